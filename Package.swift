@@ -1,0 +1,37 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "ParameterTransferVerification",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ptv", targets: ["ptv"]),
+        .library(name: "NumericsCore", targets: ["NumericsCore"]),
+        .library(name: "TransferModel", targets: ["TransferModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C at the bottom. GSL has no `pkgConfig:` on purpose: gsl.pc adds -lgslcblas, and GSL
+        // must run on OpenBLAS's CBLAS (the module map links openblas first).
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CGSL", providers: [.apt(["libgsl-dev"])]),
+        // The only code that touches C: BLAS, GSL made safe, seeded randomness, array files.
+        .target(name: "NumericsCore", dependencies: ["CGSL", "COpenBLAS"]),
+        // The theory's world: task distributions, the two-layer ReLU CNN, GD, Algorithm 1, recorder.
+        .target(name: "TransferModel", dependencies: [
+            "NumericsCore",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // The thin command-line tool.
+        .executableTarget(name: "ptv", dependencies: [
+            "NumericsCore", "TransferModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "NumericsCoreTests", dependencies: ["NumericsCore"]),
+        .testTarget(name: "TransferModelTests", dependencies: ["TransferModel", "NumericsCore"]),
+        .testTarget(name: "PTVTests", dependencies: ["TransferModel"]),
+    ]
+)

@@ -1,0 +1,73 @@
+import COpenBLAS
+
+/// Thin, typed wrappers over OpenBLAS's CBLAS (row-major, Double).
+public enum BLAS {
+    /// Make OpenBLAS single-threaded: the model's matrices are small, and parallelism lives
+    /// across runs instead (see the toolchain notes, §4.3).
+    public static func useSingleThread() { openblas_set_num_threads(1) }
+
+    /// OpenBLAS's build configuration, e.g. "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH … Zen".
+    public static var configuration: String { String(cString: openblas_get_config()) }
+
+    /// C ← α·op(A)·op(B) + β·C over raw row-major buffers, op = transpose when the flag is set.
+    ///
+    /// `a` is (transA ? k×m : m×k), `b` is (transB ? n×k : k×n), `c` is m×n.
+    public static func gemm(_ a: UnsafePointer<Double>, transA: Bool = false,
+                            _ b: UnsafePointer<Double>, transB: Bool = false,
+                            _ c: UnsafeMutablePointer<Double>,
+                            m: Int, n: Int, k: Int, alpha: Double = 1, beta: Double = 0) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            for i in 0..<(m * n) { c[i] *= beta }
+            return
+        }
+        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha,
+                    a, Int32(transA ? m : k), b, Int32(transB ? k : n), beta, c, Int32(n))
+    }
+
+    /// op(A)·op(B) as a new matrix.
+    public static func product(_ a: Matrix, transA: Bool = false, _ b: Matrix, transB: Bool = false) -> Matrix {
+        let m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols
+        let kb = transB ? b.cols : b.rows, n = transB ? b.rows : b.cols
+        precondition(k == kb, "BLAS.product: inner dimensions \(k) and \(kb) differ")
+        var c = Matrix(rows: m, cols: n)
+        a.storage.withUnsafeBufferPointer { pa in
+            b.storage.withUnsafeBufferPointer { pb in
+                c.storage.withUnsafeMutableBufferPointer { pc in
+                    gemm(pa.baseAddress!, transA: transA, pb.baseAddress!, transB: transB, pc.baseAddress!,
+                         m: m, n: n, k: k)
+                }
+            }
+        }
+        return c
+    }
+
+    /// y = A·x for a row-major A.
+    public static func multiply(_ a: Matrix, _ x: [Double]) -> [Double] {
+        precondition(x.count == a.cols)
+        var y = [Double](repeating: 0, count: a.rows)
+        if a.rows == 0 || a.cols == 0 { return y }
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(a.rows), Int32(a.cols), 1, a.storage, Int32(a.cols),
+                    x, 1, 0, &y, 1)
+        return y
+    }
+
+    /// ⟨x, y⟩.
+    public static func dot(_ x: [Double], _ y: [Double]) -> Double {
+        precondition(x.count == y.count)
+        return x.withUnsafeBufferPointer { px in
+            y.withUnsafeBufferPointer { py in dot(px.baseAddress!, py.baseAddress!, count: x.count) }
+        }
+    }
+
+    /// ⟨x, y⟩ over raw buffers of `count` elements.
+    public static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
+        count == 0 ? 0 : cblas_ddot(Int32(count), x, 1, y, 1)
+    }
+
+    /// Euclidean norm ‖x‖ (scaled, no overflow).
+    public static func norm(_ x: [Double]) -> Double {
+        x.isEmpty ? 0 : cblas_dnrm2(Int32(x.count), x, 1)
+    }
+}

@@ -1,0 +1,141 @@
+import NumericsCore
+
+/// The fixed vectors whose inner products with every filter are recorded: u, v₁, v₂.
+public struct SignalVectors: Sendable {
+    public let u: [Double]
+    public let v1: [Double]
+    public let v2: [Double]
+
+    public init(config: ExperimentConfig, geometry: SignalGeometry) {
+        u = geometry.uHat.map { config.u_norm * $0 }
+        v1 = geometry.v1Hat.map { config.v1_norm * $0 }
+        v2 = geometry.v2Hat.map { config.v2_norm * $0 }
+    }
+}
+
+/// The state of the signal–noise decomposition at one recorded step (THEORY.md §5).
+///
+/// Filter k = (j, r) satisfies, to rounding error,
+/// w_k⁽ᵗ⁾ = w_k⁽⁰⁾ + j Σ_s γ_{s,k} s/‖s‖² + Σ_i (ρ̄_{k,i} + ρ̲_{k,i}) ξ_i/‖ξ_i‖²,
+/// where s runs over the signal patches (μ in the combined layout; u and v_k in the separate one).
+public struct CoefficientSnapshot: Sendable {
+    /// Gradient-descent step t.
+    public let step: Int
+    /// L_S(W⁽ᵗ⁾) and the training error at W⁽ᵗ⁾.
+    public let trainLoss: Double
+    public let trainError: Double
+    /// γ per signal patch (index as `CoefficientRecorder.signalNames`), 2m values each.
+    public let gamma: [[Double]]
+    /// ρ̄ and ρ̲, 2m × n.
+    public let rhoBar: Matrix
+    public let rhoUnder: Matrix
+    /// Raw inner products ⟨w_k, u⟩, ⟨w_k, v₁⟩, ⟨w_k, v₂⟩ (2m values each).
+    public let innerU: [Double]
+    public let innerV1: [Double]
+    public let innerV2: [Double]
+    /// ⟨w_k, ξ_i⟩, 2m × n.
+    public let innerNoise: Matrix
+    /// max_k ‖w_k − rebuilt w_k‖ / ‖w_k‖.
+    public let decompositionRelativeError: Double
+}
+
+/// Accumulates γ, ρ̄, ρ̲ with the update rules of THEORY.md §5 (`predecessor`, extended to the
+/// separate layout) and takes snapshots. With ℓ′ < 0 and η the step size:
+///
+/// γ_{s,k} ← γ_{s,k} − (η/(nm)) Σ_i ℓ′_i 1[⟨w_k, ŷ_i s⟩ > 0] ŷ_i y_i ‖s‖²,
+/// ρ̄_{k,i} ← ρ̄_{k,i} − (η/(nm)) ℓ′_i 1[⟨w_k, ξ_i⟩ > 0] ‖ξ_i‖² 1[y_i = j_k],
+/// ρ̲_{k,i} ← ρ̲_{k,i} + (η/(nm)) ℓ′_i 1[⟨w_k, ξ_i⟩ > 0] ‖ξ_i‖² 1[y_i = −j_k].
+/// Frozen filters do not move, so their coefficients stay 0.
+public struct CoefficientRecorder: Sendable {
+    /// "mu" (combined layout) or "u", "v" (separate layout).
+    public let signalNames: [String]
+    private let signals: [[Double]]
+    private let signalNormsSquared: [Double]
+    private let noiseNormsSquared: [Double]
+    private let probes: SignalVectors
+    private let m: Int
+    private var gamma: [[Double]]
+    private var rhoBar: Matrix
+    private var rhoUnder: Matrix
+    public private(set) var snapshots: [CoefficientSnapshot] = []
+
+    public init(distribution: TaskDistribution, data: Dataset, m: Int, probes: SignalVectors) {
+        signalNames = distribution.layout == .combined ? ["mu"] : ["u", "v"]
+        signals = distribution.signals
+        signalNormsSquared = signals.map { BLAS.dot($0, $0) }
+        noiseNormsSquared = (0..<data.count).map { i in data.noise.row(i).reduce(0) { $0 + $1 * $1 } }
+        self.probes = probes
+        self.m = m
+        gamma = signals.map { _ in [Double](repeating: 0, count: 2 * m) }
+        rhoBar = Matrix(rows: 2 * m, cols: data.count)
+        rhoUnder = Matrix(rows: 2 * m, cols: data.count)
+    }
+
+    /// ‖ξ_i‖² of the training noises.
+    public var noiseNormsSq: [Double] { noiseNormsSquared }
+
+    /// Apply one step's coefficient updates, from the forward pass at W⁽ᵗ⁾.
+    public mutating func accumulate(_ pass: ForwardPass, data: Dataset, eta: Double, frozen: [Bool]?) {
+        let P = data.patchCount, n = data.count, twoM = 2 * m
+        let step = eta / (Double(n) * Double(m))
+        let z = pass.preactivations
+        for k in 0..<twoM where frozen?[k] != true {
+            let j = k < m ? 1.0 : -1.0
+            for i in 0..<n {
+                let l = pass.lossDerivatives[i], y = data.labels[i]
+                for s in signals.indices where z[i * P + s, k] > 0 {
+                    gamma[s][k] -= step * l * data.trueLabels[i] * y * signalNormsSquared[s]
+                }
+                if z[i * P + P - 1, k] > 0 {
+                    let increment = -step * l * y * j * noiseNormsSquared[i]
+                    if y == j { rhoBar[k, i] += increment } else { rhoUnder[k, i] += increment }
+                }
+            }
+        }
+    }
+
+    /// Record the state at step t for filters W⁽ᵗ⁾ that started at W⁽⁰⁾.
+    public mutating func record(step: Int, pass: ForwardPass, filters: FilterBank, initial: FilterBank, data: Dataset) {
+        let w = filters.weights
+        let rebuilt = rebuild(initial: initial, noise: data.noise)
+        var worst = 0.0
+        for k in 0..<w.rows {
+            var diff = 0.0, norm = 0.0
+            for c in 0..<w.cols {
+                let a = w[k, c], b = rebuilt[k, c]
+                diff += (a - b) * (a - b)
+                norm += a * a
+            }
+            worst = max(worst, norm > 0 ? (diff / norm).squareRoot() : diff.squareRoot())
+        }
+        snapshots.append(CoefficientSnapshot(
+            step: step, trainLoss: pass.score.loss, trainError: pass.score.error,
+            gamma: gamma, rhoBar: rhoBar, rhoUnder: rhoUnder,
+            innerU: BLAS.multiply(w, probes.u), innerV1: BLAS.multiply(w, probes.v1), innerV2: BLAS.multiply(w, probes.v2),
+            innerNoise: BLAS.product(w, data.noise, transB: true),
+            decompositionRelativeError: worst))
+    }
+
+    /// W⁽⁰⁾ + the decomposition's signal and noise terms, 2m × d.
+    public func rebuild(initial: FilterBank, noise: Matrix) -> Matrix {
+        var scaled = rhoBar
+        for k in 0..<scaled.rows {
+            for i in 0..<scaled.cols {
+                scaled[k, i] = (rhoBar[k, i] + rhoUnder[k, i]) / noiseNormsSquared[i]
+            }
+        }
+        var result = BLAS.product(scaled, noise)
+        let d = result.cols
+        for k in 0..<result.rows {
+            let j = k < m ? 1.0 : -1.0
+            for c in 0..<d {
+                var value = initial.weights[k, c] + result[k, c]
+                for s in signals.indices where signalNormsSquared[s] > 0 {
+                    value += j * gamma[s][k] * signals[s][c] / signalNormsSquared[s]
+                }
+                result[k, c] = value
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,80 @@
+import NumericsCore
+
+/// The first layer of the two-layer ReLU CNN: 2m filters w_{j,r} ∈ ℝᵈ (THEORY.md §3,
+/// `predecessor`). Row `classIndex·m + r` holds w_{j,r}, with class index 0 for j = +1 and
+/// 1 for j = −1. The second layer is fixed at ±1/m.
+public struct FilterBank: Equatable, Sendable {
+    public let m: Int
+    public var weights: Matrix
+
+    public init(m: Int, weights: Matrix) {
+        precondition(weights.rows == 2 * m)
+        self.m = m
+        self.weights = weights
+    }
+
+    /// w⁽⁰⁾_{j,r} ~ N(0, σ₀² I_d), all 2m·d entries independent.
+    public static func gaussian(m: Int, d: Int, sigma0: Double, using rng: inout SeededGenerator) -> FilterBank {
+        FilterBank(m: m, weights: Matrix(rows: 2 * m, cols: d, storage: rng.gaussians(count: 2 * m * d, standardDeviation: sigma0)))
+    }
+
+    public var dimension: Int { weights.cols }
+
+    /// The class sign j of row k.
+    @inlinable
+    public func classSign(ofRow k: Int) -> Double { k < m ? 1 : -1 }
+
+    /// Pre-activations Z = X Wᵀ, (n·P) × 2m: Z[i·P + q, k] = ⟨w_k, x_i^{(q)}⟩.
+    public func preactivations(_ data: Dataset) -> Matrix {
+        BLAS.product(data.patches, weights, transB: true)
+    }
+
+    /// f(W, x_i) = (1/m) Σ_r Σ_q [ReLU(⟨w_{+1,r}, x_i^{(q)}⟩) − ReLU(⟨w_{−1,r}, x_i^{(q)}⟩)].
+    public func outputs(fromPreactivations z: Matrix, patchCount P: Int) -> [Double] {
+        let n = z.rows / P, twoM = 2 * m
+        var f = [Double](repeating: 0, count: n)
+        z.storage.withUnsafeBufferPointer { zp in
+            for i in 0..<n {
+                var plus = 0.0, minus = 0.0
+                for q in 0..<P {
+                    let row = zp.baseAddress! + (i * P + q) * twoM
+                    for r in 0..<m {
+                        plus += max(row[r], 0)
+                        minus += max(row[m + r], 0)
+                    }
+                }
+                f[i] = (plus - minus) / Double(m)
+            }
+        }
+        return f
+    }
+
+    /// f(W, x_i) for every sample of `data`.
+    public func outputs(_ data: Dataset) -> [Double] {
+        outputs(fromPreactivations: preactivations(data), patchCount: data.patchCount)
+    }
+}
+
+/// Classification performance on a dataset.
+public struct Score: Equatable, Sendable {
+    /// Mean logistic loss (1/n) Σ ℓ(y_i f_i).
+    public var loss: Double
+    /// Fraction with y_i · f_i ≤ 0 (observed labels; a zero output counts as an error).
+    public var error: Double
+    /// Fraction with ŷ_i · f_i ≤ 0 (true labels).
+    public var cleanError: Double
+
+    public init(outputs f: [Double], data: Dataset) {
+        let n = Double(f.count)
+        var loss = 0.0, wrong = 0, cleanWrong = 0
+        for i in f.indices {
+            let margin = data.labels[i] * f[i]
+            loss += Logistic.loss(margin)
+            if margin <= 0 { wrong += 1 }
+            if data.trueLabels[i] * f[i] <= 0 { cleanWrong += 1 }
+        }
+        self.loss = loss / n
+        error = Double(wrong) / n
+        cleanError = Double(cleanWrong) / n
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import NumericsCore
+
+/// The outcome of training one filter bank.
+public struct TrainingRun: Sendable {
+    public let initial: FilterBank
+    public let final: FilterBank
+    /// Snapshots at t = 0, every `record_every` steps, and at the last step.
+    public let snapshots: [CoefficientSnapshot]
+    /// Loss and errors on the training set at the final weights.
+    public let trainScore: Score
+    public let steps: Int
+    public let seconds: Double
+    /// ‖ξ_i‖² of the training noises (needed by the lemmas about ρ).
+    public let noiseNormsSq: [Double]
+}
+
+/// Full-batch gradient descent on the logistic loss (THEORY.md §3, `predecessor`), with the
+/// coefficient recorder of §5 updated on every step.
+public struct GradientDescent: Sendable {
+    public let eta: Double
+    public let steps: Int
+    public let recordEvery: Int
+
+    public init(eta: Double, steps: Int, recordEvery: Int) {
+        self.eta = eta
+        self.steps = steps
+        self.recordEvery = recordEvery
+    }
+
+    /// Train `initial` on `data` for `steps` steps. Rows flagged in `frozen` never move.
+    /// `progress` is called with the step count from time to time (for long runs).
+    public func train(_ initial: FilterBank, on data: Dataset, distribution: TaskDistribution,
+                      probes: SignalVectors, frozen: [Bool]? = nil,
+                      progress: ((Int) -> Void)? = nil) -> TrainingRun {
+        let start = Date()
+        var recorder = CoefficientRecorder(distribution: distribution, data: data, m: initial.m, probes: probes)
+        var filters = initial
+        var pass = filters.forward(data)
+        let frozenMask = frozen?.contains(true) == true ? frozen : nil
+        let progressEvery = max(1, steps / 10)
+        for t in 0...steps {
+            if t > 0 { pass = filters.forward(data) }
+            if t % recordEvery == 0 || t == steps {
+                recorder.record(step: t, pass: pass, filters: filters, initial: initial, data: data)
+            }
+            if t == steps { break }
+            recorder.accumulate(pass, data: data, eta: eta, frozen: frozenMask)
+            filters.descend(data, pass: pass, eta: eta, frozen: frozenMask)
+            if let progress, (t + 1) % progressEvery == 0 { progress(t + 1) }
+        }
+        return TrainingRun(initial: initial, final: filters, snapshots: recorder.snapshots, trainScore: pass.score,
+                           steps: steps, seconds: Date().timeIntervalSince(start), noiseNormsSq: recorder.noiseNormsSq)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import NumericsCore
+
+/// Writes one experiment's results into a folder, phase by phase, so an interrupted run keeps
+/// every phase it finished (THEORY.md §4; formats described in README.md):
+/// `manifest.json`, `metrics.json`, `trajectory-<phase>.csv`, and with arrays enabled
+/// `arrays/<phase>-{X,y,W0,W,Xtest,ytest}.npy`.
+public struct RunDirectory {
+    public let url: URL
+    public let saveArrays: Bool
+    private var manifest: RunManifest
+    private var metrics: [String: Any] = [:]
+
+    /// Create (or reuse) the folder and write the manifest. Throws `ConfigError(field: "out")`
+    /// when the folder cannot be created or written.
+    public init(url: URL, config: ExperimentConfig, saveArrays: Bool, commandLine: [String] = CommandLine.arguments) throws {
+        self.url = url
+        self.saveArrays = saveArrays
+        manifest = RunManifest(config: config.jsonObject, seed: config.seed, commandLine: commandLine)
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            if saveArrays {
+                try FileManager.default.createDirectory(at: url.appendingPathComponent("arrays"), withIntermediateDirectories: true)
+            }
+            try JSONOutput.write(manifest.jsonObject, to: url.appendingPathComponent("manifest.json"))
+        } catch {
+            throw ConfigError(field: "out", "cannot write to \(url.path) (\(error.localizedDescription)); give a writable folder")
+        }
+    }
+
+    /// Write one finished phase: its metrics (merged into metrics.json), trajectory and arrays.
+    public mutating func write(_ outcome: PhaseOutcome) throws {
+        let run = outcome.run
+        metrics[outcome.phase.rawValue] = [
+            "train_loss": run.trainScore.loss,
+            "train_error": run.trainScore.error,
+            "test_error": outcome.testScore.error,
+            "clean_test_error": outcome.testScore.cleanError,
+            "test_loss": outcome.testScore.loss,
+            "n_test": outcome.test.count,
+            "steps": run.steps,
+            "seconds": run.seconds,
+            "decomposition_max_rel_error": run.snapshots.map(\.decompositionRelativeError).max() ?? 0,
+        ] as [String: Any]
+        if let inheritance = outcome.inheritance {
+            metrics["inherited"] = ["+1": inheritance.inheritedSlots[0], "-1": inheritance.inheritedSlots[1]]
+            metrics["inherited_coordinates"] = ["+1": inheritance.inheritedCoordinates[0], "-1": inheritance.inheritedCoordinates[1]]
+        }
+        try TrajectoryTable(outcome).csv.write(to: url.appendingPathComponent("trajectory-\(outcome.phase.rawValue).csv"),
+                                                atomically: true, encoding: .utf8)
+        if saveArrays { try writeArrays(outcome) }
+        try JSONOutput.write(metrics, to: url.appendingPathComponent("metrics.json"))
+    }
+
+    /// Stamp the end time into the manifest.
+    public mutating func finish() throws {
+        manifest.finished = Date()
+        try JSONOutput.write(manifest.jsonObject, to: url.appendingPathComponent("manifest.json"))
+    }
+
+    private func writeArrays(_ outcome: PhaseOutcome) throws {
+        let folder = url.appendingPathComponent("arrays")
+        let name = outcome.phase.rawValue
+        let m = outcome.run.initial.m
+        func save(_ suffix: String, _ values: [Double], _ shape: [Int]) throws {
+            try NPYFile.write(values, shape: shape, to: folder.appendingPathComponent("\(name)-\(suffix).npy"))
+        }
+        for (suffix, data) in [("", outcome.train), ("test", outcome.test)] {
+            try save("X" + suffix, data.patches.storage, [data.count, data.patchCount, data.dimension])
+            try save("y" + suffix, data.labels, [data.count])
+        }
+        try save("W0", outcome.run.initial.weights.storage, [2, m, outcome.run.initial.dimension])
+        try save("W", outcome.run.final.weights.storage, [2, m, outcome.run.final.dimension])
+    }
+}

@@ -1,0 +1,118 @@
+import NumericsCore
+
+/// The signal directions shared by both tasks: unit vectors û, v̂₁, v̂₂ in ℝᵈ with û ⊥ v̂₁,
+/// û ⊥ v̂₂ and ⟨v̂₁, v̂₂⟩ = `v_overlap` (THEORY.md §1–§2).
+///
+/// Directions are random (stream "signals" of the seed), orthonormalised by Gram–Schmidt, so
+/// no coordinate is special — this matters for the weight-level transfer variant.
+public struct SignalGeometry: Sendable, Equatable {
+    public let d: Int
+    public let uHat: [Double]
+    public let v1Hat: [Double]
+    public let v2Hat: [Double]
+
+    public init(d: Int, overlap: Double, seed: UInt64) {
+        precondition(d >= 3, "three orthogonal directions need d ≥ 3")
+        var rng = SeededGenerator(seed: seed, stream: "signals")
+        var basis: [[Double]] = []
+        while basis.count < 3 {
+            var g = rng.gaussians(count: d)
+            for b in basis {  // two passes of Gram–Schmidt: orthogonal to rounding error
+                let c = BLAS.dot(g, b); for i in 0..<d { g[i] -= c * b[i] }
+            }
+            for b in basis {
+                let c = BLAS.dot(g, b); for i in 0..<d { g[i] -= c * b[i] }
+            }
+            let norm = BLAS.norm(g)
+            if norm > 1e-8 { basis.append(g.map { $0 / norm }) }
+        }
+        self.d = d
+        uHat = basis[0]
+        v1Hat = basis[1]
+        let s = (1 - overlap * overlap).squareRoot()
+        v2Hat = (0..<d).map { overlap * basis[1][$0] + s * basis[2][$0] }
+    }
+}
+
+/// One training or test set: n samples of P patches each.
+public struct Dataset: Sendable {
+    /// Patches, (n·P) × d: row i·P + q is patch q of sample i; signal patch(es) first, noise last.
+    public let patches: Matrix
+    /// The noise patches ξ_i, n × d (equal to the last patch of each sample).
+    public let noise: Matrix
+    /// Observed labels y_i ∈ {±1} (flipped with probability p).
+    public let labels: [Double]
+    /// True labels ŷ_i ∈ {±1} (the signal patches carry these).
+    public let trueLabels: [Double]
+    public let patchCount: Int
+
+    public var count: Int { labels.count }
+    public var dimension: Int { patches.cols }
+}
+
+/// The data distribution of task k (Definitions 3.1/3.2; THEORY.md §2, `paper` setting,
+/// `predecessor` form).
+///
+/// ŷ ~ Rademacher(½); y = ŷ with probability 1 − p, −ŷ otherwise;
+/// ξ ~ N(0, σ_{p,k}² (I − ûûᵀ − v̂_kv̂_kᵀ)) — the Gaussian is projected, so ξ ⊥ u, v_k exactly;
+/// `combined`: x = [ŷ(u + v_k), ξ]; `separate`: x = [ŷu, ŷv_k, ξ].
+public struct TaskDistribution: Sendable {
+    /// 1 (upstream) or 2 (downstream).
+    public let task: Int
+    public let layout: PatchLayout
+    /// u = ‖u‖ û.
+    public let u: [Double]
+    /// v_k = ‖v_k‖ v̂_k.
+    public let v: [Double]
+    /// The directions the noise is projected away from: û and v̂_k (orthonormal).
+    private let projectedDirections: [[Double]]
+    /// σ_{p,k}.
+    public let noiseStandardDeviation: Double
+    /// p.
+    public let labelFlipProbability: Double
+
+    public init(task: Int, config: ExperimentConfig, geometry: SignalGeometry) {
+        precondition(task == 1 || task == 2)
+        self.task = task
+        layout = config.layout
+        u = geometry.uHat.map { config.u_norm * $0 }
+        let vHat = task == 1 ? geometry.v1Hat : geometry.v2Hat
+        v = vHat.map { (task == 1 ? config.v1_norm : config.v2_norm) * $0 }
+        projectedDirections = [geometry.uHat, vHat]
+        noiseStandardDeviation = task == 1 ? config.sigma_p1 : config.sigma_p2
+        labelFlipProbability = config.p
+    }
+
+    public var dimension: Int { u.count }
+
+    /// μ_k = u + v_k, the task's full signal.
+    public var mu: [Double] { zip(u, v).map { $0 + $1 } }
+
+    /// The signal patches of a sample with true label +1, in patch order:
+    /// `combined` → [μ_k]; `separate` → [u, v_k].
+    public var signals: [[Double]] { layout == .combined ? [mu] : [u, v] }
+
+    /// Draw `n` samples.
+    public func sample(_ n: Int, using rng: inout SeededGenerator) -> Dataset {
+        let d = dimension, P = layout.patchCount
+        let signals = self.signals
+        var patches = Matrix(rows: n * P, cols: d)
+        var noise = Matrix(rows: n, cols: d)
+        var labels = [Double](repeating: 0, count: n)
+        var trueLabels = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let yHat = rng.rademacher()
+            trueLabels[i] = yHat
+            labels[i] = rng.bernoulli(labelFlipProbability) ? -yHat : yHat
+            var xi = rng.gaussians(count: d, standardDeviation: noiseStandardDeviation)
+            for direction in projectedDirections {
+                let c = BLAS.dot(xi, direction)
+                for j in 0..<d { xi[j] -= c * direction[j] }
+            }
+            noise.setRow(i, xi)
+            for (q, s) in signals.enumerated() { patches.setRow(i * P + q, s.map { yHat * $0 }) }
+            patches.setRow(i * P + P - 1, xi)
+        }
+        return Dataset(patches: patches, noise: noise, labels: labels, trueLabels: trueLabels, patchCount: P)
+    }
+}

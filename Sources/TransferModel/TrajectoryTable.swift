@@ -1,0 +1,61 @@
+import NumericsCore
+
+/// Per-step summaries of a phase's recording, one row per snapshot (the trajectory CSV).
+///
+/// Columns: `t`, `train_loss`, `train_error`, `decomposition_rel_error`, then for each filter
+/// group (`all`; in the transfer phase also `inherited` and `fresh`) and each signal patch s
+/// (`mu`, or `u` and `v`): `<g>_gamma_<s>_max`, `<g>_gamma_<s>_mean`; and `<g>_rho_bar_max`,
+/// `<g>_rho_under_min`, `<g>_w_xi_absmax` (max |⟨w,ξ_i⟩|), and the class-signed inner products
+/// j⟨w_{j,r}, a⟩ for a ∈ {u, v1, v2}: `<g>_w_<a>_max`, `<g>_w_<a>_mean`. An empty group's
+/// cells are left empty.
+public struct TrajectoryTable {
+    public let header: [String]
+    public let rows: [[Double?]]
+
+    public init(_ outcome: PhaseOutcome) {
+        let m = outcome.run.initial.m
+        var groups: [(String, [Int])] = [("all", Array(0..<(2 * m)))]
+        if let inheritance = outcome.inheritance {
+            let rows = Array(0..<(2 * m))
+            groups.append(("inherited", rows.filter { inheritance.isInherited(row: $0) }))
+            groups.append(("fresh", rows.filter { !inheritance.isInherited(row: $0) }))
+        }
+        let signalNames = outcome.distribution.layout == .combined ? ["mu"] : ["u", "v"]
+        var header = ["t", "train_loss", "train_error", "decomposition_rel_error"]
+        for (g, _) in groups {
+            for s in signalNames { header += ["\(g)_gamma_\(s)_max", "\(g)_gamma_\(s)_mean"] }
+            header += ["\(g)_rho_bar_max", "\(g)_rho_under_min", "\(g)_w_xi_absmax"]
+            for a in ["u", "v1", "v2"] { header += ["\(g)_w_\(a)_max", "\(g)_w_\(a)_mean"] }
+        }
+        self.header = header
+        rows = outcome.run.snapshots.map { snap in
+            var row: [Double?] = [Double(snap.step), snap.trainLoss, snap.trainError, snap.decompositionRelativeError]
+            for (_, members) in groups {
+                func stats(_ values: (Int) -> Double) -> [Double?] {
+                    guard !members.isEmpty else { return [nil, nil] }
+                    let v = members.map(values)
+                    return [v.max()!, v.reduce(0, +) / Double(v.count)]
+                }
+                func extreme(_ values: (Int) -> [Double], _ pick: ([Double]) -> Double?) -> Double? {
+                    members.isEmpty ? nil : pick(members.flatMap(values))
+                }
+                for s in snap.gamma.indices { row += stats { snap.gamma[s][$0] } }
+                row.append(extreme({ snap.rhoBar.row($0) }) { $0.max() })
+                row.append(extreme({ snap.rhoUnder.row($0) }) { $0.min() })
+                row.append(extreme({ snap.innerNoise.row($0).map(abs) }) { $0.max() })
+                for inner in [snap.innerU, snap.innerV1, snap.innerV2] {
+                    row += stats { (($0 < m) ? 1 : -1) * inner[$0] }
+                }
+            }
+            return row
+        }
+    }
+
+    public var csv: String {
+        var text = header.joined(separator: ",") + "\n"
+        for row in rows {
+            text += row.map { $0.map { "\($0)" } ?? "" }.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+}

@@ -1,0 +1,96 @@
+import NumericsCore
+
+/// The three training phases of one experiment (THEORY.md §4).
+public enum Phase: String, Sendable, CaseIterable {
+    /// Task 1, N₁ samples, T₁ steps, from a fresh initialisation.
+    case upstream
+    /// Task 2, N₂ samples, T₂ steps, from the Algorithm-1 initialisation.
+    case transfer
+    /// Task 2, same data and fresh draw as `transfer`, with nothing inherited (α = 0).
+    case scratch
+}
+
+/// One finished phase: its data, its training run and its test score.
+public struct PhaseOutcome: Sendable {
+    public let phase: Phase
+    public let distribution: TaskDistribution
+    public let train: Dataset
+    /// Fresh samples from the same task (`n_test` of them).
+    public let test: Dataset
+    public let run: TrainingRun
+    /// Loss and errors of the final filters on `test`.
+    public let testScore: Score
+    /// What Algorithm 1 inherited (transfer phase only).
+    public let inheritance: TransferredInitialisation?
+}
+
+/// Runs upstream training, Algorithm 1 and the scratch baseline for one configuration.
+///
+/// Every random choice comes from a named stream of the config's seed: "signals",
+/// "upstream-train", "upstream-test", "upstream-init", "downstream-train", "downstream-test",
+/// "downstream-init", "transfer-choice". Transfer and scratch share the downstream data and
+/// the fresh initialisation, so they differ only by the inherited filters, and α = 0
+/// reproduces scratch bit for bit.
+public struct TransferExperiment: Sendable {
+    public let config: ExperimentConfig
+    public let geometry: SignalGeometry
+    public let probes: SignalVectors
+
+    public init(config: ExperimentConfig) {
+        self.config = config
+        geometry = SignalGeometry(d: config.d, overlap: config.v_overlap, seed: config.seed)
+        probes = SignalVectors(config: config, geometry: geometry)
+    }
+
+    public func distribution(task: Int) -> TaskDistribution {
+        TaskDistribution(task: task, config: config, geometry: geometry)
+    }
+
+    private func stream(_ name: String) -> SeededGenerator { SeededGenerator(seed: config.seed, stream: name) }
+
+    /// Run the phases in order, handing each to `onPhase` as soon as it finishes (so a caller
+    /// can write it to disk before the next starts). `progress` receives (phase, step).
+    @discardableResult
+    public func run(phases: [Phase] = Phase.allCases,
+                    progress: ((Phase, Int) -> Void)? = nil,
+                    onPhase: (PhaseOutcome) throws -> Void = { _ in }) throws -> [PhaseOutcome] {
+        var outcomes: [PhaseOutcome] = []
+        let task1 = distribution(task: 1), task2 = distribution(task: 2)
+
+        var rng = stream("upstream-train"); let train1 = task1.sample(config.N1, using: &rng)
+        rng = stream("upstream-test"); let test1 = task1.sample(config.n_test, using: &rng)
+        rng = stream("upstream-init")
+        let init1 = FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng)
+        let upstream = phase(.upstream, task1, train1, test1, init1, nil, progress)
+        try onPhase(upstream); outcomes.append(upstream)
+        guard phases.contains(.transfer) || phases.contains(.scratch) else { return outcomes }
+
+        rng = stream("downstream-train"); let train2 = task2.sample(config.N2, using: &rng)
+        rng = stream("downstream-test"); let test2 = task2.sample(config.n_test, using: &rng)
+        rng = stream("downstream-init")
+        let fresh = FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng)
+        if phases.contains(.transfer) {
+            rng = stream("transfer-choice")
+            let inheritance = TransferPlan(config: config).apply(upstream: upstream.run.final, fresh: fresh, using: &rng)
+            let transfer = phase(.transfer, task2, train2, test2, inheritance.filters, inheritance, progress)
+            try onPhase(transfer); outcomes.append(transfer)
+        }
+        if phases.contains(.scratch) {
+            let scratch = phase(.scratch, task2, train2, test2, fresh, nil, progress)
+            try onPhase(scratch); outcomes.append(scratch)
+        }
+        return outcomes
+    }
+
+    private func phase(_ phase: Phase, _ task: TaskDistribution, _ train: Dataset, _ test: Dataset,
+                       _ initial: FilterBank, _ inheritance: TransferredInitialisation?,
+                       _ progress: ((Phase, Int) -> Void)?) -> PhaseOutcome {
+        let steps = phase == .upstream ? config.T1 : config.T2
+        let descent = GradientDescent(eta: config.eta, steps: steps, recordEvery: config.record_every)
+        let run = descent.train(initial, on: train, distribution: task, probes: probes, frozen: inheritance?.frozen,
+                                progress: progress.map { report in { report(phase, $0) } })
+        let score = Score(outputs: run.final.outputs(test), data: test)
+        return PhaseOutcome(phase: phase, distribution: task, train: train, test: test, run: run,
+                            testScore: score, inheritance: inheritance)
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import NumericsCore
+import TransferModel
+
+/// `ptv`: run, bound and judge the parameter-transfer theory of arXiv 2509.22056.
+@main
+struct PTV: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ptv",
+        abstract: "Executable companion to 'Towards Understanding Feature Learning in Parameter Transfer'.",
+        subcommands: [Train.self])
+
+    /// Parse, run, and map failures to exit codes: 2 for bad input or usage, the command's own
+    /// code otherwise.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Foundation.exit(2)
+        } catch let error as InputError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Bad input that is not a config field: a missing file, an unwritable folder, a bad option value.
+struct InputError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

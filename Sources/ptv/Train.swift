@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import NumericsCore
+import TransferModel
+
+/// `ptv train`: upstream run, Algorithm 1 and the scratch baseline for one config.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train upstream, transfer (Algorithm 1) and scratch on one config and write the results.",
+        discussion: """
+        Writes metrics.json, trajectory-{upstream,transfer,scratch}.csv and manifest.json into \
+        the output folder, phase by phase (an interrupted run keeps the phases it finished). \
+        Without --config, every key takes its documented default (see README.md).
+        """)
+
+    @Option(name: .long, help: "YAML config (keys of THEORY.md §1; missing keys take defaults).")
+    var config: String?
+
+    @Option(name: .long, help: "Output folder (created if needed).")
+    var out: String
+
+    @Flag(name: .long, help: "Also write the data and filters of each phase as .npy arrays under arrays/.")
+    var saveArrays = false
+
+    @Flag(name: .long, help: "No progress lines on stderr.")
+    var quiet = false
+
+    func run() throws {
+        BLAS.useSingleThread()
+        let experimentConfig = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) } ?? ExperimentConfig()
+        var directory = try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig, saveArrays: saveArrays)
+        let quiet = self.quiet
+        try TransferExperiment(config: experimentConfig).run(
+            progress: { phase, step in
+                if !quiet { Progress.line("\(phase.rawValue): step \(step)") }
+            },
+            onPhase: { outcome in
+                try directory.write(outcome)
+                if !quiet {
+                    Progress.line(String(format: "%@ done: train loss %.4g, test error %.4f (clean %.4f), %.2f s",
+                                         outcome.phase.rawValue, outcome.run.trainScore.loss, outcome.testScore.error,
+                                         outcome.testScore.cleanError, outcome.run.seconds))
+                }
+            })
+        try directory.finish()
+        print("results written to \(out)")
+    }
+}
+
+enum Progress {
+    static func line(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
