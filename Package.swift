@@ -32,6 +32,6 @@ let package = Package(
         ]),
         .testTarget(name: "NumericsCoreTests", dependencies: ["NumericsCore"]),
         .testTarget(name: "TransferModelTests", dependencies: ["TransferModel", "NumericsCore"]),
-        .testTarget(name: "PTVTests", dependencies: ["TransferModel"]),
+        .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "ptv"]),
     ]
 )

@@ -33,8 +33,9 @@ extension GSL {
                         do { return try box.f(x) } catch { box.error = error; return .nan }
                     },
                     params: Unmanaged.passUnretained(box).toOpaque())
-                try check(gsl_root_fsolver_set(solver, &function, lower, upper), "gsl_root_fsolver_set")
+                let status = gsl_root_fsolver_set(solver, &function, lower, upper)
                 if let error = box.error { throw error }
+                try check(status, "gsl_root_fsolver_set")
                 for _ in 0..<maxIterations {
                     let status = gsl_root_fsolver_iterate(solver)
                     if let error = box.error { throw error }

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+/// `ptv train` end to end: outputs, error handling, interruption, and an independent replay.
+@Suite(.serialized)
+struct TrainCommandTests {
+    static let smallConfig = "d: 80\nm: 5\nN1: 20\nN2: 10\nT1: 60\nT2: 60\nn_test: 300\nrecord_every: 10\np: 0.1\nalpha: 0.6\n"
+
+    @Test func writesMetricsTrajectoriesManifestAndArrays() throws {
+        let dir = CLI.temporaryDirectory("train")
+        try CLI.write(Self.smallConfig, to: dir.appendingPathComponent("c.yaml"))
+        let out = dir.appendingPathComponent("out")
+        let result = try CLI.run(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", out.path, "--save-arrays", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let metrics = try CLI.json(out.appendingPathComponent("metrics.json"))
+        for phase in ["upstream", "transfer", "scratch"] {
+            let p = try #require(metrics[phase] as? [String: Any])
+            for key in ["train_loss", "train_error", "test_error", "clean_test_error", "steps", "seconds", "decomposition_max_rel_error"] {
+                #expect(p[key] != nil, "\(phase).\(key)")
+            }
+            #expect((p["decomposition_max_rel_error"] as! Double) <= 1e-9)
+            let csv = try String(contentsOf: out.appendingPathComponent("trajectory-\(phase).csv"), encoding: .utf8)
+            let lines = csv.split(separator: "\n")
+            #expect(lines.count == 1 + 7)  // header + steps 0, 10, …, 60
+            if phase == "transfer" { #expect(lines[0].contains("inherited_gamma_mu_max") && lines[0].contains("fresh_rho_bar_max")) }
+        }
+        let inherited = try #require(metrics["inherited"] as? [String: [Int]])
+        #expect(inherited["+1"]!.count == 3 && inherited["-1"]!.count == 3)  // ⌊0.6 · 5⌋
+        let manifest = try CLI.json(out.appendingPathComponent("manifest.json"))
+        let config = try #require(manifest["config"] as? [String: Any])
+        #expect(config["d"] as? Int == 80 && config["eta"] as? Double == 1.0)  // defaults filled in
+        for key in ["seed", "generator", "git_commit", "swift_version", "gsl_version", "openblas", "command_line", "started", "finished"] {
+            #expect(manifest[key] != nil, "manifest.\(key)")
+        }
+        for name in ["X", "y", "W0", "W", "Xtest", "ytest"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("arrays/scratch-\(name).npy").path))
+        }
+    }
+
+    @Test(.enabled(if: CLI.hasNumPy, "needs python3 with NumPy"), arguments: ["layout: combined\n", "layout: separate\nvariant: frozen\n"])
+    func independentNumPyReplayReproducesEveryPhase(extra: String) throws {
+        let dir = CLI.temporaryDirectory("replay")
+        try CLI.write(Self.smallConfig + extra, to: dir.appendingPathComponent("c.yaml"))
+        let out = dir.appendingPathComponent("out")
+        let train = try CLI.run(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", out.path, "--save-arrays", "--quiet"])
+        #expect(train.status == 0)
+        let replay = Process()
+        replay.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        replay.arguments = ["python3", CLI.packageRoot.appendingPathComponent("scripts/replay.py").path, out.path, "--tolerance", "1e-8"]
+        let pipe = Pipe()
+        replay.standardOutput = pipe
+        try replay.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        replay.waitUntilExit()
+        #expect(replay.terminationStatus == 0, "\(text)")
+        #expect(text.components(separatedBy: "-> agree").count == 4, "\(text)")
+    }
+
+    @Test(arguments: [
+        ("alpha: 2\n", "alpha"), ("d: 0\n", "d"), ("bogus: 1\n", "bogus"), ("eta: -1\n", "eta"), ("m: x\n", "m"),
+        ("p: 0.7\n", "p"), ("sigma_p2: -3\n", "sigma_p2"),
+    ])
+    func badConfigExitsWithCodeTwoNamingTheField(yaml: String, field: String) throws {
+        let dir = CLI.temporaryDirectory("bad")
+        try CLI.write(yaml, to: dir.appendingPathComponent("c.yaml"))
+        let result = try CLI.run(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", dir.appendingPathComponent("o").path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("'\(field)'"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func missingFilesAndUnwritableFoldersExitWithCodeTwo() throws {
+        let missing = try CLI.run(["train", "--config", "/nonexistent/c.yaml", "--out", "/tmp/x"])
+        #expect(missing.status == 2 && missing.stderr.contains("cannot read"))
+        let unwritable = try CLI.run(["train", "--out", "/proc/ptv-cannot-write-here"])
+        #expect(unwritable.status == 2 && unwritable.stderr.contains("'out'"), "\(unwritable.stderr)")
+        let usage = try CLI.run(["train"])  // --out missing
+        #expect(usage.status == 2)
+    }
+
+    @Test func interruptedRunKeepsFinishedPhases() throws {
+        let dir = CLI.temporaryDirectory("kill")
+        try CLI.write("d: 80\nm: 5\nT1: 20\nT2: 100000000\nn_test: 100\nrecord_every: 1000000\n", to: dir.appendingPathComponent("c.yaml"))
+        let out = dir.appendingPathComponent("out")
+        let process = try CLI.launch(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", out.path, "--quiet"])
+        let metricsURL = out.appendingPathComponent("metrics.json")
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: metricsURL.path) && Date() < deadline { usleep(20_000) }
+        usleep(200_000)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let metrics = try CLI.json(metricsURL)
+        #expect(metrics["upstream"] != nil)
+        #expect(metrics["transfer"] == nil)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("trajectory-upstream.csv").path))
+    }
+}

@@ -1,0 +1,70 @@
+import Testing
+import NumericsCore
+@testable import TransferModel
+
+struct TransferPlanTests {
+    @Test(arguments: [0.0, 0.25, 0.5, 0.29, 1.0])
+    func inheritsExactlyFloorAlphaMFiltersPerClass(alpha: Double) throws {
+        let m = 100
+        var rng = SeededGenerator(seed: 1)
+        let upstream = FilterBank.gaussian(m: m, d: 5, sigma0: 1, using: &rng)
+        let fresh = FilterBank.gaussian(m: m, d: 5, sigma0: 1, using: &rng)
+        let result = TransferPlan(alpha: alpha).apply(upstream: upstream, fresh: fresh, using: &rng)
+        // Expected counts computed independently in decimal: ⌊α·100⌋.
+        let expected = ["0.0": 0, "0.25": 25, "0.5": 50, "0.29": 29, "1.0": 100]["\(alpha)"]!
+        for c in 0..<2 {
+            #expect(result.inheritedSlots[c].count == expected)
+            for r in 0..<m {
+                let row = c * m + r
+                let wanted = result.inheritedSlots[c].contains(r) ? upstream.weights.row(row) : fresh.weights.row(row)
+                #expect(result.filters.weights.row(row) == wanted)
+            }
+        }
+    }
+
+    @Test func freshFiltersPassChiSquareTestForTheirGaussianLaw() throws {
+        // Pearson χ² on 20 equiprobable bins of w/σ₀ (19 degrees of freedom) and the variance
+        // statistic Σw²/σ₀² ~ χ²(N): reject at level 1e-4 each (the seed is fixed, so this is a
+        // regression check on the sampler with a written-down false-alarm rate).
+        let config = Fixtures.config("m: 20\nd: 400\nsigma0: 0.05\nalpha: 0.5\nT1: 5\nT2: 0\n")
+        let outcome = try TransferExperiment(config: config).run(phases: [.upstream, .transfer])[1]
+        let inheritance = outcome.inheritance!
+        var values: [Double] = []
+        for k in 0..<(2 * config.m) where !inheritance.isInherited(row: k) {
+            values += outcome.run.initial.weights.row(k).map { $0 / config.sigma0 }
+        }
+        #expect(values.count == 20 * 400)
+        let bins = 20
+        let edges = try (1..<bins).map { try GSL.normalQuantile(Double($0) / Double(bins)) }
+        var counts = [Double](repeating: 0, count: bins)
+        for v in values { counts[edges.firstIndex { v < $0 } ?? bins - 1] += 1 }
+        let expected = Double(values.count) / Double(bins)
+        let pearson = counts.reduce(0) { $0 + ($1 - expected) * ($1 - expected) / expected }
+        #expect(try GSL.chiSquaredUpperTail(pearson, degreesOfFreedom: Double(bins - 1)) > 1e-4)
+        let sumSquares = values.reduce(0) { $0 + $1 * $1 }
+        let lower = try GSL.chiSquaredCDF(sumSquares, degreesOfFreedom: Double(values.count))
+        #expect(lower > 0.5e-4 && lower < 1 - 0.5e-4)
+    }
+
+    @Test func alphaZeroReproducesScratchBitForBit() throws {
+        let outcomes = try TransferExperiment(config: Fixtures.config("alpha: 0\np: 0.1\n")).run()
+        let transfer = outcomes[1], scratch = outcomes[2]
+        #expect(transfer.run.final.weights.storage.map(\.bitPattern) == scratch.run.final.weights.storage.map(\.bitPattern))
+        #expect(transfer.testScore == scratch.testScore)
+    }
+
+    @Test func variantsDoWhatTheySay() throws {
+        let frozen = try TransferExperiment(config: Fixtures.config("variant: frozen\n")).run(phases: [.upstream, .transfer])
+        let upstreamFinal = frozen[0].run.final.weights, transfer = frozen[1]
+        for c in 0..<2 { for r in transfer.inheritance!.inheritedSlots[c] {
+            #expect(transfer.run.final.weights.row(c * 4 + r) == upstreamFinal.row(c * 4 + r))
+        } }
+        let rescaled = try TransferExperiment(config: Fixtures.config("variant: rescaled\nrescale: 3\n")).run(phases: [.upstream, .transfer])
+        let slot = rescaled[1].inheritance!.inheritedSlots[0][0]
+        #expect(rescaled[1].run.initial.weights.row(slot) == rescaled[0].run.final.weights.row(slot).map { 3 * $0 })
+        let weight = try TransferExperiment(config: Fixtures.config("variant: weight\nalpha: 0.5\n")).run(phases: [.upstream, .transfer])[1]
+        #expect(weight.inheritance!.inheritedCoordinates == [2 * 60, 2 * 60])  // ⌊0.5 · 4 · 60⌋
+        let random = try TransferExperiment(config: Fixtures.config("variant: random_slots\nalpha: 1\n")).run(phases: [.upstream, .transfer])[1]
+        #expect(Set(random.inheritance!.sources.values).count == 8)  // every upstream filter used once
+    }
+}

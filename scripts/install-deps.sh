@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install the system libraries the package links (GSL, OpenBLAS, GLPK) when any is missing.
+# Debian/Ubuntu; needs root (or sudo) the first time only.
+set -euo pipefail
+packages=(libgsl-dev libopenblas-dev libglpk-dev pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# NumPy is optional: the tests replay saved runs with it when it is importable.
+if command -v python3 >/dev/null && ! python3 -c "import numpy" 2>/dev/null; then
+  python3 -m pip install -q numpy 2>/dev/null || echo "note: NumPy unavailable; the independent replay test will be skipped" >&2
+fi
