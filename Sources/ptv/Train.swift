@@ -30,9 +30,14 @@ struct Train: ParsableCommand {
         let experimentConfig = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) } ?? ExperimentConfig()
         var directory = try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig, saveArrays: saveArrays)
         let quiet = self.quiet
+        var lastReport = Date()
         try TransferExperiment(config: experimentConfig).run(
             progress: { phase, step in
-                if !quiet { Progress.line("\(phase.rawValue): step \(step)") }
+                // Long phases report at most every 2 s; short ones only when they finish.
+                if !quiet && Date().timeIntervalSince(lastReport) >= 2 {
+                    Progress.line("\(phase.rawValue): step \(step)")
+                    lastReport = Date()
+                }
             },
             onPhase: { outcome in
                 try directory.write(outcome)
