@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "ptv", targets: ["ptv"]),
         .library(name: "NumericsCore", targets: ["NumericsCore"]),
         .library(name: "TransferModel", targets: ["TransferModel"]),
+        .library(name: "Bounds", targets: ["Bounds"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -18,6 +19,9 @@ let package = Package(
         // must run on OpenBLAS's CBLAS (the module map links openblas first).
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CGSL", providers: [.apt(["libgsl-dev"])]),
+        // GLPK's exact rational simplex for the certificate checker (no pkg-config file: the
+        // module map links "glpk").
+        .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
         // The only code that touches C: BLAS, GSL made safe, seeded randomness, array files.
         .target(name: "NumericsCore", dependencies: ["CGSL", "COpenBLAS"]),
         // The theory's world: task distributions, the two-layer ReLU CNN, GD, Algorithm 1, recorder.
@@ -25,13 +29,20 @@ let package = Package(
             "NumericsCore",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // The theorem's quantities as symbolic expressions, evaluated with GSL; conditions,
+        // the threshold d*, log-linear certificates over GLPK, and the proofs/ loader.
+        .target(name: "Bounds", dependencies: [
+            "NumericsCore", "CGSL", "COpenBLAS", "CGLPK",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // The thin command-line tool.
         .executableTarget(name: "ptv", dependencies: [
-            "NumericsCore", "TransferModel",
+            "NumericsCore", "TransferModel", "Bounds",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "NumericsCoreTests", dependencies: ["NumericsCore"]),
         .testTarget(name: "TransferModelTests", dependencies: ["TransferModel", "NumericsCore"]),
+        .testTarget(name: "BoundsTests", dependencies: ["Bounds", "NumericsCore"]),
         .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "ptv"]),
     ]
 )

@@ -1,0 +1,36 @@
+//===--- Expression+Substitution.swift ------------------------------------===//
+
+extension Expression {
+    /// Replace identifiers: `replacement(name)` returns the expression to put in place of
+    /// `name`, or `nil` to keep it. Replacements are not substituted again.
+    public func substituting(_ replacement: (String) -> Expression?) -> Expression {
+        switch self {
+        case .number: self
+        case .variable(let name): replacement(name) ?? self
+        case .negate(let e): .negate(e.substituting(replacement))
+        case .binary(let op, let a, let b): .binary(op, a.substituting(replacement), b.substituting(replacement))
+        case .call(let f, let args): .call(f, args.map { $0.substituting(replacement) })
+        }
+    }
+
+    /// Replace the identifiers named in `bindings` (simultaneously).
+    ///
+    /// ```
+    /// (x*y).substituting(["x": y, "y": 2])  ==  y*2
+    /// ```
+    public func substituting(_ bindings: [String: Expression]) -> Expression {
+        substituting { bindings[$0] }
+    }
+
+    /// Replace identifiers by numbers.
+    public func substituting(values: [String: Double]) -> Expression {
+        substituting { values[$0].map(Expression.number) }
+    }
+}
+
+extension Relation {
+    /// Replace identifiers on both sides.
+    public func substituting(_ bindings: [String: Expression]) -> Relation {
+        Relation(lhs.substituting(bindings), op, rhs.substituting(bindings))
+    }
+}

@@ -1,0 +1,167 @@
+//===--- IdentifierCatalog.swift ------------------------------------------===//
+//
+// The one registry of identifiers the bounds language may use in `proofs/`: configuration
+// ids (THEORY.md §1), quantities (§6), per-task aliases, constants, conditions, and the
+// *measured* identifiers that probes supply. The validation layer extends it with
+// `IdentifierCatalog.adding(measured:)`.
+//
+//===----------------------------------------------------------------------===//
+
+/// What kind of thing an identifier names.
+public enum IdentifierKind: String, Sendable, CaseIterable {
+    /// A configuration value of THEORY.md §1.
+    case configuration
+    /// A quantity of THEORY.md §6 (defined in ``TheoryDefinitions``).
+    case quantity
+    /// A per-task alias (`n`, `sigma_p`, `mu_norm`, `T_star`), bound for task 1 or 2.
+    case alias
+    /// An unknown absolute constant, calibrated by the validation layer.
+    case constant
+    /// A condition of THEORY.md §6, usable as a hypothesis in `proofs/`.
+    case condition
+    /// A value measured on a run by a probe.
+    case measured
+}
+
+/// One identifier with its meaning and units.
+public struct IdentifierInfo: Sendable, Equatable {
+    public var name: String
+    public var kind: IdentifierKind
+    public var meaning: String
+    public var units: String
+
+    public init(_ name: String, _ kind: IdentifierKind, _ meaning: String, units: String) {
+        self.name = name
+        self.kind = kind
+        self.meaning = meaning
+        self.units = units
+    }
+}
+
+/// The identifiers known to the `proofs/` loader.
+public struct IdentifierCatalog: Sendable {
+    /// Name → description.
+    public private(set) var entries: [String: IdentifierInfo]
+
+    public init(_ entries: [IdentifierInfo]) {
+        self.entries = Dictionary(entries.map { ($0.name, $0) }) { first, _ in first }
+    }
+
+    /// The description of `name`, if known.
+    public subscript(name: String) -> IdentifierInfo? { entries[name] }
+
+    /// True when `name` is known.
+    public func contains(_ name: String) -> Bool { entries[name] != nil }
+
+    /// Names of one kind, sorted.
+    public func names(of kind: IdentifierKind) -> [String] {
+        entries.values.filter { $0.kind == kind }.map(\.name).sorted()
+    }
+
+    /// This catalog with more identifiers (a later entry replaces an earlier one of the same name).
+    public func adding(_ more: [IdentifierInfo]) -> IdentifierCatalog {
+        var copy = self
+        for e in more { copy.entries[e.name] = e }
+        return copy
+    }
+
+    /// This catalog with more measured identifiers.
+    public func adding(measured: [(name: String, meaning: String, units: String)]) -> IdentifierCatalog {
+        adding(measured.map { IdentifierInfo($0.name, .measured, $0.meaning, units: $0.units) })
+    }
+
+    // MARK: The standard catalog
+
+    /// Configuration ids of THEORY.md §1 (numeric ones only).
+    public static let configuration: [IdentifierInfo] = [
+        IdentifierInfo("d", .configuration, "dimension of each patch", units: "count"),
+        IdentifierInfo("m", .configuration, "filters per class", units: "count"),
+        IdentifierInfo("N1", .configuration, "upstream training samples", units: "count"),
+        IdentifierInfo("N2", .configuration, "downstream training samples", units: "count"),
+        IdentifierInfo("u_norm", .configuration, "‖u‖, universal signal strength", units: "signal norm"),
+        IdentifierInfo("v1_norm", .configuration, "‖v₁‖, upstream task signal strength", units: "signal norm"),
+        IdentifierInfo("v2_norm", .configuration, "‖v₂‖, downstream task signal strength", units: "signal norm"),
+        IdentifierInfo("v_overlap", .configuration, "cosine between v₁ and v₂", units: "dimensionless"),
+        IdentifierInfo("sigma_p1", .configuration, "noise standard deviation per coordinate, task 1", units: "signal norm"),
+        IdentifierInfo("sigma_p2", .configuration, "noise standard deviation per coordinate, task 2", units: "signal norm"),
+        IdentifierInfo("p", .configuration, "label-flip probability", units: "probability"),
+        IdentifierInfo("sigma0", .configuration, "initialisation standard deviation", units: "weight"),
+        IdentifierInfo("eta", .configuration, "gradient-descent step size", units: "dimensionless"),
+        IdentifierInfo("T1", .configuration, "upstream gradient-descent steps", units: "steps"),
+        IdentifierInfo("T2", .configuration, "downstream gradient-descent steps", units: "steps"),
+        IdentifierInfo("alpha", .configuration, "fraction of upstream filters inherited", units: "fraction"),
+        IdentifierInfo("delta", .configuration, "failure probability of high-probability statements", units: "probability"),
+    ]
+
+    /// The per-task aliases (see ``TheoryDefinitions``).
+    public static let aliases: [IdentifierInfo] = [
+        IdentifierInfo("n", .alias, "the task's training samples (N1 or N2)", units: "count"),
+        IdentifierInfo("sigma_p", .alias, "the task's noise standard deviation (sigma_p1 or sigma_p2)", units: "signal norm"),
+        IdentifierInfo("mu_norm", .alias, "the task's full signal strength ‖μ_k‖ (mu_norm_1 or mu_norm_2)", units: "signal norm"),
+        IdentifierInfo("T_star", .alias, "the task's gradient-descent steps run (T1 or T2)", units: "steps"),
+    ]
+
+    /// Constants with their documented defaults. THEORY.md never knows their values: the
+    /// validation layer calibrates them; the defaults only make a configuration evaluable.
+    public static let constantDefaults: [String: Double] = [
+        "C": 1, "C1": 1, "C2": 1, "C3": 1, "Cprime": 1, "kappa": 1, "Cband": 1, "epsilon": 0.1,
+    ]
+
+    /// The constants.
+    public static let constants: [IdentifierInfo] = [
+        IdentifierInfo("C", .constant, "the conditions' absolute constant (default 1)", units: "dimensionless"),
+        IdentifierInfo("C1", .constant, "benign threshold of Γ in Theorem 4.2 (default 1)", units: "dimensionless"),
+        IdentifierInfo("C2", .constant, "exponent scale of the benign error bound (default 1)", units: "dimensionless"),
+        IdentifierInfo("C3", .constant, "harmful threshold of Γ in Theorem 4.2 (default 1)", units: "dimensionless"),
+        IdentifierInfo("Cprime", .constant, "C′ of lemma-gamma-growth (default 1)", units: "dimensionless"),
+        IdentifierInfo("kappa", .constant, "κ in predicted_error = p + (1−2p)Q(κ√Γ) (default 1)", units: "dimensionless"),
+        IdentifierInfo("Cband", .constant, "width of the Θ(·) band of lemma-signal-noise-ratio (default 1)", units: "dimensionless"),
+        IdentifierInfo("epsilon", .constant, "target training loss ε of lemma-training-converges (default 0.1)", units: "loss (nats)"),
+    ]
+
+    /// Values a probe measures on a run. Per-element identifiers (`noise_norm_sq`, …) are
+    /// evaluated once per element (sample, pair, filter) so the probe can compare the
+    /// violation frequency with δ; extremes (`…_min`, `…_max`) are over every filter,
+    /// sample and recorded step of the task's run.
+    public static let measured: [IdentifierInfo] = [
+        IdentifierInfo("noise_norm_sq", .measured, "‖ξ_i‖² of one training sample", units: "signal norm²"),
+        IdentifierInfo("noise_corr", .measured, "|⟨ξ_i, ξ_i′⟩| of one pair of distinct training samples", units: "signal norm²"),
+        IdentifierInfo("init_norm_sq", .measured, "‖w⁽⁰⁾_{j,r}‖² of one filter at initialisation", units: "weight²"),
+        IdentifierInfo("init_signal", .measured, "|⟨w⁽⁰⁾_{j,r}, μ⟩| of one filter", units: "weight × signal norm"),
+        IdentifierInfo("init_noise", .measured, "|⟨w⁽⁰⁾_{j,r}, ξ_i⟩| of one filter and training sample", units: "weight × signal norm"),
+        IdentifierInfo("beta", .measured, "β = 2 max{|⟨w⁽⁰⁾_{j,r}, μ⟩|, |⟨w⁽⁰⁾_{j,r}, ξ_i⟩|} over filters and samples", units: "weight × signal norm"),
+        IdentifierInfo("rho_bar_min", .measured, "smallest ρ̄_{j,r,i}^{(t)} over filters, samples and recorded steps", units: "dimensionless"),
+        IdentifierInfo("rho_bar_max", .measured, "largest ρ̄_{j,r,i}^{(t)}", units: "dimensionless"),
+        IdentifierInfo("rho_under_min", .measured, "smallest (most negative) ρ̲_{j,r,i}^{(t)}", units: "dimensionless"),
+        IdentifierInfo("rho_under_max", .measured, "largest ρ̲_{j,r,i}^{(t)}", units: "dimensionless"),
+        IdentifierInfo("gamma_min", .measured, "smallest γ_{j,r}^{(t)} over filters and recorded steps", units: "dimensionless"),
+        IdentifierInfo("gamma_max", .measured, "largest γ_{j,r}^{(t)}", units: "dimensionless"),
+        IdentifierInfo("signal_noise_ratio", .measured, "fitted ratio γ_{j,r}/Σ_i ρ̄_{j,r,i} at the last step", units: "dimensionless"),
+        IdentifierInfo("rel_error", .measured, "largest relative error of the §5 decomposition rebuilding a filter", units: "dimensionless"),
+        IdentifierInfo("train_loss", .measured, "training loss L_S(W) after the steps run", units: "loss (nats)"),
+        IdentifierInfo("test_error", .measured, "test error (against the observed label y) of the transferred model", units: "probability"),
+        IdentifierInfo("clean_test_error", .measured, "test error against the true label ŷ", units: "probability"),
+        IdentifierInfo("scratch_test_error", .measured, "test error of the scratch baseline (α = 0, same data and fresh init)", units: "probability"),
+        IdentifierInfo("error_slope_alpha", .measured, "fitted slope of downstream test error against α (benign configurations)", units: "probability per unit α"),
+        IdentifierInfo("error_slope_N1", .measured, "fitted slope of downstream test error against N₁", units: "probability per sample"),
+        IdentifierInfo("error_slope_u_norm", .measured, "fitted slope of downstream test error against ‖u‖", units: "probability per signal norm"),
+        IdentifierInfo("error_slope_sigma_p1", .measured, "fitted slope of downstream test error against σ_{p,1}", units: "probability per signal norm"),
+    ]
+
+    /// Quantities (instances and templates) and conditions, from ``TheoryDefinitions``.
+    public static let theory: [IdentifierInfo] = {
+        var list = (TheoryDefinitions.templates + TheoryDefinitions.quantities).map {
+            IdentifierInfo($0.id, .quantity, $0.title, units: $0.units)
+        }
+        for c in TheoryDefinitions.conditions {
+            list.append(IdentifierInfo(c.id, .condition, c.title + " (for the task being judged)", units: "relation"))
+            for k in 1...2 {
+                list.append(IdentifierInfo("\(c.id)_\(k)", .condition, c.title + " for task \(k)", units: "relation"))
+            }
+        }
+        return list
+    }()
+
+    /// Everything above.
+    public static let standard = IdentifierCatalog(configuration + aliases + constants + theory + measured)
+}

@@ -1,0 +1,101 @@
+//===--- TheoryReport.swift -----------------------------------------------===//
+
+import NumericsCore
+
+/// Every quantity, condition and prediction of THEORY.md §6 for one configuration: what
+/// `ptv bounds` prints.
+public struct TheoryReport: Sendable {
+    /// A quantity's value, or why it could not be evaluated.
+    public struct QuantityValue: Sendable {
+        public var quantity: TheoryQuantity
+        public var result: Result<EstimatedValue, EvaluationError>
+    }
+
+    /// A condition for one task.
+    public struct ConditionValue: Sendable {
+        public var condition: TheoryCondition
+        public var task: Int
+        /// The relation with the task's ids.
+        public var relation: Relation
+        public var result: Result<Comparison, EvaluationError>
+    }
+
+    /// A symbolic sensitivity ∂quantity/∂variable, its formula and value.
+    public struct Sensitivity: Sendable {
+        public var id: String
+        public var quantity: String
+        public var variable: String
+        public var formula: Expression
+        public var result: Result<EstimatedValue, EvaluationError>
+    }
+
+    /// The regime Theorem 4.2 predicts.
+    public enum Regime: String, Sendable {
+        /// Γ(α) ≥ C1: exponentially small test error.
+        case benign
+        /// Γ(α) ≤ C3: test error ≥ p + 0.1.
+        case harmful
+        /// C3 < Γ(α) < C1: the theorem is silent.
+        case between
+        /// Γ could not be compared with the thresholds (margin within the error, or an evaluation error).
+        case indeterminate
+    }
+
+    public var quantities: [QuantityValue]
+    public var conditions: [ConditionValue]
+    public var sensitivities: [Sensitivity]
+    /// d* in closed form and by root finding (nil when Γ or its parts cannot be evaluated).
+    public var threshold: Result<DimensionThreshold, EvaluationError>
+    public var regime: Regime
+    public var predictedError: Result<EstimatedValue, EvaluationError>
+    /// Γ(α) < Γ(0).
+    public var negativeTransfer: Result<Comparison, EvaluationError>
+    /// The environment everything was evaluated on (no task aliases).
+    public var environment: Environment
+
+    /// Evaluate everything for the configuration values (THEORY.md §1 ids) and constants.
+    public init(configuration: [String: Double], constants: [String: Double] = [:]) {
+        let env = Environment.theory(configuration: configuration, constants: constants)
+        environment = env
+        quantities = TheoryDefinitions.quantities.map { q in
+            QuantityValue(quantity: q, result: Result { () throws(EvaluationError) in try Expression.variable(q.id).evaluate(in: env) })
+        }
+        threshold = Result { () throws(EvaluationError) in try DimensionThreshold(in: env) }
+        // d_star is reported as none when no threshold exists.
+        if let i = quantities.firstIndex(where: { $0.quantity.id == "d_star" }),
+           case .success(let t) = threshold, t.closedForm == nil {
+            quantities[i].result = .failure(.domain(subexpression: "d_star", reason: "no threshold: a²/C1 ≤ c′, so Γ < C1 at every d"))
+        }
+        var conds: [ConditionValue] = []
+        for task in 1...2 {
+            let taskEnv = Environment.theory(configuration: configuration, constants: constants, task: task)
+            for c in TheoryDefinitions.conditions {
+                let r = c.relation(forTask: task)
+                conds.append(ConditionValue(condition: c, task: task, relation: r,
+                                            result: Result { () throws(EvaluationError) in try r.compare(in: taskEnv) }))
+            }
+        }
+        conditions = conds
+        sensitivities = ["alpha", "N1", "u_norm"].map { variable in
+            let formula = Expression.variable("Gamma").derivative(withRespectTo: variable, definitions: TheoryDefinitions.definitions)
+            return Sensitivity(id: "dGamma_d\(variable)", quantity: "Gamma", variable: variable, formula: formula,
+                               result: Result { () throws(EvaluationError) in try formula.evaluate(in: env) })
+        }
+        predictedError = Result { () throws(EvaluationError) in try Expression.variable("predicted_error").evaluate(in: env) }
+        negativeTransfer = Result { () throws(EvaluationError) in try TheoryDefinitions.negativeTransfer.compare(in: env) }
+        let benign = Result { () throws(EvaluationError) in try TheoryDefinitions.benign.compare(in: env) }
+        let harmful = Result { () throws(EvaluationError) in try TheoryDefinitions.harmful.compare(in: env) }
+        switch (benign, harmful) {
+        case (.success(let b), _) where b.outcome == .holds: regime = .benign
+        case (.success(let b), .success(let h)) where b.outcome == .fails && h.outcome == .holds: regime = .harmful
+        case (.success(let b), .success(let h)) where b.outcome == .fails && h.outcome == .fails: regime = .between
+        default: regime = .indeterminate
+        }
+    }
+
+    /// The value of a quantity by id, if it evaluated.
+    public func value(_ id: String) -> EstimatedValue? {
+        guard let q = quantities.first(where: { $0.quantity.id == id }), case .success(let v) = q.result else { return nil }
+        return v
+    }
+}
