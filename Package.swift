@@ -35,6 +35,13 @@ let package = Package(
             "NumericsCore", "CGSL", "COpenBLAS", "CGLPK",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // Self-contained report pages (Markdown + HTML from one document model) and SVG charts.
+        .target(name: "Reports"),
+        // The judge: probes on recorded runs, verdicts, calibration, per-statement reports.
+        .target(name: "Validation", dependencies: [
+            "NumericsCore", "TransferModel", "Bounds", "Reports",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // The thin command-line tool.
         .executableTarget(name: "ptv", dependencies: [
             "NumericsCore", "TransferModel", "Bounds",

@@ -1,0 +1,263 @@
+//===--- ProofLibrary+Loading.swift ---------------------------------------===//
+
+import Foundation
+import Yams
+
+extension ProofLibrary {
+    /// The fields a statement file may have.
+    public static let fields = ["id", "title", "provenance", "source", "uses", "hypotheses", "claim", "constants", "probe"]
+    /// The fields it must have.
+    public static let requiredFields = ["id", "title", "provenance", "source", "claim", "probe"]
+
+    /// Load every `*.yaml` file of `directory` (a path as the user wrote it; messages use it).
+    ///
+    /// Rejects, with `file:line:column` messages: YAML errors, unknown or missing fields,
+    /// an `id` that differs from the file name, unknown provenance tags, malformed
+    /// relations (position inside the claim), identifiers missing from `catalog`, constants
+    /// used but not listed in `constants`, unknown `uses`, duplicate ids and cycles.
+    /// Every problem of every file is reported, not only the first.
+    public static func load(directory: String, catalog: IdentifierCatalog = .standard) throws(ProofLoadError) -> ProofLibrary {
+        let files: [String]
+        do {
+            files = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        } catch {
+            throw ProofLoadError([ProofProblem(SourceLocation(file: directory, line: 0, column: 0),
+                                               "cannot read the proofs directory: \(error.localizedDescription)")])
+        }
+        if files.isEmpty {
+            throw ProofLoadError([ProofProblem(SourceLocation(file: directory, line: 0, column: 0), "no statement files (*.yaml)")])
+        }
+        var statements: [ProofStatement] = []
+        var problems: [ProofProblem] = []
+        for name in files {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                problems.append(ProofProblem(SourceLocation(file: path, line: 0, column: 0), "cannot read the file"))
+                continue
+            }
+            var reader = StatementReader(file: path, catalog: catalog)
+            // A statement with problems still takes part in the `uses` checks, so that one
+            // bad file does not make every statement that uses it look wrong too.
+            if let statement = reader.read(text) { statements.append(statement) }
+            problems += reader.problems
+        }
+        let library: ProofLibrary
+        do { library = try ProofLibrary(statements) } catch {
+            throw ProofLoadError(problems + error.problems)
+        }
+        if !problems.isEmpty { throw ProofLoadError(problems) }
+        return library
+    }
+
+    /// Parse one statement file's text. Returns the statement (nil if it is unusable) and
+    /// every problem found.
+    public static func parseStatement(yaml text: String, file: String,
+                                      catalog: IdentifierCatalog = .standard) -> (ProofStatement?, [ProofProblem]) {
+        var reader = StatementReader(file: file, catalog: catalog)
+        let statement = reader.read(text)
+        return (reader.problems.isEmpty ? statement : nil, reader.problems)
+    }
+}
+
+/// Reads one statement file, collecting problems.
+private struct StatementReader {
+    let file: String
+    let catalog: IdentifierCatalog
+    var problems: [ProofProblem] = []
+
+    init(file: String, catalog: IdentifierCatalog) {
+        self.file = file
+        self.catalog = catalog
+    }
+
+    func location(_ node: Node?) -> SourceLocation {
+        SourceLocation(file: file, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1)
+    }
+
+    mutating func problem(_ node: Node?, _ message: String) {
+        problems.append(ProofProblem(location(node), message))
+    }
+
+    mutating func read(_ text: String) -> ProofStatement? {
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            var line = 1, column = 1
+            switch error as? YamlError {
+            case .scanner(_, _, let mark, _)?, .parser(_, _, let mark, _)?, .composer(_, _, let mark, _)?:
+                line = mark.line; column = mark.column
+            default: break
+            }
+            problems.append(ProofProblem(SourceLocation(file: file, line: line, column: column),
+                                         "not valid YAML: \(Self.yamlMessage(error))"))
+            return nil
+        }
+        guard let root, let mapping = root.mapping else {
+            problem(root, "a statement file must be a YAML mapping with the fields \(ProofLibrary.fields.joined(separator: ", "))")
+            return nil
+        }
+        var fields: [String: (key: Node, value: Node)] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string else { problem(key, "field names must be strings"); continue }
+            guard ProofLibrary.fields.contains(name) else {
+                problem(key, "unknown field '\(name)' (allowed: \(ProofLibrary.fields.joined(separator: ", ")))")
+                continue
+            }
+            fields[name] = (key, value)
+        }
+        for name in ProofLibrary.requiredFields where fields[name] == nil {
+            problem(root, "missing required field '\(name)'")
+        }
+
+        let id = string(fields["id"]?.value, "id") ?? ""
+        if let node = fields["id"]?.value, !id.isEmpty {
+            let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            if id != stem { problem(node, "id '\(id)' must equal the file name '\(stem)'") }
+            if id.range(of: "^[a-z0-9][a-z0-9.-]*$", options: .regularExpression) == nil {
+                problem(node, "id '\(id)' must be lower-case letters, digits, '.' and '-'")
+            }
+        }
+        let title = string(fields["title"]?.value, "title") ?? ""
+        let source = string(fields["source"]?.value, "source") ?? ""
+        let probe = string(fields["probe"]?.value, "probe") ?? ""
+        var provenance = Provenance.predecessor
+        if let node = fields["provenance"]?.value, let text = string(node, "provenance") {
+            if let p = Provenance(rawValue: text) { provenance = p } else {
+                problem(node, "unknown provenance '\(text)' (one of: \(Provenance.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+        let uses = stringList(fields["uses"]?.value, "uses").map(\.text)
+        let constantEntries = stringList(fields["constants"]?.value, "constants")
+        for c in constantEntries where catalog[c.text]?.kind != .constant {
+            problem(c.node, "'\(c.text)' is not a known constant (known: \(catalog.names(of: .constant).joined(separator: ", ")))")
+        }
+        let constants = constantEntries.map(\.text)
+
+        var hypotheses: [Hypothesis] = []
+        for h in stringList(fields["hypotheses"]?.value, "hypotheses") {
+            if let reference = conditionReference(h.text) {
+                hypotheses.append(reference)
+            } else if let r = relation(h.node, h.text, "hypothesis") {
+                hypotheses.append(.relation(r))
+            }
+        }
+        var claims: [Relation] = []
+        if let node = fields["claim"]?.value {
+            let entries: [(text: String, node: Node)] = node.sequence != nil ? stringList(node, "claim")
+                : (string(node, "claim").map { [($0, node)] } ?? [])
+            if entries.isEmpty && node.sequence != nil { problem(node, "'claim' must not be empty") }
+            for c in entries {
+                if let r = relation(c.node, c.text, "claim") { claims.append(r) }
+            }
+        }
+        // Constants mentioned must be declared.
+        var mentioned = Set<String>()
+        for h in hypotheses { mentioned.formUnion(h.relation().identifiers) }
+        for c in claims { mentioned.formUnion(c.identifiers) }
+        for name in mentioned.sorted() where catalog[name]?.kind == .constant && !constants.contains(name) {
+            problem(fields["constants"]?.key ?? fields["claim"]?.key,
+                    "constant '\(name)' is used but not listed in 'constants'")
+        }
+        guard let idNode = fields["id"]?.value else { return nil }
+        return ProofStatement(id: id, title: title, provenance: provenance, source: source, uses: uses,
+                              hypotheses: hypotheses, claims: claims, constants: constants, probe: probe,
+                              location: location(idNode))
+    }
+
+    /// `cond_x` or `cond_x_1` / `cond_x_2` when x is a §6 condition.
+    func conditionReference(_ text: String) -> Hypothesis? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if TheoryDefinitions.condition(t) != nil { return .condition(id: t, task: nil) }
+        for k in 1...2 where t.hasSuffix("_\(k)") {
+            let base = String(t.dropLast(2))
+            if TheoryDefinitions.condition(base) != nil { return .condition(id: base, task: k) }
+        }
+        return nil
+    }
+
+    mutating func string(_ node: Node?, _ field: String) -> String? {
+        guard let node else { return nil }
+        guard let s = node.scalar?.string else {
+            problem(node, "'\(field)' must be a string")
+            return nil
+        }
+        if s.trimmingCharacters(in: .whitespaces).isEmpty {
+            problem(node, "'\(field)' must not be empty")
+            return nil
+        }
+        return s
+    }
+
+    mutating func stringList(_ node: Node?, _ field: String) -> [(text: String, node: Node)] {
+        guard let node else { return [] }
+        if let scalar = node.scalar, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" { return [] }
+        guard let sequence = node.sequence else {
+            problem(node, "'\(field)' must be a list")
+            return []
+        }
+        var result: [(text: String, node: Node)] = []
+        for item in sequence {
+            if let s = string(item, "an entry of '\(field)'") { result.append((s, item)) }
+        }
+        return result
+    }
+
+    /// Parse a relation held in a YAML scalar, mapping parse positions into the file.
+    mutating func relation(_ node: Node, _ text: String, _ what: String) -> Relation? {
+        do {
+            let r = try Relation(parsing: text)
+            for name in r.identifiers.sorted() where !catalog.contains(name) {
+                let column = Self.column(of: name, in: text)
+                problems.append(ProofProblem(position(node, line: 1, column: column),
+                                             "unknown identifier '\(name)' in \(what) '\(text)'"))
+            }
+            for name in r.identifiers.sorted() where catalog[name]?.kind == .condition {
+                problems.append(ProofProblem(position(node, line: 1, column: Self.column(of: name, in: text)),
+                                             "condition '\(name)' cannot appear inside a \(what); list it as a hypothesis of its own"))
+            }
+            return r
+        } catch {
+            problems.append(ProofProblem(position(node, line: error.line, column: error.column),
+                                         "malformed \(what) '\(text)': \(error.message)"))
+            return nil
+        }
+    }
+
+    /// File position of (line, column) inside a scalar.
+    func position(_ node: Node, line: Int, column: Int) -> SourceLocation {
+        let base = location(node)
+        switch node.scalar?.style {
+        case .literal?, .folded?:
+            return SourceLocation(file: file, line: base.line + line, column: column)
+        case .singleQuoted?, .doubleQuoted?:
+            return SourceLocation(file: file, line: base.line + line - 1, column: line == 1 ? base.column + column : column)
+        default:
+            return SourceLocation(file: file, line: base.line + line - 1, column: line == 1 ? base.column + column - 1 : column)
+        }
+    }
+
+    /// 1-based column of the first whole-word occurrence of `name` in `text`.
+    static func column(of name: String, in text: String) -> Int {
+        let scalars = Array(text.unicodeScalars), target = Array(name.unicodeScalars)
+        func isWord(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_" }
+        var i = 0
+        while i + target.count <= scalars.count {
+            if Array(scalars[i..<i + target.count]) == target,
+               i == 0 || !isWord(scalars[i - 1]),
+               i + target.count == scalars.count || !isWord(scalars[i + target.count]) {
+                return i + 1
+            }
+            i += 1
+        }
+        return 1
+    }
+
+    static func yamlMessage(_ error: any Error) -> String {
+        switch error as? YamlError {
+        case .scanner(_, let problem, _, _)?, .parser(_, let problem, _, _)?, .composer(_, let problem, _, _)?:
+            return problem
+        default:
+            return "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+        }
+    }
+}

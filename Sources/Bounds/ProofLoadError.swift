@@ -1,0 +1,25 @@
+//===--- ProofLoadError.swift ---------------------------------------------===//
+
+/// One problem found while loading `proofs/`.
+public struct ProofProblem: Sendable, Equatable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var message: String
+
+    public init(_ location: SourceLocation, _ message: String) {
+        self.location = location
+        self.message = message
+    }
+
+    /// `file:line:column: message`.
+    public var description: String { "\(location): \(message)" }
+}
+
+/// Every problem found in a `proofs/` directory, sorted by file and line.
+public struct ProofLoadError: Error, Sendable, CustomStringConvertible {
+    public var problems: [ProofProblem]
+
+    public init(_ problems: [ProofProblem]) { self.problems = problems.sorted { $0.location < $1.location } }
+
+    /// One problem per line.
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,166 @@
+//===--- TheoryReport+Rendering.swift -------------------------------------===//
+
+import Foundation
+import NumericsCore
+
+extension TheoryReport {
+    /// A JSON-ready number: non-finite values become `null`.
+    static func number(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
+
+    /// The `ptv bounds --json` object:
+    ///
+    /// ```
+    /// {"quantities": {"<id>": {"value", "error", "formula", "provenance", "section", "units"}},
+    ///  "conditions": [{"id", "task", "lhs", "rhs", "holds", "verdict", "margin", "error", "relation", "provenance"}],
+    ///  "predictions": {"regime", "predicted_test_error", "negative_transfer", "negative_transfer_verdict"},
+    ///  "sensitivities": {"dGamma_dalpha": {"value", "error", "formula"}, …},
+    ///  "d_star_check": {"closed_form", "root_finding", "relative_disagreement"}}
+    /// ```
+    ///
+    /// A value that cannot be evaluated is `null` with a `"failure"` message; `d_star` is
+    /// `null` when there is no threshold.
+    public var jsonObject: [String: Any] {
+        var quantityObjects: [String: Any] = [:]
+        for q in quantities {
+            var o: [String: Any] = ["formula": q.quantity.formula.plainText, "provenance": q.quantity.provenanceLabel,
+                                    "section": q.quantity.section, "units": q.quantity.units]
+            switch q.result {
+            case .success(let v):
+                o["value"] = Self.number(v.value)
+                o["error"] = Self.number(v.error)
+            case .failure(let e):
+                o["value"] = NSNull()
+                o["error"] = NSNull()
+                o["failure"] = e.description
+            }
+            quantityObjects[q.quantity.id] = o
+        }
+        let conditionObjects: [[String: Any]] = conditions.map { c in
+            var o: [String: Any] = ["id": c.condition.id, "task": c.task, "relation": c.relation.plainTextForReport,
+                                    "provenance": c.condition.provenanceLabel, "section": c.condition.section]
+            switch c.result {
+            case .success(let cmp):
+                o["lhs"] = Self.number(cmp.lhs.value)
+                o["rhs"] = Self.number(cmp.rhs.value)
+                o["holds"] = cmp.holds
+                o["verdict"] = cmp.outcome.rawValue
+                o["margin"] = Self.number(cmp.margin)
+                o["error"] = Self.number(cmp.error)
+            case .failure(let e):
+                o["lhs"] = NSNull()
+                o["rhs"] = NSNull()
+                o["holds"] = false
+                o["verdict"] = "error"
+                o["failure"] = e.description
+            }
+            return o
+        }
+        var predictions: [String: Any] = ["regime": regime.rawValue]
+        switch predictedError {
+        case .success(let v): predictions["predicted_test_error"] = Self.number(v.value)
+        case .failure(let e): predictions["predicted_test_error"] = NSNull(); predictions["failure"] = e.description
+        }
+        switch negativeTransfer {
+        case .success(let c):
+            predictions["negative_transfer"] = c.holds
+            predictions["negative_transfer_verdict"] = c.outcome.rawValue
+        case .failure(let e):
+            predictions["negative_transfer"] = false
+            predictions["negative_transfer_verdict"] = "error: \(e)"
+        }
+        var sensitivityObjects: [String: Any] = [:]
+        for s in sensitivities {
+            var o: [String: Any] = ["formula": s.formula.plainText]
+            switch s.result {
+            case .success(let v): o["value"] = Self.number(v.value); o["error"] = Self.number(v.error)
+            case .failure(let e): o["value"] = NSNull(); o["error"] = NSNull(); o["failure"] = e.description
+            }
+            sensitivityObjects[s.id] = o
+        }
+        var check: [String: Any] = [:]
+        switch threshold {
+        case .success(let t):
+            check["closed_form"] = t.closedForm.map(Self.number) ?? NSNull()
+            check["root_finding"] = t.rootFinding.map(Self.number) ?? NSNull()
+            check["relative_disagreement"] = Self.number(t.relativeDisagreement)
+            if let f = t.rootFindingFailure { check["root_finding_failure"] = f }
+        case .failure(let e):
+            check["failure"] = e.description
+        }
+        return ["quantities": quantityObjects, "conditions": conditionObjects, "predictions": predictions,
+                "sensitivities": sensitivityObjects, "d_star_check": check]
+    }
+
+    /// `value ± error` with 6 significant digits.
+    static func format(_ v: EstimatedValue) -> String {
+        String(format: "%.6g ± %.2g", v.value, v.error)
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+    }
+
+    /// The human-readable report of `ptv bounds`.
+    public var text: String {
+        var lines: [String] = ["Quantities (THEORY.md §6; value ± absolute error estimate)"]
+        for q in quantities {
+            let value: String
+            switch q.result {
+            case .success(let v): value = Self.format(v)
+            case .failure(let e): value = q.quantity.id == "d_star" ? "none" : "error: \(e)"
+            }
+            lines.append("  " + Self.pad(q.quantity.id, 16) + Self.pad(value, 26) + Self.pad(q.quantity.provenanceLabel, 28)
+                         + Self.pad(q.quantity.section, 4) + q.quantity.formula.unicodeText)
+        }
+        lines.append("")
+        lines.append("Conditions (THEORY.md §6, C = \(environment.values["C"].map { Expression.formatNumber($0.value) } ?? "?"))")
+        for c in conditions {
+            let verdict: String, detail: String
+            switch c.result {
+            case .success(let cmp):
+                verdict = cmp.outcome.rawValue
+                detail = String(format: "lhs %.6g, rhs %.6g", cmp.lhs.value, cmp.rhs.value)
+            case .failure(let e):
+                verdict = "error"
+                detail = e.description
+            }
+            lines.append("  task \(c.task)  " + Self.pad(c.condition.id, 18) + Self.pad(verdict, 14) + Self.pad(detail, 36)
+                         + Self.pad(c.condition.provenanceLabel, 28) + c.relation.printed(.unicode))
+        }
+        lines.append("")
+        lines.append("Predictions (reconstruction)")
+        lines.append("  regime: \(regime.rawValue)")
+        switch predictedError {
+        case .success(let v): lines.append("  predicted test error p + (1−2p)·Q(κ√Γ): \(Self.format(v))")
+        case .failure(let e): lines.append("  predicted test error: \(e)")
+        }
+        switch negativeTransfer {
+        case .success(let c):
+            lines.append("  negative transfer Γ(α) < Γ(0): \(c.outcome.rawValue) (Γ(α) = \(Self.format(c.lhs)), Γ(0) = \(Self.format(c.rhs)))")
+        case .failure(let e): lines.append("  negative transfer: \(e)")
+        }
+        switch threshold {
+        case .success(let t):
+            let closed = t.closedForm.map { String(format: "%.10g", $0) } ?? "none"
+            let root = t.rootFinding.map { String(format: "%.10g", $0) } ?? "none"
+            lines.append("  d*: closed form \(closed), Brent root finding \(root) (relative disagreement \(String(format: "%.2g", t.relativeDisagreement)))")
+        case .failure(let e): lines.append("  d*: \(e)")
+        }
+        lines.append("")
+        lines.append("Sensitivities (symbolic derivatives, evaluated)")
+        for s in sensitivities {
+            let value: String
+            switch s.result {
+            case .success(let v): value = Self.format(v)
+            case .failure(let e): value = "error: \(e)"
+            }
+            lines.append("  ∂Γ/∂\(Notation.unicode(s.variable)) = \(value)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Relation {
+    /// Plain text, as shown in reports and JSON.
+    var plainTextForReport: String { printed(.plain) }
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Bounds
+import Foundation
+import TransferModel
+
+/// Serialise a JSON-ready object: sorted keys, pretty-printed.
+private func jsonText(_ object: Any) throws -> String {
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// `ptv bounds`: every quantity and condition of THEORY.md §6 for one configuration.
+struct BoundsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bounds",
+        abstract: "Evaluate the theory's quantities, conditions and predictions for a configuration.",
+        discussion: """
+            Prints every quantity of THEORY.md §6 (value, error estimate, formula, provenance, section), \
+            every condition per task (lhs, rhs, holds / fails / indeterminate), the predicted regime and \
+            test error, d* (closed form and root finding) and the sensitivities ∂Γ/∂α, ∂Γ/∂N1, ∂Γ/∂‖u‖. \
+            Constants come from the config's `constants:` map (defaults: C = C1 = C2 = C3 = Cprime = kappa = 1).
+            """)
+
+    @Option(name: .long, help: "The experiment configuration (YAML).")
+    var config: String
+
+    @Flag(name: .long, help: "Print one JSON object instead of text.")
+    var json = false
+
+    func run() throws {
+        let cfg = try ExperimentConfig.load(from: URL(fileURLWithPath: config))
+        let report = TheoryReport(configuration: cfg.numericValues, constants: cfg.effectiveConstants)
+        print(json ? try jsonText(report.jsonObject) : report.text)
+    }
+}
+
+/// `ptv prove`: the log-linear certificate checker.
+struct ProveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prove",
+        abstract: "Prove a claim from hypotheses by multiplying powers of them, or say it cannot be verified.",
+        discussion: """
+            Hypotheses and claim are comparisons between products of powers of positive quantities, \
+            e.g. --assume 'x >= y^2' --assume 'y >= z^3' --claim 'x >= z^6'. Exit 0 with a certificate \
+            when proved, 1 when it cannot be verified, 2 on a malformed expression.
+            """)
+
+    @Option(name: .customLong("assume"), help: "A hypothesis (repeatable).")
+    var assumptions: [String] = []
+
+    @Option(name: .long, help: "The claim to prove.")
+    var claim: String
+
+    @Flag(name: .long, help: "Print one JSON object instead of text.")
+    var json = false
+
+    func run() throws {
+        var hypotheses: [Relation] = []
+        for (i, text) in assumptions.enumerated() {
+            do { hypotheses.append(try Relation(parsing: text)) } catch {
+                throw InputError("--assume #\(i + 1) '\(text)': \(error)")
+            }
+        }
+        let goal: Relation
+        do { goal = try Relation(parsing: claim) } catch {
+            throw InputError("--claim '\(claim)': \(error)")
+        }
+        let outcome = LogLinearProver.prove(goal, from: hypotheses)
+        switch outcome {
+        case .proved(let certificate):
+            if json {
+                let factors: [[String: Any]] = zip(certificate.hypotheses, certificate.powers).map {
+                    ["hypothesis": $0.0.printed(), "power": $0.1.description, "power_value": $0.1.doubleValue]
+                }
+                print(try jsonText(["proved": true, "claim": goal.printed(),
+                                    "certificate": ["factors": factors, "verified": certificate.verify(),
+                                                    "assumed_positive": certificate.atoms, "text": certificate.description]]))
+            } else {
+                print("proved: \(goal.printed())")
+                print("  \(certificate.description)")
+                print("  (re-verified in exact rational arithmetic; every identifier is taken to be positive)")
+            }
+        case .cannotVerify(let reason):
+            if json {
+                print(try jsonText(["proved": false, "claim": goal.printed(), "reason": reason]))
+            } else {
+                print("cannot verify: \(goal.printed())")
+                print("  \(reason)")
+            }
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `ptv proofs`: the statement files of THEORY.md §7.
+struct ProofsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proofs",
+        abstract: "Work with the statement files in proofs/.",
+        subcommands: [ProofsCheckCommand.self])
+}
+
+/// `ptv proofs check`: load and validate every statement file, print the dependency graph.
+struct ProofsCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Load and validate every statement file and print the dependency graph.")
+
+    @Option(name: .long, help: "The directory of statement files.")
+    var proofs: String = "proofs"
+
+    func run() throws {
+        let library: ProofLibrary
+        do { library = try ProofLibrary.load(directory: proofs) } catch {
+            for p in error.problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) }
+            throw InputError("\(error.problems.count) problem(s) in \(proofs)")
+        }
+        print("\(library.statements.count) statements in \(proofs), all valid")
+        for s in library.statements.sorted(by: { $0.id < $1.id }) {
+            print("  \(s.id) [\(s.provenance.rawValue)] probe: \(s.probe); \(s.hypotheses.count) hypotheses, \(s.claims.count) claim(s)")
+        }
+        print("")
+        print("Dependency graph (depth, statement, <- statements it uses):")
+        print(library.dependencyGraph.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+    }
+}
