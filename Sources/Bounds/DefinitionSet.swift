@@ -25,13 +25,13 @@ public struct DefinitionSet: Sendable, Equatable {
     /// Defined names in definition order.
     public private(set) var names: [String] = []
     /// Name → defining expression.
-    public private(set) var expressions: [String: Expression] = [:]
+    public private(set) var expressions: [String: Formula] = [:]
 
     /// An empty set.
     public init() {}
 
     /// Build from `(name, expression)` pairs; throws on duplicates and cycles.
-    public init(_ definitions: [(String, Expression)]) throws(DefinitionError) {
+    public init(_ definitions: [(String, Formula)]) throws(DefinitionError) {
         for (name, e) in definitions {
             guard expressions[name] == nil else { throw .duplicate(name) }
             names.append(name)
@@ -59,7 +59,7 @@ public struct DefinitionSet: Sendable, Equatable {
     }
 
     /// The definition of `name`, if any.
-    public subscript(name: String) -> Expression? { expressions[name] }
+    public subscript(name: String) -> Formula? { expressions[name] }
 
     /// True when `name` is defined here.
     public func defines(_ name: String) -> Bool { expressions[name] != nil }
@@ -77,19 +77,19 @@ public struct DefinitionSet: Sendable, Equatable {
     }
 
     /// This set with one more definition (replacing an existing one of the same name).
-    public func adding(_ name: String, _ expression: Expression) throws(DefinitionError) -> DefinitionSet {
+    public func adding(_ name: String, _ expression: Formula) throws(DefinitionError) -> DefinitionSet {
         try merging(DefinitionSet([(name, expression)]))
     }
 
     /// `expression` with every defined identifier replaced by its definition, recursively,
     /// so that the result mentions only undefined identifiers.
-    public func expanded(_ expression: Expression) -> Expression {
+    public func expanded(_ expression: Formula) -> Formula {
         // Cycles are excluded at construction, so the recursion terminates.
         expression.substituting { name in expressions[name].map { expanded($0) } }
     }
 
     /// Undefined identifiers that `name`'s definition depends on, following definitions.
-    public func leaves(of expression: Expression) -> Set<String> {
+    public func leaves(of expression: Formula) -> Set<String> {
         expanded(expression).identifiers
     }
 

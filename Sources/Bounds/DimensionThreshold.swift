@@ -42,7 +42,7 @@ public struct DimensionThreshold: Sendable, Equatable {
     /// ``Environment/theory(configuration:constants:task:)``).
     public init(in environment: Environment) throws(EvaluationError) {
         func value(_ id: String) throws(EvaluationError) -> Double {
-            try Expression.variable(id).evaluate(in: environment).value
+            try Formula.variable(id).evaluate(in: environment).value
         }
         a = try value("d_star_a")
         c = try value("d_star_c")
@@ -51,7 +51,7 @@ public struct DimensionThreshold: Sendable, Equatable {
         closedForm = a * a / c1 > cPrime && c > 0 ? (a * a / c1 - cPrime) / c : nil
 
         // Root finding on Γ's own definition; d varies, everything else is fixed.
-        let gamma = Expression.variable("Gamma")
+        let gamma = Formula.variable("Gamma")
         func f(_ d: Double) throws -> Double {
             try gamma.evaluate(in: environment.setting("d", d)).value - c1
         }

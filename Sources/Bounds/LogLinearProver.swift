@@ -46,7 +46,7 @@ public enum LogLinearProver {
                 return .cannotVerify("hypothesis \(i + 1) ('\(h.printed())') is not a comparison of products of powers of positive quantities: \(error)")
             }
         }
-        var atoms: [String: Expression] = claimForm.monomial.atoms
+        var atoms: [String: Formula] = claimForm.monomial.atoms
         for f in forms { atoms.merge(f.monomial.atoms) { a, _ in a } }
         let atomList = atoms.keys.sorted().map(Monomial.displayName)
 

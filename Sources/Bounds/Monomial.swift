@@ -16,7 +16,7 @@ public struct Monomial: Sendable, Equatable {
     /// Exponent of each identifier or atom key (atom keys are `[plain text]`); no zero entries.
     public var exponents: [String: Rational]
     /// Atom key → the sub-expression it stands for.
-    public var atoms: [String: Expression]
+    public var atoms: [String: Formula]
 
     public static func == (a: Monomial, b: Monomial) -> Bool {
         a.exponents == b.exponents && a.atoms == b.atoms && a.coefficient.count == b.coefficient.count
@@ -37,12 +37,12 @@ public struct Monomial: Sendable, Equatable {
 
     /// Read an expression as a monomial; throws for negative or zero constants, negations
     /// and exponents that do not fit 64-bit rationals.
-    public init(_ e: Expression) throws(NotAMonomial) {
+    public init(_ e: Formula) throws(NotAMonomial) {
         self.init()
         switch e {
         case .number(let x):
             guard x > 0, let f = BigFraction(decimal: x) else {
-                throw NotAMonomial(description: "the constant \(Expression.formatNumber(x)) is not positive")
+                throw NotAMonomial(description: "the constant \(Formula.formatNumber(x)) is not positive")
             }
             coefficient = [(f, .one)]
         case .variable(let name):

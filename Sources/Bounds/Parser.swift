@@ -50,7 +50,7 @@ struct Parser {
 
     // MARK: Entry points
 
-    mutating func parseExpressionOnly() throws(ParseError) -> Expression {
+    mutating func parseExpressionOnly() throws(ParseError) -> Formula {
         let e = try parseExpression()
         if case .symbol(let s) = current.kind, ["<=", ">=", "<", ">"].contains(s) {
             throw error("a comparison '\(s)' is not allowed here: expected a single expression")
@@ -78,8 +78,8 @@ struct Parser {
         return Relation(lhs, op, rhs)
     }
 
-    mutating func parseDefinitions() throws(ParseError) -> [(name: String, expression: Expression, line: Int, column: Int)] {
-        var result: [(name: String, expression: Expression, line: Int, column: Int)] = []
+    mutating func parseDefinitions() throws(ParseError) -> [(name: String, expression: Formula, line: Int, column: Int)] {
+        var result: [(name: String, expression: Formula, line: Int, column: Int)] = []
         while current.kind != .end {
             let nameToken = current
             guard case .identifier(let name) = current.kind else {
@@ -98,7 +98,7 @@ struct Parser {
 
     // MARK: Precedence levels
 
-    mutating func parseExpression() throws(ParseError) -> Expression {
+    mutating func parseExpression() throws(ParseError) -> Formula {
         var lhs = try parseTerm()
         while true {
             if isSymbol("+") { advance(); lhs = .binary(.add, lhs, try parseTerm()) }
@@ -107,7 +107,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseTerm() throws(ParseError) -> Expression {
+    private mutating func parseTerm() throws(ParseError) -> Formula {
         var lhs = try parseUnary()
         while true {
             if isSymbol("*") { advance(); lhs = .binary(.multiply, lhs, try parseUnary()) }
@@ -116,7 +116,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseUnary() throws(ParseError) -> Expression {
+    private mutating func parseUnary() throws(ParseError) -> Formula {
         if isSymbol("-") {
             advance()
             return .negate(try parseUnary())
@@ -127,7 +127,7 @@ struct Parser {
         return try parsePower()
     }
 
-    private mutating func parsePower() throws(ParseError) -> Expression {
+    private mutating func parsePower() throws(ParseError) -> Formula {
         let base = try parsePrimary()
         if isSymbol("^") {
             advance()
@@ -136,7 +136,7 @@ struct Parser {
         return base
     }
 
-    private mutating func parsePrimary() throws(ParseError) -> Expression {
+    private mutating func parsePrimary() throws(ParseError) -> Formula {
         let token = current
         switch token.kind {
         case .number(let x):
@@ -149,7 +149,7 @@ struct Parser {
                     throw error("function '\(name)' must be called with parentheses, e.g. \(name)(x)", at: current)
                 }
                 advance()
-                var args: [Expression] = [try parseExpression()]
+                var args: [Formula] = [try parseExpression()]
                 while isSymbol(",") {
                     advance()
                     args.append(try parseExpression())
@@ -178,7 +178,7 @@ struct Parser {
     }
 }
 
-extension Expression {
+extension Formula {
     /// Parse one expression (no comparison). Errors carry line and column.
     public init(parsing text: String) throws(ParseError) {
         var parser = try Parser(text)

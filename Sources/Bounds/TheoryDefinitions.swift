@@ -14,8 +14,8 @@
 /// and instantiated by substitution (`SNR_1` is `SNR` with the task-1 aliases). The same
 /// aliases let a lemma of `proofs/` speak of "the task's n" and be judged on either task.
 public enum TheoryDefinitions {
-    private static func parsed(_ text: String) -> Expression {
-        do { return try Expression(parsing: text) } catch {
+    private static func parsed(_ text: String) -> Formula {
+        do { return try Formula(parsing: text) } catch {
             preconditionFailure("built-in definition does not parse: \(text): \(error)")
         }
     }
@@ -27,7 +27,7 @@ public enum TheoryDefinitions {
     }
 
     /// The alias bindings of task 1 or 2 (see the table above).
-    public static func taskAliases(_ task: Int) -> [String: Expression] {
+    public static func taskAliases(_ task: Int) -> [String: Formula] {
         let k = task == 1 ? "1" : "2"
         return ["n": .variable("N" + k), "sigma_p": .variable("sigma_p" + k),
                 "mu_norm": .variable("mu_norm_" + k), "T_star": .variable("T" + k)]

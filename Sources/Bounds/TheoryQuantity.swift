@@ -7,7 +7,7 @@ public struct TheoryQuantity: Sendable, Equatable {
     /// One-line meaning.
     public var title: String
     /// The defining expression (may mention other quantities, §1 ids and constants).
-    public var formula: Expression
+    public var formula: Formula
     /// Units of the value.
     public var units: String
     /// Provenance tag.
@@ -19,7 +19,7 @@ public struct TheoryQuantity: Sendable, Equatable {
     /// Task number (1 upstream, 2 downstream) for per-task quantities, nil otherwise.
     public var task: Int?
 
-    public init(id: String, title: String, formula: Expression, units: String, provenance: Provenance,
+    public init(id: String, title: String, formula: Formula, units: String, provenance: Provenance,
                 provenanceNote: String? = nil, section: String = "§6", task: Int? = nil) {
         self.id = id
         self.title = title

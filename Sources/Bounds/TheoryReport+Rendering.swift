@@ -113,7 +113,7 @@ extension TheoryReport {
                          + Self.pad(q.quantity.section, 4) + q.quantity.formula.unicodeText)
         }
         lines.append("")
-        lines.append("Conditions (THEORY.md §6, C = \(environment.values["C"].map { Expression.formatNumber($0.value) } ?? "?"))")
+        lines.append("Conditions (THEORY.md §6, C = \(environment.values["C"].map { Formula.formatNumber($0.value) } ?? "?"))")
         for c in conditions {
             let verdict: String, detail: String
             switch c.result {

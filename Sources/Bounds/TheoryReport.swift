@@ -25,7 +25,7 @@ public struct TheoryReport: Sendable {
         public var id: String
         public var quantity: String
         public var variable: String
-        public var formula: Expression
+        public var formula: Formula
         public var result: Result<EstimatedValue, EvaluationError>
     }
 
@@ -58,7 +58,7 @@ public struct TheoryReport: Sendable {
         let env = Environment.theory(configuration: configuration, constants: constants)
         environment = env
         quantities = TheoryDefinitions.quantities.map { q in
-            QuantityValue(quantity: q, result: Result { () throws(EvaluationError) in try Expression.variable(q.id).evaluate(in: env) })
+            QuantityValue(quantity: q, result: Result { () throws(EvaluationError) in try Formula.variable(q.id).evaluate(in: env) })
         }
         threshold = Result { () throws(EvaluationError) in try DimensionThreshold(in: env) }
         // d_star is reported as none when no threshold exists.
@@ -77,11 +77,11 @@ public struct TheoryReport: Sendable {
         }
         conditions = conds
         sensitivities = ["alpha", "N1", "u_norm"].map { variable in
-            let formula = Expression.variable("Gamma").derivative(withRespectTo: variable, definitions: TheoryDefinitions.definitions)
+            let formula = Formula.variable("Gamma").derivative(withRespectTo: variable, definitions: TheoryDefinitions.definitions)
             return Sensitivity(id: "dGamma_d\(variable)", quantity: "Gamma", variable: variable, formula: formula,
                                result: Result { () throws(EvaluationError) in try formula.evaluate(in: env) })
         }
-        predictedError = Result { () throws(EvaluationError) in try Expression.variable("predicted_error").evaluate(in: env) }
+        predictedError = Result { () throws(EvaluationError) in try Formula.variable("predicted_error").evaluate(in: env) }
         negativeTransfer = Result { () throws(EvaluationError) in try TheoryDefinitions.negativeTransfer.compare(in: env) }
         let benign = Result { () throws(EvaluationError) in try TheoryDefinitions.benign.compare(in: env) }
         let harmful = Result { () throws(EvaluationError) in try TheoryDefinitions.harmful.compare(in: env) }

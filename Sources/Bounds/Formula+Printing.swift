@@ -1,4 +1,4 @@
-//===--- Expression+Printing.swift ----------------------------------------===//
+//===--- Formula+Printing.swift ----------------------------------------===//
 
 /// The three ways an expression can be printed.
 public enum PrintStyle: String, Sendable, CaseIterable {
@@ -11,7 +11,7 @@ public enum PrintStyle: String, Sendable, CaseIterable {
     case latex
 }
 
-extension Expression {
+extension Formula {
     /// Binding strength: 1 sums, 2 products, 3 unary minus, 4 powers, 5 atoms.
     fileprivate var level: Int {
         switch self {
@@ -38,13 +38,13 @@ extension Expression {
 
     // MARK: Plain
 
-    /// The expression in the bounds language; `Expression(parsing:)` reads it back.
+    /// The expression in the bounds language; `Formula(parsing:)` reads it back.
     public var plainText: String {
-        func wrap(_ e: Expression, _ minLevel: Int) -> String {
+        func wrap(_ e: Formula, _ minLevel: Int) -> String {
             e.level >= minLevel ? e.plainText : "(\(e.plainText))"
         }
         switch self {
-        case .number(let x): return Expression.formatNumber(x)
+        case .number(let x): return Formula.formatNumber(x)
         case .variable(let name): return name
         case .negate(let e): return "-" + wrap(e, 3)
         case .binary(let op, let a, let b):
@@ -73,11 +73,11 @@ extension Expression {
 
     /// Unicode mathematics, for reports.
     public var unicodeText: String {
-        func wrap(_ e: Expression, _ minLevel: Int) -> String {
+        func wrap(_ e: Formula, _ minLevel: Int) -> String {
             e.level >= minLevel ? e.unicodeText : "(\(e.unicodeText))"
         }
         switch self {
-        case .number(let x): return Expression.formatNumber(x).replacingOccurrences(of: "-", with: "−")
+        case .number(let x): return Formula.formatNumber(x).replacingOccurrences(of: "-", with: "−")
         case .variable(let name): return Notation.unicode(name)
         case .negate(let e): return "−" + wrap(e, 3)
         case .binary(let op, let a, let b):
@@ -88,7 +88,7 @@ extension Expression {
             case .divide: return "\(wrap(a, 2))/\(wrap(b, 3))"
             case .power:
                 if let k = b.numericValue, k == k.rounded(), abs(k) < 1000 {
-                    return wrap(a, 5) + String(String(Int(k)).map { Expression.superscripts[$0] ?? $0 })
+                    return wrap(a, 5) + String(String(Int(k)).map { Formula.superscripts[$0] ?? $0 })
                 }
                 return "\(wrap(a, 5))^\(wrap(b, 5))"
             }
@@ -110,16 +110,16 @@ extension Expression {
     /// LaTeX source (math mode), for papers and HTML reports.
     public var latexText: String {
         // Fractions are atoms for sums and products, but need parentheses as a power's base.
-        func isAtomic(_ e: Expression) -> Bool {
+        func isAtomic(_ e: Formula) -> Bool {
             if case .binary(.divide, _, _) = e { return true }
             return e.level >= 5
         }
-        func wrap(_ e: Expression, _ minLevel: Int) -> String {
+        func wrap(_ e: Formula, _ minLevel: Int) -> String {
             (isAtomic(e) && minLevel <= 4) || e.level >= minLevel ? e.latexText : "\\left(\(e.latexText)\\right)"
         }
         switch self {
         case .number(let x):
-            let s = Expression.formatNumber(x)
+            let s = Formula.formatNumber(x)
             if let e = s.firstIndex(where: { $0 == "e" }) {
                 let mantissa = s[..<e], exponent = Int(s[s.index(after: e)...]) ?? 0
                 return mantissa == "1" ? "10^{\(exponent)}" : "\(mantissa) \\times 10^{\(exponent)}"
@@ -180,6 +180,6 @@ extension Relation: CustomStringConvertible {
     public var description: String { printed(.plain) }
 }
 
-extension Expression: CustomStringConvertible {
+extension Formula: CustomStringConvertible {
     public var description: String { plainText }
 }

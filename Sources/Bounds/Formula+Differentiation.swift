@@ -1,8 +1,8 @@
-//===--- Expression+Differentiation.swift ---------------------------------===//
+//===--- Formula+Differentiation.swift ---------------------------------===//
 
 import Foundation
 
-extension Expression {
+extension Formula {
     /// The symbolic partial derivative ∂self/∂`variable`, simplified.
     ///
     /// Rules: sum, product, quotient and chain rules; `u^k` with constant k gives
@@ -22,12 +22,12 @@ extension Expression {
     /// Identifiers defined in `definitions` are expanded first, so the derivative of `Gamma`
     /// with respect to `alpha` follows `A_u`, `B_1`, … down to the configuration values.
     public func derivative(withRespectTo variable: String,
-                           definitions: DefinitionSet = DefinitionSet()) -> Expression {
+                           definitions: DefinitionSet = DefinitionSet()) -> Formula {
         definitions.expanded(self).rawDerivative(variable).simplified()
     }
 
-    private func rawDerivative(_ x: String) -> Expression {
-        let zero = Expression.number(0), one = Expression.number(1)
+    private func rawDerivative(_ x: String) -> Formula {
+        let zero = Formula.number(0), one = Formula.number(1)
         guard identifiers.contains(x) else { return zero }
         switch self {
         case .number: return zero
@@ -51,7 +51,7 @@ extension Expression {
             }
         case .call(let f, let args):
             let u = args[0], du = u.rawDerivative(x)
-            let twoPi = Expression.number(2 * Double.pi)
+            let twoPi = Formula.number(2 * Double.pi)
             switch f {
             case .log: return du / u
             case .exp: return self * du
@@ -61,14 +61,14 @@ extension Expression {
                 var rest = args.dropFirst()
                 let b = args.count == 2 ? args[1] : .call(f, Array(rest))
                 rest = []
-                let spread = Expression.call(.abs, [u - b])
+                let spread = Formula.call(.abs, [u - b])
                 let rewritten = f == .min ? (u + b - spread) / .number(2) : (u + b + spread) / .number(2)
                 return rewritten.rawDerivative(x)
             case .erf, .erfc:
-                let slope = Expression.number(2 / Double.pi.squareRoot()) * .call(.exp, [.negate(u.power(.number(2)))])
+                let slope = Formula.number(2 / Double.pi.squareRoot()) * .call(.exp, [.negate(u.power(.number(2)))])
                 return f == .erf ? slope * du : .negate(slope) * du
             case .Q, .Phi:
-                let density = Expression.call(.exp, [.negate(u.power(.number(2))) / .number(2)]) / .call(.sqrt, [twoPi])
+                let density = Formula.call(.exp, [.negate(u.power(.number(2))) / .number(2)]) / .call(.sqrt, [twoPi])
                 return f == .Phi ? density * du : .negate(density) * du
             case .Phiinv:
                 return .call(.sqrt, [twoPi]) * .call(.exp, [self.power(.number(2)) / .number(2)]) * du

@@ -1,8 +1,8 @@
-//===--- Expression+Simplification.swift ----------------------------------===//
+//===--- Formula+Simplification.swift ----------------------------------===//
 
 import Foundation
 
-extension Expression {
+extension Formula {
     /// Constant folding and a canonical form for sums and products of powers.
     ///
     /// - Numbers are folded through `+ - * / ^`, `abs`, `min`, `max` (special functions stay
@@ -21,7 +21,7 @@ extension Expression {
     ///
     /// Mathematical properties: idempotent (`e.simplified().simplified() == e.simplified()`);
     /// two products of the same powers in any order simplify to the same expression.
-    public func simplified() -> Expression {
+    public func simplified() -> Formula {
         let e = simplifiedChildren()
         switch e {
         case .binary(.add, _, _), .binary(.subtract, _, _), .negate:
@@ -41,7 +41,7 @@ extension Expression {
         }
     }
 
-    private func simplifiedChildren() -> Expression {
+    private func simplifiedChildren() -> Formula {
         switch self {
         case .number, .variable: self
         case .negate(let a): .negate(a.simplified())
@@ -55,9 +55,9 @@ extension Expression {
 private struct ProductForm {
     var numerator = 1.0
     var denominator = 1.0
-    var factors: [String: (base: Expression, exponent: Double)] = [:]
+    var factors: [String: (base: Formula, exponent: Double)] = [:]
 
-    init(_ e: Expression) { add(e, 1) }
+    init(_ e: Formula) { add(e, 1) }
 
     private static func isInteger(_ x: Double) -> Bool { x == x.rounded() && Swift.abs(x) < 1e15 }
 
@@ -69,13 +69,13 @@ private struct ProductForm {
         else { addFactor(.number(x), k) }
     }
 
-    mutating func addFactor(_ base: Expression, _ k: Double) {
+    mutating func addFactor(_ base: Formula, _ k: Double) {
         let key = base.plainText
         let old = factors[key]?.exponent ?? 0
         factors[key] = (base, old + k)
     }
 
-    mutating func add(_ e: Expression, _ k: Double) {
+    mutating func add(_ e: Formula, _ k: Double) {
         switch e {
         case .number(let x) where x != 0:
             multiplyCoefficient(by: x, power: k)
@@ -111,14 +111,14 @@ private struct ProductForm {
     }
 
     /// The factors without the coefficient, in canonical order; nil if there are none.
-    var monomial: Expression? {
+    var monomial: Formula? {
         let sorted = factors.sorted { $0.key < $1.key }.filter { $0.value.exponent != 0 }
-        func power(_ base: Expression, _ k: Double) -> Expression {
+        func power(_ base: Formula, _ k: Double) -> Formula {
             k == 1 ? base : .binary(.power, base, .number(k))
         }
         let up = sorted.filter { $0.value.exponent > 0 }.map { power($0.value.base, $0.value.exponent) }
         let down = sorted.filter { $0.value.exponent < 0 }.map { power($0.value.base, -$0.value.exponent) }
-        func product(_ xs: [Expression]) -> Expression? {
+        func product(_ xs: [Formula]) -> Formula? {
             xs.dropFirst().reduce(xs.first) { acc, x in acc.map { .binary(.multiply, $0, x) } }
         }
         switch (product(up), product(down)) {
@@ -129,7 +129,7 @@ private struct ProductForm {
         }
     }
 
-    func rebuilt() -> Expression {
+    func rebuilt() -> Formula {
         let (n, d) = coefficient
         if n == 0 { return .number(0) }
         if !n.isFinite || !d.isFinite { return ProductForm.fallback(self) }
@@ -138,9 +138,9 @@ private struct ProductForm {
     }
 
     /// c·m written with c's denominator in the denominator: `2*x/(3*y)`.
-    static func attach(coefficient n: Double, denominator d: Double, to m: Expression?) -> Expression {
+    static func attach(coefficient n: Double, denominator d: Double, to m: Formula?) -> Formula {
         guard let m else { return d == 1 ? .number(n) : .binary(.divide, .number(n), .number(d)) }
-        var numerator: Expression, denominator: Expression?
+        var numerator: Formula, denominator: Formula?
         if case .binary(.divide, let up, let down) = m {
             numerator = up; denominator = down
         } else {
@@ -152,20 +152,20 @@ private struct ProductForm {
         return denominator.map { .binary(.divide, numerator, $0) } ?? numerator
     }
 
-    private static func fallback(_ form: ProductForm) -> Expression {
-        let c = Expression.binary(.divide, .number(form.numerator), .number(form.denominator))
+    private static func fallback(_ form: ProductForm) -> Formula {
+        let c = Formula.binary(.divide, .number(form.numerator), .number(form.denominator))
         return form.monomial.map { .binary(.multiply, c, $0) } ?? c
     }
 }
 
 /// A sum Σ cᵢ·mᵢ of monomials with numeric coefficients.
 private struct SumForm {
-    var terms: [String: (monomial: Expression, coefficient: Double)] = [:]
+    var terms: [String: (monomial: Formula, coefficient: Double)] = [:]
     var constant = 0.0
 
-    init(_ e: Expression) { add(e, 1) }
+    init(_ e: Formula) { add(e, 1) }
 
-    mutating func add(_ e: Expression, _ sign: Double) {
+    mutating func add(_ e: Formula, _ sign: Double) {
         switch e {
         case .binary(.add, let a, let b): add(a, sign); add(b, sign)
         case .binary(.subtract, let a, let b): add(a, sign); add(b, -sign)
@@ -183,14 +183,14 @@ private struct SumForm {
         }
     }
 
-    func rebuilt() -> Expression {
-        var parts: [(Expression, Bool)] = []  // (positive term, is negative)
+    func rebuilt() -> Formula {
+        var parts: [(Formula, Bool)] = []  // (positive term, is negative)
         for (_, t) in terms.sorted(by: { $0.key < $1.key }) where t.coefficient != 0 {
             parts.append((SumForm.term(Swift.abs(t.coefficient), t.monomial), t.coefficient < 0))
         }
         if constant != 0 { parts.append((.number(Swift.abs(constant)), constant < 0)) }
         guard let (first, firstNegative) = parts.first else { return .number(0) }
-        var result: Expression = firstNegative ? .negate(first) : first
+        var result: Formula = firstNegative ? .negate(first) : first
         for (t, negative) in parts.dropFirst() {
             result = .binary(negative ? .subtract : .add, result, t)
         }
@@ -198,7 +198,7 @@ private struct SumForm {
     }
 
     /// c·m with c > 0, written as `m/k` when c = 1/k for an integer k.
-    static func term(_ c: Double, _ m: Expression) -> Expression {
+    static func term(_ c: Double, _ m: Formula) -> Formula {
         if c == 1 { return m }
         let inverse = 1 / c
         if inverse == inverse.rounded() && inverse < 1e15 && c != c.rounded() {

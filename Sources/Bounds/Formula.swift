@@ -1,4 +1,4 @@
-//===--- Expression.swift -------------------------------------------------===//
+//===--- Formula.swift -------------------------------------------------===//
 //
 // The abstract syntax of the bounds language (THEORY.md §6–§7).
 //
@@ -13,18 +13,18 @@
 ///
 /// Expressions are plain values: `Equatable` compares structure (so `x*y` and `y*x` differ
 /// until ``simplified()`` brings both to the canonical form), `Hashable` and `Sendable`.
-public indirect enum Expression: Hashable, Sendable {
+public indirect enum Formula: Hashable, Sendable {
     /// A number literal. The parser only produces finite, non-negative literals; constant
     /// folding may produce negative ones.
     case number(Double)
     /// An identifier: a configuration value, a defined quantity, a constant or a measured value.
     case variable(String)
     /// Unary minus, −e.
-    case negate(Expression)
+    case negate(Formula)
     /// A binary operation.
-    case binary(BinaryOperator, Expression, Expression)
+    case binary(BinaryOperator, Formula, Formula)
     /// A call of a built-in function.
-    case call(BoundsFunction, [Expression])
+    case call(BoundsFunction, [Formula])
 }
 
 /// The binary operators of the bounds language.
@@ -63,18 +63,18 @@ public enum RelationOperator: String, Hashable, Sendable, CaseIterable {
 
 /// A comparison `lhs op rhs` between two expressions: a condition, a hypothesis or a claim.
 public struct Relation: Hashable, Sendable {
-    public var lhs: Expression
+    public var lhs: Formula
     public var op: RelationOperator
-    public var rhs: Expression
+    public var rhs: Formula
 
-    public init(_ lhs: Expression, _ op: RelationOperator, _ rhs: Expression) {
+    public init(_ lhs: Formula, _ op: RelationOperator, _ rhs: Formula) {
         self.lhs = lhs
         self.op = op
         self.rhs = rhs
     }
 
     /// The same relation written as `larger >= smaller` (or `>` when strict).
-    public var asGreater: (larger: Expression, smaller: Expression, strict: Bool) {
+    public var asGreater: (larger: Formula, smaller: Formula, strict: Bool) {
         op.claimsLeftLarger ? (lhs, rhs, op.isStrict) : (rhs, lhs, op.isStrict)
     }
 
@@ -82,7 +82,7 @@ public struct Relation: Hashable, Sendable {
     public var identifiers: Set<String> { lhs.identifiers.union(rhs.identifiers) }
 }
 
-extension Expression {
+extension Formula {
     /// Every identifier the expression mentions (not following definitions).
     public var identifiers: Set<String> {
         var names = Set<String>()
@@ -126,12 +126,12 @@ extension Expression {
 }
 
 // Convenience builders used by the definitions of THEORY.md §6 and by tests.
-extension Expression {
-    public static func + (a: Expression, b: Expression) -> Expression { .binary(.add, a, b) }
-    public static func - (a: Expression, b: Expression) -> Expression { .binary(.subtract, a, b) }
-    public static func * (a: Expression, b: Expression) -> Expression { .binary(.multiply, a, b) }
-    public static func / (a: Expression, b: Expression) -> Expression { .binary(.divide, a, b) }
-    public static prefix func - (a: Expression) -> Expression { .negate(a) }
+extension Formula {
+    public static func + (a: Formula, b: Formula) -> Formula { .binary(.add, a, b) }
+    public static func - (a: Formula, b: Formula) -> Formula { .binary(.subtract, a, b) }
+    public static func * (a: Formula, b: Formula) -> Formula { .binary(.multiply, a, b) }
+    public static func / (a: Formula, b: Formula) -> Formula { .binary(.divide, a, b) }
+    public static prefix func - (a: Formula) -> Formula { .negate(a) }
     /// a ^ b.
-    public func power(_ b: Expression) -> Expression { .binary(.power, self, b) }
+    public func power(_ b: Formula) -> Formula { .binary(.power, self, b) }
 }

@@ -1,10 +1,10 @@
-//===--- Expression+Evaluation.swift --------------------------------------===//
+//===--- Formula+Evaluation.swift --------------------------------------===//
 
 import CGSL
 import Foundation
 import NumericsCore
 
-extension Expression {
+extension Formula {
     /// Evaluate with a propagated absolute error estimate.
     ///
     /// Error model (first order, conservative): inputs carry their own error; every
@@ -42,7 +42,7 @@ struct Evaluator {
 
     private static let eps = Double.ulpOfOne
 
-    mutating func evaluate(_ e: Expression) throws(EvaluationError) -> EstimatedValue {
+    mutating func evaluate(_ e: Formula) throws(EvaluationError) -> EstimatedValue {
         let result = try evaluateUnchecked(e)
         guard result.value.isFinite else { throw .overflow(subexpression: e.plainText) }
         if result.error.isNaN { return EstimatedValue(result.value, error: .infinity) }
@@ -61,14 +61,14 @@ struct Evaluator {
         return v
     }
 
-    private func gsl(_ e: Expression, _ body: () throws(GSLError) -> EstimatedValue) throws(EvaluationError) -> EstimatedValue {
+    private func gsl(_ e: Formula, _ body: () throws(GSLError) -> EstimatedValue) throws(EvaluationError) -> EstimatedValue {
         do { return try body() } catch {
             if error.code == Int(GSL_EUNDRFLW) { return EstimatedValue(0, error: Double.leastNormalMagnitude) }
             throw .gsl(subexpression: e.plainText, error: error)
         }
     }
 
-    private mutating func evaluateUnchecked(_ e: Expression) throws(EvaluationError) -> EstimatedValue {
+    private mutating func evaluateUnchecked(_ e: Formula) throws(EvaluationError) -> EstimatedValue {
         let eps = Evaluator.eps
         switch e {
         case .number(let x):
@@ -109,7 +109,7 @@ struct Evaluator {
         }
     }
 
-    private func power(_ e: Expression, _ x: EstimatedValue, _ y: EstimatedValue) throws(EvaluationError) -> EstimatedValue {
+    private func power(_ e: Formula, _ x: EstimatedValue, _ y: EstimatedValue) throws(EvaluationError) -> EstimatedValue {
         let eps = Evaluator.eps
         let a = x.value, b = y.value
         if a < 0 && b != b.rounded() {
@@ -131,7 +131,7 @@ struct Evaluator {
         return EstimatedValue(r, error: err)
     }
 
-    private func call(_ e: Expression, _ f: BoundsFunction, _ v: [EstimatedValue]) throws(EvaluationError) -> EstimatedValue {
+    private func call(_ e: Formula, _ f: BoundsFunction, _ v: [EstimatedValue]) throws(EvaluationError) -> EstimatedValue {
         let eps = Evaluator.eps
         let x = v[0].value, ex = v[0].error
         /// Standard normal density φ(x).
