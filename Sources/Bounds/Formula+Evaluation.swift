@@ -18,9 +18,10 @@ extension Formula {
     /// ```
     ///
     /// Special functions (`log exp erf erfc Q Phi lambertW0`) use GSL's `_e` routines.
-    /// A GSL underflow returns 0 with error `Double.leastNormalMagnitude` (the true value
-    /// is smaller than that); every other GSL failure, and every domain error, is thrown as
-    /// ``EvaluationError`` naming the sub-expression. Nothing here can abort the process.
+    /// An underflow (reported by GSL, or a 0 from a function that is never 0) returns 0
+    /// with error `Double.leastNormalMagnitude` (the true value is smaller than that);
+    /// every other GSL failure, and every domain error, is thrown as ``EvaluationError``
+    /// naming the sub-expression. Nothing here can abort the process.
     public func evaluate(in environment: Environment) throws(EvaluationError) -> EstimatedValue {
         var evaluator = Evaluator(environment: environment)
         return try evaluator.evaluate(self)
@@ -61,8 +62,16 @@ struct Evaluator {
         return v
     }
 
-    private func gsl(_ e: Formula, _ body: () throws(GSLError) -> EstimatedValue) throws(EvaluationError) -> EstimatedValue {
-        do { return try body() } catch {
+    /// Run a GSL routine whose exact value is strictly positive (`exp erf erfc Q Phi` on
+    /// their whole domain, `log lambertW0` need not be): a result of exactly 0 means the
+    /// value underflowed, so its error is at least the smallest normal Double.
+    private func gsl(_ e: Formula, positive: Bool = false,
+                     _ body: () throws(GSLError) -> EstimatedValue) throws(EvaluationError) -> EstimatedValue {
+        do {
+            var r = try body()
+            if positive && r.value == 0 { r.error = max(r.error, Double.leastNormalMagnitude) }
+            return r
+        } catch {
             if error.code == Int(GSL_EUNDRFLW) { return EstimatedValue(0, error: Double.leastNormalMagnitude) }
             throw .gsl(subexpression: e.plainText, error: error)
         }
@@ -144,7 +153,7 @@ struct Evaluator {
             let r = try gsl(e) { () throws(GSLError) in try GSL.log(x) }
             return EstimatedValue(r.value, error: r.error + ex / x)
         case .exp:
-            let r = try gsl(e) { () throws(GSLError) in try GSL.exp(x) }
+            let r = try gsl(e, positive: true) { () throws(GSLError) in try GSL.exp(x) }
             return EstimatedValue(r.value, error: r.error + abs(r.value) * ex)
         case .sqrt:
             guard x >= 0 else {
@@ -159,13 +168,13 @@ struct Evaluator {
             let r = f == .min ? v.map(\.value).min()! : v.map(\.value).max()!
             return EstimatedValue(r, error: v.map(\.error).max()!)
         case .erf, .erfc:
-            let r = try gsl(e) { () throws(GSLError) in f == .erf ? try GSL.erf(x) : try GSL.erfc(x) }
+            let r = try gsl(e, positive: f == .erfc) { () throws(GSLError) in f == .erf ? try GSL.erf(x) : try GSL.erfc(x) }
             return EstimatedValue(r.value, error: r.error + 2 * phi(x * 2.0.squareRoot()) * 2.0.squareRoot() * ex)
         case .Q:
-            let r = try gsl(e) { () throws(GSLError) in try GSL.normalTail(x) }
+            let r = try gsl(e, positive: true) { () throws(GSLError) in try GSL.normalTail(x) }
             return EstimatedValue(r.value, error: r.error + phi(x) * ex)
         case .Phi:
-            let r = try gsl(e) { () throws(GSLError) in try GSL.normalCDF(x) }
+            let r = try gsl(e, positive: true) { () throws(GSLError) in try GSL.normalCDF(x) }
             return EstimatedValue(r.value, error: r.error + phi(x) * ex)
         case .Phiinv:
             guard x > 0, x < 1 else {

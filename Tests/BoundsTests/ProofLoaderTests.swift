@@ -86,15 +86,15 @@ import Testing
 
     @Test func unknownIdentifierIsRejectedWithPosition() throws {
         let p = try problems(["a.yaml": Self.statement("a", claim: "\"test_error <= p + bogus_thing\"")])
-        #expect(p.map(\.description) == ["a.yaml:5:25: unknown identifier 'bogus_thing' in claim 'test_error <= p + bogus_thing'"])
+        #expect(p.map(\.description) == ["a.yaml:5:27: unknown identifier 'bogus_thing' in claim 'test_error <= p + bogus_thing'"])
     }
 
     @Test func malformedClaimIsRejectedWithPosition() throws {
         let p = try problems(["a.yaml": Self.statement("a", claim: "test_error <= (p + 1")])
         #expect(p.count == 1)
-        #expect(p[0].description.hasPrefix("a.yaml:5:27: malformed claim 'test_error <= (p + 1': expected ')'"))
+        #expect(p[0].description.hasPrefix("a.yaml:5:28: malformed claim 'test_error <= (p + 1': expected ')'"))
         let q = try problems(["a.yaml": Self.statement("a", claim: "\"test_error + 1\"")])
-        #expect(q.first?.description.hasPrefix("a.yaml:5:24: malformed claim") == true)
+        #expect(q.first?.description.hasPrefix("a.yaml:5:23: malformed claim") == true)
     }
 
     @Test func unknownUsesIsRejected() throws {
