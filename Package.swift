@@ -9,10 +9,12 @@ let package = Package(
         .library(name: "NumericsCore", targets: ["NumericsCore"]),
         .library(name: "TransferModel", targets: ["TransferModel"]),
         .library(name: "Bounds", targets: ["Bounds"]),
+        .library(name: "Sweeps", targets: ["Sweeps"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C at the bottom. GSL has no `pkgConfig:` on purpose: gsl.pc adds -lgslcblas, and GSL
@@ -42,14 +44,22 @@ let package = Package(
             "NumericsCore", "TransferModel", "Bounds", "Reports",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // Grids of runs in parallel, an embedded SQLite store (GRDB), exports, phase diagrams.
+        .target(name: "Sweeps", dependencies: [
+            "NumericsCore", "TransferModel", "Bounds",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // The thin command-line tool.
         .executableTarget(name: "ptv", dependencies: [
             "NumericsCore", "TransferModel", "Bounds",
+            "Sweeps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "NumericsCoreTests", dependencies: ["NumericsCore"]),
         .testTarget(name: "TransferModelTests", dependencies: ["TransferModel", "NumericsCore"]),
         .testTarget(name: "BoundsTests", dependencies: ["Bounds", "NumericsCore"]),
         .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "ptv"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "TransferModel", "NumericsCore"]),
     ]
 )

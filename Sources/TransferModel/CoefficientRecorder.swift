@@ -116,6 +116,31 @@ public struct CoefficientRecorder: Sendable {
             decompositionRelativeError: worst))
     }
 
+    /// The recorded coefficients as coordinates in the basis (s₁, …, s_S, ξ₁, …, ξ_n) of the
+    /// coefficient-space engine, 2m × (S + n): c̃_{k,s} = j_k γ_{s,k}/‖s‖² (0 when s = 0) and
+    /// c̃_{k,S+i} = (ρ̄_{k,i} + ρ̲_{k,i})/‖ξ_i‖² — the §5 decomposition read as coordinates.
+    func basisCoordinates() -> Matrix {
+        let S = signals.count, n = noiseNormsSquared.count
+        var c = Matrix(rows: 2 * m, cols: S + n)
+        for k in 0..<(2 * m) {
+            let j = k < m ? 1.0 : -1.0
+            for s in 0..<S where signalNormsSquared[s] > 0 { c[k, s] = j * gamma[s][k] / signalNormsSquared[s] }
+            for i in 0..<n { c[k, S + i] = (rhoBar[k, i] + rhoUnder[k, i]) / noiseNormsSquared[i] }
+        }
+        return c
+    }
+
+    /// Record a snapshot whose inner products and decomposition error were computed by the
+    /// coefficient-space engine (see `CoefficientSpaceDescent`).
+    mutating func append(step: Int, pass: ForwardPass, innerU: [Double], innerV1: [Double], innerV2: [Double],
+                         innerNoise: Matrix, decompositionRelativeError: Double) {
+        snapshots.append(CoefficientSnapshot(
+            step: step, trainLoss: pass.score.loss, trainError: pass.score.error,
+            gamma: gamma, rhoBar: rhoBar, rhoUnder: rhoUnder,
+            innerU: innerU, innerV1: innerV1, innerV2: innerV2, innerNoise: innerNoise,
+            decompositionRelativeError: decompositionRelativeError))
+    }
+
     /// W⁽⁰⁾ + the decomposition's signal and noise terms, 2m × d.
     public func rebuild(initial: FilterBank, noise: Matrix) -> Matrix {
         var scaled = rhoBar

@@ -76,6 +76,10 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var variant = TransferVariant.filter
     /// Factor applied to inherited filters when `variant` is `rescaled`.
     public var rescale = 1.0
+    /// Which implementation trains: weight space, coefficient space (exact, THEORY.md §5), or
+    /// `auto`, the one with fewer estimated multiply–adds for each phase (see `TrainingEngine`).
+    /// Results agree to rounding error whichever runs.
+    public var engine = TrainingEngine.auto
     /// Values of the theory's unknown constants (C, C1, C2, C3, Cprime, kappa, …), all > 0.
     public var constants: [String: Double] = [:]
 
@@ -110,7 +114,7 @@ extension ExperimentConfig {
     /// Every key a config file may contain, in documentation order.
     public static let keys = ["d", "m", "N1", "N2", "u_norm", "v1_norm", "v2_norm", "v_overlap",
                               "sigma_p1", "sigma_p2", "p", "sigma0", "eta", "T1", "T2", "alpha", "delta",
-                              "layout", "seed", "n_test", "record_every", "variant", "rescale", "constants"]
+                              "layout", "seed", "n_test", "record_every", "variant", "rescale", "engine", "constants"]
 
     /// Read a YAML file (a mapping of the keys above; missing keys take their defaults).
     public static func load(from url: URL) throws -> ExperimentConfig {
@@ -169,6 +173,7 @@ extension ExperimentConfig {
         try reader.int("record_every", &record_every, min: 1, max: 100_000_000)
         try reader.choice("variant", &variant)
         try reader.real("rescale", &rescale, "a finite number") { _ in true }
+        try reader.choice("engine", &engine)
         if let node = values["constants"] {
             guard let mapping = node.mapping else {
                 throw ConfigError(field: "constants", "expected a mapping of constant names to numbers > 0")
@@ -190,7 +195,7 @@ extension ExperimentConfig {
          "v_overlap": v_overlap, "sigma_p1": sigma_p1, "sigma_p2": sigma_p2, "p": p, "sigma0": sigma0,
          "eta": eta, "T1": T1, "T2": T2, "alpha": alpha, "delta": delta, "layout": layout.rawValue,
          "seed": seed, "n_test": n_test, "record_every": record_every, "variant": variant.rawValue,
-         "rescale": rescale, "constants": effectiveConstants]
+         "rescale": rescale, "engine": engine.rawValue, "constants": effectiveConstants]
     }
 
     /// Numeric values of the §1 ids (for the Bounds module's environments).

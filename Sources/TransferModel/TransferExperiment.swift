@@ -46,6 +46,13 @@ public struct TransferExperiment: Sendable {
         TaskDistribution(task: task, config: config, geometry: geometry)
     }
 
+    /// The engine that trains `phase` (`config.engine` with `auto` resolved; see `TrainingEngine`).
+    public func engine(for phase: Phase) -> TrainingEngine {
+        let upstream = phase == .upstream
+        return config.engine.resolved(n: upstream ? config.N1 : config.N2, d: config.d, m: config.m,
+                                      patchCount: config.patchCount, steps: upstream ? config.T1 : config.T2)
+    }
+
     private func stream(_ name: String) -> SeededGenerator { SeededGenerator(seed: config.seed, stream: name) }
 
     /// Run the phases in order, handing each to `onPhase` as soon as it finishes (so a caller
@@ -61,7 +68,7 @@ public struct TransferExperiment: Sendable {
         rng = stream("upstream-test"); let test1 = task1.sample(config.n_test, using: &rng)
         rng = stream("upstream-init")
         let init1 = FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng)
-        let upstream = phase(.upstream, task1, train1, test1, init1, nil, progress)
+        let upstream = phase(.upstream, task1, train1, test1, init1, nil, progress, basis: nil, initialInner: nil)
         try onPhase(upstream); outcomes.append(upstream)
         guard phases.contains(.transfer) || phases.contains(.scratch) else { return outcomes }
 
@@ -69,14 +76,37 @@ public struct TransferExperiment: Sendable {
         rng = stream("downstream-test"); let test2 = task2.sample(config.n_test, using: &rng)
         rng = stream("downstream-init")
         let fresh = FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng)
+        // Coefficient space: transfer and scratch share the basis of the downstream training set
+        // and the inner products of the fresh rows with it (computed once).
+        var basis: CoefficientBasis?
+        var freshInner: Matrix?
+        if engine(for: .transfer) == .coefficients {
+            let b = CoefficientBasis(distribution: task2, data: train2, probes: probes)
+            basis = b
+            freshInner = b.innerProducts(of: fresh.weights)
+        }
         if phases.contains(.transfer) {
             rng = stream("transfer-choice")
             let inheritance = TransferPlan(config: config).apply(upstream: upstream.run.final, fresh: fresh, using: &rng)
-            let transfer = phase(.transfer, task2, train2, test2, inheritance.filters, inheritance, progress)
+            var transferInner: Matrix?
+            if let basis, let freshInner, config.variant != .weight {
+                // Only the inherited rows differ from the fresh draw.
+                var inner = freshInner
+                let rows = inheritance.sources.keys.sorted()
+                if !rows.isEmpty {
+                    var inherited = Matrix(rows: rows.count, cols: config.d)
+                    for (a, k) in rows.enumerated() { inherited.setRow(a, inheritance.filters.weights.row(k)) }
+                    let products = basis.innerProducts(of: inherited)
+                    for (a, k) in rows.enumerated() { inner.setRow(k, products.row(a)) }
+                }
+                transferInner = inner
+            }
+            let transfer = phase(.transfer, task2, train2, test2, inheritance.filters, inheritance, progress,
+                                 basis: basis, initialInner: transferInner)
             try onPhase(transfer); outcomes.append(transfer)
         }
         if phases.contains(.scratch) {
-            let scratch = phase(.scratch, task2, train2, test2, fresh, nil, progress)
+            let scratch = phase(.scratch, task2, train2, test2, fresh, nil, progress, basis: basis, initialInner: freshInner)
             try onPhase(scratch); outcomes.append(scratch)
         }
         return outcomes
@@ -84,8 +114,18 @@ public struct TransferExperiment: Sendable {
 
     private func phase(_ phase: Phase, _ task: TaskDistribution, _ train: Dataset, _ test: Dataset,
                        _ initial: FilterBank, _ inheritance: TransferredInitialisation?,
-                       _ progress: ((Phase, Int) -> Void)?) -> PhaseOutcome {
+                       _ progress: ((Phase, Int) -> Void)?, basis: CoefficientBasis?,
+                       initialInner: Matrix?) -> PhaseOutcome {
         let steps = phase == .upstream ? config.T1 : config.T2
+        if engine(for: phase) == .coefficients {
+            let descent = CoefficientSpaceDescent(eta: config.eta, steps: steps, recordEvery: config.record_every)
+            let result = descent.train(initial, on: train, basis: basis ?? CoefficientBasis(distribution: task, data: train, probes: probes),
+                                       distribution: task, probes: probes, frozen: inheritance?.frozen,
+                                       initialInner: initialInner,
+                                       progress: progress.map { report in { report(phase, $0) } })
+            return PhaseOutcome(phase: phase, distribution: task, train: train, test: test, run: result.run,
+                                testScore: result.testScore(test), inheritance: inheritance)
+        }
         let descent = GradientDescent(eta: config.eta, steps: steps, recordEvery: config.record_every)
         let run = descent.train(initial, on: train, distribution: task, probes: probes, frozen: inheritance?.frozen,
                                 progress: progress.map { report in { report(phase, $0) } })

@@ -9,7 +9,8 @@ struct PTV: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ptv",
         abstract: "Executable companion to 'Towards Understanding Feature Learning in Parameter Transfer'.",
-        subcommands: [Train.self, BoundsCommand.self, ProveCommand.self, ProofsCommand.self])
+        subcommands: [Train.self, BoundsCommand.self, ProveCommand.self, ProofsCommand.self,
+                      Sweep.self])
 
     /// Parse, run, and map failures to exit codes: 2 for bad input or usage, the command's own
     /// code otherwise.

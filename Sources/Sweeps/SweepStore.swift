@@ -1,0 +1,228 @@
+import Foundation
+import GRDB
+import TransferModel
+
+/// The results of one finished (cell, seed) run, as the store keeps them.
+public struct SweepResult: Sendable {
+    public struct PhaseMetrics: Sendable {
+        public let phase: String
+        /// train_loss, train_error, test_error, clean_test_error, test_loss, n_test, steps,
+        /// seconds, decomposition_max_rel_error (the names of `metrics.json`).
+        public let values: [String: Double]
+        /// The phase's trajectory summary (the CSV of `ptv train`'s trajectory-<phase>.csv).
+        public let trajectoryCSV: String
+    }
+
+    public let key: String
+    public let cellKey: String
+    public let seed: UInt64
+    /// Canonical JSON of the effective config (see ``ConfigKey``).
+    public let configJSON: String
+    /// The cell's grid values as written.
+    public let gridValues: [String: String]
+    /// The engine that trained each phase.
+    public let engines: [String: String]
+    public let seconds: Double
+    public let phases: [PhaseMetrics]
+
+    /// The metric names stored for every phase, in column order.
+    public static let metricNames = ["train_loss", "train_error", "test_error", "clean_test_error", "test_loss",
+                                     "n_test", "steps", "seconds", "decomposition_max_rel_error"]
+
+    /// Run one job (all three phases) and collect its results.
+    public static func run(_ job: SweepJob) throws -> SweepResult {
+        let start = Date()
+        let experiment = TransferExperiment(config: job.config)
+        var phases: [PhaseMetrics] = []
+        try experiment.run(onPhase: { outcome in
+            let run = outcome.run
+            let values: [String: Double] = [
+                "train_loss": run.trainScore.loss, "train_error": run.trainScore.error,
+                "test_error": outcome.testScore.error, "clean_test_error": outcome.testScore.cleanError,
+                "test_loss": outcome.testScore.loss, "n_test": Double(outcome.test.count), "steps": Double(run.steps),
+                "seconds": run.seconds,
+                "decomposition_max_rel_error": run.snapshots.map(\.decompositionRelativeError).max() ?? 0,
+            ]
+            phases.append(PhaseMetrics(phase: outcome.phase.rawValue, values: values, trajectoryCSV: TrajectoryTable(outcome).csv))
+        })
+        var engines: [String: String] = [:]
+        for phase in Phase.allCases { engines[phase.rawValue] = experiment.engine(for: phase).rawValue }
+        return SweepResult(key: job.key, cellKey: job.cellKey, seed: job.seed, configJSON: ConfigKey.canonicalJSON(job.config),
+                           gridValues: job.gridValues, engines: engines, seconds: Date().timeIntervalSince(start), phases: phases)
+    }
+}
+
+/// A stored run, read back for export and phase diagrams.
+public struct StoredRun: Sendable {
+    public let key: String
+    public let cellKey: String
+    public let seed: UInt64
+    /// The effective config as JSON values (numbers, strings, the constants mapping).
+    public let config: [String: ConfigValue]
+    public let gridValues: [String: String]
+    public let engines: [String: String]
+    public let seconds: Double
+    /// phase → metric → value.
+    public let metrics: [String: [String: Double]]
+
+    /// A numeric config value (nil for strings and missing keys).
+    public func number(_ key: String) -> Double? { config[key]?.number }
+}
+
+/// A config value as stored: a number or a string (constants are flattened to `constants.NAME`).
+public enum ConfigValue: Sendable, Equatable {
+    case number(Double)
+    case text(String)
+
+    public var number: Double? { if case .number(let x) = self { return x } else { return nil } }
+    public var description: String {
+        switch self {
+        case .number(let x): return x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x)
+        case .text(let s): return s
+        }
+    }
+}
+
+/// The embedded SQLite store of a sweep (one file), through GRDB.
+///
+/// Tables: `run` (one row per finished (cell, seed): `key` = SHA-256 of the canonical
+/// effective config, primary key; `cell`, `seed`, `config` JSON, `grid` JSON, `engines` JSON,
+/// `seconds`, `finished`) and `phase` (one row per run and phase: the metrics of
+/// `metrics.json` and the trajectory CSV). A run's rows are written in one transaction, so a
+/// process killed at any moment (SIGKILL included) leaves either all of a run or none of it;
+/// the primary keys make duplicates impossible. Write-ahead logging keeps readers and the
+/// writer apart.
+public struct SweepStore: Sendable {
+    public let url: URL
+    private let queue: DatabaseQueue
+
+    /// Open (creating if needed) the store at `url`.
+    public init(url: URL, create: Bool = true) throws {
+        self.url = url
+        if !create && !FileManager.default.fileExists(atPath: url.path) {
+            throw ConfigError(field: "store", "no store at \(url.path)")
+        }
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(10)
+        do {
+            queue = try DatabaseQueue(path: url.path, configuration: configuration)
+            var migrator = DatabaseMigrator()
+            migrator.registerMigration("v1") { db in
+                try db.execute(sql: """
+                    CREATE TABLE run (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        cell TEXT NOT NULL,
+                        seed TEXT NOT NULL,
+                        config TEXT NOT NULL,
+                        grid TEXT NOT NULL,
+                        engines TEXT NOT NULL,
+                        seconds REAL NOT NULL,
+                        finished TEXT NOT NULL
+                    );
+                    CREATE INDEX run_cell ON run(cell);
+                    CREATE TABLE phase (
+                        run_key TEXT NOT NULL REFERENCES run(key) ON DELETE CASCADE,
+                        phase TEXT NOT NULL,
+                        train_loss REAL, train_error REAL, test_error REAL, clean_test_error REAL, test_loss REAL,
+                        n_test REAL, steps REAL, seconds REAL, decomposition_max_rel_error REAL,
+                        trajectory TEXT NOT NULL,
+                        PRIMARY KEY (run_key, phase)
+                    );
+                    """)
+            }
+            try migrator.migrate(queue)
+        } catch let error as DatabaseError {
+            throw ConfigError(field: "store", "cannot open \(url.path) as a sweep store: \(error.message ?? error.description)")
+        }
+    }
+
+    /// Keys of every finished run.
+    public func finishedKeys() throws -> Set<String> {
+        try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT key FROM run")) }
+    }
+
+    /// Store one run, all its rows in one transaction. A key already present is left as is.
+    public func insert(_ result: SweepResult) throws {
+        let grid = String(decoding: try JSONSerialization.data(withJSONObject: result.gridValues, options: [.sortedKeys]), as: UTF8.self)
+        let engines = String(decoding: try JSONSerialization.data(withJSONObject: result.engines, options: [.sortedKeys]), as: UTF8.self)
+        let finished = ISO8601DateFormatter().string(from: Date())
+        try queue.write { db in  // one transaction
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO run (key, cell, seed, config, grid, engines, seconds, finished)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [result.key, result.cellKey, String(result.seed), result.configJSON, grid, engines,
+                                 result.seconds, finished])
+            guard db.changesCount > 0 else { return }
+            for phase in result.phases {
+                var arguments: [(any DatabaseValueConvertible)?] = [result.key, phase.phase]
+                for name in SweepResult.metricNames { arguments.append(phase.values[name]) }
+                arguments.append(phase.trajectoryCSV)
+                try db.execute(sql: """
+                    INSERT INTO phase (run_key, phase, \(SweepResult.metricNames.joined(separator: ", ")), trajectory)
+                    VALUES (\(Array(repeating: "?", count: arguments.count).joined(separator: ", ")))
+                    """, arguments: StatementArguments(arguments))
+            }
+        }
+    }
+
+    /// Every stored run with its metrics, ordered by config values then seed.
+    public func runs() throws -> [StoredRun] {
+        try queue.read { db in
+            var metrics: [String: [String: [String: Double]]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM phase") {
+                let key: String = row["run_key"], phase: String = row["phase"]
+                var values: [String: Double] = [:]
+                for name in SweepResult.metricNames { if let v: Double = row[name] { values[name] = v } }
+                metrics[key, default: [:]][phase] = values
+            }
+            var runs: [StoredRun] = []
+            for row in try Row.fetchAll(db, sql: "SELECT key, cell, seed, config, grid, engines, seconds FROM run") {
+                let key: String = row["key"]
+                let configText: String = row["config"], gridText: String = row["grid"], enginesText: String = row["engines"]
+                let seedText: String = row["seed"]
+                runs.append(StoredRun(key: key, cellKey: row["cell"], seed: UInt64(seedText) ?? 0, config: SweepStore.flatten(json: configText),
+                                      gridValues: (SweepStore.jsonObject(gridText) as? [String: String]) ?? [:],
+                                      engines: (SweepStore.jsonObject(enginesText) as? [String: String]) ?? [:],
+                                      seconds: row["seconds"], metrics: metrics[key] ?? [:]))
+            }
+            return runs.sorted(by: SweepStore.configOrder)
+        }
+    }
+
+    static func jsonObject(_ text: String) -> Any? {
+        try? JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+
+    /// Config JSON → flat values (`constants` → `constants.NAME`).
+    static func flatten(json text: String) -> [String: ConfigValue] {
+        guard let object = jsonObject(text) as? [String: Any] else { return [:] }
+        var flat: [String: ConfigValue] = [:]
+        func value(_ any: Any) -> ConfigValue? {
+            if let s = any as? String { return .text(s) }
+            if let n = any as? NSNumber { return .number(n.doubleValue) }
+            return nil
+        }
+        for (key, any) in object {
+            if let constants = any as? [String: Any] {
+                for (name, c) in constants { flat["constants.\(name)"] = value(c) }
+            } else {
+                flat[key] = value(any)
+            }
+        }
+        return flat
+    }
+
+    /// Order by the config keys in documentation order (numbers numerically), then seed.
+    static func configOrder(_ a: StoredRun, _ b: StoredRun) -> Bool {
+        for key in ExperimentConfig.keys where key != "seed" {
+            switch (a.config[key], b.config[key]) {
+            case (.number(let x)?, .number(let y)?) where x != y: return x < y
+            case (.text(let x)?, .text(let y)?) where x != y: return x < y
+            default: continue
+            }
+        }
+        if a.seed != b.seed { return a.seed < b.seed }
+        return a.key < b.key
+    }
+}

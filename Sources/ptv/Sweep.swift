@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import Sweeps
+import TransferModel
+
+/// `ptv sweep`: run a grid of configs × seeds in parallel into an embedded store; `ptv sweep
+/// export` writes the store as CSV or JSON.
+struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a grid of configs × seeds in parallel into a SQLite store (resumable).",
+        discussion: """
+        The grid file is YAML with base: (a config), grid: (config keys → lists of values; the \
+        cells are their Cartesian product) and seeds: (a list). Each cell runs once per seed; \
+        results are keyed by a hash of the effective config, so re-running the same command \
+        skips finished runs, and a killed sweep loses at most the runs in flight.
+        """,
+        subcommands: [SweepRun.self, SweepExportCommand.self],
+        defaultSubcommand: SweepRun.self)
+}
+
+struct SweepRun: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the unfinished runs of a grid (the default).")
+
+    @Option(name: .long, help: "Grid YAML (base:, grid:, seeds:).")
+    var grid: String
+
+    @Option(name: .long, help: "SQLite store (created if missing; finished runs are skipped).")
+    var store: String
+
+    @Option(name: .long, help: "Runs in parallel (default: the number of cores).")
+    var workers: Int = SweepRunner.defaultWorkers
+
+    @Flag(name: .long, help: "No progress output.")
+    var quiet = false
+
+    func validate() throws {
+        guard workers >= 1 && workers <= 1024 else {
+            throw ValidationError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]")
+        }
+    }
+
+    func run() throws {
+        let sweepGrid = try SweepGrid.load(from: URL(fileURLWithPath: grid))
+        let sweepStore = try SweepStore(url: URL(fileURLWithPath: store))
+        let runner = SweepRunner(grid: sweepGrid, store: sweepStore, workers: workers)
+        let quiet = self.quiet
+        let cells = sweepGrid.cellCount, seeds = sweepGrid.seeds.count, workers = self.workers
+        let outcome = try blocking {
+            var bar = ProgressReporter(isTerminal: isatty(STDERR_FILENO) != 0, quiet: quiet)
+            if !quiet {
+                let pending = try runner.pendingJobs().count
+                Progress.line("sweep: \(cells) cells × \(seeds) seeds = \(sweepGrid.jobs.count) runs; \(sweepGrid.jobs.count - pending) already stored, \(pending) to run on \(workers) workers")
+            }
+            let result = try await runner.run { bar.report($0) }
+            bar.finish()
+            return result
+        }
+        print("sweep finished: \(outcome.ran) runs now, \(outcome.skipped) already stored; store \(store)")
+    }
+}
+
+struct SweepExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a sweep store as CSV or JSON: one row per (cell, seed), config keys and each phase's metrics.")
+
+    @Option(name: .long, help: "SQLite store written by `ptv sweep`.")
+    var store: String
+
+    @Option(name: .long, help: "csv or json (a list of flat objects).")
+    var format: String = "csv"
+
+    @Option(name: .long, help: "Output file (default: standard output).")
+    var out: String?
+
+    func run() throws {
+        guard let chosen = SweepExport.Format(rawValue: format) else {
+            throw InputError("--format: '\(format)' is not allowed (one of: csv, json)")
+        }
+        let runs = try SweepStore(url: URL(fileURLWithPath: store), create: false).runs()
+        let text = try SweepExport.export(runs, format: chosen)
+        if let out {
+            do { try text.write(to: URL(fileURLWithPath: out), atomically: true, encoding: .utf8) } catch {
+                throw InputError("--out: cannot write \(out) (\(error.localizedDescription))")
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}
+
+/// Progress of a sweep on stderr: a bar with ETA redrawn in place on a terminal, otherwise a
+/// plain line at most every 2 s (and for the last run).
+struct ProgressReporter {
+    let isTerminal: Bool
+    let quiet: Bool
+    private var lastLine = Date.distantPast
+    private var drewBar = false
+
+    init(isTerminal: Bool, quiet: Bool) {
+        self.isTerminal = isTerminal
+        self.quiet = quiet
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+
+    mutating func report(_ p: SweepRunner.Progress) {
+        guard !quiet else { return }
+        let eta = p.eta.map(ProgressReporter.duration) ?? "?"
+        let cell = p.job.gridValues.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        if isTerminal {
+            let width = 30
+            let filled = p.total > 0 ? width * p.done / p.total : width
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            let percent = p.total > 0 ? 100 * p.done / p.total : 100
+            FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(p.done)/\(p.total) \(percent)%  elapsed \(ProgressReporter.duration(p.elapsed))  ETA \(eta)".utf8))
+            drewBar = true
+        } else if p.done == p.total || Date().timeIntervalSince(lastLine) >= 2 {
+            Progress.line(String(format: "sweep: %d/%d runs, elapsed %@, ETA %@ (last: %@ seed %@, %.2f s)", p.done, p.total,
+                                 ProgressReporter.duration(p.elapsed), eta, cell, String(p.job.seed), p.seconds))
+            lastLine = Date()
+        }
+    }
+
+    func finish() {
+        if drewBar { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// Run async work from a synchronous command and wait for it (the root command is synchronous).
+func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let box = BlockingResult<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try box.result!.get()
+}
+
+/// The result slot of `blocking`: written once by the task, read after the semaphore.
+final class BlockingResult<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+}

@@ -1,0 +1,5 @@
+import Testing
+@testable import Sweeps
+@testable import TransferModel
+
+struct SweepGridTests {}

@@ -1,0 +1,89 @@
+import Testing
+import NumericsCore
+@testable import TransferModel
+
+/// The coefficient-space engine against the weight-space engine (THEORY.md §3, §5): same
+/// filters (≤ 1e-9 relative), same activation patterns, same test predictions, same recordings.
+struct CoefficientEngineTests {
+    static let cases: [String] = [
+        "layout: combined\n", "layout: separate\n", "layout: combined\np: 0.2\n",
+        "layout: separate\np: 0.3\nv_overlap: 0.5\n", "variant: weight\n", "variant: frozen\n",
+        "variant: rescaled\nrescale: 2.5\n", "variant: random_slots\n", "alpha: 0\n", "alpha: 1\nlayout: separate\n",
+        "layout: separate\nu_norm: 0\n", "eta: 3\nsigma0: 0.1\nrecord_every: 7\n",
+    ]
+
+    static func relativeError(_ a: Matrix, _ b: Matrix) -> Double {
+        var diff = 0.0, norm = 0.0
+        for e in a.storage.indices { diff += (a.storage[e] - b.storage[e]) * (a.storage[e] - b.storage[e]); norm += b.storage[e] * b.storage[e] }
+        return (diff / max(norm, .leastNormalMagnitude)).squareRoot()
+    }
+
+    static func maxRelative(_ a: [Double], _ b: [Double]) -> Double {
+        let scale = max(b.map(abs).max() ?? 0, 1e-300)
+        return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
+    }
+
+    @Test(arguments: cases)
+    func enginesAgree(extra: String) throws {
+        let weightRuns = try TransferExperiment(config: Fixtures.config(extra + "engine: weights\n")).run()
+        let coefficientExperiment = TransferExperiment(config: Fixtures.config(extra + "engine: coefficients\n"))
+        #expect(coefficientExperiment.engine(for: .upstream) == .coefficients)
+        let coefficientRuns = try coefficientExperiment.run()
+        #expect(weightRuns.count == 3 && coefficientRuns.count == 3)
+        for (w, c) in zip(weightRuns, coefficientRuns) {
+            let label = "\(extra.replacingOccurrences(of: "\n", with: " "))\(w.phase)"
+            // Same initialisation (the transferred one inherits upstream filters, equal to rounding).
+            let initialError = Self.relativeError(c.run.initial.weights, w.run.initial.weights)
+            #expect(initialError <= 1e-9, "\(label): initialisations differ by \(initialError)")
+            let rel = Self.relativeError(c.run.final.weights, w.run.final.weights)
+            #expect(rel <= 1e-9, "\(label): final filters differ by \(rel)")
+            // Activation patterns of the final filters, on the training and the test set.
+            for data in [w.train, w.test] {
+                let zw = w.run.final.preactivations(data).storage.map { $0 > 0 }
+                let zc = c.run.final.preactivations(data).storage.map { $0 > 0 }
+                #expect(zw == zc, "\(label): activation patterns differ")
+            }
+            // Test predictions and scores.
+            let fw = w.run.final.outputs(w.test).map { $0 > 0 }
+            let fc = c.run.final.outputs(c.test).map { $0 > 0 }
+            #expect(fw == fc, "\(label): test predictions differ")
+            #expect(w.testScore.error == c.testScore.error && w.testScore.cleanError == c.testScore.cleanError, "\(label)")
+            #expect(abs(w.testScore.loss - c.testScore.loss) <= 1e-9 * max(1, w.testScore.loss), "\(label)")
+            #expect(w.run.trainScore.error == c.run.trainScore.error, "\(label)")
+            // The recordings: same steps, same coefficients and inner products.
+            #expect(w.run.snapshots.map(\.step) == c.run.snapshots.map(\.step), "\(label)")
+            for (a, b) in zip(w.run.snapshots, c.run.snapshots) {
+                #expect(b.decompositionRelativeError <= 1e-9, "\(label) step \(b.step): \(b.decompositionRelativeError)")
+                #expect(abs(a.trainLoss - b.trainLoss) <= 1e-9 * max(1, a.trainLoss))
+                #expect(a.trainError == b.trainError)
+                for s in a.gamma.indices { #expect(Self.maxRelative(b.gamma[s], a.gamma[s]) <= 1e-9, "\(label) γ step \(a.step)") }
+                #expect(Self.maxRelative(b.rhoBar.storage, a.rhoBar.storage) <= 1e-9, "\(label) ρ̄ step \(a.step)")
+                #expect(Self.maxRelative(b.rhoUnder.storage, a.rhoUnder.storage) <= 1e-9, "\(label) ρ̲ step \(a.step)")
+                #expect(Self.maxRelative(b.innerNoise.storage, a.innerNoise.storage) <= 1e-9, "\(label) ⟨w,ξ⟩ step \(a.step)")
+                for (x, y) in [(b.innerU, a.innerU), (b.innerV1, a.innerV1), (b.innerV2, a.innerV2)] {
+                    #expect(Self.maxRelative(x, y) <= 1e-9, "\(label) ⟨w,signal⟩ step \(a.step)")
+                }
+            }
+        }
+    }
+
+    @Test func autoPicksTheCheaperEngine() throws {
+        let small = Fixtures.config("d: 2000\nN1: 50\n")
+        #expect(TransferExperiment(config: small).engine(for: .upstream) == .coefficients)
+        // n ≫ d: the Gram matrix is larger than the weight-space work.
+        let wide = Fixtures.config("d: 5\nN1: 400\nm: 1\nT1: 3\n")
+        #expect(TransferExperiment(config: wide).engine(for: .upstream) == .weights)
+        #expect(TransferExperiment(config: Fixtures.config("T1: 0\n")).engine(for: .upstream) == .weights)
+        let forced = Fixtures.config("engine: coefficients\nd: 5\nN1: 400\nm: 1\nT1: 3\n")
+        #expect(TransferExperiment(config: forced).engine(for: .upstream) == .coefficients)
+    }
+
+    @Test func engineKeyIsValidated() {
+        #expect(throws: ConfigError.self) { try ExperimentConfig.parse(yaml: "engine: gpu\n") }
+        do { _ = try ExperimentConfig.parse(yaml: "engine: gpu\n") } catch let error as ConfigError {
+            #expect(error.field == "engine" && error.description.contains("weights, coefficients, auto"))
+        } catch { Issue.record("unexpected \(error)") }
+        #expect((try? ExperimentConfig.parse(yaml: "engine: weights\n"))?.engine == .weights)
+        #expect(ExperimentConfig().engine == .auto)
+    }
+}
