@@ -53,9 +53,8 @@ public struct Monomial: Sendable, Equatable {
             self = try Monomial(a).multiplied(by: Monomial(b))
         case .binary(.divide, let a, let b):
             self = try Monomial(a).multiplied(by: Monomial(b).raised(to: Rational(-1)))
-        case .binary(.power, let base, let exponent) where exponent.numericValue != nil:
-            let r: Rational
-            do { r = try Rational(exactly: exponent.numericValue!) } catch {
+        case .binary(.power, let base, let exponent) where exponent.isConstant:
+            guard let r = Monomial.exactRational(exponent) else {
                 throw NotAMonomial(description: "the exponent in '\(e.plainText)' is not a 64-bit rational")
             }
             self = try Monomial(base).raised(to: r)
@@ -67,6 +66,30 @@ public struct Monomial: Sendable, Equatable {
             exponents = [key: .one]
             atoms = [key: e]
         }
+    }
+
+    /// The exact value of a constant exponent built from decimal literals with `+ - * /`
+    /// (so `x^(1/3)` has exponent exactly 1/3); nil if it is not such an expression or
+    /// overflows 64-bit rationals.
+    static func exactRational(_ e: Formula) -> Rational? {
+        do {
+            switch e {
+            case .number(let x): return try Rational(exactly: x)
+            case .negate(let a): return exactRational(a)?.negated
+            case .binary(let op, let a, let b):
+                guard let x = exactRational(a), let y = exactRational(b) else { return nil }
+                switch op {
+                case .add: return try Rational.add(x, y)
+                case .subtract: return try Rational.add(x, y.negated)
+                case .multiply: return try Rational.multiply(x, y)
+                case .divide:
+                    guard !y.isZero else { return nil }
+                    return try Rational.multiply(x, Rational(y.denominator, y.numerator))
+                case .power: return nil
+                }
+            case .variable, .call: return nil
+            }
+        } catch { return nil }
     }
 
     /// self · other.

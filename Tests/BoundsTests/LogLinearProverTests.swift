@@ -120,3 +120,33 @@ import Testing
         #expect(BigFraction.compare(BigFraction(decimal: 0.1)!.power(3), BigFraction(decimal: 0.001)!) == 0)
     }
 }
+
+@Suite struct ProverEdgeCaseTests {
+    @Test func rationalExponentsFromConstantExpressions() throws {
+        let c = try #require(try LogLinearProver.prove(claim: "x^(1/3) >= y", assumptions: ["x >= y^3"]).certificate)
+        #expect(c.powers == [try Rational(1, 3)])
+        #expect(try LogLinearProver.prove(claim: "d^(3/2) >= n^3", assumptions: ["d >= n^2"]).certificate?.powers == [try Rational(3, 2)])
+    }
+
+    /// Extreme inputs end in "cannot verify" or a verified certificate, never a crash.
+    @Test(arguments: ["x >= y^1e300", "x >= 1e-300*y", "x >= y^0.1234567891234567", "x >= 1e308*y", "x >= y^(1/0)"])
+    func extremeInputsAreHandled(claim: String) throws {
+        switch try LogLinearProver.prove(claim: claim, assumptions: ["x >= y", "y >= 1e-300*x^2"]) {
+        case .proved(let c): #expect(c.verify())
+        case .cannotVerify(let reason): #expect(!reason.isEmpty)
+        }
+    }
+
+    /// Many proofs at once (GLPK calls are serialised inside the checker).
+    @Test func concurrentProofs() async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for k in 1...16 {
+                group.addTask {
+                    let outcome = try LogLinearProver.prove(claim: "x >= z^\(2 * k)", assumptions: ["x >= y^2", "y >= z^\(k)"])
+                    return outcome.certificate?.verify() ?? false
+                }
+            }
+            for try await ok in group { #expect(ok) }
+        }
+    }
+}

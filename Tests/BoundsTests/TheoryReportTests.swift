@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import Bounds
+
+/// The `ptv bounds --json` object has the shape the issue specifies and serialises.
+@Suite struct TheoryReportTests {
+    @Test func jsonShape() throws {
+        let report = TheoryReport(configuration: TheoryQuantityTests.configs[0], constants: ["C1": 10])
+        let json = report.jsonObject
+        let quantities = try #require(json["quantities"] as? [String: Any])
+        for id in ["SNR_1", "SNR_2", "Lambda_1", "Lambda_2", "gamma_hat_1", "gamma_hat_2", "SNR_u", "A_u", "B_1", "A_2",
+                   "B_2", "Gamma", "Gamma_scratch", "Gamma_inherited", "d_star"] {
+            let q = try #require(quantities[id] as? [String: Any], "missing \(id)")
+            #expect(q["value"] is Double && q["error"] is Double, "\(id)")
+            #expect(q["formula"] is String && q["provenance"] is String)
+        }
+        let conditions = try #require(json["conditions"] as? [[String: Any]])
+        #expect(conditions.count == 14)
+        for c in conditions {
+            #expect(c["id"] is String && (c["task"] as? Int).map { [1, 2].contains($0) } == true)
+            #expect(c["lhs"] is Double && c["rhs"] is Double && c["holds"] is Bool && c["provenance"] is String)
+        }
+        let predictions = try #require(json["predictions"] as? [String: Any])
+        #expect(["benign", "harmful", "between", "indeterminate"].contains(predictions["regime"] as? String ?? ""))
+        #expect(predictions["predicted_test_error"] is Double && predictions["negative_transfer"] is Bool)
+        let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+        #expect(data.count > 1000)
+        let text = report.text
+        #expect(text.contains("Quantities (THEORY.md §6") && text.contains("Conditions") && text.contains("∂Γ/∂α"))
+    }
+
+    /// A configuration where some evaluation fails (T1 = 0 makes log T* a domain error)
+    /// still gives a complete, serialisable report naming the failing sub-expression.
+    @Test func failuresAreReportedNotFatal() throws {
+        var config = TheoryQuantityTests.configs[0]
+        config["T1"] = 0
+        let report = TheoryReport(configuration: config)
+        let dimension = try #require(report.conditions.first { $0.condition.id == "cond_dimension" && $0.task == 1 })
+        guard case .failure(.domain(let s, _)) = dimension.result else {
+            Issue.record("log(0) should be a domain error"); return
+        }
+        #expect(s == "log(T1)")
+        _ = try JSONSerialization.data(withJSONObject: report.jsonObject)
+    }
+}
