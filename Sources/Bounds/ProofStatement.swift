@@ -12,7 +12,8 @@ public struct SourceLocation: Sendable, Equatable, Comparable, CustomStringConve
         self.column = column
     }
 
-    public var description: String { "\(file):\(line):\(column)" }
+    /// `file:line:column`, or just `file` for problems with the file or directory as a whole.
+    public var description: String { line == 0 ? file : "\(file):\(line):\(column)" }
 
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
         (a.file, a.line, a.column) < (b.file, b.line, b.column)
