@@ -52,11 +52,11 @@ let package = Package(
         ]),
         // The thin command-line tool.
         .executableTarget(name: "ptv", dependencies: [
-            "NumericsCore", "TransferModel", "Bounds",
+            "NumericsCore", "TransferModel", "Bounds", "Validation",
             "Sweeps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "NumericsCoreTests", dependencies: ["NumericsCore"]),
+        .testTarget(name: "NumericsCoreTests", dependencies: ["NumericsCore", "CGSL", "COpenBLAS"]),
         .testTarget(name: "TransferModelTests", dependencies: ["TransferModel", "NumericsCore"]),
         .testTarget(name: "BoundsTests", dependencies: ["Bounds", "NumericsCore"]),
         .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "ptv"]),

@@ -110,11 +110,28 @@ public enum GSL {
     }
 
     /// The q-quantile of the Beta(a, b) law, q ∈ [0, 1], a, b > 0.
-    public static func betaQuantile(_ q: Double, a: Double, b: Double) throws(GSLError) -> Double {
+    ///
+    /// Found by Brent's method on the CDF `gsl_cdf_beta_P` over [0, 1] (absolute tolerance
+    /// 1e-15): GSL's own `gsl_cdf_beta_Pinv` returns NaN for some ordinary arguments (e.g.
+    /// q = 0.99, a = 3, b = 998), which would make a binomial confidence bound silently NaN.
+    public static func betaQuantile(_ q: Double, a: Double, b: Double) throws -> Double {
         ensureHandlerOff()
-        guard q >= 0, q <= 1, a > 0, b > 0 else { throw GSLError(code: Int(GSL_EDOM), function: "gsl_cdf_beta_Pinv") }
-        let x = gsl_cdf_beta_Pinv(q, a, b)
-        guard x.isFinite else { throw GSLError(code: Int(GSL_EDOM), function: "gsl_cdf_beta_Pinv") }
+        guard q >= 0, q <= 1, a > 0, b > 0, a.isFinite, b.isFinite else {
+            throw GSLError(code: Int(GSL_EDOM), function: "betaQuantile")
+        }
+        if q == 0 { return 0 }
+        if q == 1 { return 1 }
+        return try brentRoot(lower: 0, upper: 1, absoluteTolerance: 1e-15, relativeTolerance: 0) { x in
+            gsl_cdf_beta_P(x, a, b) - q
+        }
+    }
+
+    /// The q-quantile of Student's t law with ν > 0 degrees of freedom, q ∈ (0, 1).
+    public static func studentTQuantile(_ q: Double, degreesOfFreedom nu: Double) throws(GSLError) -> Double {
+        ensureHandlerOff()
+        guard q > 0, q < 1, nu > 0 else { throw GSLError(code: Int(GSL_EDOM), function: "gsl_cdf_tdist_Pinv") }
+        let x = gsl_cdf_tdist_Pinv(q, nu)
+        guard x.isFinite else { throw GSLError(code: Int(GSL_EDOM), function: "gsl_cdf_tdist_Pinv") }
         return x
     }
 }

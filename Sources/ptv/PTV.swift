@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NumericsCore
 import TransferModel
+import Validation
 
 /// `ptv`: run, bound and judge the parameter-transfer theory of arXiv 2509.22056.
 @main
@@ -9,7 +10,7 @@ struct PTV: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ptv",
         abstract: "Executable companion to 'Towards Understanding Feature Learning in Parameter Transfer'.",
-        subcommands: [Train.self, BoundsCommand.self, ProveCommand.self, ProofsCommand.self,
+        subcommands: [Train.self, Validate.self, BoundsCommand.self, ProveCommand.self, ProofsCommand.self,
                       Sweep.self])
 
     /// Parse, run, and map failures to exit codes: 2 for bad input or usage, the command's own
@@ -18,13 +19,11 @@ struct PTV: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let error as ConfigError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            Foundation.exit(2)
-        } catch let error as InputError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            Foundation.exit(2)
         } catch {
+            if error is ConfigError || error is SuiteError || error is InputError {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                Foundation.exit(2)
+            }
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
                 Foundation.exit(2)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import NumericsCore
+import CGSL
 
 /// GSL through the safe wrappers: values against closed forms, and failures thrown — never an abort.
 struct GSLTests {
@@ -50,5 +51,15 @@ struct GSLTests {
         // Beta(1,1) is uniform: its q-quantile is q.
         #expect(abs(try GSL.betaQuantile(0.3, a: 1, b: 1) - 0.3) < 1e-12)
         #expect(throws: GSLError.self) { try GSL.betaQuantile(0.3, a: 0, b: 1) }
+    }
+
+    @Test func betaQuantileIsFiniteAndInvertsTheCDFWhereGSLsInverseFails() throws {
+        // gsl_cdf_beta_Pinv(0.99, 3, 998) is NaN in GSL 2.7; the Clopper–Pearson bounds need all k.
+        let n = 1000
+        for k in 0..<n {
+            let x = try GSL.betaQuantile(0.99, a: Double(k + 1), b: Double(n - k))
+            #expect(x > 0 && x < 1)
+            #expect(abs(gsl_cdf_beta_P(x, Double(k + 1), Double(n - k)) - 0.99) < 1e-9, "k = \(k)")
+        }
     }
 }

@@ -1,0 +1,129 @@
+import Foundation
+
+/// A small structured document rendered both as Markdown and as self-contained HTML, so the
+/// two forms of every report page say exactly the same thing.
+public struct Document: Sendable {
+    public enum Block: Sendable {
+        case heading(level: Int, text: String)
+        case paragraph(String)
+        /// A code-like display line (formulas).
+        case display(String)
+        case bullets([String])
+        case table(header: [String], rows: [[Cell]])
+        /// An inline SVG figure with a caption; `file` is its relative path for Markdown.
+        case figure(svg: String, file: String, caption: String)
+        /// A verdict badge line: label and verdict name.
+        case verdict(String)
+    }
+
+    /// A table cell: text, optionally a link, optionally coloured as a verdict.
+    public struct Cell: Sendable, ExpressibleByStringLiteral {
+        public var text: String
+        public var link: String?
+        public var isVerdict: Bool
+
+        public init(_ text: String, link: String? = nil, verdict: Bool = false) {
+            self.text = text
+            self.link = link
+            isVerdict = verdict
+        }
+
+        public init(stringLiteral value: String) { self.init(value) }
+    }
+
+    public var title: String
+    public var blocks: [Block] = []
+
+    public init(title: String) { self.title = title }
+
+    public mutating func add(_ block: Block) { blocks.append(block) }
+
+    // MARK: Markdown
+
+    public var markdown: String {
+        var out = "# \(title)\n\n"
+        for block in blocks {
+            switch block {
+            case let .heading(level, text): out += String(repeating: "#", count: level) + " \(text)\n\n"
+            case let .paragraph(text): out += text + "\n\n"
+            case let .display(text): out += "```\n\(text)\n```\n\n"
+            case let .bullets(items): out += items.map { "- \($0)" }.joined(separator: "\n") + "\n\n"
+            case let .table(header, rows):
+                out += "| " + header.map(Self.escapeMarkdown).joined(separator: " | ") + " |\n"
+                out += "|" + String(repeating: "---|", count: header.count) + "\n"
+                for row in rows {
+                    out += "| " + row.map { cell in
+                        let text = Self.escapeMarkdown(cell.isVerdict ? "**\(cell.text)**" : cell.text)
+                        return cell.link.map { "[\(text)](\($0.replacingOccurrences(of: ".html", with: ".md")))" } ?? text
+                    }.joined(separator: " | ") + " |\n"
+                }
+                out += "\n"
+            case let .figure(_, file, caption): out += "![\(caption)](\(file))\n\n*\(caption)*\n\n"
+            case let .verdict(text): out += "**Verdict: \(text)**\n\n"
+            }
+        }
+        return out
+    }
+
+    private static func escapeMarkdown(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+
+    // MARK: HTML
+
+    public var html: String {
+        var body = "<h1>\(Self.escape(title))</h1>\n"
+        for block in blocks {
+            switch block {
+            case let .heading(level, text): body += "<h\(level + 1)>\(Self.escape(text))</h\(level + 1)>\n"
+            case let .paragraph(text): body += "<p>\(Self.escape(text))</p>\n"
+            case let .display(text): body += "<pre class=\"display\">\(Self.escape(text))</pre>\n"
+            case let .bullets(items): body += "<ul>" + items.map { "<li>\(Self.escape($0))</li>" }.joined() + "</ul>\n"
+            case let .table(header, rows):
+                body += "<table><thead><tr>" + header.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+                for row in rows {
+                    body += "<tr>" + row.map { cell in
+                        var content = Self.escape(cell.text)
+                        if cell.isVerdict { content = "<span class=\"badge \(Self.verdictClass(cell.text))\">\(content)</span>" }
+                        if let link = cell.link { content = "<a href=\"\(Self.escape(link))\">\(content)</a>" }
+                        return "<td>\(content)</td>"
+                    }.joined() + "</tr>\n"
+                }
+                body += "</tbody></table>\n"
+            case let .figure(svg, _, caption):
+                body += "<figure>\(svg)<figcaption>\(Self.escape(caption))</figcaption></figure>\n"
+            case let .verdict(text):
+                body += "<p class=\"verdict\">Verdict: <span class=\"badge \(Self.verdictClass(text))\">\(Self.escape(text))</span></p>\n"
+            }
+        }
+        return """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>\(Self.escape(title))</title>
+        <style>\(Self.style)</style></head>
+        <body>
+        \(body)</body></html>
+
+        """
+    }
+
+    /// CSS class of a verdict badge (the first word of the text).
+    static func verdictClass(_ text: String) -> String {
+        let word = text.split(separator: " ").first.map(String.init) ?? text
+        return ["holds", "violated", "indeterminate", "not-applicable", "blocked"].contains(word) ? word : "other"
+    }
+
+    public static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    static let style = """
+    body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1200px;margin:24px auto;padding:0 16px;color:#1d2430;line-height:1.45}
+    h1{font-size:1.6em;border-bottom:2px solid #dde3ea;padding-bottom:6px}h2{margin-top:1.6em;font-size:1.25em}h3{font-size:1.05em}
+    table{border-collapse:collapse;margin:8px 0 16px;font-size:0.88em}th,td{border:1px solid #d5dbe3;padding:4px 8px;text-align:left;vertical-align:top}
+    th{background:#f1f4f8}tr:nth-child(even) td{background:#fafbfc}
+    pre.display{background:#f5f7fa;border-left:3px solid #8aa1bd;padding:8px 12px;font-size:1.02em;white-space:pre-wrap}
+    .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:0.85em;color:#fff;white-space:nowrap}
+    .holds{background:#2e7d32}.violated{background:#c62828}.indeterminate{background:#f9a825;color:#222}
+    .not-applicable{background:#78909c}.blocked{background:#6a1b9a}.other{background:#455a64}
+    figure{margin:12px 0 20px}figcaption{font-size:0.85em;color:#4a5563;max-width:900px}a{color:#1a5fb4}
+    """
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Minimal, dependency-free SVG charts for the reports: line and scatter plots with linear or
+/// logarithmic axes, a legend, and optional reference curves. Output is self-contained SVG.
+public struct SVGChart: Sendable {
+    public struct Series: Sendable {
+        public var name: String
+        public var points: [(Double, Double)]
+        public var color: String
+        public var dashed: Bool
+        public var markers: Bool
+        public var lines: Bool
+
+        public init(name: String, points: [(Double, Double)], color: String, dashed: Bool = false,
+                    markers: Bool = false, lines: Bool = true) {
+            self.name = name
+            self.points = points
+            self.color = color
+            self.dashed = dashed
+            self.markers = markers
+            self.lines = lines
+        }
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var logX = false
+    public var logY = false
+    public var width = 640.0
+    public var height = 360.0
+    public var series: [Series] = []
+    /// Category labels for the x axis (bar-like charts); when set, x values are indices.
+    public var xCategories: [String]? = nil
+
+    public init(title: String, xLabel: String, yLabel: String) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+    }
+
+    /// Colour-blind-safe palette (Okabe–Ito).
+    public static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+
+    public var svg: String {
+        let left = 72.0, right = 16.0, top = 34.0, bottom = xCategories == nil ? 52.0 : 96.0
+        let legendHeight = 18.0 * Double((series.count + 2) / 3)
+        let plotW = width - left - right, plotH = height - top - bottom - legendHeight
+        let tx: (Double) -> Double = { logX ? log10(max($0, 1e-300)) : $0 }
+        let ty: (Double) -> Double = { logY ? log10(max($0, 1e-300)) : $0 }
+        let all = series.flatMap(\.points).filter { $0.0.isFinite && $0.1.isFinite && (!logX || $0.0 > 0) && (!logY || $0.1 > 0) }
+        var (x0, x1) = Self.range(all.map { tx($0.0) })
+        var (y0, y1) = Self.range(all.map { ty($0.1) })
+        if xCategories != nil { x0 = -0.5; x1 = Double(max(1, xCategories!.count)) - 0.5 }
+        if !logY && y0 > 0 && y0 < 0.5 * y1 { y0 = 0 }
+        let pad = (y1 - y0) * 0.06; y0 -= logY ? 0 : pad; y1 += pad
+        let px: (Double) -> Double = { left + (tx($0) - x0) / (x1 - x0) * plotW }
+        let py: (Double) -> Double = { top + plotH - (ty($0) - y0) / (y1 - y0) * plotH }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
+        s += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
+        s += "<text x=\"\(left)\" y=\"20\" font-size=\"13\" font-weight=\"600\">\(Self.escape(title))</text>\n"
+        s += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotW)\" height=\"\(plotH)\" fill=\"none\" stroke=\"#99a\"/>\n"
+        for (value, label) in Self.ticks(y0, y1, log: logY) {
+            let y = top + plotH - (value - y0) / (y1 - y0) * plotH
+            s += "<line x1=\"\(left)\" x2=\"\(left + plotW)\" y1=\"\(f(y))\" y2=\"\(f(y))\" stroke=\"#eef\"/>"
+            s += "<text x=\"\(left - 6)\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(label)</text>\n"
+        }
+        if let categories = xCategories {
+            for (i, label) in categories.enumerated() {
+                let x = left + (Double(i) - x0) / (x1 - x0) * plotW
+                s += "<text transform=\"translate(\(f(x)),\(f(top + plotH + 10))) rotate(40)\" text-anchor=\"start\">\(Self.escape(label))</text>\n"
+            }
+        } else {
+            for (value, label) in Self.ticks(x0, x1, log: logX) {
+                let x = left + (value - x0) / (x1 - x0) * plotW
+                s += "<line x1=\"\(f(x))\" x2=\"\(f(x))\" y1=\"\(top)\" y2=\"\(top + plotH)\" stroke=\"#eef\"/>"
+                s += "<text x=\"\(f(x))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"middle\">\(label)</text>\n"
+            }
+        }
+        s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(top + plotH + bottom - 14))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
+        s += "<text transform=\"translate(16,\(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
+        for item in series {
+            let points = item.points.filter { $0.0.isFinite && $0.1.isFinite && (!logX || $0.0 > 0) && (!logY || $0.1 > 0) }
+            if item.lines && points.count > 1 {
+                let path = points.map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
+                s += "<polyline fill=\"none\" stroke=\"\(item.color)\" stroke-width=\"1.8\"\(item.dashed ? " stroke-dasharray=\"6,4\"" : "") points=\"\(path)\"/>\n"
+            }
+            if item.markers {
+                for p in points { s += "<circle cx=\"\(f(px(p.0)))\" cy=\"\(f(py(p.1)))\" r=\"3.5\" fill=\"\(item.color)\" fill-opacity=\"0.8\"/>" }
+                s += "\n"
+            }
+        }
+        for (i, item) in series.enumerated() {
+            let x = left + Double(i % 3) * (plotW / 3), y = height - legendHeight + 18.0 * Double(i / 3) + 4
+            s += "<line x1=\"\(f(x))\" x2=\"\(f(x + 18))\" y1=\"\(f(y))\" y2=\"\(f(y))\" stroke=\"\(item.color)\" stroke-width=\"2.5\"\(item.dashed ? " stroke-dasharray=\"5,3\"" : "")/>"
+            s += "<text x=\"\(f(x + 24))\" y=\"\(f(y + 4))\">\(Self.escape(item.name))</text>\n"
+        }
+        return s + "</svg>\n"
+    }
+
+    private func f(_ x: Double) -> String { String(format: "%.1f", x) }
+
+    static func range(_ values: [Double]) -> (Double, Double) {
+        guard let lo = values.min(), let hi = values.max() else { return (0, 1) }
+        if hi - lo < 1e-12 * max(1, abs(hi)) { return (lo - 0.5 * max(1, abs(lo)), hi + 0.5 * max(1, abs(hi))) }
+        return (lo, hi)
+    }
+
+    /// About five round tick positions in [lo, hi] (in transformed units) with labels.
+    static func ticks(_ lo: Double, _ hi: Double, log: Bool) -> [(Double, String)] {
+        if log {
+            let a = Int(lo.rounded(.up)), b = Int(hi.rounded(.down))
+            let step = max(1, (b - a) / 6 + 1)
+            return stride(from: a, through: b, by: step).map { (Double($0), "1e\($0)") }
+        }
+        let raw = (hi - lo) / 5
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        var out: [(Double, String)] = []
+        var v = (lo / step).rounded(.up) * step
+        while v <= hi + 1e-9 * step {
+            out.append((v, Self.label(v, step: step)))
+            v += step
+        }
+        return out
+    }
+
+    static func label(_ v: Double, step: Double) -> String {
+        if abs(v) < step * 1e-6 { return "0" }
+        if abs(v) >= 1e4 || abs(v) < 1e-3 { return String(format: "%.1e", v) }
+        let decimals = max(0, Int(-floor(log10(step))))
+        return String(format: "%.\(decimals)f", v)
+    }
+
+    public static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}

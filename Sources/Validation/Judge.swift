@@ -1,0 +1,153 @@
+import Bounds
+import Foundation
+import NumericsCore
+import TransferModel
+
+/// Judges the statements of `proofs/` on a suite's recorded runs (THEORY.md §8): hypotheses
+/// decide applicability, unknown constants are fitted on the calibration split and judged on
+/// the held-out split, each probe's instances are compared with the claim, and violated
+/// dependencies block the statements that use them.
+public struct Judge: Sendable {
+    public let suite: ValidationSuite
+    /// Runs by configuration label.
+    public let runs: [String: [RunMeasurements]]
+
+    public init(suite: ValidationSuite, runs: [RunMeasurements]) {
+        self.suite = suite
+        self.runs = Dictionary(grouping: runs, by: \.label)
+    }
+
+    private var everything: [(ValidationSuite.Configuration, [RunMeasurements])] {
+        suite.configurations.map { ($0, runs[$0.label] ?? []) }
+    }
+
+    /// Judge `statements` (all of them, in order), then apply `blocked` along `uses`.
+    public func judge(_ statements: [ProofStatement], progress: (String) -> Void = { _ in }) throws -> [StatementJudgement] {
+        var results: [StatementJudgement] = []
+        for statement in statements {
+            progress(statement.id)
+            results.append(try judge(statement))
+        }
+        return Self.applyBlocking(results)
+    }
+
+    /// Mark as `blocked` every statement that uses (directly or through others) a violated one.
+    static func applyBlocking(_ judgements: [StatementJudgement]) -> [StatementJudgement] {
+        var byId = Dictionary(uniqueKeysWithValues: judgements.map { ($0.statement.id, $0) })
+        var changed = true
+        while changed {
+            changed = false
+            for (id, j) in byId where j.verdict != .blocked && j.verdict != .violated {
+                if let bad = j.statement.uses.first(where: { [.violated, .blocked].contains(byId[$0]?.verdict) }) {
+                    byId[id]!.verdict = .blocked
+                    byId[id]!.reason = "uses \(bad), which is \(byId[bad]!.verdict.rawValue); its own evidence: \(j.ownVerdict.rawValue)"
+                    changed = true
+                }
+            }
+        }
+        return judgements.map { byId[$0.statement.id]! }
+    }
+
+    // MARK: One statement
+
+    public func judge(_ statement: ProofStatement) throws -> StatementJudgement {
+        guard let probe = Probe.catalog[statement.probe] else {
+            return StatementJudgement(statement: statement, probe: nil, verdict: .indeterminate, ownVerdict: .indeterminate,
+                                      reason: "no probe named '\(statement.probe)' exists; nothing measures this statement",
+                                      fitted: [], configurations: [], claimsWithoutEvidence: statement.claims.map { $0.printed(.unicode) },
+                                      certificate: certificate(statement))
+        }
+        // Instances per configuration, with their applicability.
+        var prepared: [(ValidationSuite.Configuration, [ProbeInstance], [String], [HypothesisCheck])] = []
+        for (configuration, configRuns) in everything {
+            let instances = try probe.extract(configuration, configRuns, everything)
+            var applicable: [ProbeInstance] = [], failures: [String] = []
+            var checks: [HypothesisCheck] = []
+            for instance in instances {
+                let env = environment(configuration.config, task: instance.task, constants: [:], values: [:])
+                var failed: [String] = []
+                for hypothesis in statement.hypotheses {
+                    let comparison = try hypothesis.relation(judgedTask: instance.task).compare(in: env)
+                    if checks.count < statement.hypotheses.count {
+                        checks.append(HypothesisCheck(hypothesis: hypothesis.description, lhs: comparison.lhs.value,
+                                                      rhs: comparison.rhs.value, outcome: comparison.outcome.rawValue))
+                    }
+                    if comparison.outcome != .holds { failed.append("\(hypothesis.description) \(comparison.outcome == .fails ? "fails" : "is indeterminate") (\(instance.label))") }
+                }
+                if failed.isEmpty { applicable.append(instance) } else { failures += failed }
+            }
+            prepared.append((configuration, applicable, Array(Set(failures)).sorted(), checks))
+        }
+
+        // Fit the claim's unknown constants on the calibration split.
+        let claimIdentifiers = Set(statement.claims.flatMap(\.identifiers))
+        let fittedNames = statement.constants.filter { claimIdentifiers.contains($0) && suite.constants[$0] == nil }.sorted()
+        var constants: [String: Double] = [:]
+        var fitted: [FittedConstant] = []
+        let hasHeldOut = prepared.contains { $0.0.split == .heldOut && !$0.1.isEmpty }
+        for name in fittedNames {
+            let fit = try fitConstant(name, statement: statement, probe: probe, prepared: prepared, others: constants)
+            constants[name] = fit.value
+            fitted.append(fit)
+        }
+
+        // Judge.
+        var evidence: [ConfigurationEvidence] = []
+        for (configuration, instances, failures, checks) in prepared {
+            let judged = fittedNames.isEmpty || !hasHeldOut || configuration.split == .heldOut
+            var rows: [EvidenceRow] = []
+            let verdict: Verdict
+            if instances.isEmpty {
+                verdict = .notApplicable
+            } else {
+                let outcome = try evaluate(statement, probe: probe, configuration: configuration, instances: instances, constants: constants)
+                verdict = outcome.0
+                rows = outcome.1
+            }
+            evidence.append(ConfigurationEvidence(label: configuration.label, split: configuration.split.rawValue, judged: judged,
+                                                  verdict: verdict, hypothesisNotes: failures, hypotheses: checks, rows: rows))
+        }
+        let judgedVerdicts = evidence.filter(\.judged).map(\.verdict)
+        let verdict = Verdict.combine(judgedVerdicts)
+        var reason: String
+        switch verdict {
+        case .notApplicable:
+            let notes = Set(evidence.flatMap(\.hypothesisNotes).map { $0.components(separatedBy: " (").first ?? $0 })
+            reason = "hypotheses fail at every judged configuration: " + notes.sorted().joined(separator: "; ")
+        case .violated:
+            reason = "violated at " + evidence.filter { $0.judged && $0.verdict == .violated }.map(\.label).joined(separator: ", ")
+        case .indeterminate:
+            reason = "inside the error at " + evidence.filter { $0.judged && $0.verdict == .indeterminate }.map(\.label).joined(separator: ", ")
+        default:
+            let count = evidence.filter { $0.judged && $0.verdict == .holds }.count
+            reason = "holds at \(count) judged configuration\(count == 1 ? "" : "s")"
+        }
+        if !fittedNames.isEmpty && !hasHeldOut { reason += " (no held-out configuration is applicable: judged in-sample)" }
+        let evidenced = Set(evidence.filter(\.judged).flatMap(\.rows).map(\.relation))
+        let missing = statement.claims.map { $0.printed(.unicode) }.filter { claim in !evidenced.contains { $0.contains(claim) } }
+        if !missing.isEmpty && verdict != .notApplicable { reason += "; no evidence for: " + missing.joined(separator: ", ") }
+        return StatementJudgement(statement: statement, probe: probe, verdict: verdict, ownVerdict: verdict, reason: reason,
+                                  fitted: fitted, configurations: evidence, claimsWithoutEvidence: missing,
+                                  certificate: certificate(statement))
+    }
+
+    /// The environment of a configuration: config values, constants (defaults < config <
+    /// suite < fitted), the §6 definitions with the task's aliases, and measured values.
+    func environment(_ config: ExperimentConfig, task: Int, constants: [String: Double], values: [String: Double]) -> Environment {
+        let merged = config.constants.merging(suite.constants) { _, s in s }.merging(constants) { _, f in f }
+        var env = Environment.theory(configuration: config.numericValues, constants: merged, task: task)
+        for (name, value) in values {
+            env = env.setting(name, value, error: TolerancePolicy.measuredRelativeError * abs(value))
+        }
+        return env
+    }
+
+    /// A certificate that the hypotheses imply the claims, when the log-linear checker finds one.
+    func certificate(_ statement: ProofStatement) -> String? {
+        let hypotheses = statement.hypotheses.map { $0.relation() }
+        guard !hypotheses.isEmpty else { return nil }
+        let proofs = statement.claims.compactMap { LogLinearProver.prove($0, from: hypotheses).certificate }
+        guard proofs.count == statement.claims.count else { return nil }
+        return proofs.map(\.description).joined(separator: "\n")
+    }
+}

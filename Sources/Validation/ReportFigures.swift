@@ -1,0 +1,106 @@
+import Bounds
+import Foundation
+import NumericsCore
+import Reports
+import TransferModel
+
+/// The report's figures, drawn from the recorded runs and the Bounds module's predictions.
+struct ReportFigures {
+    /// File name → SVG.
+    var all: [String: String] = [:]
+    /// File names with captions, in display order.
+    var captions: [(String, String)] = []
+
+    init(report: ValidationReport) {
+        // A representative run: the first with inherited and fresh filters in the transfer phase.
+        let representative = report.runs.first { run in run.phase(.transfer)?.groups.count == 3 } ?? report.runs.first
+        if let run = representative {
+            let series: [(String, PhaseMeasurements?, String)] = [
+                ("transfer · inherited", run.phase(.transfer), "inherited"), ("transfer · fresh", run.phase(.transfer), "fresh"),
+                ("scratch", run.phase(.scratch), "all"), ("upstream", run.phase(.upstream), "all"),
+            ]
+            let where_ = "configuration \(run.label), seed \(run.seed)"
+            for (file, column, title, yLabel) in [("trajectory-gamma.svg", 1, "γ: largest signal coefficient", "max γ"),
+                                                  ("trajectory-rho-bar.svg", 2, "ρ̄: largest noise memorisation (own class)", "max ρ̄"),
+                                                  ("trajectory-rho-under.svg", 3, "ρ̲: most negative noise coefficient (other class)", "min ρ̲")] {
+                var chart = SVGChart(title: "\(title) — \(where_)", xLabel: "gradient-descent step t", yLabel: yLabel)
+                for (i, (name, phase, group)) in series.enumerated() {
+                    guard let g = phase?.groups.first(where: { $0.group == group }) else { continue }
+                    chart.series.append(.init(name: name, points: g.trajectory.map { ($0[0], $0[column]) },
+                                              color: SVGChart.palette[i], dashed: name == "upstream"))
+                }
+                add(file, chart.svg, "\(title) over training steps, inherited versus fresh filters of the transfer run, with the scratch and upstream runs (\(where_)).")
+            }
+            var inner = SVGChart(title: "Signal versus noise inner products — \(where_)", xLabel: "gradient-descent step t", yLabel: "inner product")
+            for (i, (name, phase, group)) in series.prefix(3).enumerated() {
+                guard let g = phase?.groups.first(where: { $0.group == group }) else { continue }
+                inner.series.append(.init(name: "\(name): max j⟨w,u⟩", points: g.trajectory.map { ($0[0], $0[4]) }, color: SVGChart.palette[i]))
+                inner.series.append(.init(name: "\(name): max |⟨w,ξ⟩|", points: g.trajectory.map { ($0[0], $0[5]) }, color: SVGChart.palette[i], dashed: true))
+            }
+            add("inner-products.svg", inner.svg, "Feature learning (solid: largest class-signed ⟨w, u⟩) against noise memorisation (dashed: largest |⟨w, ξ_i⟩|) as recorded (\(where_)).")
+        }
+        errorVersusGamma(report)
+        transferMinusScratch(report)
+    }
+
+    mutating func add(_ name: String, _ svg: String, _ caption: String) {
+        all[name] = svg
+        captions.append((name, caption))
+    }
+
+    /// Figures shown on a statement's page.
+    func relevant(to id: String) -> [String] {
+        switch id {
+        case "lemma-gamma-growth", "lemma-signal-noise-ratio": ["trajectory-gamma.svg", "inner-products.svg"]
+        case "lemma-rho-bar": ["trajectory-rho-bar.svg"]
+        case "lemma-rho-under": ["trajectory-rho-under.svg"]
+        case "theorem-4.2-benign", "theorem-4.2-harmful", "theorem-scratch-benign", "theorem-scratch-harmful", "corollary-monotone":
+            ["error-vs-gamma.svg"]
+        case "proposition-negative-transfer": ["transfer-minus-scratch.svg"]
+        default: []
+        }
+    }
+
+    /// Clean test error (against ŷ) against Γ, with exp(−Γ/C2) from the fitted C2 and the
+    /// Gaussian-margin curve Q(κ√Γ) with κ fitted by least squares over the transfer points.
+    mutating func errorVersusGamma(_ report: ValidationReport) {
+        var transfer: [(Double, Double)] = [], scratch: [(Double, Double)] = []
+        for s in report.configurations {
+            if let e = s.transferCleanError?.point, s.gamma > 0 { transfer.append((s.gamma, e)) }
+            if let e = s.scratchCleanError?.point, s.gammaScratch > 0 { scratch.append((s.gammaScratch, e)) }
+        }
+        guard !transfer.isEmpty else { return }
+        let gammas = (transfer + scratch).map(\.0)
+        let lo = gammas.min()!, hi = gammas.max()!
+        let grid = (0...80).map { lo * pow(hi / lo, Double($0) / 80) }
+        let q: (Double) -> Double = { (try? GSL.normalTail($0).value) ?? .nan }
+        let kappa = (0...400).map { pow(10, -3 + 6 * Double($0) / 400) }.min { a, b in
+            transfer.reduce(0) { $0 + pow($1.1 - q(a * $1.0.squareRoot()), 2) } < transfer.reduce(0) { $0 + pow($1.1 - q(b * $1.0.squareRoot()), 2) }
+        }!
+        var chart = SVGChart(title: "Test error against Γ", xLabel: "Γ (transfer: Γ(α); scratch: Γ(0) = Λ₂), log scale", yLabel: "clean test error")
+        chart.logX = true
+        chart.series.append(.init(name: "transfer (pooled seeds)", points: transfer, color: SVGChart.palette[0], markers: true, lines: false))
+        chart.series.append(.init(name: "scratch (pooled seeds)", points: scratch, color: SVGChart.palette[1], markers: true, lines: false))
+        chart.series.append(.init(name: String(format: "Q(κ√Γ), fitted κ = %.3g", kappa), points: grid.map { ($0, q(kappa * $0.squareRoot())) }, color: SVGChart.palette[2]))
+        if let c2 = report.judgements.first(where: { $0.statement.id == "theorem-4.2-benign" })?.fitted.first(where: { $0.name == "C2" })?.value {
+            chart.series.append(.init(name: String(format: "bound exp(−Γ/C2), C2 = %.3g", c2), points: grid.map { ($0, min(exp(-$0 / c2), 0.5)) },
+                                      color: SVGChart.palette[3], dashed: true))
+        }
+        add("error-vs-gamma.svg", chart.svg, "Clean test error of each configuration (pooled over seeds) against the reconstruction's Γ, with the Theorem 4.2 bound at the fitted C2 and the Gaussian-margin prediction Q(κ√Γ) of THEORY.md §6 (κ fitted by least squares).")
+    }
+
+    /// Transfer minus scratch test error per configuration (positive: negative transfer).
+    mutating func transferMinusScratch(_ report: ValidationReport) {
+        let rows = report.configurations.compactMap { s -> (String, Double)? in
+            guard let t = s.transferError?.point, let c = s.scratchError?.point else { return nil }
+            return (s.label, t - c)
+        }
+        guard !rows.isEmpty else { return }
+        var chart = SVGChart(title: "Transfer − scratch test error", xLabel: "configuration", yLabel: "error difference")
+        chart.xCategories = rows.map(\.0)
+        chart.series.append(.init(name: "transfer − scratch (pooled seeds)", points: rows.enumerated().map { (Double($0.offset), $0.element.1) },
+                                  color: SVGChart.palette[0], markers: true, lines: false))
+        chart.series.append(.init(name: "no difference", points: [(-0.5, 0), (Double(rows.count) - 0.5, 0)], color: "#888", dashed: true))
+        add("transfer-minus-scratch.svg", chart.svg, "Difference of test errors between the transferred model and the scratch baseline, per configuration; above zero is negative transfer.")
+    }
+}

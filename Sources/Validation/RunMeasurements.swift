@@ -1,0 +1,158 @@
+import Foundation
+import NumericsCore
+import TransferModel
+
+/// The dynamics of one group of filters over a whole training phase (THEORY.md §5, §7).
+public struct GroupDynamics: Codable, Sendable {
+    /// `all`, `inherited` or `fresh`.
+    public var group: String
+    public var filterCount: Int
+    /// Extremes over every recorded step, filter of the group and training sample.
+    public var rhoBarMax: Double
+    public var rhoBarMin: Double
+    public var rhoUnderMax: Double
+    public var rhoUnderMin: Double
+    /// Extremes of γ over steps, filters and signal patches.
+    public var gammaMax: Double
+    public var gammaMin: Double
+    /// Mean over filters with Σ_i ρ̄ > 0 of γ_k / Σ_i ρ̄_{k,i} at the last step (first signal patch).
+    public var gammaOverRhoSum: Double?
+    /// max_k ‖w_k − rebuilt w_k‖/‖w_k‖ over steps (all filters of the phase).
+    public var decompositionMax: Double
+    /// β = 2 max{|⟨w_k⁽⁰⁾, μ⟩|, |⟨w_k⁽⁰⁾, ξ_i⟩|} over the group's filters and the training samples.
+    public var beta: Double
+    /// Per recorded step: t, max γ, max ρ̄, min ρ̲, max j⟨w,u⟩, max |⟨w,ξ_i⟩| (for the figures).
+    public var trajectory: [[Double]]
+}
+
+/// Everything the probes need from one phase of one run, kept small enough to store as JSON.
+public struct PhaseMeasurements: Codable, Sendable {
+    public var phase: String
+    public var task: Int
+    public var n: Int
+    /// Patch dimension d.
+    public var d: Int
+    public var steps: Int
+    /// σ_{p,k} and ‖μ_k‖ = ‖u + v_k‖ of the phase's task.
+    public var sigmaP: Double
+    public var muNorm: Double
+    /// ‖ξ_i‖² of the training noises.
+    public var noiseNormsSq: [Double]
+    /// ⟨ξ_i, ξ_i′⟩ for i < i′.
+    public var noiseCorrelations: [Double]
+    /// ‖w_k⁽⁰⁾‖² of the Gaussian-initialised filters (inherited ones excluded).
+    public var initNormsSq: [Double]
+    /// ⟨w_k⁽⁰⁾, μ⟩ of the Gaussian-initialised filters.
+    public var initSignal: [Double]
+    /// ⟨w_k⁽⁰⁾, ξ_i⟩ of the Gaussian-initialised filters, all samples, and the matching ‖ξ_i‖.
+    public var initNoise: [Double]
+    public var initNoiseSampleNorms: [Double]
+    /// Groups `all` (and in the transfer phase `inherited`, `fresh`).
+    public var groups: [GroupDynamics]
+    public var trainLoss: Double
+    public var trainError: Double
+    /// Misclassified test samples against y and against ŷ, out of `nTest`.
+    public var testWrong: Int
+    public var testCleanWrong: Int
+    public var nTest: Int
+    /// Per test sample: 1 when misclassified against y (for pairing transfer with scratch).
+    public var testMistakes: [UInt8]
+
+    public var testError: Double { Double(testWrong) / Double(nTest) }
+}
+
+/// One (configuration, seed) run of a suite: the config and its three phases' measurements.
+public struct RunMeasurements: Codable, Sendable {
+    public var label: String
+    public var seed: UInt64
+    public var phases: [PhaseMeasurements]
+
+    public func phase(_ name: Phase) -> PhaseMeasurements? { phases.first { $0.phase == name.rawValue } }
+}
+
+extension PhaseMeasurements {
+    /// Extract the measurements from a finished phase.
+    public init(_ outcome: PhaseOutcome) {
+        let run = outcome.run
+        let m = run.initial.m
+        let data = outcome.train
+        phase = outcome.phase.rawValue
+        task = outcome.distribution.task
+        n = data.count
+        d = data.dimension
+        steps = run.steps
+        sigmaP = outcome.distribution.noiseStandardDeviation
+        let mu = outcome.distribution.mu
+        muNorm = BLAS.norm(mu)
+        noiseNormsSq = run.noiseNormsSq
+        let gram = BLAS.product(data.noise, data.noise, transB: true)
+        let count = data.count
+        noiseCorrelations = (0..<count).flatMap { i in ((i + 1)..<count).map { gram[i, $0] } }
+        let gaussianRows = (0..<(2 * m)).filter { outcome.inheritance?.isInherited(row: $0) != true }
+        let isWeightLevel = outcome.inheritance.map { $0.inheritedCoordinates[0] > 0 && $0.sources.isEmpty } ?? false
+        let initRows = isWeightLevel ? [] : gaussianRows
+        let w0 = run.initial.weights
+        initNormsSq = initRows.map { k in w0.row(k).reduce(0) { $0 + $1 * $1 } }
+        initSignal = initRows.map { BLAS.dot(w0.row($0), mu) }
+        let first = run.snapshots[0].innerNoise
+        initNoise = initRows.flatMap { first.row($0) }
+        let noiseNorms = noiseNormsSq.map { $0.squareRoot() }
+        initNoiseSampleNorms = initRows.flatMap { _ in noiseNorms }
+
+        var groups: [(String, [Int])] = [("all", Array(0..<(2 * m)))]
+        if let inheritance = outcome.inheritance {
+            groups.append(("inherited", (0..<(2 * m)).filter { inheritance.isInherited(row: $0) }))
+            groups.append(("fresh", (0..<(2 * m)).filter { !inheritance.isInherited(row: $0) }))
+        }
+        self.groups = groups.filter { !$0.1.isEmpty }.map {
+            GroupDynamics(name: $0.0, rows: $0.1, run: run, m: m, task: outcome.distribution.task)
+        }
+        trainLoss = run.trainScore.loss
+        trainError = run.trainScore.error
+        let f = run.final.outputs(outcome.test)
+        testMistakes = zip(f, outcome.test.labels).map { $0 * $1 <= 0 ? 1 : 0 }
+        testWrong = testMistakes.reduce(0) { $0 + Int($1) }
+        testCleanWrong = zip(f, outcome.test.trueLabels).filter { $0 * $1 <= 0 }.count
+        nTest = outcome.test.count
+    }
+}
+
+extension GroupDynamics {
+    init(name: String, rows: [Int], run: TrainingRun, m: Int, task: Int) {
+        group = name
+        filterCount = rows.count
+        var rbMax = -Double.infinity, rbMin = Double.infinity, ruMax = -Double.infinity, ruMin = Double.infinity
+        var gMax = -Double.infinity, gMin = Double.infinity
+        trajectory = []
+        for snap in run.snapshots {
+            var stepGamma = -Double.infinity, stepRhoBar = -Double.infinity, stepRhoUnder = Double.infinity
+            var stepU = -Double.infinity, stepXi = 0.0
+            for k in rows {
+                for g in snap.gamma { stepGamma = max(stepGamma, g[k]); gMin = min(gMin, g[k]) }
+                let bar = snap.rhoBar.row(k), under = snap.rhoUnder.row(k)
+                stepRhoBar = max(stepRhoBar, bar.max() ?? 0)
+                rbMin = min(rbMin, bar.min() ?? 0)
+                stepRhoUnder = min(stepRhoUnder, under.min() ?? 0)
+                ruMax = max(ruMax, under.max() ?? 0)
+                stepU = max(stepU, (k < m ? 1 : -1) * snap.innerU[k])
+                stepXi = max(stepXi, snap.innerNoise.row(k).map(abs).max() ?? 0)
+            }
+            gMax = max(gMax, stepGamma); rbMax = max(rbMax, stepRhoBar); ruMin = min(ruMin, stepRhoUnder)
+            trajectory.append([Double(snap.step), stepGamma, stepRhoBar, stepRhoUnder, stepU, stepXi])
+        }
+        rhoBarMax = rbMax; rhoBarMin = rbMin; rhoUnderMax = ruMax; rhoUnderMin = ruMin
+        gammaMax = gMax; gammaMin = gMin
+        decompositionMax = run.snapshots.map(\.decompositionRelativeError).max() ?? 0
+        let first = run.snapshots[0]
+        beta = 2 * rows.map { k in
+            max(abs(first.innerU[k] + (task == 1 ? first.innerV1[k] : first.innerV2[k])),
+                first.innerNoise.row(k).map(abs).max() ?? 0)
+        }.max()!
+        let last = run.snapshots[run.snapshots.count - 1]
+        let ratios = rows.compactMap { k -> Double? in
+            let sum = last.rhoBar.row(k).reduce(0, +)
+            return sum > 0 ? last.gamma[0][k] / sum : nil
+        }
+        gammaOverRhoSum = ratios.isEmpty ? nil : ratios.reduce(0, +) / Double(ratios.count)
+    }
+}

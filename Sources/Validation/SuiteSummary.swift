@@ -1,0 +1,45 @@
+import Bounds
+import Foundation
+import NumericsCore
+import TransferModel
+
+/// Per-configuration facts shown in the report: the theory's predictions next to the
+/// measured errors (pooled over seeds).
+public struct ConfigurationSummary: Sendable {
+    public var label: String
+    public var split: String
+    public var config: ExperimentConfig
+    /// Γ(α), Γ(0) = Λ₂ and the predicted regime ("benign", "harmful", "between").
+    public var gamma: Double
+    public var gammaScratch: Double
+    public var regime: String
+    public var transferError: Measurement?
+    public var scratchError: Measurement?
+    public var transferCleanError: Measurement?
+    public var scratchCleanError: Measurement?
+    public var seeds: Int
+
+    /// Predictions from the Bounds module and pooled errors from the runs.
+    public init(_ configuration: ValidationSuite.Configuration, runs: [RunMeasurements], constants: [String: Double]) throws {
+        label = configuration.label
+        split = configuration.split.rawValue
+        config = configuration.config
+        let env = Environment.theory(configuration: config.numericValues,
+                                     constants: config.constants.merging(constants) { _, s in s }, task: 2)
+        gamma = try Expression.variable("Gamma").evaluate(in: env).value
+        gammaScratch = try Expression.variable("Gamma_scratch").evaluate(in: env).value
+        let c1 = env.values["C1"]?.value ?? 1, c3 = env.values["C3"]?.value ?? 1
+        regime = gamma >= c1 ? "benign" : gamma <= c3 ? "harmful" : "between"
+        func pooled(_ phase: Phase, clean: Bool = false) throws -> Measurement? {
+            let phases = runs.compactMap { $0.phase(phase) }
+            guard !phases.isEmpty else { return nil }
+            return try .proportion(phases.reduce(0) { $0 + (clean ? $1.testCleanWrong : $1.testWrong) },
+                                   of: phases.reduce(0) { $0 + $1.nTest })
+        }
+        transferError = try pooled(.transfer)
+        scratchError = try pooled(.scratch)
+        transferCleanError = try pooled(.transfer, clean: true)
+        scratchCleanError = try pooled(.scratch, clean: true)
+        seeds = runs.count
+    }
+}

@@ -1,0 +1,169 @@
+import Bounds
+import Foundation
+import NumericsCore
+import Reports
+import TransferModel
+
+/// Writes a validation report into a folder (THEORY.md §8; layout in README.md):
+/// `index.html`, `lemmas/<id>.md` and `lemmas/<id>.html`, `figures/*.svg`, `summary.json`.
+public struct ValidationReport {
+    public let suite: ValidationSuite
+    public let judgements: [StatementJudgement]
+    public let runs: [RunMeasurements]
+    public let configurations: [ConfigurationSummary]
+
+    public init(suite: ValidationSuite, judgements: [StatementJudgement], runs: [RunMeasurements]) throws {
+        self.suite = suite
+        self.judgements = judgements
+        self.runs = runs
+        let byLabel = Dictionary(grouping: runs, by: \.label)
+        configurations = try suite.configurations.map {
+            try ConfigurationSummary($0, runs: byLabel[$0.label] ?? [], constants: suite.constants)
+        }
+    }
+
+    /// Verdict counts over the statements.
+    public var counts: [String: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: Verdict.allCases.map { ($0.rawValue, 0) })
+        for j in judgements { counts[j.verdict.rawValue, default: 0] += 1 }
+        return counts
+    }
+
+    /// Write every file under `folder`.
+    public func write(to folder: URL) throws {
+        let fm = FileManager.default
+        for sub in ["lemmas", "figures"] {
+            try fm.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        let figures = ReportFigures(report: self)
+        for (name, svg) in figures.all {
+            try svg.write(to: folder.appendingPathComponent("figures/\(name)"), atomically: true, encoding: .utf8)
+        }
+        for judgement in judgements {
+            let page = lemmaPage(judgement, figures: figures)
+            try page.markdown.write(to: folder.appendingPathComponent("lemmas/\(judgement.statement.id).md"), atomically: true, encoding: .utf8)
+            try page.html.write(to: folder.appendingPathComponent("lemmas/\(judgement.statement.id).html"), atomically: true, encoding: .utf8)
+        }
+        try index(figures: figures).html.write(to: folder.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        try JSONOutput.write(summary, to: folder.appendingPathComponent("summary.json"))
+    }
+
+    /// `summary.json`: statements with verdict, fitted constants and number of judged configurations, and counts.
+    public var summary: [String: Any] {
+        ["suite": suite.name,
+         "statements": judgements.map { j -> [String: Any] in
+             ["id": j.statement.id, "provenance": j.statement.provenance.rawValue, "verdict": j.verdict.rawValue,
+              "reason": j.reason,
+              "constants": Dictionary(uniqueKeysWithValues: j.fitted.map { ($0.name, $0.value) }),
+              "configurations": j.configurations.filter { $0.judged && $0.verdict != .notApplicable }.count]
+         },
+         "counts": counts]
+    }
+
+    // MARK: Pages
+
+    func index(figures: ReportFigures) -> Document {
+        var doc = Document(title: "Validation report — suite \(suite.name)")
+        let seeds = suite.seeds.map(String.init).joined(separator: ", ")
+        doc.add(.paragraph("""
+            \(suite.description.isEmpty ? "" : suite.description + " ")\(suite.configurations.count) configurations × seeds {\(seeds)}; \
+            statements from proofs/ judged on the recorded runs of the two-layer ReLU CNN (arXiv 2509.22056). \
+            Provenance: paper = stated in the paper's summary; predecessor = the per-task statement of Kou et al. 2023 / Cao et al. 2022; \
+            reconstruction = this project's extension to two tasks, a hypothesis under test.
+            """))
+        let c = counts
+        doc.add(.paragraph(Verdict.allCases.map { "\($0.rawValue): \(c[$0.rawValue] ?? 0)" }.joined(separator: " · ")))
+        doc.add(.heading(level: 1, text: "Verdicts"))
+        doc.add(.table(header: ["statement", "provenance", "verdict", "why", "fitted constants", "judged configurations"],
+                       rows: judgements.map { j in
+            [Document.Cell(j.statement.id, link: "lemmas/\(j.statement.id).html"), Document.Cell(j.statement.provenance.rawValue),
+             Document.Cell(j.verdict.rawValue, verdict: true), Document.Cell(j.reason),
+             Document.Cell(j.fitted.map(Self.describe).joined(separator: "; ")),
+             Document.Cell("\(j.configurations.filter { $0.judged && $0.verdict != .notApplicable }.count)")]
+        }))
+        doc.add(.heading(level: 1, text: "Dependencies"))
+        doc.add(.figure(svg: DependencyGraph.svg(judgements) { "lemmas/\($0).html" }, file: "",
+                        caption: "Each box links to the statement's page; a violated statement blocks everything to its right that uses it."))
+        doc.add(.heading(level: 1, text: "Configurations"))
+        doc.add(.table(header: ["label", "split", "d", "m", "N1", "N2", "‖u‖", "‖v₁‖", "‖v₂‖", "σₚ₁", "σₚ₂", "p", "α", "variant",
+                                "Γ(α)", "Γ(0)", "regime", "transfer error", "scratch error", "seeds"],
+                       rows: configurations.map { s in
+            let c = s.config
+            return [s.label, s.split, "\(c.d)", "\(c.m)", "\(c.N1)", "\(c.N2)", f(c.u_norm), f(c.v1_norm), f(c.v2_norm),
+                    f(c.sigma_p1), f(c.sigma_p2), f(c.p), f(c.alpha), c.variant.rawValue, f(s.gamma), f(s.gammaScratch), s.regime,
+                    Self.describe(s.transferError), Self.describe(s.scratchError), "\(s.seeds)"].map { Document.Cell($0) }
+        }))
+        doc.add(.heading(level: 1, text: "Figures"))
+        for (name, caption) in figures.captions {
+            doc.add(.figure(svg: figures.all[name]!, file: "figures/\(name)", caption: caption))
+        }
+        doc.add(.paragraph("Tolerances: one-sided bounds at \(Int(TolerancePolicy.confidence * 100)) % (Clopper–Pearson for error rates and violation counts, Student t for slopes); the §5 decomposition at \(TolerancePolicy.decomposition) relative; numerical margins against GSL's error estimates. Errors are shown as point [lower, upper]."))
+        return doc
+    }
+
+    func lemmaPage(_ j: StatementJudgement, figures: ReportFigures) -> Document {
+        let s = j.statement
+        var doc = Document(title: "\(s.id) — \(s.title)")
+        doc.add(.verdict("\(j.verdict.rawValue) — \(j.reason)"))
+        doc.add(.heading(level: 1, text: "Statement"))
+        doc.add(.display(s.claims.map { $0.printed(.unicode) }.joined(separator: "\n")))
+        doc.add(.bullets([
+            "provenance: \(s.provenance.rawValue)",
+            "source: \(s.source)",
+            "uses: " + (s.uses.isEmpty ? "nothing" : s.uses.joined(separator: ", ")),
+            "hypotheses: " + (s.hypotheses.isEmpty ? "none" : s.hypotheses.map { h in
+                if case .condition = h { return "\(h.description) (\(h.relation().printed(.unicode)))" }
+                return h.relation().printed(.unicode)
+            }.joined(separator: "; ")),
+            "probe: \(s.probe)" + (j.probe.map { " — \($0.kind.rawValue): \($0.summary)" } ?? " (no such probe)"),
+            "defined in: \(s.location)",
+        ]))
+        if !j.fitted.isEmpty {
+            doc.add(.heading(level: 1, text: "Fitted constants"))
+            doc.add(.paragraph("Fitted on the calibration split as the tightest value under which every calibration configuration holds; the held-out split is judged with it. Spread = largest/smallest value any configuration needs."))
+            doc.add(.table(header: ["constant", "value used", "calibration needs", "held-out would need", "spread"], rows: j.fitted.map { c in
+                [c.name, f(c.value), c.calibration.sorted { $0.key < $1.key }.map { "\($0.key): \(f($0.value))" }.joined(separator: ", "),
+                 c.heldOut.sorted { $0.key < $1.key }.map { "\($0.key): \(f($0.value))" }.joined(separator: ", "),
+                 c.spread.map { String(format: "×%.3g", $0) } ?? "—"].map { Document.Cell($0) }
+            }))
+        }
+        doc.add(.heading(level: 1, text: "Certificate"))
+        doc.add(.paragraph(j.certificate.map { "The log-linear checker derives the claim from the hypotheses: \($0)" }
+                           ?? "No log-linear certificate: the claim speaks of measured quantities (or is not a monomial consequence of the hypotheses), so it is judged on the runs."))
+        doc.add(.heading(level: 1, text: "Hypotheses per configuration"))
+        let hypothesisRows = j.configurations.flatMap { c in
+            c.hypotheses.map { [c.label, $0.hypothesis, f($0.lhs), f($0.rhs), $0.outcome].map { Document.Cell($0) } }
+        }
+        if hypothesisRows.isEmpty { doc.add(.paragraph("The statement has no hypotheses.")) }
+        else { doc.add(.table(header: ["configuration", "hypothesis", "lhs", "rhs", "outcome"], rows: hypothesisRows)) }
+        doc.add(.heading(level: 1, text: "Evidence"))
+        for c in j.configurations {
+            doc.add(.heading(level: 2, text: "\(c.label) (\(c.split)\(c.judged ? ", judged" : ", calibration only"))"))
+            doc.add(.verdict(c.verdict.rawValue))
+            if c.verdict == .notApplicable {
+                doc.add(.paragraph("Not applicable: " + (c.hypothesisNotes.isEmpty ? "the probe found nothing to measure here." : c.hypothesisNotes.prefix(6).joined(separator: "; "))))
+                continue
+            }
+            doc.add(.table(header: ["instance", "relation", "measured", "bound", "margin", "abs. error", "rel. margin", "outcome", "note"],
+                           rows: c.rows.map { r in
+                [r.instance, r.relation, r.measured, r.bound, f(r.margin), f(r.absoluteError), f(r.relativeMargin)].map { Document.Cell($0) }
+                    + [Document.Cell(r.outcome.rawValue, verdict: true), Document.Cell(r.note)]
+            }))
+        }
+        for name in figures.relevant(to: s.id) {
+            doc.add(.figure(svg: figures.all[name]!, file: "../figures/\(name)", caption: figures.captions.first { $0.0 == name }?.1 ?? name))
+        }
+        return doc
+    }
+
+    static func describe(_ c: FittedConstant) -> String {
+        "\(c.name) = \(String(format: "%.4g", c.value))" + (c.spread.map { String(format: " (spread ×%.3g)", $0) } ?? "")
+    }
+
+    static func describe(_ m: Measurement?) -> String {
+        guard let m else { return "—" }
+        return String(format: "%.4f [%.4f, %.4f]", m.point, m.lower, m.upper)
+    }
+}
+
+private func f(_ x: Double) -> String { Judge.format(x) }

@@ -1,0 +1,65 @@
+import Bounds
+import Foundation
+import TransferModel
+
+/// One `ptv validate` run: load the suite and the statements, run every configuration × seed
+/// (each run stored under `runs/` as it finishes), judge, and write the report.
+public struct ValidationSession {
+    public let suite: ValidationSuite
+    public let library: ProofLibrary
+    public let output: URL
+    public let workers: Int
+
+    /// Load the suite and `proofs/`; unknown statement ids in the suite are an error.
+    public init(suiteFile: URL, proofsDirectory: URL, output: URL, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        suite = try ValidationSuite.load(from: suiteFile)
+        do { library = try ProofLibrary.load(directory: proofsDirectory.path) } catch {
+            throw SuiteError("proofs in \(proofsDirectory.path) do not load:\n\(error)")
+        }
+        for id in suite.statements ?? [] where library.statement(id) == nil {
+            throw ConfigError(field: "statements", "'\(id)' is not a statement in \(proofsDirectory.path)")
+        }
+        self.output = output
+        self.workers = workers
+    }
+
+    /// The statements the suite judges, in the library's dependency order.
+    public var statements: [ProofStatement] {
+        guard let wanted = suite.statements.map(Set.init) else { return library.statements }
+        return library.statements.filter { wanted.contains($0.id) }
+    }
+
+    /// Run, judge and write; returns the report. `progress` receives one line per event.
+    public func run(progress: @escaping @Sendable (String) -> Void) throws -> ValidationReport {
+        let runsFolder = output.appendingPathComponent("runs")
+        do { try FileManager.default.createDirectory(at: runsFolder, withIntermediateDirectories: true) } catch {
+            throw ConfigError(field: "out", "cannot create \(output.path) (\(error.localizedDescription)); give a writable folder")
+        }
+        var manifest = RunManifest(config: ["suite": suite.name, "configurations": suite.configurations.map { c -> [String: Any] in
+            ["label": c.label, "split": c.split.rawValue, "config": c.config.jsonObject] }, "seeds": suite.seeds,
+            "constants": suite.constants], seed: nil)
+        try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
+
+        let runner = SuiteRunner(suite: suite, workers: workers)
+        let total = runner.jobs.count
+        let start = Date()
+        progress("running \(suite.configurations.count) configurations × \(suite.seeds.count) seeds = \(total) runs on \(workers) workers")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let runs = try runner.run { measured, done in
+            if let data = try? encoder.encode(measured) {
+                try? data.write(to: runsFolder.appendingPathComponent("\(measured.label)-seed\(measured.seed).json"), options: .atomic)
+            }
+            let elapsed = Date().timeIntervalSince(start)
+            let eta = elapsed / Double(done) * Double(total - done)
+            progress(String(format: "[%d/%d] %@ seed %llu done (%.0f s elapsed, about %.0f s left)", done, total, measured.label, measured.seed, elapsed, eta))
+        }
+        progress("judging \(statements.count) statements")
+        let judgements = try Judge(suite: suite, runs: runs).judge(statements)
+        let report = try ValidationReport(suite: suite, judgements: judgements, runs: runs)
+        try report.write(to: output)
+        manifest.finished = Date()
+        try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
+        return report
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import TransferModel
+import Yams
+
+/// A suite: configurations × seeds to run, the statements to judge, and the constants the
+/// hypotheses are checked with (THEORY.md §8). YAML:
+///
+/// ```yaml
+/// name: quick
+/// description: text
+/// seeds: [0, 1, 2]
+/// base: {d: 400, ...}              # config keys shared by every configuration
+/// constants: {C: 0.001, C1: 1}     # fixed constants; fitted ones are calibrated per statement
+/// statements: all                  # or a list of statement ids
+/// configurations:
+///   - {label: benign, split: calibration, u_norm: 3}
+///   - {label: harmful, split: held-out, u_norm: 0.2, d: 2000}
+/// ```
+///
+/// `split` is `calibration` (constants are fitted here) or `held-out` (judged with them);
+/// every suite needs at least one of each when a judged statement has a fitted constant.
+public struct ValidationSuite: Sendable {
+    public enum Split: String, Sendable, Codable { case calibration, heldOut = "held-out" }
+
+    public struct Configuration: Sendable {
+        public var label: String
+        public var split: Split
+        public var config: ExperimentConfig
+    }
+
+    public var name: String
+    public var description: String
+    public var seeds: [UInt64]
+    public var constants: [String: Double]
+    /// nil means every statement in the proofs folder.
+    public var statements: [String]?
+    public var configurations: [Configuration]
+
+    /// Load a suite file; errors name the field (`configurations[2].alpha`, `seeds`, …).
+    public static func load(from url: URL) throws -> ValidationSuite {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw ConfigError(field: "suite", "cannot read \(url.path): \(error.localizedDescription)")
+        }
+        return try parse(yaml: text, name: url.deletingPathExtension().lastPathComponent)
+    }
+
+    public static func parse(yaml text: String, name defaultName: String = "suite") throws -> ValidationSuite {
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch { throw ConfigError(field: "suite", "not valid YAML: \(error)") }
+        guard let mapping = root?.mapping else { throw ConfigError(field: "suite", "a suite must be a mapping") }
+        var fields: [String: Node] = [:]
+        for (k, v) in mapping { fields[k.string ?? ""] = v }
+        let allowed = ["name", "description", "seeds", "base", "constants", "statements", "configurations"]
+        for key in fields.keys where !allowed.contains(key) {
+            throw ConfigError(field: key, "unknown suite key (allowed: \(allowed.joined(separator: ", ")))")
+        }
+        var base = ExperimentConfig()
+        if let node = fields["base"] {
+            guard let m = node.mapping else { throw ConfigError(field: "base", "expected a mapping of config keys") }
+            base = try ExperimentConfig(values: Self.dictionary(m))
+        }
+        var seeds: [UInt64] = [0]
+        if let node = fields["seeds"] {
+            guard let list = node.sequence, !list.isEmpty else { throw ConfigError(field: "seeds", "expected a non-empty list of integers ≥ 0") }
+            seeds = try list.map {
+                guard let s = $0.string.flatMap({ UInt64($0) }) else { throw ConfigError(field: "seeds", "expected integers in [0, 2^64), got '\($0.string ?? "?")'") }
+                return s
+            }
+        }
+        var constants: [String: Double] = [:]
+        if let node = fields["constants"] {
+            guard let m = node.mapping else { throw ConfigError(field: "constants", "expected a mapping of names to numbers > 0") }
+            for (k, v) in m {
+                guard let name = k.string, let x = v.string.flatMap({ Double($0) }), x > 0, x.isFinite else {
+                    throw ConfigError(field: "constants", "expected name: number > 0, got '\(k.string ?? "?")'")
+                }
+                constants[name] = x
+            }
+        }
+        var statements: [String]? = nil
+        if let node = fields["statements"], node.string != "all" {
+            guard let list = node.sequence else { throw ConfigError(field: "statements", "expected 'all' or a list of statement ids") }
+            statements = list.compactMap(\.string)
+        }
+        guard let list = fields["configurations"]?.sequence, !list.isEmpty else {
+            throw ConfigError(field: "configurations", "expected a non-empty list of configurations")
+        }
+        var configurations: [Configuration] = []
+        for (index, node) in list.enumerated() {
+            guard let m = node.mapping else { throw ConfigError(field: "configurations[\(index)]", "expected a mapping") }
+            var values = Self.dictionary(m)
+            let label = values.removeValue(forKey: "label")?.string ?? "config-\(index)"
+            let splitText = values.removeValue(forKey: "split")?.string ?? "held-out"
+            guard let split = Split(rawValue: splitText) else {
+                throw ConfigError(field: "configurations[\(index)].split", "'\(splitText)' is not allowed (calibration, held-out)")
+            }
+            do {
+                configurations.append(Configuration(label: label, split: split, config: try ExperimentConfig(values: values, base: base)))
+            } catch let error as ConfigError {
+                throw ConfigError(field: "configurations[\(index)].\(error.field)", error.problem)
+            }
+        }
+        let labels = configurations.map(\.label)
+        if let duplicate = labels.first(where: { l in labels.filter { $0 == l }.count > 1 }) {
+            throw ConfigError(field: "configurations", "label '\(duplicate)' is used twice; labels must be unique")
+        }
+        return ValidationSuite(name: fields["name"]?.string ?? defaultName, description: fields["description"]?.string ?? "",
+                               seeds: seeds, constants: constants, statements: statements, configurations: configurations)
+    }
+
+    private static func dictionary(_ mapping: Node.Mapping) -> [String: Node] {
+        var values: [String: Node] = [:]
+        for (k, v) in mapping { values[k.string ?? ""] = v }
+        return values
+    }
+
+    /// The built-in suites shipped in `validation/`.
+    public static func builtIn(_ name: String, root: URL) -> URL {
+        root.appendingPathComponent("validation/\(name).yaml")
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Validation
+
+/// `ptv validate`: judge every statement of proofs/ on a suite and write the report.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a validation suite and judge every statement of proofs/ on it.",
+        discussion: """
+        Writes index.html, lemmas/<id>.{md,html}, figures/*.svg, summary.json, manifest.json and \
+        runs/*.json (one per finished run) into the output folder. Exit code 0 when no statement \
+        is violated, 1 when one is, 2 on bad usage.
+        """)
+
+    @Option(name: .long, help: "quick (default), full, or a suite YAML file.")
+    var suite = "quick"
+
+    @Option(name: .long, help: "Folder of statement files (default: proofs/).")
+    var proofs: String?
+
+    @Option(name: .long, help: "Output folder for the report.")
+    var out: String
+
+    @Option(name: .long, help: "Parallel runs (default: the number of cores).")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(name: .long, help: "No progress lines on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard workers >= 1 else { throw ArgumentParser.ValidationError("--workers must be ≥ 1") }
+    }
+
+    func run() throws {
+        let suiteFile = try ProjectFiles.suite(suite)
+        let proofsDirectory = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs")
+        let session = try ValidationSession(suiteFile: suiteFile, proofsDirectory: proofsDirectory,
+                                            output: URL(fileURLWithPath: out), workers: workers)
+        let quiet = self.quiet
+        let report = try session.run { if !quiet { Progress.line($0) } }
+        for j in report.judgements {
+            print("\(j.verdict.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)) \(j.statement.id) — \(j.reason)")
+        }
+        print(report.counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+        print("report: \(URL(fileURLWithPath: out).appendingPathComponent("index.html").path)")
+        if report.judgements.contains(where: { $0.verdict == .violated }) { throw ExitCode(1) }
+    }
+}
+
+/// Finds the project's own files (built-in suites, proofs/) from the working directory or,
+/// failing that, from the source tree this binary was built from.
+enum ProjectFiles {
+    static let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func locate(_ relative: String) -> URL? {
+        for base in [URL(fileURLWithPath: FileManager.default.currentDirectoryPath), sourceRoot] {
+            let url = base.appendingPathComponent(relative)
+            if FileManager.default.fileExists(atPath: url.path) { return url }
+        }
+        return nil
+    }
+
+    static func suite(_ name: String) throws -> URL {
+        if ["quick", "full"].contains(name) {
+            guard let url = locate("validation/\(name).yaml") else { throw InputError("built-in suite validation/\(name).yaml not found") }
+            return url
+        }
+        guard FileManager.default.fileExists(atPath: name) else {
+            throw InputError("--suite: '\(name)' is neither quick, full nor an existing file")
+        }
+        return URL(fileURLWithPath: name)
+    }
+
+    static func folder(_ given: String?, default relative: String, option: String) throws -> URL {
+        if let given {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: given, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw InputError("\(option): '\(given)' is not a folder")
+            }
+            return URL(fileURLWithPath: given)
+        }
+        guard let url = locate(relative) else { throw InputError("\(relative)/ not found; give \(option)") }
+        return url
+    }
+}
