@@ -78,7 +78,7 @@ public struct Document: Sendable {
             case let .display(text): body += "<pre class=\"display\">\(Self.escape(text))</pre>\n"
             case let .bullets(items): body += "<ul>" + items.map { "<li>\(Self.escape($0))</li>" }.joined() + "</ul>\n"
             case let .table(header, rows):
-                body += "<table><thead><tr>" + header.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+                body += "<div class=\"scroll\"><table><thead><tr>" + header.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
                 for row in rows {
                     body += "<tr>" + row.map { cell in
                         var content = Self.escape(cell.text)
@@ -87,7 +87,7 @@ public struct Document: Sendable {
                         return "<td>\(content)</td>"
                     }.joined() + "</tr>\n"
                 }
-                body += "</tbody></table>\n"
+                body += "</tbody></table></div>\n"
             case let .figure(svg, _, caption):
                 body += "<figure>\(svg)<figcaption>\(Self.escape(caption))</figcaption></figure>\n"
             case let .verdict(text):
@@ -118,6 +118,7 @@ public struct Document: Sendable {
     static let style = """
     body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1200px;margin:24px auto;padding:0 16px;color:#1d2430;line-height:1.45}
     h1{font-size:1.6em;border-bottom:2px solid #dde3ea;padding-bottom:6px}h2{margin-top:1.6em;font-size:1.25em}h3{font-size:1.05em}
+    .scroll{overflow-x:auto;max-width:100%}
     table{border-collapse:collapse;margin:8px 0 16px;font-size:0.88em}th,td{border:1px solid #d5dbe3;padding:4px 8px;text-align:left;vertical-align:top}
     th{background:#f1f4f8}tr:nth-child(even) td{background:#fafbfc}
     pre.display{background:#f5f7fa;border-left:3px solid #8aa1bd;padding:8px 12px;font-size:1.02em;white-space:pre-wrap}

@@ -43,8 +43,10 @@ public struct SVGChart: Sendable {
     public static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
     public var svg: String {
-        let left = 72.0, right = 16.0, top = 34.0, bottom = xCategories == nil ? 52.0 : 96.0
-        let legendHeight = 18.0 * Double((series.count + 2) / 3)
+        let left = 72.0, right = xCategories == nil ? 16.0 : 60.0, top = 34.0, bottom = xCategories == nil ? 52.0 : 96.0
+        let longest = Double(series.map(\.name.count).max() ?? 10)
+        let legendColumns = max(1, min(3, Int((width - left) / (longest * 6.2 + 34))))
+        let legendHeight = 18.0 * Double((series.count + legendColumns - 1) / legendColumns)
         let plotW = width - left - right, plotH = height - top - bottom - legendHeight
         let tx: (Double) -> Double = { logX ? log10(max($0, 1e-300)) : $0 }
         let ty: (Double) -> Double = { logY ? log10(max($0, 1e-300)) : $0 }
@@ -91,8 +93,13 @@ public struct SVGChart: Sendable {
             }
         }
         for (i, item) in series.enumerated() {
-            let x = left + Double(i % 3) * (plotW / 3), y = height - legendHeight + 18.0 * Double(i / 3) + 4
-            s += "<line x1=\"\(f(x))\" x2=\"\(f(x + 18))\" y1=\"\(f(y))\" y2=\"\(f(y))\" stroke=\"\(item.color)\" stroke-width=\"2.5\"\(item.dashed ? " stroke-dasharray=\"5,3\"" : "")/>"
+            let x = left + Double(i % legendColumns) * ((width - left) / Double(legendColumns))
+            let y = height - legendHeight + 18.0 * Double(i / legendColumns) + 4
+            if item.lines {
+                s += "<line x1=\"\(f(x))\" x2=\"\(f(x + 18))\" y1=\"\(f(y))\" y2=\"\(f(y))\" stroke=\"\(item.color)\" stroke-width=\"2.5\"\(item.dashed ? " stroke-dasharray=\"5,3\"" : "")/>"
+            } else {
+                s += "<circle cx=\"\(f(x + 9))\" cy=\"\(f(y))\" r=\"3.5\" fill=\"\(item.color)\"/>"
+            }
             s += "<text x=\"\(f(x + 24))\" y=\"\(f(y + 4))\">\(Self.escape(item.name))</text>\n"
         }
         return s + "</svg>\n"

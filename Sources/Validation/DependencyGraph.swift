@@ -20,7 +20,7 @@ enum DependencyGraph {
         }
         for j in judgements { _ = visit(j.statement.id, []) }
         let columns = Dictionary(grouping: judgements.map(\.statement.id)) { depth[$0] ?? 0 }
-        let boxW = 210.0, boxH = 26.0, colGap = 60.0, rowGap = 12.0
+        let boxW = 200.0, boxH = 26.0, colGap = 44.0, rowGap = 12.0
         let rows = columns.values.map(\.count).max() ?? 1
         let width = Double(columns.count) * (boxW + colGap) + 20, height = Double(rows) * (boxH + rowGap) + 40
         var position: [String: (Double, Double)] = [:]
@@ -29,7 +29,7 @@ enum DependencyGraph {
                 position[id] = (10 + Double(d) * (boxW + colGap), 30 + Double(i) * (boxH + rowGap))
             }
         }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" style=\"width:100%;max-width:\(Int(width))px\" font-family=\"sans-serif\" font-size=\"11\">\n"
         s += "<text x=\"10\" y=\"16\" fill=\"#4a5563\">statements by dependency depth (left: used by those to the right)</text>\n"
         for j in judgements {
             guard let (x2, y2) = position[j.statement.id] else { continue }

@@ -136,7 +136,7 @@ extension Judge {
     }
 
     /// `x op bound` or `bound op x` with the measured identifier alone on one side.
-    static func split(_ claim: Relation, measured: String, statement: String) throws -> (Bounds.Expression, Bool) {
+    static func split(_ claim: Relation, measured: String, statement: String) throws -> (Formula, Bool) {
         if claim.lhs == .variable(measured) && !claim.rhs.identifiers.contains(measured) { return (claim.rhs, true) }
         if claim.rhs == .variable(measured) && !claim.lhs.identifiers.contains(measured) { return (claim.lhs, false) }
         throw SuiteError("\(statement): a concentration claim must compare '\(measured)' alone with a bound; got \(claim.printed())")

@@ -26,8 +26,8 @@ public struct ConfigurationSummary: Sendable {
         config = configuration.config
         let env = Environment.theory(configuration: config.numericValues,
                                      constants: config.constants.merging(constants) { _, s in s }, task: 2)
-        gamma = try Expression.variable("Gamma").evaluate(in: env).value
-        gammaScratch = try Expression.variable("Gamma_scratch").evaluate(in: env).value
+        gamma = try Formula.variable("Gamma").evaluate(in: env).value
+        gammaScratch = try Formula.variable("Gamma_scratch").evaluate(in: env).value
         let c1 = env.values["C1"]?.value ?? 1, c3 = env.values["C3"]?.value ?? 1
         regime = gamma >= c1 ? "benign" : gamma <= c3 ? "harmful" : "between"
         func pooled(_ phase: Phase, clean: Bool = false) throws -> Measurement? {

@@ -130,12 +130,23 @@ public struct ValidationReport {
         doc.add(.heading(level: 1, text: "Certificate"))
         doc.add(.paragraph(j.certificate.map { "The log-linear checker derives the claim from the hypotheses: \($0)" }
                            ?? "No log-linear certificate: the claim speaks of measured quantities (or is not a monomial consequence of the hypotheses), so it is judged on the runs."))
-        doc.add(.heading(level: 1, text: "Hypotheses per configuration"))
-        let hypothesisRows = j.configurations.flatMap { c in
-            c.hypotheses.map { [c.label, $0.hypothesis, f($0.lhs), f($0.rhs), $0.outcome].map { Document.Cell($0) } }
+        doc.add(.heading(level: 1, text: "Hypotheses"))
+        if s.hypotheses.isEmpty {
+            doc.add(.paragraph("The statement has no hypotheses."))
+        } else {
+            doc.add(.paragraph("Each hypothesis at each configuration (lhs and rhs as evaluated; the smallest relative margin shows how close the closest configuration came)."))
+            doc.add(.table(header: ["hypothesis", "holds at", "fails at", "indeterminate at", "closest configuration (lhs vs rhs)"],
+                           rows: s.hypotheses.map { h in
+                let checks = j.configurations.compactMap { c in c.hypotheses.first { $0.hypothesis == h.description }.map { (c.label, $0) } }
+                func at(_ outcome: String) -> String {
+                    let labels = checks.filter { $0.1.outcome == outcome }.map(\.0)
+                    return labels.count == checks.count && !labels.isEmpty ? "all" : labels.isEmpty ? "—" : labels.joined(separator: ", ")
+                }
+                let closest = checks.min { abs($0.1.lhs - $0.1.rhs) / max(abs($0.1.lhs), abs($0.1.rhs), 1e-300) < abs($1.1.lhs - $1.1.rhs) / max(abs($1.1.lhs), abs($1.1.rhs), 1e-300) }
+                return [h.description, at("holds"), at("fails"), at("indeterminate"),
+                        closest.map { "\($0.0): \(f($0.1.lhs)) vs \(f($0.1.rhs))" } ?? "—"].map { Document.Cell($0) }
+            }))
         }
-        if hypothesisRows.isEmpty { doc.add(.paragraph("The statement has no hypotheses.")) }
-        else { doc.add(.table(header: ["configuration", "hypothesis", "lhs", "rhs", "outcome"], rows: hypothesisRows)) }
         doc.add(.heading(level: 1, text: "Evidence"))
         for c in j.configurations {
             doc.add(.heading(level: 2, text: "\(c.label) (\(c.split)\(c.judged ? ", judged" : ", calibration only"))"))
