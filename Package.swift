@@ -50,6 +50,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        // "This statement holds on these runs" as a test assertion that fails with the evidence.
+        .target(name: "TheoryTesting", dependencies: ["Validation", "Bounds", "TransferModel"]),
         // The thin command-line tool.
         .executableTarget(name: "ptv", dependencies: [
             "NumericsCore", "TransferModel", "Bounds", "Validation",
@@ -59,6 +61,7 @@ let package = Package(
         .testTarget(name: "NumericsCoreTests", dependencies: ["NumericsCore", "CGSL", "COpenBLAS"]),
         .testTarget(name: "TransferModelTests", dependencies: ["TransferModel", "NumericsCore"]),
         .testTarget(name: "BoundsTests", dependencies: ["Bounds", "NumericsCore"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "TheoryTesting", "Bounds", "TransferModel", "NumericsCore"]),
         .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "ptv"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "TransferModel", "NumericsCore"]),
     ]

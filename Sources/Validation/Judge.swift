@@ -37,7 +37,9 @@ public struct Judge: Sendable {
         var changed = true
         while changed {
             changed = false
-            for (id, j) in byId where j.verdict != .blocked && j.verdict != .violated {
+            for id in judgements.map(\.statement.id) {
+                let j = byId[id]!
+                guard j.verdict != .blocked && j.verdict != .violated else { continue }
                 if let bad = j.statement.uses.first(where: { [.violated, .blocked].contains(byId[$0]?.verdict) }) {
                     byId[id]!.verdict = .blocked
                     byId[id]!.reason = "uses \(bad), which is \(byId[bad]!.verdict.rawValue); its own evidence: \(j.ownVerdict.rawValue)"

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// `ptv validate` end to end on a small suite.
+@Suite(.serialized)
+struct ValidateCommandTests {
+    static let suite = """
+        name: cli-mini
+        seeds: [0, 1]
+        constants: {C: 1.0e-6, C1: 2, C3: 0.1, epsilon: 0.05}
+        base: {d: 120, m: 5, N1: 30, N2: 12, T1: 60, T2: 60, n_test: 400, record_every: 10}
+        configurations:
+          - {label: benign-a, split: calibration, u_norm: 2, v1_norm: 1.5, v2_norm: 1.5}
+          - {label: benign-b, split: held-out, u_norm: 2.2, v1_norm: 1.5, v2_norm: 1.5}
+          - {label: harmful, split: held-out, u_norm: 0.1, v1_norm: 0.1, v2_norm: 0.1, d: 600}
+        """
+
+    func summary(_ out: URL) throws -> (statements: [[String: Any]], counts: [String: Int]) {
+        let json = try CLI.json(out.appendingPathComponent("summary.json"))
+        return (json["statements"] as! [[String: Any]], json["counts"] as! [String: Int])
+    }
+
+    @Test func writesTheWholeReportWithAVerdictForEveryStatement() throws {
+        let dir = CLI.temporaryDirectory("validate")
+        try CLI.write(Self.suite, to: dir.appendingPathComponent("suite.yaml"))
+        let out = dir.appendingPathComponent("report")
+        let result = try CLI.run(["validate", "--suite", dir.appendingPathComponent("suite.yaml").path, "--out", out.path])
+        let (statements, counts) = try summary(out)
+        let proofs = try FileManager.default.contentsOfDirectory(atPath: CLI.packageRoot.appendingPathComponent("proofs").path)
+            .filter { $0.hasSuffix(".yaml") }
+        #expect(statements.count == proofs.count)
+        #expect(counts.values.reduce(0, +) == proofs.count)
+        let violated = statements.contains { $0["verdict"] as? String == "violated" }
+        #expect(result.status == (violated ? 1 : 0), "\(result.stderr)")
+        for s in statements {
+            let id = s["id"] as! String
+            #expect(["holds", "violated", "indeterminate", "not-applicable", "blocked"].contains(s["verdict"] as! String))
+            for ext in ["md", "html"] {
+                #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("lemmas/\(id).\(ext)").path), "\(id).\(ext)")
+            }
+        }
+        let index = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(index.contains("<svg"))  // figures are inline
+        #expect(!index.contains("<script") && !index.contains("src=\"http"))
+        let figures = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("figures").path)
+        #expect(figures.contains("error-vs-gamma.svg") && figures.contains("trajectory-gamma.svg"))
+        let runs = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("runs").path)
+        #expect(runs.count == 3 * 2)
+        #expect(try CLI.json(out.appendingPathComponent("manifest.json"))["finished"] is String)
+        #expect(result.stderr.contains("[6/6]"))  // progress lines
+    }
+
+    @Test func aTightenedBoundInAProofsCopyGivesViolatedAndExitOne() throws {
+        let dir = CLI.temporaryDirectory("planted")
+        let proofs = dir.appendingPathComponent("proofs")
+        try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent("proofs"), to: proofs)
+        let file = proofs.appendingPathComponent("lemma-decomposition.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "rel_error <= 1e-9", with: "rel_error <= 1e-30").write(to: file, atomically: true, encoding: .utf8)
+        try CLI.write(Self.suite + "\nstatements: [lemma-decomposition]\n", to: dir.appendingPathComponent("suite.yaml"))
+        let out = dir.appendingPathComponent("report")
+        let planted = try CLI.run(["validate", "--suite", dir.appendingPathComponent("suite.yaml").path, "--proofs", proofs.path, "--out", out.path, "--quiet"])
+        #expect(planted.status == 1, "\(planted.stdout)\(planted.stderr)")
+        #expect(try summary(out).statements.first?["verdict"] as? String == "violated")
+        // The same suite with the shipped bound holds and exits 0.
+        let clean = try CLI.run(["validate", "--suite", dir.appendingPathComponent("suite.yaml").path, "--out", dir.appendingPathComponent("clean").path, "--quiet"])
+        #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+    }
+
+    @Test func badSuitesAndOptionsExitWithCodeTwo() throws {
+        let dir = CLI.temporaryDirectory("badsuite")
+        try CLI.write("configurations:\n  - {label: a, alpha: 3}\n", to: dir.appendingPathComponent("s.yaml"))
+        let bad = try CLI.run(["validate", "--suite", dir.appendingPathComponent("s.yaml").path, "--out", dir.path])
+        #expect(bad.status == 2 && bad.stderr.contains("configurations[0].alpha"), "\(bad.stderr)")
+        let unknownStatement = dir.appendingPathComponent("u.yaml")
+        try CLI.write("configurations:\n  - {label: a}\nstatements: [no-such-lemma]\n", to: unknownStatement)
+        let unknown = try CLI.run(["validate", "--suite", unknownStatement.path, "--out", dir.path])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no-such-lemma"))
+        let missing = try CLI.run(["validate", "--suite", "/nonexistent.yaml", "--out", dir.path])
+        #expect(missing.status == 2)
+        let workers = try CLI.run(["validate", "--workers", "0", "--out", dir.path])
+        #expect(workers.status == 2)
+    }
+}

@@ -1,0 +1,113 @@
+import Bounds
+import Foundation
+import Testing
+import TheoryTesting
+import TransferModel
+@testable import Validation
+
+@Suite(.serialized)
+struct JudgeTests {
+    let suite = ValidationFixtures.suite()
+    let runs = ValidationFixtures.runs
+
+    @Test func everyStatementGetsAVerdictThatMatchesItsEvidence() throws {
+        let library = try ProofLibrary.load(directory: TheoryAssertions.proofsDirectory.path)
+        let judgements = try TheoryAssertions.judge(suite, runs: runs)
+        #expect(judgements.count == library.statements.count)  // nothing skipped
+        let byId = Dictionary(uniqueKeysWithValues: judgements.map { ($0.statement.id, $0) })
+        for j in judgements {
+            let judged = j.configurations.filter(\.judged)
+            switch j.verdict {
+            case .holds:
+                #expect(judged.contains { $0.verdict == .holds }, "\(j.statement.id)")
+                #expect(judged.allSatisfy { [.holds, .notApplicable].contains($0.verdict) }, "\(j.statement.id)")
+                #expect(judged.flatMap(\.rows).allSatisfy { $0.outcome == .holds }, "\(j.statement.id)\n\(j.evidenceTable)")
+            case .violated:
+                #expect(judged.contains { $0.verdict == .violated }, "\(j.statement.id)")
+                #expect(judged.flatMap(\.rows).contains { $0.outcome == .violated })
+            case .indeterminate:
+                #expect(judged.contains { $0.verdict == .indeterminate } || j.probe == nil)
+                #expect(!judged.contains { $0.verdict == .violated })
+            case .notApplicable:
+                #expect(judged.allSatisfy { $0.verdict == .notApplicable })
+            case .blocked:
+                let culprits = j.statement.uses.filter { [.violated, .blocked].contains(byId[$0]?.verdict) }
+                #expect(culprits.contains { j.reason.hasPrefix("uses \($0),") }, "\(j.statement.id): \(j.reason)")
+            }
+        }
+    }
+
+    @Test func exactStatementsHoldOnTheMiniSuite() throws {
+        try expectStatement("lemma-decomposition", .holds, on: suite, runs: runs)
+        try expectStatement("lemma-noise-norm", .holds, on: suite, runs: runs)
+        try expectStatement("lemma-init-norm", .holds, on: suite, runs: runs)
+    }
+
+    @Test func aBoundTightenedFarBelowTheMeasurementIsViolatedAndBlocksItsUsers() throws {
+        // ‖ξ‖² concentrates at σ²(d − 2); a bound of σ²d/10 is broken by every sample.
+        let proofs = try ValidationFixtures.proofsCopy(editing: "lemma-noise-norm.yaml") {
+            $0.replacingOccurrences(of: "noise_norm_sq <= 3*sigma_p^2*d/2", with: "noise_norm_sq <= sigma_p^2*d/10")
+        }
+        let judgements = try TheoryAssertions.judge(suite, runs: runs, proofs: proofs)
+        let noise = judgements.first { $0.statement.id == "lemma-noise-norm" }!
+        #expect(noise.verdict == .violated, "\(noise.reason)")
+        for user in judgements where user.statement.uses.contains("lemma-noise-norm") && user.ownVerdict != .violated {
+            #expect(user.verdict == .blocked, "\(user.statement.id) uses lemma-noise-norm")
+        }
+    }
+
+    @Test func aSabotagedRecordingIsViolated() throws {
+        var sabotaged = runs
+        sabotaged[0].phases[0].groups[0].decompositionMax = 1e-3      // the rebuild "fails"
+        sabotaged[1].phases[2].groups[0].rhoBarMax = 1e9               // a runaway ρ̄ in a scratch run
+        try expectStatement("lemma-decomposition", .violated, on: suite, runs: sabotaged)
+        let rho = try TheoryAssertions.judge(suite, runs: sabotaged).first { $0.statement.id == "lemma-rho-bar" }!
+        #expect(rho.ownVerdict == .violated)
+        #expect(rho.configurations.flatMap(\.rows).contains { $0.outcome == .violated && $0.measured.contains("1e+09") })
+    }
+
+    @Test func aHypothesisSwitchedOffMakesTheStatementNotApplicable() throws {
+        // C = 10⁶ makes every technical condition fail (e.g. d ≥ C·n²·…).
+        let strict = ValidationFixtures.suite(ValidationFixtures.suiteYAML.replacingOccurrences(of: "C: 1.0e-6", with: "C: 1.0e+6"))
+        let judgement = try expectStatement("lemma-rho-bar", .notApplicable, on: strict, runs: runs)
+        #expect(judgement?.reason.contains("cond_") == true)
+        // A statement without hypotheses is unaffected.
+        try expectStatement("lemma-decomposition", .holds, on: strict, runs: runs)
+    }
+
+    @Test func fittedConstantsComeFromCalibrationAndJudgeHeldOut() throws {
+        let judgement = try TheoryAssertions.judge(suite, runs: runs).first { $0.statement.id == "lemma-gamma-growth" }!
+        let fit = try #require(judgement.fitted.first { $0.name == "Cprime" })
+        // The tightest value under which every calibration configuration holds.
+        #expect(fit.calibration.keys.allSatisfy { $0.hasPrefix("benign-a") })
+        #expect(abs(fit.value - fit.calibration.values.max()!) <= 1e-12 * fit.value)
+        // Independent check: at benign-a, C′ must cover max γ / (γ̂₁ log T₁) for the upstream runs
+        // (γ̂₁ = N₁‖μ₁‖²/(σ²d) = 30·6.25/120, T₁ = 60).
+        let gammaHat1 = 30 * 6.25 / 120.0
+        let upstreamMax = runs.filter { $0.label == "benign-a" }.compactMap { $0.phase(.upstream)?.groups[0].gammaMax }.max()!
+        #expect(fit.value >= upstreamMax / (gammaHat1 * log(60)) * (1 - 1e-9))
+        #expect(judgement.configurations.filter(\.judged).map(\.label).sorted() == ["benign-alpha-1", "benign-b", "harmful"])
+    }
+}
+
+struct StatisticsTests {
+    @Test func clopperPearsonMatchesClosedFormsAtTheEnds() throws {
+        // k = 0: upper bound 1 − (1 − c)^{1/n}; k = n: lower bound (1 − c)^{1/n}.
+        for n in [1, 3, 50, 1000] {
+            #expect(abs(try BinomialBound.upper(0, n, confidence: 0.99) - (1 - pow(0.01, 1 / Double(n)))) < 1e-12)
+            #expect(abs(try BinomialBound.lower(n, n, confidence: 0.99) - pow(0.01, 1 / Double(n))) < 1e-12)
+        }
+        #expect(try BinomialBound.lower(0, 10, confidence: 0.99) == 0)
+        #expect(try BinomialBound.upper(10, 10, confidence: 0.99) == 1)
+    }
+
+    @Test func suiteErrorsNameTheField() {
+        #expect(throws: ConfigError.self) { try ValidationSuite.parse(yaml: "configurations: []") }
+        do {
+            _ = try ValidationSuite.parse(yaml: "configurations:\n  - {label: a, alpha: 3}\n")
+            Issue.record("accepted alpha = 3")
+        } catch let error as ConfigError {
+            #expect(error.field == "configurations[0].alpha")
+        } catch { Issue.record("\(error)") }
+    }
+}
