@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# Install what is missing, build in release mode, and run the main job.
+# Install what is missing, build in release mode, and run the main job: `ptv validate` on the
+# built-in quick suite, writing validation-report/ (open validation-report/index.html).
+# Extra arguments go to `ptv validate` (e.g. --suite full --out full-report).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build -c release --product ptv
-.build/release/ptv train --out runs/default --save-arrays "$@"
+out=validation-report
+for arg in "$@"; do [ "$arg" = "--out" ] && out=""; done
+if [ -n "$out" ]; then
+  exec .build/release/ptv validate --suite quick --out "$out" "$@"
+else
+  exec .build/release/ptv validate --suite quick "$@"
+fi
