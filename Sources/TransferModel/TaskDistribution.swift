@@ -93,13 +93,17 @@ public struct TaskDistribution: Sendable {
     public var signals: [[Double]] { layout == .combined ? [mu] : [u, v] }
 
     /// Draw `n` samples.
+    ///
+    /// Per sample, in this order: ŷ (Rademacher), the flip (Bernoulli(p)), then d Gaussians for
+    /// ξ, projected off û and v̂_k. The rows are written straight into the output storage (each
+    /// byte touched once), which matters for large test sets.
     public func sample(_ n: Int, using rng: inout SeededGenerator) -> Dataset {
         let d = dimension, P = layout.patchCount
         let signals = self.signals
-        var patches = Matrix(rows: n * P, cols: d)
-        var noise = Matrix(rows: n, cols: d)
         var labels = [Double](repeating: 0, count: n)
         var trueLabels = [Double](repeating: 0, count: n)
+        var noiseRows: [[Double]] = []
+        noiseRows.reserveCapacity(n)
         for i in 0..<n {
             let yHat = rng.rademacher()
             trueLabels[i] = yHat
@@ -107,12 +111,39 @@ public struct TaskDistribution: Sendable {
             var xi = rng.gaussians(count: d, standardDeviation: noiseStandardDeviation)
             for direction in projectedDirections {
                 let c = BLAS.dot(xi, direction)
-                for j in 0..<d { xi[j] -= c * direction[j] }
+                xi.withUnsafeMutableBufferPointer { x in
+                    direction.withUnsafeBufferPointer { e in
+                        for j in 0..<d { x[j] -= c * e[j] }
+                    }
+                }
             }
-            noise.setRow(i, xi)
-            for (q, s) in signals.enumerated() { patches.setRow(i * P + q, s.map { yHat * $0 }) }
-            patches.setRow(i * P + P - 1, xi)
+            noiseRows.append(xi)
         }
-        return Dataset(patches: patches, noise: noise, labels: labels, trueLabels: trueLabels, patchCount: P)
+        let noiseStorage = [Double](unsafeUninitializedCapacity: n * d) { buffer, count in
+            for i in 0..<n {
+                noiseRows[i].withUnsafeBufferPointer { row in
+                    (buffer.baseAddress! + i * d).initialize(from: row.baseAddress!, count: d)
+                }
+            }
+            count = n * d
+        }
+        let patchStorage = [Double](unsafeUninitializedCapacity: n * P * d) { buffer, count in
+            for i in 0..<n {
+                for (q, signal) in signals.enumerated() {
+                    let row = buffer.baseAddress! + (i * P + q) * d
+                    let yHat = trueLabels[i]
+                    signal.withUnsafeBufferPointer { s in
+                        for j in 0..<d { row[j] = yHat * s[j] }
+                    }
+                }
+                noiseRows[i].withUnsafeBufferPointer { xi in
+                    (buffer.baseAddress! + (i * P + P - 1) * d).initialize(from: xi.baseAddress!, count: d)
+                }
+            }
+            count = n * P * d
+        }
+        return Dataset(patches: Matrix(rows: n * P, cols: d, storage: patchStorage),
+                       noise: Matrix(rows: n, cols: d, storage: noiseStorage),
+                       labels: labels, trueLabels: trueLabels, patchCount: P)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NumericsCore
 
 /// The three training phases of one experiment (THEORY.md §4).
@@ -35,6 +36,10 @@ public struct TransferExperiment: Sendable {
     public let config: ExperimentConfig
     public let geometry: SignalGeometry
     public let probes: SignalVectors
+    /// Draw the test sets and the downstream data on other threads while upstream trains.
+    /// Every draw comes from its own stream, so results are identical either way; worth it for a
+    /// single run on a multi-core machine (`ptv train`), not inside a parallel sweep.
+    public var parallelDataGeneration = false
 
     public init(config: ExperimentConfig) {
         self.config = config
@@ -64,18 +69,29 @@ public struct TransferExperiment: Sendable {
         var outcomes: [PhaseOutcome] = []
         let task1 = distribution(task: 1), task2 = distribution(task: 2)
 
+        let config = self.config
+        let downstreamNeeded = phases.contains(.transfer) || phases.contains(.scratch)
+        let upstreamTest = Deferred(startingNow: parallelDataGeneration) {
+            var rng = SeededGenerator(seed: config.seed, stream: "upstream-test")
+            return task1.sample(config.n_test, using: &rng)
+        }
+        let downstreamData = Deferred(startingNow: parallelDataGeneration && downstreamNeeded) {
+            var rng = SeededGenerator(seed: config.seed, stream: "downstream-train")
+            let train = task2.sample(config.N2, using: &rng)
+            rng = SeededGenerator(seed: config.seed, stream: "downstream-test")
+            let test = task2.sample(config.n_test, using: &rng)
+            rng = SeededGenerator(seed: config.seed, stream: "downstream-init")
+            return (train, test, FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng))
+        }
+
         var rng = stream("upstream-train"); let train1 = task1.sample(config.N1, using: &rng)
-        rng = stream("upstream-test"); let test1 = task1.sample(config.n_test, using: &rng)
         rng = stream("upstream-init")
         let init1 = FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng)
-        let upstream = phase(.upstream, task1, train1, test1, init1, nil, progress, basis: nil, initialInner: nil)
+        let upstream = phase(.upstream, task1, train1, upstreamTest.value, init1, nil, progress, basis: nil, initialInner: nil)
         try onPhase(upstream); outcomes.append(upstream)
-        guard phases.contains(.transfer) || phases.contains(.scratch) else { return outcomes }
+        guard downstreamNeeded else { return outcomes }
 
-        rng = stream("downstream-train"); let train2 = task2.sample(config.N2, using: &rng)
-        rng = stream("downstream-test"); let test2 = task2.sample(config.n_test, using: &rng)
-        rng = stream("downstream-init")
-        let fresh = FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng)
+        let (train2, test2, fresh) = downstreamData.value
         // Coefficient space: transfer and scratch share the basis of the downstream training set
         // and the inner products of the fresh rows with it (computed once).
         var basis: CoefficientBasis?
@@ -112,7 +128,7 @@ public struct TransferExperiment: Sendable {
         return outcomes
     }
 
-    private func phase(_ phase: Phase, _ task: TaskDistribution, _ train: Dataset, _ test: Dataset,
+    private func phase(_ phase: Phase, _ task: TaskDistribution, _ train: Dataset, _ testSet: @autoclosure () -> Dataset,
                        _ initial: FilterBank, _ inheritance: TransferredInitialisation?,
                        _ progress: ((Phase, Int) -> Void)?, basis: CoefficientBasis?,
                        initialInner: Matrix?) -> PhaseOutcome {
@@ -123,14 +139,51 @@ public struct TransferExperiment: Sendable {
                                        distribution: task, probes: probes, frozen: inheritance?.frozen,
                                        initialInner: initialInner,
                                        progress: progress.map { report in { report(phase, $0) } })
+            let test = testSet()
             return PhaseOutcome(phase: phase, distribution: task, train: train, test: test, run: result.run,
                                 testScore: result.testScore(test), inheritance: inheritance)
         }
         let descent = GradientDescent(eta: config.eta, steps: steps, recordEvery: config.record_every)
         let run = descent.train(initial, on: train, distribution: task, probes: probes, frozen: inheritance?.frozen,
                                 progress: progress.map { report in { report(phase, $0) } })
+        let test = testSet()
         let score = Score(outputs: run.final.outputs(test), data: test)
         return PhaseOutcome(phase: phase, distribution: task, train: train, test: test, run: run,
                             testScore: score, inheritance: inheritance)
+    }
+}
+
+/// A value computed once: started right away on another thread (`startingNow`), or on first
+/// use on the caller's thread.
+final class Deferred<Value: Sendable>: @unchecked Sendable {
+    // State is written by exactly one producer before `done` is signalled, or under `lock`.
+    private var result: Value?
+    private let work: @Sendable () -> Value
+    private let done = DispatchSemaphore(value: 0)
+    private let started: Bool
+    private let lock = NSLock()
+
+    init(startingNow: Bool, _ work: @escaping @Sendable () -> Value) {
+        self.work = work
+        started = startingNow
+        if startingNow {
+            DispatchQueue.global().async { [self] in
+                result = work()
+                done.signal()
+            }
+        }
+    }
+
+    var value: Value {
+        if started {
+            done.wait()
+            done.signal()  // later reads do not block
+            return result!
+        }
+        lock.lock(); defer { lock.unlock() }
+        if let result { return result }
+        let computed = work()
+        result = computed
+        return computed
     }
 }

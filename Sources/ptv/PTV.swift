@@ -11,7 +11,7 @@ struct PTV: ParsableCommand {
         commandName: "ptv",
         abstract: "Executable companion to 'Towards Understanding Feature Learning in Parameter Transfer'.",
         subcommands: [Train.self, Validate.self, BoundsCommand.self, ProveCommand.self, ProofsCommand.self,
-                      Sweep.self, PhaseCommand.self])
+                      Sweep.self, PhaseCommand.self, BenchCommand.self])
 
     /// Parse, run, and map failures to exit codes: 2 for bad input or usage, the command's own
     /// code otherwise.

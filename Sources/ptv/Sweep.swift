@@ -33,13 +33,10 @@ struct SweepRun: ParsableCommand {
     @Flag(name: .long, help: "No progress output.")
     var quiet = false
 
-    func validate() throws {
-        guard workers >= 1 && workers <= 1024 else {
-            throw ValidationError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]")
-        }
-    }
-
     func run() throws {
+        guard workers >= 1 && workers <= 1024 else {
+            throw InputError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]")
+        }
         let sweepGrid = try SweepGrid.load(from: URL(fileURLWithPath: grid))
         let sweepStore = try SweepStore(url: URL(fileURLWithPath: store))
         let runner = SweepRunner(grid: sweepGrid, store: sweepStore, workers: workers)

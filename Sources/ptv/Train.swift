@@ -31,7 +31,9 @@ struct Train: ParsableCommand {
         var directory = try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig, saveArrays: saveArrays)
         let quiet = self.quiet
         var lastReport = Date()
-        try TransferExperiment(config: experimentConfig).run(
+        var experiment = TransferExperiment(config: experimentConfig)
+        experiment.parallelDataGeneration = true  // one run: use the other cores for its independent draws
+        try experiment.run(
             progress: { phase, step in
                 // Long phases report at most every 2 s; short ones only when they finish.
                 if !quiet && Date().timeIntervalSince(lastReport) >= 2 {

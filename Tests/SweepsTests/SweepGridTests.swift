@@ -1,5 +1,76 @@
+import Foundation
 import Testing
 @testable import Sweeps
 @testable import TransferModel
 
-struct SweepGridTests {}
+/// Grid files: cells, keys, and errors that name the field.
+struct SweepGridTests {
+    static let good = """
+    base: {d: 50, m: 3, N1: 12, N2: 6, T1: 20, T2: 20, n_test: 50, record_every: 10}
+    grid:
+      u_norm: [1, 2]
+      d: [40, 60, 80]
+    seeds: [0, 5]
+    """
+
+    @Test func cellsAreTheCartesianProductLastKeyFastest() throws {
+        let grid = try SweepGrid.parse(yaml: Self.good)
+        #expect(grid.cellCount == 6 && grid.jobs.count == 12)
+        #expect(grid.axes.map(\.key) == ["u_norm", "d"])
+        #expect(grid.jobs.map { $0.config.d } == [40, 40, 60, 60, 80, 80, 40, 40, 60, 60, 80, 80])
+        #expect(grid.jobs.map { $0.config.u_norm } == [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2])
+        #expect(grid.jobs.map(\.seed) == [0, 5, 0, 5, 0, 5, 0, 5, 0, 5, 0, 5])
+        #expect(grid.jobs[0].config.m == 3 && grid.jobs[0].config.N1 == 12)  // base applied
+        #expect(Set(grid.jobs.map(\.key)).count == 12)
+        #expect(Set(grid.jobs.map(\.cellKey)).count == 6)
+        #expect(grid.jobs[0].cellKey == grid.jobs[1].cellKey)
+    }
+
+    @Test func keysAreSHA256OfTheCanonicalConfigWithoutEngine() throws {
+        #expect(SHA256.hex("abc".utf8) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex("".utf8) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        var config = ExperimentConfig()
+        let key = ConfigKey.key(config)
+        #expect(key == SHA256.hex(ConfigKey.canonicalJSON(config).utf8))
+        config.engine = .weights
+        #expect(ConfigKey.key(config) == key)  // the engine does not change results
+        config.seed = 1
+        #expect(ConfigKey.key(config) != key)
+        #expect(ConfigKey.key(config, includingSeed: false) == ConfigKey.key(ExperimentConfig(), includingSeed: false))
+        #expect(!ConfigKey.canonicalJSON(config).contains(" "))
+    }
+
+    static let errors: [(String, String)] = [
+        ("grid: {d: [100, 0]}\nseeds: [0]\n", "grid.d[1]"),
+        ("base: {eta: -1}\ngrid: {d: [100]}\nseeds: [0]\n", "base.eta"),
+        ("base: {bogus: 1}\ngrid: {d: [100]}\nseeds: [0]\n", "base.bogus"),
+        ("grid: {bogus: [1]}\nseeds: [0]\n", "grid.bogus"),
+        ("grid: {d: 5}\nseeds: [0]\n", "grid.d"),
+        ("grid: {d: []}\nseeds: [0]\n", "grid.d"),
+        ("grid: {d: [100, 100]}\nseeds: [0]\n", "grid.d[1]"),
+        ("grid: {layout: [combined, diagonal]}\nseeds: [0]\n", "grid.layout[1]"),
+        ("grid: {seed: [1]}\nseeds: [0]\n", "grid.seed"),
+        ("base: {seed: 3}\ngrid: {d: [100]}\nseeds: [0]\n", "base.seed"),
+        ("grid: {d: [100]}\nseeds: [0, x]\n", "seeds[1]"),
+        ("grid: {d: [100]}\nseeds: [0, -1]\n", "seeds[1]"),
+        ("grid: {d: [100]}\nseeds: [2, 2]\n", "seeds[1]"),
+        ("grid: {d: [100]}\n", "seeds"),
+        ("grid: {d: [100]}\nseeds: []\n", "seeds"),
+        ("seeds: [0]\n", "grid"),
+        ("grid: {d: [100]}\nseeds: [0]\nextra: 1\n", "extra"),
+        ("- 1\n- 2\n", "grid file"),
+    ]
+
+    @Test(arguments: errors)
+    func errorsNameTheField(yaml: String, field: String) {
+        do {
+            _ = try SweepGrid.parse(yaml: yaml)
+            Issue.record("no error for \(yaml)")
+        } catch let error as ConfigError {
+            #expect(error.field == field, "\(error)")
+            #expect(!error.description.contains("\n"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}

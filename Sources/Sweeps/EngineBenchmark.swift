@@ -1,0 +1,70 @@
+import Foundation
+import NumericsCore
+import TransferModel
+
+/// Times the weight-space and coefficient-space engines on the same config in one process
+/// (data generation, the three phases and test scoring included) and checks they agree.
+public struct EngineBenchmark: Sendable {
+    public struct Timing: Sendable {
+        public let engine: TrainingEngine
+        /// Best wall time of the whole run over the repeats, seconds.
+        public let seconds: Double
+        /// Training seconds per phase in the best repeat.
+        public let phaseSeconds: [Phase: Double]
+        public let testErrors: [Phase: Double]
+        public let finalFilters: [Phase: Matrix]
+    }
+
+    public let config: ExperimentConfig
+    public let repeats: Int
+
+    public init(config: ExperimentConfig, repeats: Int) {
+        self.config = config
+        self.repeats = max(1, repeats)
+    }
+
+    /// Run the experiment `repeats` times with `engine` and keep the fastest.
+    public func time(_ engine: TrainingEngine) throws -> Timing {
+        var config = self.config
+        config.engine = engine
+        var best: Timing?
+        for _ in 0..<repeats {
+            let start = Date()
+            let outcomes = try TransferExperiment(config: config).run()
+            let seconds = Date().timeIntervalSince(start)
+            if best == nil || seconds < best!.seconds {
+                var phase: [Phase: Double] = [:], errors: [Phase: Double] = [:], filters: [Phase: Matrix] = [:]
+                for o in outcomes {
+                    phase[o.phase] = o.run.seconds
+                    errors[o.phase] = o.testScore.error
+                    filters[o.phase] = o.run.final.weights
+                }
+                best = Timing(engine: engine, seconds: seconds, phaseSeconds: phase, testErrors: errors, finalFilters: filters)
+            }
+        }
+        return best!
+    }
+
+    /// Largest relative Frobenius difference of the final filters over the phases.
+    public static func filterDifference(_ a: Timing, _ b: Timing) -> Double {
+        var worst = 0.0
+        for (phase, wa) in a.finalFilters {
+            guard let wb = b.finalFilters[phase] else { continue }
+            var diff = 0.0, norm = 0.0
+            for k in wa.storage.indices {
+                diff += (wa.storage[k] - wb.storage[k]) * (wa.storage[k] - wb.storage[k])
+                norm += wb.storage[k] * wb.storage[k]
+            }
+            worst = max(worst, norm > 0 ? (diff / norm).squareRoot() : diff.squareRoot())
+        }
+        return worst
+    }
+
+    /// The configuration of the performance target: d = 4000, N₁ = 200, N₂ = 20,
+    /// m = 20, 200 steps per phase, every other key at its default.
+    public static var targetConfig: ExperimentConfig {
+        var c = ExperimentConfig()
+        c.d = 4000; c.N1 = 200; c.N2 = 20; c.m = 20; c.T1 = 200; c.T2 = 200
+        return c
+    }
+}

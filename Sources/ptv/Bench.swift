@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import NumericsCore
+import Sweeps
+import TransferModel
+
+/// `ptv bench`: weight-space vs coefficient-space engine in one process, and `ptv train`
+/// vs the NumPy weight-space reference under benchmarks/ as whole processes.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the two engines side by side, and ptv train against the NumPy reference as whole processes.",
+        discussion: """
+        Without --config the issue's target configuration runs: d = 4000, N1 = 200, N2 = 20, \
+        m = 20, T1 = T2 = 200 (other keys at their defaults). Ratios are the figures to read; \
+        absolute times depend on the machine and its load.
+        """)
+
+    @Option(name: .long, help: "YAML config to benchmark (default: the target configuration).")
+    var config: String?
+
+    @Option(name: .long, help: "Repeats per measurement (best of, in one process; median of, as processes).")
+    var repeats: Int = 3
+
+    @Option(name: .long, help: "The NumPy reference script (default: benchmarks/reference_gd.py of this package).")
+    var reference: String?
+
+    @Option(name: .long, help: "Python interpreter for the reference.")
+    var python: String = "python3"
+
+    @Flag(name: .long, help: "Skip the whole-process comparison with the NumPy reference.")
+    var noReference = false
+
+    func run() throws {
+        guard repeats >= 1 && repeats <= 100 else {
+            throw InputError("--repeats: \(repeats) is outside the allowed range: an integer in [1, 100]")
+        }
+        BLAS.useSingleThread()
+        let base = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) } ?? EngineBenchmark.targetConfig
+        print("ptv bench: d=\(base.d) m=\(base.m) N1=\(base.N1) N2=\(base.N2) T1=\(base.T1) T2=\(base.T2) n_test=\(base.n_test) layout=\(base.layout.rawValue) variant=\(base.variant.rawValue)")
+        let bench = EngineBenchmark(config: base, repeats: repeats)
+        let weights = try bench.time(.weights)
+        let coefficients = try bench.time(.coefficients)
+        func line(_ t: EngineBenchmark.Timing) -> String {
+            let phases = Phase.allCases.compactMap { p in t.phaseSeconds[p].map { String(format: "%@ %.3f", p.rawValue, $0) } }.joined(separator: ", ")
+            return String(format: "  %-13@ %7.3f s   (training: %@)", t.engine.rawValue, t.seconds, phases)
+        }
+        print("in one process, best of \(repeats) (data generation, three phases, test scoring; OpenBLAS 1 thread):")
+        print(line(weights))
+        print(line(coefficients))
+        let sameErrors = Phase.allCases.allSatisfy { weights.testErrors[$0] == coefficients.testErrors[$0] }
+        print(String(format: "  ratio weights / coefficients: %.1f×   final filters differ by %.1e (relative), test errors %@",
+                     weights.seconds / coefficients.seconds, EngineBenchmark.filterDifference(weights, coefficients),
+                     sameErrors ? "identical" : "DIFFER"))
+        guard !noReference else { return }
+
+        let script = try referenceScript()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ptv-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var autoConfig = base
+        autoConfig.engine = .auto
+        let configFile = folder.appendingPathComponent("config.yaml")
+        try yaml(autoConfig).write(to: configFile, atomically: true, encoding: .utf8)
+        let ptv = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let train = [ptv, "train", "--config", configFile.path, "--out", folder.appendingPathComponent("run").path, "--quiet"]
+        var numpy = [python, script] + referenceArguments(base)
+        numpy = ["/usr/bin/env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE"] + numpy
+        var trainTimes: [Double] = [], numpyTimes: [Double] = []
+        for _ in 0..<repeats {  // alternate, so load changes hit both alike
+            trainTimes.append(try timeProcess(train))
+            numpyTimes.append(try timeProcess(numpy))
+        }
+        func median(_ x: [Double]) -> Double { let s = x.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
+        let experiment = TransferExperiment(config: autoConfig)
+        let engines = Phase.allCases.map { experiment.engine(for: $0).rawValue }.joined(separator: "/")
+        print("as whole processes, median of \(repeats), run alternately (data generation and scoring included):")
+        print(String(format: "  ptv train (engine auto → %@)   %7.3f s   [%@]", engines, median(trainTimes),
+                     trainTimes.map { String(format: "%.3f", $0) }.joined(separator: " ")))
+        print(String(format: "  NumPy weight-space reference    %7.3f s   [%@]   (%@, NumPy's default BLAS threads)", median(numpyTimes),
+                     numpyTimes.map { String(format: "%.3f", $0) }.joined(separator: " "), script))
+        print(String(format: "  ratio NumPy / ptv train: %.1f×", median(numpyTimes) / median(trainTimes)))
+    }
+
+    /// The reference script: --reference, else benchmarks/reference_gd.py of the source tree
+    /// this binary was built from, else of the current folder.
+    func referenceScript() throws -> String {
+        if let reference {
+            guard FileManager.default.fileExists(atPath: reference) else { throw InputError("--reference: no file at \(reference)") }
+            return reference
+        }
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for candidate in [packageRoot.appendingPathComponent("benchmarks/reference_gd.py").path, "benchmarks/reference_gd.py"]
+        where FileManager.default.fileExists(atPath: candidate) { return candidate }
+        throw InputError("--reference: benchmarks/reference_gd.py not found; pass its path, or --no-reference")
+    }
+
+    func referenceArguments(_ c: ExperimentConfig) -> [String] {
+        var a: [String] = []
+        for (k, v) in [("d", c.d), ("m", c.m), ("N1", c.N1), ("N2", c.N2), ("T1", c.T1), ("T2", c.T2), ("n_test", c.n_test)] { a += ["--\(k)", String(v)] }
+        for (k, v) in [("u_norm", c.u_norm), ("v1_norm", c.v1_norm), ("v2_norm", c.v2_norm), ("v_overlap", c.v_overlap),
+                       ("sigma_p1", c.sigma_p1), ("sigma_p2", c.sigma_p2), ("p", c.p), ("sigma0", c.sigma0), ("eta", c.eta), ("alpha", c.alpha)] {
+            a += ["--\(k)", String(v)]
+        }
+        return a + ["--seed", String(c.seed), "--layout", c.layout.rawValue]
+    }
+
+    func yaml(_ c: ExperimentConfig) -> String {
+        var lines: [String] = []
+        for (key, value) in c.jsonObject.sorted(by: { $0.key < $1.key }) where key != "constants" { lines.append("\(key): \(value)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Wall time of a whole process (posix_spawn to exit), its output discarded; a failure throws.
+    func timeProcess(_ argv: [String]) throws -> Double {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        var pid: pid_t = 0
+        var start = timespec(), end = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        let status = posix_spawnp(&pid, argv[0], &actions, nil, &cArgs, environ)
+        guard status == 0 else { throw InputError("cannot start \(argv[0]) (error \(status))") }
+        var exitStatus: Int32 = 0
+        while waitpid(pid, &exitStatus, 0) == -1 && errno == EINTR {}
+        clock_gettime(CLOCK_MONOTONIC, &end)
+        guard exitStatus == 0 else { throw InputError("\(argv.prefix(3).joined(separator: " ")) … failed (status \(exitStatus))") }
+        return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) * 1e-9
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+/// `ptv sweep`, `ptv sweep export` and `ptv phase` end to end, including a sweep killed with
+/// SIGKILL and resumed.
+@Suite(.serialized)
+struct SweepCommandTests {
+    /// 24 runs of ~0.1–0.2 s each (weight engine, so a run takes long enough to be caught mid-sweep).
+    static let grid = """
+    base: {d: 600, m: 8, N1: 80, N2: 10, T1: 300, T2: 100, n_test: 200, record_every: 100, engine: weights, v2_norm: 0.5}
+    grid:
+      u_norm: [0.5, 1, 2, 4]
+      alpha: [0.25, 0.75]
+    seeds: [0, 1, 2]
+    """
+
+    static func export(_ store: URL, format: String = "json") throws -> [[String: Any]] {
+        let result = try CLI.run(["sweep", "export", "--store", store.path, "--format", format])
+        guard result.status == 0, let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] else {
+            return []
+        }
+        return rows
+    }
+
+    /// The rows keyed by run key, without wall-clock columns.
+    static func comparable(_ rows: [[String: Any]]) -> [String: [String: String]] {
+        var out: [String: [String: String]] = [:]
+        for row in rows {
+            var fields: [String: String] = [:]
+            for (k, v) in row where k != "seconds" && !k.hasSuffix("_seconds") { fields[k] = "\(v)" }
+            out[row["key"] as! String] = fields
+        }
+        return out
+    }
+
+    @Test func sweepKilledWithSIGKILLResumesToExactlyTheUninterruptedResults() throws {
+        let dir = CLI.temporaryDirectory("sweep-kill")
+        let gridFile = dir.appendingPathComponent("grid.yaml")
+        try CLI.write(Self.grid, to: gridFile)
+        let killed = dir.appendingPathComponent("killed.sqlite"), clean = dir.appendingPathComponent("clean.sqlite")
+
+        let process = try CLI.launch(["sweep", "--grid", gridFile.path, "--store", killed.path, "--workers", "2"])
+        let deadline = Date().addingTimeInterval(60)
+        var stored = 0
+        while Date() < deadline && process.isRunning {
+            stored = FileManager.default.fileExists(atPath: killed.path) ? (try Self.export(killed).count) : 0
+            if stored >= 2 { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the sweep finished before it could be killed")
+        let partial = try Self.export(killed)
+        #expect(partial.count >= 2 && partial.count < 24, "\(partial.count) runs stored at the kill")
+        // Whatever was stored is whole: every run has all three phases.
+        for row in partial { for phase in ["upstream", "transfer", "scratch"] { #expect(row["\(phase)_test_error"] != nil) } }
+
+        let resumed = try CLI.run(["sweep", "--grid", gridFile.path, "--store", killed.path])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("\(24 - partial.count) runs now, \(partial.count) already stored"), "\(resumed.stdout)")
+        let again = try CLI.run(["sweep", "--grid", gridFile.path, "--store", killed.path, "--quiet"])
+        #expect(again.stdout.contains("0 runs now, 24 already stored"))
+
+        let uninterrupted = try CLI.run(["sweep", "--grid", gridFile.path, "--store", clean.path, "--quiet"])
+        #expect(uninterrupted.status == 0)
+        let a = try Self.export(killed), b = try Self.export(clean)
+        #expect(a.count == 24 && b.count == 24)
+        #expect(Set(a.map { $0["key"] as! String }).count == 24)  // exactly one row per run
+        let ca = Self.comparable(a), cb = Self.comparable(b)
+        #expect(ca.keys.sorted() == cb.keys.sorted())
+        for key in ca.keys where ca[key] != cb[key] {
+            Issue.record("run \(key) differs after resuming")
+        }
+    }
+
+    @Test func exportFormatsAndPhaseDiagram() throws {
+        let dir = CLI.temporaryDirectory("sweep-export")
+        let gridFile = dir.appendingPathComponent("grid.yaml")
+        try CLI.write("base: {m: 3, N1: 30, N2: 6, T1: 60, T2: 60, n_test: 100, record_every: 30, v2_norm: 0.5}\ngrid:\n  d: [50, 100, 200]\n  u_norm: [0.5, 1, 2, 4]\nseeds: [0, 1]\n", to: gridFile)
+        let store = dir.appendingPathComponent("s.sqlite")
+        let run = try CLI.run(["sweep", "--grid", gridFile.path, "--store", store.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("sweep: 24/24 runs"))  // plain progress lines when stderr is not a terminal
+        let csv = try CLI.run(["sweep", "export", "--store", store.path, "--format", "csv"])
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.count == 25 && lines[0].hasPrefix("key,cell,d,m,N1,N2,u_norm"))
+        let out = dir.appendingPathComponent("export.json")
+        #expect(try CLI.run(["sweep", "export", "--store", store.path, "--format", "json", "--out", out.path]).status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [[String: Any]]
+        #expect(json?.count == 24)
+
+        let phaseDir = dir.appendingPathComponent("phase")
+        let phase = try CLI.run(["phase", "--store", store.path, "--x", "d", "--y", "u_norm", "--out", phaseDir.path])
+        #expect(phase.status == 0, "\(phase.stderr)")
+        #expect(phase.stdout.contains("empirical boundary slope") && phase.stdout.contains("predicted exponent +0.25"))
+        for name in ["transfer_error.svg", "scratch_error.svg", "difference.svg", "benign_transfer.svg", "negative_transfer.svg", "summary.json"] {
+            #expect(FileManager.default.fileExists(atPath: phaseDir.appendingPathComponent(name).path), "\(name)")
+        }
+    }
+
+    @Test(arguments: [
+        (["sweep", "--grid", "GRID", "--store", "STORE"], "grid.d[1]"),
+        (["sweep", "--grid", "GRID", "--store", "STORE", "--workers", "0"], "--workers"),
+        (["sweep", "--grid", "MISSING", "--store", "STORE"], "grid file"),
+        (["sweep", "export", "--store", "STORE", "--format", "xml"], "--format"),
+        (["sweep", "export", "--store", "MISSING", "--format", "csv"], "store"),
+        (["phase", "--store", "MISSING", "--x", "d", "--y", "u_norm", "--out", "OUT"], "store"),
+    ])
+    func badInputExitsWithCode2AndNamesTheField(arguments: [String], field: String) throws {
+        let dir = CLI.temporaryDirectory("sweep-errors")
+        try CLI.write("grid: {d: [100, 1]}\nseeds: [0]\n", to: dir.appendingPathComponent("grid.yaml"))
+        let resolved = arguments.map { a -> String in
+            switch a {
+            case "GRID": return dir.appendingPathComponent("grid.yaml").path
+            case "STORE": return dir.appendingPathComponent("s.sqlite").path
+            case "MISSING": return dir.appendingPathComponent("missing").path
+            case "OUT": return dir.appendingPathComponent("out").path
+            default: return a
+            }
+        }
+        let result = try CLI.run(resolved)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains(field), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+}
