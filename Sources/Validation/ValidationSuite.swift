@@ -15,7 +15,12 @@ import Yams
 /// configurations:
 ///   - {label: benign, split: calibration, u_norm: 3}
 ///   - {label: harmful, split: held-out, u_norm: 0.2, d: 2000}
+/// grid: {d: [200, 800], u_norm: [0.5, 2]}   # optional: the Cartesian product, added as configurations
 /// ```
+///
+/// Grid cells are labelled `d=200,u_norm=0.5` and split like a checkerboard: a cell is
+/// `calibration` when the sum of its value indices is even, `held-out` otherwise, so both splits
+/// cover the whole grid.
 ///
 /// `split` is `calibration` (constants are fitted here) or `held-out` (judged with them);
 /// every suite needs at least one of each when a judged statement has a fitted constant.
@@ -51,7 +56,7 @@ public struct ValidationSuite: Sendable {
         guard let mapping = root?.mapping else { throw ConfigError(field: "suite", "a suite must be a mapping") }
         var fields: [String: Node] = [:]
         for (k, v) in mapping { fields[k.string ?? ""] = v }
-        let allowed = ["name", "description", "seeds", "base", "constants", "statements", "configurations"]
+        let allowed = ["name", "description", "seeds", "base", "constants", "statements", "configurations", "grid"]
         for key in fields.keys where !allowed.contains(key) {
             throw ConfigError(field: key, "unknown suite key (allowed: \(allowed.joined(separator: ", ")))")
         }
@@ -83,10 +88,17 @@ public struct ValidationSuite: Sendable {
             guard let list = node.sequence else { throw ConfigError(field: "statements", "expected 'all' or a list of statement ids") }
             statements = list.compactMap(\.string)
         }
-        guard let list = fields["configurations"]?.sequence, !list.isEmpty else {
-            throw ConfigError(field: "configurations", "expected a non-empty list of configurations")
+        let list = fields["configurations"]?.sequence ?? []
+        if fields["configurations"] != nil && fields["configurations"]?.sequence == nil {
+            throw ConfigError(field: "configurations", "expected a list of configurations")
         }
         var configurations: [Configuration] = []
+        if let grid = fields["grid"] {
+            configurations += try gridConfigurations(grid, base: base)
+        }
+        guard !list.isEmpty || !configurations.isEmpty else {
+            throw ConfigError(field: "configurations", "expected a non-empty list of configurations (or a grid)")
+        }
         for (index, node) in list.enumerated() {
             guard let m = node.mapping else { throw ConfigError(field: "configurations[\(index)]", "expected a mapping") }
             var values = Self.dictionary(m)
@@ -107,6 +119,37 @@ public struct ValidationSuite: Sendable {
         }
         return ValidationSuite(name: fields["name"]?.string ?? defaultName, description: fields["description"]?.string ?? "",
                                seeds: seeds, constants: constants, statements: statements, configurations: configurations)
+    }
+
+    /// The cells of `grid:` (a mapping from config keys to lists of values), checkerboard-split.
+    private static func gridConfigurations(_ node: Node, base: ExperimentConfig) throws -> [Configuration] {
+        guard let mapping = node.mapping, !mapping.isEmpty else {
+            throw ConfigError(field: "grid", "expected a mapping from config keys to lists of values")
+        }
+        var axes: [(String, [Node])] = []
+        for (k, v) in mapping {
+            guard let key = k.string, let values = v.sequence, !values.isEmpty else {
+                throw ConfigError(field: "grid.\(k.string ?? "?")", "expected a non-empty list of values")
+            }
+            axes.append((key, Array(values)))
+        }
+        var cells: [[Int]] = [[]]
+        for (_, values) in axes { cells = cells.flatMap { cell in values.indices.map { cell + [$0] } } }
+        return try cells.map { indices in
+            var values: [String: Node] = [:]
+            var label: [String] = []
+            for ((key, options), i) in zip(axes, indices) {
+                values[key] = options[i]
+                label.append("\(key)=\(options[i].string ?? "?")")
+            }
+            do {
+                let config = try ExperimentConfig(values: values, base: base)
+                return Configuration(label: label.joined(separator: ","), split: indices.reduce(0, +) % 2 == 0 ? .calibration : .heldOut,
+                                     config: config)
+            } catch let error as ConfigError {
+                throw ConfigError(field: "grid.\(error.field)", error.problem)
+            }
+        }
     }
 
     private static func dictionary(_ mapping: Node.Mapping) -> [String: Node] {

@@ -101,6 +101,15 @@ struct StatisticsTests {
         #expect(try BinomialBound.upper(10, 10, confidence: 0.99) == 1)
     }
 
+    @Test func gridCellsAreTheCartesianProductSplitLikeACheckerboard() throws {
+        let suite = try ValidationSuite.parse(yaml: "grid: {d: [100, 200, 400], u_norm: [1, 2]}\nconfigurations:\n  - {label: extra, u_norm: 3}\n")
+        #expect(suite.configurations.count == 3 * 2 + 1)
+        let cell = try #require(suite.configurations.first { $0.label == "d=200,u_norm=2" })
+        #expect(cell.config.d == 200 && cell.config.u_norm == 2 && cell.split == .calibration)  // indices 1 + 1 even
+        #expect(suite.configurations.first { $0.label == "d=100,u_norm=2" }?.split == .heldOut)
+        #expect(throws: ConfigError.self) { try ValidationSuite.parse(yaml: "grid: {d: [0]}") }
+    }
+
     @Test func suiteErrorsNameTheField() {
         #expect(throws: ConfigError.self) { try ValidationSuite.parse(yaml: "configurations: []") }
         do {
