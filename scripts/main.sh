@@ -6,10 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build -c release --product ptv
-out=validation-report
-for arg in "$@"; do [ "$arg" = "--out" ] && out=""; done
-if [ -n "$out" ]; then
-  exec .build/release/ptv validate --suite quick --out "$out" "$@"
-else
-  exec .build/release/ptv validate --suite quick "$@"
-fi
+args=("$@")
+case " $* " in *" --out "*) ;; *) args+=(--out validation-report) ;; esac
+exec .build/release/ptv validate "${args[@]}"
