@@ -100,44 +100,39 @@ public struct TaskDistribution: Sendable {
     public func sample(_ n: Int, using rng: inout SeededGenerator) -> Dataset {
         let d = dimension, P = layout.patchCount
         let signals = self.signals
+        let sigma = noiseStandardDeviation, flip = labelFlipProbability
+        let directions = projectedDirections
         var labels = [Double](repeating: 0, count: n)
         var trueLabels = [Double](repeating: 0, count: n)
-        var noiseRows: [[Double]] = []
-        noiseRows.reserveCapacity(n)
-        for i in 0..<n {
-            let yHat = rng.rademacher()
-            trueLabels[i] = yHat
-            labels[i] = rng.bernoulli(labelFlipProbability) ? -yHat : yHat
-            var xi = rng.gaussians(count: d, standardDeviation: noiseStandardDeviation)
-            for direction in projectedDirections {
-                let c = BLAS.dot(xi, direction)
-                xi.withUnsafeMutableBufferPointer { x in
-                    direction.withUnsafeBufferPointer { e in
-                        for j in 0..<d { x[j] -= c * e[j] }
-                    }
-                }
-            }
-            noiseRows.append(xi)
-        }
+        // ξ_i written in place: σ·gaussian() in order (as `gaussians(count:standardDeviation:)`
+        // draws them), then the projections, with the same BLAS dot products as on an array.
         let noiseStorage = [Double](unsafeUninitializedCapacity: n * d) { buffer, count in
             for i in 0..<n {
-                noiseRows[i].withUnsafeBufferPointer { row in
-                    (buffer.baseAddress! + i * d).initialize(from: row.baseAddress!, count: d)
+                let yHat = rng.rademacher()
+                trueLabels[i] = yHat
+                labels[i] = rng.bernoulli(flip) ? -yHat : yHat
+                let xi = buffer.baseAddress! + i * d
+                for j in 0..<d { (xi + j).initialize(to: sigma * rng.gaussian()) }
+                for direction in directions {
+                    direction.withUnsafeBufferPointer { e in
+                        let c = BLAS.dot(UnsafePointer(xi), e.baseAddress!, count: d)
+                        for j in 0..<d { xi[j] -= c * e[j] }
+                    }
                 }
             }
             count = n * d
         }
         let patchStorage = [Double](unsafeUninitializedCapacity: n * P * d) { buffer, count in
-            for i in 0..<n {
-                for (q, signal) in signals.enumerated() {
-                    let row = buffer.baseAddress! + (i * P + q) * d
+            noiseStorage.withUnsafeBufferPointer { noise in
+                for i in 0..<n {
                     let yHat = trueLabels[i]
-                    signal.withUnsafeBufferPointer { s in
-                        for j in 0..<d { row[j] = yHat * s[j] }
+                    for (q, signal) in signals.enumerated() {
+                        let row = buffer.baseAddress! + (i * P + q) * d
+                        signal.withUnsafeBufferPointer { s in
+                            for j in 0..<d { (row + j).initialize(to: yHat * s[j]) }
+                        }
                     }
-                }
-                noiseRows[i].withUnsafeBufferPointer { xi in
-                    (buffer.baseAddress! + (i * P + P - 1) * d).initialize(from: xi.baseAddress!, count: d)
+                    (buffer.baseAddress! + (i * P + P - 1) * d).initialize(from: noise.baseAddress! + i * d, count: d)
                 }
             }
             count = n * P * d
