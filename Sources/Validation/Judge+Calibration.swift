@@ -14,13 +14,14 @@ extension Judge {
     /// for every c do not constrain it; the held-out configurations' needed values are kept for
     /// the spread.
     func fitConstant(_ name: String, statement: ProofStatement, probe: Probe,
-                     prepared: [(ValidationSuite.Configuration, [ProbeInstance], [String], [HypothesisCheck])],
+                     prepared: [PreparedConfiguration],
                      others: [String: Double]) throws -> FittedConstant {
         var calibration: [String: Double] = [:], heldOut: [String: Double] = [:]
         var directions: [Bool] = []
         var needed: [String: [Double]] = [:]
-        for (configuration, instances, _, _) in prepared {
-            for instance in instances {
+        for item in prepared {
+            let configuration = item.configuration
+            for instance in item.applicable {
                 let solution = try solveNeeded { c in
                     var constants = others
                     constants[name] = c
@@ -33,7 +34,7 @@ extension Judge {
             }
         }
         let largerIsWeaker = directions.filter { $0 }.count * 2 >= directions.count
-        for (configuration, _, _, _) in prepared {
+        for configuration in prepared.map(\.configuration) {
             guard let values = needed[configuration.label], !values.isEmpty else { continue }
             let demand = largerIsWeaker ? values.max()! : values.min()!
             if configuration.split == .calibration { calibration[configuration.label] = demand } else { heldOut[configuration.label] = demand }

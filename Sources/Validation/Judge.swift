@@ -60,7 +60,7 @@ public struct Judge: Sendable {
                                       certificate: certificate(statement))
         }
         // Instances per configuration, with their applicability.
-        var prepared: [(ValidationSuite.Configuration, [ProbeInstance], [String], [HypothesisCheck])] = []
+        var prepared: [PreparedConfiguration] = []
         for (configuration, configRuns) in everything {
             let instances = try probe.extract(configuration, configRuns, everything)
             var applicable: [ProbeInstance] = [], failures: [String] = []
@@ -78,7 +78,8 @@ public struct Judge: Sendable {
                 }
                 if failed.isEmpty { applicable.append(instance) } else { failures += failed }
             }
-            prepared.append((configuration, applicable, Array(Set(failures)).sorted(), checks))
+            prepared.append(PreparedConfiguration(configuration: configuration, applicable: applicable,
+                                                  failedHypotheses: Array(Set(failures)).sorted(), hypotheses: checks))
         }
 
         // Fit the claim's unknown constants on the calibration split.
@@ -86,7 +87,7 @@ public struct Judge: Sendable {
         let fittedNames = statement.constants.filter { claimIdentifiers.contains($0) && suite.constants[$0] == nil }.sorted()
         var constants: [String: Double] = [:]
         var fitted: [FittedConstant] = []
-        let hasHeldOut = prepared.contains { $0.0.split == .heldOut && !$0.1.isEmpty }
+        let hasHeldOut = prepared.contains { $0.configuration.split == .heldOut && !$0.applicable.isEmpty }
         for name in fittedNames {
             let fit = try fitConstant(name, statement: statement, probe: probe, prepared: prepared, others: constants)
             constants[name] = fit.value
@@ -95,19 +96,15 @@ public struct Judge: Sendable {
 
         // Judge.
         var evidence: [ConfigurationEvidence] = []
-        for (configuration, instances, failures, checks) in prepared {
+        for item in prepared {
+            let configuration = item.configuration
             let judged = fittedNames.isEmpty || !hasHeldOut || configuration.split == .heldOut
-            var rows: [EvidenceRow] = []
-            let verdict: Verdict
-            if instances.isEmpty {
-                verdict = .notApplicable
-            } else {
-                let outcome = try evaluate(statement, probe: probe, configuration: configuration, instances: instances, constants: constants)
-                verdict = outcome.0
-                rows = outcome.1
-            }
+            let (verdict, rows) = item.applicable.isEmpty
+                ? (Verdict.notApplicable, [])
+                : try evaluate(statement, probe: probe, configuration: configuration, instances: item.applicable, constants: constants)
             evidence.append(ConfigurationEvidence(label: configuration.label, split: configuration.split.rawValue, judged: judged,
-                                                  verdict: verdict, hypothesisNotes: failures, hypotheses: checks, rows: rows))
+                                                  verdict: verdict, hypothesisNotes: item.failedHypotheses,
+                                                  hypotheses: item.hypotheses, rows: rows))
         }
         let judgedVerdicts = evidence.filter(\.judged).map(\.verdict)
         let verdict = Verdict.combine(judgedVerdicts)
@@ -131,6 +128,15 @@ public struct Judge: Sendable {
         return StatementJudgement(statement: statement, probe: probe, verdict: verdict, ownVerdict: verdict, reason: reason,
                                   fitted: fitted, configurations: evidence, claimsWithoutEvidence: missing,
                                   certificate: certificate(statement))
+    }
+
+    /// A configuration's probe instances whose hypotheses hold, and the hypothesis checks.
+    struct PreparedConfiguration {
+        var configuration: ValidationSuite.Configuration
+        var applicable: [ProbeInstance]
+        /// "hypothesis fails (instance)" notes, deduplicated.
+        var failedHypotheses: [String]
+        var hypotheses: [HypothesisCheck]
     }
 
     /// The environment of a configuration: config values, constants (defaults < config <

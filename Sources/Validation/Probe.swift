@@ -149,17 +149,11 @@ extension Probe {
     /// Test errors of the downstream phases pooled over seeds: `test_error` and
     /// `clean_test_error` (transfer), `scratch_test_error` (scratch).
     static func pooledError(_ name: String, _ summary: String) -> Probe {
-        Probe(name: name, kind: .statistical, summary: summary) { configuration, runs, _ in
-            func pooled(_ phase: Phase, clean: Bool = false) throws -> Measurement? {
-                let phases = runs.compactMap { $0.phase(phase) }
-                guard !phases.isEmpty else { return nil }
-                let wrong = phases.reduce(0) { $0 + (clean ? $1.testCleanWrong : $1.testWrong) }
-                return try .proportion(wrong, of: phases.reduce(0) { $0 + $1.nTest })
-            }
+        Probe(name: name, kind: .statistical, summary: summary) { _, runs, _ in
             var values: [String: Measurement] = [:]
-            values["test_error"] = try pooled(.transfer)
-            values["clean_test_error"] = try pooled(.transfer, clean: true)
-            values["scratch_test_error"] = try pooled(.scratch)
+            values["test_error"] = try runs.pooledTestError(.transfer)
+            values["clean_test_error"] = try runs.pooledTestError(.transfer, clean: true)
+            values["scratch_test_error"] = try runs.pooledTestError(.scratch)
             return [ProbeInstance(label: "\(runs.count) seeds pooled", task: 2, values: values, elements: nil)]
         }
     }

@@ -156,3 +156,14 @@ extension GroupDynamics {
         gammaOverRhoSum = ratios.isEmpty ? nil : ratios.reduce(0, +) / Double(ratios.count)
     }
 }
+
+extension Array where Element == RunMeasurements {
+    /// The test error of `phase` pooled over these runs (all seeds of one configuration), with
+    /// Clopper–Pearson bounds; against ŷ when `clean`. Nil when no run has the phase.
+    func pooledTestError(_ phase: Phase, clean: Bool = false) throws -> Measurement? {
+        let phases = compactMap { $0.phase(phase) }
+        guard !phases.isEmpty else { return nil }
+        return try .proportion(phases.reduce(0) { $0 + (clean ? $1.testCleanWrong : $1.testWrong) },
+                               of: phases.reduce(0) { $0 + $1.nTest })
+    }
+}

@@ -30,16 +30,10 @@ public struct ConfigurationSummary: Sendable {
         gammaScratch = try Formula.variable("Gamma_scratch").evaluate(in: env).value
         let c1 = env.values["C1"]?.value ?? 1, c3 = env.values["C3"]?.value ?? 1
         regime = gamma >= c1 ? "benign" : gamma <= c3 ? "harmful" : "between"
-        func pooled(_ phase: Phase, clean: Bool = false) throws -> Measurement? {
-            let phases = runs.compactMap { $0.phase(phase) }
-            guard !phases.isEmpty else { return nil }
-            return try .proportion(phases.reduce(0) { $0 + (clean ? $1.testCleanWrong : $1.testWrong) },
-                                   of: phases.reduce(0) { $0 + $1.nTest })
-        }
-        transferError = try pooled(.transfer)
-        scratchError = try pooled(.scratch)
-        transferCleanError = try pooled(.transfer, clean: true)
-        scratchCleanError = try pooled(.scratch, clean: true)
+        transferError = try runs.pooledTestError(.transfer)
+        scratchError = try runs.pooledTestError(.scratch)
+        transferCleanError = try runs.pooledTestError(.transfer, clean: true)
+        scratchCleanError = try runs.pooledTestError(.scratch, clean: true)
         seeds = runs.count
     }
 }
