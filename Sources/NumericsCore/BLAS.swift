@@ -3,8 +3,13 @@ import COpenBLAS
 /// Thin, typed wrappers over OpenBLAS's CBLAS (row-major, Double).
 public enum BLAS {
     /// Make OpenBLAS single-threaded: the model's matrices are small, and parallelism lives
-    /// across runs instead (see the toolchain notes, §4.3).
-    public static func useSingleThread() { openblas_set_num_threads(1) }
+    /// across runs instead (see the toolchain notes, §4.3). Also stops the worker threads OpenBLAS
+    /// started when it was loaded: idle, they spin on `sched_yield` for about 2²⁸ cycles
+    /// (≈ 0.1 s) and take a core from the process's own threads.
+    public static func useSingleThread() {
+        openblas_set_num_threads(1)
+        _ = blas_thread_shutdown_()
+    }
 
     /// OpenBLAS's build configuration, e.g. "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH … Zen".
     public static var configuration: String { String(cString: openblas_get_config()) }
@@ -24,6 +29,46 @@ public enum BLAS {
         cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha,
                     a, Int32(transA ? m : k), b, Int32(transB ? k : n), beta, c, Int32(n))
+    }
+
+    /// C ← α·op(A)·op(B) + β·C with explicit leading dimensions (row strides), for sub-matrices
+    /// read in place, e.g. every P-th row of a patch matrix.
+    public static func gemm(_ a: UnsafePointer<Double>, transA: Bool = false, leadingA: Int,
+                            _ b: UnsafePointer<Double>, transB: Bool = false, leadingB: Int,
+                            _ c: UnsafeMutablePointer<Double>, leadingC: Int,
+                            m: Int, n: Int, k: Int, alpha: Double = 1, beta: Double = 0) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            for i in 0..<m { for j in 0..<n { c[i * leadingC + j] *= beta } }
+            return
+        }
+        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(leadingA), b, Int32(leadingB), beta, c, Int32(leadingC))
+    }
+
+    /// The Gram matrix A·Aᵀ of the rows of `a` (`cblas_dsyrk`, half the work of a product;
+    /// the lower triangle is mirrored, so the result is exactly symmetric).
+    public static func gram(_ a: Matrix) -> Matrix {
+        let n = a.rows
+        var c = Matrix(rows: n, cols: n)
+        if n == 0 || a.cols == 0 { return c }
+        a.storage.withUnsafeBufferPointer { pa in
+            c.storage.withUnsafeMutableBufferPointer { pc in
+                cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(n), Int32(a.cols), 1, pa.baseAddress!,
+                            Int32(a.cols), 0, pc.baseAddress!, Int32(n))
+                for i in 0..<n { for j in 0..<i { pc[j * n + i] = pc[i * n + j] } }
+            }
+        }
+        return c
+    }
+
+    /// B ← L⁻¹ B for a lower-triangular, non-unit L (the leading rows × rows block of a row-major
+    /// buffer with row stride `leading`) and a row-major rows × cols B (`cblas_dtrsm`).
+    public static func solveLowerTriangular(_ l: UnsafePointer<Double>, leading: Int, _ b: UnsafeMutablePointer<Double>,
+                                            rows: Int, cols: Int) {
+        if rows == 0 || cols == 0 { return }
+        cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, Int32(rows), Int32(cols), 1,
+                    l, Int32(leading), b, Int32(cols))
     }
 
     /// op(A)·op(B) as a new matrix.

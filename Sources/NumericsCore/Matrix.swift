@@ -20,12 +20,14 @@ public struct Matrix: Equatable, Sendable {
         self.storage = storage
     }
 
+    @inlinable
     public subscript(i: Int, j: Int) -> Double {
         get { storage[i * cols + j] }
         set { storage[i * cols + j] = newValue }
     }
 
     /// Row `i` as an array (a copy).
+    @inlinable
     public func row(_ i: Int) -> [Double] { Array(storage[(i * cols)..<((i + 1) * cols)]) }
 
     /// Overwrite row `i`.

@@ -29,9 +29,9 @@ public struct CoefficientBasis: Sendable {
         var storage = [Double]()
         storage.reserveCapacity((signals.count + data.count) * data.dimension)
         for s in signals { storage += s }
-        storage += data.noise.storage
+        for i in 0..<data.count { storage += data.noiseRow(i) }
         vectors = Matrix(rows: signals.count + data.count, cols: data.dimension, storage: storage)
-        gram = BLAS.product(vectors, vectors, transB: true)
+        gram = BLAS.gram(vectors)
         probeVectors = Matrix(rows: 3, cols: data.dimension, storage: probes.u + probes.v1 + probes.v2)
         probeInner = BLAS.product(vectors, probeVectors, transB: true)
     }
@@ -61,17 +61,27 @@ public struct CoefficientRun: Sendable {
     /// S, the number of signal patches.
     public let signalCount: Int
 
-    /// Loss and errors on a test set of the same task.
+    /// Outputs f(W, x_t) of the final filters on a test set of the same task, from its reduced
+    /// representation (``TestSet``; THEORY.md §5).
     ///
-    /// Signal patches of test samples are ŷ_t s_q, so ⟨w_k, ŷ_t s_q⟩ = ŷ_t ⟨w_k, b_q⟩ comes from the
-    /// representation; the fresh test noises lie outside the basis, and ⟨w_k, ξ'_t⟩ =
-    /// ⟨w_k⁽⁰⁾ + Σ_b c_{k,b} b, ξ'_t⟩ is evaluated with the rebuilt final filter — the cheaper of
-    /// the two associations of the same product (2m·d per test sample instead of (2m + K)·d).
-    public func testScore(_ test: Dataset) -> Score {
+    /// Signal patches are ŷ_t s_q, so ⟨w_k, ŷ_t s_q⟩ = ŷ_t Z_{k,q}. For the noise patch,
+    /// P w_k = P w_k⁽⁰⁾ + Σ_i c_{k,S+i} ξ_i (P s_q = 0: the signals lie in span{û, v̂_k}), so
+    /// ⟨w_k, ξ_t⟩ = a_{t,ι(k)} + Σ_i c_{k,S+i} a_{t,F+i}, where ι(k) = `filterIndex[k]` is the
+    /// spanning vector that is w_k⁽⁰⁾ and F is the number of spanning filters (the training
+    /// noises follow them, in order). Cost 2m·r per sample instead of 2m·d.
+    public func testOutputs(_ test: TestSet, filterIndex: [Int]) -> [Double] {
+        let twoM = coordinates.rows, K = coordinates.cols, S = signalCount, n = K - S
+        let r = test.spanInner.cols, f = r - n
+        precondition(filterIndex.count == twoM && filterIndex.allSatisfy { $0 >= 0 && $0 < f }, "spanning set does not match")
+        var span = Matrix(rows: twoM, cols: r)
+        for k in 0..<twoM {
+            span[k, filterIndex[k]] = 1
+            for i in 0..<n { span[k, f + i] = coordinates[k, S + i] }
+        }
         let z = CoefficientSpaceDescent.preactivations(
-            basisInner: basisInner, signalCount: signalCount, data: test,
-            noiseInner: BLAS.product(run.final.weights, test.noise, transB: true))
-        return Score(outputs: run.final.outputs(fromPreactivations: z, patchCount: test.patchCount), data: test)
+            basisInner: basisInner, signalCount: S, trueLabels: test.trueLabels, patchCount: test.patchCount,
+            noiseInner: test.noiseProducts(coefficients: span))
+        return run.final.outputs(fromPreactivations: z, patchCount: test.patchCount)
     }
 }
 
@@ -160,12 +170,13 @@ public struct CoefficientSpaceDescent: Sendable {
     /// The (n·P) × 2m pre-activation matrix of `data` (laid out as in weight space) from the
     /// inner products with the basis: signal rows ŷ_i ⟨w_k, b_q⟩; noise rows from `noiseInner`
     /// (2m × n, ⟨w_k, ξ_i⟩) or, when nil, from columns S… of `basisInner`.
-    static func preactivations(basisInner z: Matrix, signalCount S: Int, data: Dataset, noiseInner: Matrix? = nil) -> Matrix {
-        let n = data.count, P = data.patchCount, twoM = z.rows, K = z.cols
+    static func preactivations(basisInner z: Matrix, signalCount S: Int, trueLabels: [Double], patchCount P: Int,
+                               noiseInner: Matrix? = nil) -> Matrix {
+        let n = trueLabels.count, twoM = z.rows, K = z.cols
         var out = Matrix(rows: n * P, cols: twoM)
         z.storage.withUnsafeBufferPointer { zp in
             out.storage.withUnsafeMutableBufferPointer { op in
-                data.trueLabels.withUnsafeBufferPointer { yh in
+                trueLabels.withUnsafeBufferPointer { yh in
                     for i in 0..<n {
                         for q in 0..<S {
                             let row = op.baseAddress! + (i * P + q) * twoM
@@ -186,7 +197,8 @@ public struct CoefficientSpaceDescent: Sendable {
     }
 
     private func forward(_ z: Matrix, signalCount S: Int, data: Dataset, bank: FilterBank) -> ForwardPass {
-        let pre = CoefficientSpaceDescent.preactivations(basisInner: z, signalCount: S, data: data)
+        let pre = CoefficientSpaceDescent.preactivations(basisInner: z, signalCount: S, trueLabels: data.trueLabels,
+                                                         patchCount: data.patchCount)
         let f = bank.outputs(fromPreactivations: pre, patchCount: data.patchCount)
         let derivatives = zip(data.labels, f).map { Logistic.derivative($0 * $1) }
         return ForwardPass(preactivations: pre, outputs: f, lossDerivatives: derivatives, score: Score(outputs: f, data: data))
@@ -258,7 +270,7 @@ public struct CoefficientSpaceDescent: Sendable {
     /// inner products training used against those of the rebuilt filters.
     private func directDecompositionError(_ w: Matrix, recorder: CoefficientRecorder, initial: FilterBank,
                                           data: Dataset, basis: CoefficientBasis, z: Matrix) -> Double {
-        let rebuilt = recorder.rebuild(initial: initial, noise: data.noise)
+        let rebuilt = recorder.rebuild(initial: initial, data: data)
         let direct = basis.innerProducts(of: w)
         let basisNorms = (0..<basis.count).map { basis.gram[$0, $0].squareRoot() }
         var worst = 0.0

@@ -63,7 +63,9 @@ public struct CoefficientRecorder: Sendable {
         signalNames = distribution.layout == .combined ? ["mu"] : ["u", "v"]
         signals = distribution.signals
         signalNormsSquared = signals.map { BLAS.dot($0, $0) }
-        noiseNormsSquared = (0..<data.count).map { i in data.noise.row(i).reduce(0) { $0 + $1 * $1 } }
+        noiseNormsSquared = data.withNoise { xi, stride in
+            (0..<data.count).map { i in BLAS.dot(xi + i * stride, xi + i * stride, count: data.dimension) }
+        }
         self.probes = probes
         self.m = m
         gamma = signals.map { _ in [Double](repeating: 0, count: 2 * m) }
@@ -97,7 +99,7 @@ public struct CoefficientRecorder: Sendable {
     /// Record the state at step t for filters W⁽ᵗ⁾ that started at W⁽⁰⁾.
     public mutating func record(step: Int, pass: ForwardPass, filters: FilterBank, initial: FilterBank, data: Dataset) {
         let w = filters.weights
-        let rebuilt = rebuild(initial: initial, noise: data.noise)
+        let rebuilt = rebuild(initial: initial, data: data)
         var worst = 0.0
         for k in 0..<w.rows {
             var diff = 0.0, norm = 0.0
@@ -112,7 +114,7 @@ public struct CoefficientRecorder: Sendable {
             step: step, trainLoss: pass.score.loss, trainError: pass.score.error,
             gamma: gamma, rhoBar: rhoBar, rhoUnder: rhoUnder,
             innerU: BLAS.multiply(w, probes.u), innerV1: BLAS.multiply(w, probes.v1), innerV2: BLAS.multiply(w, probes.v2),
-            innerNoise: BLAS.product(w, data.noise, transB: true),
+            innerNoise: data.noiseProducts(w),
             decompositionRelativeError: worst))
     }
 
@@ -142,15 +144,25 @@ public struct CoefficientRecorder: Sendable {
     }
 
     /// W⁽⁰⁾ + the decomposition's signal and noise terms, 2m × d.
-    public func rebuild(initial: FilterBank, noise: Matrix) -> Matrix {
+    public func rebuild(initial: FilterBank, data: Dataset) -> Matrix {
         var scaled = rhoBar
         for k in 0..<scaled.rows {
             for i in 0..<scaled.cols {
                 scaled[k, i] = (rhoBar[k, i] + rhoUnder[k, i]) / noiseNormsSquared[i]
             }
         }
-        var result = BLAS.product(scaled, noise)
-        let d = result.cols
+        let d = data.dimension, n = data.count
+        var result = Matrix(rows: scaled.rows, cols: d)
+        if n > 0 {
+            data.withNoise { xi, stride in
+                scaled.storage.withUnsafeBufferPointer { a in
+                    result.storage.withUnsafeMutableBufferPointer { r in
+                        BLAS.gemm(a.baseAddress!, leadingA: n, xi, leadingB: stride, r.baseAddress!, leadingC: d,
+                                  m: scaled.rows, n: d, k: n)
+                    }
+                }
+            }
+        }
         for k in 0..<result.rows {
             let j = k < m ? 1.0 : -1.0
             for c in 0..<d {

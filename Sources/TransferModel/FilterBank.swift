@@ -65,13 +65,18 @@ public struct Score: Equatable, Sendable {
     public var cleanError: Double
 
     public init(outputs f: [Double], data: Dataset) {
+        self.init(outputs: f, labels: data.labels, trueLabels: data.trueLabels)
+    }
+
+    /// The score of outputs f_i against observed labels y_i and true labels ŷ_i.
+    public init(outputs f: [Double], labels: [Double], trueLabels: [Double]) {
         let n = Double(f.count)
         var loss = 0.0, wrong = 0, cleanWrong = 0
         for i in f.indices {
-            let margin = data.labels[i] * f[i]
+            let margin = labels[i] * f[i]
             loss += Logistic.loss(margin)
             if margin <= 0 { wrong += 1 }
-            if data.trueLabels[i] * f[i] <= 0 { cleanWrong += 1 }
+            if trueLabels[i] * f[i] <= 0 { cleanWrong += 1 }
         }
         self.loss = loss / n
         error = Double(wrong) / n

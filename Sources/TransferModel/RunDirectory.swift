@@ -65,7 +65,8 @@ public struct RunDirectory {
         func save(_ suffix: String, _ values: [Double], _ shape: [Int]) throws {
             try NPYFile.write(values, shape: shape, to: folder.appendingPathComponent("\(name)-\(suffix).npy"))
         }
-        for (suffix, data) in [("", outcome.train), ("test", outcome.test)] {
+        // The test set in ℝᵈ: the reduced draw plus its complement (TestSet.materialised()).
+        for (suffix, data) in [("", outcome.train), ("test", outcome.test.materialised())] {
             try save("X" + suffix, data.patches.storage, [data.count, data.patchCount, data.dimension])
             try save("y" + suffix, data.labels, [data.count])
         }

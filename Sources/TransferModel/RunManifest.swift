@@ -25,6 +25,7 @@ public struct RunManifest {
         var object: [String: Any] = [
             "config": config,
             "generator": SeededGenerator.algorithm,
+            "test_sets": TransferExperiment.testSetDescription,
             "git_commit": RunManifest.gitDescription,
             "swift_version": RunManifest.swiftVersion,
             "gsl_version": GSL.version,

@@ -34,20 +34,67 @@ public struct SignalGeometry: Sendable, Equatable {
     }
 }
 
-/// One training or test set: n samples of P patches each.
+/// One training set (or a materialised test set): n samples of P patches each.
+///
+/// Only the patch matrix is stored; the noise patches ξ_i are its rows i·P + P − 1, read in place
+/// (``withNoise(_:)``, ``noiseRow(_:)``) or copied out (``noise``).
 public struct Dataset: Sendable {
     /// Patches, (n·P) × d: row i·P + q is patch q of sample i; signal patch(es) first, noise last.
     public let patches: Matrix
-    /// The noise patches ξ_i, n × d (equal to the last patch of each sample).
-    public let noise: Matrix
     /// Observed labels y_i ∈ {±1} (flipped with probability p).
     public let labels: [Double]
     /// True labels ŷ_i ∈ {±1} (the signal patches carry these).
     public let trueLabels: [Double]
     public let patchCount: Int
 
+    public init(patches: Matrix, labels: [Double], trueLabels: [Double], patchCount: Int) {
+        precondition(patches.rows == labels.count * patchCount && trueLabels.count == labels.count)
+        self.patches = patches
+        self.labels = labels
+        self.trueLabels = trueLabels
+        self.patchCount = patchCount
+    }
+
     public var count: Int { labels.count }
     public var dimension: Int { patches.cols }
+
+    /// The noise patches ξ_i as an n × d matrix (a copy; prefer ``withNoise(_:)`` in hot code).
+    public var noise: Matrix {
+        let n = count, d = dimension, P = patchCount
+        return Matrix(rows: n, cols: d, storage: [Double](unsafeUninitializedCapacity: n * d) { buffer, initialized in
+            patches.storage.withUnsafeBufferPointer { x in
+                for i in 0..<n {
+                    (buffer.baseAddress! + i * d).initialize(from: x.baseAddress! + (i * P + P - 1) * d, count: d)
+                }
+            }
+            initialized = n * d
+        })
+    }
+
+    /// ξ_i (a copy of one row).
+    public func noiseRow(_ i: Int) -> [Double] { patches.row(i * patchCount + patchCount - 1) }
+
+    /// Calls `body` with a pointer to ξ₁ and the stride between consecutive ξ_i (P·d), no copy.
+    public func withNoise<R>(_ body: (UnsafePointer<Double>, Int) throws -> R) rethrows -> R {
+        let d = dimension, P = patchCount
+        return try patches.storage.withUnsafeBufferPointer { x in try body(x.baseAddress! + (P - 1) * d, P * d) }
+    }
+
+    /// ⟨w_k, ξ_i⟩ for every row of `filters`: filters · Ξᵀ, rows × n, read in place.
+    public func noiseProducts(_ filters: Matrix) -> Matrix {
+        precondition(filters.cols == dimension)
+        var out = Matrix(rows: filters.rows, cols: count)
+        if count == 0 || filters.rows == 0 { return out }
+        withNoise { xi, stride in
+            filters.storage.withUnsafeBufferPointer { w in
+                out.storage.withUnsafeMutableBufferPointer { o in
+                    BLAS.gemm(w.baseAddress!, leadingA: dimension, xi, transB: true, leadingB: stride, o.baseAddress!, leadingC: count,
+                              m: filters.rows, n: count, k: dimension)
+                }
+            }
+        }
+        return out
+    }
 }
 
 /// The data distribution of task k (Definitions 3.1/3.2; THEORY.md §2, `paper` setting,
@@ -104,41 +151,37 @@ public struct TaskDistribution: Sendable {
         let directions = projectedDirections
         var labels = [Double](repeating: 0, count: n)
         var trueLabels = [Double](repeating: 0, count: n)
-        // ξ_i written in place: σ·gaussian() in order (as `gaussians(count:standardDeviation:)`
-        // draws them), then the projections, with the same BLAS dot products as on an array.
-        let noiseStorage = [Double](unsafeUninitializedCapacity: n * d) { buffer, count in
+        let patchStorage = [Double](unsafeUninitializedCapacity: n * P * d) { buffer, count in
             for i in 0..<n {
                 let yHat = rng.rademacher()
                 trueLabels[i] = yHat
                 labels[i] = rng.bernoulli(flip) ? -yHat : yHat
-                let xi = buffer.baseAddress! + i * d
-                for j in 0..<d { (xi + j).initialize(to: sigma * rng.gaussian()) }
-                for direction in directions {
-                    direction.withUnsafeBufferPointer { e in
-                        let c = BLAS.dot(UnsafePointer(xi), e.baseAddress!, count: d)
-                        for j in 0..<d { xi[j] -= c * e[j] }
+                for (q, signal) in signals.enumerated() {
+                    let row = buffer.baseAddress! + (i * P + q) * d
+                    signal.withUnsafeBufferPointer { s in
+                        for j in 0..<d { (row + j).initialize(to: yHat * s[j]) }
                     }
                 }
-            }
-            count = n * d
-        }
-        let patchStorage = [Double](unsafeUninitializedCapacity: n * P * d) { buffer, count in
-            noiseStorage.withUnsafeBufferPointer { noise in
-                for i in 0..<n {
-                    let yHat = trueLabels[i]
-                    for (q, signal) in signals.enumerated() {
-                        let row = buffer.baseAddress! + (i * P + q) * d
-                        signal.withUnsafeBufferPointer { s in
-                            for j in 0..<d { (row + j).initialize(to: yHat * s[j]) }
-                        }
-                    }
-                    (buffer.baseAddress! + (i * P + P - 1) * d).initialize(from: noise.baseAddress! + i * d, count: d)
-                }
+                let xi = buffer.baseAddress! + (i * P + P - 1) * d
+                rng.fillGaussians(xi, count: d, standardDeviation: sigma)
+                TaskDistribution.project(xi, dimension: d, off: directions)
             }
             count = n * P * d
         }
         return Dataset(patches: Matrix(rows: n * P, cols: d, storage: patchStorage),
-                       noise: Matrix(rows: n, cols: d, storage: noiseStorage),
                        labels: labels, trueLabels: trueLabels, patchCount: P)
+    }
+
+    /// The orthonormal directions ξ is projected away from: û and v̂_k.
+    public var noiseNullDirections: [[Double]] { projectedDirections }
+
+    /// x ← x − Σ_e ⟨x, e⟩ e for orthonormal `directions`, in place (one pass).
+    static func project(_ x: UnsafeMutablePointer<Double>, dimension d: Int, off directions: [[Double]]) {
+        for direction in directions {
+            direction.withUnsafeBufferPointer { e in
+                let c = BLAS.dot(UnsafePointer(x), e.baseAddress!, count: d)
+                for j in 0..<d { x[j] -= c * e[j] }
+            }
+        }
     }
 }

@@ -16,8 +16,11 @@ public struct PhaseOutcome: Sendable {
     public let phase: Phase
     public let distribution: TaskDistribution
     public let train: Dataset
-    /// Fresh samples from the same task (`n_test` of them).
-    public let test: Dataset
+    /// Fresh samples from the same task (`n_test` of them), in the reduced representation of
+    /// ``TestSet`` (``TestSet/materialised()`` gives them in ℝᵈ). Transfer and scratch share one.
+    public let test: TestSet
+    /// f(W, x_t) of the final filters on every test sample.
+    public let testOutputs: [Double]
     public let run: TrainingRun
     /// Loss and errors of the final filters on `test`.
     public let testScore: Score
@@ -29,17 +32,26 @@ public struct PhaseOutcome: Sendable {
 ///
 /// Every random choice comes from a named stream of the config's seed: "signals",
 /// "upstream-train", "upstream-test", "upstream-init", "downstream-train", "downstream-test",
-/// "downstream-init", "transfer-choice". Transfer and scratch share the downstream data and
-/// the fresh initialisation, so they differ only by the inherited filters, and α = 0
-/// reproduces scratch bit for bit.
+/// "downstream-init", "transfer-choice", and "upstream-test-complement",
+/// "downstream-test-complement" for the parts of materialised test vectors that no score sees.
+/// Transfer and scratch share the downstream data, the fresh initialisation and the test set, so
+/// they differ only by the inherited filters, and α = 0 reproduces scratch bit for bit.
+///
+/// Test sets are drawn in the reduced representation of ``TestSet`` (THEORY.md §2, §5): the
+/// spanning vectors are, upstream, the initial filters and the training noises; downstream, the
+/// fresh draw, every Algorithm-1 row that differs from it (computed even when only scratch runs,
+/// so scratch never depends on which phases ran) and the downstream training noises.
 public struct TransferExperiment: Sendable {
     public let config: ExperimentConfig
     public let geometry: SignalGeometry
     public let probes: SignalVectors
-    /// Draw the test sets and the downstream data on other threads while upstream trains.
+    /// Draw the downstream data on another thread while upstream trains.
     /// Every draw comes from its own stream, so results are identical either way; worth it for a
     /// single run on a multi-core machine (`ptv train`), not inside a parallel sweep.
     public var parallelDataGeneration = false
+
+    /// How test sets are drawn, for manifests.
+    public static let testSetDescription = "test noise drawn in the reduced representation: a_t = σ L z_t, z_t ~ N(0, I), G = L Lᵀ the Gram matrix of the projected spanning vectors (initial filters incl. transferred rows, training noises); ℝᵈ vectors (saved arrays, weight engine) add σ P_⊥ g_t from the '<task>-test-complement' stream; direct d-dimensional draws when r ≥ d − 2"
 
     public init(config: ExperimentConfig) {
         self.config = config
@@ -71,85 +83,118 @@ public struct TransferExperiment: Sendable {
 
         let config = self.config
         let downstreamNeeded = phases.contains(.transfer) || phases.contains(.scratch)
-        let upstreamTest = Deferred(startingNow: parallelDataGeneration) {
-            var rng = SeededGenerator(seed: config.seed, stream: "upstream-test")
-            return task1.sample(config.n_test, using: &rng)
-        }
         let downstreamData = Deferred(startingNow: parallelDataGeneration && downstreamNeeded) {
             var rng = SeededGenerator(seed: config.seed, stream: "downstream-train")
             let train = task2.sample(config.N2, using: &rng)
-            rng = SeededGenerator(seed: config.seed, stream: "downstream-test")
-            let test = task2.sample(config.n_test, using: &rng)
             rng = SeededGenerator(seed: config.seed, stream: "downstream-init")
-            return (train, test, FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng))
+            return (train, FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng))
         }
 
         var rng = stream("upstream-train"); let train1 = task1.sample(config.N1, using: &rng)
         rng = stream("upstream-init")
         let init1 = FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng)
-        let upstream = phase(.upstream, task1, train1, upstreamTest.value, init1, nil, progress, basis: nil, initialInner: nil)
+        var basis1: CoefficientBasis?, inner1: Matrix?
+        if engine(for: .upstream) == .coefficients {
+            let b = CoefficientBasis(distribution: task1, data: train1, probes: probes)
+            basis1 = b
+            inner1 = b.innerProducts(of: init1.weights)
+        }
+        let test1 = testSet(task1, "upstream", train: train1, filters: init1.weights, basis: basis1, filterInner: inner1)
+        let identity = Array(0..<(2 * config.m))
+        let upstream = phase(.upstream, task1, train1, test1, identity, init1, nil, progress, basis: basis1, initialInner: inner1)
         try onPhase(upstream); outcomes.append(upstream)
         guard downstreamNeeded else { return outcomes }
 
-        let (train2, test2, fresh) = downstreamData.value
+        let (train2, fresh) = downstreamData.value
+        rng = stream("transfer-choice")
+        let inheritance = TransferPlan(config: config).apply(upstream: upstream.run.final, fresh: fresh, using: &rng)
+        // Spanning filters: the fresh draw, then each transferred row that differs from it.
+        let twoM = 2 * config.m, d = config.d
+        let changed = (0..<twoM).filter { k in
+            inheritance.filters.weights.storage[(k * d)..<((k + 1) * d)] != fresh.weights.storage[(k * d)..<((k + 1) * d)]
+        }
+        var spanStorage = fresh.weights.storage
+        var transferIndex = identity
+        for (a, k) in changed.enumerated() {
+            spanStorage += inheritance.filters.weights.row(k)
+            transferIndex[k] = twoM + a
+        }
+        let spanFilters = Matrix(rows: twoM + changed.count, cols: d, storage: spanStorage)
         // Coefficient space: transfer and scratch share the basis of the downstream training set
         // and the inner products of the fresh rows with it (computed once).
-        var basis: CoefficientBasis?
-        var freshInner: Matrix?
+        var basis2: CoefficientBasis?, spanInner2: Matrix?, freshInner: Matrix?, transferInner: Matrix?
         if engine(for: .transfer) == .coefficients {
             let b = CoefficientBasis(distribution: task2, data: train2, probes: probes)
-            basis = b
-            freshInner = b.innerProducts(of: fresh.weights)
-        }
-        if phases.contains(.transfer) {
-            rng = stream("transfer-choice")
-            let inheritance = TransferPlan(config: config).apply(upstream: upstream.run.final, fresh: fresh, using: &rng)
-            var transferInner: Matrix?
-            if let basis, let freshInner, config.variant != .weight {
-                // Only the inherited rows differ from the fresh draw.
-                var inner = freshInner
-                let rows = inheritance.sources.keys.sorted()
-                if !rows.isEmpty {
-                    var inherited = Matrix(rows: rows.count, cols: config.d)
-                    for (a, k) in rows.enumerated() { inherited.setRow(a, inheritance.filters.weights.row(k)) }
-                    let products = basis.innerProducts(of: inherited)
-                    for (a, k) in rows.enumerated() { inner.setRow(k, products.row(a)) }
-                }
-                transferInner = inner
+            basis2 = b
+            let all = b.innerProducts(of: spanFilters)
+            spanInner2 = all
+            var rowsFresh = Matrix(rows: twoM, cols: b.count), rowsTransfer = Matrix(rows: twoM, cols: b.count)
+            for k in 0..<twoM {
+                rowsFresh.setRow(k, all.row(k))
+                rowsTransfer.setRow(k, all.row(transferIndex[k]))
             }
-            let transfer = phase(.transfer, task2, train2, test2, inheritance.filters, inheritance, progress,
-                                 basis: basis, initialInner: transferInner)
+            freshInner = rowsFresh
+            transferInner = rowsTransfer
+        }
+        let test2 = testSet(task2, "downstream", train: train2, filters: spanFilters, basis: basis2, filterInner: spanInner2)
+        let materialised2 = Deferred(startingNow: false) { test2.materialised() }
+        if phases.contains(.transfer) {
+            let transfer = phase(.transfer, task2, train2, test2, transferIndex, inheritance.filters, inheritance, progress,
+                                 basis: basis2, initialInner: transferInner, materialisedTest: materialised2.value)
             try onPhase(transfer); outcomes.append(transfer)
         }
         if phases.contains(.scratch) {
-            let scratch = phase(.scratch, task2, train2, test2, fresh, nil, progress, basis: basis, initialInner: freshInner)
+            let scratch = phase(.scratch, task2, train2, test2, identity, fresh, nil, progress, basis: basis2,
+                                initialInner: freshInner, materialisedTest: materialised2.value)
             try onPhase(scratch); outcomes.append(scratch)
         }
         return outcomes
     }
 
-    private func phase(_ phase: Phase, _ task: TaskDistribution, _ train: Dataset, _ testSet: @autoclosure () -> Dataset,
+    /// The test set of one task (`n_test` samples, stream "<name>-test"), spanned by `filters`
+    /// (rows) and the training noises; with a coefficient basis, G is assembled from its Gram
+    /// matrix and `filterInner` (⟨filter, b⟩ for every basis vector b).
+    private func testSet(_ task: TaskDistribution, _ name: String, train: Dataset, filters: Matrix,
+                         basis: CoefficientBasis?, filterInner: Matrix?) -> TestSet {
+        let d = config.d, f = filters.rows, n = train.count
+        let spanning = Matrix(rows: f + n, cols: d, storage: filters.storage + train.noise.storage)
+        var gram: Matrix?
+        if let basis, let filterInner {
+            let S = basis.signalCount
+            var noiseGram = Matrix(rows: n, cols: n), filterNoise = Matrix(rows: f, cols: n)
+            for i in 0..<n { for l in 0..<n { noiseGram[i, l] = basis.gram[S + i, S + l] } }
+            for a in 0..<f { for i in 0..<n { filterNoise[a, i] = filterInner[a, S + i] } }
+            gram = TestSet.spanningGram(filters: filters, filterNoiseInner: filterNoise, noiseGram: noiseGram, distribution: task)
+        }
+        var rng = stream("\(name)-test")
+        return TestSet.draw(config.n_test, of: task, spanning: spanning, gram: gram, using: &rng,
+                            complementSeed: config.seed, complementStream: "\(name)-test-complement")
+    }
+
+    private func phase(_ phase: Phase, _ task: TaskDistribution, _ train: Dataset, _ test: TestSet, _ filterIndex: [Int],
                        _ initial: FilterBank, _ inheritance: TransferredInitialisation?,
                        _ progress: ((Phase, Int) -> Void)?, basis: CoefficientBasis?,
-                       initialInner: Matrix?) -> PhaseOutcome {
+                       initialInner: Matrix?, materialisedTest: @autoclosure () -> Dataset? = nil) -> PhaseOutcome {
         let steps = phase == .upstream ? config.T1 : config.T2
+        let run: TrainingRun, outputs: [Double]
         if engine(for: phase) == .coefficients {
             let descent = CoefficientSpaceDescent(eta: config.eta, steps: steps, recordEvery: config.record_every)
             let result = descent.train(initial, on: train, basis: basis ?? CoefficientBasis(distribution: task, data: train, probes: probes),
                                        distribution: task, probes: probes, frozen: inheritance?.frozen,
                                        initialInner: initialInner,
                                        progress: progress.map { report in { report(phase, $0) } })
-            let test = testSet()
-            return PhaseOutcome(phase: phase, distribution: task, train: train, test: test, run: result.run,
-                                testScore: result.testScore(test), inheritance: inheritance)
-        }
-        let descent = GradientDescent(eta: config.eta, steps: steps, recordEvery: config.record_every)
-        let run = descent.train(initial, on: train, distribution: task, probes: probes, frozen: inheritance?.frozen,
+            run = result.run
+            outputs = result.testOutputs(test, filterIndex: filterIndex)
+        } else {
+            let descent = GradientDescent(eta: config.eta, steps: steps, recordEvery: config.record_every)
+            run = descent.train(initial, on: train, distribution: task, probes: probes, frozen: inheritance?.frozen,
                                 progress: progress.map { report in { report(phase, $0) } })
-        let test = testSet()
-        let score = Score(outputs: run.final.outputs(test), data: test)
-        return PhaseOutcome(phase: phase, distribution: task, train: train, test: test, run: run,
-                            testScore: score, inheritance: inheritance)
+            // Weight space: score on the test vectors in ℝᵈ (same draws, to rounding).
+            outputs = run.final.outputs(materialisedTest() ?? test.materialised())
+        }
+        return PhaseOutcome(phase: phase, distribution: task, train: train, test: test, testOutputs: outputs, run: run,
+                            testScore: Score(outputs: outputs, labels: test.labels, trueLabels: test.trueLabels),
+                            inheritance: inheritance)
     }
 }
 

@@ -109,7 +109,7 @@ extension PhaseMeasurements {
         }
         trainLoss = run.trainScore.loss
         trainError = run.trainScore.error
-        let f = run.final.outputs(outcome.test)
+        let f = outcome.testOutputs
         testMistakes = zip(f, outcome.test.labels).map { $0 * $1 <= 0 ? 1 : 0 }
         testWrong = testMistakes.reduce(0) { $0 + Int($1) }
         testCleanWrong = zip(f, outcome.test.trueLabels).filter { $0 * $1 <= 0 }.count

@@ -38,14 +38,16 @@ struct CoefficientEngineTests {
             let rel = Self.relativeError(c.run.final.weights, w.run.final.weights)
             #expect(rel <= 1e-9, "\(label): final filters differ by \(rel)")
             // Activation patterns of the final filters, on the training and the test set.
-            for data in [w.train, w.test] {
+            let testVectors = w.test.materialised()
+            for data in [w.train, testVectors] {
                 let zw = w.run.final.preactivations(data).storage.map { $0 > 0 }
                 let zc = c.run.final.preactivations(data).storage.map { $0 > 0 }
                 #expect(zw == zc, "\(label): activation patterns differ")
             }
             // Test predictions and scores.
-            let fw = w.run.final.outputs(w.test).map { $0 > 0 }
-            let fc = c.run.final.outputs(c.test).map { $0 > 0 }
+            let fw = w.testOutputs.map { $0 > 0 }
+            let fc = c.testOutputs.map { $0 > 0 }
+            #expect(fc == c.run.final.outputs(testVectors).map { $0 > 0 }, "\(label): reduced and ℝᵈ test outputs differ")
             #expect(fw == fc, "\(label): test predictions differ")
             #expect(w.testScore.error == c.testScore.error && w.testScore.cleanError == c.testScore.cleanError, "\(label)")
             #expect(abs(w.testScore.loss - c.testScore.loss) <= 1e-9 * max(1, w.testScore.loss), "\(label)")

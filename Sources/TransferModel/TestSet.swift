@@ -1,0 +1,245 @@
+import NumericsCore
+
+/// The fresh test samples of one task, drawn in the reduced representation that scoring needs
+/// (THEORY.md §2 for the law, §5 for why it suffices) — an exact change of representation, not an
+/// approximation.
+///
+/// **Why a reduced draw is exact.** Test noise enters a score only through ⟨w_k, ξ_t⟩ for the final
+/// filters. With P = I − ûûᵀ − v̂_kv̂_kᵀ, ξ_t = Pξ_t, so ⟨w_k, ξ_t⟩ = ⟨Pw_k, ξ_t⟩, and by §5 every final
+/// filter satisfies Pw_k ∈ span{Pv_j} for the *spanning vectors* v₁ … v_r: the phase's initial
+/// filters (downstream: the fresh draw together with every transferred row that differs from it,
+/// so transfer and scratch share one test set) and the training noises ξ_i (already = Pξ_i).
+/// For ξ_t ~ N(0, σ²P), the vector a_t = (⟨v_j, ξ_t⟩)_j is N(0, σ²G) with G_jl = ⟨Pv_j, Pv_l⟩,
+/// whatever the training data were (ξ_t is independent of them). So a_t = σ L z_t with
+/// z_t ~ N(0, I_ρ) and G = L Lᵀ (Cholesky; pivoted, of rank ρ, when G is singular) is an exact draw
+/// of everything a score can depend on, at r Gaussians per sample instead of d.
+/// Then ⟨w_k, ξ_t⟩ = Σ_j c_kj a_tj whenever Pw_k = Σ_j c_kj Pv_j (``noiseProducts(coefficients:)``).
+///
+/// **Materialised vectors.** When ℝᵈ vectors are needed (saved arrays, the weight-space engine's
+/// scoring, tests), ``materialised()`` builds ξ_t = σ(Qᵀz_t + P_⊥g_t): Q = L₁₁⁻¹ (Pv_{π(1)}, …,
+/// Pv_{π(ρ)}) has orthonormal rows spanning span{Pv_j}, and P_⊥g_t projects an independent
+/// N(0, I_d) draw g_t (its own stream, so scores never depend on whether vectors are built) onto
+/// the orthogonal complement of span(Q) ∪ {û, v̂_k}. Then ξ_t ~ N(0, σ²P) exactly, ⟨v_j, ξ_t⟩ = a_tj
+/// to rounding, and ‖ξ_t‖²/σ² = ‖z_t‖² + ‖P_⊥g_t‖² ~ χ²(d − 2).
+///
+/// When r ≥ d − 2 nothing is gained: the noises are drawn directly in ℝᵈ (d Gaussians, projected,
+/// as ``TaskDistribution/sample(_:using:)`` does) and a_t = (⟨v_j, ξ_t⟩)_j is computed from them.
+///
+/// Draw order per sample (stream of the phase's test set): ŷ (Rademacher), the flip
+/// (Bernoulli(p)), then ρ Gaussians for z_t (or d for ξ_t in the direct case). The complement draws
+/// g_t, d per sample in order, come from the stream named `complementStream`.
+public struct TestSet: Sendable {
+    /// Observed labels y_t ∈ {±1}.
+    public let labels: [Double]
+    /// True labels ŷ_t ∈ {±1}; the signal patches of sample t are ŷ_t s_q.
+    public let trueLabels: [Double]
+    public let patchCount: Int
+    /// The signal patches of a true-label-+1 sample, in patch order.
+    public let signals: [[Double]]
+    /// σ_{p,k}.
+    public let noiseStandardDeviation: Double
+    /// a_tj = ⟨v_j, ξ_t⟩, count × r.
+    public let spanInner: Matrix
+    /// Pv_j as rows, r × d.
+    public let spanVectors: Matrix
+    /// The factor of G (nil when the noises were drawn directly in ℝᵈ).
+    public let factor: CholeskyFactor?
+    /// z_t as rows, count × ρ (reduced draws only).
+    let latent: Matrix?
+    /// ξ_t as rows, count × d (direct draws only).
+    let directNoise: Matrix?
+    /// û and v̂_k.
+    let nullDirections: [[Double]]
+    let complementSeed: UInt64
+    let complementStream: String
+
+    public var count: Int { labels.count }
+    public var dimension: Int { spanVectors.cols }
+    /// Whether the noises were drawn through a_t = σLz_t (true) or directly in ℝᵈ.
+    public var isReduced: Bool { factor != nil }
+
+    /// Draw `count` test samples of `distribution` whose scores will be taken for filters in
+    /// span{spanning vectors} (see the type's documentation).
+    ///
+    /// - Parameters:
+    ///   - spanning: the raw v_j as rows, r × d (projected here).
+    ///   - gram: G_jl = ⟨Pv_j, Pv_l⟩ when the caller has it (e.g. assembled from the coefficient
+    ///     engine's Gram matrix); computed from the projected rows otherwise.
+    ///   - rng: the stream of this test set (labels, flips, z_t).
+    ///   - complementSeed, complementStream: the stream of g_t for ``materialised()``.
+    public static func draw(_ count: Int, of distribution: TaskDistribution, spanning: Matrix, gram: Matrix? = nil,
+                            using rng: inout SeededGenerator, complementSeed: UInt64, complementStream: String) -> TestSet {
+        let d = distribution.dimension, r = spanning.rows
+        precondition(spanning.cols == d)
+        let directions = distribution.noiseNullDirections
+        var projected = spanning
+        projected.storage.withUnsafeMutableBufferPointer { v in
+            for j in 0..<r { TaskDistribution.project(v.baseAddress! + j * d, dimension: d, off: directions) }
+        }
+        let sigma = distribution.noiseStandardDeviation, flip = distribution.labelFlipProbability
+        var labels = [Double](repeating: 0, count: count), trueLabels = labels
+        func drawLabels(_ t: Int) {
+            let yHat = rng.rademacher()
+            trueLabels[t] = yHat
+            labels[t] = rng.bernoulli(flip) ? -yHat : yHat
+        }
+        if r >= d - 2 {
+            let noise = [Double](unsafeUninitializedCapacity: count * d) { buffer, initialized in
+                for t in 0..<count {
+                    drawLabels(t)
+                    let xi = buffer.baseAddress! + t * d
+                    rng.fillGaussians(xi, count: d, standardDeviation: sigma)
+                    TaskDistribution.project(xi, dimension: d, off: directions)
+                }
+                initialized = count * d
+            }
+            let xi = Matrix(rows: count, cols: d, storage: noise)
+            return TestSet(labels: labels, trueLabels: trueLabels, patchCount: distribution.layout.patchCount,
+                           signals: distribution.signals, noiseStandardDeviation: sigma,
+                           spanInner: BLAS.product(xi, projected, transB: true), spanVectors: projected, factor: nil,
+                           latent: nil, directNoise: xi, nullDirections: directions,
+                           complementSeed: complementSeed, complementStream: complementStream)
+        }
+        let g = gram ?? BLAS.gram(projected)
+        precondition(g.rows == r && g.cols == r, "gram must be r × r")
+        let factor = LAPACK.cholesky(g)
+        let rank = factor.rank
+        let z = [Double](unsafeUninitializedCapacity: count * rank) { buffer, initialized in
+            for t in 0..<count {
+                drawLabels(t)
+                rng.fillGaussians(buffer.baseAddress! + t * rank, count: rank)
+            }
+            initialized = count * rank
+        }
+        let latent = Matrix(rows: count, cols: rank, storage: z)
+        // a_t = σ L z_t in pivoted order, then scattered back: A[t, π(a)] = σ (Z Lᵀ)[t, a].
+        var ordered = Matrix(rows: count, cols: r)
+        if count > 0 && rank > 0 {
+            latent.storage.withUnsafeBufferPointer { zp in
+                factor.lower.storage.withUnsafeBufferPointer { lp in
+                    ordered.storage.withUnsafeMutableBufferPointer { op in
+                        BLAS.gemm(zp.baseAddress!, leadingA: rank, lp.baseAddress!, transB: true, leadingB: rank,
+                                  op.baseAddress!, leadingC: r, m: count, n: r, k: rank, alpha: sigma)
+                    }
+                }
+            }
+        }
+        var spanInner = ordered
+        if factor.pivoted {
+            for t in 0..<count { for a in 0..<r { spanInner[t, factor.permutation[a]] = ordered[t, a] } }
+        }
+        return TestSet(labels: labels, trueLabels: trueLabels, patchCount: distribution.layout.patchCount,
+                       signals: distribution.signals, noiseStandardDeviation: sigma, spanInner: spanInner,
+                       spanVectors: projected, factor: factor, latent: latent, directNoise: nil,
+                       nullDirections: directions, complementSeed: complementSeed, complementStream: complementStream)
+    }
+
+    /// ⟨w_k, ξ_t⟩ = Σ_j c_kj a_tj for filters with Pw_k = Σ_j c_kj Pv_j: `coefficients` (rows × r)
+    /// times Aᵀ, rows × count.
+    public func noiseProducts(coefficients: Matrix) -> Matrix {
+        precondition(coefficients.cols == spanInner.cols)
+        return BLAS.product(coefficients, spanInner, transB: true)
+    }
+
+    /// The test noises ξ_t in ℝᵈ, count × d (see the type's documentation; deterministic).
+    public func materialisedNoise() -> Matrix {
+        if let directNoise { return directNoise }
+        guard let factor, let latent else { preconditionFailure("reduced test set without factor") }
+        let d = dimension, n = count, rank = factor.rank, sigma = noiseStandardDeviation
+        // Q: solve L₁₁ Q = (Pv_{π(a)})_{a < ρ}, rank × d, orthonormal rows.
+        var q = Matrix(rows: rank, cols: d)
+        for a in 0..<rank {
+            let source = factor.permutation[a]
+            for c in 0..<d { q[a, c] = spanVectors[source, c] }
+        }
+        if rank > 0 {
+            factor.lower.storage.withUnsafeBufferPointer { lp in
+                q.storage.withUnsafeMutableBufferPointer { qp in
+                    BLAS.solveLowerTriangular(lp.baseAddress!, leading: rank, qp.baseAddress!, rows: rank, cols: d)
+                }
+            }
+        }
+        var rng = SeededGenerator(seed: complementSeed, stream: complementStream)
+        var g = Matrix(rows: n, cols: d, storage: rng.gaussians(count: n * d))
+        // P_⊥ g: remove span(Q) and û, v̂_k, twice (the second pass removes what rounding left).
+        for _ in 0..<2 {
+            if rank > 0 {
+                let coordinates = BLAS.product(g, q, transB: true)  // n × ρ
+                subtractProduct(coordinates, q, from: &g)
+            }
+            g.storage.withUnsafeMutableBufferPointer { gp in
+                for t in 0..<n { TaskDistribution.project(gp.baseAddress! + t * d, dimension: d, off: nullDirections) }
+            }
+        }
+        // ξ = σ (Z Q + P_⊥ g).
+        var xi = g
+        if rank > 0 {
+            latent.storage.withUnsafeBufferPointer { zp in
+                q.storage.withUnsafeBufferPointer { qp in
+                    xi.storage.withUnsafeMutableBufferPointer { xp in
+                        BLAS.gemm(zp.baseAddress!, qp.baseAddress!, xp.baseAddress!, m: n, n: d, k: rank, beta: 1)
+                    }
+                }
+            }
+        }
+        for e in xi.storage.indices { xi.storage[e] *= sigma }
+        xi.storage.withUnsafeMutableBufferPointer { xp in
+            for t in 0..<n { TaskDistribution.project(xp.baseAddress! + t * d, dimension: d, off: nullDirections) }
+        }
+        return xi
+    }
+
+    /// The test set as a ``Dataset`` in ℝᵈ (patches ŷ_t s_q, then ξ_t from ``materialisedNoise()``).
+    public func materialised() -> Dataset {
+        let xi = materialisedNoise()
+        let n = count, d = dimension, P = patchCount
+        let storage = [Double](unsafeUninitializedCapacity: n * P * d) { buffer, initialized in
+            xi.storage.withUnsafeBufferPointer { x in
+                for t in 0..<n {
+                    for (q, signal) in signals.enumerated() {
+                        let row = buffer.baseAddress! + (t * P + q) * d
+                        for c in 0..<d { (row + c).initialize(to: trueLabels[t] * signal[c]) }
+                    }
+                    (buffer.baseAddress! + (t * P + P - 1) * d).initialize(from: x.baseAddress! + t * d, count: d)
+                }
+            }
+            initialized = n * P * d
+        }
+        return Dataset(patches: Matrix(rows: n * P, cols: d, storage: storage), labels: labels,
+                       trueLabels: trueLabels, patchCount: P)
+    }
+
+    /// target ← target − a · b.
+    private func subtractProduct(_ a: Matrix, _ b: Matrix, from target: inout Matrix) {
+        a.storage.withUnsafeBufferPointer { ap in
+            b.storage.withUnsafeBufferPointer { bp in
+                target.storage.withUnsafeMutableBufferPointer { tp in
+                    BLAS.gemm(ap.baseAddress!, bp.baseAddress!, tp.baseAddress!, m: a.rows, n: b.cols, k: a.cols,
+                              alpha: -1, beta: 1)
+                }
+            }
+        }
+    }
+
+    /// G_jl = ⟨Pv_j, Pv_l⟩ for spanning vectors (filters F × d, then training noises), assembled
+    /// from inner products the coefficient engine already has: the noise block is the training
+    /// noises' Gram matrix (ξ_i = Pξ_i), the filter–noise block ⟨w, ξ_i⟩ = ⟨Pw, ξ_i⟩, and only the
+    /// F × F block ⟨Pw_k, Pw_l⟩ is computed here.
+    public static func spanningGram(filters: Matrix, filterNoiseInner: Matrix, noiseGram: Matrix,
+                                    distribution: TaskDistribution) -> Matrix {
+        let f = filters.rows, n = noiseGram.rows, d = filters.cols, r = f + n
+        precondition(filterNoiseInner.rows == f && filterNoiseInner.cols == n && noiseGram.cols == n)
+        var projected = filters
+        projected.storage.withUnsafeMutableBufferPointer { v in
+            for j in 0..<f { TaskDistribution.project(v.baseAddress! + j * d, dimension: d, off: distribution.noiseNullDirections) }
+        }
+        let ff = BLAS.gram(projected)
+        var g = Matrix(rows: r, cols: r)
+        for a in 0..<f {
+            for b in 0..<f { g[a, b] = ff[a, b] }
+            for i in 0..<n { g[a, f + i] = filterNoiseInner[a, i]; g[f + i, a] = filterNoiseInner[a, i] }
+        }
+        for i in 0..<n { for l in 0..<n { g[f + i, f + l] = noiseGram[i, l] } }
+        return g
+    }
+}
