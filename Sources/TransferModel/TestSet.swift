@@ -67,12 +67,12 @@ public struct TestSet: Sendable {
     ///     engine's Gram matrix); computed from the projected rows otherwise.
     ///   - rng: the stream of this test set (labels, flips, z_t).
     ///   - complementSeed, complementStream: the stream of g_t for ``materialised()``.
-    public static func draw(_ count: Int, of distribution: TaskDistribution, spanning: Matrix, gram: Matrix? = nil,
+    public static func draw(_ count: Int, of distribution: TaskDistribution, spanning: consuming Matrix, gram: Matrix? = nil,
                             using rng: inout SeededGenerator, complementSeed: UInt64, complementStream: String) -> TestSet {
         let d = distribution.dimension, r = spanning.rows
         precondition(spanning.cols == d)
         let directions = distribution.noiseNullDirections
-        var projected = spanning
+        var projected = consume spanning  // projected in place when the caller hands over its matrix
         projected.storage.withUnsafeMutableBufferPointer { v in
             for j in 0..<r { TaskDistribution.project(v.baseAddress! + j * d, dimension: d, off: directions) }
         }

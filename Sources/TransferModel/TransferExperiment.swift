@@ -157,7 +157,11 @@ public struct TransferExperiment: Sendable {
     private func testSet(_ task: TaskDistribution, _ name: String, train: Dataset, filters: Matrix,
                          basis: CoefficientBasis?, filterInner: Matrix?) -> TestSet {
         let d = config.d, f = filters.rows, n = train.count
-        let spanning = Matrix(rows: f + n, cols: d, storage: filters.storage + train.noise.storage)
+        var storage = filters.storage
+        storage.reserveCapacity((f + n) * d)
+        train.withNoise { xi, stride in
+            for i in 0..<n { storage.append(contentsOf: UnsafeBufferPointer(start: xi + i * stride, count: d)) }
+        }
         var gram: Matrix?
         if let basis, let filterInner {
             let S = basis.signalCount
@@ -167,7 +171,7 @@ public struct TransferExperiment: Sendable {
             gram = TestSet.spanningGram(filters: filters, filterNoiseInner: filterNoise, noiseGram: noiseGram, distribution: task)
         }
         var rng = stream("\(name)-test")
-        return TestSet.draw(config.n_test, of: task, spanning: spanning, gram: gram, using: &rng,
+        return TestSet.draw(config.n_test, of: task, spanning: Matrix(rows: f + n, cols: d, storage: storage), gram: gram, using: &rng,
                             complementSeed: config.seed, complementStream: "\(name)-test-complement")
     }
 
