@@ -228,6 +228,8 @@ extension PhaseDiagram {
             Overlay(label: String(format: "empirical boundary: mean transfer error = p + τ = %.2f", level), points: empirical, stroke: "#1565c0", dash: nil, markers: true),
             Overlay(label: "log–log fit to the empirical boundary", points: fitted, stroke: "#1565c0", dash: "2 4", markers: false),
         ]
+        let scratchOverlay = Overlay(label: "predicted Γ(0) = Λ₂ = C1 (C1 = \(Self.format(c1)); predecessor)", points: scratchBoundary(),
+                                     stroke: "#111111", dash: nil, markers: false)
         let slopeText = Self.slopeText(fit)
         let seedsText = "\(seeds.count) seed\(seeds.count == 1 ? "" : "s"), \(counts.flatMap { $0 }.reduce(0, +)) runs"
         let subtitle = "\(xKey) × \(yKey), \(seedsText); α = \(Self.format(base["alpha"] ?? .nan)), N₁ = \(Self.format(base["N1"] ?? .nan)), N₂ = \(Self.format(base["N2"] ?? .nan)), p = \(Self.format(p))"
@@ -242,7 +244,7 @@ extension PhaseDiagram {
                                               overlays: overlays, notes: [slopeText])
         files["scratch_error.svg"] = heatmap(title: "Scratch test error (α = 0 baseline)", subtitle: subtitle, values: scratchError,
                                              palette: .sequential(max: errorMax), colorLabel: "test error (mean over seeds)",
-                                             overlays: Array(overlays.prefix(2)), notes: [])
+                                             overlays: [scratchOverlay, overlays[1]], notes: [])
         files["difference.svg"] = heatmap(title: "Transfer − scratch test error", subtitle: subtitle, values: difference,
                                           palette: .diverging(limit: diffLimit), colorLabel: "red: negative transfer · blue: transfer helps",
                                           overlays: Array(overlays.prefix(2)), notes: [])
@@ -251,7 +253,7 @@ extension PhaseDiagram {
                                                overlays: Array(overlays.prefix(3)), notes: [slopeText])
         files["benign_scratch.svg"] = heatmap(title: String(format: "Scratch: benign cells (error ≤ p + τ = %.2f)", level), subtitle: subtitle,
                                               values: benignS, palette: .binary(on: "benign", off: "harmful"), colorLabel: "",
-                                              overlays: [], notes: [])
+                                              overlays: [scratchOverlay], notes: [])
         files["negative_transfer.svg"] = heatmap(title: "Negative transfer: transfer error > scratch error", subtitle: subtitle,
                                                  values: negativeMap, palette: .binary(on: "negative transfer", off: "transfer ≤ scratch"),
                                                  colorLabel: "", overlays: [overlays[1]], notes: [])

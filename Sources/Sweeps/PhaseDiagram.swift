@@ -149,6 +149,11 @@ public struct PhaseDiagram: Sendable {
         curve { x, y in gamma(x: x, y: y).map { log($0.transfer) - log(c1) } }
     }
 
+    /// The scratch baseline's predicted boundary Γ(0) = Λ₂ = C1 (Kou et al.'s phase variable, `predecessor`).
+    public func scratchBoundary() -> [(Double, Double)] {
+        curve { x, y in gamma(x: x, y: y).map { log($0.scratch) - log(c1) } }
+    }
+
     /// The predicted negative-transfer boundary Γ(α) = Γ(0) (`reconstruction`).
     public func negativeTransferBoundary() -> [(Double, Double)] {
         curve { x, y in gamma(x: x, y: y).map { log($0.transfer) - log($0.scratch) } }
