@@ -27,13 +27,22 @@ public enum LAPACK {
     /// others); otherwise Cholesky with complete pivoting (`dpstrf_`) with LAPACK's rank
     /// tolerance n·ε·max_a G_aa. The unpivoted path is preferred because it is a continuous
     /// function of G: two rounding-level different G give rounding-level different factors.
-    public static func cholesky(_ g: Matrix, relativeFloor: Double = 1e-10) -> CholeskyFactor {
+    ///
+    /// `order` (a permutation of 0..<n) factors G[order, order] instead, so that the leading
+    /// rows of L — and everything drawn through them — depend only on the leading indices of
+    /// `order` (Cholesky is causal: the leading block of L is the factor of the leading block of
+    /// G). The factor's `permutation` is `order` then; the pivoted fallback ignores it.
+    public static func cholesky(_ g: Matrix, order: [Int]? = nil, relativeFloor: Double = 1e-10) -> CholeskyFactor {
         precondition(g.rows == g.cols, "cholesky needs a square matrix")
         let n = g.rows
         if n == 0 { return CholeskyFactor(permutation: [], lower: Matrix(rows: 0, cols: 0), pivoted: false) }
+        let order = order ?? Array(0..<n)
+        precondition(order.count == n && Set(order).count == n && order.allSatisfy { $0 >= 0 && $0 < n }, "order must be a permutation")
+        var ordered = Matrix(rows: n, cols: n)
+        for a in 0..<n { for b in 0..<n { ordered[a, b] = g[order[a], order[b]] } }
         // Row-major storage of a symmetric matrix is its column-major storage. Fortran's upper
         // factor U (G = UᵀU, column-major) read row-major is L = Uᵀ, lower triangular.
-        var a = g.storage
+        var a = ordered.storage
         var nn = Int32(n), lda = Int32(n), info: Int32 = 0
         var uplo = CChar(UInt8(ascii: "U"))
         dpotrf_(&uplo, &nn, &a, &lda, &info, 1)
@@ -42,9 +51,9 @@ public enum LAPACK {
             var acceptable = true
             for i in 0..<n {
                 for j in 0...i { lower[i, j] = a[i * n + j] }
-                if !(lower[i, i] * lower[i, i] >= relativeFloor * g[i, i]) || !lower[i, i].isFinite { acceptable = false }
+                if !(lower[i, i] * lower[i, i] >= relativeFloor * ordered[i, i]) || !lower[i, i].isFinite { acceptable = false }
             }
-            if acceptable { return CholeskyFactor(permutation: Array(0..<n), lower: lower, pivoted: false) }
+            if acceptable { return CholeskyFactor(permutation: order, lower: lower, pivoted: false) }
         }
         a = g.storage
         var piv = [Int32](repeating: 0, count: n)

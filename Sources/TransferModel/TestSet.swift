@@ -67,7 +67,13 @@ public struct TestSet: Sendable {
     ///     engine's Gram matrix); computed from the projected rows otherwise.
     ///   - rng: the stream of this test set (labels, flips, z_t).
     ///   - complementSeed, complementStream: the stream of g_t for ``materialised()``.
+    ///   - order, leading: factor G in this order of the spanning vectors and draw the first
+    ///     `leading` entries of each z_t from `rng`, the rest from the stream `extraStream`; then
+    ///     the a_tj of the first `leading` vectors of `order` do not depend on the others (the
+    ///     downstream phases put the fresh filters and training noises first, so the scratch
+    ///     baseline's test set is the same whatever α and the variant inherit).
     public static func draw(_ count: Int, of distribution: TaskDistribution, spanning: consuming Matrix, gram: Matrix? = nil,
+                            order: [Int]? = nil, leading: Int? = nil, extraStream: String = "test-extra",
                             using rng: inout SeededGenerator, complementSeed: UInt64, complementStream: String) -> TestSet {
         let d = distribution.dimension, r = spanning.rows
         precondition(spanning.cols == d)
@@ -102,17 +108,20 @@ public struct TestSet: Sendable {
         }
         let g = gram ?? BLAS.gram(projected)
         precondition(g.rows == r && g.cols == r, "gram must be r × r")
-        let factor = LAPACK.cholesky(g)
+        let factor = LAPACK.cholesky(g, order: order)
         let rank = factor.rank
+        let lead = min(leading ?? rank, rank)
+        var extra = SeededGenerator(seed: complementSeed, stream: extraStream)
         let z = [Double](unsafeUninitializedCapacity: count * rank) { buffer, initialized in
             for t in 0..<count {
                 drawLabels(t)
-                rng.fillGaussians(buffer.baseAddress! + t * rank, count: rank)
+                rng.fillGaussians(buffer.baseAddress! + t * rank, count: lead)
+                extra.fillGaussians(buffer.baseAddress! + t * rank + lead, count: rank - lead)
             }
             initialized = count * rank
         }
         let latent = Matrix(rows: count, cols: rank, storage: z)
-        // a_t = σ L z_t in pivoted order, then scattered back: A[t, π(a)] = σ (Z Lᵀ)[t, a].
+        // a_t = σ L z_t in the factor's order, then scattered back: A[t, π(a)] = σ (Z Lᵀ)[t, a].
         var ordered = Matrix(rows: count, cols: r)
         if count > 0 && rank > 0 {
             latent.storage.withUnsafeBufferPointer { zp in
@@ -125,7 +134,7 @@ public struct TestSet: Sendable {
             }
         }
         var spanInner = ordered
-        if factor.pivoted {
+        if factor.permutation != Array(0..<r) {
             for t in 0..<count { for a in 0..<r { spanInner[t, factor.permutation[a]] = ordered[t, a] } }
         }
         return TestSet(labels: labels, trueLabels: trueLabels, patchCount: distribution.layout.patchCount,

@@ -51,7 +51,7 @@ public struct TransferExperiment: Sendable {
     public var parallelDataGeneration = false
 
     /// How test sets are drawn, for manifests.
-    public static let testSetDescription = "test noise drawn in the reduced representation: a_t = σ L z_t, z_t ~ N(0, I), G = L Lᵀ the Gram matrix of the projected spanning vectors (initial filters incl. transferred rows, training noises); ℝᵈ vectors (saved arrays, weight engine) add σ P_⊥ g_t from the '<task>-test-complement' stream; direct d-dimensional draws when r ≥ d − 2"
+    public static let testSetDescription = "test noise drawn in the reduced representation: a_t = σ L z_t, z_t ~ N(0, I), G = L Lᵀ the Gram matrix of the projected spanning vectors (initial filters incl. transferred rows, training noises; downstream factored fresh filters and noises first, inherited rows' z from '<task>-test-extra'); ℝᵈ vectors (saved arrays, weight engine) add σ P_⊥ g_t from the '<task>-test-complement' stream; direct d-dimensional draws when r ≥ d − 2"
 
     public init(config: ExperimentConfig) {
         self.config = config
@@ -136,7 +136,12 @@ public struct TransferExperiment: Sendable {
             freshInner = rowsFresh
             transferInner = rowsTransfer
         }
-        let test2 = testSet(task2, "downstream", train: train2, filters: spanFilters, basis: basis2, filterInner: spanInner2)
+        // Fresh filters and training noises lead the factorisation, so scratch's test draw does not
+        // depend on what was inherited.
+        let n2 = train2.count, f2 = spanFilters.rows
+        let order2 = Array(0..<twoM) + Array(f2..<(f2 + n2)) + Array(twoM..<f2)
+        let test2 = testSet(task2, "downstream", train: train2, filters: spanFilters, basis: basis2, filterInner: spanInner2,
+                            order: order2, leading: twoM + n2)
         let materialised2 = Deferred(startingNow: false) { test2.materialised() }
         if phases.contains(.transfer) {
             let transfer = phase(.transfer, task2, train2, test2, transferIndex, inheritance.filters, inheritance, progress,
@@ -155,7 +160,7 @@ public struct TransferExperiment: Sendable {
     /// (rows) and the training noises; with a coefficient basis, G is assembled from its Gram
     /// matrix and `filterInner` (⟨filter, b⟩ for every basis vector b).
     private func testSet(_ task: TaskDistribution, _ name: String, train: Dataset, filters: Matrix,
-                         basis: CoefficientBasis?, filterInner: Matrix?) -> TestSet {
+                         basis: CoefficientBasis?, filterInner: Matrix?, order: [Int]? = nil, leading: Int? = nil) -> TestSet {
         let d = config.d, f = filters.rows, n = train.count
         var storage = filters.storage
         storage.reserveCapacity((f + n) * d)
@@ -171,7 +176,8 @@ public struct TransferExperiment: Sendable {
             gram = TestSet.spanningGram(filters: filters, filterNoiseInner: filterNoise, noiseGram: noiseGram, distribution: task)
         }
         var rng = stream("\(name)-test")
-        return TestSet.draw(config.n_test, of: task, spanning: Matrix(rows: f + n, cols: d, storage: storage), gram: gram, using: &rng,
+        return TestSet.draw(config.n_test, of: task, spanning: Matrix(rows: f + n, cols: d, storage: storage), gram: gram,
+                            order: order, leading: leading, extraStream: "\(name)-test-extra", using: &rng,
                             complementSeed: config.seed, complementStream: "\(name)-test-complement")
     }
 

@@ -67,4 +67,20 @@ struct TransferPlanTests {
         let random = try TransferExperiment(config: Fixtures.config("variant: random_slots\nalpha: 1\n")).run(phases: [.upstream, .transfer])[1]
         #expect(Set(random.inheritance!.sources.values).count == 8)  // every upstream filter used once
     }
+
+    @Test func scratchBaselineDoesNotDependOnWhatTransferInherits() throws {
+        // Scratch shares the downstream data, fresh draw and test set with transfer, and its test
+        // draw is factored first (fresh filters and training noises lead the Cholesky order), so
+        // its outputs must not change with α or the variant. Tolerance: rounding of the Gram
+        // assembly (different matrix shapes in the BLAS calls), relative 1e-9.
+        let reference = try TransferExperiment(config: Fixtures.config("alpha: 0\n")).run()[2]
+        for extra in ["alpha: 0.5\n", "alpha: 1\n", "variant: weight\n", "variant: random_slots\nalpha: 0.75\n", "variant: frozen\n"] {
+            let scratch = try TransferExperiment(config: Fixtures.config(extra)).run()[2]
+            #expect(scratch.test.labels == reference.test.labels, "\(extra)")
+            let scale = reference.testOutputs.map(abs).max()!
+            let worst = zip(scratch.testOutputs, reference.testOutputs).map { abs($0 - $1) }.max()!
+            #expect(worst <= 1e-9 * scale, "\(extra): max |Δf| = \(worst)")
+            #expect(scratch.testScore == reference.testScore, "\(extra)")
+        }
+    }
 }
