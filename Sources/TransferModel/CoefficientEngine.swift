@@ -78,7 +78,7 @@ public struct CoefficientRun: Sendable {
             span[k, filterIndex[k]] = 1
             for i in 0..<n { span[k, f + i] = coordinates[k, S + i] }
         }
-        let z = CoefficientSpaceDescent.preactivations(
+        let z = GradientDescent.preactivations(
             basisInner: basisInner, signalCount: S, trueLabels: test.trueLabels, patchCount: test.patchCount,
             noiseInner: test.noiseProducts(coefficients: span))
         return run.final.outputs(fromPreactivations: z, patchCount: test.patchCount)
@@ -102,20 +102,12 @@ public struct CoefficientRun: Sendable {
 /// are rebuilt in ℝᵈ and the value is the largest of: that Gram measure, the same difference
 /// measured in ℝᵈ, and the bookkeeping error max_{k,b} |Z_{k,b} − ⟨w_k, b⟩_ℝᵈ| / (‖w_k‖‖b‖) of the
 /// inner products training used against those of the rebuilt filters.
-public struct CoefficientSpaceDescent: Sendable {
-    public let eta: Double
-    public let steps: Int
-    public let recordEvery: Int
-
-    public init(eta: Double, steps: Int, recordEvery: Int) {
-        self.eta = eta
-        self.steps = steps
-        self.recordEvery = recordEvery
-    }
-
-    /// Train `initial` on `data` (whose basis is `basis`). `initialInner` may pass
-    /// ⟨w_k⁽⁰⁾, b⟩ when the caller already has them (e.g. rows shared by transfer and scratch).
-    public func train(_ initial: FilterBank, on data: Dataset, basis: CoefficientBasis,
+extension GradientDescent {
+    /// Train `initial` on `data` (whose basis is `basis`) in coefficient space, with the same
+    /// step size, step count and recording interval as ``train(_:on:distribution:probes:frozen:progress:)``.
+    /// `initialInner` may pass ⟨w_k⁽⁰⁾, b⟩ when the caller already has them (e.g. rows shared by
+    /// transfer and scratch).
+    public func trainInCoefficients(_ initial: FilterBank, on data: Dataset, basis: CoefficientBasis,
                       distribution: TaskDistribution, probes: SignalVectors, frozen: [Bool]? = nil,
                       initialInner: Matrix? = nil, progress: ((Int) -> Void)? = nil) -> CoefficientRun {
         let start = Date()
@@ -197,7 +189,7 @@ public struct CoefficientSpaceDescent: Sendable {
     }
 
     private func forward(_ z: Matrix, signalCount S: Int, data: Dataset, bank: FilterBank) -> ForwardPass {
-        let pre = CoefficientSpaceDescent.preactivations(basisInner: z, signalCount: S, trueLabels: data.trueLabels,
+        let pre = GradientDescent.preactivations(basisInner: z, signalCount: S, trueLabels: data.trueLabels,
                                                          patchCount: data.patchCount)
         let f = bank.outputs(fromPreactivations: pre, patchCount: data.patchCount)
         let derivatives = zip(data.labels, f).map { Logistic.derivative($0 * $1) }

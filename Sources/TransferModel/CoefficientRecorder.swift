@@ -133,7 +133,7 @@ public struct CoefficientRecorder: Sendable {
     }
 
     /// Record a snapshot whose inner products and decomposition error were computed by the
-    /// coefficient-space engine (see `CoefficientSpaceDescent`).
+    /// coefficient-space engine (see `GradientDescent.trainInCoefficients`).
     mutating func append(step: Int, pass: ForwardPass, innerU: [Double], innerV1: [Double], innerV2: [Double],
                          innerNoise: Matrix, decompositionRelativeError: Double) {
         snapshots.append(CoefficientSnapshot(

@@ -187,16 +187,15 @@ public struct TransferExperiment: Sendable {
                        initialInner: Matrix?, materialisedTest: @autoclosure () -> Dataset? = nil) -> PhaseOutcome {
         let steps = phase == .upstream ? config.T1 : config.T2
         let run: TrainingRun, outputs: [Double]
+        let descent = GradientDescent(eta: config.eta, steps: steps, recordEvery: config.record_every)
         if engine(for: phase) == .coefficients {
-            let descent = CoefficientSpaceDescent(eta: config.eta, steps: steps, recordEvery: config.record_every)
-            let result = descent.train(initial, on: train, basis: basis ?? CoefficientBasis(distribution: task, data: train, probes: probes),
+            let result = descent.trainInCoefficients(initial, on: train, basis: basis ?? CoefficientBasis(distribution: task, data: train, probes: probes),
                                        distribution: task, probes: probes, frozen: inheritance?.frozen,
                                        initialInner: initialInner,
                                        progress: progress.map { report in { report(phase, $0) } })
             run = result.run
             outputs = result.testOutputs(test, filterIndex: filterIndex)
         } else {
-            let descent = GradientDescent(eta: config.eta, steps: steps, recordEvery: config.record_every)
             run = descent.train(initial, on: train, distribution: task, probes: probes, frozen: inheritance?.frozen,
                                 progress: progress.map { report in { report(phase, $0) } })
             // Weight space: score on the test vectors in ℝᵈ (same draws, to rounding).
