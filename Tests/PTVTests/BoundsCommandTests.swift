@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// `ptv bounds`, `ptv prove` and `ptv proofs check` end to end.
+@Suite(.serialized)
+struct BoundsCommandTests {
+    @Test func boundsJSONHasTheDocumentedShapeAndIndependentValues() throws {
+        let dir = CLI.temporaryDirectory("bounds")
+        let config = dir.appendingPathComponent("c.yaml")
+        try CLI.write("d: 400\nN1: 80\nN2: 20\nu_norm: 3\nv1_norm: 2\nv2_norm: 2\nalpha: 0.5\nconstants: {C1: 2}\n", to: config)
+        let result = try CLI.run(["bounds", "--config", config.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let quantities = try #require(json["quantities"] as? [String: [String: Any]])
+        for id in ["SNR_1", "SNR_2", "Lambda_1", "Lambda_2", "gamma_hat_1", "gamma_hat_2", "SNR_u", "A_u", "B_1", "A_2", "B_2",
+                   "Gamma", "Gamma_scratch", "Gamma_inherited", "d_star"] {
+            #expect(quantities[id] != nil, "quantity \(id)")
+            for key in ["value", "error", "formula", "provenance"] { #expect(quantities[id]?[key] != nil, "\(id).\(key)") }
+        }
+        // Independent hand computation (THEORY.md §6), σ = 1: A_u = N₁‖u‖²/d = 1.8,
+        // B₁ = (N₁/d)(1 + N₁‖v₁‖²/d) = 0.36, A₂ = N₂‖μ₂‖²/d = 0.65, B₂ = N₂/d = 0.05,
+        // Γ(½) = (0.9 + 0.325)²/(0.09 + 0.0125); d* = (a²/C1 − c′)/c with a = 490, c = 25, c′ = 6400.
+        let gamma = pow(0.5 * 1.8 + 0.5 * 0.65, 2) / (0.25 * 0.36 + 0.25 * 0.05)
+        #expect(abs((quantities["Gamma"]!["value"] as! Double) - gamma) <= 1e-12 * gamma)
+        #expect(abs((quantities["Gamma_scratch"]!["value"] as! Double) - 0.65 * 0.65 / 0.05) <= 1e-12 * 8.45)
+        let dStar = (490.0 * 490.0 / 2 - 6400) / 25
+        #expect(abs((quantities["d_star"]!["value"] as! Double) - dStar) <= 1e-10 * dStar)
+        let conditions = try #require(json["conditions"] as? [[String: Any]])
+        #expect(Set(conditions.compactMap { $0["task"] as? Int }) == [1, 2])
+        for c in conditions { for key in ["id", "lhs", "rhs", "holds", "provenance"] { #expect(c[key] != nil, "condition \(key)") } }
+        let predictions = try #require(json["predictions"] as? [String: Any])
+        #expect(predictions["regime"] as? String == "benign")          // Γ = 14.6 ≥ C1 = 2
+        #expect(predictions["negative_transfer"] as? Bool == false)    // Γ(½) = 14.6 > Γ(0) = 8.45
+        #expect(predictions["predicted_test_error"] is Double)
+    }
+
+    @Test func proveCertifiesFollowsAndRefusesWhatDoesNot() throws {
+        let proved = try CLI.run(["prove", "--assume", "x >= y^2", "--assume", "y >= z^3", "--claim", "x >= z^6"])
+        #expect(proved.status == 0, "\(proved.stdout)\(proved.stderr)")
+        let refused = try CLI.run(["prove", "--assume", "x >= y^2", "--assume", "y >= z^3", "--claim", "x >= z^7"])
+        #expect(refused.status == 1 && refused.stdout.contains("cannot verify"))
+        let malformed = try CLI.run(["prove", "--assume", "x >= y^2", "--claim", "x >= (y"])
+        #expect(malformed.status == 2 && malformed.stderr.contains("1:8"), "\(malformed.stderr)")
+    }
+
+    @Test func proofsCheckPassesOnTheShippedFolderAndNamesFileAndLineOtherwise() throws {
+        let shipped = try CLI.run(["proofs", "check"])
+        #expect(shipped.status == 0, "\(shipped.stderr)")
+        let dir = CLI.temporaryDirectory("proofs")
+        let proofs = dir.appendingPathComponent("proofs")
+        try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent("proofs"), to: proofs)
+        let file = proofs.appendingPathComponent("lemma-decomposition.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "rel_error <= 1e-9", with: "rel_eror <= 1e-9").write(to: file, atomically: true, encoding: .utf8)
+        let broken = try CLI.run(["proofs", "check", "--proofs", proofs.path])
+        #expect(broken.status == 2)
+        #expect(broken.stderr.contains("lemma-decomposition.yaml:") && broken.stderr.contains("rel_eror"), "\(broken.stderr)")
+    }
+}
