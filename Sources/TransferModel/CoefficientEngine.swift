@@ -266,15 +266,9 @@ extension GradientDescent {
         let direct = basis.innerProducts(of: w)
         let basisNorms = (0..<basis.count).map { basis.gram[$0, $0].squareRoot() }
         var worst = 0.0
-        for k in 0..<w.rows {
-            var diff = 0.0, norm = 0.0
-            for col in 0..<w.cols {
-                let a = w[k, col], b = rebuilt[k, col]
-                diff += (a - b) * (a - b)
-                norm += a * a
-            }
-            let wNorm = norm.squareRoot()
-            worst = max(worst, norm > 0 ? (diff / norm).squareRoot() : diff.squareRoot())
+        for (k, row) in CoefficientRecorder.rowRelativeErrors(w, rebuilt).enumerated() {
+            let wNorm = row.norm
+            worst = max(worst, row.relative)
             for b in 0..<basis.count where basisNorms[b] > 0 && wNorm > 0 {
                 worst = max(worst, abs(z[k, b] - direct[k, b]) / (wNorm * basisNorms[b]))
             }

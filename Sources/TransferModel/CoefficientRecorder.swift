@@ -99,17 +99,7 @@ public struct CoefficientRecorder: Sendable {
     /// Record the state at step t for filters W⁽ᵗ⁾ that started at W⁽⁰⁾.
     public mutating func record(step: Int, pass: ForwardPass, filters: FilterBank, initial: FilterBank, data: Dataset) {
         let w = filters.weights
-        let rebuilt = rebuild(initial: initial, data: data)
-        var worst = 0.0
-        for k in 0..<w.rows {
-            var diff = 0.0, norm = 0.0
-            for c in 0..<w.cols {
-                let a = w[k, c], b = rebuilt[k, c]
-                diff += (a - b) * (a - b)
-                norm += a * a
-            }
-            worst = max(worst, norm > 0 ? (diff / norm).squareRoot() : diff.squareRoot())
-        }
+        let worst = Self.rowRelativeErrors(w, rebuild(initial: initial, data: data)).map(\.relative).max() ?? 0
         snapshots.append(CoefficientSnapshot(
             step: step, trainLoss: pass.score.loss, trainError: pass.score.error,
             gamma: gamma, rhoBar: rhoBar, rhoUnder: rhoUnder,
@@ -174,5 +164,18 @@ public struct CoefficientRecorder: Sendable {
             }
         }
         return result
+    }
+
+    /// Per row k: ‖w_k − w̃_k‖/‖w_k‖ (the absolute difference when w_k = 0) and ‖w_k‖.
+    static func rowRelativeErrors(_ w: Matrix, _ rebuilt: Matrix) -> [(relative: Double, norm: Double)] {
+        (0..<w.rows).map { k in
+            var diff = 0.0, norm = 0.0
+            for c in 0..<w.cols {
+                let a = w[k, c], b = rebuilt[k, c]
+                diff += (a - b) * (a - b)
+                norm += a * a
+            }
+            return (norm > 0 ? (diff / norm).squareRoot() : diff.squareRoot(), norm.squareRoot())
+        }
     }
 }
