@@ -157,9 +157,4 @@ public struct ValidationSuite: Sendable {
         for (k, v) in mapping { values[k.string ?? ""] = v }
         return values
     }
-
-    /// The built-in suites shipped in `validation/`.
-    public static func builtIn(_ name: String, root: URL) -> URL {
-        root.appendingPathComponent("validation/\(name).yaml")
-    }
 }

@@ -52,6 +52,17 @@ enum CLI {
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
+    /// A copy of the package's proofs/ under `folder`, with `old` replaced by `new` in `file`.
+    static func proofsCopy(in folder: URL, editing file: String, replacing old: String, with new: String) throws -> URL {
+        let proofs = folder.appendingPathComponent("proofs")
+        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("proofs"), to: proofs)
+        let url = proofs.appendingPathComponent(file)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        precondition(text.contains(old), "\(file) does not contain \(old)")
+        try text.replacingOccurrences(of: old, with: new).write(to: url, atomically: true, encoding: .utf8)
+        return proofs
+    }
+
     static func json(_ url: URL) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
     }

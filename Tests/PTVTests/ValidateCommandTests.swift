@@ -52,11 +52,7 @@ struct ValidateCommandTests {
 
     @Test func aTightenedBoundInAProofsCopyGivesViolatedAndExitOne() throws {
         let dir = CLI.temporaryDirectory("planted")
-        let proofs = dir.appendingPathComponent("proofs")
-        try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent("proofs"), to: proofs)
-        let file = proofs.appendingPathComponent("lemma-decomposition.yaml")
-        let text = try String(contentsOf: file, encoding: .utf8)
-        try text.replacingOccurrences(of: "rel_error <= 1e-9", with: "rel_error <= 1e-30").write(to: file, atomically: true, encoding: .utf8)
+        let proofs = try CLI.proofsCopy(in: dir, editing: "lemma-decomposition.yaml", replacing: "rel_error <= 1e-9", with: "rel_error <= 1e-30")
         try CLI.write(Self.suite + "\nstatements: [lemma-decomposition]\n", to: dir.appendingPathComponent("suite.yaml"))
         let out = dir.appendingPathComponent("report")
         let planted = try CLI.run(["validate", "--suite", dir.appendingPathComponent("suite.yaml").path, "--proofs", proofs.path, "--out", out.path, "--quiet"])
