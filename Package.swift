@@ -24,8 +24,10 @@ let package = Package(
         // GLPK's exact rational simplex for the certificate checker (no pkg-config file: the
         // module map links "glpk").
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
+        // glibc's mallopt (allocator tuning for the command-line tool; libc, nothing to link).
+        .systemLibrary(name: "CMalloc"),
         // The only code that touches C: BLAS, GSL made safe, seeded randomness, array files.
-        .target(name: "NumericsCore", dependencies: ["CGSL", "COpenBLAS"]),
+        .target(name: "NumericsCore", dependencies: ["CGSL", "COpenBLAS", "CMalloc"]),
         // The theory's world: task distributions, the two-layer ReLU CNN, GD, Algorithm 1, recorder.
         .target(name: "TransferModel", dependencies: [
             "NumericsCore",

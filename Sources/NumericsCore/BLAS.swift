@@ -49,15 +49,19 @@ public enum BLAS {
     /// The Gram matrix A·Aᵀ of the rows of `a` (`cblas_dsyrk`, half the work of a product;
     /// the lower triangle is mirrored, so the result is exactly symmetric).
     public static func gram(_ a: Matrix) -> Matrix {
-        let n = a.rows
+        if a.rows == 0 || a.cols == 0 { return Matrix(rows: a.rows, cols: a.rows) }
+        return a.storage.withUnsafeBufferPointer { gram($0.baseAddress!, rows: a.rows, cols: a.cols, leading: a.cols) }
+    }
+
+    /// The Gram matrix of `rows` rows of length `cols` read in place with row stride `leading`
+    /// (e.g. every P-th row of a patch matrix), as ``gram(_:)``.
+    public static func gram(_ a: UnsafePointer<Double>, rows n: Int, cols: Int, leading: Int) -> Matrix {
         var c = Matrix(rows: n, cols: n)
-        if n == 0 || a.cols == 0 { return c }
-        a.storage.withUnsafeBufferPointer { pa in
-            c.storage.withUnsafeMutableBufferPointer { pc in
-                cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(n), Int32(a.cols), 1, pa.baseAddress!,
-                            Int32(a.cols), 0, pc.baseAddress!, Int32(n))
-                for i in 0..<n { for j in 0..<i { pc[j * n + i] = pc[i * n + j] } }
-            }
+        if n == 0 || cols == 0 { return c }
+        c.storage.withUnsafeMutableBufferPointer { pc in
+            cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(n), Int32(cols), 1, a, Int32(leading),
+                        0, pc.baseAddress!, Int32(n))
+            for i in 0..<n { for j in 0..<i { pc[j * n + i] = pc[i * n + j] } }
         }
         return c
     }

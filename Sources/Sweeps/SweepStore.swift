@@ -146,7 +146,7 @@ public struct SweepStore: Sendable {
     public func insert(_ result: SweepResult) throws {
         let grid = String(decoding: try JSONSerialization.data(withJSONObject: result.gridValues, options: [.sortedKeys]), as: UTF8.self)
         let engines = String(decoding: try JSONSerialization.data(withJSONObject: result.engines, options: [.sortedKeys]), as: UTF8.self)
-        let finished = ISO8601DateFormatter().string(from: Date())
+        let finished = RunManifest.iso8601(Date())
         try queue.write { db in  // one transaction
             try db.execute(sql: """
                 INSERT OR IGNORE INTO run (key, cell, seed, config, grid, engines, seconds, finished)

@@ -10,12 +10,15 @@ import NumericsCore
 /// so w_k⁽ᵗ⁾ = w_k⁽⁰⁾ + Σ_b c_{k,b} b exactly, and every inner product training needs is
 /// ⟨w_k⁽ᵗ⁾, b⟩ = ⟨w_k⁽⁰⁾, b⟩ + (C G)_{k,b} with G = B Bᵀ the Gram matrix.
 ///
-/// Built once per training set; transfer and scratch share it (same downstream data).
+/// Built once per training set; transfer and scratch share it (same downstream data). The
+/// noises are read in place from the training set's patch matrix, never copied.
 public struct CoefficientBasis: Sendable {
     /// S, the number of signal patches.
     public let signalCount: Int
-    /// The basis vectors as rows, K × d.
-    public let vectors: Matrix
+    /// b₁ … b_S as rows, S × d.
+    let signalVectors: Matrix
+    /// The training set whose noise patches are b_{S+1} … b_K.
+    let data: Dataset
     /// G = B Bᵀ, K × K.
     public let gram: Matrix
     /// ⟨b, u⟩, ⟨b, v₁⟩, ⟨b, v₂⟩ per basis vector, K × 3.
@@ -24,29 +27,72 @@ public struct CoefficientBasis: Sendable {
     let probeVectors: Matrix
 
     public init(distribution: TaskDistribution, data: Dataset, probes: SignalVectors) {
-        let signals = distribution.signals
-        signalCount = signals.count
-        var storage = [Double]()
-        storage.reserveCapacity((signals.count + data.count) * data.dimension)
-        for s in signals { storage += s }
-        for i in 0..<data.count { storage += data.noiseRow(i) }
-        vectors = Matrix(rows: signals.count + data.count, cols: data.dimension, storage: storage)
-        gram = BLAS.gram(vectors)
-        probeVectors = Matrix(rows: 3, cols: data.dimension, storage: probes.u + probes.v1 + probes.v2)
-        probeInner = BLAS.product(vectors, probeVectors, transB: true)
+        let signals = distribution.signals, S = signals.count, n = data.count, d = data.dimension, K = S + n
+        signalCount = S
+        self.data = data
+        signalVectors = Matrix(rows: S, cols: d, storage: signals.flatMap { $0 })
+        probeVectors = Matrix(rows: 3, cols: d, storage: probes.u + probes.v1 + probes.v2)
+        // G in blocks: signals × signals, signals × noises (mirrored), and the noises' own Gram matrix.
+        let signalGram = BLAS.gram(signalVectors)
+        let signalNoise = data.noiseProducts(signalVectors)
+        let noiseGram = data.withNoise { BLAS.gram($0, rows: n, cols: d, leading: $1) }
+        var g = Matrix(rows: K, cols: K)
+        for a in 0..<S {
+            for b in 0..<S { g[a, b] = signalGram[a, b] }
+            for i in 0..<n { g[a, S + i] = signalNoise[a, i]; g[S + i, a] = signalNoise[a, i] }
+        }
+        for i in 0..<n { for l in 0..<n { g[S + i, S + l] = noiseGram[i, l] } }
+        gram = g
+        let signalProbe = BLAS.product(signalVectors, probeVectors, transB: true), noiseProbe = data.noiseProducts(probeVectors)
+        var inner = Matrix(rows: K, cols: 3)
+        for p in 0..<3 {
+            for s in 0..<S { inner[s, p] = signalProbe[s, p] }
+            for i in 0..<n { inner[S + i, p] = noiseProbe[p, i] }
+        }
+        probeInner = inner
     }
 
     /// K = S + n.
-    public var count: Int { vectors.rows }
+    public var count: Int { signalCount + data.count }
 
     /// ⟨w_k, b⟩ for every row of `filters` and every basis vector: filters · Bᵀ, rows × K.
     public func innerProducts(of filters: Matrix) -> Matrix {
-        BLAS.product(filters, vectors, transB: true)
+        let S = signalCount, K = count
+        var out = Matrix(rows: filters.rows, cols: K)
+        let signalPart = BLAS.product(filters, signalVectors, transB: true), noisePart = data.noiseProducts(filters)
+        for k in 0..<filters.rows {
+            for s in 0..<S { out[k, s] = signalPart[k, s] }
+            for i in 0..<data.count { out[k, S + i] = noisePart[k, i] }
+        }
+        return out
     }
 
     /// ⟨w_k, u⟩, ⟨w_k, v₁⟩, ⟨w_k, v₂⟩ for every row of `filters`, rows × 3.
     public func probeProducts(of filters: Matrix) -> Matrix {
         BLAS.product(filters, probeVectors, transB: true)
+    }
+
+    /// target ← target + C B for coordinates C (rows × K): the filters W⁽⁰⁾ + C B in ℝᵈ.
+    func addCombination(_ c: Matrix, to target: inout Matrix) {
+        let S = signalCount, K = count, n = data.count, d = data.dimension
+        precondition(c.cols == K && target.rows == c.rows && target.cols == d)
+        guard c.rows > 0 && d > 0 else { return }
+        c.storage.withUnsafeBufferPointer { cp in
+            target.storage.withUnsafeMutableBufferPointer { tp in
+                if S > 0 {
+                    signalVectors.storage.withUnsafeBufferPointer { sp in
+                        BLAS.gemm(cp.baseAddress!, leadingA: K, sp.baseAddress!, leadingB: d, tp.baseAddress!, leadingC: d,
+                                  m: c.rows, n: d, k: S, beta: 1)
+                    }
+                }
+                if n > 0 {
+                    data.withNoise { xi, stride in
+                        BLAS.gemm(cp.baseAddress! + S, leadingA: K, xi, leadingB: stride, tp.baseAddress!, leadingC: d,
+                                  m: c.rows, n: d, k: n, beta: 1)
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -78,10 +124,11 @@ public struct CoefficientRun: Sendable {
             span[k, filterIndex[k]] = 1
             for i in 0..<n { span[k, f + i] = coordinates[k, S + i] }
         }
-        let z = GradientDescent.preactivations(
-            basisInner: basisInner, signalCount: S, trueLabels: test.trueLabels, patchCount: test.patchCount,
-            noiseInner: test.noiseProducts(coefficients: span))
-        return run.final.outputs(fromPreactivations: z, patchCount: test.patchCount)
+        let noise = test.noiseProducts(coefficients: span)
+        return noise.storage.withUnsafeBufferPointer {
+            GradientDescent.outputs(basisInner: basisInner, signalCount: S, noiseInner: $0.baseAddress!, leading: test.count,
+                                    trueLabels: test.trueLabels)
+        }
     }
 }
 
@@ -126,12 +173,12 @@ extension GradientDescent {
         var z = z0
         var final = initial
         let progressEvery = max(1, steps / 10)
-        var pass = forward(z, signalCount: S, data: data, bank: initial)
+        var pass = forward(z, signalCount: S, data: data)
         for t in 0...steps {
             if t > 0 {
                 z = z0
                 multiplyAdd(c, basis.gram, into: &z)
-                pass = forward(z, signalCount: S, data: data, bank: initial)
+                pass = forward(z, signalCount: S, data: data)
             }
             if t == steps {
                 final = FilterBank(m: m, weights: rebuild(initial.weights, c, basis))
@@ -146,12 +193,12 @@ extension GradientDescent {
                 }
                 var noiseInner = Matrix(rows: twoM, cols: n)
                 for k in 0..<twoM { for i in 0..<n { noiseInner[k, i] = z[k, S + i] } }
-                recorder.append(step: t, pass: pass, innerU: inner.column(0), innerV1: inner.column(1),
+                recorder.append(step: t, score: pass.score, innerU: inner.column(0), innerV1: inner.column(1),
                                 innerV2: inner.column(2), innerNoise: noiseInner, decompositionRelativeError: error)
             }
             if t == steps { break }
-            recorder.accumulate(pass, data: data, eta: eta, frozen: frozenMask)
-            descend(&c, pass: pass, data: data, signalCount: S, frozen: frozenMask)
+            recorder.accumulate(basisInner: z, lossDerivatives: pass.lossDerivatives, data: data, eta: eta, frozen: frozenMask)
+            descend(&c, basisInner: z, lossDerivatives: pass.lossDerivatives, data: data, frozen: frozenMask)
             if let progress, (t + 1) % progressEvery == 0 { progress(t + 1) }
         }
         let run = TrainingRun(initial: initial, final: final, snapshots: recorder.snapshots, trainScore: pass.score,
@@ -159,61 +206,70 @@ extension GradientDescent {
         return CoefficientRun(run: run, coordinates: c, basisInner: z, signalCount: S)
     }
 
-    /// The (n·P) × 2m pre-activation matrix of `data` (laid out as in weight space) from the
-    /// inner products with the basis: signal rows ŷ_i ⟨w_k, b_q⟩; noise rows from `noiseInner`
-    /// (2m × n, ⟨w_k, ξ_i⟩) or, when nil, from columns S… of `basisInner`.
-    static func preactivations(basisInner z: Matrix, signalCount S: Int, trueLabels: [Double], patchCount P: Int,
-                               noiseInner: Matrix? = nil) -> Matrix {
-        let n = trueLabels.count, twoM = z.rows, K = z.cols
-        var out = Matrix(rows: n * P, cols: twoM)
-        z.storage.withUnsafeBufferPointer { zp in
-            out.storage.withUnsafeMutableBufferPointer { op in
-                trueLabels.withUnsafeBufferPointer { yh in
-                    for i in 0..<n {
-                        for q in 0..<S {
-                            let row = op.baseAddress! + (i * P + q) * twoM
-                            let sign = yh[i]
-                            for k in 0..<twoM { row[k] = sign * zp[k * K + q] }
-                        }
-                        let row = op.baseAddress! + (i * P + P - 1) * twoM
-                        if let noiseInner {
-                            for k in 0..<twoM { row[k] = noiseInner.storage[k * n + i] }
-                        } else {
-                            for k in 0..<twoM { row[k] = zp[k * K + S + i] }
-                        }
-                    }
+    /// f(W, x_i) = (1/m) Σ_r [Σ_q σ(⟨w_{+1,r}, x_i^{(q)}⟩) − Σ_q σ(⟨w_{−1,r}, x_i^{(q)}⟩)] read off
+    /// inner products, without forming the pre-activation matrix: the signal patch q of sample i
+    /// has ⟨w_k, ŷ_i s_q⟩ = ŷ_i Z_{k,q} (so its contribution depends on ŷ_i only), the noise patch
+    /// ⟨w_k, ξ_i⟩ = N_{k,i}. `z` is 2m × K (only its first S columns are read); `noiseInner` points
+    /// at N, 2m rows of row stride `leading` (for a training set, column S of `z` with stride K).
+    static func outputs(basisInner z: Matrix, signalCount S: Int, noiseInner: UnsafePointer<Double>, leading: Int,
+                        trueLabels: [Double]) -> [Double] {
+        let twoM = z.rows, m = twoM / 2, n = trueLabels.count
+        // Σ_q σ(±Z_{k,q}) summed over each class of filters, for ŷ = +1 and ŷ = −1.
+        var signalPlus = (0.0, 0.0), signalMinus = (0.0, 0.0)
+        for k in 0..<twoM {
+            for q in 0..<S {
+                let value = z[k, q]
+                if k < m { signalPlus.0 += max(value, 0); signalPlus.1 += max(-value, 0) }
+                else { signalMinus.0 += max(value, 0); signalMinus.1 += max(-value, 0) }
+            }
+        }
+        var plus = [Double](repeating: 0, count: n), minus = plus
+        plus.withUnsafeMutableBufferPointer { pp in
+            minus.withUnsafeMutableBufferPointer { mp in
+                for k in 0..<twoM {
+                    let row = noiseInner + k * leading
+                    let target = k < m ? pp.baseAddress! : mp.baseAddress!
+                    for i in 0..<n { target[i] += max(row[i], 0) }
                 }
             }
         }
-        return out
+        let scale = 1 / Double(m)
+        return (0..<n).map { i in
+            let positive = trueLabels[i] > 0
+            return ((positive ? signalPlus.0 : signalPlus.1) + plus[i] - (positive ? signalMinus.0 : signalMinus.1) - minus[i]) * scale
+        }
     }
 
-    private func forward(_ z: Matrix, signalCount S: Int, data: Dataset, bank: FilterBank) -> ForwardPass {
-        let pre = GradientDescent.preactivations(basisInner: z, signalCount: S, trueLabels: data.trueLabels,
-                                                         patchCount: data.patchCount)
-        let f = bank.outputs(fromPreactivations: pre, patchCount: data.patchCount)
+    /// Outputs, ℓ′ and the training score at inner products `z` (2m × K) of `data`.
+    private func forward(_ z: Matrix, signalCount S: Int, data: Dataset) -> (outputs: [Double], lossDerivatives: [Double], score: Score) {
+        let f = z.storage.withUnsafeBufferPointer {
+            GradientDescent.outputs(basisInner: z, signalCount: S, noiseInner: $0.baseAddress! + S, leading: z.cols,
+                                    trueLabels: data.trueLabels)
+        }
         let derivatives = zip(data.labels, f).map { Logistic.derivative($0 * $1) }
-        return ForwardPass(preactivations: pre, outputs: f, lossDerivatives: derivatives, score: Score(outputs: f, data: data))
+        return (f, derivatives, Score(outputs: f, data: data))
     }
 
-    /// C ← C − η ∂C with ∂c_{k,q} = Σ_i g_{iq,k} ŷ_i (signal q) and ∂c_{k,S+i} = g_{i,noise,k}.
-    private func descend(_ c: inout Matrix, pass: ForwardPass, data: Dataset, signalCount S: Int, frozen: [Bool]?) {
-        let n = data.count, P = data.patchCount, twoM = c.rows, K = c.cols, m = twoM / 2
+    /// C ← C − η ∂C at inner products `z`, with g_i = ℓ′_i y_i/(nm) and j_k = ±1 the filter's class:
+    /// ∂c_{k,q} = j_k Σ_i g_i ŷ_i 1[ŷ_i Z_{k,q} > 0] = j_k (G₊ 1[Z_{k,q} > 0] − G₋ 1[Z_{k,q} < 0]) with
+    /// G_± = Σ_{i: ŷ_i = ±1} g_i (signal q), and ∂c_{k,S+i} = j_k g_i 1[Z_{k,S+i} > 0].
+    private func descend(_ c: inout Matrix, basisInner z: Matrix, lossDerivatives: [Double], data: Dataset, frozen: [Bool]?) {
+        let n = data.count, twoM = c.rows, K = c.cols, S = K - n, m = twoM / 2
         let scale = 1 / (Double(n) * Double(m))
-        pass.preactivations.storage.withUnsafeBufferPointer { zp in
+        let g = (0..<n).map { lossDerivatives[$0] * data.labels[$0] * scale }
+        var positive = 0.0, negative = 0.0
+        for i in 0..<n { if data.trueLabels[i] > 0 { positive += g[i] } else { negative += g[i] } }
+        z.storage.withUnsafeBufferPointer { zp in
             c.storage.withUnsafeMutableBufferPointer { cp in
-                for i in 0..<n {
-                    let g = pass.lossDerivatives[i] * data.labels[i] * scale
-                    let yHat = data.trueLabels[i]
-                    for q in 0..<P {
-                        let row = zp.baseAddress! + (i * P + q) * twoM
-                        let column = q < S ? q : S + i
-                        let factor = q < S ? yHat : 1
-                        for k in 0..<twoM where row[k] > 0 {
-                            if let frozen, frozen[k] { continue }
-                            let gk = k < m ? g : -g
-                            cp[k * K + column] -= eta * gk * factor
+                g.withUnsafeBufferPointer { gp in
+                    for k in 0..<twoM where frozen?[k] != true {
+                        let zRow = zp.baseAddress! + k * K, cRow = cp.baseAddress! + k * K
+                        let step = k < m ? eta : -eta
+                        for q in 0..<S {
+                            cRow[q] -= step * (zRow[q] > 0 ? positive : zRow[q] < 0 ? -negative : 0)
                         }
+                        let zNoise = zRow + S, cNoise = cRow + S, gBase = gp.baseAddress!
+                        for i in 0..<n { cNoise[i] -= zNoise[i] > 0 ? step * gBase[i] : 0 }
                     }
                 }
             }
@@ -223,7 +279,7 @@ extension GradientDescent {
     /// W⁽⁰⁾ + C B in ℝᵈ.
     private func rebuild(_ w0: Matrix, _ c: Matrix, _ basis: CoefficientBasis) -> Matrix {
         var w = w0
-        multiplyAdd(c, basis.vectors, into: &w)
+        basis.addCombination(c, to: &w)
         return w
     }
 

@@ -76,21 +76,80 @@ public struct CoefficientRecorder: Sendable {
     /// ‖ξ_i‖² of the training noises.
     public var noiseNormsSq: [Double] { noiseNormsSquared }
 
-    /// Apply one step's coefficient updates, from the forward pass at W⁽ᵗ⁾.
+    /// Apply one step's coefficient updates, from the forward pass at W⁽ᵗ⁾. Each coefficient
+    /// receives its increments in sample order (the sums are the same, bit for bit, as a
+    /// filter-by-filter loop).
     public mutating func accumulate(_ pass: ForwardPass, data: Dataset, eta: Double, frozen: [Bool]?) {
-        let P = data.patchCount, n = data.count, twoM = 2 * m
+        let P = data.patchCount, n = data.count, twoM = 2 * m, m = self.m
         let step = eta / (Double(n) * Double(m))
-        let z = pass.preactivations
-        for k in 0..<twoM where frozen?[k] != true {
-            let j = k < m ? 1.0 : -1.0
-            for i in 0..<n {
-                let l = pass.lossDerivatives[i], y = data.labels[i]
-                for s in signals.indices where z[i * P + s, k] > 0 {
-                    gamma[s][k] -= step * l * data.trueLabels[i] * y * signalNormsSquared[s]
+        let moving = (0..<twoM).map { frozen?[$0] != true }
+        pass.preactivations.storage.withUnsafeBufferPointer { z in
+            rhoBar.storage.withUnsafeMutableBufferPointer { bar in
+                rhoUnder.storage.withUnsafeMutableBufferPointer { under in
+                    for i in 0..<n {
+                        let l = pass.lossDerivatives[i], y = data.labels[i]
+                        let signalStep = step * l * data.trueLabels[i] * y
+                        for s in signals.indices {
+                            let row = z.baseAddress! + (i * P + s) * twoM, increment = signalStep * signalNormsSquared[s]
+                            gamma[s].withUnsafeMutableBufferPointer { g in
+                                for k in 0..<twoM where moving[k] && row[k] > 0 { g[k] -= increment }
+                            }
+                        }
+                        let row = z.baseAddress! + (i * P + P - 1) * twoM, noiseStep = -step * l * y
+                        for k in 0..<twoM where moving[k] && row[k] > 0 {
+                            let j = k < m ? 1.0 : -1.0
+                            let increment = noiseStep * j * noiseNormsSquared[i]
+                            if y == j { bar[k * n + i] += increment } else { under[k * n + i] += increment }
+                        }
+                    }
                 }
-                if z[i * P + P - 1, k] > 0 {
-                    let increment = -step * l * y * j * noiseNormsSquared[i]
-                    if y == j { rhoBar[k, i] += increment } else { rhoUnder[k, i] += increment }
+            }
+        }
+    }
+
+    /// The same updates read off the coefficient engine's inner products Z = (⟨w_k, b⟩), 2m × (S + n)
+    /// (THEORY.md §5): the signal patch s of sample i is active for filter k iff ŷ_i Z_{k,s} > 0,
+    /// its noise patch iff Z_{k,S+i} > 0. So the γ increment of filter k is the sum of
+    /// ℓ′_i ŷ_i y_i over the samples with ŷ_i = sign(Z_{k,s}), summed once per step and class.
+    mutating func accumulate(basisInner z: Matrix, lossDerivatives: [Double], data: Dataset, eta: Double, frozen: [Bool]?) {
+        let n = data.count, twoM = 2 * m, m = self.m, S = signals.count, K = z.cols
+        precondition(K == S + n && z.rows == twoM)
+        let step = eta / (Double(n) * Double(m))
+        // Σ_i ℓ′_i ŷ_i y_i over ŷ_i = +1 and over ŷ_i = −1.
+        var positive = 0.0, negative = 0.0
+        for i in 0..<n {
+            let term = lossDerivatives[i] * data.trueLabels[i] * data.labels[i]
+            if data.trueLabels[i] > 0 { positive += term } else { negative += term }
+        }
+        // Per sample, the ρ̄ (y_i = j) or ρ̲ (y_i = −j) increment of a filter of class j = ±1, 0 for the other.
+        func increments(_ j: Double, bar: Bool) -> [Double] {
+            (0..<n).map { i in
+                (data.labels[i] == j) == bar ? -step * lossDerivatives[i] * data.labels[i] * j * noiseNormsSquared[i] : 0
+            }
+        }
+        let barIncrement = [increments(1, bar: true), increments(-1, bar: true)]
+        let underIncrement = [increments(1, bar: false), increments(-1, bar: false)]
+        z.storage.withUnsafeBufferPointer { zp in
+            rhoBar.storage.withUnsafeMutableBufferPointer { bar in
+                rhoUnder.storage.withUnsafeMutableBufferPointer { under in
+                    for k in 0..<twoM where frozen?[k] != true {
+                        let row = zp.baseAddress! + k * K, group = k < m ? 0 : 1
+                        for s in 0..<S {
+                            let sum = row[s] > 0 ? positive : row[s] < 0 ? negative : 0
+                            gamma[s][k] -= step * sum * signalNormsSquared[s]
+                        }
+                        barIncrement[group].withUnsafeBufferPointer { b in
+                            underIncrement[group].withUnsafeBufferPointer { u in
+                                let barRow = bar.baseAddress! + k * n, underRow = under.baseAddress! + k * n
+                                let noiseRow = row + S, bBase = b.baseAddress!, uBase = u.baseAddress!
+                                for i in 0..<n {
+                                    let active = noiseRow[i] > 0
+                                    barRow[i] += active ? bBase[i] : 0
+                                    underRow[i] += active ? uBase[i] : 0
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -124,10 +183,10 @@ public struct CoefficientRecorder: Sendable {
 
     /// Record a snapshot whose inner products and decomposition error were computed by the
     /// coefficient-space engine (see `GradientDescent.trainInCoefficients`).
-    mutating func append(step: Int, pass: ForwardPass, innerU: [Double], innerV1: [Double], innerV2: [Double],
+    mutating func append(step: Int, score: Score, innerU: [Double], innerV1: [Double], innerV2: [Double],
                          innerNoise: Matrix, decompositionRelativeError: Double) {
         snapshots.append(CoefficientSnapshot(
-            step: step, trainLoss: pass.score.loss, trainError: pass.score.error,
+            step: step, trainLoss: score.loss, trainError: score.error,
             gamma: gamma, rhoBar: rhoBar, rhoUnder: rhoUnder,
             innerU: innerU, innerV1: innerV1, innerV2: innerV2, innerNoise: innerNoise,
             decompositionRelativeError: decompositionRelativeError))

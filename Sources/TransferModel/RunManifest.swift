@@ -21,7 +21,7 @@ public struct RunManifest {
     }
 
     public var jsonObject: [String: Any] {
-        let iso = ISO8601DateFormatter()
+        let iso = RunManifest.iso8601
         var object: [String: Any] = [
             "config": config,
             "generator": SeededGenerator.algorithm,
@@ -31,11 +31,21 @@ public struct RunManifest {
             "gsl_version": GSL.version,
             "openblas": BLAS.configuration,
             "command_line": commandLine,
-            "started": iso.string(from: started),
-            "finished": finished.map { iso.string(from: $0) } ?? NSNull(),
+            "started": iso(started),
+            "finished": finished.map(iso) ?? NSNull(),
         ]
         if let seed { object["seed"] = seed }
         return object
+    }
+
+    /// A date as UTC ISO 8601 to the second, e.g. "2026-11-29T01:23:45Z" (the format of
+    /// Foundation's ISO8601DateFormatter, without loading ICU for it).
+    public static func iso8601(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
     }
 
     /// The Swift compiler this binary was built with (major.minor, from compile-time checks).

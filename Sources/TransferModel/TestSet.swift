@@ -40,8 +40,10 @@ public struct TestSet: Sendable {
     public let noiseStandardDeviation: Double
     /// a_tj = ⟨v_j, ξ_t⟩, count × r.
     public let spanInner: Matrix
-    /// Pv_j as rows, r × d.
-    public let spanVectors: Matrix
+    /// The spanning vectors before the training noises, as given (rows, unprojected).
+    let spanningRows: Matrix
+    /// The training set whose noise patches are the remaining spanning vectors (read in place).
+    let trainingNoise: Dataset?
     /// The factor of G (nil when the noises were drawn directly in ℝᵈ).
     public let factor: CholeskyFactor?
     /// z_t as rows, count × ρ (reduced draws only).
@@ -54,7 +56,26 @@ public struct TestSet: Sendable {
     let complementStream: String
 
     public var count: Int { labels.count }
-    public var dimension: Int { spanVectors.cols }
+    public var dimension: Int { spanningRows.cols }
+
+    /// Pv_j as rows, r × d (built on each call: the rows given, then the training noises).
+    public var spanVectors: Matrix {
+        Self.projectedSpanningVectors(spanningRows, trainingNoise, off: nullDirections)
+    }
+
+    /// The rows of `rows` and then the noise patches of `noise`, each projected off `directions`.
+    static func projectedSpanningVectors(_ rows: Matrix, _ noise: Dataset?, off directions: [[Double]]) -> Matrix {
+        let d = rows.cols, f = rows.rows, n = noise?.count ?? 0
+        var storage = [Double](repeating: 0, count: (f + n) * d)
+        storage.withUnsafeMutableBufferPointer { v in
+            rows.storage.withUnsafeBufferPointer { v.baseAddress!.update(from: $0.baseAddress!, count: f * d) }
+            noise?.withNoise { xi, stride in
+                for i in 0..<n { (v.baseAddress! + (f + i) * d).update(from: xi + i * stride, count: d) }
+            }
+            for j in 0..<(f + n) { TaskDistribution.project(v.baseAddress! + j * d, dimension: d, off: directions) }
+        }
+        return Matrix(rows: f + n, cols: d, storage: storage)
+    }
     /// Whether the noises were drawn through a_t = σLz_t (true) or directly in ℝᵈ.
     public var isReduced: Bool { factor != nil }
 
@@ -62,7 +83,9 @@ public struct TestSet: Sendable {
     /// span{spanning vectors} (see the type's documentation).
     ///
     /// - Parameters:
-    ///   - spanning: the raw v_j as rows, r × d (projected here).
+    ///   - spanning: the first spanning vectors as rows, unprojected (kept, not copied).
+    ///   - trainingNoise: a training set whose noise patches are the remaining spanning vectors
+    ///     (read in place), or nil.
     ///   - gram: G_jl = ⟨Pv_j, Pv_l⟩ when the caller has it (e.g. assembled from the coefficient
     ///     engine's Gram matrix); computed from the projected rows otherwise.
     ///   - rng: the stream of this test set (labels, flips, z_t).
@@ -72,16 +95,12 @@ public struct TestSet: Sendable {
     ///     the a_tj of the first `leading` vectors of `order` do not depend on the others (the
     ///     downstream phases put the fresh filters and training noises first, so the scratch
     ///     baseline's test set is the same whatever α and the variant inherit).
-    public static func draw(_ count: Int, of distribution: TaskDistribution, spanning: consuming Matrix, gram: Matrix? = nil,
-                            order: [Int]? = nil, leading: Int? = nil, extraStream: String = "test-extra",
+    public static func draw(_ count: Int, of distribution: TaskDistribution, spanning: Matrix, trainingNoise: Dataset? = nil,
+                            gram: Matrix? = nil, order: [Int]? = nil, leading: Int? = nil, extraStream: String = "test-extra",
                             using rng: inout SeededGenerator, complementSeed: UInt64, complementStream: String) -> TestSet {
-        let d = distribution.dimension, r = spanning.rows
-        precondition(spanning.cols == d)
+        let d = distribution.dimension, r = spanning.rows + (trainingNoise?.count ?? 0)
+        precondition(spanning.cols == d && (trainingNoise?.dimension ?? d) == d)
         let directions = distribution.noiseNullDirections
-        var projected = consume spanning  // projected in place when the caller hands over its matrix
-        projected.storage.withUnsafeMutableBufferPointer { v in
-            for j in 0..<r { TaskDistribution.project(v.baseAddress! + j * d, dimension: d, off: directions) }
-        }
         let sigma = distribution.noiseStandardDeviation, flip = distribution.labelFlipProbability
         var labels = [Double](repeating: 0, count: count), trueLabels = labels
         func drawLabels(_ t: Int) {
@@ -100,13 +119,14 @@ public struct TestSet: Sendable {
                 initialized = count * d
             }
             let xi = Matrix(rows: count, cols: d, storage: noise)
+            let projected = projectedSpanningVectors(spanning, trainingNoise, off: directions)
             return TestSet(labels: labels, trueLabels: trueLabels, patchCount: distribution.layout.patchCount,
                            signals: distribution.signals, noiseStandardDeviation: sigma,
-                           spanInner: BLAS.product(xi, projected, transB: true), spanVectors: projected, factor: nil,
-                           latent: nil, directNoise: xi, nullDirections: directions,
+                           spanInner: BLAS.product(xi, projected, transB: true), spanningRows: spanning,
+                           trainingNoise: trainingNoise, factor: nil, latent: nil, directNoise: xi, nullDirections: directions,
                            complementSeed: complementSeed, complementStream: complementStream)
         }
-        let g = gram ?? BLAS.gram(projected)
+        let g = gram ?? BLAS.gram(projectedSpanningVectors(spanning, trainingNoise, off: directions))
         precondition(g.rows == r && g.cols == r, "gram must be r × r")
         let factor = LAPACK.cholesky(g, order: order)
         let rank = factor.rank
@@ -139,7 +159,7 @@ public struct TestSet: Sendable {
         }
         return TestSet(labels: labels, trueLabels: trueLabels, patchCount: distribution.layout.patchCount,
                        signals: distribution.signals, noiseStandardDeviation: sigma, spanInner: spanInner,
-                       spanVectors: projected, factor: factor, latent: latent, directNoise: nil,
+                       spanningRows: spanning, trainingNoise: trainingNoise, factor: factor, latent: latent, directNoise: nil,
                        nullDirections: directions, complementSeed: complementSeed, complementStream: complementStream)
     }
 
@@ -156,6 +176,7 @@ public struct TestSet: Sendable {
         guard let factor, let latent else { preconditionFailure("reduced test set without factor") }
         let d = dimension, n = count, rank = factor.rank, sigma = noiseStandardDeviation
         // Q: solve L₁₁ Q = (Pv_{π(a)})_{a < ρ}, rank × d, orthonormal rows.
+        let spanVectors = self.spanVectors
         var q = Matrix(rows: rank, cols: d)
         for a in 0..<rank {
             let source = factor.permutation[a]

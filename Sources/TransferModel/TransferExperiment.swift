@@ -161,12 +161,7 @@ public struct TransferExperiment: Sendable {
     /// matrix and `filterInner` (⟨filter, b⟩ for every basis vector b).
     private func testSet(_ task: TaskDistribution, _ name: String, train: Dataset, filters: Matrix,
                          basis: CoefficientBasis?, filterInner: Matrix?, order: [Int]? = nil, leading: Int? = nil) -> TestSet {
-        let d = config.d, f = filters.rows, n = train.count
-        var storage = filters.storage
-        storage.reserveCapacity((f + n) * d)
-        train.withNoise { xi, stride in
-            for i in 0..<n { storage.append(contentsOf: UnsafeBufferPointer(start: xi + i * stride, count: d)) }
-        }
+        let f = filters.rows, n = train.count
         var gram: Matrix?
         if let basis, let filterInner {
             let S = basis.signalCount
@@ -176,7 +171,7 @@ public struct TransferExperiment: Sendable {
             gram = TestSet.spanningGram(filters: filters, filterNoiseInner: filterNoise, noiseGram: noiseGram, distribution: task)
         }
         var rng = stream("\(name)-test")
-        return TestSet.draw(config.n_test, of: task, spanning: Matrix(rows: f + n, cols: d, storage: storage), gram: gram,
+        return TestSet.draw(config.n_test, of: task, spanning: filters, trainingNoise: train, gram: gram,
                             order: order, leading: leading, extraStream: "\(name)-test-extra", using: &rng,
                             complementSeed: config.seed, complementStream: "\(name)-test-complement")
     }

@@ -21,14 +21,16 @@ struct TestSetTests {
     /// max_{t,j} |a_tj − ⟨Pv_j, ξ_t⟩| / (‖Pv_j‖ ‖ξ_t‖) between the reduced coordinates and the
     /// materialised vectors.
     static func coordinateMismatch(_ test: TestSet, _ xi: Matrix) -> Double {
-        let direct = BLAS.product(xi, test.spanVectors, transB: true)
-        let largest = (0..<test.spanVectors.rows).map { BLAS.norm(test.spanVectors.row($0)) }.max() ?? 1
+        let span = test.spanVectors
+        let direct = BLAS.product(xi, span, transB: true)
+        let spanNorms = (0..<span.rows).map { BLAS.norm(span.row($0)) }
+        let largest = spanNorms.max() ?? 1
         var worst = 0.0
         for t in 0..<test.count {
             let xiNorm = BLAS.norm(xi.row(t))
-            for j in 0..<test.spanVectors.rows {
+            for j in 0..<span.rows {
                 // Relative to ‖ξ_t‖ ‖v_j‖, floored at 1e-6 max_j ‖v_j‖ (a v_j projected to 0 has no scale of its own).
-                let scale = max(xiNorm * max(BLAS.norm(test.spanVectors.row(j)), 1e-6 * largest), 1e-300)
+                let scale = max(xiNorm * max(spanNorms[j], 1e-6 * largest), 1e-300)
                 worst = max(worst, abs(test.spanInner[t, j] - direct[t, j]) / scale)
             }
         }
