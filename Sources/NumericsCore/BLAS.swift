@@ -46,6 +46,32 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(leadingA), b, Int32(leadingB), beta, c, Int32(leadingC))
     }
 
+    /// target ← target + A·B for row-major matrices. Products of at least 2²⁰ multiply–adds are
+    /// taken in two bands of rows, each a single-threaded BLAS call, the lower one on `worker`
+    /// when there is one (at once) and in turn otherwise, so the result never depends on whether
+    /// a worker helped.
+    @available(macOS 15, *)
+    public static func multiplyAdd(_ a: Matrix, _ b: Matrix, into target: inout Matrix, worker: SpinningWorker? = nil) {
+        let rows = a.rows, cols = b.cols, inner = a.cols
+        precondition(b.rows == inner && target.rows == rows && target.cols == cols)
+        if rows == 0 || cols == 0 || inner == 0 { return }
+        a.storage.withUnsafeBufferPointer { ap in
+            b.storage.withUnsafeBufferPointer { bp in
+                target.storage.withUnsafeMutableBufferPointer { tp in
+                    let pa = ap.baseAddress!, pb = bp.baseAddress!, pt = tp.baseAddress!
+                    guard rows >= 2 && rows * cols * inner >= 1 << 20 else {
+                        gemm(pa, pb, pt, m: rows, n: cols, k: inner, beta: 1)
+                        return
+                    }
+                    let upper = rows / 2
+                    let top = { gemm(pa, pb, pt, m: upper, n: cols, k: inner, beta: 1) }
+                    let bottom = { gemm(pa + upper * inner, pb, pt + upper * cols, m: rows - upper, n: cols, k: inner, beta: 1) }
+                    if let worker { worker.perform(bottom, alongside: top) } else { top(); bottom() }
+                }
+            }
+        }
+    }
+
     /// The Gram matrix A·Aᵀ of the rows of `a` (`cblas_dsyrk`, half the work of a product;
     /// the lower triangle is mirrored, so the result is exactly symmetric).
     public static func gram(_ a: Matrix) -> Matrix {

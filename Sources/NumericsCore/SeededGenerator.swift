@@ -99,7 +99,25 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// Write `count` independent N(0, σ²) draws to `target` (the same draws, in the same order,
     /// as `gaussians(count:standardDeviation:)`).
     public mutating func fillGaussians(_ target: UnsafeMutablePointer<Double>, count: Int, standardDeviation sigma: Double = 1) {
-        for j in 0..<count { (target + j).initialize(to: sigma * gaussian()) }
+        // `gaussian()` inlined with the tables read through pointers taken once per call.
+        let table = Ziggurat.table
+        table.ratio.withUnsafeBufferPointer { ratio in
+            table.x.withUnsafeBufferPointer { x in
+                var j = 0
+                while j < count {
+                    let bits = next()
+                    let i = Int(truncatingIfNeeded: bits & 0x7F)
+                    let u = Double(bits >> 11) * 0x1.0p-52 - 1
+                    if abs(u) < ratio[i] {
+                        (target + j).initialize(to: sigma * (u * x[i]))
+                        j += 1
+                    } else if let value = gaussianSlowPath(layer: i, u: u, table: table) {
+                        (target + j).initialize(to: sigma * value)
+                        j += 1
+                    }
+                }
+            }
+        }
     }
 
     /// +1 or −1 with probability ½ each.

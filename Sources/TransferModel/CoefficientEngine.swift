@@ -117,7 +117,7 @@ public struct CoefficientRun: Sendable {
     /// noises follow them, in order). Cost 2m·r per sample instead of 2m·d.
     public func testOutputs(_ test: TestSet, filterIndex: [Int]) -> [Double] {
         let twoM = coordinates.rows, K = coordinates.cols, S = signalCount, n = K - S
-        let r = test.spanInner.cols, f = r - n
+        let r = test.spanCount, f = r - n
         precondition(filterIndex.count == twoM && filterIndex.allSatisfy { $0 >= 0 && $0 < f }, "spanning set does not match")
         var span = Matrix(rows: twoM, cols: r)
         for k in 0..<twoM {
@@ -135,20 +135,22 @@ public struct CoefficientRun: Sendable {
 /// Full-batch gradient descent of THEORY.md §3 run in the coordinates of
 /// ``CoefficientBasis`` — exact, not an approximation (THEORY.md §5).
 ///
-/// Per step, with Z_b = ⟨w_k, b⟩ (2m × K):
-/// pre-activations ⟨w_k, ŷ_i s_q⟩ = ŷ_i Z_{k,q}, ⟨w_k, ξ_i⟩ = Z_{k,S+i};
+/// Per step, with Z_{k,b} = ⟨w_k, b⟩ (2m × K):
+/// pre-activations ⟨w_k, ŷ_i s_q⟩ = ŷ_i Z_{k,q}, ⟨w_k, ξ_i⟩ = Z_{k,S+i} (read off Z, never formed);
 /// ℓ′_i and the activation weights g_{iq,k} = ℓ′_i y_i j_k 1[⟨w_k, x_i^{(q)}⟩ > 0]/(nm) as in weight space;
 /// the gradient in coordinates, ∂c_{k,q} = Σ_i g_{iq,k} ŷ_i (q ≤ S) and ∂c_{k,S+i} = g_{i,P,k};
-/// C ← C − η ∂C, and Z ← Z⁽⁰⁾ + C G (recomputed, so no error accumulates in Z).
+/// C ← C − η ∂C, and Z ← Z⁽⁰⁾ + C G (recomputed, so no error accumulates in Z; with a worker
+/// thread, in two bands of rows at once).
 ///
 /// The recorder accumulates γ, ρ̄, ρ̲ with its own §5 update rules, independently of C.
 /// `decompositionRelativeError` of each snapshot is the same quantity the weight engine
 /// reports, max_k ‖w_k − w̃_k‖/‖w_k‖ with w_k the engine's filter and w̃_k the filter rebuilt from
 /// the recorded γ, ρ̄, ρ̲; here both norms are evaluated exactly through the Gram matrix,
 /// ‖Σ_b δ_b b‖² = δᵀ G δ and ‖w_k‖² = ‖w_k⁽⁰⁾‖² + c_k·Z⁽⁰⁾_k + c_k·Z_k. At the last step the filters
-/// are rebuilt in ℝᵈ and the value is the largest of: that Gram measure, the same difference
-/// measured in ℝᵈ, and the bookkeeping error max_{k,b} |Z_{k,b} − ⟨w_k, b⟩_ℝᵈ| / (‖w_k‖‖b‖) of the
-/// inner products training used against those of the rebuilt filters.
+/// are rebuilt in ℝᵈ and the value is the larger of that Gram measure and the bookkeeping error
+/// max_{k,b} |Z_{k,b} − ⟨w_k, b⟩_ℝᵈ| / (‖w_k‖‖b‖) of the inner products training used against those
+/// of the rebuilt filters (which checks G itself). The tests compare the recorder's filters
+/// rebuilt in ℝᵈ with the weight engine's.
 extension GradientDescent {
     /// Train `initial` on `data` (whose basis is `basis`) in coefficient space, with the same
     /// step size, step count and recording interval as ``train(_:on:distribution:probes:frozen:progress:)``.
@@ -177,7 +179,7 @@ extension GradientDescent {
         for t in 0...steps {
             if t > 0 {
                 z = z0
-                multiplyAdd(c, basis.gram, into: &z)
+                BLAS.multiplyAdd(c, basis.gram, into: &z, worker: worker)
                 pass = forward(z, signalCount: S, data: data)
             }
             if t == steps {
@@ -187,10 +189,7 @@ extension GradientDescent {
                 let inner = probe0.adding(BLAS.product(c, basis.probeInner))
                 var error = gramDecompositionError(c: c, recorded: recorder.basisCoordinates(), gram: basis.gram,
                                                    z0: z0, z: z, w0NormsSq: w0NormsSq)
-                if t == steps {
-                    error = max(error, directDecompositionError(final.weights, recorder: recorder, initial: initial,
-                                                                data: data, basis: basis, z: z))
-                }
+                if t == steps { error = max(error, bookkeepingError(final.weights, basis: basis, z: z)) }
                 var noiseInner = Matrix(rows: twoM, cols: n)
                 for k in 0..<twoM { for i in 0..<n { noiseInner[k, i] = z[k, S + i] } }
                 recorder.append(step: t, score: pass.score, innerU: inner.column(0), innerV1: inner.column(1),
@@ -229,7 +228,10 @@ extension GradientDescent {
                 for k in 0..<twoM {
                     let row = noiseInner + k * leading
                     let target = k < m ? pp.baseAddress! : mp.baseAddress!
-                    for i in 0..<n { target[i] += max(row[i], 0) }
+                    for i in 0..<n {
+                        let value = row[i]
+                        target[i] = target[i] + (value > 0 ? value : 0)
+                    }
                 }
             }
         }
@@ -269,7 +271,10 @@ extension GradientDescent {
                             cRow[q] -= step * (zRow[q] > 0 ? positive : zRow[q] < 0 ? -negative : 0)
                         }
                         let zNoise = zRow + S, cNoise = cRow + S, gBase = gp.baseAddress!
-                        for i in 0..<n { cNoise[i] -= zNoise[i] > 0 ? step * gBase[i] : 0 }
+                        for i in 0..<n {  // written as a product with the 0/1 indicator, which vectorises
+                            let active: Double = zNoise[i] > 0 ? 1 : 0
+                            cNoise[i] = cNoise[i] - active * (step * gBase[i])
+                        }
                     }
                 }
             }
@@ -281,18 +286,6 @@ extension GradientDescent {
         var w = w0
         basis.addCombination(c, to: &w)
         return w
-    }
-
-    /// target ← target + a · b (BLAS, in place).
-    private func multiplyAdd(_ a: Matrix, _ b: Matrix, into target: inout Matrix) {
-        let rows = a.rows, cols = b.cols, inner = a.cols
-        a.storage.withUnsafeBufferPointer { ap in
-            b.storage.withUnsafeBufferPointer { bp in
-                target.storage.withUnsafeMutableBufferPointer { tp in
-                    BLAS.gemm(ap.baseAddress!, bp.baseAddress!, tp.baseAddress!, m: rows, n: cols, k: inner, beta: 1)
-                }
-            }
-        }
     }
 
     /// max_k ‖Σ_b (c − c̃)_{k,b} b‖ / ‖w_k‖, both norms through the Gram matrix.
@@ -314,17 +307,16 @@ extension GradientDescent {
         return worst
     }
 
-    /// At the last step, in ℝᵈ: the recorded decomposition against the rebuilt filters, and the
-    /// inner products training used against those of the rebuilt filters.
-    private func directDecompositionError(_ w: Matrix, recorder: CoefficientRecorder, initial: FilterBank,
-                                          data: Dataset, basis: CoefficientBasis, z: Matrix) -> Double {
-        let rebuilt = recorder.rebuild(initial: initial, data: data)
+    /// At the last step, in ℝᵈ: max_{k,b} |Z_{k,b} − ⟨w_k, b⟩| / (‖w_k‖‖b‖), the inner products
+    /// training used against those of the filters rebuilt in ℝᵈ. This checks the bookkeeping
+    /// (Z = Z⁽⁰⁾ + C G, hence the Gram matrix) on which the Gram-measured decomposition error rests.
+    private func bookkeepingError(_ w: Matrix, basis: CoefficientBasis, z: Matrix) -> Double {
         let direct = basis.innerProducts(of: w)
         let basisNorms = (0..<basis.count).map { basis.gram[$0, $0].squareRoot() }
         var worst = 0.0
-        for (k, row) in CoefficientRecorder.rowRelativeErrors(w, rebuilt).enumerated() {
-            let wNorm = row.norm
-            worst = max(worst, row.relative)
+        for k in 0..<w.rows {
+            let wNorm = w.storage.withUnsafeBufferPointer { BLAS.dot($0.baseAddress! + k * w.cols, $0.baseAddress! + k * w.cols, count: w.cols) }
+                .squareRoot()
             for b in 0..<basis.count where basisNorms[b] > 0 && wNorm > 0 {
                 worst = max(worst, abs(z[k, b] - direct[k, b]) / (wNorm * basisNorms[b]))
             }

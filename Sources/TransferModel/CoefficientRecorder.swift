@@ -142,10 +142,10 @@ public struct CoefficientRecorder: Sendable {
                             underIncrement[group].withUnsafeBufferPointer { u in
                                 let barRow = bar.baseAddress! + k * n, underRow = under.baseAddress! + k * n
                                 let noiseRow = row + S, bBase = b.baseAddress!, uBase = u.baseAddress!
-                                for i in 0..<n {
-                                    let active = noiseRow[i] > 0
-                                    barRow[i] += active ? bBase[i] : 0
-                                    underRow[i] += active ? uBase[i] : 0
+                                for i in 0..<n {  // a product with the 0/1 indicator, which vectorises
+                                    let active: Double = noiseRow[i] > 0 ? 1 : 0
+                                    barRow[i] = barRow[i] + active * bBase[i]
+                                    underRow[i] = underRow[i] + active * uBase[i]
                                 }
                             }
                         }

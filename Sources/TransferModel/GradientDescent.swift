@@ -21,11 +21,15 @@ public struct GradientDescent: Sendable {
     public let eta: Double
     public let steps: Int
     public let recordEvery: Int
+    /// A second thread for the coefficient engine's per-step product Z⁽⁰⁾ + C G (rows split in
+    /// two bands; results do not depend on it). Nil unless a run has a core to spare.
+    public var worker: SpinningWorker?
 
-    public init(eta: Double, steps: Int, recordEvery: Int) {
+    public init(eta: Double, steps: Int, recordEvery: Int, worker: SpinningWorker? = nil) {
         self.eta = eta
         self.steps = steps
         self.recordEvery = recordEvery
+        self.worker = worker
     }
 
     /// Train `initial` on `data` for `steps` steps. Rows flagged in `frozen` never move.

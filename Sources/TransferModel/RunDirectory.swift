@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NumericsCore
 
 /// Writes one experiment's results into a folder, phase by phase, so an interrupted run keeps
@@ -11,8 +14,8 @@ public struct RunDirectory {
     private var manifest: RunManifest
     private var metrics: [String: Any] = [:]
 
-    /// Create (or reuse) the folder and write the manifest. Throws `ConfigError(field: "out")`
-    /// when the folder cannot be created or written.
+    /// Create (or reuse) the folder; ``start()`` writes the manifest. Throws
+    /// `ConfigError(field: "out")` when the folder cannot be created or is not writable.
     public init(url: URL, config: ExperimentConfig, saveArrays: Bool, commandLine: [String] = CommandLine.arguments) throws {
         self.url = url
         self.saveArrays = saveArrays
@@ -22,10 +25,17 @@ public struct RunDirectory {
             if saveArrays {
                 try FileManager.default.createDirectory(at: url.appendingPathComponent("arrays"), withIntermediateDirectories: true)
             }
-            try JSONOutput.write(manifest.jsonObject, to: url.appendingPathComponent("manifest.json"))
         } catch {
             throw ConfigError(field: "out", "cannot write to \(url.path) (\(error.localizedDescription)); give a writable folder")
         }
+        guard access(url.path, W_OK) == 0 else {
+            throw ConfigError(field: "out", "cannot write to \(url.path) (permission denied); give a writable folder")
+        }
+    }
+
+    /// Write the manifest (without an end time).
+    public func start() throws {
+        try JSONOutput.write(manifest.jsonObject, to: url.appendingPathComponent("manifest.json"))
     }
 
     /// Write one finished phase: its metrics (merged into metrics.json), trajectory and arrays.
@@ -72,5 +82,45 @@ public struct RunDirectory {
         }
         try save("W0", outcome.run.initial.weights.storage, [2, m, outcome.run.initial.dimension])
         try save("W", outcome.run.final.weights.storage, [2, m, outcome.run.final.dimension])
+    }
+}
+
+/// Writes a ``RunDirectory`` on a background thread, in the order the writes are submitted, so
+/// a run does not wait for its files (JSON, CSV, arrays, and the git lookup of the manifest).
+///
+/// ``finish()`` waits for every pending write and rethrows the first failure; writes after a
+/// failure are skipped. A phase's files appear within milliseconds of its end, so an
+/// interrupted run still keeps the phases it finished.
+public final class RunDirectoryWriter: @unchecked Sendable {
+    // `directory` and `failure` are touched only on `queue`.
+    private var directory: RunDirectory
+    private var failure: Error?
+    private let queue = DispatchQueue(label: "ptv.run-directory-writer")
+
+    /// Start writing into `directory`: its manifest first.
+    public init(_ directory: RunDirectory) {
+        self.directory = directory
+        submit { try $0.start() }
+    }
+
+    /// Queue the files of one finished phase.
+    public func write(_ outcome: PhaseOutcome) {
+        submit { try $0.write(outcome) }
+    }
+
+    /// Wait for the queued writes, stamp the end time into the manifest, and rethrow the first
+    /// failure, if any.
+    public func finish() throws {
+        submit { try $0.finish() }
+        try queue.sync {
+            if let failure { throw failure }
+        }
+    }
+
+    private func submit(_ work: @escaping @Sendable (inout RunDirectory) throws -> Void) {
+        queue.async { [self] in
+            guard failure == nil else { return }
+            do { try work(&directory) } catch { failure = error }
+        }
     }
 }

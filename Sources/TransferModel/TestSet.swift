@@ -38,8 +38,8 @@ public struct TestSet: Sendable {
     public let signals: [[Double]]
     /// σ_{p,k}.
     public let noiseStandardDeviation: Double
-    /// a_tj = ⟨v_j, ξ_t⟩, count × r.
-    public let spanInner: Matrix
+    /// a_tj = ⟨v_j, ξ_t⟩ of direct draws, count × r (nil for reduced draws: see ``spanInner``).
+    let directSpanInner: Matrix?
     /// The spanning vectors before the training noises, as given (rows, unprojected).
     let spanningRows: Matrix
     /// The training set whose noise patches are the remaining spanning vectors (read in place).
@@ -122,7 +122,7 @@ public struct TestSet: Sendable {
             let projected = projectedSpanningVectors(spanning, trainingNoise, off: directions)
             return TestSet(labels: labels, trueLabels: trueLabels, patchCount: distribution.layout.patchCount,
                            signals: distribution.signals, noiseStandardDeviation: sigma,
-                           spanInner: BLAS.product(xi, projected, transB: true), spanningRows: spanning,
+                           directSpanInner: BLAS.product(xi, projected, transB: true), spanningRows: spanning,
                            trainingNoise: trainingNoise, factor: nil, latent: nil, directNoise: xi, nullDirections: directions,
                            complementSeed: complementSeed, complementStream: complementStream)
         }
@@ -141,33 +141,51 @@ public struct TestSet: Sendable {
             initialized = count * rank
         }
         let latent = Matrix(rows: count, cols: rank, storage: z)
-        // a_t = σ L z_t in the factor's order, then scattered back: A[t, π(a)] = σ (Z Lᵀ)[t, a].
-        var ordered = Matrix(rows: count, cols: r)
-        if count > 0 && rank > 0 {
-            latent.storage.withUnsafeBufferPointer { zp in
-                factor.lower.storage.withUnsafeBufferPointer { lp in
-                    ordered.storage.withUnsafeMutableBufferPointer { op in
-                        BLAS.gemm(zp.baseAddress!, leadingA: rank, lp.baseAddress!, transB: true, leadingB: rank,
-                                  op.baseAddress!, leadingC: r, m: count, n: r, k: rank, alpha: sigma)
-                    }
-                }
-            }
-        }
-        var spanInner = ordered
-        if factor.permutation != Array(0..<r) {
-            for t in 0..<count { for a in 0..<r { spanInner[t, factor.permutation[a]] = ordered[t, a] } }
-        }
         return TestSet(labels: labels, trueLabels: trueLabels, patchCount: distribution.layout.patchCount,
-                       signals: distribution.signals, noiseStandardDeviation: sigma, spanInner: spanInner,
+                       signals: distribution.signals, noiseStandardDeviation: sigma, directSpanInner: nil,
                        spanningRows: spanning, trainingNoise: trainingNoise, factor: factor, latent: latent, directNoise: nil,
                        nullDirections: directions, complementSeed: complementSeed, complementStream: complementStream)
     }
 
-    /// ⟨w_k, ξ_t⟩ = Σ_j c_kj a_tj for filters with Pw_k = Σ_j c_kj Pv_j: `coefficients` (rows × r)
-    /// times Aᵀ, rows × count.
+    /// r, the number of spanning vectors.
+    public var spanCount: Int { spanningRows.rows + (trainingNoise?.count ?? 0) }
+
+    /// a_tj = ⟨v_j, ξ_t⟩ for every sample and spanning vector, count × r (computed on each call for
+    /// reduced draws: A[t, π(a)] = σ (Z Lᵀ)[t, a], Z the latent draws, π the factor's order).
+    public var spanInner: Matrix {
+        if let directSpanInner { return directSpanInner }
+        guard let factor, let latent else { preconditionFailure("reduced test set without factor") }
+        let r = spanCount, n = count, rank = factor.rank
+        var ordered = Matrix(rows: n, cols: r)
+        if n > 0 && rank > 0 {
+            latent.storage.withUnsafeBufferPointer { zp in
+                factor.lower.storage.withUnsafeBufferPointer { lp in
+                    ordered.storage.withUnsafeMutableBufferPointer { op in
+                        BLAS.gemm(zp.baseAddress!, leadingA: rank, lp.baseAddress!, transB: true, leadingB: rank,
+                                  op.baseAddress!, leadingC: r, m: n, n: r, k: rank, alpha: noiseStandardDeviation)
+                    }
+                }
+            }
+        }
+        guard factor.permutation != Array(0..<r) else { return ordered }
+        var scattered = Matrix(rows: n, cols: r)
+        for t in 0..<n { for a in 0..<r { scattered[t, factor.permutation[a]] = ordered[t, a] } }
+        return scattered
+    }
+
+    /// ⟨w_k, ξ_t⟩ = Σ_j c_kj a_tj for filters with Pw_k = Σ_j c_kj Pv_j, rows × count, from
+    /// `coefficients` (rows × r). For reduced draws it is taken as σ (C_π L) Zᵀ, with
+    /// (C_π)_{k,a} = c_{k,π(a)}: about r/rows times fewer operations than forming A first.
     public func noiseProducts(coefficients: Matrix) -> Matrix {
-        precondition(coefficients.cols == spanInner.cols)
-        return BLAS.product(coefficients, spanInner, transB: true)
+        precondition(coefficients.cols == spanCount)
+        if let directSpanInner { return BLAS.product(coefficients, directSpanInner, transB: true) }
+        guard let factor, let latent else { preconditionFailure("reduced test set without factor") }
+        let r = spanCount
+        var permuted = Matrix(rows: coefficients.rows, cols: r)
+        for k in 0..<coefficients.rows { for a in 0..<r { permuted[k, a] = coefficients[k, factor.permutation[a]] } }
+        var combined = BLAS.product(permuted, factor.lower)  // rows × ρ
+        for e in combined.storage.indices { combined.storage[e] *= noiseStandardDeviation }
+        return BLAS.product(combined, latent, transB: true)
     }
 
     /// The test noises ξ_t in ℝᵈ, count × d (see the type's documentation; deterministic).

@@ -45,10 +45,12 @@ public struct TransferExperiment: Sendable {
     public let config: ExperimentConfig
     public let geometry: SignalGeometry
     public let probes: SignalVectors
-    /// Draw the downstream data on another thread while upstream trains.
-    /// Every draw comes from its own stream, so results are identical either way; worth it for a
-    /// single run on a multi-core machine (`ptv train`), not inside a parallel sweep.
-    public var parallelDataGeneration = false
+    /// Use a second core within the run: the downstream data are drawn on another thread while
+    /// upstream trains, and a ``SpinningWorker`` takes half of each large product. Every draw
+    /// comes from its own stream and products are split the same way either way, so results are
+    /// identical bit for bit; worth it for a single run on a multi-core machine (`ptv train`),
+    /// not inside a parallel sweep.
+    public var parallelWithinRun = false
 
     /// How test sets are drawn, for manifests.
     public static let testSetDescription = "test noise drawn in the reduced representation: a_t = σ L z_t, z_t ~ N(0, I), G = L Lᵀ the Gram matrix of the projected spanning vectors (initial filters incl. transferred rows, training noises; downstream factored fresh filters and noises first, inherited rows' z from '<task>-test-extra'); ℝᵈ vectors (saved arrays, weight engine) add σ P_⊥ g_t from the '<task>-test-complement' stream; direct d-dimensional draws when r ≥ d − 2"
@@ -79,11 +81,13 @@ public struct TransferExperiment: Sendable {
                     progress: ((Phase, Int) -> Void)? = nil,
                     onPhase: (PhaseOutcome) throws -> Void = { _ in }) throws -> [PhaseOutcome] {
         var outcomes: [PhaseOutcome] = []
+        let worker = parallelWithinRun ? SpinningWorker() : nil
+        defer { worker?.stop() }
         let task1 = distribution(task: 1), task2 = distribution(task: 2)
 
         let config = self.config
         let downstreamNeeded = phases.contains(.transfer) || phases.contains(.scratch)
-        let downstreamData = Deferred(startingNow: parallelDataGeneration && downstreamNeeded) {
+        let downstreamData = Deferred(startingNow: parallelWithinRun && downstreamNeeded) {
             var rng = SeededGenerator(seed: config.seed, stream: "downstream-train")
             let train = task2.sample(config.N2, using: &rng)
             rng = SeededGenerator(seed: config.seed, stream: "downstream-init")
@@ -101,7 +105,8 @@ public struct TransferExperiment: Sendable {
         }
         let test1 = testSet(task1, "upstream", train: train1, filters: init1.weights, basis: basis1, filterInner: inner1)
         let identity = Array(0..<(2 * config.m))
-        let upstream = phase(.upstream, task1, train1, test1, identity, init1, nil, progress, basis: basis1, initialInner: inner1)
+        let upstream = phase(.upstream, task1, train1, test1, identity, init1, nil, progress, basis: basis1, initialInner: inner1,
+                             worker: worker)
         try onPhase(upstream); outcomes.append(upstream)
         guard downstreamNeeded else { return outcomes }
 
@@ -145,12 +150,12 @@ public struct TransferExperiment: Sendable {
         let materialised2 = Deferred(startingNow: false) { test2.materialised() }
         if phases.contains(.transfer) {
             let transfer = phase(.transfer, task2, train2, test2, transferIndex, inheritance.filters, inheritance, progress,
-                                 basis: basis2, initialInner: transferInner, materialisedTest: materialised2.value)
+                                 basis: basis2, initialInner: transferInner, worker: worker, materialisedTest: materialised2.value)
             try onPhase(transfer); outcomes.append(transfer)
         }
         if phases.contains(.scratch) {
             let scratch = phase(.scratch, task2, train2, test2, identity, fresh, nil, progress, basis: basis2,
-                                initialInner: freshInner, materialisedTest: materialised2.value)
+                                initialInner: freshInner, worker: worker, materialisedTest: materialised2.value)
             try onPhase(scratch); outcomes.append(scratch)
         }
         return outcomes
@@ -179,10 +184,10 @@ public struct TransferExperiment: Sendable {
     private func phase(_ phase: Phase, _ task: TaskDistribution, _ train: Dataset, _ test: TestSet, _ filterIndex: [Int],
                        _ initial: FilterBank, _ inheritance: TransferredInitialisation?,
                        _ progress: ((Phase, Int) -> Void)?, basis: CoefficientBasis?,
-                       initialInner: Matrix?, materialisedTest: @autoclosure () -> Dataset? = nil) -> PhaseOutcome {
+                       initialInner: Matrix?, worker: SpinningWorker?, materialisedTest: @autoclosure () -> Dataset? = nil) -> PhaseOutcome {
         let steps = phase == .upstream ? config.T1 : config.T2
         let run: TrainingRun, outputs: [Double]
-        let descent = GradientDescent(eta: config.eta, steps: steps, recordEvery: config.record_every)
+        let descent = GradientDescent(eta: config.eta, steps: steps, recordEvery: config.record_every, worker: worker)
         if engine(for: phase) == .coefficients {
             let result = descent.trainInCoefficients(initial, on: train, basis: basis ?? CoefficientBasis(distribution: task, data: train, probes: probes),
                                        distribution: task, probes: probes, frozen: inheritance?.frozen,

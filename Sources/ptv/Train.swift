@@ -28,11 +28,12 @@ struct Train: ParsableCommand {
     func run() throws {
         BLAS.useSingleThread()
         let experimentConfig = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) } ?? ExperimentConfig()
-        var directory = try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig, saveArrays: saveArrays)
+        let writer = RunDirectoryWriter(try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig,
+                                                         saveArrays: saveArrays))
         let quiet = self.quiet
         var lastReport = Date()
         var experiment = TransferExperiment(config: experimentConfig)
-        experiment.parallelDataGeneration = true  // one run: use the other cores for its independent draws
+        experiment.parallelWithinRun = true  // one run: use the second core for its independent draws and half products
         try experiment.run(
             progress: { phase, step in
                 // Long phases report at most every 2 s; short ones only when they finish.
@@ -42,14 +43,14 @@ struct Train: ParsableCommand {
                 }
             },
             onPhase: { outcome in
-                try directory.write(outcome)
+                writer.write(outcome)
                 if !quiet {
                     Progress.line(String(format: "%@ done: train loss %.4g, test error %.4f (clean %.4f), %.2f s",
                                          outcome.phase.rawValue, outcome.run.trainScore.loss, outcome.testScore.error,
                                          outcome.testScore.cleanError, outcome.run.seconds))
                 }
             })
-        try directory.finish()
+        try writer.finish()
         print("results written to \(out)")
     }
 }

@@ -49,6 +49,17 @@ struct SeededGeneratorTests {
         #expect(table.x[127] > 0 && table.x[127] < 0.3)
     }
 
+    /// The bulk fill reads the ziggurat tables through pointers; it must give exactly the draws
+    /// of single `gaussian()` calls (scaled), wedge and tail included (10⁵ draws reach both).
+    @Test func bulkFillGivesTheSingleDraws() {
+        var bulk = SeededGenerator(seed: 11, stream: "fill"), single = bulk
+        let filled = bulk.gaussians(count: 100_000, standardDeviation: 2.5)
+        let one = (0..<100_000).map { _ in 2.5 * single.gaussian() }
+        #expect(filled == one)
+        #expect(filled.contains { abs($0) > 2.5 * 3.442619855899 }, "no tail draw (|x| > R) among 10⁵")
+        #expect(bulk.next() == single.next())
+    }
+
     @Test func chooseGivesDistinctSortedIndices() {
         var rng = SeededGenerator(seed: 3)
         for _ in 0..<50 {

@@ -23,6 +23,24 @@ struct CoefficientEngineTests {
         return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
     }
 
+    /// A run using a second core (downstream draws on another thread, banded products on a
+    /// worker) gives the same filters, recordings and test outputs, bit for bit. With 2m = 40 and
+    /// K = 201 the per-step product (1.6·10⁶ multiply–adds) is above the banding threshold.
+    @Test(arguments: ["engine: coefficients\n", "engine: coefficients\nlayout: separate\nvariant: frozen\n"])
+    func secondCoreChangesNothing(extra: String) throws {
+        let config = Fixtures.config(extra + "d: 500\nN1: 200\nN2: 20\nm: 20\nT1: 30\nT2: 30\nn_test: 300\n")
+        let sequential = TransferExperiment(config: config)
+        var parallel = sequential
+        parallel.parallelWithinRun = true
+        for (a, b) in zip(try sequential.run(), try parallel.run()) {
+            #expect(a.run.final.weights == b.run.final.weights, "\(a.phase)")
+            #expect(a.testOutputs == b.testOutputs && a.run.trainScore == b.run.trainScore, "\(a.phase)")
+            #expect(zip(a.run.snapshots, b.run.snapshots).allSatisfy {
+                $0.rhoBar == $1.rhoBar && $0.gamma == $1.gamma && $0.innerNoise == $1.innerNoise
+            }, "\(a.phase)")
+        }
+    }
+
     @Test(arguments: cases)
     func enginesAgree(extra: String) throws {
         let weightRuns = try TransferExperiment(config: Fixtures.config(extra + "engine: weights\n")).run()

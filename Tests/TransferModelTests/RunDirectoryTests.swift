@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import TransferModel
+
+/// The background writer of `ptv train`: files appear in order, and a failure is not lost.
+struct RunDirectoryTests {
+    static func folder(_ name: String) -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ptv-rundir-\(name)-\(getpid())")
+        try? FileManager.default.removeItem(at: url)
+        return url
+    }
+
+    @Test func writerWritesManifestPhasesAndEndTime() throws {
+        let url = Self.folder("ok")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let config = Fixtures.config("T1: 5\nT2: 5\n")
+        let writer = RunDirectoryWriter(try RunDirectory(url: url, config: config, saveArrays: false))
+        try TransferExperiment(config: config).run(onPhase: { writer.write($0) })
+        try writer.finish()
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: url.appendingPathComponent("manifest.json"))) as? [String: Any]
+        #expect(manifest?["finished"] is String && manifest?["git_commit"] is String)
+        let metrics = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: url.appendingPathComponent("metrics.json"))) as? [String: Any])
+        #expect(Set(metrics.keys).isSuperset(of: ["upstream", "transfer", "scratch"]))
+    }
+
+    /// The folder disappears after the run started: `finish()` throws instead of the run
+    /// reporting success with nothing written.
+    @Test func writeFailureSurfacesAtFinish() throws {
+        let url = Self.folder("gone")
+        let config = Fixtures.config("T1: 5\nT2: 5\n")
+        let writer = RunDirectoryWriter(try RunDirectory(url: url, config: config, saveArrays: false))
+        try FileManager.default.removeItem(at: url)
+        try TransferExperiment(config: config).run(phases: [.upstream], onPhase: { writer.write($0) })
+        #expect(throws: (any Error).self) { try writer.finish() }
+    }
+
+    @Test func unwritableFolderIsAConfigError() {
+        #expect(throws: ConfigError.self) {
+            _ = try RunDirectory(url: URL(fileURLWithPath: "/proc/ptv-no-folder-here"), config: Fixtures.config(), saveArrays: false)
+        }
+    }
+}
