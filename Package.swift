@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "ParameterTransferVerification",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ptv", targets: ["ptv"]),
         .library(name: "NumericsCore", targets: ["NumericsCore"]),

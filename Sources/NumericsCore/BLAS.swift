@@ -46,11 +46,9 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(leadingA), b, Int32(leadingB), beta, c, Int32(leadingC))
     }
 
-    /// target ← target + A·B for row-major matrices. Products of at least 2²⁰ multiply–adds are
-    /// taken in two bands of rows, each a single-threaded BLAS call, the lower one on `worker`
-    /// when there is one (at once) and in turn otherwise, so the result never depends on whether
-    /// a worker helped.
-    @available(macOS 15, *)
+    /// target ← target + A·B for row-major matrices, in ``Bands`` of rows, the second on `worker`
+    /// when there is one; the result does not depend on it. (Bands of rows suit a short, wide A
+    /// times a square B — the engine's per-step product — better than bands of B's columns.)
     public static func multiplyAdd(_ a: Matrix, _ b: Matrix, into target: inout Matrix, worker: SpinningWorker? = nil) {
         let rows = a.rows, cols = b.cols, inner = a.cols
         precondition(b.rows == inner && target.rows == rows && target.cols == cols)
@@ -59,14 +57,10 @@ public enum BLAS {
             b.storage.withUnsafeBufferPointer { bp in
                 target.storage.withUnsafeMutableBufferPointer { tp in
                     let pa = ap.baseAddress!, pb = bp.baseAddress!, pt = tp.baseAddress!
-                    guard rows >= 2 && rows * cols * inner >= 1 << 20 else {
-                        gemm(pa, pb, pt, m: rows, n: cols, k: inner, beta: 1)
-                        return
+                    Bands.run(count: rows, operations: rows * cols * inner, worker: worker) { band in
+                        gemm(pa + band.lowerBound * inner, pb, pt + band.lowerBound * cols,
+                             m: band.count, n: cols, k: inner, beta: 1)
                     }
-                    let upper = rows / 2
-                    let top = { gemm(pa, pb, pt, m: upper, n: cols, k: inner, beta: 1) }
-                    let bottom = { gemm(pa + upper * inner, pb, pt + upper * cols, m: rows - upper, n: cols, k: inner, beta: 1) }
-                    if let worker { worker.perform(bottom, alongside: top) } else { top(); bottom() }
                 }
             }
         }
@@ -80,14 +74,32 @@ public enum BLAS {
     }
 
     /// The Gram matrix of `rows` rows of length `cols` read in place with row stride `leading`
-    /// (e.g. every P-th row of a patch matrix), as ``gram(_:)``.
-    public static func gram(_ a: UnsafePointer<Double>, rows n: Int, cols: Int, leading: Int) -> Matrix {
+    /// (e.g. every P-th row of a patch matrix), as ``gram(_:)``. From 2²⁰ multiply–adds on it is
+    /// taken in blocks of the row halves A₁, A₂: A₁A₁ᵀ and A₂A₂ᵀ (two `dsyrk`) and A₂A₁ᵀ (one
+    /// `dgemm`, on `worker` at the same time when there is one); equal work on each side, and
+    /// the same result either way.
+    public static func gram(_ a: UnsafePointer<Double>, rows n: Int, cols: Int, leading: Int,
+                            worker: SpinningWorker? = nil) -> Matrix {
         var c = Matrix(rows: n, cols: n)
         if n == 0 || cols == 0 { return c }
         c.storage.withUnsafeMutableBufferPointer { pc in
-            cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(n), Int32(cols), 1, a, Int32(leading),
-                        0, pc.baseAddress!, Int32(n))
-            for i in 0..<n { for j in 0..<i { pc[j * n + i] = pc[i * n + j] } }
+            let out = pc.baseAddress!
+            func syrk(_ first: Int, _ count: Int) {
+                cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(count), Int32(cols), 1, a + first * leading,
+                            Int32(leading), 0, out + first * n + first, Int32(n))
+            }
+            if n >= 2 && n * n * cols / 2 >= Bands.threshold {
+                let h = n / 2
+                let offDiagonal = {
+                    gemm(a + h * leading, leadingA: leading, a, transB: true, leadingB: leading, out + h * n, leadingC: n,
+                         m: n - h, n: h, k: cols)
+                }
+                let diagonal = { syrk(0, h); syrk(h, n - h) }
+                if let worker { worker.perform(offDiagonal, alongside: diagonal) } else { diagonal(); offDiagonal() }
+            } else {
+                syrk(0, n)
+            }
+            for i in 0..<n { for j in 0..<i { out[j * n + i] = out[i * n + j] } }
         }
         return c
     }

@@ -8,13 +8,12 @@ import Synchronization
 /// the last starts within a microsecond — a sleeping thread takes tens of microseconds to
 /// wake, as long as the half product itself — and then parks until the next job. Create one
 /// for a run on a machine with a core to spare (`ptv train`), not per task of a parallel sweep.
-@available(macOS 15, *)
 public final class SpinningWorker: @unchecked Sendable {
     /// How long the worker spins for the next job before it parks.
     public static let spinSeconds = 200e-6
 
     private enum State: Int {
-        case idle = 0, posted, stopping, stopped, parked
+        case idle = 0, posted, running, stopping, stopped, parked
     }
     // `job` is written by the posting thread before the releasing store of `.posted` and read by
     // the worker after its acquiring load, so the two threads never touch it at once.
@@ -33,19 +32,26 @@ public final class SpinningWorker: @unchecked Sendable {
     deinit { stop() }
 
     /// Run `background` on the worker and `foreground` on the caller's thread; return when both
-    /// are done. Not reentrant: one caller at a time.
+    /// are done. If the worker has not picked `background` up by the time `foreground` is done
+    /// (say, the system gave its core to another thread), the caller takes it back and runs it
+    /// itself rather than wait. Not reentrant: one caller at a time.
     public func perform(_ background: @escaping () -> Void, alongside foreground: () -> Void) {
         job = background
         post(.posted)
         foreground()
-        while state.load(ordering: .acquiring) == State.posted.rawValue {}
+        let (reclaimed, _) = state.compareExchange(expected: State.posted.rawValue, desired: State.idle.rawValue,
+                                                   ordering: .acquiringAndReleasing)
+        if reclaimed {
+            background()
+        } else {
+            while state.load(ordering: .acquiring) == State.running.rawValue {}
+        }
         job = nil
     }
 
     /// Stop the thread and wait until it has left its loop (idempotent).
     public func stop() {
         guard running else { return }
-        while state.load(ordering: .acquiring) == State.posted.rawValue {}
         post(.stopping)
         while state.load(ordering: .acquiring) != State.stopped.rawValue {}
         running = false
@@ -67,8 +73,12 @@ public final class SpinningWorker: @unchecked Sendable {
         while true {
             switch State(rawValue: state.load(ordering: .acquiring)) {
             case .posted:
-                job?()
-                state.store(State.idle.rawValue, ordering: .releasing)
+                let (claimed, _) = state.compareExchange(expected: State.posted.rawValue, desired: State.running.rawValue,
+                                                         ordering: .acquiringAndReleasing)
+                if claimed {
+                    job?()
+                    state.store(State.idle.rawValue, ordering: .releasing)
+                }
                 spinStart = DispatchTime.now().uptimeNanoseconds
             case .stopping:
                 state.store(State.stopped.rawValue, ordering: .releasing)
@@ -83,6 +93,32 @@ public final class SpinningWorker: @unchecked Sendable {
                     spinStart = DispatchTime.now().uptimeNanoseconds
                 }
             }
+        }
+    }
+}
+
+/// Work split in two bands (of rows or columns), the same way whether or not a worker helps,
+/// so results never depend on it: each band is computed by the same calls either way.
+public enum Bands {
+    /// Work below this many multiply–adds runs as one band: splitting costs more than it saves.
+    public static let threshold = 1 << 20
+
+    /// Call `body` with 0..<⌊count/2⌋ and ⌊count/2⌋..<count — the second band on `worker`, at the
+    /// same time, when there is one, after the first otherwise — or once with 0..<count when
+    /// `operations` is below ``threshold`` or `count` < 2.
+    public static func run(count: Int, operations: Int, worker: SpinningWorker?, _ body: (Range<Int>) -> Void) {
+        guard count >= 2 && operations >= threshold else {
+            body(0..<count)
+            return
+        }
+        let split = count / 2
+        guard let worker else {
+            body(0..<split)
+            body(split..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { band in
+            worker.perform({ band(split..<count) }, alongside: { band(0..<split) })
         }
     }
 }

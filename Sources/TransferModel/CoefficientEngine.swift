@@ -26,7 +26,8 @@ public struct CoefficientBasis: Sendable {
     /// u, v₁, v₂ as rows, 3 × d.
     let probeVectors: Matrix
 
-    public init(distribution: TaskDistribution, data: Dataset, probes: SignalVectors) {
+    /// `worker` takes half of the Gram matrix's work (the result does not depend on it).
+    public init(distribution: TaskDistribution, data: Dataset, probes: SignalVectors, worker: SpinningWorker? = nil) {
         let signals = distribution.signals, S = signals.count, n = data.count, d = data.dimension, K = S + n
         signalCount = S
         self.data = data
@@ -35,7 +36,7 @@ public struct CoefficientBasis: Sendable {
         // G in blocks: signals × signals, signals × noises (mirrored), and the noises' own Gram matrix.
         let signalGram = BLAS.gram(signalVectors)
         let signalNoise = data.noiseProducts(signalVectors)
-        let noiseGram = data.withNoise { BLAS.gram($0, rows: n, cols: d, leading: $1) }
+        let noiseGram = data.withNoise { BLAS.gram($0, rows: n, cols: d, leading: $1, worker: worker) }
         var g = Matrix(rows: K, cols: K)
         for a in 0..<S {
             for b in 0..<S { g[a, b] = signalGram[a, b] }
@@ -55,14 +56,26 @@ public struct CoefficientBasis: Sendable {
     /// K = S + n.
     public var count: Int { signalCount + data.count }
 
-    /// ⟨w_k, b⟩ for every row of `filters` and every basis vector: filters · Bᵀ, rows × K.
-    public func innerProducts(of filters: Matrix) -> Matrix {
-        let S = signalCount, K = count
-        var out = Matrix(rows: filters.rows, cols: K)
-        let signalPart = BLAS.product(filters, signalVectors, transB: true), noisePart = data.noiseProducts(filters)
-        for k in 0..<filters.rows {
-            for s in 0..<S { out[k, s] = signalPart[k, s] }
-            for i in 0..<data.count { out[k, S + i] = noisePart[k, i] }
+    /// ⟨w_k, b⟩ for every row of `filters` and every basis vector: filters · Bᵀ, rows × K; the
+    /// noise columns in two ``Bands``, the second on `worker` when there is one.
+    public func innerProducts(of filters: Matrix, worker: SpinningWorker? = nil) -> Matrix {
+        let S = signalCount, K = count, n = data.count, d = data.dimension, rows = filters.rows
+        precondition(filters.cols == d)
+        var out = Matrix(rows: rows, cols: K)
+        guard rows > 0 && d > 0 else { return out }
+        filters.storage.withUnsafeBufferPointer { fp in
+            signalVectors.storage.withUnsafeBufferPointer { sp in
+                out.storage.withUnsafeMutableBufferPointer { op in
+                    data.withNoise { xi, stride in
+                        let f = fp.baseAddress!, o = op.baseAddress!
+                        BLAS.gemm(f, leadingA: d, sp.baseAddress!, transB: true, leadingB: d, o, leadingC: K, m: rows, n: S, k: d)
+                        Bands.run(count: n, operations: rows * n * d, worker: worker) { band in
+                            BLAS.gemm(f, leadingA: d, xi + band.lowerBound * stride, transB: true, leadingB: stride,
+                                      o + S + band.lowerBound, leadingC: K, m: rows, n: band.count, k: d)
+                        }
+                    }
+                }
+            }
         }
         return out
     }
@@ -72,23 +85,24 @@ public struct CoefficientBasis: Sendable {
         BLAS.product(filters, probeVectors, transB: true)
     }
 
-    /// target ← target + C B for coordinates C (rows × K): the filters W⁽⁰⁾ + C B in ℝᵈ.
-    func addCombination(_ c: Matrix, to target: inout Matrix) {
-        let S = signalCount, K = count, n = data.count, d = data.dimension
-        precondition(c.cols == K && target.rows == c.rows && target.cols == d)
-        guard c.rows > 0 && d > 0 else { return }
+    /// target ← target + C B for coordinates C (rows × K): the filters W⁽⁰⁾ + C B in ℝᵈ, in two
+    /// ``Bands`` of coordinates 0..<d, the second on `worker` when there is one.
+    func addCombination(_ c: Matrix, to target: inout Matrix, worker: SpinningWorker? = nil) {
+        let S = signalCount, K = count, n = data.count, d = data.dimension, rows = c.rows
+        precondition(c.cols == K && target.rows == rows && target.cols == d)
+        guard rows > 0 && d > 0 else { return }
         c.storage.withUnsafeBufferPointer { cp in
-            target.storage.withUnsafeMutableBufferPointer { tp in
-                if S > 0 {
-                    signalVectors.storage.withUnsafeBufferPointer { sp in
-                        BLAS.gemm(cp.baseAddress!, leadingA: K, sp.baseAddress!, leadingB: d, tp.baseAddress!, leadingC: d,
-                                  m: c.rows, n: d, k: S, beta: 1)
-                    }
-                }
-                if n > 0 {
+            signalVectors.storage.withUnsafeBufferPointer { sp in
+                target.storage.withUnsafeMutableBufferPointer { tp in
                     data.withNoise { xi, stride in
-                        BLAS.gemm(cp.baseAddress! + S, leadingA: K, xi, leadingB: stride, tp.baseAddress!, leadingC: d,
-                                  m: c.rows, n: d, k: n, beta: 1)
+                        let coordinates = cp.baseAddress!, out = tp.baseAddress!
+                        Bands.run(count: d, operations: rows * K * d, worker: worker) { band in
+                            let first = band.lowerBound
+                            BLAS.gemm(coordinates, leadingA: K, sp.baseAddress! + first, leadingB: d, out + first,
+                                      leadingC: d, m: rows, n: band.count, k: S, beta: 1)
+                            BLAS.gemm(coordinates + S, leadingA: K, xi + first, leadingB: stride, out + first,
+                                      leadingC: d, m: rows, n: band.count, k: n, beta: 1)
+                        }
                     }
                 }
             }
@@ -166,7 +180,7 @@ extension GradientDescent {
         var recorder = CoefficientRecorder(distribution: distribution, data: data, m: m, probes: probes)
         let frozenMask = frozen?.contains(true) == true ? frozen : nil
 
-        let z0 = initialInner ?? basis.innerProducts(of: initial.weights)
+        let z0 = initialInner ?? basis.innerProducts(of: initial.weights, worker: worker)
         let probe0 = basis.probeProducts(of: initial.weights)
         let w0NormsSq = (0..<twoM).map { k in
             initial.weights.storage.withUnsafeBufferPointer { BLAS.dot($0.baseAddress! + k * d, $0.baseAddress! + k * d, count: d) }
@@ -284,7 +298,7 @@ extension GradientDescent {
     /// W⁽⁰⁾ + C B in ℝᵈ.
     private func rebuild(_ w0: Matrix, _ c: Matrix, _ basis: CoefficientBasis) -> Matrix {
         var w = w0
-        basis.addCombination(c, to: &w)
+        basis.addCombination(c, to: &w, worker: worker)
         return w
     }
 
@@ -311,7 +325,7 @@ extension GradientDescent {
     /// training used against those of the filters rebuilt in ℝᵈ. This checks the bookkeeping
     /// (Z = Z⁽⁰⁾ + C G, hence the Gram matrix) on which the Gram-measured decomposition error rests.
     private func bookkeepingError(_ w: Matrix, basis: CoefficientBasis, z: Matrix) -> Double {
-        let direct = basis.innerProducts(of: w)
+        let direct = basis.innerProducts(of: w, worker: worker)
         let basisNorms = (0..<basis.count).map { basis.gram[$0, $0].squareRoot() }
         var worst = 0.0
         for k in 0..<w.rows {

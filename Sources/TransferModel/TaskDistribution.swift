@@ -141,30 +141,40 @@ public struct TaskDistribution: Sendable {
 
     /// Draw `n` samples.
     ///
-    /// Per sample, in this order: ŷ (Rademacher), the flip (Bernoulli(p)), then d Gaussians for
-    /// ξ, projected off û and v̂_k. The rows are written straight into the output storage (each
-    /// byte touched once), which matters for large test sets.
-    public func sample(_ n: Int, using rng: inout SeededGenerator) -> Dataset {
+    /// `rng` gives one 64-bit seed per sample, in order; sample i then draws from its own
+    /// generator seeded with it: ŷ (Rademacher), the flip (Bernoulli(p)), then d Gaussians for ξ,
+    /// projected off û and v̂_k. So the samples can be drawn in two bands at once (`worker`), with
+    /// the same result either way. Rows are written straight into the output storage.
+    public func sample(_ n: Int, using rng: inout SeededGenerator, worker: SpinningWorker? = nil) -> Dataset {
         let d = dimension, P = layout.patchCount
         let signals = self.signals
         let sigma = noiseStandardDeviation, flip = labelFlipProbability
         let directions = projectedDirections
+        let seeds = (0..<n).map { _ in rng.next() }
         var labels = [Double](repeating: 0, count: n)
         var trueLabels = [Double](repeating: 0, count: n)
         let patchStorage = [Double](unsafeUninitializedCapacity: n * P * d) { buffer, count in
-            for i in 0..<n {
-                let yHat = rng.rademacher()
-                trueLabels[i] = yHat
-                labels[i] = rng.bernoulli(flip) ? -yHat : yHat
-                for (q, signal) in signals.enumerated() {
-                    let row = buffer.baseAddress! + (i * P + q) * d
-                    signal.withUnsafeBufferPointer { s in
-                        for j in 0..<d { (row + j).initialize(to: yHat * s[j]) }
+            labels.withUnsafeMutableBufferPointer { observed in
+                trueLabels.withUnsafeMutableBufferPointer { truth in
+                    // About four multiply–adds' worth of work per coordinate (draw, signal, projection).
+                    Bands.run(count: n, operations: 4 * n * P * d, worker: worker) { band in
+                        for i in band {
+                            var own = SeededGenerator(seed: seeds[i])
+                            let yHat = own.rademacher()
+                            truth[i] = yHat
+                            observed[i] = own.bernoulli(flip) ? -yHat : yHat
+                            for (q, signal) in signals.enumerated() {
+                                let row = buffer.baseAddress! + (i * P + q) * d
+                                signal.withUnsafeBufferPointer { s in
+                                    for j in 0..<d { (row + j).initialize(to: yHat * s[j]) }
+                                }
+                            }
+                            let xi = buffer.baseAddress! + (i * P + P - 1) * d
+                            own.fillGaussians(xi, count: d, standardDeviation: sigma)
+                            TaskDistribution.project(xi, dimension: d, off: directions)
+                        }
                     }
                 }
-                let xi = buffer.baseAddress! + (i * P + P - 1) * d
-                rng.fillGaussians(xi, count: d, standardDeviation: sigma)
-                TaskDistribution.project(xi, dimension: d, off: directions)
             }
             count = n * P * d
         }

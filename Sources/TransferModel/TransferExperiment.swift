@@ -94,25 +94,37 @@ public struct TransferExperiment: Sendable {
             return (train, FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng))
         }
 
-        var rng = stream("upstream-train"); let train1 = task1.sample(config.N1, using: &rng)
+        var rng = stream("upstream-train"); let train1 = task1.sample(config.N1, using: &rng, worker: worker)
         rng = stream("upstream-init")
         let init1 = FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng)
         var basis1: CoefficientBasis?, inner1: Matrix?
         if engine(for: .upstream) == .coefficients {
-            let b = CoefficientBasis(distribution: task1, data: train1, probes: probes)
+            let b = CoefficientBasis(distribution: task1, data: train1, probes: probes, worker: worker)
             basis1 = b
-            inner1 = b.innerProducts(of: init1.weights)
+            inner1 = b.innerProducts(of: init1.weights, worker: worker)
         }
-        let test1 = testSet(task1, "upstream", train: train1, filters: init1.weights, basis: basis1, filterInner: inner1)
         let identity = Array(0..<(2 * config.m))
-        let upstream = phase(.upstream, task1, train1, test1, identity, init1, nil, progress, basis: basis1, initialInner: inner1,
-                             worker: worker)
-        try onPhase(upstream); outcomes.append(upstream)
-        guard downstreamNeeded else { return outcomes }
+        let upstreamRun = train(.upstream, task1, train1, init1, nil, progress, basis: basis1, initialInner: inner1, worker: worker)
+        // Scoring needs the test set (drawn from the same inner products); with a second core
+        // both are done there while the downstream phases train.
+        let upstream = Deferred(startingNow: parallelWithinRun && downstreamNeeded) { [basis1, inner1] in
+            let test1 = self.testSet(task1, "upstream", train: train1, filters: init1.weights, basis: basis1, filterInner: inner1)
+            return self.outcome(.upstream, upstreamRun, task1, train1, test1, identity, nil)
+        }
+        var upstreamDelivered = false
+        func deliverUpstream() throws {
+            guard !upstreamDelivered else { return }
+            upstreamDelivered = true
+            try onPhase(upstream.value); outcomes.append(upstream.value)
+        }
+        guard downstreamNeeded else {
+            try deliverUpstream()
+            return outcomes
+        }
 
         let (train2, fresh) = downstreamData.value
         rng = stream("transfer-choice")
-        let inheritance = TransferPlan(config: config).apply(upstream: upstream.run.final, fresh: fresh, using: &rng)
+        let inheritance = TransferPlan(config: config).apply(upstream: upstreamRun.run.final, fresh: fresh, using: &rng)
         // Spanning filters: the fresh draw, then each transferred row that differs from it.
         let twoM = 2 * config.m, d = config.d
         let changed = (0..<twoM).filter { k in
@@ -129,9 +141,9 @@ public struct TransferExperiment: Sendable {
         // and the inner products of the fresh rows with it (computed once).
         var basis2: CoefficientBasis?, spanInner2: Matrix?, freshInner: Matrix?, transferInner: Matrix?
         if engine(for: .transfer) == .coefficients {
-            let b = CoefficientBasis(distribution: task2, data: train2, probes: probes)
+            let b = CoefficientBasis(distribution: task2, data: train2, probes: probes, worker: worker)
             basis2 = b
-            let all = b.innerProducts(of: spanFilters)
+            let all = b.innerProducts(of: spanFilters, worker: worker)
             spanInner2 = all
             var rowsFresh = Matrix(rows: twoM, cols: b.count), rowsTransfer = Matrix(rows: twoM, cols: b.count)
             for k in 0..<twoM {
@@ -145,17 +157,25 @@ public struct TransferExperiment: Sendable {
         // depend on what was inherited.
         let n2 = train2.count, f2 = spanFilters.rows
         let order2 = Array(0..<twoM) + Array(f2..<(f2 + n2)) + Array(twoM..<f2)
-        let test2 = testSet(task2, "downstream", train: train2, filters: spanFilters, basis: basis2, filterInner: spanInner2,
-                            order: order2, leading: twoM + n2)
-        let materialised2 = Deferred(startingNow: false) { test2.materialised() }
+        let test2 = Deferred(startingNow: parallelWithinRun) { [basis2, spanInner2] in
+            self.testSet(task2, "downstream", train: train2, filters: spanFilters, basis: basis2, filterInner: spanInner2,
+                         order: order2, leading: twoM + n2)
+        }
+        let materialised2 = Deferred(startingNow: false) { test2.value.materialised() }
+        if upstream.isReady { try deliverUpstream() }  // so it can be written while the others train
         if phases.contains(.transfer) {
-            let transfer = phase(.transfer, task2, train2, test2, transferIndex, inheritance.filters, inheritance, progress,
-                                 basis: basis2, initialInner: transferInner, worker: worker, materialisedTest: materialised2.value)
+            let trained = train(.transfer, task2, train2, inheritance.filters, inheritance, progress, basis: basis2,
+                                initialInner: transferInner, worker: worker)
+            let transfer = outcome(.transfer, trained, task2, train2, test2.value, transferIndex, inheritance,
+                                   materialisedTest: materialised2.value)
+            try deliverUpstream()
             try onPhase(transfer); outcomes.append(transfer)
         }
+        if upstream.isReady { try deliverUpstream() }
         if phases.contains(.scratch) {
-            let scratch = phase(.scratch, task2, train2, test2, identity, fresh, nil, progress, basis: basis2,
-                                initialInner: freshInner, worker: worker, materialisedTest: materialised2.value)
+            let trained = train(.scratch, task2, train2, fresh, nil, progress, basis: basis2, initialInner: freshInner, worker: worker)
+            let scratch = outcome(.scratch, trained, task2, train2, test2.value, identity, nil, materialisedTest: materialised2.value)
+            try deliverUpstream()
             try onPhase(scratch); outcomes.append(scratch)
         }
         return outcomes
@@ -181,27 +201,37 @@ public struct TransferExperiment: Sendable {
                             complementSeed: config.seed, complementStream: "\(name)-test-complement")
     }
 
-    private func phase(_ phase: Phase, _ task: TaskDistribution, _ train: Dataset, _ test: TestSet, _ filterIndex: [Int],
-                       _ initial: FilterBank, _ inheritance: TransferredInitialisation?,
-                       _ progress: ((Phase, Int) -> Void)?, basis: CoefficientBasis?,
-                       initialInner: Matrix?, worker: SpinningWorker?, materialisedTest: @autoclosure () -> Dataset? = nil) -> PhaseOutcome {
+    /// One phase's training run, and its coefficient-space form when that engine trained it.
+    private struct TrainedPhase: Sendable {
+        let run: TrainingRun
+        let coefficients: CoefficientRun?
+    }
+
+    private func train(_ phase: Phase, _ task: TaskDistribution, _ data: Dataset, _ initial: FilterBank,
+                       _ inheritance: TransferredInitialisation?, _ progress: ((Phase, Int) -> Void)?,
+                       basis: CoefficientBasis?, initialInner: Matrix?, worker: SpinningWorker?) -> TrainedPhase {
         let steps = phase == .upstream ? config.T1 : config.T2
-        let run: TrainingRun, outputs: [Double]
         let descent = GradientDescent(eta: config.eta, steps: steps, recordEvery: config.record_every, worker: worker)
+        let report = progress.map { report in { (step: Int) in report(phase, step) } }
         if engine(for: phase) == .coefficients {
-            let result = descent.trainInCoefficients(initial, on: train, basis: basis ?? CoefficientBasis(distribution: task, data: train, probes: probes),
-                                       distribution: task, probes: probes, frozen: inheritance?.frozen,
-                                       initialInner: initialInner,
-                                       progress: progress.map { report in { report(phase, $0) } })
-            run = result.run
-            outputs = result.testOutputs(test, filterIndex: filterIndex)
-        } else {
-            run = descent.train(initial, on: train, distribution: task, probes: probes, frozen: inheritance?.frozen,
-                                progress: progress.map { report in { report(phase, $0) } })
-            // Weight space: score on the test vectors in ℝᵈ (same draws, to rounding).
-            outputs = run.final.outputs(materialisedTest() ?? test.materialised())
+            let result = descent.trainInCoefficients(
+                initial, on: data, basis: basis ?? CoefficientBasis(distribution: task, data: data, probes: probes),
+                distribution: task, probes: probes, frozen: inheritance?.frozen, initialInner: initialInner, progress: report)
+            return TrainedPhase(run: result.run, coefficients: result)
         }
-        return PhaseOutcome(phase: phase, distribution: task, train: train, test: test, testOutputs: outputs, run: run,
+        return TrainedPhase(run: descent.train(initial, on: data, distribution: task, probes: probes, frozen: inheritance?.frozen,
+                                               progress: report), coefficients: nil)
+    }
+
+    /// The phase's outcome: its run scored on `test`.
+    private func outcome(_ phase: Phase, _ trained: TrainedPhase, _ task: TaskDistribution, _ data: Dataset, _ test: TestSet,
+                         _ filterIndex: [Int], _ inheritance: TransferredInitialisation?,
+                         materialisedTest: @autoclosure () -> Dataset? = nil) -> PhaseOutcome {
+        // Coefficient space scores in the test set's reduced representation; weight space on the
+        // test vectors in ℝᵈ (the same draws, to rounding).
+        let outputs = trained.coefficients?.testOutputs(test, filterIndex: filterIndex)
+            ?? trained.run.final.outputs(materialisedTest() ?? test.materialised())
+        return PhaseOutcome(phase: phase, distribution: task, train: data, test: test, testOutputs: outputs, run: trained.run,
                             testScore: Score(outputs: outputs, labels: test.labels, trueLabels: test.trueLabels),
                             inheritance: inheritance)
     }
@@ -226,6 +256,17 @@ final class Deferred<Value: Sendable>: @unchecked Sendable {
                 done.signal()
             }
         }
+    }
+
+    /// Whether `value` would return without waiting or computing.
+    var isReady: Bool {
+        if started {
+            guard done.wait(timeout: .now()) == .success else { return false }
+            done.signal()
+            return true
+        }
+        lock.lock(); defer { lock.unlock() }
+        return result != nil
     }
 
     var value: Value {
