@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-swift build -c release --product ptv
+# Swift runtime linked statically: a few milliseconds less start-up for every ptv process.
+swift build -c release --static-swift-stdlib --product ptv
 args=("$@")
 case " $* " in *" --out "*) ;; *) args+=(--out validation-report) ;; esac
 exec .build/release/ptv validate "${args[@]}"

@@ -307,7 +307,8 @@ extension GradientDescent {
                                         w0NormsSq: [Double]) -> Double {
         var delta = c
         for e in delta.storage.indices { delta.storage[e] -= recorded.storage[e] }
-        let deltaG = BLAS.product(delta, gram)
+        var deltaG = Matrix(rows: delta.rows, cols: gram.cols)
+        BLAS.multiplyAdd(delta, gram, into: &deltaG, worker: worker)
         var worst = 0.0
         for k in 0..<c.rows {
             var diffSq = 0.0, normSq = w0NormsSq[k]
