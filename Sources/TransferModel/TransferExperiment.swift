@@ -106,20 +106,14 @@ public struct TransferExperiment: Sendable {
         let identity = Array(0..<(2 * config.m))
         let upstreamRun = train(.upstream, task1, train1, init1, nil, progress, basis: basis1, initialInner: inner1, worker: worker)
         // Scoring needs the test set (drawn from the same inner products); with a second core
-        // both are done there while the downstream phases train.
+        // both are done there while the downstream phases are set up.
         let upstream = Deferred(startingNow: parallelWithinRun && downstreamNeeded) { [basis1, inner1] in
             let test1 = self.testSet(task1, "upstream", train: train1, filters: init1.weights, basis: basis1, filterInner: inner1)
             return self.outcome(.upstream, upstreamRun, task1, train1, test1, identity, nil)
         }
-        var upstreamDelivered = false
-        func deliverUpstream() throws {
-            guard !upstreamDelivered else { return }
-            upstreamDelivered = true
-            try onPhase(upstream.value); outcomes.append(upstream.value)
-        }
         guard downstreamNeeded else {
-            try deliverUpstream()
-            return outcomes
+            try onPhase(upstream.value)
+            return [upstream.value]
         }
 
         let (train2, fresh) = downstreamData.value
@@ -162,20 +156,18 @@ public struct TransferExperiment: Sendable {
                          order: order2, leading: twoM + n2)
         }
         let materialised2 = Deferred(startingNow: false) { test2.value.materialised() }
-        if upstream.isReady { try deliverUpstream() }  // so it can be written while the others train
+        // Hand upstream over before the downstream phases train, so an interrupted run keeps it.
+        try onPhase(upstream.value); outcomes.append(upstream.value)
         if phases.contains(.transfer) {
             let trained = train(.transfer, task2, train2, inheritance.filters, inheritance, progress, basis: basis2,
                                 initialInner: transferInner, worker: worker)
             let transfer = outcome(.transfer, trained, task2, train2, test2.value, transferIndex, inheritance,
                                    materialisedTest: materialised2.value)
-            try deliverUpstream()
             try onPhase(transfer); outcomes.append(transfer)
         }
-        if upstream.isReady { try deliverUpstream() }
         if phases.contains(.scratch) {
             let trained = train(.scratch, task2, train2, fresh, nil, progress, basis: basis2, initialInner: freshInner, worker: worker)
             let scratch = outcome(.scratch, trained, task2, train2, test2.value, identity, nil, materialisedTest: materialised2.value)
-            try deliverUpstream()
             try onPhase(scratch); outcomes.append(scratch)
         }
         return outcomes
@@ -256,17 +248,6 @@ final class Deferred<Value: Sendable>: @unchecked Sendable {
                 done.signal()
             }
         }
-    }
-
-    /// Whether `value` would return without waiting or computing.
-    var isReady: Bool {
-        if started {
-            guard done.wait(timeout: .now()) == .success else { return false }
-            done.signal()
-            return true
-        }
-        lock.lock(); defer { lock.unlock() }
-        return result != nil
     }
 
     var value: Value {
