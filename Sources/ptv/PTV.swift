@@ -16,7 +16,6 @@ struct PTV: ParsableCommand {
     /// Parse, run, and map failures to exit codes: 2 for bad input or usage, the command's own
     /// code otherwise.
     static func main() {
-        ProcessMemory.retainFreedPages()
         do {
             var command = try parseAsRoot()
             try command.run()

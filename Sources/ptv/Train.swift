@@ -26,6 +26,7 @@ struct Train: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        ProcessMemory.prepareHeap()  // one run in this process: reuse freed memory, huge pages
         BLAS.useSingleThread()
         let experimentConfig = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) } ?? ExperimentConfig()
         let writer = RunDirectoryWriter(try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig,
