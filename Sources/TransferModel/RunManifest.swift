@@ -61,13 +61,14 @@ public struct RunManifest {
         #endif
     }()
 
-    /// `git rev-parse HEAD` of the source tree this binary was built from, with "-dirty" when
-    /// it has uncommitted changes; "unknown" when git or the tree is unavailable.
+    /// The commit (full hash) of the source tree this binary was built from, with "-dirty" when
+    /// tracked files have uncommitted changes (one `git describe`, tags ignored); "unknown" when
+    /// git or the tree is unavailable.
     public static let gitDescription: String = {
         let sourceDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
-        guard let commit = run(["git", "-C", sourceDirectory, "rev-parse", "HEAD"]), !commit.isEmpty else { return "unknown" }
-        let status = run(["git", "-C", sourceDirectory, "status", "--porcelain", "--untracked-files=no"]) ?? ""
-        return status.isEmpty ? commit : commit + "-dirty"
+        guard let description = run(["git", "-C", sourceDirectory, "describe", "--always", "--dirty", "--abbrev=40",
+                                     "--exclude=*"]), !description.isEmpty else { return "unknown" }
+        return description
     }()
 
     /// Run a program found on PATH and return its standard output, nil when it cannot start or

@@ -36,13 +36,19 @@ public struct TrajectoryTable {
                     let v = members.map(values)
                     return [v.max()!, v.reduce(0, +) / Double(v.count)]
                 }
-                func extreme(_ values: (Int) -> [Double], _ pick: ([Double]) -> Double?) -> Double? {
-                    members.isEmpty ? nil : pick(members.flatMap(values))
+                /// The largest of `value` over the members' rows of `matrix`, read in place.
+                func largest(_ matrix: Matrix, _ value: (Double) -> Double) -> Double? {
+                    guard !members.isEmpty && matrix.cols > 0 else { return nil }
+                    return matrix.storage.withUnsafeBufferPointer { p in
+                        var best = -Double.infinity
+                        for k in members { for i in 0..<matrix.cols { best = max(best, value(p[k * matrix.cols + i])) } }
+                        return best
+                    }
                 }
                 for s in snap.gamma.indices { row += stats { snap.gamma[s][$0] } }
-                row.append(extreme({ snap.rhoBar.row($0) }) { $0.max() })
-                row.append(extreme({ snap.rhoUnder.row($0) }) { $0.min() })
-                row.append(extreme({ snap.innerNoise.row($0).map(abs) }) { $0.max() })
+                row.append(largest(snap.rhoBar) { $0 })
+                row.append(largest(snap.rhoUnder) { -$0 }.map { -$0 })
+                row.append(largest(snap.innerNoise) { abs($0) })
                 for inner in [snap.innerU, snap.innerV1, snap.innerV2] {
                     row += stats { (($0 < m) ? 1 : -1) * inner[$0] }
                 }

@@ -1,0 +1,27 @@
+import Testing
+import NumericsCore
+@testable import TransferModel
+
+/// The trajectory CSV's extremes against a plain recomputation from the snapshots.
+struct TrajectoryTableTests {
+    @Test(arguments: ["layout: combined\n", "layout: separate\nalpha: 0.4\n"])
+    func extremesMatchTheSnapshots(extra: String) throws {
+        let outcomes = try TransferExperiment(config: Fixtures.config(extra + "T1: 12\nT2: 12\nrecord_every: 4\n")).run()
+        let transfer = try #require(outcomes.first { $0.phase == .transfer })
+        let inheritance = try #require(transfer.inheritance)
+        let table = TrajectoryTable(transfer)
+        let twoM = 2 * transfer.run.initial.m
+        let groups = ["all": Array(0..<twoM), "inherited": (0..<twoM).filter { inheritance.isInherited(row: $0) },
+                      "fresh": (0..<twoM).filter { !inheritance.isInherited(row: $0) }]
+        #expect(table.rows.count == transfer.run.snapshots.count)
+        for (row, snap) in zip(table.rows, transfer.run.snapshots) {
+            for (group, members) in groups {
+                func cell(_ name: String) -> Double? { row[table.header.firstIndex(of: "\(group)_\(name)")!] }
+                func values(_ m: Matrix) -> [Double] { members.flatMap { k in (0..<m.cols).map { m[k, $0] } } }
+                #expect(cell("rho_bar_max") == values(snap.rhoBar).max())
+                #expect(cell("rho_under_min") == values(snap.rhoUnder).min())
+                #expect(cell("w_xi_absmax") == values(snap.innerNoise).map(abs).max())
+            }
+        }
+    }
+}
