@@ -56,8 +56,7 @@ public struct RunDirectory {
             metrics["inherited"] = ["+1": inheritance.inheritedSlots[0], "-1": inheritance.inheritedSlots[1]]
             metrics["inherited_coordinates"] = ["+1": inheritance.inheritedCoordinates[0], "-1": inheritance.inheritedCoordinates[1]]
         }
-        try TrajectoryTable(outcome).csv.write(to: url.appendingPathComponent("trajectory-\(outcome.phase.rawValue).csv"),
-                                                atomically: true, encoding: .utf8)
+        try ResultFile.write(TrajectoryTable(outcome).csv, to: url.appendingPathComponent("trajectory-\(outcome.phase.rawValue).csv"))
         if saveArrays { try writeArrays(outcome) }
         try JSONOutput.write(metrics, to: url.appendingPathComponent("metrics.json"))
     }

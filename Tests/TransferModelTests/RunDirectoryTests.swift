@@ -41,3 +41,25 @@ struct RunDirectoryTests {
         }
     }
 }
+
+/// Result files are replaced whole, leave no temporary behind, and report failures.
+struct ResultFileTests {
+    @Test func replacesWholeAndLeavesNoTemporary() throws {
+        let folder = RunDirectoryTests.folder("resultfile")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("a.json")
+        try ResultFile.write(String(repeating: "x", count: 100_000), to: url)
+        try ResultFile.write("short\n", to: url)
+        #expect(try String(contentsOf: url, encoding: .utf8) == "short\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["a.json"])
+    }
+
+    @Test func missingFolderThrowsNamingThePath() {
+        let url = URL(fileURLWithPath: "/nonexistent-ptv-folder/a.json")
+        #expect(throws: (any Error).self) { try ResultFile.write("x", to: url) }
+        do { try ResultFile.write("x", to: url) } catch {
+            #expect("\(error.localizedDescription)".contains("/nonexistent-ptv-folder"))
+        }
+    }
+}
