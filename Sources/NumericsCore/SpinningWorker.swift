@@ -7,7 +7,8 @@ import Synchronization
 /// Between jobs it spins for a short while (``spinSeconds``) so that a job posted soon after
 /// the last starts within a microsecond — a sleeping thread takes tens of microseconds to
 /// wake, as long as the half product itself — and then parks until the next job. Create one
-/// for a run on a machine with a core to spare (`ptv train`), not per task of a parallel sweep.
+/// for a run on a machine with a core to spare (`ptv train`), not per task of a parallel sweep,
+/// and call ``stop()`` when the run is done (the thread holds the worker until then).
 public final class SpinningWorker: @unchecked Sendable {
     /// How long the worker spins for the next job before it parks.
     public static let spinSeconds = 200e-6
@@ -28,8 +29,6 @@ public final class SpinningWorker: @unchecked Sendable {
         thread.stackSize = 1 << 20
         thread.start()
     }
-
-    deinit { stop() }
 
     /// Run `background` on the worker and `foreground` on the caller's thread; return when both
     /// are done. If the worker has not picked `background` up by the time `foreground` is done

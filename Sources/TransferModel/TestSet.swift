@@ -67,6 +67,7 @@ public struct TestSet: Sendable {
     static func projectedSpanningVectors(_ rows: Matrix, _ noise: Dataset?, off directions: [[Double]]) -> Matrix {
         let d = rows.cols, f = rows.rows, n = noise?.count ?? 0
         var storage = [Double](repeating: 0, count: (f + n) * d)
+        guard !storage.isEmpty else { return Matrix(rows: f + n, cols: d) }
         storage.withUnsafeMutableBufferPointer { v in
             rows.storage.withUnsafeBufferPointer { v.baseAddress!.update(from: $0.baseAddress!, count: f * d) }
             noise?.withNoise { xi, stride in

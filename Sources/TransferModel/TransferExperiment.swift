@@ -74,8 +74,9 @@ public struct TransferExperiment: Sendable {
 
     private func stream(_ name: String) -> SeededGenerator { SeededGenerator(seed: config.seed, stream: name) }
 
-    /// Run the phases in order, handing each to `onPhase` as soon as it finishes (so a caller
-    /// can write it to disk before the next starts). `progress` receives (phase, step).
+    /// Run the phases in order, handing each to `onPhase` (on the calling thread) once it is
+    /// trained and scored and before the next phase trains, so a caller can write it to disk
+    /// first. `progress` receives (phase, step).
     @discardableResult
     public func run(phases: [Phase] = Phase.allCases,
                     progress: ((Phase, Int) -> Void)? = nil,
