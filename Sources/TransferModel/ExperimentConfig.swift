@@ -152,7 +152,7 @@ extension ExperimentConfig {
         for key in values.keys where !ExperimentConfig.keys.contains(key) {
             throw ConfigError(field: key, "unknown key (allowed: \(ExperimentConfig.keys.joined(separator: ", ")))")
         }
-        var reader = FieldReader(values: values)
+        let reader = FieldReader(values: values)
         try reader.int("d", &d, min: 3, max: 10_000_000)
         try reader.int("m", &m, min: 1, max: 100_000)
         try reader.int("N1", &N1, min: 1, max: 10_000_000)
