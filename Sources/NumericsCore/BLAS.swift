@@ -46,24 +46,34 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(leadingA), b, Int32(leadingB), beta, c, Int32(leadingC))
     }
 
-    /// target ← target + A·B for row-major matrices, in ``Bands`` of rows, the second on `worker`
-    /// when there is one; the result does not depend on it. (Bands of rows suit a short, wide A
+    /// C + A·B (A·B when `c` is nil) for row-major matrices, in ``Bands`` of rows: each band
+    /// copies its rows of C and adds its rows of the product, the second band on `worker` when
+    /// there is one; the result does not depend on it. (Bands of rows suit a short, wide A
     /// times a square B — the engine's per-step product — better than bands of B's columns.)
-    public static func multiplyAdd(_ a: Matrix, _ b: Matrix, into target: inout Matrix, worker: SpinningWorker? = nil) {
+    public static func product(_ a: Matrix, _ b: Matrix, adding c: Matrix? = nil, worker: SpinningWorker?) -> Matrix {
         let rows = a.rows, cols = b.cols, inner = a.cols
-        precondition(b.rows == inner && target.rows == rows && target.cols == cols)
-        if rows == 0 || cols == 0 || inner == 0 { return }
-        a.storage.withUnsafeBufferPointer { ap in
-            b.storage.withUnsafeBufferPointer { bp in
-                target.storage.withUnsafeMutableBufferPointer { tp in
-                    let pa = ap.baseAddress!, pb = bp.baseAddress!, pt = tp.baseAddress!
-                    Bands.run(count: rows, operations: rows * cols * inner, worker: worker) { band in
-                        gemm(pa + band.lowerBound * inner, pb, pt + band.lowerBound * cols,
-                             m: band.count, n: cols, k: inner, beta: 1)
+        precondition(b.rows == inner && (c.map { $0.rows == rows && $0.cols == cols } ?? true))
+        guard rows > 0 && cols > 0 else { return c ?? Matrix(rows: rows, cols: cols) }
+        let initial = c ?? Matrix(rows: 0, cols: 0)
+        let storage = [Double](unsafeUninitializedCapacity: rows * cols) { buffer, initialized in
+            a.storage.withUnsafeBufferPointer { ap in
+                b.storage.withUnsafeBufferPointer { bp in
+                    initial.storage.withUnsafeBufferPointer { cp in
+                        let out = buffer.baseAddress!
+                        Bands.run(count: rows, operations: rows * cols * inner, worker: worker) { band in
+                            let first = band.lowerBound, target = out + first * cols, count = band.count * cols
+                            if c != nil { target.initialize(from: cp.baseAddress! + first * cols, count: count) }
+                            else { target.initialize(repeating: 0, count: count) }
+                            if inner > 0 {
+                                gemm(ap.baseAddress! + first * inner, bp.baseAddress!, target, m: band.count, n: cols, k: inner, beta: 1)
+                            }
+                        }
                     }
                 }
             }
+            initialized = rows * cols
         }
+        return Matrix(rows: rows, cols: cols, storage: storage)
     }
 
     /// The Gram matrix A·Aᵀ of the rows of `a` (`cblas_dsyrk`, half the work of a product;

@@ -192,8 +192,7 @@ extension GradientDescent {
         var pass = forward(z, signalCount: S, data: data)
         for t in 0...steps {
             if t > 0 {
-                z = z0
-                BLAS.multiplyAdd(c, basis.gram, into: &z, worker: worker)
+                z = BLAS.product(c, basis.gram, adding: z0, worker: worker)
                 pass = forward(z, signalCount: S, data: data)
             }
             if t == steps {
@@ -307,8 +306,7 @@ extension GradientDescent {
                                         w0NormsSq: [Double]) -> Double {
         var delta = c
         for e in delta.storage.indices { delta.storage[e] -= recorded.storage[e] }
-        var deltaG = Matrix(rows: delta.rows, cols: gram.cols)
-        BLAS.multiplyAdd(delta, gram, into: &deltaG, worker: worker)
+        let deltaG = BLAS.product(delta, gram, worker: worker)
         var worst = 0.0
         for k in 0..<c.rows {
             var diffSq = 0.0, normSq = w0NormsSq[k]

@@ -36,8 +36,8 @@ struct SpinningWorkerTests {
         counter.pointer.deallocate()
     }
 
-    /// The banded product equals one BLAS call and a triple loop (to 1e-12 relative), and is the
-    /// same bit for bit with or without the worker, for shapes below and above the 2²⁰ threshold.
+    /// The banded product C + A·B equals a triple loop (to 1e-12 relative), and is the same bit
+    /// for bit with or without the worker, for shapes below and above the 2²⁰ threshold.
     @Test(arguments: [(3, 4, 5), (40, 201, 201), (41, 300, 97), (2, 1024, 600)])
     func bandedProductDoesNotDependOnTheWorker(shape: (Int, Int, Int)) {
         let (rows, inner, cols) = shape
@@ -45,12 +45,13 @@ struct SpinningWorkerTests {
         let a = Matrix(rows: rows, cols: inner, storage: rng.gaussians(count: rows * inner))
         let b = Matrix(rows: inner, cols: cols, storage: rng.gaussians(count: inner * cols))
         let start = Matrix(rows: rows, cols: cols, storage: rng.gaussians(count: rows * cols))
-        var alone = start, helped = start
-        BLAS.multiplyAdd(a, b, into: &alone)
+        let alone = BLAS.product(a, b, adding: start, worker: nil)
         let worker = SpinningWorker()
-        BLAS.multiplyAdd(a, b, into: &helped, worker: worker)
+        let helped = BLAS.product(a, b, adding: start, worker: worker)
+        let plain = BLAS.product(a, b, worker: worker)
         worker.stop()
         #expect(alone == helped)
+        #expect(plain == BLAS.product(a, b, worker: nil))
         var worst = 0.0
         for i in 0..<rows {
             for j in 0..<cols {
