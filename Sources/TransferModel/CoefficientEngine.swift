@@ -205,7 +205,7 @@ extension GradientDescent {
                 if t == steps { error = max(error, bookkeepingError(final.weights, basis: basis, z: z)) }
                 var noiseInner = Matrix(rows: twoM, cols: n)
                 for k in 0..<twoM { for i in 0..<n { noiseInner[k, i] = z[k, S + i] } }
-                recorder.append(step: t, score: pass.score, innerU: inner.column(0), innerV1: inner.column(1),
+                recorder.append(step: t, score: Score(outputs: pass.outputs, data: data), innerU: inner.column(0), innerV1: inner.column(1),
                                 innerV2: inner.column(2), innerNoise: noiseInner, decompositionRelativeError: error)
             }
             if t == steps { break }
@@ -213,7 +213,8 @@ extension GradientDescent {
             descend(&c, basisInner: z, lossDerivatives: pass.lossDerivatives, data: data, frozen: frozenMask)
             if let progress, (t + 1) % progressEvery == 0 { progress(t + 1) }
         }
-        let run = TrainingRun(initial: initial, final: final, snapshots: recorder.snapshots, trainScore: pass.score,
+        let run = TrainingRun(initial: initial, final: final, snapshots: recorder.snapshots,
+                              trainScore: Score(outputs: pass.outputs, data: data),
                               steps: steps, seconds: Date().timeIntervalSince(start), noiseNormsSq: recorder.noiseNormsSq)
         return CoefficientRun(run: run, coordinates: c, basisInner: z, signalCount: S)
     }
@@ -255,14 +256,14 @@ extension GradientDescent {
         }
     }
 
-    /// Outputs, ℓ′ and the training score at inner products `z` (2m × K) of `data`.
-    private func forward(_ z: Matrix, signalCount S: Int, data: Dataset) -> (outputs: [Double], lossDerivatives: [Double], score: Score) {
+    /// Outputs and ℓ′ at inner products `z` (2m × K) of `data` (the score, with its n logarithms,
+    /// is taken only where it is recorded).
+    private func forward(_ z: Matrix, signalCount S: Int, data: Dataset) -> (outputs: [Double], lossDerivatives: [Double]) {
         let f = z.storage.withUnsafeBufferPointer {
             GradientDescent.outputs(basisInner: z, signalCount: S, noiseInner: $0.baseAddress! + S, leading: z.cols,
                                     trueLabels: data.trueLabels)
         }
-        let derivatives = zip(data.labels, f).map { Logistic.derivative($0 * $1) }
-        return (f, derivatives, Score(outputs: f, data: data))
+        return (f, zip(data.labels, f).map { Logistic.derivative($0 * $1) })
     }
 
     /// C ← C − η ∂C at inner products `z`, with g_i = ℓ′_i y_i/(nm) and j_k = ±1 the filter's class:
