@@ -79,7 +79,7 @@ public struct TransferExperiment: Sendable {
     /// first. `progress` receives (phase, step).
     @discardableResult
     public func run(phases: [Phase] = Phase.allCases,
-                    progress: ((Phase, Int) -> Void)? = nil,
+                    progress: (@Sendable (Phase, Int) -> Void)? = nil,
                     onPhase: (PhaseOutcome) throws -> Void = { _ in }) throws -> [PhaseOutcome] {
         var outcomes: [PhaseOutcome] = []
         let worker = parallelWithinRun ? SpinningWorker() : nil
@@ -159,6 +159,12 @@ public struct TransferExperiment: Sendable {
         let materialised2 = Deferred(startingNow: false) { test2.value.materialised() }
         // Hand upstream over before the downstream phases train, so an interrupted run keeps it.
         try onPhase(upstream.value); outcomes.append(upstream.value)
+        // Scratch needs nothing from transfer: with a second core it trains alongside (without the
+        // worker, which transfer's thread holds; its bands are then taken in turn, same result).
+        let scratchTrained = Deferred(startingNow: parallelWithinRun && phases.contains(.scratch) && phases.contains(.transfer)) {
+            [basis2, freshInner] in
+            self.train(.scratch, task2, train2, fresh, nil, progress, basis: basis2, initialInner: freshInner, worker: nil)
+        }
         if phases.contains(.transfer) {
             let trained = train(.transfer, task2, train2, inheritance.filters, inheritance, progress, basis: basis2,
                                 initialInner: transferInner, worker: worker)
@@ -167,8 +173,8 @@ public struct TransferExperiment: Sendable {
             try onPhase(transfer); outcomes.append(transfer)
         }
         if phases.contains(.scratch) {
-            let trained = train(.scratch, task2, train2, fresh, nil, progress, basis: basis2, initialInner: freshInner, worker: worker)
-            let scratch = outcome(.scratch, trained, task2, train2, test2.value, identity, nil, materialisedTest: materialised2.value)
+            let scratch = outcome(.scratch, scratchTrained.value, task2, train2, test2.value, identity, nil,
+                                  materialisedTest: materialised2.value)
             try onPhase(scratch); outcomes.append(scratch)
         }
         return outcomes
@@ -201,7 +207,7 @@ public struct TransferExperiment: Sendable {
     }
 
     private func train(_ phase: Phase, _ task: TaskDistribution, _ data: Dataset, _ initial: FilterBank,
-                       _ inheritance: TransferredInitialisation?, _ progress: ((Phase, Int) -> Void)?,
+                       _ inheritance: TransferredInitialisation?, _ progress: (@Sendable (Phase, Int) -> Void)?,
                        basis: CoefficientBasis?, initialInner: Matrix?, worker: SpinningWorker?) -> TrainedPhase {
         let steps = phase == .upstream ? config.T1 : config.T2
         let descent = GradientDescent(eta: config.eta, steps: steps, recordEvery: config.record_every, worker: worker)

@@ -32,16 +32,13 @@ struct Train: ParsableCommand {
         let writer = RunDirectoryWriter(try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig,
                                                          saveArrays: saveArrays))
         let quiet = self.quiet
-        var lastReport = Date()
+        let throttle = ProgressThrottle(interval: 2)
         var experiment = TransferExperiment(config: experimentConfig)
         experiment.parallelWithinRun = true  // one run: use the second core for its independent draws and half products
         try experiment.run(
             progress: { phase, step in
                 // Long phases report at most every 2 s; short ones only when they finish.
-                if !quiet && Date().timeIntervalSince(lastReport) >= 2 {
-                    Progress.line("\(phase.rawValue): step \(step)")
-                    lastReport = Date()
-                }
+                if !quiet && throttle.due() { Progress.line("\(phase.rawValue): step \(step)") }
             },
             onPhase: { outcome in
                 writer.write(outcome)
@@ -59,5 +56,23 @@ struct Train: ParsableCommand {
 enum Progress {
     static func line(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+/// "At most one progress line every `interval` seconds", callable from any thread (phases may
+/// train at once).
+final class ProgressThrottle: @unchecked Sendable {
+    private let interval: TimeInterval
+    private var last = Date()  // guarded by `lock`
+    private let lock = NSLock()
+
+    init(interval: TimeInterval) { self.interval = interval }
+
+    /// Whether a line is due now (and if so, the clock restarts).
+    func due() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard Date().timeIntervalSince(last) >= interval else { return false }
+        last = Date()
+        return true
     }
 }
