@@ -209,8 +209,12 @@ extension GradientDescent {
                                 innerV2: inner.column(2), innerNoise: noiseInner, decompositionRelativeError: error)
             }
             if t == steps { break }
-            recorder.accumulate(basisInner: z, lossDerivatives: pass.lossDerivatives, data: data, eta: eta, frozen: frozenMask)
-            descend(&c, basisInner: z, lossDerivatives: pass.lossDerivatives, data: data, frozen: frozenMask)
+            // The recorder's update and the engine's are independent (each writes only its own
+            // coefficients); with a worker and enough of them, they run at once.
+            let record = { recorder.accumulate(basisInner: z, lossDerivatives: pass.lossDerivatives, data: data, eta: eta,
+                                               frozen: frozenMask) }
+            let step = { descend(&c, basisInner: z, lossDerivatives: pass.lossDerivatives, data: data, frozen: frozenMask) }
+            if let worker, twoM * n >= 4096 { worker.perform(record, alongside: step) } else { record(); step() }
             if let progress, (t + 1) % progressEvery == 0 { progress(t + 1) }
         }
         let run = TrainingRun(initial: initial, final: final, snapshots: recorder.snapshots,
