@@ -4,8 +4,8 @@ import Synchronization
 /// A second thread for fine-grained splits of one run's work, such as the two halves of a
 /// product taken at every training step.
 ///
-/// Between jobs it spins for a short while (``spinSeconds``) so that a job posted soon after
-/// the last starts within a microsecond — a sleeping thread takes tens of microseconds to
+/// Between jobs it spins for a short while (``spinSeconds``, yielding the core to any other
+/// runnable thread as it goes) so that a job posted soon after the last starts within a microsecond — a sleeping thread takes tens of microseconds to
 /// wake, as long as the half product itself — and then parks until the next job. Create one
 /// for a run on a machine with a core to spare (`ptv train`), not per task of a parallel sweep,
 /// and call ``stop()`` when the run is done (the thread holds the worker until then).
@@ -85,6 +85,7 @@ public final class SpinningWorker: @unchecked Sendable {
             default:
                 polls += 1
                 guard polls % 64 == 0 else { continue }
+                sched_yield()  // let another runnable thread of the process have this core meanwhile
                 if Double(DispatchTime.now().uptimeNanoseconds - spinStart) * 1e-9 > Self.spinSeconds {
                     let (parked, _) = state.compareExchange(expected: State.idle.rawValue, desired: State.parked.rawValue,
                                                             successOrdering: .acquiringAndReleasing, failureOrdering: .acquiring)
