@@ -1,4 +1,5 @@
 import Foundation
+import TransferModel
 
 /// SVG pictures of a phase diagram: heatmaps with a colour bar, grid values on the axes, and
 /// the predicted and empirical boundaries drawn over the cells.
@@ -297,18 +298,8 @@ extension PhaseDiagram {
         object["predicted_exponent"] = fit.theoryExponent
         object["predicted_curve_slope"] = fit.predictedCurveSlope
         object["implied_C1"] = fit.impliedC1
-        let clean = Self.sanitize(object)
-        var data = try JSONSerialization.data(withJSONObject: clean, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        var data = try JSONOutput.data(object)  // non-finite values become null
         data.append(0x0A)
         return String(decoding: data, as: UTF8.self)
-    }
-
-    static func sanitize(_ value: Any) -> Any {
-        switch value {
-        case let x as Double: return x.isFinite ? x : NSNull()
-        case let d as [String: Any]: return d.mapValues(sanitize)
-        case let a as [Any]: return a.map(sanitize)
-        default: return value
-        }
     }
 }

@@ -75,7 +75,7 @@ public enum SweepExport {
             object["seed"] = run.seed
             return object
         }
-        var data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        var data = try JSONOutput.data(objects)
         data.append(0x0A)
         return String(decoding: data, as: UTF8.self)
     }

@@ -3,10 +3,9 @@ import Bounds
 import Foundation
 import TransferModel
 
-/// Serialise a JSON-ready object: sorted keys, pretty-printed.
+/// Serialise a JSON-ready object: sorted keys, pretty-printed (``JSONOutput``).
 private func jsonText(_ object: Any) throws -> String {
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    return String(decoding: data, as: UTF8.self)
+    String(decoding: try JSONOutput.data(object), as: UTF8.self)
 }
 
 /// `ptv bounds`: every quantity and condition of THEORY.md §6 for one configuration.
