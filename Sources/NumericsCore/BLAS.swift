@@ -21,14 +21,8 @@ public enum BLAS {
                             _ b: UnsafePointer<Double>, transB: Bool = false,
                             _ c: UnsafeMutablePointer<Double>,
                             m: Int, n: Int, k: Int, alpha: Double = 1, beta: Double = 0) {
-        if m == 0 || n == 0 { return }
-        if k == 0 {
-            for i in 0..<(m * n) { c[i] *= beta }
-            return
-        }
-        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha,
-                    a, Int32(transA ? m : k), b, Int32(transB ? k : n), beta, c, Int32(n))
+        gemm(a, transA: transA, leadingA: transA ? m : k, b, transB: transB, leadingB: transB ? k : n, c, leadingC: n,
+             m: m, n: n, k: k, alpha: alpha, beta: beta)
     }
 
     /// C ← α·op(A)·op(B) + β·C with explicit leading dimensions (row strides), for sub-matrices
@@ -105,7 +99,7 @@ public enum BLAS {
                          m: n - h, n: h, k: cols)
                 }
                 let diagonal = { syrk(0, h); syrk(h, n - h) }
-                if let worker { worker.perform(offDiagonal, alongside: diagonal) } else { diagonal(); offDiagonal() }
+                Bands.pair(diagonal, offDiagonal, worker: worker)
             } else {
                 syrk(0, n)
             }

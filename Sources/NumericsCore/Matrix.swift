@@ -35,13 +35,4 @@ public struct Matrix: Equatable, Sendable {
         precondition(values.count == cols)
         storage.replaceSubrange((i * cols)..<((i + 1) * cols), with: values)
     }
-
-    /// Frobenius norm ‖A‖_F.
-    public var frobeniusNorm: Double { BLAS.norm(storage) }
-
-    public var transposed: Matrix {
-        var t = Matrix(rows: cols, cols: rows)
-        for i in 0..<rows { for j in 0..<cols { t.storage[j * rows + i] = storage[i * cols + j] } }
-        return t
-    }
 }

@@ -112,13 +112,17 @@ public enum Bands {
             return
         }
         let split = count / 2
+        pair({ body(0..<split) }, { body(split..<count) }, worker: worker)
+    }
+
+    /// Run `first` on the caller's thread and `second` on `worker` at the same time, or both in
+    /// turn (`first`, then `second`) when there is no worker.
+    public static func pair(_ first: () -> Void, _ second: () -> Void, worker: SpinningWorker?) {
         guard let worker else {
-            body(0..<split)
-            body(split..<count)
+            first()
+            second()
             return
         }
-        withoutActuallyEscaping(body) { band in
-            worker.perform({ band(split..<count) }, alongside: { band(0..<split) })
-        }
+        withoutActuallyEscaping(second) { second in worker.perform(second, alongside: first) }
     }
 }

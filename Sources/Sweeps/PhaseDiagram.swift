@@ -229,7 +229,8 @@ public struct PhaseDiagram: Sendable {
         if !slopes.isEmpty { mean = slopes.reduce(0, +) / Double(slopes.count) }
         if slopes.count >= 2, let m = mean {
             let sd = (slopes.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(slopes.count - 1)).squareRoot()
-            half = Self.studentT975(degreesOfFreedom: Double(slopes.count - 1)).map { $0 * sd / Double(slopes.count).squareRoot() }
+            half = (try? GSL.studentTQuantile(0.975, degreesOfFreedom: Double(slopes.count - 1)))
+                .map { $0 * sd / Double(slopes.count).squareRoot() }
         }
         let exponent: Double? = yKey == "u_norm" ? (xKey == "d" ? 0.25 : xKey == "N1" ? -0.25 : nil) : nil
         let gammas = meanBoundary.compactMap { gamma(x: $0.0, y: $0.1)?.transfer }.filter { $0 > 0 }
@@ -237,12 +238,5 @@ public struct PhaseDiagram: Sendable {
         return SlopeFit(perSeed: perSeed, mean: mean, halfWidth: half, pooled: Self.logLogFit(meanBoundary),
                         predictedCurveSlope: Self.logLogFit(benignBoundary())?.slope, theoryExponent: exponent,
                         impliedC1: implied)
-    }
-
-    /// The 97.5 % quantile of Student's t with ν degrees of freedom, through the Beta law:
-    /// T² = ν(1 − X)/X with X ~ Beta(ν/2, ½), so P(|T| > t) = 0.05 ⇔ X < x₀.₀₅ (GSL quantile).
-    static func studentT975(degreesOfFreedom nu: Double) -> Double? {
-        guard let x = try? GSL.betaQuantile(0.05, a: nu / 2, b: 0.5), x > 0 else { return nil }
-        return (nu * (1 - x) / x).squareRoot()
     }
 }

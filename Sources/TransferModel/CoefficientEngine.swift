@@ -190,6 +190,7 @@ extension GradientDescent {
         var final = initial
         let progressEvery = max(1, steps / 10)
         var pass = forward(z, signalCount: S, data: data)
+        var trainScore: Score?  // the last step is always recorded
         for t in 0...steps {
             if t > 0 {
                 z = BLAS.product(c, basis.gram, adding: z0, worker: worker)
@@ -205,20 +206,21 @@ extension GradientDescent {
                 if t == steps { error = max(error, bookkeepingError(final.weights, basis: basis, z: z)) }
                 var noiseInner = Matrix(rows: twoM, cols: n)
                 for k in 0..<twoM { for i in 0..<n { noiseInner[k, i] = z[k, S + i] } }
-                recorder.append(step: t, score: Score(outputs: pass.outputs, data: data), innerU: inner.column(0), innerV1: inner.column(1),
+                let score = Score(outputs: pass.outputs, data: data)
+                if t == steps { trainScore = score }
+                recorder.append(step: t, score: score, innerU: inner.column(0), innerV1: inner.column(1),
                                 innerV2: inner.column(2), innerNoise: noiseInner, decompositionRelativeError: error)
             }
             if t == steps { break }
             // The recorder's update and the engine's are independent (each writes only its own
             // coefficients); with a worker and enough of them, they run at once.
-            let record = { recorder.accumulate(basisInner: z, lossDerivatives: pass.lossDerivatives, data: data, eta: eta,
-                                               frozen: frozenMask) }
-            let step = { descend(&c, basisInner: z, lossDerivatives: pass.lossDerivatives, data: data, frozen: frozenMask) }
-            if let worker, twoM * n >= 4096 { worker.perform(record, alongside: step) } else { record(); step() }
+            Bands.pair({ descend(&c, basisInner: z, lossDerivatives: pass.lossDerivatives, data: data, frozen: frozenMask) },
+                       { recorder.accumulate(basisInner: z, lossDerivatives: pass.lossDerivatives, data: data, eta: eta,
+                                             frozen: frozenMask) },
+                       worker: twoM * n >= 4096 ? worker : nil)
             if let progress, (t + 1) % progressEvery == 0 { progress(t + 1) }
         }
-        let run = TrainingRun(initial: initial, final: final, snapshots: recorder.snapshots,
-                              trainScore: Score(outputs: pass.outputs, data: data),
+        let run = TrainingRun(initial: initial, final: final, snapshots: recorder.snapshots, trainScore: trainScore!,
                               steps: steps, seconds: Date().timeIntervalSince(start), noiseNormsSq: recorder.noiseNormsSq)
         return CoefficientRun(run: run, coordinates: c, basisInner: z, signalCount: S)
     }

@@ -24,7 +24,7 @@ public struct CoefficientSnapshot: Sendable {
     /// L_S(W⁽ᵗ⁾) and the training error at W⁽ᵗ⁾.
     public let trainLoss: Double
     public let trainError: Double
-    /// γ per signal patch (index as `CoefficientRecorder.signalNames`), 2m values each.
+    /// γ per signal patch (index as `PatchLayout.signalNames`), 2m values each.
     public let gamma: [[Double]]
     /// ρ̄ and ρ̲, 2m × n.
     public let rhoBar: Matrix
@@ -47,8 +47,6 @@ public struct CoefficientSnapshot: Sendable {
 /// ρ̲_{k,i} ← ρ̲_{k,i} + (η/(nm)) ℓ′_i 1[⟨w_k, ξ_i⟩ > 0] ‖ξ_i‖² 1[y_i = −j_k].
 /// Frozen filters do not move, so their coefficients stay 0.
 public struct CoefficientRecorder: Sendable {
-    /// "mu" (combined layout) or "u", "v" (separate layout).
-    public let signalNames: [String]
     private let signals: [[Double]]
     private let signalNormsSquared: [Double]
     private let noiseNormsSquared: [Double]
@@ -60,7 +58,6 @@ public struct CoefficientRecorder: Sendable {
     public private(set) var snapshots: [CoefficientSnapshot] = []
 
     public init(distribution: TaskDistribution, data: Dataset, m: Int, probes: SignalVectors) {
-        signalNames = distribution.layout == .combined ? ["mu"] : ["u", "v"]
         signals = distribution.signals
         signalNormsSquared = signals.map { BLAS.dot($0, $0) }
         noiseNormsSquared = data.withNoise { xi, stride in
@@ -158,7 +155,7 @@ public struct CoefficientRecorder: Sendable {
     /// Record the state at step t for filters W⁽ᵗ⁾ that started at W⁽⁰⁾.
     public mutating func record(step: Int, pass: ForwardPass, filters: FilterBank, initial: FilterBank, data: Dataset) {
         let w = filters.weights
-        let worst = Self.rowRelativeErrors(w, rebuild(initial: initial, data: data)).map(\.relative).max() ?? 0
+        let worst = Self.rowRelativeErrors(w, rebuild(initial: initial, data: data)).max() ?? 0
         snapshots.append(CoefficientSnapshot(
             step: step, trainLoss: pass.score.loss, trainError: pass.score.error,
             gamma: gamma, rhoBar: rhoBar, rhoUnder: rhoUnder,
@@ -225,8 +222,8 @@ public struct CoefficientRecorder: Sendable {
         return result
     }
 
-    /// Per row k: ‖w_k − w̃_k‖/‖w_k‖ (the absolute difference when w_k = 0) and ‖w_k‖.
-    static func rowRelativeErrors(_ w: Matrix, _ rebuilt: Matrix) -> [(relative: Double, norm: Double)] {
+    /// Per row k: ‖w_k − w̃_k‖/‖w_k‖ (the absolute difference when w_k = 0).
+    static func rowRelativeErrors(_ w: Matrix, _ rebuilt: Matrix) -> [Double] {
         (0..<w.rows).map { k in
             var diff = 0.0, norm = 0.0
             for c in 0..<w.cols {
@@ -234,7 +231,7 @@ public struct CoefficientRecorder: Sendable {
                 diff += (a - b) * (a - b)
                 norm += a * a
             }
-            return (norm > 0 ? (diff / norm).squareRoot() : diff.squareRoot(), norm.squareRoot())
+            return norm > 0 ? (diff / norm).squareRoot() : diff.squareRoot()
         }
     }
 }

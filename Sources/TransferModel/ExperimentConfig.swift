@@ -10,6 +10,9 @@ public enum PatchLayout: String, Sendable, CaseIterable, Codable {
 
     /// Number of patches P.
     public var patchCount: Int { self == .combined ? 2 : 3 }
+
+    /// Names of the signal patches, in patch order: "mu", or "u" and "v".
+    public var signalNames: [String] { self == .combined ? ["mu"] : ["u", "v"] }
 }
 
 /// Which form of Algorithm 1 builds the downstream initialisation (THEORY.md §4).

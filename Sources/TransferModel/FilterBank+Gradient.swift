@@ -8,8 +8,13 @@ public struct ForwardPass: Sendable {
     public let outputs: [Double]
     /// ℓ′_i = ℓ′(y_i f(W, x_i)) ∈ (−1, 0).
     public let lossDerivatives: [Double]
-    /// Training loss, error and clean error.
-    public let score: Score
+    /// y_i and ŷ_i of the training set.
+    let labels: [Double]
+    let trueLabels: [Double]
+
+    /// Training loss, error and clean error (computed when asked: n logarithms, needed only at
+    /// recorded steps).
+    public var score: Score { Score(outputs: outputs, labels: labels, trueLabels: trueLabels) }
 }
 
 extension FilterBank {
@@ -18,7 +23,8 @@ extension FilterBank {
         let z = preactivations(data)
         let f = outputs(fromPreactivations: z, patchCount: data.patchCount)
         let derivatives = zip(data.labels, f).map { Logistic.derivative($0 * $1) }
-        return ForwardPass(preactivations: z, outputs: f, lossDerivatives: derivatives, score: Score(outputs: f, data: data))
+        return ForwardPass(preactivations: z, outputs: f, lossDerivatives: derivatives, labels: data.labels,
+                           trueLabels: data.trueLabels)
     }
 
     /// ∇_W L_S(W), 2m × d:

@@ -20,10 +20,6 @@ public struct FilterBank: Equatable, Sendable {
 
     public var dimension: Int { weights.cols }
 
-    /// The class sign j of row k.
-    @inlinable
-    public func classSign(ofRow k: Int) -> Double { k < m ? 1 : -1 }
-
     /// Pre-activations Z = X Wᵀ, (n·P) × 2m: Z[i·P + q, k] = ⟨w_k, x_i^{(q)}⟩.
     public func preactivations(_ data: Dataset) -> Matrix {
         BLAS.product(data.patches, weights, transB: true)

@@ -37,7 +37,7 @@ public struct SignalGeometry: Sendable, Equatable {
 /// One training set (or a materialised test set): n samples of P patches each.
 ///
 /// Only the patch matrix is stored; the noise patches ξ_i are its rows i·P + P − 1, read in place
-/// (``withNoise(_:)``, ``noiseRow(_:)``) or copied out (``noise``).
+/// (``withNoise(_:)``) or copied out (``noise``).
 public struct Dataset: Sendable {
     /// Patches, (n·P) × d: row i·P + q is patch q of sample i; signal patch(es) first, noise last.
     public let patches: Matrix
@@ -70,9 +70,6 @@ public struct Dataset: Sendable {
             initialized = n * d
         })
     }
-
-    /// ξ_i (a copy of one row).
-    public func noiseRow(_ i: Int) -> [Double] { patches.row(i * patchCount + patchCount - 1) }
 
     /// Calls `body` with a pointer to ξ₁ and the stride between consecutive ξ_i (P·d), no copy.
     public func withNoise<R>(_ body: (UnsafePointer<Double>, Int) throws -> R) rethrows -> R {

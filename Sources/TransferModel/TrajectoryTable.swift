@@ -20,7 +20,7 @@ public struct TrajectoryTable {
             groups.append(("inherited", rows.filter { inheritance.isInherited(row: $0) }))
             groups.append(("fresh", rows.filter { !inheritance.isInherited(row: $0) }))
         }
-        let signalNames = outcome.distribution.layout == .combined ? ["mu"] : ["u", "v"]
+        let signalNames = outcome.distribution.layout.signalNames
         var header = ["t", "train_loss", "train_error", "decomposition_rel_error"]
         for (g, _) in groups {
             for s in signalNames { header += ["\(g)_gamma_\(s)_max", "\(g)_gamma_\(s)_mean"] }
