@@ -27,17 +27,17 @@ public enum ComparisonOutcome: String, Sendable, Equatable, CaseIterable {
 /// so a margin inside the numerical error is never reported as true or false.
 public struct Comparison: Sendable, Equatable {
     /// The relation that was checked.
-    public var relation: Relation
+    public let relation: Relation
     /// Left-hand side with its error estimate.
-    public var lhs: EstimatedValue
+    public let lhs: EstimatedValue
     /// Right-hand side with its error estimate.
-    public var rhs: EstimatedValue
+    public let rhs: EstimatedValue
     /// Signed margin: positive when the relation holds.
-    public var margin: Double
+    public let margin: Double
     /// Absolute error estimate of the margin.
-    public var error: Double
+    public let error: Double
     /// holds / fails / indeterminate.
-    public var outcome: ComparisonOutcome
+    public let outcome: ComparisonOutcome
 
     /// Build from already evaluated sides.
     public init(relation: Relation, lhs: EstimatedValue, rhs: EstimatedValue) {

@@ -33,9 +33,6 @@ public enum TheoryDefinitions {
                 "mu_norm": .variable("mu_norm_" + k), "T_star": .variable("T" + k)]
     }
 
-    /// Names of the per-task aliases.
-    public static let aliasNames = ["n", "sigma_p", "mu_norm", "T_star"]
-
     /// Per-task templates (THEORY.md §6), in terms of the aliases; instantiated as `<id>_1`,
     /// `<id>_2`. Units: SNR is dimensionless (‖μ‖ and σ_p√d are both norms of patch
     /// vectors); Λ and γ̂ are dimensionless.

@@ -139,7 +139,5 @@ public struct SVGChart: Sendable {
         return String(format: "%.\(decimals)f", v)
     }
 
-    public static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
+    public static func escape(_ text: String) -> String { Document.escape(text) }
 }

@@ -212,9 +212,10 @@ extension PhaseDiagram {
     }
 
     /// Every picture of the diagram, by file name, plus `summary.json` text and an index page.
-    public func render() throws -> [String: String] {
-        let fit = slopeFit()
-        let benign = benignBoundary(), negative = negativeTransferBoundary(), empirical = meanBoundary
+    /// `benign` and `fit` may pass the already computed ``benignBoundary()`` and ``slopeFit(benign:)``.
+    public func render(benign givenBenign: [(Double, Double)]? = nil, fit givenFit: SlopeFit? = nil) throws -> [String: String] {
+        let benign = givenBenign ?? benignBoundary(), negative = negativeTransferBoundary(), empirical = meanBoundary
+        let fit = givenFit ?? slopeFit(benign: benign)
         var fitted: [(Double, Double)] = []
         if let pooled = fit.pooled, let x0 = xs.first, let x1 = xs.last {
             fitted = (0...20).map { k in
@@ -298,8 +299,6 @@ extension PhaseDiagram {
         object["predicted_exponent"] = fit.theoryExponent
         object["predicted_curve_slope"] = fit.predictedCurveSlope
         object["implied_C1"] = fit.impliedC1
-        var data = try JSONOutput.data(object)  // non-finite values become null
-        data.append(0x0A)
-        return String(decoding: data, as: UTF8.self)
+        return try JSONOutput.text(object)  // non-finite values become null
     }
 }

@@ -219,7 +219,8 @@ public struct PhaseDiagram: Sendable {
         public let impliedC1: Double?
     }
 
-    public func slopeFit() -> SlopeFit {
+    /// `benign` may pass the already computed ``benignBoundary()``.
+    public func slopeFit(benign: [(Double, Double)]? = nil) -> SlopeFit {
         var perSeed: [UInt64: Double] = [:]
         for (seed, grid) in perSeedTransfer {
             if let fit = Self.logLogFit(boundary(grid)) { perSeed[seed] = fit.slope }
@@ -236,7 +237,7 @@ public struct PhaseDiagram: Sendable {
         let gammas = meanBoundary.compactMap { gamma(x: $0.0, y: $0.1)?.transfer }.filter { $0 > 0 }
         let implied = gammas.isEmpty ? nil : exp(gammas.map { log($0) }.reduce(0, +) / Double(gammas.count))
         return SlopeFit(perSeed: perSeed, mean: mean, halfWidth: half, pooled: Self.logLogFit(meanBoundary),
-                        predictedCurveSlope: Self.logLogFit(benignBoundary())?.slope, theoryExponent: exponent,
+                        predictedCurveSlope: Self.logLogFit(benign ?? benignBoundary())?.slope, theoryExponent: exponent,
                         impliedC1: implied)
     }
 }

@@ -75,9 +75,7 @@ public enum SweepExport {
             object["seed"] = run.seed
             return object
         }
-        var data = try JSONOutput.data(objects)
-        data.append(0x0A)
-        return String(decoding: data, as: UTF8.self)
+        return try JSONOutput.text(objects)
     }
 
     public static func export(_ runs: [StoredRun], format: Format) throws -> String {

@@ -184,10 +184,13 @@ public enum JSONOutput {
         text += "\""
     }
 
+    /// The JSON text of `object`, ending in a newline.
+    public static func text(_ object: Any) throws -> String {
+        String(decoding: try data(object), as: UTF8.self) + "\n"
+    }
+
     public static func write(_ object: Any, to url: URL) throws {
-        var data = try data(object)
-        data.append(0x0A)
-        try ResultFile.write(data, to: url)
+        try ResultFile.write(text(object), to: url)
     }
 }
 

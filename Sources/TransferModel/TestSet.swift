@@ -274,10 +274,12 @@ public struct TestSet: Sendable {
     /// from inner products the coefficient engine already has: the noise block is the training
     /// noises' Gram matrix (ξ_i = Pξ_i), the filter–noise block ⟨w, ξ_i⟩ = ⟨Pw, ξ_i⟩, and only the
     /// F × F block ⟨Pw_k, Pw_l⟩ is computed here.
-    public static func spanningGram(filters: Matrix, filterNoiseInner: Matrix, noiseGram: Matrix,
+    /// `filterInner` is ⟨filter, b⟩ for every vector b of `basis` (F × K); both blocks are read
+    /// from it and from the basis' Gram matrix in place.
+    public static func spanningGram(filters: Matrix, filterInner: Matrix, basis: CoefficientBasis,
                                     distribution: TaskDistribution) -> Matrix {
-        let f = filters.rows, n = noiseGram.rows, d = filters.cols, r = f + n
-        precondition(filterNoiseInner.rows == f && filterNoiseInner.cols == n && noiseGram.cols == n)
+        let f = filters.rows, S = basis.signalCount, n = basis.count - S, d = filters.cols, r = f + n
+        precondition(filterInner.rows == f && filterInner.cols == basis.count)
         var projected = filters
         projected.storage.withUnsafeMutableBufferPointer { v in
             for j in 0..<f { TaskDistribution.project(v.baseAddress! + j * d, dimension: d, off: distribution.noiseNullDirections) }
@@ -286,9 +288,9 @@ public struct TestSet: Sendable {
         var g = Matrix(rows: r, cols: r)
         for a in 0..<f {
             for b in 0..<f { g[a, b] = ff[a, b] }
-            for i in 0..<n { g[a, f + i] = filterNoiseInner[a, i]; g[f + i, a] = filterNoiseInner[a, i] }
+            for i in 0..<n { g[a, f + i] = filterInner[a, S + i]; g[f + i, a] = filterInner[a, S + i] }
         }
-        for i in 0..<n { for l in 0..<n { g[f + i, f + l] = noiseGram[i, l] } }
+        for i in 0..<n { for l in 0..<n { g[f + i, f + l] = basis.gram[S + i, S + l] } }
         return g
     }
 }

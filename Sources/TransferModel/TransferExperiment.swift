@@ -185,14 +185,9 @@ public struct TransferExperiment: Sendable {
     /// matrix and `filterInner` (⟨filter, b⟩ for every basis vector b).
     private func testSet(_ task: TaskDistribution, _ name: String, train: Dataset, filters: Matrix,
                          basis: CoefficientBasis?, filterInner: Matrix?, order: [Int]? = nil, leading: Int? = nil) -> TestSet {
-        let f = filters.rows, n = train.count
         var gram: Matrix?
         if let basis, let filterInner {
-            let S = basis.signalCount
-            var noiseGram = Matrix(rows: n, cols: n), filterNoise = Matrix(rows: f, cols: n)
-            for i in 0..<n { for l in 0..<n { noiseGram[i, l] = basis.gram[S + i, S + l] } }
-            for a in 0..<f { for i in 0..<n { filterNoise[a, i] = filterInner[a, S + i] } }
-            gram = TestSet.spanningGram(filters: filters, filterNoiseInner: filterNoise, noiseGram: noiseGram, distribution: task)
+            gram = TestSet.spanningGram(filters: filters, filterInner: filterInner, basis: basis, distribution: task)
         }
         var rng = stream("\(name)-test")
         return TestSet.draw(config.n_test, of: task, spanning: filters, trainingNoise: train, gram: gram,

@@ -47,8 +47,9 @@ public struct ValidationSession {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let runs = try runner.run { measured, done in
-            if let data = try? encoder.encode(measured) {
-                try? data.write(to: runsFolder.appendingPathComponent("\(measured.label)-seed\(measured.seed).json"), options: .atomic)
+            let file = runsFolder.appendingPathComponent("\(measured.label)-seed\(measured.seed).json")
+            do { try ResultFile.write(encoder.encode(measured), to: file) } catch {
+                progress("warning: run file \(file.lastPathComponent) not written (\(error)); the run is still judged")
             }
             let elapsed = Date().timeIntervalSince(start)
             let eta = elapsed / Double(done) * Double(total - done)

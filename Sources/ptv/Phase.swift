@@ -32,15 +32,16 @@ struct PhaseCommand: ParsableCommand {
     func run() throws {
         let runs = try SweepStore(url: URL(fileURLWithPath: store), create: false).runs()
         let diagram = try PhaseDiagram(runs: runs, x: x, y: y, threshold: threshold)
-        let files = try diagram.render()
+        let benign = diagram.benignBoundary()  // the predicted curve, computed once
+        let fit = diagram.slopeFit(benign: benign)
+        let files = try diagram.render(benign: benign, fit: fit)
         let folder = URL(fileURLWithPath: out)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for (name, text) in files { try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+            for (name, text) in files { try ResultFile.write(text, to: folder.appendingPathComponent(name)) }
         } catch {
             throw InputError("--out: cannot write to \(out) (\(error.localizedDescription))")
         }
-        let fit = diagram.slopeFit()
         print("phase diagram \(x) × \(y): \(diagram.xs.count) × \(diagram.ys.count) cells, \(diagram.seeds.count) seeds")
         print(PhaseDiagram.slopeText(fit))
         if let c1 = fit.impliedC1 { print(String(format: "Γ(α) along the empirical boundary (implied C1): %.3g; C1 used for the drawn curve: %.3g", c1, diagram.c1)) }

@@ -77,7 +77,7 @@ struct SweepExportCommand: ParsableCommand {
         let runs = try SweepStore(url: URL(fileURLWithPath: store), create: false).runs()
         let text = try SweepExport.export(runs, format: chosen)
         if let out {
-            do { try text.write(to: URL(fileURLWithPath: out), atomically: true, encoding: .utf8) } catch {
+            do { try ResultFile.write(text, to: URL(fileURLWithPath: out)) } catch {
                 throw InputError("--out: cannot write \(out) (\(error.localizedDescription))")
             }
         } else {
