@@ -64,11 +64,12 @@ public struct ProofLibrary: Sendable {
     }
 
     /// Depth of each statement: 0 when it uses nothing, else 1 + the deepest statement it uses.
-    public var depths: [String: Int] {
+    public var depths: [String: Int] { Self.depths(of: statements) }
+
+    /// The same for `statements` given in dependency order (uses first), as the library keeps them.
+    public static func depths(of statements: [ProofStatement]) -> [String: Int] {
         var depth: [String: Int] = [:]
-        for s in statements {   // dependency order: uses come first
-            depth[s.id] = s.uses.map { (depth[$0] ?? 0) + 1 }.max() ?? 0
-        }
+        for s in statements { depth[s.id] = s.uses.map { (depth[$0] ?? 0) + 1 }.max() ?? 0 }
         return depth
     }
 

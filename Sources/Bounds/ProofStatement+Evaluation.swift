@@ -77,11 +77,7 @@ extension ProofStatement {
     /// empirical and end in "cannot verify"; a certificate, when found, says the claim is a
     /// consequence of the hypotheses alone.
     public func certificates(task: Int? = nil) -> [ProofOutcome] {
-        var definitions = TheoryDefinitions.definitions
-        if let task {
-            let aliases = TheoryDefinitions.taskAliases(task).sorted { $0.key < $1.key }
-            definitions = (try? definitions.merging(DefinitionSet(aliases.map { ($0.key, $0.value) }))) ?? definitions
-        }
+        let definitions = TheoryDefinitions.definitions(forTask: task)
         func expand(_ r: Relation) -> Relation {
             Relation(definitions.expanded(r.lhs), r.op, definitions.expanded(r.rhs))
         }

@@ -161,12 +161,16 @@ extension Environment {
                               task: Int? = nil) -> Environment {
         var values = IdentifierCatalog.constantDefaults.merging(constants) { _, given in given }
         values.merge(configuration) { _, config in config }
-        var definitions = TheoryDefinitions.definitions
-        if let task {
-            let aliases = TheoryDefinitions.taskAliases(task).sorted { $0.key < $1.key }
-            // The aliases are plain renamings of defined or configuration ids: no cycle possible.
-            definitions = (try? definitions.merging(DefinitionSet(aliases.map { ($0.key, $0.value) }))) ?? definitions
-        }
-        return Environment(values, definitions: definitions)
+        return Environment(values, definitions: TheoryDefinitions.definitions(forTask: task))
+    }
+}
+
+extension TheoryDefinitions {
+    /// The definitions, plus the per-task aliases (n, σ_p, ‖μ‖, T*) of `task` when given.
+    public static func definitions(forTask task: Int?) -> DefinitionSet {
+        guard let task else { return definitions }
+        let aliases = taskAliases(task).sorted { $0.key < $1.key }
+        // The aliases are plain renamings of defined or configuration ids: no cycle possible.
+        return (try? definitions.merging(DefinitionSet(aliases.map { ($0.key, $0.value) }))) ?? definitions
     }
 }

@@ -9,16 +9,8 @@ enum DependencyGraph {
                                             .notApplicable: "#78909c", .blocked: "#6a1b9a"]
 
     static func svg(_ judgements: [StatementJudgement], link: (String) -> String) -> String {
-        var depth: [String: Int] = [:]
-        let byId = Dictionary(uniqueKeysWithValues: judgements.map { ($0.statement.id, $0.statement) })
-        func visit(_ id: String, _ seen: Set<String>) -> Int {
-            if let d = depth[id] { return d }
-            guard let s = byId[id], !seen.contains(id) else { return 0 }
-            let d = (s.uses.map { visit($0, seen.union([id])) }.max() ?? -1) + 1
-            depth[id] = d
-            return d
-        }
-        for j in judgements { _ = visit(j.statement.id, []) }
+        // Judgements come in the library's dependency order.
+        let depth = ProofLibrary.depths(of: judgements.map(\.statement))
         let columns = Dictionary(grouping: judgements.map(\.statement.id)) { depth[$0] ?? 0 }
         let boxW = 200.0, boxH = 26.0, colGap = 44.0, rowGap = 12.0
         let rows = columns.values.map(\.count).max() ?? 1
