@@ -6,8 +6,7 @@ import TransferModel
 public struct SweepResult: Sendable {
     public struct PhaseMetrics: Sendable {
         public let phase: String
-        /// train_loss, train_error, test_error, clean_test_error, test_loss, n_test, steps,
-        /// seconds, decomposition_max_rel_error (the names of `metrics.json`).
+        /// ``PhaseOutcome/metrics`` (the names of `metrics.json`).
         public let values: [String: Double]
         /// The phase's trajectory summary (the CSV of `ptv train`'s trajectory-<phase>.csv).
         public let trajectoryCSV: String
@@ -26,8 +25,7 @@ public struct SweepResult: Sendable {
     public let phases: [PhaseMetrics]
 
     /// The metric names stored for every phase, in column order.
-    public static let metricNames = ["train_loss", "train_error", "test_error", "clean_test_error", "test_loss",
-                                     "n_test", "steps", "seconds", "decomposition_max_rel_error"]
+    public static var metricNames: [String] { PhaseOutcome.metricNames }
 
     /// Run one job (all three phases) and collect its results.
     public static func run(_ job: SweepJob) throws -> SweepResult {
@@ -35,15 +33,8 @@ public struct SweepResult: Sendable {
         let experiment = TransferExperiment(config: job.config)
         var phases: [PhaseMetrics] = []
         try experiment.run(onPhase: { outcome in
-            let run = outcome.run
-            let values: [String: Double] = [
-                "train_loss": run.trainScore.loss, "train_error": run.trainScore.error,
-                "test_error": outcome.testScore.error, "clean_test_error": outcome.testScore.cleanError,
-                "test_loss": outcome.testScore.loss, "n_test": Double(outcome.test.count), "steps": Double(run.steps),
-                "seconds": run.seconds,
-                "decomposition_max_rel_error": run.snapshots.map(\.decompositionRelativeError).max() ?? 0,
-            ]
-            phases.append(PhaseMetrics(phase: outcome.phase.rawValue, values: values, trajectoryCSV: TrajectoryTable(outcome).csv))
+            phases.append(PhaseMetrics(phase: outcome.phase.rawValue, values: outcome.metrics,
+                                       trajectoryCSV: TrajectoryTable(outcome).csv))
         })
         var engines: [String: String] = [:]
         for phase in Phase.allCases { engines[phase.rawValue] = experiment.engine(for: phase).rawValue }

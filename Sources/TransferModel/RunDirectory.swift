@@ -40,18 +40,10 @@ public struct RunDirectory {
 
     /// Write one finished phase: its metrics (merged into metrics.json), trajectory and arrays.
     public mutating func write(_ outcome: PhaseOutcome) throws {
-        let run = outcome.run
-        metrics[outcome.phase.rawValue] = [
-            "train_loss": run.trainScore.loss,
-            "train_error": run.trainScore.error,
-            "test_error": outcome.testScore.error,
-            "clean_test_error": outcome.testScore.cleanError,
-            "test_loss": outcome.testScore.loss,
-            "n_test": outcome.test.count,
-            "steps": run.steps,
-            "seconds": run.seconds,
-            "decomposition_max_rel_error": run.snapshots.map(\.decompositionRelativeError).max() ?? 0,
-        ] as [String: Any]
+        var phaseMetrics: [String: Any] = outcome.metrics
+        phaseMetrics["n_test"] = outcome.test.count  // counts written as integers
+        phaseMetrics["steps"] = outcome.run.steps
+        metrics[outcome.phase.rawValue] = phaseMetrics
         if let inheritance = outcome.inheritance {
             metrics["inherited"] = ["+1": inheritance.inheritedSlots[0], "-1": inheritance.inheritedSlots[1]]
             metrics["inherited_coordinates"] = ["+1": inheritance.inheritedCoordinates[0], "-1": inheritance.inheritedCoordinates[1]]

@@ -28,6 +28,20 @@ public struct PhaseOutcome: Sendable {
     public let inheritance: TransferredInitialisation?
 }
 
+extension PhaseOutcome {
+    /// The names of a phase's metrics, as in `metrics.json` and the sweep store's columns.
+    public static let metricNames = ["train_loss", "train_error", "test_error", "clean_test_error", "test_loss",
+                                     "n_test", "steps", "seconds", "decomposition_max_rel_error"]
+
+    /// The phase's metrics by ``metricNames`` (`n_test` and `steps` are whole numbers).
+    public var metrics: [String: Double] {
+        ["train_loss": run.trainScore.loss, "train_error": run.trainScore.error,
+         "test_error": testScore.error, "clean_test_error": testScore.cleanError, "test_loss": testScore.loss,
+         "n_test": Double(test.count), "steps": Double(run.steps), "seconds": run.seconds,
+         "decomposition_max_rel_error": run.snapshots.map(\.decompositionRelativeError).max() ?? 0]
+    }
+}
+
 /// Runs upstream training, Algorithm 1 and the scratch baseline for one configuration.
 ///
 /// Every random choice comes from a named stream of the config's seed: "signals",
