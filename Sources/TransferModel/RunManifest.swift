@@ -75,36 +75,11 @@ public struct RunManifest {
         return description
     }()
 
-    /// Run a program found on PATH and return its standard output, nil when it cannot start or
-    /// exits non-zero. Spawned with `posix_spawnp` directly: Foundation's `Process` costs about
-    /// 50 ms per call on Linux, which dominated short runs.
+    /// Standard output of a program found on PATH, trimmed; nil when it cannot start or exits
+    /// non-zero.
     private static func run(_ arguments: [String]) -> String? {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { return nil }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-        posix_spawn_file_actions_addclose(&actions, fds[0])
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var pid: pid_t = 0
-        let status = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ)
-        close(fds[1])
-        guard status == 0 else { close(fds[0]); return nil }
-        var output = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, 4096) }
-            if count <= 0 { break }
-            output += buffer[0..<count]
-        }
-        close(fds[0])
-        var exitStatus: Int32 = 0
-        while waitpid(pid, &exitStatus, 0) == -1 && errno == EINTR {}
-        guard exitStatus == 0 else { return nil }
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let finished = try? Subprocess.run(arguments, captureOutput: true), finished.status == 0 else { return nil }
+        return finished.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

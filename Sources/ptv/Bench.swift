@@ -125,22 +125,14 @@ struct BenchCommand: ParsableCommand {
 
     /// Wall time of a whole process (posix_spawn to exit), its output discarded; a failure throws.
     func timeProcess(_ argv: [String]) throws -> Double {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { for p in cArgs { free(p) } }
-        var pid: pid_t = 0
         var start = timespec(), end = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
-        let status = posix_spawnp(&pid, argv[0], &actions, nil, &cArgs, environ)
-        guard status == 0 else { throw InputError("cannot start \(argv[0]) (error \(status))") }
-        var exitStatus: Int32 = 0
-        while waitpid(pid, &exitStatus, 0) == -1 && errno == EINTR {}
+        let finished: Subprocess.Finished
+        do { finished = try Subprocess.run(argv) } catch { throw InputError("cannot start \(argv[0]) (error \(error.code))") }
         clock_gettime(CLOCK_MONOTONIC, &end)
-        guard exitStatus == 0 else { throw InputError("\(argv.prefix(3).joined(separator: " ")) … failed (status \(exitStatus))") }
+        guard finished.status == 0 else {
+            throw InputError("\(argv.prefix(3).joined(separator: " ")) … failed (status \(finished.status))")
+        }
         return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) * 1e-9
     }
 }
