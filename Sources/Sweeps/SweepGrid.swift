@@ -33,20 +33,12 @@ public struct SweepGrid: Sendable {
 
     /// Read a grid file.
     public static func load(from url: URL) throws -> SweepGrid {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw ConfigError(field: "grid file", "cannot read \(url.path): \(error.localizedDescription)")
-        }
-        return try parse(yaml: text)
+        try parse(yaml: YAMLInput.text(of: url, field: "grid file"))
     }
 
     /// Parse grid YAML. Errors name the field: `base.d`, `grid.u_norm[2]`, `seeds[1]`, ….
     public static func parse(yaml text: String) throws -> SweepGrid {
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
-            throw ConfigError(field: "grid file", "not valid YAML: \(error)")
-        }
-        guard let mapping = root?.mapping else {
+        guard let mapping = try YAMLInput.compose(text, field: "grid file")?.mapping else {
             throw ConfigError(field: "grid file", "expected a mapping with keys base, grid, seeds")
         }
         var sections: [String: Node] = [:]

@@ -43,17 +43,13 @@ public struct ValidationSuite: Sendable {
 
     /// Load a suite file; errors name the field (`configurations[2].alpha`, `seeds`, …).
     public static func load(from url: URL) throws -> ValidationSuite {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw ConfigError(field: "suite", "cannot read \(url.path): \(error.localizedDescription)")
-        }
-        return try parse(yaml: text, name: url.deletingPathExtension().lastPathComponent)
+        try parse(yaml: YAMLInput.text(of: url, field: "suite"), name: url.deletingPathExtension().lastPathComponent)
     }
 
     public static func parse(yaml text: String, name defaultName: String = "suite") throws -> ValidationSuite {
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch { throw ConfigError(field: "suite", "not valid YAML: \(error)") }
-        guard let mapping = root?.mapping else { throw ConfigError(field: "suite", "a suite must be a mapping") }
+        guard let mapping = try YAMLInput.compose(text, field: "suite")?.mapping else {
+            throw ConfigError(field: "suite", "a suite must be a mapping")
+        }
         var fields: [String: Node] = [:]
         for (k, v) in mapping { fields[k.string ?? ""] = v }
         let allowed = ["name", "description", "seeds", "base", "constants", "statements", "configurations", "grid"]
