@@ -191,20 +191,16 @@ public struct CoefficientRecorder: Sendable {
 
     /// W⁽⁰⁾ + the decomposition's signal and noise terms, 2m × d.
     public func rebuild(initial: FilterBank, data: Dataset) -> Matrix {
-        var scaled = rhoBar
-        for k in 0..<scaled.rows {
-            for i in 0..<scaled.cols {
-                scaled[k, i] = (rhoBar[k, i] + rhoUnder[k, i]) / noiseNormsSquared[i]
-            }
-        }
+        // The noise terms: the noise columns of the coordinates times the noises.
+        let coordinates = basisCoordinates(), S = signals.count
         let d = data.dimension, n = data.count
-        var result = Matrix(rows: scaled.rows, cols: d)
+        var result = Matrix(rows: coordinates.rows, cols: d)
         if n > 0 {
             data.withNoise { xi, stride in
-                scaled.storage.withUnsafeBufferPointer { a in
+                coordinates.storage.withUnsafeBufferPointer { a in
                     result.storage.withUnsafeMutableBufferPointer { r in
-                        BLAS.gemm(a.baseAddress!, leadingA: n, xi, leadingB: stride, r.baseAddress!, leadingC: d,
-                                  m: scaled.rows, n: d, k: n)
+                        BLAS.gemm(a.baseAddress! + S, leadingA: S + n, xi, leadingB: stride, r.baseAddress!, leadingC: d,
+                                  m: coordinates.rows, n: d, k: n)
                     }
                 }
             }
