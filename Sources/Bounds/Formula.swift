@@ -50,6 +50,12 @@ public enum RelationOperator: String, Hashable, Sendable, CaseIterable {
     /// True for `>=` and `>`: the left-hand side is claimed to be the larger one.
     public var claimsLeftLarger: Bool { self == .greaterEqual || self == .greater }
 
+    /// The margin of "x op t": positive when it holds; and that margin relative to max(|x|, |t|).
+    public func margins(_ x: Double, _ t: Double) -> (absolute: Double, relative: Double) {
+        let margin = claimsLeftLarger ? x - t : t - x
+        return (margin, margin / max(abs(x), abs(t), .leastNormalMagnitude))
+    }
+
     /// The operator with its sides exchanged (`a <= b` ⇔ `b >= a`).
     public var flipped: RelationOperator {
         switch self {

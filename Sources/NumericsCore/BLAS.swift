@@ -3,11 +3,17 @@ import COpenBLAS
 /// Thin, typed wrappers over OpenBLAS's CBLAS (row-major, Double).
 public enum BLAS {
     /// Make OpenBLAS single-threaded: the model's matrices are small, and parallelism lives
-    /// across runs instead (see the toolchain notes, §4.3). Also stops the worker threads OpenBLAS
-    /// started when it was loaded: idle, they spin on `sched_yield` for about 2²⁸ cycles
-    /// (≈ 0.1 s) and take a core from the process's own threads.
+    /// across runs or in a ``SpinningWorker`` instead (see the toolchain notes, §4.3). Safe at any
+    /// time, also while other threads are inside BLAS calls.
     public static func useSingleThread() {
         openblas_set_num_threads(1)
+    }
+
+    /// Stop the worker threads OpenBLAS started when it was loaded: idle, they spin on
+    /// `sched_yield` for about 2²⁸ cycles (≈ 0.1 s) and take a core from the process's own
+    /// threads. Only at process start-up (the command-line tool's `main`), before any other
+    /// thread calls BLAS: a call in flight on another thread would wait for them forever.
+    public static func stopIdleThreads() {
         _ = blas_thread_shutdown_()
     }
 

@@ -23,7 +23,9 @@ public final class SpinningWorker: @unchecked Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private var running = false
 
+    /// Makes OpenBLAS single-threaded (``BLAS/useSingleThread()``): the worker is the run's second thread.
     public init() {
+        BLAS.useSingleThread()
         running = true
         let thread = Thread { [self] in loop() }
         thread.stackSize = 1 << 20

@@ -95,6 +95,9 @@ public struct TransferExperiment: Sendable {
     public func run(phases: [Phase] = Phase.allCases,
                     progress: (@Sendable (Phase, Int) -> Void)? = nil,
                     onPhase: (PhaseOutcome) throws -> Void = { _ in }) throws -> [PhaseOutcome] {
+        // Every run computes with single-threaded BLAS, so its results never depend on how
+        // OpenBLAS was configured before (its threaded kernels split sums differently).
+        BLAS.useSingleThread()
         var outcomes: [PhaseOutcome] = []
         let worker = parallelWithinRun ? SpinningWorker() : nil
         defer { worker?.stop() }

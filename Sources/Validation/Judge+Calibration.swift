@@ -56,8 +56,7 @@ extension Judge {
                       let t = try? bound.evaluate(in: env).value else { return nil }
                 let op = left ? claim.op : claim.op.flipped
                 for x in sample.values {
-                    let margin = op.claimsLeftLarger ? x - t : t - x
-                    worst = min(worst, margin / max(abs(x), abs(t), .leastNormalMagnitude))
+                    worst = min(worst, op.margins(x, t).relative)
                 }
             }
         } else {

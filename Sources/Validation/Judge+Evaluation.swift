@@ -85,13 +85,10 @@ extension Judge {
                 bounds.append("\(measuredOnLeft ? claim.op.printed(.unicode) : claim.op.flipped.printed(.unicode)) \(Self.format(t.value))")
                 let op = measuredOnLeft ? claim.op : claim.op.flipped   // now "x op t"
                 for (x, law) in zip(sample.values, sample.laws) {
-                    let margin = op.claimsLeftLarger ? x - t.value : t.value - x
+                    let (margin, relative) = op.margins(x, t.value)
                     let error = t.error + TolerancePolicy.measuredRelativeError * abs(x)
                     if margin < -error || (op.isStrict && margin == 0) { violations += 1 }
-                    if margin < worstMargin {
-                        worstMargin = margin; worstError = error
-                        worstRelative = margin / max(abs(x), abs(t.value), .leastNormalMagnitude)
-                    }
+                    if margin < worstMargin { worstMargin = margin; worstError = error; worstRelative = relative }
                     union += op.claimsLeftLarger ? try law.lowerTail(t.value) : try law.upperTail(t.value)
                 }
             }

@@ -38,7 +38,6 @@ struct BenchCommand: ParsableCommand {
         guard repeats >= 1 && repeats <= 100 else {
             throw InputError("--repeats: \(repeats) is outside the allowed range: an integer in [1, 100]")
         }
-        BLAS.useSingleThread()
         let base = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) } ?? EngineBenchmark.targetConfig
         print("ptv bench: d=\(base.d) m=\(base.m) N1=\(base.N1) N2=\(base.N2) T1=\(base.T1) T2=\(base.T2) n_test=\(base.n_test) layout=\(base.layout.rawValue) variant=\(base.variant.rawValue)")
         let bench = EngineBenchmark(config: base, repeats: repeats)

@@ -16,6 +16,8 @@ struct PTV: ParsableCommand {
     /// Parse, run, and map failures to exit codes: 2 for bad input or usage, the command's own
     /// code otherwise.
     static func main() {
+        BLAS.useSingleThread()  // parallelism lives across runs, or in a run's own worker thread
+        BLAS.stopIdleThreads()  // before any other thread exists
         do {
             var command = try parseAsRoot()
             try command.run()

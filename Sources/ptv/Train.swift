@@ -27,7 +27,6 @@ struct Train: ParsableCommand {
 
     func run() throws {
         ProcessMemory.prepareHeap()  // one run in this process: reuse freed memory, huge pages
-        BLAS.useSingleThread()
         let experimentConfig = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) } ?? ExperimentConfig()
         let writer = RunDirectoryWriter(try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig,
                                                          saveArrays: saveArrays))
