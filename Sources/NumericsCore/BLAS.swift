@@ -4,9 +4,10 @@ import COpenBLAS
 public enum BLAS {
     /// Make OpenBLAS single-threaded: the model's matrices are small, and parallelism lives
     /// across runs or in a ``SpinningWorker`` instead (see the toolchain notes, §4.3). Safe at any
-    /// time, also while other threads are inside BLAS calls.
+    /// time, also while other threads are inside BLAS calls. A no-op when already so: setting
+    /// the count restarts the thread pool that ``stopIdleThreads()`` stopped.
     public static func useSingleThread() {
-        openblas_set_num_threads(1)
+        if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
     }
 
     /// Stop the worker threads OpenBLAS started when it was loaded: idle, they spin on
