@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Independent replay of a `ptv train --save-arrays` run with NumPy.
 
-Re-runs full-batch gradient descent of THEORY.md section 3 from the saved initial filters on
+Re-runs full-batch gradient descent of docs/theory.md section 3 from the saved initial filters on
 the saved training data, and compares (a) the final filters with the saved ones (relative
 Frobenius error per phase) and (b) the test error recomputed from the saved test set with the
-one in metrics.json. Written from the formulas, not from the Swift code.
+one in metrics.json. Written from the formulas, not from the Swift code. Works in whatever
+dimension the arrays have: d, or 3 + K for a run drawn with `sampler: gram` (docs/theory.md §2a).
 
 usage: replay.py RUN_DIR [--tolerance 1e-8]      exit 0 when every phase agrees, 1 otherwise
 """
@@ -58,7 +59,8 @@ def main():
         if phase == "transfer" and config["variant"] == "frozen":
             for c, key in enumerate(("+1", "-1")):
                 frozen[c, metrics["inherited"][key]] = True
-        Wr = replay(W0, X, y, config["eta"], steps, frozen)
+        eta = config["eta"] if phase == "upstream" else config.get("eta2", config["eta"])
+        Wr = replay(W0, X, y, eta, steps, frozen)
         rel = np.linalg.norm(Wr - W) / np.linalg.norm(W)
         err = float(np.mean(yt * outputs(W, Xt) <= 0))
         reported = metrics[phase]["test_error"]

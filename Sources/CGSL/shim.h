@@ -16,8 +16,11 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_integration.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_randist.h>
 
 /* Swift 6 rejects reads of mutable C globals; reach them through accessors. */
 static inline const gsl_root_fsolver_type *ptv_gsl_root_fsolver_brent(void) { return gsl_root_fsolver_brent; }
 static inline const char *ptv_gsl_version(void) { return gsl_version; }
+static inline const gsl_rng_type *ptv_gsl_rng_mt19937(void) { return gsl_rng_mt19937; }
 #endif

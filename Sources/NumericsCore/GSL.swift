@@ -134,4 +134,21 @@ public enum GSL {
         guard x.isFinite else { throw GSLError(code: Int(GSL_EDOM), function: "gsl_cdf_tdist_Pinv") }
         return x
     }
+
+    /// Independent draws X_i ~ χ²(k_i), one per entry of `degreesOfFreedom` (each k_i > 0,
+    /// finite; any size, 10¹² included), by GSL's `gsl_ran_chisq` (2·Gamma(k/2), Marsaglia–Tsang
+    /// rejection: exact in law for every k) on GSL's MT19937 generator seeded with the low 32
+    /// bits of `seed` (MT19937 takes a 32-bit seed).
+    public static func chiSquaredDraws(degreesOfFreedom: [Double], seed: UInt64) throws(GSLError) -> [Double] {
+        ensureHandlerOff()
+        guard degreesOfFreedom.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            throw GSLError(code: Int(GSL_EDOM), function: "gsl_ran_chisq")
+        }
+        guard let rng = gsl_rng_alloc(ptv_gsl_rng_mt19937()) else {
+            throw GSLError(code: Int(GSL_ENOMEM), function: "gsl_rng_alloc")
+        }
+        defer { gsl_rng_free(rng) }
+        gsl_rng_set(rng, UInt(truncatingIfNeeded: UInt32(truncatingIfNeeded: seed)))
+        return degreesOfFreedom.map { gsl_ran_chisq(rng, $0) }
+    }
 }

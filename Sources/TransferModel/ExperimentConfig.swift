@@ -33,7 +33,8 @@ public enum TransferVariant: String, Sendable, CaseIterable, Codable {
 /// scratch baseline. Keys are the identifiers of THEORY.md §1; every key has a default, so an
 /// empty file is a valid (small, fast, benign) experiment.
 public struct ExperimentConfig: Equatable, Sendable {
-    /// Patch dimension d (≥ 3: u, v₁ and v₂ need three orthogonal directions).
+    /// Patch dimension d (≥ 3: u, v₁ and v₂ need three orthogonal directions). With the `gram`
+    /// sampler d is only a parameter of the law (theory §2a) and may be as large as 10¹⁵.
     public var d = 400
     /// Filters per class m (2m filters in all).
     public var m = 10
@@ -57,8 +58,11 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var p = 0.0
     /// Initialisation standard deviation σ₀ > 0 (small: the feature-learning regime).
     public var sigma0 = 0.01
-    /// Gradient-descent step size η > 0.
+    /// Gradient-descent step size η > 0 (upstream, and downstream unless `eta2` is given).
     public var eta = 1.0
+    /// Downstream step size η₂ > 0; nil means η. The step-size condition is per task, and with
+    /// N₁ ≫ N₂ the downstream one is far stricter (theory §6).
+    public var eta2: Double?
     /// Upstream gradient-descent steps T₁ ≥ 0.
     public var T1 = 200
     /// Downstream gradient-descent steps T₂ ≥ 0.
@@ -83,6 +87,9 @@ public struct ExperimentConfig: Equatable, Sendable {
     /// `auto`, the one with fewer estimated multiply–adds for each phase (see `TrainingEngine`).
     /// Results agree to rounding error whichever runs.
     public var engine = TrainingEngine.auto
+    /// How the experiment's Gaussian vectors are drawn (theory §2a): in ℝᵈ (`vectors`), in the
+    /// exact reduced space ℝ^{3+K} (`gram`), or `auto` (see ``Sampler``).
+    public var sampler = Sampler.auto
     /// Values of the theory's unknown constants (C, C1, C2, C3, Cprime, kappa, …), all > 0.
     public var constants: [String: Double] = [:]
 
@@ -98,6 +105,44 @@ public struct ExperimentConfig: Equatable, Sendable {
 
     /// Number of patches P.
     public var patchCount: Int { layout.patchCount }
+
+    /// η₂, the downstream step size (η when `eta2` is not given).
+    public var downstreamEta: Double { eta2 ?? eta }
+
+    /// The step size of task 1 (η) or task 2 (η₂).
+    public func eta(task: Int) -> Double { task == 1 ? eta : downstreamEta }
+
+    /// K, the number of Gaussian vectors one experiment draws: N₁ + N₂ training noises and
+    /// 2m + 2m initial filters (upstream, downstream fresh) (theory §2a).
+    public var gaussianVectorCount: Int { N1 + N2 + 4 * m }
+
+    /// The smallest d at which the `gram` sampler is exact: K + 3.
+    public var smallestGramDimension: Int { gaussianVectorCount + 3 }
+
+    /// `sampler` with `auto` resolved: `gram` when its space ℝ^{K+3} is smaller than ℝᵈ and the
+    /// variant is rotation invariant (the weight-level variant copies coordinates), else `vectors`.
+    public var resolvedSampler: Sampler {
+        switch sampler {
+        case .vectors, .gram: return sampler
+        case .auto: return variant != .weight && smallestGramDimension < d ? .gram : .vectors
+        }
+    }
+
+    /// The largest d the `vectors` sampler accepts (its vectors are stored in ℝᵈ).
+    public static let largestVectorDimension = 10_000_000
+}
+
+/// How an experiment's Gaussian vectors are drawn (config key `sampler`; theory §2a).
+public enum Sampler: String, Sendable, CaseIterable, Codable {
+    /// Every vector in ℝᵈ: d Gaussians each.
+    case vectors
+    /// The exact reduced draw: three signal-frame coordinates plus the rows of a Bartlett
+    /// factor of the bulk's Wishart Gram matrix, in ℝ^{3+K}; the same joint law of everything
+    /// the model computes, at a cost that does not grow with d. Needs d ≥ K + 3 and a
+    /// rotation-invariant transfer variant.
+    case gram
+    /// `gram` when it is smaller and allowed, else `vectors`.
+    case auto
 }
 
 /// A configuration problem, reported as one line naming the field and what is allowed.
@@ -137,7 +182,8 @@ extension ExperimentConfig {
     /// Every key a config file may contain, in documentation order.
     public static let keys = ["d", "m", "N1", "N2", "u_norm", "v1_norm", "v2_norm", "v_overlap",
                               "sigma_p1", "sigma_p2", "p", "sigma0", "eta", "T1", "T2", "alpha", "delta",
-                              "layout", "seed", "n_test", "record_every", "variant", "rescale", "engine", "constants"]
+                              "layout", "seed", "n_test", "record_every", "variant", "rescale", "engine", "sampler", "eta2",
+                              "constants"]
 
     /// Read a YAML file (a mapping of the keys above; missing keys take their defaults).
     public static func load(from url: URL) throws -> ExperimentConfig {
@@ -165,7 +211,7 @@ extension ExperimentConfig {
             throw ConfigError(field: key, "unknown key (allowed: \(ExperimentConfig.keys.joined(separator: ", ")))")
         }
         let reader = FieldReader(values: values)
-        try reader.int("d", &d, min: 3, max: 10_000_000)
+        try reader.int("d", &d, min: 3, max: 1_000_000_000_000_000)
         try reader.int("m", &m, min: 1, max: 100_000)
         try reader.int("N1", &N1, min: 1, max: 10_000_000)
         try reader.int("N2", &N2, min: 1, max: 10_000_000)
@@ -189,6 +235,12 @@ extension ExperimentConfig {
         try reader.choice("variant", &variant)
         try reader.real("rescale", &rescale, "a finite number") { _ in true }
         try reader.choice("engine", &engine)
+        try reader.choice("sampler", &sampler)
+        if values["eta2"] != nil {
+            var step = 1.0
+            try reader.real("eta2", &step, "> 0") { $0 > 0 }
+            eta2 = step
+        }
         if let node = values["constants"] {
             guard let mapping = node.mapping else {
                 throw ConfigError(field: "constants", "expected a mapping of constant names to numbers > 0")
@@ -202,6 +254,24 @@ extension ExperimentConfig {
                 constants[name] = c
             }
         }
+        try checkSampler()
+    }
+
+    /// The checks across keys that the sampler needs (theory §2a).
+    public func checkSampler() throws {
+        switch resolvedSampler {
+        case .gram:
+            if d < smallestGramDimension {
+                throw ConfigError(field: "sampler", "gram needs d ≥ K + 3 = \(smallestGramDimension) (K = N1 + N2 + 4m = \(gaussianVectorCount) Gaussian vectors); d is \(d): raise d or use sampler: vectors")
+            }
+            if variant == .weight {
+                throw ConfigError(field: "sampler", "gram cannot run variant 'weight' (it copies individual coordinates, which the reduced draw does not have): use sampler: vectors")
+            }
+        case .vectors, .auto:
+            if d > ExperimentConfig.largestVectorDimension {
+                throw ConfigError(field: "d", "\(d) is too large for sampler vectors (at most \(ExperimentConfig.largestVectorDimension)); sampler: gram draws any d ≥ \(smallestGramDimension) exactly")
+            }
+        }
     }
 
     /// The effective configuration as plain JSON-ready values under the THEORY.md §1 ids.
@@ -210,14 +280,15 @@ extension ExperimentConfig {
          "v_overlap": v_overlap, "sigma_p1": sigma_p1, "sigma_p2": sigma_p2, "p": p, "sigma0": sigma0,
          "eta": eta, "T1": T1, "T2": T2, "alpha": alpha, "delta": delta, "layout": layout.rawValue,
          "seed": seed, "n_test": n_test, "record_every": record_every, "variant": variant.rawValue,
-         "rescale": rescale, "engine": engine.rawValue, "constants": effectiveConstants]
+         "rescale": rescale, "engine": engine.rawValue, "sampler": sampler.rawValue, "eta2": downstreamEta,
+         "constants": effectiveConstants]
     }
 
     /// Numeric values of the §1 ids (for the Bounds module's environments).
     public var numericValues: [String: Double] {
         ["d": Double(d), "m": Double(m), "N1": Double(N1), "N2": Double(N2), "u_norm": u_norm,
          "v1_norm": v1_norm, "v2_norm": v2_norm, "v_overlap": v_overlap, "sigma_p1": sigma_p1,
-         "sigma_p2": sigma_p2, "p": p, "sigma0": sigma0, "eta": eta, "T1": Double(T1), "T2": Double(T2),
+         "sigma_p2": sigma_p2, "p": p, "sigma0": sigma0, "eta": eta, "eta2": downstreamEta, "T1": Double(T1), "T2": Double(T2),
          "alpha": alpha, "delta": delta]
     }
 }

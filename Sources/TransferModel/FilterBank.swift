@@ -15,7 +15,19 @@ public struct FilterBank: Equatable, Sendable {
 
     /// w⁽⁰⁾_{j,r} ~ N(0, σ₀² I_d), all 2m·d entries independent.
     public static func gaussian(m: Int, d: Int, sigma0: Double, using rng: inout SeededGenerator) -> FilterBank {
-        FilterBank(m: m, weights: Matrix(rows: 2 * m, cols: d, storage: rng.gaussians(count: 2 * m * d, standardDeviation: sigma0)))
+        gaussian(m: m, sigma0: sigma0, rows: .independent(dimension: d), using: &rng)
+    }
+
+    /// w⁽⁰⁾_{j,r} ~ N(0, σ₀² I_d) drawn through `rows` (row k is Gaussian vector k of its block;
+    /// theory §2a): the same draws as ``gaussian(m:d:sigma0:using:)`` for independent rows.
+    public static func gaussian(m: Int, sigma0: Double, rows: GaussianRows, using rng: inout SeededGenerator) -> FilterBank {
+        let d = rows.dimension
+        precondition(2 * m <= rows.count)
+        let storage = [Double](unsafeUninitializedCapacity: 2 * m * d) { buffer, initialized in
+            for k in 0..<(2 * m) { rows.fill(buffer.baseAddress! + k * d, index: k, standardDeviation: sigma0, using: &rng) }
+            initialized = 2 * m * d
+        }
+        return FilterBank(m: m, weights: Matrix(rows: 2 * m, cols: d, storage: storage))
     }
 
     public var dimension: Int { weights.cols }

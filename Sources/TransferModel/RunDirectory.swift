@@ -20,6 +20,7 @@ public struct RunDirectory {
         self.url = url
         self.saveArrays = saveArrays
         manifest = RunManifest(config: config.jsonObject, seed: config.seed, commandLine: commandLine)
+        manifest.sampler = SampleSpace.description(of: config)
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
             if saveArrays {

@@ -12,6 +12,8 @@ public struct RunManifest {
     public var commandLine: [String]
     public var started: Date
     public var finished: Date?
+    /// How the run's Gaussian vectors were drawn (``SampleSpace/description(of:)``), when known.
+    public var sampler: String?
 
     public init(config: [String: Any], seed: UInt64?, commandLine: [String] = CommandLine.arguments, started: Date = Date()) {
         self.config = config
@@ -35,6 +37,7 @@ public struct RunManifest {
             "finished": finished.map(iso) ?? NSNull(),
         ]
         if let seed { object["seed"] = seed }
+        if let sampler { object["sampler"] = sampler }
         return object
     }
 

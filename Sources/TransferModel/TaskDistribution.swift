@@ -32,6 +32,22 @@ public struct SignalGeometry: Sendable, Equatable {
         let s = (1 - overlap * overlap).squareRoot()
         v2Hat = (0..<d).map { overlap * basis[1][$0] + s * basis[2][$0] }
     }
+
+    /// The fixed frame of the `gram` space (theory §2a): û = e₀, v̂₁ = e₁,
+    /// v̂₂ = overlap·e₁ + √(1 − overlap²)·e₂ in ℝ^`dimension`. The bulk coordinates are isotropic,
+    /// so fixing the frame changes no law.
+    public init(frameIn dimension: Int, overlap: Double) {
+        precondition(dimension >= 3, "three orthogonal directions need d ≥ 3")
+        func unit(_ entries: [(Int, Double)]) -> [Double] {
+            var e = [Double](repeating: 0, count: dimension)
+            for (i, x) in entries { e[i] = x }
+            return e
+        }
+        d = dimension
+        uHat = unit([(0, 1)])
+        v1Hat = unit([(1, 1)])
+        v2Hat = unit([(1, overlap), (2, (1 - overlap * overlap).squareRoot())])
+    }
 }
 
 /// One training set (or a materialised test set): n samples of P patches each.
@@ -114,6 +130,9 @@ public struct TaskDistribution: Sendable {
     public let noiseStandardDeviation: Double
     /// p.
     public let labelFlipProbability: Double
+    /// The patch dimension d of the law; ``dimension`` is where the vectors are stored, which
+    /// for the `gram` sampler is the smaller ℝ^{3+K} (theory §2a).
+    public let nominalDimension: Int
 
     public init(task: Int, config: ExperimentConfig, geometry: SignalGeometry) {
         precondition(task == 1 || task == 2)
@@ -125,6 +144,7 @@ public struct TaskDistribution: Sendable {
         projectedDirections = [geometry.uHat, vHat]
         noiseStandardDeviation = task == 1 ? config.sigma_p1 : config.sigma_p2
         labelFlipProbability = config.p
+        nominalDimension = config.d
     }
 
     public var dimension: Int { u.count }
@@ -139,10 +159,14 @@ public struct TaskDistribution: Sendable {
     /// Draw `n` samples.
     ///
     /// `rng` gives one 64-bit seed per sample, in order; sample i then draws from its own
-    /// generator seeded with it: ŷ (Rademacher), the flip (Bernoulli(p)), then d Gaussians for ξ,
-    /// projected off û and v̂_k. So the samples can be drawn in two bands at once (`worker`), with
-    /// the same result either way. Rows are written straight into the output storage.
-    public func sample(_ n: Int, using rng: inout SeededGenerator, worker: SpinningWorker? = nil) -> Dataset {
+    /// generator seeded with it: ŷ (Rademacher), the flip (Bernoulli(p)), then the Gaussian vector
+    /// of ξ (`gaussians`: d draws, or the `gram` space's frame draws and bulk row i), projected
+    /// off û and v̂_k. So the samples can be drawn in two bands at once (`worker`), with the same
+    /// result either way. Rows are written straight into the output storage.
+    public func sample(_ n: Int, using rng: inout SeededGenerator, gaussians: GaussianRows? = nil,
+                       worker: SpinningWorker? = nil) -> Dataset {
+        let gaussians = gaussians ?? .independent(dimension: dimension)
+        precondition(gaussians.dimension == dimension && n <= gaussians.count)
         let d = dimension, P = layout.patchCount
         let signals = self.signals
         let sigma = noiseStandardDeviation, flip = labelFlipProbability
@@ -167,7 +191,7 @@ public struct TaskDistribution: Sendable {
                                 }
                             }
                             let xi = buffer.baseAddress! + (i * P + P - 1) * d
-                            own.fillGaussians(xi, count: d, standardDeviation: sigma)
+                            gaussians.fill(xi, index: i, standardDeviation: sigma, using: &own)
                             TaskDistribution.project(xi, dimension: d, off: directions)
                         }
                     }

@@ -57,6 +57,8 @@ extension PhaseOutcome {
 /// so scratch never depends on which phases ran) and the downstream training noises.
 public struct TransferExperiment: Sendable {
     public let config: ExperimentConfig
+    /// Where the vectors live and how the Gaussian ones are drawn (`sampler`; theory §2a).
+    public let space: SampleSpace
     public let geometry: SignalGeometry
     public let probes: SignalVectors
     /// Use a second core within the run: the downstream data are drawn on another thread while
@@ -71,7 +73,8 @@ public struct TransferExperiment: Sendable {
 
     public init(config: ExperimentConfig) {
         self.config = config
-        geometry = SignalGeometry(d: config.d, overlap: config.v_overlap, seed: config.seed)
+        space = SampleSpace(config: config)
+        geometry = space.geometry(overlap: config.v_overlap, seed: config.seed)
         probes = SignalVectors(config: config, geometry: geometry)
     }
 
@@ -82,7 +85,7 @@ public struct TransferExperiment: Sendable {
     /// The engine that trains `phase` (`config.engine` with `auto` resolved; see `TrainingEngine`).
     public func engine(for phase: Phase) -> TrainingEngine {
         let upstream = phase == .upstream
-        return config.engine.resolved(n: upstream ? config.N1 : config.N2, d: config.d, m: config.m,
+        return config.engine.resolved(n: upstream ? config.N1 : config.N2, d: space.dimension, m: config.m,
                                       patchCount: config.patchCount, steps: upstream ? config.T1 : config.T2)
     }
 
@@ -105,16 +108,18 @@ public struct TransferExperiment: Sendable {
 
         let config = self.config
         let downstreamNeeded = phases.contains(.transfer) || phases.contains(.scratch)
+        let space = self.space
         let downstreamData = Deferred(startingNow: parallelWithinRun && downstreamNeeded) {
             var rng = SeededGenerator(seed: config.seed, stream: "downstream-train")
-            let train = task2.sample(config.N2, using: &rng)
+            let train = task2.sample(config.N2, using: &rng, gaussians: space.rows(.downstreamNoise))
             rng = SeededGenerator(seed: config.seed, stream: "downstream-init")
-            return (train, FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng))
+            return (train, FilterBank.gaussian(m: config.m, sigma0: config.sigma0, rows: space.rows(.downstreamFreshFilters), using: &rng))
         }
 
-        var rng = stream("upstream-train"); let train1 = task1.sample(config.N1, using: &rng, worker: worker)
+        var rng = stream("upstream-train")
+        let train1 = task1.sample(config.N1, using: &rng, gaussians: space.rows(.upstreamNoise), worker: worker)
         rng = stream("upstream-init")
-        let init1 = FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng)
+        let init1 = FilterBank.gaussian(m: config.m, sigma0: config.sigma0, rows: space.rows(.upstreamInitialFilters), using: &rng)
         var basis1: CoefficientBasis?, inner1: Matrix?
         if engine(for: .upstream) == .coefficients {
             let b = CoefficientBasis(distribution: task1, data: train1, probes: probes, worker: worker)
@@ -138,7 +143,7 @@ public struct TransferExperiment: Sendable {
         rng = stream("transfer-choice")
         let inheritance = TransferPlan(config: config).apply(upstream: upstreamRun.run.final, fresh: fresh, using: &rng)
         // Spanning filters: the fresh draw, then each transferred row that differs from it.
-        let twoM = 2 * config.m, d = config.d
+        let twoM = 2 * config.m, d = space.dimension
         let changed = (0..<twoM).filter { k in
             inheritance.filters.weights.storage[(k * d)..<((k + 1) * d)] != fresh.weights.storage[(k * d)..<((k + 1) * d)]
         }
@@ -222,7 +227,7 @@ public struct TransferExperiment: Sendable {
                        _ inheritance: TransferredInitialisation?, _ progress: (@Sendable (Phase, Int) -> Void)?,
                        basis: CoefficientBasis?, initialInner: Matrix?, worker: SpinningWorker?) -> TrainedPhase {
         let steps = phase == .upstream ? config.T1 : config.T2
-        let descent = GradientDescent(eta: config.eta, steps: steps, recordEvery: config.record_every, worker: worker)
+        let descent = GradientDescent(eta: config.eta(task: phase == .upstream ? 1 : 2), steps: steps, recordEvery: config.record_every, worker: worker)
         let report = progress.map { report in { (step: Int) in report(phase, step) } }
         if engine(for: phase) == .coefficients {
             let result = descent.trainInCoefficients(

@@ -79,7 +79,7 @@ extension PhaseMeasurements {
         phase = outcome.phase.rawValue
         task = outcome.distribution.task
         n = data.count
-        d = data.dimension
+        d = outcome.distribution.nominalDimension
         steps = run.steps
         sigmaP = outcome.distribution.noiseStandardDeviation
         let mu = outcome.distribution.mu

@@ -10,7 +10,7 @@ struct GradientTests {
         let experiment = TransferExperiment(config: config)
         var rng = SeededGenerator(seed: 11)
         let data = experiment.distribution(task: 1).sample(12, using: &rng)
-        let bank = FilterBank.gaussian(m: config.m, d: config.d, sigma0: config.sigma0, using: &rng)
+        let bank = FilterBank.gaussian(m: config.m, d: data.dimension, sigma0: config.sigma0, using: &rng)
         let analytic = bank.gradient(data, pass: bank.forward(data))
         // h = 1e-6: truncation error O(h²) ≈ 1e-12 and rounding O(ε/h) ≈ 1e-10 relative to the
         // loss (≈ 0.7); a ReLU kink inside ±h would break the comparison, and with σ₀ = 0.3 the
@@ -20,7 +20,7 @@ struct GradientTests {
         #expect(z > 10 * h * 10)
         var worst = 0.0
         for k in [0, 3, 5, 7] {
-            for c in stride(from: 0, to: config.d, by: 7) {
+            for c in stride(from: 0, to: data.dimension, by: 7) {
                 var plus = bank, minus = bank
                 plus.weights[k, c] += h
                 minus.weights[k, c] -= h

@@ -42,7 +42,7 @@ struct TestSetTests {
     /// within 4.5 standard errors of 58; a_t = ⟨v_j, ξ_t⟩ to 1e-12.
     @Test(arguments: [PatchLayout.combined, .separate])
     func materialisedNoiseHasTheTaskLaw(layout: PatchLayout) throws {
-        let config = Fixtures.config("layout: \(layout.rawValue)\nv_overlap: 0.4\nsigma_p2: 1.7\n")
+        let config = Fixtures.config("layout: \(layout.rawValue)\nv_overlap: 0.4\nsigma_p2: 1.7\nsampler: vectors\n")
         let experiment = TransferExperiment(config: config)
         let task = experiment.distribution(task: 2)
         let d = config.d, n = 4000, sigma = 1.7
@@ -97,7 +97,7 @@ struct TestSetTests {
     /// A singular spanning set — a repeated vector and one inside span{û, v̂_k} (projected to 0) —
     /// takes the pivoted factor; the coordinates still match the materialised vectors.
     @Test func singularSpanningSetsArePivoted() {
-        let config = Fixtures.config()
+        let config = Fixtures.config("sampler: vectors\n")
         let experiment = TransferExperiment(config: config)
         let task = experiment.distribution(task: 1)
         let d = config.d

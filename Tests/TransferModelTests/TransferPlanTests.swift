@@ -25,8 +25,10 @@ struct TransferPlanTests {
     @Test func freshFiltersPassChiSquareTestForTheirGaussianLaw() throws {
         // Pearson χ² on 20 equiprobable bins of w/σ₀ (19 degrees of freedom) and the variance
         // statistic Σw²/σ₀² ~ χ²(N): reject at level 1e-4 each (the seed is fixed, so this is a
-        // regression check on the sampler with a written-down false-alarm rate).
-        let config = Fixtures.config("m: 20\nd: 400\nsigma0: 0.05\nalpha: 0.5\nT1: 5\nT2: 0\n")
+        // regression check on the sampler with a written-down false-alarm rate). Coordinates are
+        // a property of the ℝᵈ draw; the `gram` draw's law is checked through inner products in
+        // SampleSpaceTests.
+        let config = Fixtures.config("m: 20\nd: 400\nsigma0: 0.05\nalpha: 0.5\nT1: 5\nT2: 0\nsampler: vectors\n")
         let outcome = try TransferExperiment(config: config).run(phases: [.upstream, .transfer])[1]
         let inheritance = outcome.inheritance!
         var values: [Double] = []
@@ -73,14 +75,18 @@ struct TransferPlanTests {
         // draw is factored first (fresh filters and training noises lead the Cholesky order), so
         // its outputs must not change with α or the variant. Tolerance: rounding of the Gram
         // assembly (different matrix shapes in the BLAS calls), relative 1e-9.
-        let reference = try TransferExperiment(config: Fixtures.config("alpha: 0\n")).run()[2]
-        for extra in ["alpha: 0.5\n", "alpha: 1\n", "variant: weight\n", "variant: random_slots\nalpha: 0.75\n", "variant: frozen\n"] {
-            let scratch = try TransferExperiment(config: Fixtures.config(extra)).run()[2]
+        for sampler in ["vectors", "gram"] {
+          let reference = try TransferExperiment(config: Fixtures.config("alpha: 0\nsampler: \(sampler)\n")).run()[2]
+          // The weight-level variant copies coordinates, which only the ℝᵈ draw has.
+          let weight = sampler == "vectors" ? ["variant: weight\n"] : []
+          for extra in ["alpha: 0.5\n", "alpha: 1\n", "variant: random_slots\nalpha: 0.75\n", "variant: frozen\n"] + weight {
+            let scratch = try TransferExperiment(config: Fixtures.config(extra + "sampler: \(sampler)\n")).run()[2]
             #expect(scratch.test.labels == reference.test.labels, "\(extra)")
             let scale = reference.testOutputs.map(abs).max()!
             let worst = zip(scratch.testOutputs, reference.testOutputs).map { abs($0 - $1) }.max()!
             #expect(worst <= 1e-9 * scale, "\(extra): max |Δf| = \(worst)")
             #expect(scratch.testScore == reference.testScore, "\(extra)")
+          }
         }
     }
 }
