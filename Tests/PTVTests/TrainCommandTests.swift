@@ -37,7 +37,11 @@ struct TrainCommandTests {
         }
     }
 
-    @Test(.enabled(if: CLI.hasNumPy, "needs python3 with NumPy"), arguments: ["layout: combined\n", "layout: separate\nvariant: frozen\n"])
+    /// Both samplers: a `gram` run's arrays live in ℝ^{3+K} (K = 20 + 10 + 4·5 = 50) and replay
+    /// there; η₂ ≠ η checks that the downstream phases use their own step size.
+    @Test(.enabled(if: CLI.hasNumPy, "needs python3 with NumPy"),
+          arguments: ["layout: combined\nsampler: gram\neta2: 0.5\n", "layout: separate\nvariant: frozen\nsampler: vectors\n",
+                      "layout: separate\nsampler: gram\n"])
     func independentNumPyReplayReproducesEveryPhase(extra: String) throws {
         let dir = CLI.temporaryDirectory("replay")
         try CLI.write(Self.smallConfig + extra, to: dir.appendingPathComponent("c.yaml"))
@@ -54,6 +58,11 @@ struct TrainCommandTests {
         replay.waitUntilExit()
         #expect(replay.terminationStatus == 0, "\(text)")
         #expect(text.components(separatedBy: "-> agree").count == 4, "\(text)")
+        let manifest = try String(contentsOf: out.appendingPathComponent("manifest.json"), encoding: .utf8)
+        let sampler = extra.contains("gram") ? "gram" : "vectors"
+        #expect(manifest.contains("\"sampler\" : \"\(sampler):"), "manifest names the sampler")
+        let header = try Data(contentsOf: out.appendingPathComponent("arrays/upstream-X.npy")).prefix(128)
+        #expect(String(decoding: header, as: UTF8.self).contains(sampler == "gram" ? ", 53)" : ", 80)"))
     }
 
     @Test(arguments: [
