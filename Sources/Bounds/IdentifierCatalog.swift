@@ -86,7 +86,8 @@ public struct IdentifierCatalog: Sendable {
         IdentifierInfo("sigma_p2", .configuration, "noise standard deviation per coordinate, task 2", units: "signal norm"),
         IdentifierInfo("p", .configuration, "label-flip probability", units: "probability"),
         IdentifierInfo("sigma0", .configuration, "initialisation standard deviation", units: "weight"),
-        IdentifierInfo("eta", .configuration, "gradient-descent step size", units: "dimensionless"),
+        IdentifierInfo("eta", .configuration, "gradient-descent step size (upstream; downstream unless eta2 is given)", units: "dimensionless"),
+        IdentifierInfo("eta2", .configuration, "downstream gradient-descent step size (default eta)", units: "dimensionless"),
         IdentifierInfo("T1", .configuration, "upstream gradient-descent steps", units: "steps"),
         IdentifierInfo("T2", .configuration, "downstream gradient-descent steps", units: "steps"),
         IdentifierInfo("alpha", .configuration, "fraction of upstream filters inherited", units: "fraction"),
@@ -99,6 +100,7 @@ public struct IdentifierCatalog: Sendable {
         IdentifierInfo("sigma_p", .alias, "the task's noise standard deviation (sigma_p1 or sigma_p2)", units: "signal norm"),
         IdentifierInfo("mu_norm", .alias, "the task's full signal strength ‖μ_k‖ (mu_norm_1 or mu_norm_2)", units: "signal norm"),
         IdentifierInfo("T_star", .alias, "the task's gradient-descent steps run (T1 or T2)", units: "steps"),
+        IdentifierInfo("eta_k", .alias, "the task's step size (eta or eta2)", units: "dimensionless"),
     ]
 
     /// Constants with their documented defaults. THEORY.md never knows their values: the

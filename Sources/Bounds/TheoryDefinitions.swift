@@ -10,6 +10,7 @@
 /// | `sigma_p` | `sigma_p1` | `sigma_p2` |
 /// | `mu_norm` | `mu_norm_1` | `mu_norm_2` |
 /// | `T_star` | `T1` | `T2` |
+/// | `eta_k` | `eta` | `eta2` |
 ///
 /// and instantiated by substitution (`SNR_1` is `SNR` with the task-1 aliases). The same
 /// aliases let a lemma of `proofs/` speak of "the task's n" and be judged on either task.
@@ -30,7 +31,8 @@ public enum TheoryDefinitions {
     public static func taskAliases(_ task: Int) -> [String: Formula] {
         let k = task == 1 ? "1" : "2"
         return ["n": .variable("N" + k), "sigma_p": .variable("sigma_p" + k),
-                "mu_norm": .variable("mu_norm_" + k), "T_star": .variable("T" + k)]
+                "mu_norm": .variable("mu_norm_" + k), "T_star": .variable("T" + k),
+                "eta_k": .variable(task == 1 ? "eta" : "eta2")]
     }
 
     /// Per-task templates (THEORY.md §6), in terms of the aliases; instantiated as `<id>_1`,
@@ -121,8 +123,8 @@ public enum TheoryDefinitions {
         TheoryCondition(id: "cond_init", title: "small initialisation σ₀ ≤ [C max{σ_p d/√n, √log(m/δ)‖μ‖}]⁻¹",
                         relation: relation("sigma0 <= 1/(C*max(sigma_p*d/sqrt(n), sqrt(log(m/delta))*mu_norm))"),
                         provenance: .predecessor),
-        TheoryCondition(id: "cond_step", title: "small step η ≤ [C max{σ_p²d^{3/2}/(n²m√log(n/δ)), σ_p²d/n}]⁻¹",
-                        relation: relation("eta <= 1/(C*max(sigma_p^2*d^1.5/(n^2*m*sqrt(log(n/delta))), sigma_p^2*d/n))"),
+        TheoryCondition(id: "cond_step", title: "small step η_k ≤ [C max{σ_p²d^{3/2}/(n²m√log(n/δ)), σ_p²d/n}]⁻¹ (the task's own step size)",
+                        relation: relation("eta_k <= 1/(C*max(sigma_p^2*d^1.5/(n^2*m*sqrt(log(n/delta))), sigma_p^2*d/n))"),
                         provenance: .predecessor, provenanceNote: "form uncertain"),
     ]
 
@@ -161,6 +163,7 @@ extension Environment {
                               task: Int? = nil) -> Environment {
         var values = IdentifierCatalog.constantDefaults.merging(constants) { _, given in given }
         values.merge(configuration) { _, config in config }
+        if values["eta2"] == nil, let eta = values["eta"] { values["eta2"] = eta }   // η₂ defaults to η
         return Environment(values, definitions: TheoryDefinitions.definitions(forTask: task))
     }
 }

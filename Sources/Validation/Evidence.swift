@@ -30,6 +30,43 @@ public struct ConfigurationEvidence: Sendable, Codable {
     /// Each hypothesis, evaluated on the configuration (task of the statement's instances).
     public var hypotheses: [HypothesisCheck]
     public var rows: [EvidenceRow]
+    /// C_max: the largest C at which every technical condition of the statement holds here
+    /// (+∞ when none involves C, NaN when one cannot be evaluated; docs/theory.md §6a).
+    public var regimeConstant: Double
+    /// The technical condition attaining C_max, with its task (`cond_dimension_1`).
+    public var bindingCondition: String?
+    /// The claim's verdict on every instance whose other hypotheses hold, inside the regime or
+    /// not (not-applicable when there is none): what C_req is computed from.
+    public var claimVerdict: Verdict
+    /// Evidence rows of instances outside the regime (C_max below the suite's C), never judged.
+    public var outsideRows: [EvidenceRow]
+}
+
+/// Where a statement's evidence lies relative to its technical conditions (docs/theory.md §6a).
+public struct RegimeSummary: Sendable {
+    /// The suite's C: configurations with C_max ≥ C are judged.
+    public var constant: Double
+    /// C_req = the largest C_max among configurations where the claim fails (violated), nil when
+    /// it fails nowhere: the smallest C consistent with every run.
+    public var requiredConstant: Double?
+    /// Judged configurations with C_max > C_req (> 0 when C_req is nil) where the claim holds.
+    public var supportingConfigurations: Int
+    /// Configurations inside the regime (C_max ≥ C) and outside it (C_max < C), among those whose
+    /// other hypotheses hold.
+    public var insideConfigurations: Int
+    public var outsideConfigurations: Int
+
+    public init(constant: Double, evidence: [ConfigurationEvidence]) {
+        self.constant = constant
+        let failing = evidence.filter { $0.claimVerdict == .violated }.map(\.regimeConstant)
+        // A failure whose C_max cannot be evaluated leaves C_req unknown (NaN).
+        requiredConstant = failing.isEmpty ? nil : failing.contains { $0.isNaN } ? .nan : failing.max()
+        let threshold = requiredConstant ?? 0
+        supportingConfigurations = evidence.filter { $0.judged && $0.claimVerdict == .holds && $0.regimeConstant > threshold }.count
+        let considered = evidence.filter { $0.claimVerdict != .notApplicable }
+        insideConfigurations = considered.filter { $0.regimeConstant >= constant }.count
+        outsideConfigurations = considered.count - insideConfigurations
+    }
 }
 
 /// A hypothesis evaluated at a configuration.
@@ -76,4 +113,6 @@ public struct StatementJudgement: Sendable {
     public var claimsWithoutEvidence: [String]
     /// A log-linear certificate that the hypotheses imply the claim, when the checker finds one.
     public var certificate: String?
+    /// C, C_req and the evidence counts of the regime (docs/theory.md §6a).
+    public var regime: RegimeSummary
 }

@@ -57,28 +57,41 @@ public struct Judge: Sendable {
             return StatementJudgement(statement: statement, probe: nil, verdict: .indeterminate, ownVerdict: .indeterminate,
                                       reason: "no probe named '\(statement.probe)' exists; nothing measures this statement",
                                       fitted: [], configurations: [], claimsWithoutEvidence: statement.claims.map { $0.printed(.unicode) },
-                                      certificate: certificate(statement))
+                                      certificate: certificate(statement), regime: RegimeSummary(constant: suiteConstant, evidence: []))
         }
-        // Instances per configuration, with their applicability.
+        // Instances per configuration: those whose hypotheses other than the technical conditions
+        // hold ("free"), those also inside the technical conditions at the suite's C ("applicable"),
+        // and the configuration's regime constant C_max (docs/theory.md §6a).
         var prepared: [PreparedConfiguration] = []
         for (configuration, configRuns) in everything {
             let instances = try probe.extract(configuration, configRuns, everything)
-            var applicable: [ProbeInstance] = [], failures: [String] = []
+            var applicable: [ProbeInstance] = [], free: [ProbeInstance] = [], failures: [String] = []
             var checks: [HypothesisCheck] = []
+            var regime = RegimeConstant(value: .infinity, binding: nil)
             for instance in instances {
                 let env = environment(configuration.config, task: instance.task, constants: [:], values: [:])
-                var failed: [String] = []
+                var failed: [String] = [], otherFailed = false
+                var technical: [(label: String, relation: Relation)] = []
                 for hypothesis in statement.hypotheses {
-                    let comparison = try hypothesis.relation(judgedTask: instance.task).compare(in: env)
+                    let relation = hypothesis.relation(judgedTask: instance.task)
+                    let comparison = try relation.compare(in: env)
                     if checks.count < statement.hypotheses.count {
                         checks.append(HypothesisCheck(hypothesis: hypothesis.description, lhs: comparison.lhs.value,
                                                       rhs: comparison.rhs.value, outcome: comparison.outcome.rawValue))
                     }
-                    if comparison.outcome != .holds { failed.append("\(hypothesis.description) \(comparison.outcome == .fails ? "fails" : "is indeterminate") (\(instance.label))") }
+                    let isTechnical = RegimeConstant.involves(relation)
+                    if isTechnical { technical.append((Self.label(hypothesis, task: instance.task), relation)) }
+                    if comparison.outcome != .holds {
+                        failed.append("\(hypothesis.description) \(comparison.outcome == .fails ? "fails" : "is indeterminate") (\(instance.label))")
+                        if !isTechnical { otherFailed = true }
+                    }
                 }
+                let own = (try? RegimeConstant.of(technical, in: env)) ?? RegimeConstant(value: .nan, binding: "cannot evaluate")
+                if !(own.value >= regime.value) { regime = own }   // NaN (cannot evaluate) wins
+                if !otherFailed { free.append(instance) }
                 if failed.isEmpty { applicable.append(instance) } else { failures += failed }
             }
-            prepared.append(PreparedConfiguration(configuration: configuration, applicable: applicable,
+            prepared.append(PreparedConfiguration(configuration: configuration, applicable: applicable, free: free, regime: regime,
                                                   failedHypotheses: Array(Set(failures)).sorted(), hypotheses: checks))
         }
 
@@ -94,17 +107,26 @@ public struct Judge: Sendable {
             fitted.append(fit)
         }
 
-        // Judge.
+        // Judge. The claim is also evaluated where only the technical conditions fail, for the
+        // required constant C_req and the regime figure; those rows never enter a verdict.
         var evidence: [ConfigurationEvidence] = []
         for item in prepared {
             let configuration = item.configuration
             let judged = fittedNames.isEmpty || !hasHeldOut || configuration.split == .heldOut
-            let (verdict, rows) = item.applicable.isEmpty
-                ? (Verdict.notApplicable, [])
-                : try evaluate(statement, probe: probe, configuration: configuration, instances: item.applicable, constants: constants)
+            func rows(_ instances: [ProbeInstance]) throws -> (Verdict, [EvidenceRow]) {
+                instances.isEmpty ? (.notApplicable, [])
+                    : try evaluate(statement, probe: probe, configuration: configuration, instances: instances, constants: constants)
+            }
+            let everyFree = try rows(item.free)
+            let inside = Set(item.applicable.map(\.label))
+            let allInside = item.applicable.count == item.free.count
+            let (verdict, judgedRows) = allInside ? everyFree : try rows(item.applicable)
+            let outsideRows = allInside ? [] : try rows(item.free.filter { !inside.contains($0.label) }).1
             evidence.append(ConfigurationEvidence(label: configuration.label, split: configuration.split.rawValue, judged: judged,
                                                   verdict: verdict, hypothesisNotes: item.failedHypotheses,
-                                                  hypotheses: item.hypotheses, rows: rows))
+                                                  hypotheses: item.hypotheses, rows: judgedRows,
+                                                  regimeConstant: item.regime.value, bindingCondition: item.regime.binding,
+                                                  claimVerdict: everyFree.0, outsideRows: outsideRows))
         }
         let judgedVerdicts = evidence.filter(\.judged).map(\.verdict)
         let verdict = Verdict.combine(judgedVerdicts)
@@ -127,13 +149,26 @@ public struct Judge: Sendable {
         if !missing.isEmpty && verdict != .notApplicable { reason += "; no evidence for: " + missing.joined(separator: ", ") }
         return StatementJudgement(statement: statement, probe: probe, verdict: verdict, ownVerdict: verdict, reason: reason,
                                   fitted: fitted, configurations: evidence, claimsWithoutEvidence: missing,
-                                  certificate: certificate(statement))
+                                  certificate: certificate(statement), regime: RegimeSummary(constant: suiteConstant, evidence: evidence))
+    }
+
+    /// The suite's C for the technical conditions (default 1; docs/theory.md §6a).
+    var suiteConstant: Double { suite.constants["C"] ?? IdentifierCatalog.constantDefaults["C"]! }
+
+    /// A hypothesis named for the task it was evaluated on (`cond_step_2`).
+    static func label(_ hypothesis: Hypothesis, task: Int) -> String {
+        if case .condition(let id, nil) = hypothesis { return "\(id)_\(task)" }
+        return hypothesis.description
     }
 
     /// A configuration's probe instances whose hypotheses hold, and the hypothesis checks.
     struct PreparedConfiguration {
         var configuration: ValidationSuite.Configuration
         var applicable: [ProbeInstance]
+        /// Instances whose hypotheses hold except, perhaps, the technical conditions.
+        var free: [ProbeInstance]
+        /// C_max over the statement's technical conditions at every instance, and the binding one.
+        var regime: RegimeConstant
         /// "hypothesis fails (instance)" notes, deduplicated.
         var failedHypotheses: [String]
         var hypotheses: [HypothesisCheck]

@@ -10,7 +10,7 @@ import Testing
         ["d": 400, "m": 10, "N1": 80, "N2": 20, "u_norm": 3, "v1_norm": 2, "v2_norm": 2, "v_overlap": 0,
          "sigma_p1": 1, "sigma_p2": 1, "p": 0, "sigma0": 0.01, "eta": 1, "T1": 200, "T2": 200, "alpha": 0.5, "delta": 0.05],
         ["d": 2000, "m": 40, "N1": 300, "N2": 12, "u_norm": 1.7, "v1_norm": 0.9, "v2_norm": 2.6, "v_overlap": 0.2,
-         "sigma_p1": 0.8, "sigma_p2": 1.7, "p": 0.1, "sigma0": 0.001, "eta": 0.05, "T1": 1000, "T2": 50, "alpha": 0.3, "delta": 0.01],
+         "sigma_p1": 0.8, "sigma_p2": 1.7, "p": 0.1, "sigma0": 0.001, "eta": 0.05, "eta2": 0.002, "T1": 1000, "T2": 50, "alpha": 0.3, "delta": 0.01],
         ["d": 50, "m": 5, "N1": 7, "N2": 9, "u_norm": 0.4, "v1_norm": 5, "v2_norm": 0.1, "v_overlap": 0,
          "sigma_p1": 2.5, "sigma_p2": 0.6, "p": 0.2, "sigma0": 0.1, "eta": 2, "T1": 3, "T2": 30, "alpha": 1, "delta": 0.2],
     ]
@@ -87,7 +87,7 @@ import Testing
                 "cond_signal": (mu * mu, C * sp * sp * log(n / delta)),
                 "cond_label_noise": (c["p"]!, 1 / C),
                 "cond_init": (c["sigma0"]!, 1 / (C * max(sp * d / n.squareRoot(), log(m / delta).squareRoot() * mu))),
-                "cond_step": (c["eta"]!, 1 / (C * max(sp * sp * pow(d, 1.5) / (n * n * m * log(n / delta).squareRoot()), sp * sp * d / n))),
+                "cond_step": (c[task == 1 ? "eta" : "eta2"] ?? c["eta"]!, 1 / (C * max(sp * sp * pow(d, 1.5) / (n * n * m * log(n / delta).squareRoot()), sp * sp * d / n))),
             ]
             for cond in report.conditions where cond.task == task {
                 let (l, r) = try #require(expected[cond.condition.id])
@@ -96,8 +96,30 @@ import Testing
                 #expect(relativeError(cmp.rhs.value, r) < Tolerance.arithmetic, "\(cond.condition.id) task \(task) rhs")
                 let isLess = cond.condition.relation.op == .lessEqual
                 #expect(cmp.holds == (isLess ? l <= r : l >= r) || cmp.outcome == .indeterminate)
+                // C_max: every condition is lhs ≥ C·r₀ or lhs ≤ 1/(C·r₀), so C_max = lhs/r₀ or 1/(lhs·r₀),
+                // with r₀ the hand-computed side at C = 1 (r/C or r·C).
+                let env = Environment.theory(configuration: c, constants: Self.constants, task: task)
+                let cMax = try cond.condition.relation(forTask: task).largestConstant("C", in: env)
+                let expectedCMax = isLess ? r * C / l : l * C / r
+                #expect(relativeError(cMax, expectedCMax) < 1e-12 || (cMax.isInfinite && expectedCMax.isInfinite),
+                        "\(cond.condition.id) task \(task): C_max \(cMax) vs \(expectedCMax)")
             }
         }
+    }
+
+    /// The binding condition is the one with the smallest C_max; shapes other than a power law
+    /// of C go through bisection (x ≥ C + C² at x = 6 has C* = 2 exactly).
+    @Test func regimeConstantPicksTheBindingConditionAndSolvesOtherShapes() throws {
+        let env = Environment(["x": 6, "p": 0.25, "q": 0])
+        let r = try RegimeConstant.of([("a", Relation(parsing: "x >= C + C^2")), ("b", Relation(parsing: "p <= 1/C")),
+                                       ("c", Relation(parsing: "q <= 1/C")), ("d", Relation(parsing: "x >= C1"))], in: env)
+        #expect(relativeError(r.value, 2) < 1e-12 && r.binding == "a", "\(r)")
+        let label = try RegimeConstant.of([("b", Relation(parsing: "p <= 1/C"))], in: env)
+        #expect(label.value == 4 && label.binding == "b")
+        let none = try RegimeConstant.of([("d", Relation(parsing: "x >= C1"))], in: env)
+        #expect(none.value == .infinity && none.binding == nil)
+        #expect(try Relation(parsing: "q <= 1/C").largestConstant("C", in: env) == .infinity)
+        #expect(relativeError(try Relation(parsing: "x >= 7*C^0.5").largestConstant("C", in: env), 36.0 / 49.0) < 1e-12)
     }
 
     @Test func everyDefinitionIsWellFormed() throws {

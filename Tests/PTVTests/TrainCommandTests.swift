@@ -67,7 +67,9 @@ struct TrainCommandTests {
 
     @Test(arguments: [
         ("alpha: 2\n", "alpha"), ("d: 0\n", "d"), ("bogus: 1\n", "bogus"), ("eta: -1\n", "eta"), ("m: x\n", "m"),
-        ("p: 0.7\n", "p"), ("sigma_p2: -3\n", "sigma_p2"),
+        ("p: 0.7\n", "p"), ("sigma_p2: -3\n", "sigma_p2"), ("sampler: gram\nd: 100\n", "sampler"),
+        ("sampler: gram\nvariant: weight\nd: 1000\n", "sampler"), ("sampler: vectors\nd: 20000000\n", "d"),
+        ("sampler: sideways\n", "sampler"), ("eta2: 0\n", "eta2"),
     ])
     func badConfigExitsWithCodeTwoNamingTheField(yaml: String, field: String) throws {
         let dir = CLI.temporaryDirectory("bad")
@@ -76,6 +78,16 @@ struct TrainCommandTests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("'\(field)'"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// The smallest d of the reduced draw is K + 3 = N1 + N2 + 4m + 3 = 80 + 20 + 40 + 3 = 143 at the defaults.
+    @Test func gramBelowItsSmallestDimensionNamesIt() throws {
+        let dir = CLI.temporaryDirectory("gram")
+        try CLI.write("sampler: gram\nd: 142\n", to: dir.appendingPathComponent("c.yaml"))
+        let result = try CLI.run(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", dir.appendingPathComponent("o").path])
+        #expect(result.status == 2 && result.stderr.contains("'sampler'") && result.stderr.contains("d ≥ K + 3 = 143"), "\(result.stderr)")
+        try CLI.write("sampler: gram\nd: 143\nT1: 2\nT2: 2\nn_test: 10\n", to: dir.appendingPathComponent("c.yaml"))
+        #expect(try CLI.run(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", dir.appendingPathComponent("o").path, "--quiet"]).status == 0)
     }
 
     @Test func missingFilesAndUnwritableFoldersExitWithCodeTwo() throws {
