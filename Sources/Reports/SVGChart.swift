@@ -10,15 +10,37 @@ public struct SVGChart: Sendable {
         public var dashed: Bool
         public var markers: Bool
         public var lines: Bool
+        public var shape: MarkerShape
 
         public init(name: String, points: [(Double, Double)], color: String, dashed: Bool = false,
-                    markers: Bool = false, lines: Bool = true) {
+                    markers: Bool = false, lines: Bool = true, shape: MarkerShape = .circle) {
             self.name = name
             self.points = points
             self.color = color
             self.dashed = dashed
             self.markers = markers
             self.lines = lines
+            self.shape = shape
+        }
+    }
+
+    /// How a series' points are marked.
+    public enum MarkerShape: Sendable {
+        case circle, cross, triangle
+
+        /// The marker centred at (x, y), about 7 px across.
+        func svg(_ x: String, _ y: String, _ xv: Double, _ yv: Double, color: String) -> String {
+            switch self {
+            case .circle:
+                return "<circle cx=\"\(x)\" cy=\"\(y)\" r=\"3.5\" fill=\"\(color)\" fill-opacity=\"0.8\"/>"
+            case .cross:
+                let p = { (dx: Double, dy: Double) in String(format: "%.1f,%.1f", xv + dx, yv + dy) }
+                return "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(p(-4, -4)) \(p(4, 4))\"/>"
+                    + "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(p(-4, 4)) \(p(4, -4))\"/>"
+            case .triangle:
+                return String(format: "<polygon fill=\"%@\" fill-opacity=\"0.8\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>",
+                              color, xv, yv - 4.5, xv - 4, yv + 3.5, xv + 4, yv + 3.5)
+            }
         }
     }
 
@@ -88,7 +110,7 @@ public struct SVGChart: Sendable {
                 s += "<polyline fill=\"none\" stroke=\"\(item.color)\" stroke-width=\"1.8\"\(item.dashed ? " stroke-dasharray=\"6,4\"" : "") points=\"\(path)\"/>\n"
             }
             if item.markers {
-                for p in points { s += "<circle cx=\"\(f(px(p.0)))\" cy=\"\(f(py(p.1)))\" r=\"3.5\" fill=\"\(item.color)\" fill-opacity=\"0.8\"/>" }
+                for p in points { s += item.shape.svg(f(px(p.0)), f(py(p.1)), px(p.0), py(p.1), color: item.color) }
                 s += "\n"
             }
         }
@@ -98,7 +120,7 @@ public struct SVGChart: Sendable {
             if item.lines {
                 s += "<line x1=\"\(f(x))\" x2=\"\(f(x + 18))\" y1=\"\(f(y))\" y2=\"\(f(y))\" stroke=\"\(item.color)\" stroke-width=\"2.5\"\(item.dashed ? " stroke-dasharray=\"5,3\"" : "")/>"
             } else {
-                s += "<circle cx=\"\(f(x + 9))\" cy=\"\(f(y))\" r=\"3.5\" fill=\"\(item.color)\"/>"
+                s += item.shape.svg(f(x + 9), f(y), x + 9, y, color: item.color)
             }
             s += "<text x=\"\(f(x + 24))\" y=\"\(f(y + 4))\">\(Self.escape(item.name))</text>\n"
         }

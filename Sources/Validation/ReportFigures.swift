@@ -41,6 +41,42 @@ struct ReportFigures {
         }
         errorVersusGamma(report)
         transferMinusScratch(report)
+        for judgement in report.judgements { regime(judgement) }
+    }
+
+    /// The file of a statement's regime figure.
+    static func regimeFile(_ id: String) -> String { "regime-\(id).svg" }
+
+    /// C_max (log axis) against the relative margin of every evidence row, inside the regime and
+    /// outside it, marked by outcome, with the suite's C as a vertical line (docs/theory.md §6a).
+    /// Configurations where no condition restricts C (C_max = ∞) are drawn at the right edge.
+    mutating func regime(_ j: StatementJudgement) {
+        let finite = j.configurations.map(\.regimeConstant).filter { $0.isFinite && $0 > 0 }
+        guard let largest = finite.max(), let smallest = finite.min() else { return }
+        let edge = max(largest, j.regime.constant) * 10
+        var points: [Verdict: [(Double, Double)]] = [:]
+        for c in j.configurations where c.regimeConstant > 0 {
+            let x = c.regimeConstant.isFinite ? c.regimeConstant : edge
+            for row in c.rows + c.outsideRows where row.relativeMargin.isFinite {
+                points[row.outcome, default: []].append((x, row.relativeMargin))
+            }
+        }
+        var chart = SVGChart(title: "\(j.statement.id): regime constant against margin", xLabel: "C_max (log scale)",
+                             yLabel: "relative margin (> 0: claim holds)")
+        chart.logX = true
+        for (outcome, color, shape) in [(Verdict.holds, "#2a7d2a", SVGChart.MarkerShape.circle), (.violated, "#c0392b", .cross),
+                                        (.indeterminate, "#888888", .triangle)] {
+            guard let p = points[outcome] else { continue }
+            chart.series.append(.init(name: outcome.rawValue, points: p, color: color, markers: true, lines: false, shape: shape))
+        }
+        let margins = points.values.flatMap { $0.map(\.1) }
+        let (lo, hi) = (min(margins.min() ?? 0, 0), max(margins.max() ?? 0, 0))
+        chart.series.append(.init(name: String(format: "suite's C = %g", j.regime.constant),
+                                  points: [(j.regime.constant, lo), (j.regime.constant, hi)], color: "#1f4e9c", dashed: true))
+        chart.series.append(.init(name: "zero margin", points: [(min(smallest, j.regime.constant) / 2, 0), (edge, 0)], color: "#888", dashed: true))
+        let req = j.regime.requiredConstant.map { String(format: "C_req = %.3g", $0) } ?? "the claim fails nowhere (no C_req)"
+        add(Self.regimeFile(j.statement.id), chart.svg,
+            "Each marker is one evidence row (configuration × instance) at its configuration's C_max, the largest C at which every technical condition of the statement holds; right of the dashed line the configuration is judged at the suite's C, left of it it is outside the hypotheses and only shown. Below zero the claim fails. Failures far left say nothing about the theorem; failures right of the line are evidence against it. \(req).")
     }
 
     mutating func add(_ name: String, _ svg: String, _ caption: String) {
@@ -50,6 +86,11 @@ struct ReportFigures {
 
     /// Figures shown on a statement's page.
     func relevant(to id: String) -> [String] {
+        let regime = all[Self.regimeFile(id)] == nil ? [] : [Self.regimeFile(id)]
+        return regime + relevantData(to: id)
+    }
+
+    private func relevantData(to id: String) -> [String] {
         switch id {
         case "lemma-gamma-growth", "lemma-signal-noise-ratio": ["trajectory-gamma.svg", "inner-products.svg"]
         case "lemma-rho-bar": ["trajectory-rho-bar.svg"]
@@ -86,7 +127,7 @@ struct ReportFigures {
             chart.series.append(.init(name: String(format: "bound exp(−Γ/C2), C2 = %.3g", c2), points: grid.map { ($0, min(exp(-$0 / c2), 0.5)) },
                                       color: SVGChart.palette[3], dashed: true))
         }
-        add("error-vs-gamma.svg", chart.svg, "Clean test error of each configuration (pooled over seeds) against the reconstruction's Γ, with the Theorem 4.2 bound at the fitted C2 and the Gaussian-margin prediction Q(κ√Γ) of THEORY.md §6 (κ fitted by least squares).")
+        add("error-vs-gamma.svg", chart.svg, "Clean test error of each configuration (pooled over seeds) against the reconstruction's Γ, with the Theorem 4.2 bound at the fitted C2 and the Gaussian-margin prediction Q(κ√Γ) of docs/theory.md §6 (κ fitted by least squares).")
     }
 
     /// Transfer minus scratch test error per configuration (positive: negative transfer).

@@ -4,7 +4,7 @@ import NumericsCore
 import Reports
 import TransferModel
 
-/// Writes a validation report into a folder (THEORY.md §8; layout in README.md):
+/// Writes a validation report into a folder (docs/theory.md §8; layout in README.md):
 /// `index.html`, `lemmas/<id>.md` and `lemmas/<id>.html`, `figures/*.svg`, `summary.json`.
 public struct ValidationReport {
     public let suite: ValidationSuite
@@ -48,16 +48,42 @@ public struct ValidationReport {
         try JSONOutput.write(summary, to: folder.appendingPathComponent("summary.json"))
     }
 
-    /// `summary.json`: statements with verdict, fitted constants and number of judged configurations, and counts.
+    /// `summary.json`: statements with verdict, fitted constants, regime (C, C_req, supporting
+    /// configurations) and per configuration C_max with its binding condition; and counts.
+    /// Non-finite numbers are written as null (C_max = ∞: no condition restricts C).
     public var summary: [String: Any] {
         ["suite": suite.name,
          "statements": judgements.map { j -> [String: Any] in
              ["id": j.statement.id, "provenance": j.statement.provenance.rawValue, "verdict": j.verdict.rawValue,
               "reason": j.reason,
               "constants": Dictionary(uniqueKeysWithValues: j.fitted.map { ($0.name, $0.value) }),
-              "configurations": j.configurations.filter { $0.judged && $0.verdict != .notApplicable }.count]
+              "judged_configurations": j.configurations.filter { $0.judged && $0.verdict != .notApplicable }.count,
+              "regime": ["C": j.regime.constant, "required_C": j.regime.requiredConstant ?? Double.nan,
+                         "supporting_configurations": j.regime.supportingConfigurations,
+                         "inside": j.regime.insideConfigurations, "outside": j.regime.outsideConfigurations] as [String: Any],
+              "configurations": j.configurations.map { c -> [String: Any] in
+                  ["label": c.label, "split": c.split, "judged": c.judged, "verdict": c.verdict.rawValue,
+                   "C_max": c.regimeConstant, "binding_condition": c.bindingCondition ?? NSNull(),
+                   "claim": c.claimVerdict.rawValue]
+              }]
          },
          "counts": counts]
+    }
+
+    /// "holds at h, fails at f of n in-regime configurations; k outside (C_max < C)" (docs/theory.md §6a).
+    static func regimeHeadline(_ j: StatementJudgement) -> String {
+        let inside = j.configurations.filter { $0.judged && $0.verdict != .notApplicable }
+        let holds = inside.filter { $0.verdict == .holds }.count, fails = inside.filter { $0.verdict == .violated }.count
+        let outside = j.configurations.filter { $0.claimVerdict != .notApplicable && !($0.regimeConstant >= j.regime.constant) }.count
+        return "holds at \(holds), fails at \(fails) of \(inside.count) judged in-regime; \(outside) outside (C_max < \(f(j.regime.constant)))"
+    }
+
+    /// C_req and the supporting configurations, as text.
+    static func requiredConstantText(_ j: StatementJudgement) -> String {
+        guard let req = j.regime.requiredConstant else {
+            return "fails nowhere; \(j.regime.supportingConfigurations) supporting"
+        }
+        return "C_req = \(f(req)); \(j.regime.supportingConfigurations) supporting (C_max > C_req)"
     }
 
     // MARK: Pages
@@ -74,12 +100,14 @@ public struct ValidationReport {
         let c = counts
         doc.add(.paragraph(Verdict.allCases.map { "\($0.rawValue): \(c[$0.rawValue] ?? 0)" }.joined(separator: " · ")))
         doc.add(.heading(level: 1, text: "Verdicts"))
-        doc.add(.table(header: ["statement", "provenance", "verdict", "why", "fitted constants", "judged configurations"],
+        let suiteC = judgements.first?.regime.constant ?? 1
+        doc.add(.paragraph("A statement is judged only at configurations inside its technical conditions at the suite's C = \(f(suiteC)) (C_max ≥ C; docs/theory.md §6a). C_req is the largest C_max at which the claim fails (the smallest C consistent with every run); supporting configurations have C_max above it and the claim holding."))
+        doc.add(.table(header: ["statement", "provenance", "verdict", "in the regime", "C_req", "why", "fitted constants"],
                        rows: judgements.map { j in
             [Document.Cell(j.statement.id, link: "lemmas/\(j.statement.id).html"), Document.Cell(j.statement.provenance.rawValue),
-             Document.Cell(j.verdict.rawValue, verdict: true), Document.Cell(j.reason),
-             Document.Cell(j.fitted.map(Self.describe).joined(separator: "; ")),
-             Document.Cell("\(j.configurations.filter { $0.judged && $0.verdict != .notApplicable }.count)")]
+             Document.Cell(j.verdict.rawValue, verdict: true), Document.Cell(Self.regimeHeadline(j)),
+             Document.Cell(Self.requiredConstantText(j)), Document.Cell(j.reason),
+             Document.Cell(j.fitted.map(Self.describe).joined(separator: "; "))]
         }))
         doc.add(.heading(level: 1, text: "Dependencies"))
         doc.add(.figure(svg: DependencyGraph.svg(judgements) { "lemmas/\($0).html" }, file: "",
@@ -127,6 +155,9 @@ public struct ValidationReport {
                  c.spread.map { String(format: "×%.3g", $0) } ?? "—"].map { Document.Cell($0) }
             }))
         }
+        doc.add(.heading(level: 1, text: "Regime"))
+        doc.add(.paragraph("\(Self.regimeHeadline(j)). \(Self.requiredConstantText(j)). C_max per configuration (binding condition): "
+            + j.configurations.map { "\($0.label) \(f($0.regimeConstant))\($0.bindingCondition.map { " (\($0))" } ?? "")" }.joined(separator: "; ") + "."))
         doc.add(.heading(level: 1, text: "Certificate"))
         doc.add(.paragraph(j.certificate.map { "The log-linear checker derives the claim from the hypotheses: \($0)" }
                            ?? "No log-linear certificate: the claim speaks of measured quantities (or is not a monomial consequence of the hypotheses), so it is judged on the runs."))
@@ -151,20 +182,29 @@ public struct ValidationReport {
         for c in j.configurations {
             doc.add(.heading(level: 2, text: "\(c.label) (\(c.split)\(c.judged ? ", judged" : ", calibration only"))"))
             doc.add(.verdict(c.verdict.rawValue))
+            doc.add(.paragraph("C_max = \(f(c.regimeConstant))\(c.bindingCondition.map { ", binding \($0)" } ?? ""); the claim on every instance whose other hypotheses hold: \(c.claimVerdict.rawValue)."))
             if c.verdict == .notApplicable {
                 doc.add(.paragraph("Not applicable: " + (c.hypothesisNotes.isEmpty ? "the probe found nothing to measure here." : c.hypothesisNotes.prefix(6).joined(separator: "; "))))
-                continue
+            } else {
+                doc.add(Self.evidenceTable(c.rows))
             }
-            doc.add(.table(header: ["instance", "relation", "measured", "bound", "margin", "abs. error", "rel. margin", "outcome", "note"],
-                           rows: c.rows.map { r in
-                [r.instance, r.relation, r.measured, r.bound, f(r.margin), f(r.absoluteError), f(r.relativeMargin)].map { Document.Cell($0) }
-                    + [Document.Cell(r.outcome.rawValue, verdict: true), Document.Cell(r.note)]
-            }))
+            if !c.outsideRows.isEmpty {
+                doc.add(.paragraph("Outside the regime (shown, never judged):"))
+                doc.add(Self.evidenceTable(c.outsideRows))
+            }
         }
         for name in figures.relevant(to: s.id) {
             doc.add(.figure(svg: figures.all[name]!, file: "../figures/\(name)", caption: figures.captions.first { $0.0 == name }?.1 ?? name))
         }
         return doc
+    }
+
+    static func evidenceTable(_ rows: [EvidenceRow]) -> Document.Block {
+        .table(header: ["instance", "relation", "measured", "bound", "margin", "abs. error", "rel. margin", "outcome", "note"],
+               rows: rows.map { r in
+            [r.instance, r.relation, r.measured, r.bound, f(r.margin), f(r.absoluteError), f(r.relativeMargin)].map { Document.Cell($0) }
+                + [Document.Cell(r.outcome.rawValue, verdict: true), Document.Cell(r.note)]
+        })
     }
 
     static func describe(_ c: FittedConstant) -> String {

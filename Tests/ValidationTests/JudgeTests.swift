@@ -66,6 +66,50 @@ struct JudgeTests {
         #expect(rho.configurations.flatMap(\.rows).contains { $0.outcome == .violated && $0.measured.contains("1e+09") })
     }
 
+    /// C_max of lemma-rho-bar by hand for the mini suite (m = 5, n = 30 and 12, T = 60, σ_p = 1,
+    /// σ₀ = 0.01, η = 1, δ = 0.05, p = 0): the smallest of the seven conditions' C* over both tasks
+    /// (the lemma is judged on upstream and downstream runs).
+    static func handRegimeConstant(d: Double, u: Double, v: Double) -> Double {
+        let m = 5.0, delta = 0.05, logT = log(60.0), mu2 = u * u + v * v
+        return [30.0, 12.0].map { n in
+            [m / log(n / delta), n / log(m / delta),
+             d / max(n * mu2 * logT, n * n * log(n * m / delta) * logT * logT),
+             mu2 / log(n / delta),
+             1 / (0.01 * max(d / n.squareRoot(), log(m / delta).squareRoot() * mu2.squareRoot())),
+             1 / (1.0 * max(pow(d, 1.5) / (n * n * m * log(n / delta).squareRoot()), d / n))].min()!
+        }.min()!
+    }
+    static let miniGeometry: [String: (Double, Double, Double)] = [
+        "benign-a": (120, 2, 1.5), "benign-b": (120, 2.2, 1.5), "benign-alpha-1": (120, 2.2, 1.5), "harmful": (600, 0.1, 0.1)]
+
+    @Test func requiredConstantIsTheLargestRegimeConstantWhereTheClaimFails() throws {
+        var sabotaged = runs
+        let index = try #require(sabotaged.firstIndex { $0.label == "benign-b" })
+        sabotaged[index].phases[2].groups[0].rhoBarMax = 1e9   // a runaway ρ̄ in a scratch run of benign-b
+        let j = try #require(try TheoryAssertions.judge(suite, runs: sabotaged).first { $0.statement.id == "lemma-rho-bar" })
+        for c in j.configurations {
+            let (d, u, v) = try #require(Self.miniGeometry[c.label])
+            let hand = Self.handRegimeConstant(d: d, u: u, v: v)
+            #expect(abs(c.regimeConstant - hand) <= 1e-12 * hand, "\(c.label): \(c.regimeConstant) vs \(hand), binding \(c.bindingCondition ?? "-")")
+        }
+        let failing = j.configurations.filter { $0.claimVerdict == .violated }
+        #expect(failing.contains { $0.label == "benign-b" } && j.regime.constant == 1e-6)
+        let expected = failing.map { Self.handRegimeConstant(d: Self.miniGeometry[$0.label]!.0, u: Self.miniGeometry[$0.label]!.1,
+                                                             v: Self.miniGeometry[$0.label]!.2) }.max()!
+        let required = try #require(j.regime.requiredConstant)
+        #expect(abs(required - expected) <= 1e-12 * expected)
+        // Supporting: judged configurations above C_req whose claim holds (recount from the evidence).
+        #expect(j.regime.supportingConfigurations
+                == j.configurations.filter { $0.judged && $0.claimVerdict == .holds && $0.regimeConstant > required }.count)
+        // At C = 1 every configuration is outside lemma-rho-bar's hypotheses, yet C_req is unchanged:
+        // it is a property of the runs, not of the suite's C.
+        let atOne = ValidationFixtures.suite(ValidationFixtures.suiteYAML.replacingOccurrences(of: "C: 1.0e-6", with: "C: 1"))
+        let outside = try #require(try TheoryAssertions.judge(atOne, runs: sabotaged).first { $0.statement.id == "lemma-rho-bar" })
+        #expect(outside.verdict == .notApplicable && outside.regime.requiredConstant == required)
+        #expect(outside.regime.insideConfigurations == 0 && outside.regime.outsideConfigurations == 4)
+        #expect(outside.configurations.allSatisfy { $0.rows.isEmpty && !$0.outsideRows.isEmpty })
+    }
+
     @Test func aHypothesisSwitchedOffMakesTheStatementNotApplicable() throws {
         // C = 10⁶ makes every technical condition fail (e.g. d ≥ C·n²·…).
         let strict = ValidationFixtures.suite(ValidationFixtures.suiteYAML.replacingOccurrences(of: "C: 1.0e-6", with: "C: 1.0e+6"))
