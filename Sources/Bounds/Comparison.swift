@@ -2,7 +2,7 @@
 
 import NumericsCore
 
-/// The three-valued outcome of checking a relation numerically (THEORY.md §8).
+/// The three-valued outcome of checking a relation numerically (docs/theory.md §8).
 public enum ComparisonOutcome: String, Sendable, Equatable, CaseIterable {
     /// The relation holds by more than the error estimate.
     case holds

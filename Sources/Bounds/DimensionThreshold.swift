@@ -2,7 +2,7 @@
 
 import NumericsCore
 
-/// The dimension threshold d* of Theorem 4.2 (THEORY.md §6, `d_star`; provenance
+/// The dimension threshold d* of Theorem 4.2 (docs/theory.md §6, `d_star`; provenance
 /// reconstruction, paper shape).
 ///
 /// With everything but d fixed, Γ(α; d) = a²/(c·d + c′) where

@@ -16,7 +16,7 @@ extension Formula {
     ///
     /// **Domain assumption.** Merging fractional powers (`x^0.5·x^0.5 = x`, `(x²)^0.5 = x`)
     /// and dropping `x^0` is valid for positive bases, which is what every quantity of
-    /// THEORY.md is. Results are equal in value to the input wherever both are defined for
+    /// docs/theory.md is. Results are equal in value to the input wherever both are defined for
     /// positive identifiers; the tests check that at random points.
     ///
     /// Mathematical properties: idempotent (`e.simplified().simplified() == e.simplified()`);

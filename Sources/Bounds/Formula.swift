@@ -1,12 +1,12 @@
 //===--- Formula.swift -------------------------------------------------===//
 //
-// The abstract syntax of the bounds language (THEORY.md §6–§7).
+// The abstract syntax of the bounds language (docs/theory.md §6–§7).
 //
 //===----------------------------------------------------------------------===//
 
 /// An arithmetic expression of the bounds language.
 ///
-/// The language has non-negative number literals, identifiers (the ids of THEORY.md §1 and
+/// The language has non-negative number literals, identifiers (the ids of docs/theory.md §1 and
 /// §6, constants such as `C1`, and measured quantities), the binary operators `+ - * / ^`,
 /// unary minus and calls of the functions in ``BoundsFunction``. Relations between two
 /// expressions are ``Relation`` values.
@@ -131,7 +131,7 @@ extension Formula {
     }
 }
 
-// Convenience builders used by the definitions of THEORY.md §6 and by tests.
+// Convenience builders used by the definitions of docs/theory.md §6 and by tests.
 extension Formula {
     public static func + (a: Formula, b: Formula) -> Formula { .binary(.add, a, b) }
     public static func - (a: Formula, b: Formula) -> Formula { .binary(.subtract, a, b) }

@@ -1,7 +1,7 @@
 //===--- IdentifierCatalog.swift ------------------------------------------===//
 //
 // The one registry of identifiers the bounds language may use in `proofs/`: configuration
-// ids (THEORY.md §1), quantities (§6), per-task aliases, constants, conditions, and the
+// ids (docs/theory.md §1), quantities (§6), per-task aliases, constants, conditions, and the
 // *measured* identifiers that probes supply. The validation layer extends it with
 // `IdentifierCatalog.adding(measured:)`.
 //
@@ -9,15 +9,15 @@
 
 /// What kind of thing an identifier names.
 public enum IdentifierKind: String, Sendable, CaseIterable {
-    /// A configuration value of THEORY.md §1.
+    /// A configuration value of docs/theory.md §1.
     case configuration
-    /// A quantity of THEORY.md §6 (defined in ``TheoryDefinitions``).
+    /// A quantity of docs/theory.md §6 (defined in ``TheoryDefinitions``).
     case quantity
     /// A per-task alias (`n`, `sigma_p`, `mu_norm`, `T_star`), bound for task 1 or 2.
     case alias
     /// An unknown absolute constant, calibrated by the validation layer.
     case constant
-    /// A condition of THEORY.md §6, usable as a hypothesis in `proofs/`.
+    /// A condition of docs/theory.md §6, usable as a hypothesis in `proofs/`.
     case condition
     /// A value measured on a run by a probe.
     case measured
@@ -72,7 +72,7 @@ public struct IdentifierCatalog: Sendable {
 
     // MARK: The standard catalog
 
-    /// Configuration ids of THEORY.md §1 (numeric ones only).
+    /// Configuration ids of docs/theory.md §1 (numeric ones only).
     public static let configuration: [IdentifierInfo] = [
         IdentifierInfo("d", .configuration, "dimension of each patch", units: "count"),
         IdentifierInfo("m", .configuration, "filters per class", units: "count"),
@@ -103,7 +103,7 @@ public struct IdentifierCatalog: Sendable {
         IdentifierInfo("eta_k", .alias, "the task's step size (eta or eta2)", units: "dimensionless"),
     ]
 
-    /// Constants with their documented defaults. THEORY.md never knows their values: the
+    /// Constants with their documented defaults. docs/theory.md never knows their values: the
     /// validation layer calibrates them; the defaults only make a configuration evaluable.
     public static let constantDefaults: [String: Double] = [
         "C": 1, "C1": 1, "C2": 1, "C3": 1, "Cprime": 1, "kappa": 1, "Cband": 1, "epsilon": 0.1,

@@ -1,6 +1,6 @@
 //===--- Notation.swift ---------------------------------------------------===//
 
-/// How identifiers are typeset by the Unicode and LaTeX printers (THEORY.md §1 symbols).
+/// How identifiers are typeset by the Unicode and LaTeX printers (docs/theory.md §1 symbols).
 ///
 /// Identifiers not in the table are printed as they are, with a trailing `_<digits>` or
 /// `<digits>` turned into a subscript.
@@ -11,7 +11,7 @@ public enum Notation {
         "u_norm": ("‖u‖", "\\|u\\|"), "v1_norm": ("‖v₁‖", "\\|v_1\\|"), "v2_norm": ("‖v₂‖", "\\|v_2\\|"),
         "v_overlap": ("cos∠(v₁,v₂)", "\\cos\\angle(v_1,v_2)"),
         "sigma_p1": ("σₚ₁", "\\sigma_{p,1}"), "sigma_p2": ("σₚ₂", "\\sigma_{p,2}"), "sigma_p": ("σₚ", "\\sigma_p"),
-        "sigma0": ("σ₀", "\\sigma_0"), "eta": ("η", "\\eta"), "T1": ("T₁", "T_1"), "T2": ("T₂", "T_2"),
+        "sigma0": ("σ₀", "\\sigma_0"), "eta": ("η", "\\eta"), "eta2": ("η₂", "\\eta_2"), "eta_k": ("η_k", "\\eta_k"), "T1": ("T₁", "T_1"), "T2": ("T₂", "T_2"),
         "alpha": ("α", "\\alpha"), "delta": ("δ", "\\delta"), "kappa": ("κ", "\\kappa"),
         "C1": ("C₁", "C_1"), "C2": ("C₂", "C_2"), "C3": ("C₃", "C_3"), "Cprime": ("C′", "C'"),
         "SNR": ("SNR", "\\mathrm{SNR}"), "SNR_1": ("SNR₁", "\\mathrm{SNR}_1"), "SNR_2": ("SNR₂", "\\mathrm{SNR}_2"),

@@ -17,7 +17,7 @@ public struct RelationCheck: Sendable {
 }
 
 /// A statement's hypotheses and claims evaluated on one environment: the numerical half of
-/// a verdict (THEORY.md §8). The validation layer adds statistics, calibration and `blocked`.
+/// a verdict (docs/theory.md §8). The validation layer adds statistics, calibration and `blocked`.
 public struct StatementEvaluation: Sendable {
     public var statementID: String
     public var hypotheses: [RelationCheck]
@@ -73,7 +73,7 @@ extension ProofStatement {
     }
 
     /// Try to derive each claim from the hypotheses by the log-linear checker, with every
-    /// defined quantity expanded into configuration ids. Most statements of THEORY.md §7 are
+    /// defined quantity expanded into configuration ids. Most statements of docs/theory.md §7 are
     /// empirical and end in "cannot verify"; a certificate, when found, says the claim is a
     /// consequence of the hypotheses alone.
     public func certificates(task: Int? = nil) -> [ProofOutcome] {

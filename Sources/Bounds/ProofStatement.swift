@@ -20,7 +20,7 @@ public struct SourceLocation: Sendable, Equatable, Comparable, CustomStringConve
     }
 }
 
-/// A hypothesis of a statement: a relation, or a reference to a condition of THEORY.md §6.
+/// A hypothesis of a statement: a relation, or a reference to a condition of docs/theory.md §6.
 public enum Hypothesis: Sendable, Equatable, CustomStringConvertible {
     /// A relation in the bounds language.
     case relation(Relation)
@@ -48,7 +48,7 @@ public enum Hypothesis: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// One statement of THEORY.md §7, as read from a `proofs/<id>.yaml` file.
+/// One statement of docs/theory.md §7, as read from a `proofs/<id>.yaml` file.
 ///
 /// File fields: `id` (must equal the file name), `title`, `provenance` (`paper`,
 /// `predecessor` or `reconstruction`), `source` (where the statement comes from), `uses`

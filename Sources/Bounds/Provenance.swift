@@ -1,6 +1,6 @@
 //===--- Provenance.swift -------------------------------------------------===//
 
-/// Where a quantity, condition or statement comes from (THEORY.md, table before §1).
+/// Where a quantity, condition or statement comes from (docs/theory.md, table before §1).
 public enum Provenance: String, Sendable, CaseIterable, Codable {
     /// Stated in the paper's summary: the setting, Algorithm 1, m ≥ C log(n/δ), the
     /// d-threshold shape of Theorem 4.2.

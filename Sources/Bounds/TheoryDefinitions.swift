@@ -1,6 +1,6 @@
 //===--- TheoryDefinitions.swift ------------------------------------------===//
 
-/// The quantities and conditions of THEORY.md §6, each defined once in the bounds language.
+/// The quantities and conditions of docs/theory.md §6, each defined once in the bounds language.
 ///
 /// Per-task quantities are written once as templates over the *per-task aliases*
 ///
@@ -35,7 +35,7 @@ public enum TheoryDefinitions {
                 "eta_k": .variable(task == 1 ? "eta" : "eta2")]
     }
 
-    /// Per-task templates (THEORY.md §6), in terms of the aliases; instantiated as `<id>_1`,
+    /// Per-task templates (docs/theory.md §6), in terms of the aliases; instantiated as `<id>_1`,
     /// `<id>_2`. Units: SNR is dimensionless (‖μ‖ and σ_p√d are both norms of patch
     /// vectors); Λ and γ̂ are dimensionless.
     public static let templates: [TheoryQuantity] = [
@@ -107,7 +107,7 @@ public enum TheoryDefinitions {
         return list
     }()
 
-    /// The conditions of THEORY.md §6, per task (in terms of the aliases).
+    /// The conditions of docs/theory.md §6, per task (in terms of the aliases).
     public static let conditions: [TheoryCondition] = [
         TheoryCondition(id: "cond_overparam", title: "over-parameterisation m ≥ C log(n/δ)",
                         relation: relation("m >= C*log(n/delta)"), provenance: .paper),
@@ -156,7 +156,7 @@ public enum TheoryDefinitions {
 }
 
 extension Environment {
-    /// The standard environment of the theory: configuration values (THEORY.md §1 ids),
+    /// The standard environment of the theory: configuration values (docs/theory.md §1 ids),
     /// constants (defaults of ``IdentifierCatalog/constantDefaults`` overridden by
     /// `constants`), the §6 definitions and, for `task` 1 or 2, the per-task aliases.
     public static func theory(configuration: [String: Double], constants: [String: Double] = [:],

@@ -1,6 +1,6 @@
 //===--- TheoryQuantity.swift ---------------------------------------------===//
 
-/// A named quantity of THEORY.md §6, defined once in the bounds language.
+/// A named quantity of docs/theory.md §6, defined once in the bounds language.
 public struct TheoryQuantity: Sendable, Equatable {
     /// The id used in configs, JSON and reports (`SNR_1`, `Gamma`, …).
     public var id: String
@@ -14,7 +14,7 @@ public struct TheoryQuantity: Sendable, Equatable {
     public var provenance: Provenance
     /// Extra words on provenance when the tag alone is not the whole story.
     public var provenanceNote: String?
-    /// THEORY.md section, e.g. "§6".
+    /// docs/theory.md section, e.g. "§6".
     public var section: String
     /// Task number (1 upstream, 2 downstream) for per-task quantities, nil otherwise.
     public var task: Int?
@@ -37,7 +37,7 @@ public struct TheoryQuantity: Sendable, Equatable {
     }
 }
 
-/// A condition of THEORY.md §6, written with the per-task aliases `n`, `sigma_p`,
+/// A condition of docs/theory.md §6, written with the per-task aliases `n`, `sigma_p`,
 /// `mu_norm`, `T_star` and instantiated for each task by ``TheoryDefinitions/taskAliases(_:)``.
 public struct TheoryCondition: Sendable, Equatable {
     /// The id (`cond_overparam`, …).
@@ -50,7 +50,7 @@ public struct TheoryCondition: Sendable, Equatable {
     public var provenance: Provenance
     /// Extra words on provenance (e.g. "form uncertain").
     public var provenanceNote: String?
-    /// THEORY.md section.
+    /// docs/theory.md section.
     public var section: String
 
     public init(id: String, title: String, relation: Relation, provenance: Provenance,

@@ -37,7 +37,8 @@ extension TheoryReport {
         }
         let conditionObjects: [[String: Any]] = conditions.map { c in
             var o: [String: Any] = ["id": c.condition.id, "task": c.task, "relation": c.relation.plainTextForReport,
-                                    "provenance": c.condition.provenanceLabel, "section": c.condition.section]
+                                    "provenance": c.condition.provenanceLabel, "section": c.condition.section,
+                                    "C_star": (try? c.largestConstant.get()).map(Self.number) ?? NSNull()]
             switch c.result {
             case .success(let cmp):
                 o["lhs"] = Self.number(cmp.lhs.value)
@@ -55,7 +56,15 @@ extension TheoryReport {
             }
             return o
         }
-        var predictions: [String: Any] = ["regime": regime.rawValue]
+        var predictions: [String: Any] = ["regime": prediction, "regime_by_gamma": regime.rawValue,
+                                          "failing_conditions": failingConditions]
+        switch regimeConstant {
+        case .success(let r):
+            predictions["C_max"] = Self.number(r.value)
+            predictions["binding_condition"] = r.binding ?? NSNull()
+        case .failure(let e):
+            predictions["C_max"] = NSNull(); predictions["binding_condition"] = "error: \(e)"
+        }
         switch predictedError {
         case .success(let v): predictions["predicted_test_error"] = Self.number(v.value)
         case .failure(let e): predictions["predicted_test_error"] = NSNull(); predictions["failure"] = e.description
@@ -102,7 +111,7 @@ extension TheoryReport {
 
     /// The human-readable report of `ptv bounds`.
     public var text: String {
-        var lines: [String] = ["Quantities (THEORY.md §6; value ± absolute error estimate)"]
+        var lines: [String] = ["Quantities (docs/theory.md §6; value ± absolute error estimate)"]
         for q in quantities {
             let value: String
             switch q.result {
@@ -113,23 +122,30 @@ extension TheoryReport {
                          + Self.pad(q.quantity.section, 4) + q.quantity.formula.unicodeText)
         }
         lines.append("")
-        lines.append("Conditions (THEORY.md §6, C = \(environment.values["C"].map { Formula.formatNumber($0.value) } ?? "?"))")
+        lines.append("Conditions (docs/theory.md §6, C = \(environment.values["C"].map { Formula.formatNumber($0.value) } ?? "?"))")
         for c in conditions {
             let verdict: String, detail: String
             switch c.result {
             case .success(let cmp):
                 verdict = cmp.outcome.rawValue
-                detail = String(format: "lhs %.6g, rhs %.6g", cmp.lhs.value, cmp.rhs.value)
+                let cStar = (try? c.largestConstant.get()).map { String(format: ", C* %.3g", $0) } ?? ""
+                detail = String(format: "lhs %.6g, rhs %.6g", cmp.lhs.value, cmp.rhs.value) + cStar
             case .failure(let e):
                 verdict = "error"
                 detail = e.description
             }
-            lines.append("  task \(c.task)  " + Self.pad(c.condition.id, 18) + Self.pad(verdict, 14) + Self.pad(detail, 36)
+            lines.append("  task \(c.task)  " + Self.pad(c.condition.id, 18) + Self.pad(verdict, 14) + Self.pad(detail, 48)
                          + Self.pad(c.condition.provenanceLabel, 28) + c.relation.printed(.unicode))
         }
         lines.append("")
         lines.append("Predictions (reconstruction)")
-        lines.append("  regime: \(regime.rawValue)")
+        lines.append("  regime: \(prediction)" + (failingConditions.isEmpty ? "" : "; by Γ alone: \(regime.rawValue)"))
+        switch regimeConstant {
+        case .success(let r):
+            lines.append("  C_max = \(Formula.formatNumber(r.value))" + (r.binding.map { " (binding: \($0))" } ?? " (no condition involves C)")
+                         + ": the largest C at which every condition of both tasks holds (docs/theory.md §6a)")
+        case .failure(let e): lines.append("  C_max: \(e)")
+        }
         switch predictedError {
         case .success(let v): lines.append("  predicted test error p + (1−2p)·Q(κ√Γ): \(Self.format(v))")
         case .failure(let e): lines.append("  predicted test error: \(e)")

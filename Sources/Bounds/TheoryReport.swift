@@ -2,7 +2,7 @@
 
 import NumericsCore
 
-/// Every quantity, condition and prediction of THEORY.md §6 for one configuration: what
+/// Every quantity, condition and prediction of docs/theory.md §6 for one configuration: what
 /// `ptv bounds` prints.
 public struct TheoryReport: Sendable {
     /// A quantity's value, or why it could not be evaluated.
@@ -18,6 +18,8 @@ public struct TheoryReport: Sendable {
         /// The relation with the task's ids.
         public var relation: Relation
         public var result: Result<Comparison, EvaluationError>
+        /// C*: the largest C at which this condition holds (docs/theory.md §6a).
+        public var largestConstant: Result<Double, EvaluationError>
     }
 
     /// A symbolic sensitivity ∂quantity/∂variable, its formula and value.
@@ -46,14 +48,20 @@ public struct TheoryReport: Sendable {
     public var sensitivities: [Sensitivity]
     /// d* in closed form and by root finding (nil when Γ or its parts cannot be evaluated).
     public var threshold: Result<DimensionThreshold, EvaluationError>
+    /// The regime Γ alone predicts (see ``prediction`` for the one that heeds the hypotheses).
     public var regime: Regime
+    /// C_max over every condition of both tasks (Theorem 4.2's technical hypotheses), with the
+    /// binding one as `cond_<id>_<task>` (docs/theory.md §6a).
+    public var regimeConstant: Result<RegimeConstant, EvaluationError>
+    /// Conditions that fail (or are indeterminate, or cannot be evaluated) at the given C, as `cond_<id>_<task>`.
+    public var failingConditions: [String]
     public var predictedError: Result<EstimatedValue, EvaluationError>
     /// Γ(α) < Γ(0).
     public var negativeTransfer: Result<Comparison, EvaluationError>
     /// The environment everything was evaluated on (no task aliases).
     public var environment: Environment
 
-    /// Evaluate everything for the configuration values (THEORY.md §1 ids) and constants.
+    /// Evaluate everything for the configuration values (docs/theory.md §1 ids) and constants.
     public init(configuration: [String: Double], constants: [String: Double] = [:]) {
         let env = Environment.theory(configuration: configuration, constants: constants)
         environment = env
@@ -72,10 +80,21 @@ public struct TheoryReport: Sendable {
             for c in TheoryDefinitions.conditions {
                 let r = c.relation(forTask: task)
                 conds.append(ConditionValue(condition: c, task: task, relation: r,
-                                            result: Result { () throws(EvaluationError) in try r.compare(in: taskEnv) }))
+                                            result: Result { () throws(EvaluationError) in try r.compare(in: taskEnv) },
+                                            largestConstant: Result { () throws(EvaluationError) in try r.largestConstant("C", in: taskEnv) }))
             }
         }
         conditions = conds
+        failingConditions = conds.filter { $0.result.map(\.outcome) != .success(.holds) }.map { "\($0.condition.id)_\($0.task)" }
+        regimeConstant = Result { () throws(EvaluationError) in
+            var perTask: [RegimeConstant] = []
+            for task in 1...2 {
+                let taskEnv = Environment.theory(configuration: configuration, constants: constants, task: task)
+                perTask.append(try RegimeConstant.of(TheoryDefinitions.conditions.map { ("\($0.id)_\(task)", $0.relation(forTask: task)) },
+                                                     in: taskEnv))
+            }
+            return perTask.min { $0.value < $1.value }!
+        }
         sensitivities = ["alpha", "N1", "u_norm"].map { variable in
             let formula = Formula.variable("Gamma").derivative(withRespectTo: variable, definitions: TheoryDefinitions.definitions)
             return Sensitivity(id: "dGamma_d\(variable)", quantity: "Gamma", variable: variable, formula: formula,
@@ -91,6 +110,12 @@ public struct TheoryReport: Sendable {
         case (.success(let b), .success(let h)) where b.outcome == .fails && h.outcome == .fails: regime = .between
         default: regime = .indeterminate
         }
+    }
+
+    /// The prediction: "outside the hypotheses (cond_…)" when a condition fails at the given C
+    /// (the theorem then says nothing), else the regime of Γ.
+    public var prediction: String {
+        failingConditions.isEmpty ? regime.rawValue : "outside the hypotheses (\(failingConditions.joined(separator: ", ")))"
     }
 
     /// The value of a quantity by id, if it evaluated.

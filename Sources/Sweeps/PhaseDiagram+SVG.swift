@@ -291,7 +291,7 @@ extension PhaseDiagram {
             "empirical_boundary": pairs(empirical),
             "slope_per_seed": Dictionary(uniqueKeysWithValues: fit.perSeed.map { (String($0.key), $0.value) }),
             "slope_text": Self.slopeText(fit),
-            "provenance": "Γ(α), Γ(0): THEORY.md §6 (reconstruction); boundary shape: Theorem 4.2 (paper shape)",
+            "provenance": "Γ(α), Γ(0): docs/theory.md §6 (reconstruction); boundary shape: Theorem 4.2 (paper shape)",
         ]
         object["slope_mean"] = fit.mean
         object["slope_ci95_half_width"] = fit.halfWidth

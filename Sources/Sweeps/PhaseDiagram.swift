@@ -4,7 +4,7 @@ import NumericsCore
 import TransferModel
 
 /// A phase diagram of a sweep over two config keys: mean test errors per cell, the binarised
-/// maps, the predicted boundaries of THEORY.md §6–§7 and the fitted empirical boundary.
+/// maps, the predicted boundaries of docs/theory.md §6–§7 and the fitted empirical boundary.
 ///
 /// Cells are the (x, y) values found in the store; every other config key must be constant
 /// across the runs used (the seed aside), so that the picture is a slice, not a mixture.
@@ -94,7 +94,7 @@ public struct PhaseDiagram: Sendable {
         self.threshold = threshold
     }
 
-    // MARK: Predicted boundaries (THEORY.md §6, `reconstruction`)
+    // MARK: Predicted boundaries (docs/theory.md §6, `reconstruction`)
 
     /// Γ(α) and Γ(0) at a point of the (x, y) plane, from the Bounds module's definitions.
     public func gamma(x: Double, y: Double) -> (transfer: Double, scratch: Double)? {
@@ -212,7 +212,7 @@ public struct PhaseDiagram: Sendable {
         public let pooled: (slope: Double, intercept: Double)?
         /// Slope of the predicted Γ(α) = C1 curve over the same x range.
         public let predictedCurveSlope: Double?
-        /// The asymptotic exponent of THEORY.md §7 for these axes (¼ for u_norm against d,
+        /// The asymptotic exponent of docs/theory.md §7 for these axes (¼ for u_norm against d,
         /// −¼ against N1), nil for other pairs.
         public let theoryExponent: Double?
         /// C1 implied by the empirical boundary: the geometric mean of Γ(α) along it.

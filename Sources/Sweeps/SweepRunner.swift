@@ -6,7 +6,7 @@ import TransferModel
 ///
 /// Parallelism is across runs (Swift structured concurrency: a task group with at most
 /// `workers` child tasks); each run is single-threaded, with OpenBLAS held to one thread
-/// (THEORY.md-independent; see the toolchain notes on small matrices). Finished jobs — those
+/// (docs/theory.md-independent; see the toolchain notes on small matrices). Finished jobs — those
 /// whose key is already in the store — are skipped, so re-running a sweep resumes it.
 public struct SweepRunner: Sendable {
     public let grid: SweepGrid

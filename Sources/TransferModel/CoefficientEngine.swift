@@ -2,7 +2,7 @@ import Foundation
 import NumericsCore
 
 /// The basis in which the coefficient-space engine keeps the filters of one training set
-/// (THEORY.md §5, `predecessor`, exact).
+/// (docs/theory.md §5, `predecessor`, exact).
 ///
 /// b₁ … b_S are the signal patches of a true-label-+1 sample in patch order (μ_k in the
 /// combined layout; u and v_k in the separate one), b_{S+i} = ξ_i the training noises, K = S + n.
@@ -122,7 +122,7 @@ public struct CoefficientRun: Sendable {
     public let signalCount: Int
 
     /// Outputs f(W, x_t) of the final filters on a test set of the same task, from its reduced
-    /// representation (``TestSet``; THEORY.md §5).
+    /// representation (``TestSet``; docs/theory.md §5).
     ///
     /// Signal patches are ŷ_t s_q, so ⟨w_k, ŷ_t s_q⟩ = ŷ_t Z_{k,q}. For the noise patch,
     /// P w_k = P w_k⁽⁰⁾ + Σ_i c_{k,S+i} ξ_i (P s_q = 0: the signals lie in span{û, v̂_k}), so
@@ -146,8 +146,8 @@ public struct CoefficientRun: Sendable {
     }
 }
 
-/// Full-batch gradient descent of THEORY.md §3 run in the coordinates of
-/// ``CoefficientBasis`` — exact, not an approximation (THEORY.md §5).
+/// Full-batch gradient descent of docs/theory.md §3 run in the coordinates of
+/// ``CoefficientBasis`` — exact, not an approximation (docs/theory.md §5).
 ///
 /// Per step, with Z_{k,b} = ⟨w_k, b⟩ (2m × K):
 /// pre-activations ⟨w_k, ŷ_i s_q⟩ = ŷ_i Z_{k,q}, ⟨w_k, ξ_i⟩ = Z_{k,S+i} (read off Z, never formed);

@@ -13,7 +13,7 @@ public struct SignalVectors: Sendable {
     }
 }
 
-/// The state of the signal–noise decomposition at one recorded step (THEORY.md §5).
+/// The state of the signal–noise decomposition at one recorded step (docs/theory.md §5).
 ///
 /// Filter k = (j, r) satisfies, to rounding error,
 /// w_k⁽ᵗ⁾ = w_k⁽⁰⁾ + j Σ_s γ_{s,k} s/‖s‖² + Σ_i (ρ̄_{k,i} + ρ̲_{k,i}) ξ_i/‖ξ_i‖²,
@@ -39,7 +39,7 @@ public struct CoefficientSnapshot: Sendable {
     public let decompositionRelativeError: Double
 }
 
-/// Accumulates γ, ρ̄, ρ̲ with the update rules of THEORY.md §5 (`predecessor`, extended to the
+/// Accumulates γ, ρ̄, ρ̲ with the update rules of docs/theory.md §5 (`predecessor`, extended to the
 /// separate layout) and takes snapshots. With ℓ′ < 0 and η the step size:
 ///
 /// γ_{s,k} ← γ_{s,k} − (η/(nm)) Σ_i ℓ′_i 1[⟨w_k, ŷ_i s⟩ > 0] ŷ_i y_i ‖s‖²,
@@ -105,7 +105,7 @@ public struct CoefficientRecorder: Sendable {
     }
 
     /// The same updates read off the coefficient engine's inner products Z = (⟨w_k, b⟩), 2m × (S + n)
-    /// (THEORY.md §5): the signal patch s of sample i is active for filter k iff ŷ_i Z_{k,s} > 0,
+    /// (docs/theory.md §5): the signal patch s of sample i is active for filter k iff ŷ_i Z_{k,s} > 0,
     /// its noise patch iff Z_{k,S+i} > 0. So the γ increment of filter k is the sum of
     /// ℓ′_i ŷ_i y_i over the samples with ŷ_i = sign(Z_{k,s}), summed once per step and class.
     mutating func accumulate(basisInner z: Matrix, lossDerivatives: [Double], data: Dataset, eta: Double, frozen: [Bool]?) {

@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// How the patches of one sample are laid out (THEORY.md §1–§2).
+/// How the patches of one sample are laid out (docs/theory.md §1–§2).
 public enum PatchLayout: String, Sendable, CaseIterable, Codable {
     /// x = [ŷ(u + v_k), ξ]: two patches.
     case combined
@@ -15,7 +15,7 @@ public enum PatchLayout: String, Sendable, CaseIterable, Codable {
     public var signalNames: [String] { self == .combined ? ["mu"] : ["u", "v"] }
 }
 
-/// Which form of Algorithm 1 builds the downstream initialisation (THEORY.md §4).
+/// Which form of Algorithm 1 builds the downstream initialisation (docs/theory.md §4).
 public enum TransferVariant: String, Sendable, CaseIterable, Codable {
     /// ⌊αm⌋ whole filters per class are copied from the same class's upstream filters (Algorithm 1).
     case filter
@@ -30,7 +30,7 @@ public enum TransferVariant: String, Sendable, CaseIterable, Codable {
 }
 
 /// The full, validated configuration of one experiment: upstream run, transfer run and
-/// scratch baseline. Keys are the identifiers of THEORY.md §1; every key has a default, so an
+/// scratch baseline. Keys are the identifiers of docs/theory.md §1; every key has a default, so an
 /// empty file is a valid (small, fast, benign) experiment.
 public struct ExperimentConfig: Equatable, Sendable {
     /// Patch dimension d (≥ 3: u, v₁ and v₂ need three orthogonal directions). With the `gram`
@@ -83,7 +83,7 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var variant = TransferVariant.filter
     /// Factor applied to inherited filters when `variant` is `rescaled`.
     public var rescale = 1.0
-    /// Which implementation trains: weight space, coefficient space (exact, THEORY.md §5), or
+    /// Which implementation trains: weight space, coefficient space (exact, docs/theory.md §5), or
     /// `auto`, the one with fewer estimated multiply–adds for each phase (see `TrainingEngine`).
     /// Results agree to rounding error whichever runs.
     public var engine = TrainingEngine.auto
@@ -95,7 +95,7 @@ public struct ExperimentConfig: Equatable, Sendable {
 
     public init() {}
 
-    /// Documented defaults of `constants` (THEORY.md §6–§7).
+    /// Documented defaults of `constants` (docs/theory.md §6–§7).
     public static let defaultConstants: [String: Double] = ["C": 1, "C1": 1, "C2": 1, "C3": 1, "Cprime": 1, "kappa": 1]
 
     /// `constants` with the defaults filled in.
@@ -274,7 +274,7 @@ extension ExperimentConfig {
         }
     }
 
-    /// The effective configuration as plain JSON-ready values under the THEORY.md §1 ids.
+    /// The effective configuration as plain JSON-ready values under the docs/theory.md §1 ids.
     public var jsonObject: [String: Any] {
         ["d": d, "m": m, "N1": N1, "N2": N2, "u_norm": u_norm, "v1_norm": v1_norm, "v2_norm": v2_norm,
          "v_overlap": v_overlap, "sigma_p1": sigma_p1, "sigma_p2": sigma_p2, "p": p, "sigma0": sigma0,

@@ -1,6 +1,6 @@
 import NumericsCore
 
-/// Everything one forward pass over the training set yields (THEORY.md §3).
+/// Everything one forward pass over the training set yields (docs/theory.md §3).
 public struct ForwardPass: Sendable {
     /// Pre-activations Z = X Wᵀ, (n·P) × 2m.
     public let preactivations: Matrix

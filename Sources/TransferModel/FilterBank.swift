@@ -1,6 +1,6 @@
 import NumericsCore
 
-/// The first layer of the two-layer ReLU CNN: 2m filters w_{j,r} ∈ ℝᵈ (THEORY.md §3,
+/// The first layer of the two-layer ReLU CNN: 2m filters w_{j,r} ∈ ℝᵈ (docs/theory.md §3,
 /// `predecessor`). Row `classIndex·m + r` holds w_{j,r}, with class index 0 for j = +1 and
 /// 1 for j = −1. The second layer is fixed at ±1/m.
 public struct FilterBank: Equatable, Sendable {

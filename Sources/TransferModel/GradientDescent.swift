@@ -15,7 +15,7 @@ public struct TrainingRun: Sendable {
     public let noiseNormsSq: [Double]
 }
 
-/// Full-batch gradient descent on the logistic loss (THEORY.md §3, `predecessor`), with the
+/// Full-batch gradient descent on the logistic loss (docs/theory.md §3, `predecessor`), with the
 /// coefficient recorder of §5 updated on every step.
 public struct GradientDescent: Sendable {
     public let eta: Double

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The logistic loss ℓ(z) = log(1 + e^{−z}) and its derivative, computed without overflow or
-/// cancellation for margins of any size (THEORY.md §3, `predecessor`).
+/// cancellation for margins of any size (docs/theory.md §3, `predecessor`).
 public enum Logistic {
     /// ℓ(z) = log(1 + e^{−z}) = max(−z, 0) + log1p(e^{−|z|}).
     @inlinable

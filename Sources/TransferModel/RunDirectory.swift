@@ -5,7 +5,7 @@ import Glibc
 import NumericsCore
 
 /// Writes one experiment's results into a folder, phase by phase, so an interrupted run keeps
-/// every phase it finished (THEORY.md §4; formats described in README.md):
+/// every phase it finished (docs/theory.md §4; formats described in README.md):
 /// `manifest.json`, `metrics.json`, `trajectory-<phase>.csv`, and with arrays enabled
 /// `arrays/<phase>-{X,y,W0,W,Xtest,ytest}.npy`.
 public struct RunDirectory {

@@ -1,7 +1,7 @@
 import NumericsCore
 
 /// The signal directions shared by both tasks: unit vectors û, v̂₁, v̂₂ in ℝᵈ with û ⊥ v̂₁,
-/// û ⊥ v̂₂ and ⟨v̂₁, v̂₂⟩ = `v_overlap` (THEORY.md §1–§2).
+/// û ⊥ v̂₂ and ⟨v̂₁, v̂₂⟩ = `v_overlap` (docs/theory.md §1–§2).
 ///
 /// Directions are random (stream "signals" of the seed), orthonormalised by Gram–Schmidt, so
 /// no coordinate is special — this matters for the weight-level transfer variant.
@@ -110,7 +110,7 @@ public struct Dataset: Sendable {
     }
 }
 
-/// The data distribution of task k (Definitions 3.1/3.2; THEORY.md §2, `paper` setting,
+/// The data distribution of task k (Definitions 3.1/3.2; docs/theory.md §2, `paper` setting,
 /// `predecessor` form).
 ///
 /// ŷ ~ Rademacher(½); y = ŷ with probability 1 − p, −ŷ otherwise;

@@ -1,7 +1,7 @@
 import NumericsCore
 
 /// The fresh test samples of one task, drawn in the reduced representation that scoring needs
-/// (THEORY.md §2 for the law, §5 for why it suffices) — an exact change of representation, not an
+/// (docs/theory.md §2 for the law, §5 for why it suffices) — an exact change of representation, not an
 /// approximation.
 ///
 /// **Why a reduced draw is exact.** Test noise enters a score only through ⟨w_k, ξ_t⟩ for the final

@@ -1,11 +1,11 @@
 /// The implementation that runs gradient descent for a phase (config key `engine`).
 ///
-/// Both engines run the same full-batch gradient descent of THEORY.md §3 and give the same
+/// Both engines run the same full-batch gradient descent of docs/theory.md §3 and give the same
 /// filters, activation patterns, recordings and test predictions to rounding error:
 ///
 /// - `weights` updates the 2m filters in ℝᵈ: two products of the (nP) × d patch matrix with
 ///   the 2m × d filters per step, about 4m·n·P·d multiply–adds.
-/// - `coefficients` uses the exact decomposition of THEORY.md §5: every filter stays in
+/// - `coefficients` uses the exact decomposition of docs/theory.md §5: every filter stays in
 ///   w⁽⁰⁾ + span{s₁, …, s_S, ξ₁, …, ξ_n} (S = P − 1 signal patches), so it keeps the 2m × K
 ///   coordinates (K = S + n) and the inner products ⟨w_k, b⟩ with the K basis vectors, which
 ///   follow from the Gram matrix of the basis and the initial inner products: one set-up of

@@ -1,7 +1,7 @@
 import Foundation
 import NumericsCore
 
-/// The three training phases of one experiment (THEORY.md §4).
+/// The three training phases of one experiment (docs/theory.md §4).
 public enum Phase: String, Sendable, CaseIterable {
     /// Task 1, N₁ samples, T₁ steps, from a fresh initialisation.
     case upstream
@@ -51,7 +51,7 @@ extension PhaseOutcome {
 /// Transfer and scratch share the downstream data, the fresh initialisation and the test set, so
 /// they differ only by the inherited filters, and α = 0 reproduces scratch bit for bit.
 ///
-/// Test sets are drawn in the reduced representation of ``TestSet`` (THEORY.md §2, §5): the
+/// Test sets are drawn in the reduced representation of ``TestSet`` (docs/theory.md §2, §5): the
 /// spanning vectors are, upstream, the initial filters and the training noises; downstream, the
 /// fresh draw, every Algorithm-1 row that differs from it (computed even when only scratch runs,
 /// so scratch never depends on which phases ran) and the downstream training noises.

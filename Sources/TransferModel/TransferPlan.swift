@@ -17,7 +17,7 @@ public struct TransferredInitialisation: Sendable {
     public func isInherited(row k: Int) -> Bool { sources[k] != nil }
 }
 
-/// Algorithm 1 (THEORY.md §4, `paper`) and the variants the audit runs.
+/// Algorithm 1 (docs/theory.md §4, `paper`) and the variants the audit runs.
 ///
 /// For each class j choose ⌊αm⌋ filter slots R_j uniformly at random (stream "transfer-choice");
 /// w̃_{j,r}⁽⁰⁾ = w^up_{j,r} for r ∈ R_j and the fresh N(0, σ₀²I) draw otherwise.

@@ -77,7 +77,7 @@ public struct HypothesisCheck: Sendable, Codable {
     public var outcome: String
 }
 
-/// A constant fitted on the calibration split (THEORY.md §8).
+/// A constant fitted on the calibration split (docs/theory.md §8).
 public struct FittedConstant: Sendable, Codable {
     public var name: String
     /// The value used on the held-out split: the most permissive value any calibration

@@ -3,7 +3,7 @@ import Foundation
 import NumericsCore
 
 extension Judge {
-    /// Fit the unknown constant `name` of a statement's claim (THEORY.md §8).
+    /// Fit the unknown constant `name` of a statement's claim (docs/theory.md §8).
     ///
     /// For every applicable instance, the value c at which the claim's smallest relative
     /// margin (point estimates) crosses zero is found: bracketed on a log-spaced grid over

@@ -3,7 +3,7 @@ import Foundation
 import NumericsCore
 import TransferModel
 
-/// Judges the statements of `proofs/` on a suite's recorded runs (THEORY.md §8): hypotheses
+/// Judges the statements of `proofs/` on a suite's recorded runs (docs/theory.md §8): hypotheses
 /// decide applicability, unknown constants are fitted on the calibration split and judged on
 /// the held-out split, each probe's instances are compared with the claim, and violated
 /// dependencies block the statements that use them.

@@ -27,7 +27,7 @@ public struct Measurement: Sendable, Codable, Equatable {
     public var isExact: Bool { lower == upper }
 }
 
-/// The exact law of one random element of a concentration lemma (THEORY.md §7), used to
+/// The exact law of one random element of a concentration lemma (docs/theory.md §7), used to
 /// compute the probability that it violates a threshold.
 public enum ElementLaw: Sendable, Codable, Equatable {
     /// X = scale · χ²(k).

@@ -2,7 +2,7 @@ import Foundation
 import NumericsCore
 import TransferModel
 
-/// The monotonicity corollary's probe (THEORY.md §7, `corollary-monotone`): within a family
+/// The monotonicity corollary's probe (docs/theory.md §7, `corollary-monotone`): within a family
 /// of suite configurations that differ only in one key K ∈ {α, N₁, ‖u‖, σ_{p,1}}, the slope of
 /// the transfer test error against K, fitted by least squares per seed; the measurement is the
 /// mean slope with a two-sided Student-t interval at `TolerancePolicy.confidence` over seeds.

@@ -23,7 +23,7 @@ public struct ProbeInstance: Sendable {
     public var elements: ElementSample?
 }
 
-/// How a probe's instances are judged (THEORY.md §8).
+/// How a probe's instances are judged (docs/theory.md §8).
 public enum ProbeKind: String, Sendable {
     /// Deterministic claims that must hold at every instance (dynamics lemmas).
     case everyInstance = "every instance"
@@ -35,7 +35,7 @@ public enum ProbeKind: String, Sendable {
     case statistical = "confidence interval"
 }
 
-/// A named measurement that judges one statement of THEORY.md §7 on recorded runs.
+/// A named measurement that judges one statement of docs/theory.md §7 on recorded runs.
 public struct Probe: Sendable {
     public var name: String
     public var kind: ProbeKind

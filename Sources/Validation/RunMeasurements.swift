@@ -2,7 +2,7 @@ import Foundation
 import NumericsCore
 import TransferModel
 
-/// The dynamics of one group of filters over a whole training phase (THEORY.md §5, §7).
+/// The dynamics of one group of filters over a whole training phase (docs/theory.md §5, §7).
 public struct GroupDynamics: Codable, Sendable {
     /// `all`, `inherited` or `fresh`.
     public var group: String

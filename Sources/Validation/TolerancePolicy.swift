@@ -1,4 +1,4 @@
-/// Every tolerance the validation layer uses, in one place, with its reason (THEORY.md §8).
+/// Every tolerance the validation layer uses, in one place, with its reason (docs/theory.md §8).
 ///
 /// On pass and on fail, the evidence tables show the margin together with its absolute and
 /// relative error, so a reader can see how close each decision was.
@@ -10,7 +10,7 @@ public enum TolerancePolicy {
     public static let confidence = 0.99
 
     /// Relative error at which the §5 decomposition counts as exact in Double: rounding after
-    /// T steps grows like T·ε ≈ 1e-13 for T ≤ 1000; 1e-9 is THEORY.md §7's fixed tolerance.
+    /// T steps grows like T·ε ≈ 1e-13 for T ≤ 1000; 1e-9 is docs/theory.md §7's fixed tolerance.
     public static let decomposition = 1e-9
 
     /// Margins of deterministic claims are compared with the error estimate carried through the

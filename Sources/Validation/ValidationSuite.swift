@@ -3,7 +3,7 @@ import TransferModel
 import Yams
 
 /// A suite: configurations × seeds to run, the statements to judge, and the constants the
-/// hypotheses are checked with (THEORY.md §8). YAML:
+/// hypotheses are checked with (docs/theory.md §8). YAML:
 ///
 /// ```yaml
 /// name: quick

@@ -1,4 +1,4 @@
-/// The verdict of a statement, at one configuration or over a suite (THEORY.md §8).
+/// The verdict of a statement, at one configuration or over a suite (docs/theory.md §8).
 public enum Verdict: String, Sendable, Codable, CaseIterable, Comparable {
     /// Every judged instance satisfies the claim beyond its error.
     case holds

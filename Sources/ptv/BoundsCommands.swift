@@ -8,13 +8,13 @@ private func jsonText(_ object: Any) throws -> String {
     String(decoding: try JSONOutput.data(object), as: UTF8.self)
 }
 
-/// `ptv bounds`: every quantity and condition of THEORY.md §6 for one configuration.
+/// `ptv bounds`: every quantity and condition of docs/theory.md §6 for one configuration.
 struct BoundsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bounds",
         abstract: "Evaluate the theory's quantities, conditions and predictions for a configuration.",
         discussion: """
-            Prints every quantity of THEORY.md §6 (value, error estimate, formula, provenance, section), \
+            Prints every quantity of docs/theory.md §6 (value, error estimate, formula, provenance, section), \
             every condition per task (lhs, rhs, holds / fails / indeterminate), the predicted regime and \
             test error, d* (closed form and root finding) and the sensitivities ∂Γ/∂α, ∂Γ/∂N1, ∂Γ/∂‖u‖. \
             Constants come from the config's `constants:` map (defaults: C = C1 = C2 = C3 = Cprime = kappa = 1).
@@ -91,7 +91,7 @@ struct ProveCommand: ParsableCommand {
     }
 }
 
-/// `ptv proofs`: the statement files of THEORY.md §7.
+/// `ptv proofs`: the statement files of docs/theory.md §7.
 struct ProofsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proofs",

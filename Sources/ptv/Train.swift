@@ -13,7 +13,7 @@ struct Train: ParsableCommand {
         Without --config, every key takes its documented default (see README.md).
         """)
 
-    @Option(name: .long, help: "YAML config (keys of THEORY.md §1; missing keys take defaults).")
+    @Option(name: .long, help: "YAML config (keys of docs/theory.md §1; missing keys take defaults).")
     var config: String?
 
     @Option(name: .long, help: "Output folder (created if needed).")

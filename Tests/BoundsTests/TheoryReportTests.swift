@@ -21,12 +21,15 @@ import Testing
             #expect(c["lhs"] is Double && c["rhs"] is Double && c["holds"] is Bool && c["provenance"] is String)
         }
         let predictions = try #require(json["predictions"] as? [String: Any])
-        #expect(["benign", "harmful", "between", "indeterminate"].contains(predictions["regime"] as? String ?? ""))
+        #expect(["benign", "harmful", "between", "indeterminate"].contains(predictions["regime_by_gamma"] as? String ?? ""))
+        let regime = predictions["regime"] as? String ?? ""
+        #expect(regime == predictions["regime_by_gamma"] as? String || regime.hasPrefix("outside the hypotheses ("))
+        #expect(predictions["failing_conditions"] is [String] && predictions.keys.contains("C_max"))
         #expect(predictions["predicted_test_error"] is Double && predictions["negative_transfer"] is Bool)
         let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
         #expect(data.count > 1000)
         let text = report.text
-        #expect(text.contains("Quantities (THEORY.md §6") && text.contains("Conditions") && text.contains("∂Γ/∂α"))
+        #expect(text.contains("Quantities (docs/theory.md §6") && text.contains("Conditions") && text.contains("∂Γ/∂α"))
     }
 
     /// A configuration where some evaluation fails (T1 = 0 makes log T* a domain error)

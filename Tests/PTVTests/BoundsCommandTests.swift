@@ -17,7 +17,7 @@ struct BoundsCommandTests {
             #expect(quantities[id] != nil, "quantity \(id)")
             for key in ["value", "error", "formula", "provenance"] { #expect(quantities[id]?[key] != nil, "\(id).\(key)") }
         }
-        // Independent hand computation (THEORY.md §6), σ = 1: A_u = N₁‖u‖²/d = 1.8,
+        // Independent hand computation (docs/theory.md §6), σ = 1: A_u = N₁‖u‖²/d = 1.8,
         // B₁ = (N₁/d)(1 + N₁‖v₁‖²/d) = 0.36, A₂ = N₂‖μ₂‖²/d = 0.65, B₂ = N₂/d = 0.05,
         // Γ(½) = (0.9 + 0.325)²/(0.09 + 0.0125); d* = (a²/C1 − c′)/c with a = 490, c = 25, c′ = 6400.
         let gamma = pow(0.5 * 1.8 + 0.5 * 0.65, 2) / (0.25 * 0.36 + 0.25 * 0.05)
@@ -29,7 +29,14 @@ struct BoundsCommandTests {
         #expect(Set(conditions.compactMap { $0["task"] as? Int }) == [1, 2])
         for c in conditions { for key in ["id", "lhs", "rhs", "holds", "provenance"] { #expect(c[key] != nil, "condition \(key)") } }
         let predictions = try #require(json["predictions"] as? [String: Any])
-        #expect(predictions["regime"] as? String == "benign")          // Γ = 14.6 ≥ C1 = 2
+        #expect(predictions["regime_by_gamma"] as? String == "benign")          // Γ = 14.6 ≥ C1 = 2
+        // At C = 1, d = 400 is far below cond_dimension_1's N₁²·log(N₁m/δ)·(log T₁)² ≈ 1.7·10⁶ (the
+        // binding condition; its C* = 400/that), and the prediction says so.
+        let regime = try #require(predictions["regime"] as? String)
+        #expect(regime.hasPrefix("outside the hypotheses (") && regime.contains("cond_dimension_1") && regime.contains("cond_step_2"))
+        let cMax = 400 / (6400 * log(80.0 * 10 / 0.05) * pow(log(200.0), 2))
+        #expect(abs((predictions["C_max"] as? Double ?? 0) - cMax) <= 1e-12 * cMax)
+        #expect(predictions["binding_condition"] as? String == "cond_dimension_1")
         #expect(predictions["negative_transfer"] as? Bool == false)    // Γ(½) = 14.6 > Γ(0) = 8.45
         #expect(predictions["predicted_test_error"] is Double)
     }

@@ -2,7 +2,7 @@ import Testing
 import NumericsCore
 @testable import TransferModel
 
-/// The coefficient-space engine against the weight-space engine (THEORY.md §3, §5): same
+/// The coefficient-space engine against the weight-space engine (docs/theory.md §3, §5): same
 /// filters (≤ 1e-9 relative), same activation patterns, same test predictions, same recordings.
 struct CoefficientEngineTests {
     static let cases: [String] = [

@@ -2,7 +2,7 @@ import Testing
 import NumericsCore
 @testable import TransferModel
 
-/// THEORY.md §5: the recorded γ, ρ̄, ρ̲ rebuild every filter to rounding error, at every step.
+/// docs/theory.md §5: the recorded γ, ρ̄, ρ̲ rebuild every filter to rounding error, at every step.
 struct DecompositionTests {
     static let cases: [String] = [
         "layout: combined\n", "layout: separate\n", "layout: combined\np: 0.2\n", "layout: separate\np: 0.3\nv_overlap: 0.5\n",
@@ -15,7 +15,7 @@ struct DecompositionTests {
         for outcome in outcomes {
             #expect(outcome.run.snapshots.count == outcome.run.steps / 5 + 1)
             for snapshot in outcome.run.snapshots {
-                // 1e-9 is the tolerance THEORY.md §7 (lemma-decomposition) fixes for Double;
+                // 1e-9 is the tolerance docs/theory.md §7 (lemma-decomposition) fixes for Double;
                 // observed values are ~1e-15 (accumulated rounding over ≤ 40 steps).
                 #expect(snapshot.decompositionRelativeError <= 1e-9,
                         "\(outcome.phase) step \(snapshot.step): \(snapshot.decompositionRelativeError)")

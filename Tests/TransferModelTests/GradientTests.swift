@@ -2,7 +2,7 @@ import Testing
 import NumericsCore
 @testable import TransferModel
 
-/// The analytic gradient of THEORY.md §3 against central finite differences of the loss.
+/// The analytic gradient of docs/theory.md §3 against central finite differences of the loss.
 struct GradientTests {
     @Test(arguments: [PatchLayout.combined, .separate])
     func gradientMatchesCentralDifferences(layout: PatchLayout) {

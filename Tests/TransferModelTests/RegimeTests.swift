@@ -1,7 +1,7 @@
 import Testing
 @testable import TransferModel
 
-/// End-of-training test error in a clearly benign and a clearly harmful configuration (THEORY
+/// End-of-training test error in a clearly benign and a clearly harmful configuration (docs/theory.md
 /// §7, Theorem 4.2's two regimes, checked with margins far larger than the sampling error).
 struct RegimeTests {
     @Test func benignConfigurationReachesBayesError() throws {

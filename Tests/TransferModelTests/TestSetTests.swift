@@ -3,7 +3,7 @@ import Testing
 import NumericsCore
 @testable import TransferModel
 
-/// The reduced test-set representation (``TestSet``; THEORY.md §2, §5): the materialised noise
+/// The reduced test-set representation (``TestSet``; docs/theory.md §2, §5): the materialised noise
 /// has the law N(0, σ²P_k), the reduced coordinates are its inner products with the spanning
 /// vectors, and scores from either representation agree.
 struct TestSetTests {
