@@ -2,6 +2,7 @@ import ArgumentParser
 import Bounds
 import Foundation
 import TransferModel
+import Validation
 
 /// Serialise a JSON-ready object: sorted keys, pretty-printed (``JSONOutput``).
 private func jsonText(_ object: Any) throws -> String {
@@ -26,8 +27,22 @@ struct BoundsCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of text.")
     var json = false
 
+    @Flag(name: .long, help: "Print a runnable YAML configuration that satisfies every condition at --C with the same Λ₁, Λ₂ (docs/theory.md §6a).")
+    var lift = false
+
+    @Option(name: .customLong("C"), help: "With --lift: the conditions' constant C to lift to (default 1).")
+    var constant: Double = 1
+
+    func validate() throws {
+        guard constant > 0 && constant.isFinite else { throw ValidationError("--C must be a finite number > 0 (got \(constant))") }
+    }
+
     func run() throws {
         let cfg = try ExperimentConfig.load(from: URL(fileURLWithPath: config))
+        if lift {
+            print(try ConfigurationLift(cfg, constant: constant).yaml, terminator: "")
+            return
+        }
         let report = TheoryReport(configuration: cfg.numericValues, constants: cfg.effectiveConstants)
         print(json ? try jsonText(report.jsonObject) : report.text)
     }

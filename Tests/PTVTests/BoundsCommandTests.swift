@@ -41,6 +41,40 @@ struct BoundsCommandTests {
         #expect(predictions["predicted_test_error"] is Double)
     }
 
+    /// `--lift`: the printed configuration runs, satisfies every condition at C (as `ptv bounds`
+    /// itself judges it) and keeps Λ₁, Λ₂ (hand formula Λ_k = N_k‖μ_k‖⁴/(σ⁴d), σ = 1).
+    @Test func liftPrintsARunnableConfigurationInsideTheHypotheses() throws {
+        let dir = CLI.temporaryDirectory("lift")
+        let config = dir.appendingPathComponent("c.yaml"), lifted = dir.appendingPathComponent("lifted.yaml")
+        try CLI.write("d: 400\nN1: 40\nN2: 10\nm: 8\nu_norm: 2\nv1_norm: 1.5\nv2_norm: 1.5\nT1: 100\nT2: 100\nn_test: 200\n", to: config)
+        let result = try CLI.run(["bounds", "--config", config.path, "--lift"])
+        #expect(result.status == 0, "\(result.stderr)")
+        try CLI.write(result.stdout, to: lifted)
+        let check = try CLI.run(["bounds", "--config", lifted.path, "--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as! [String: Any]
+        let predictions = try #require(json["predictions"] as? [String: Any])
+        #expect((predictions["failing_conditions"] as? [String])?.isEmpty == true, "\(predictions)")
+        #expect((predictions["C_max"] as? Double ?? 0) >= 1)
+        let quantities = try #require(json["quantities"] as? [String: [String: Any]])
+        for (id, n) in [("Lambda_1", 40.0), ("Lambda_2", 10.0)] {
+            let lambda = n * pow(2 * 2 + 1.5 * 1.5, 2) / 400
+            #expect(abs((quantities[id]?["value"] as? Double ?? 0) - lambda) <= 1e-9 * lambda, "\(id)")
+        }
+        #expect(result.stdout.contains("training loss of the check run"))
+        let run = try CLI.run(["train", "--config", lifted.path, "--out", dir.appendingPathComponent("run").path, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+    }
+
+    @Test(arguments: [("p: 0.45\nm: 40\n", "2.5", "cond_label_noise_1"), ("m: 2\n", "1", "cond_overparam_1")])
+    func liftNamesTheConditionThatPreventsIt(yaml: String, constant: String, condition: String) throws {
+        let dir = CLI.temporaryDirectory("nolift")
+        let config = dir.appendingPathComponent("c.yaml")
+        try CLI.write(yaml, to: config)
+        let result = try CLI.run(["bounds", "--config", config.path, "--lift", "--C", constant])
+        #expect(result.status == 2 && result.stderr.contains("'\(condition)'") && result.stderr.contains("prevents lifting"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test func proveCertifiesFollowsAndRefusesWhatDoesNot() throws {
         let proved = try CLI.run(["prove", "--assume", "x >= y^2", "--assume", "y >= z^3", "--claim", "x >= z^6"])
         #expect(proved.status == 0, "\(proved.stdout)\(proved.stderr)")
