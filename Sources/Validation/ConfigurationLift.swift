@@ -18,43 +18,58 @@ import Yams
 ///
 /// Conditions that involve none of d, ‖u‖, ‖v_k‖, η, η₂, σ₀, T (m ≥ C log(n/δ), n ≥ C log(m/δ),
 /// p ≤ 1/C) cannot be met by lifting; they are reported as what prevents it.
+///
+/// A *family* (configurations with the same d, lifted together, e.g. the members of a
+/// monotonicity family that must differ in one key only) shares the lifted d, η, η₂, σ₀, T₁, T₂
+/// and `record_every`: every condition of every member is imposed at once, the step sizes are the
+/// smallest any member needs and each T the largest any member's clock needs.
 public struct ConfigurationLift: Sendable {
-    public let original: ExperimentConfig
-    public let lifted: ExperimentConfig
+    public let originals: [ExperimentConfig]
+    public let lifted: [ExperimentConfig]
     /// λ = d′/d.
     public let scale: Double
-    /// Λ₁, Λ₂, Γ(α), Γ(0) before and after.
-    public let before: [String: Double]
-    public let after: [String: Double]
-    /// C_max of the lifted configuration over every condition of both tasks, and its binding condition.
-    public let regimeConstant: RegimeConstant
-    /// Training loss of each phase of the check run, and ε.
-    public let trainLoss: [Phase: Double]
+    /// Λ₁, Λ₂, Γ(α), Γ(0) before and after, per member.
+    public let before: [[String: Double]]
+    public let after: [[String: Double]]
+    /// C_max of each lifted member over every condition of both tasks, and its binding condition.
+    public let regimeConstants: [RegimeConstant]
+    /// Training loss of each phase of each member's check run, and ε.
+    public let trainLoss: [[Phase: Double]]
     public let lossTarget: Double
     public static let maximumDoublings = 6
     /// What lifting may change.
     static let liftable: Set<String> = ["d", "u_norm", "v1_norm", "v2_norm", "eta", "eta2", "sigma0", "T1", "T2"]
     static let reported = ["Lambda_1", "Lambda_2", "Gamma", "Gamma_scratch"]
 
-    /// Lift `config` into the hypotheses at `constant` C; throws a ``ConfigError`` naming the
-    /// condition that prevents it.
-    public init(_ config: ExperimentConfig, constant: Double, check: Bool = true) throws {
+    /// Lift `configs` (one configuration, or a family sharing d) into the hypotheses at
+    /// `constant` C; throws a ``ConfigError`` naming the condition that prevents it.
+    public init(_ configs: [ExperimentConfig], constant: Double, check: Bool = true) throws {
         guard constant > 0, constant.isFinite else { throw ConfigError(field: "C", "must be a finite number > 0, got \(constant)") }
-        var constants = config.effectiveConstants
-        constants["C"] = constant
-        original = config
-        lossTarget = constants["epsilon"] ?? IdentifierCatalog.constantDefaults["epsilon"]!
-        func conditions(_ c: ExperimentConfig) -> [(label: String, relation: Relation, env: Environment, ids: Set<String>)] {
-            (1...2).flatMap { task in
-                let env = Environment.theory(configuration: c.numericValues, constants: constants, task: task)
-                let definitions = TheoryDefinitions.definitions(forTask: task)
-                return TheoryDefinitions.conditions.map { condition in
-                    let r = condition.relation(forTask: task)
-                    return ("\(condition.id)_\(task)", r, env, definitions.expanded(r.lhs).identifiers.union(definitions.expanded(r.rhs).identifiers))
+        guard let first = configs.first, configs.allSatisfy({ $0.d == first.d }) else {
+            throw ConfigError(field: "config", "lifting a family needs one or more configurations with the same d")
+        }
+        originals = configs
+        let constants = configs.map { c -> [String: Double] in
+            var k = c.effectiveConstants
+            k["C"] = constant
+            return k
+        }
+        let target = constants[0]["epsilon"] ?? IdentifierCatalog.constantDefaults["epsilon"]!
+        lossTarget = target
+        func conditions(_ members: [ExperimentConfig]) -> [Condition] {
+            zip(members, constants).flatMap { c, k in
+                (1...2).flatMap { task in
+                    let env = Environment.theory(configuration: c.numericValues, constants: k, task: task)
+                    let definitions = TheoryDefinitions.definitions(forTask: task)
+                    return TheoryDefinitions.conditions.map { condition in
+                        let r = condition.relation(forTask: task)
+                        return Condition(label: "\(condition.id)_\(task)", relation: r, env: env,
+                                         ids: definitions.expanded(r.lhs).identifiers.union(definitions.expanded(r.rhs).identifiers))
+                    }
                 }
             }
         }
-        for c in conditions(config) where c.ids.isDisjoint(with: Self.liftable) {
+        for c in conditions(configs) where c.ids.isDisjoint(with: Self.liftable) {
             let comparison = try Self.compare(c.relation, c.env, c.label)
             guard comparison.outcome == .holds else {
                 throw ConfigError(field: c.label, String(format: "prevents lifting at C = %g: %@ %@ (lhs %.6g, rhs %.6g); lifting changes only d, ‖u‖, ‖v_k‖, η, η₂, σ₀ and T",
@@ -62,90 +77,112 @@ public struct ConfigurationLift: Sendable {
             }
         }
         var multipliers = [1.0, 1.0]
-        var lifted = config
-        var loss: [Phase: Double] = [:]
+        var lifted = configs
+        var loss: [[Phase: Double]] = []
         for attempt in 0...Self.maximumDoublings {
-            lifted = try Self.place(config, constant: constant, multipliers: multipliers, conditions: conditions)
+            lifted = try Self.place(configs, constant: constant, multipliers: multipliers, conditions: conditions)
             guard check else { break }
-            let outcomes = try TransferExperiment(config: lifted).run()
-            loss = Dictionary(uniqueKeysWithValues: outcomes.map { ($0.phase, $0.run.trainScore.loss) })
-            let slow = [loss[.upstream]! > lossTarget, max(loss[.transfer]!, loss[.scratch]!) > lossTarget]
+            loss = try lifted.map { member in
+                Dictionary(uniqueKeysWithValues: try TransferExperiment(config: member).run().map { ($0.phase, $0.run.trainScore.loss) })
+            }
+            let slow = [loss.contains { $0[.upstream]! > target }, loss.contains { max($0[.transfer]!, $0[.scratch]!) > target }]
             guard slow.contains(true), attempt < Self.maximumDoublings else { break }
             for k in 0..<2 where slow[k] { multipliers[k] *= 2 }
         }
         self.lifted = lifted
         trainLoss = loss
-        scale = Double(lifted.d) / Double(config.d)
-        func values(_ c: ExperimentConfig) throws -> [String: Double] {
-            let env = Environment.theory(configuration: c.numericValues, constants: constants)
+        scale = Double(lifted[0].d) / Double(first.d)
+        func values(_ c: ExperimentConfig, _ k: [String: Double]) throws -> [String: Double] {
+            let env = Environment.theory(configuration: c.numericValues, constants: k)
             var out: [String: Double] = [:]
             for id in Self.reported { out[id] = try Self.evaluate(.variable(id), env, id) }
             return out
         }
-        before = try values(config)
-        after = try values(lifted)
-        let report = TheoryReport(configuration: lifted.numericValues, constants: constants)
-        guard report.failingConditions.isEmpty, case .success(let regime) = report.regimeConstant else {
-            throw ConfigError(field: "lift", "the lifted configuration still fails \(report.failingConditions.joined(separator: ", ")) at C = \(constant)")
+        before = try zip(configs, constants).map { try values($0, $1) }
+        after = try zip(lifted, constants).map { try values($0, $1) }
+        regimeConstants = try zip(lifted, constants).map { member, k in
+            let report = TheoryReport(configuration: member.numericValues, constants: k)
+            guard report.failingConditions.isEmpty, case .success(let regime) = report.regimeConstant else {
+                throw ConfigError(field: "lift", "the lifted configuration still fails \(report.failingConditions.joined(separator: ", ")) at C = \(constant)")
+            }
+            return regime
         }
-        regimeConstant = regime
+    }
+
+    /// A condition of one member and task, with the configuration ids it depends on.
+    struct Condition {
+        let label: String
+        let relation: Relation
+        let env: Environment
+        let ids: Set<String>
     }
 
     /// One placement: d from the d/norm conditions, then η, η₂, σ₀, then T; repeated until d is stable.
-    private static func place(_ config: ExperimentConfig, constant: Double, multipliers: [Double],
-                              conditions: (ExperimentConfig) -> [(label: String, relation: Relation, env: Environment, ids: Set<String>)])
-        throws -> ExperimentConfig {
-        var c = config
-        c.constants["C"] = constant
-        let steps = [config.eta, config.downstreamEta], times = [config.T1, config.T2]
-        for _ in 0..<20 {
-            let previous = c.d
-            // Smallest λ at which every condition of d and the norms (not of η or σ₀) holds.
-            func geometric(_ candidate: ExperimentConfig) throws -> Bool {
-                try conditions(candidate).filter { $0.ids.contains("d") && $0.ids.isDisjoint(with: ["eta", "eta2", "sigma0"]) }
-                    .allSatisfy { try compare($0.relation, $0.env, $0.label).outcome == .holds }
-            }
-            func scaled(_ lambda: Double) -> ExperimentConfig {
-                var s = c
-                s.d = roundUp(Double(config.d) * lambda)
-                let factor = pow(Double(s.d) / Double(config.d), 0.25)
-                s.u_norm = config.u_norm * factor; s.v1_norm = config.v1_norm * factor; s.v2_norm = config.v2_norm * factor
+    private static func place(_ configs: [ExperimentConfig], constant: Double, multipliers: [Double],
+                              conditions: ([ExperimentConfig]) -> [Condition]) throws -> [ExperimentConfig] {
+        var members = configs.map { c -> ExperimentConfig in
+            var m = c
+            m.constants["C"] = constant
+            return m
+        }
+        let d0 = Double(configs[0].d)
+        func scaled(_ lambda: Double) -> [ExperimentConfig] {
+            members.enumerated().map { i, m in
+                var s = m
+                s.d = roundUp(d0 * lambda)
+                let factor = pow(Double(s.d) / d0, 0.25)
+                s.u_norm = configs[i].u_norm * factor; s.v1_norm = configs[i].v1_norm * factor; s.v2_norm = configs[i].v2_norm * factor
                 return s
             }
-            var lo = 0.0, hi = 1.0   // log10 λ
+        }
+        // Every condition of d or the norms that involves no step size or σ₀.
+        func geometric(_ candidate: [ExperimentConfig]) throws -> Bool {
+            try conditions(candidate).filter { !$0.ids.isDisjoint(with: ["d", "u_norm", "v1_norm", "v2_norm"]) && $0.ids.isDisjoint(with: ["eta", "eta2", "sigma0"]) }
+                .allSatisfy { try compare($0.relation, $0.env, $0.label).outcome == .holds }
+        }
+        for _ in 0..<20 {
+            let previous = members[0].d
+            // Smallest λ ≥ 1 (bisection on log₁₀ λ) at which they hold.
+            var lo = 0.0, hi = 1.0
             if try !geometric(scaled(1)) {
                 while try !geometric(scaled(pow(10, hi))) {
                     hi += 1
                     guard hi <= 15 else { throw ConfigError(field: "d", "lifting would need d > 10^15 at C = \(constant)") }
                 }
                 for _ in 0..<50 { let mid = (lo + hi) / 2; if try geometric(scaled(pow(10, mid))) { hi = mid } else { lo = mid } }
-                c = scaled(pow(10, hi))
+                members = scaled(pow(10, hi))
             } else {
-                c = scaled(1)
+                members = scaled(1)
             }
-            // Step sizes and σ₀: 0.9 of the largest value their conditions allow (C* ∝ 1/value).
-            let all = conditions(c)
+            // Step sizes and σ₀: 0.9 of the largest value every member's conditions allow (C* ∝ 1/value).
+            let all = conditions(members)
             func cap(_ original: Double, current: Double, _ labels: [String]) throws -> Double {
                 let limits = try all.filter { labels.contains($0.label) }.map { current * (try $0.relation.largestConstant("C", in: $0.env)) / constant }
                 guard let limit = limits.min(), original > limit else { return original }
                 return roundDown(0.9 * limit)
             }
-            c.eta = try cap(config.eta, current: c.eta, ["cond_step_1"])
-            c.eta2 = try cap(config.downstreamEta, current: c.downstreamEta, ["cond_step_2"])
-            c.sigma0 = try cap(config.sigma0, current: c.sigma0, ["cond_init_1", "cond_init_2"])
-            // Noise clock η_k·σ_{p,k}²·d·T_k kept (σ_{p,k} unchanged), times the doubling multiplier.
-            let newSteps = [c.eta, c.downstreamEta]
-            let newTimes = (0..<2).map { k in
-                Int((multipliers[k] * Double(times[k]) * steps[k] * Double(config.d) / (newSteps[k] * Double(c.d))).rounded(.up))
-            }
-            c.T1 = newTimes[0]; c.T2 = newTimes[1]
+            let eta = try cap(configs.map(\.eta).min()!, current: members[0].eta, ["cond_step_1"])
+            let eta2 = try cap(configs.map(\.downstreamEta).min()!, current: members[0].downstreamEta, ["cond_step_2"])
+            let sigma0 = try cap(configs.map(\.sigma0).min()!, current: members[0].sigma0, ["cond_init_1", "cond_init_2"])
+            // Noise clock η_k·σ_{p,k}²·d·T_k of every member kept (σ_{p,k} unchanged), times the doubling multiplier.
+            let d = Double(members[0].d)
+            let t1 = configs.map { Int((multipliers[0] * Double($0.T1) * $0.eta * d0 / (eta * d)).rounded(.up)) }.max()!
+            let t2 = configs.map { Int((multipliers[1] * Double($0.T2) * $0.downstreamEta * d0 / (eta2 * d)).rounded(.up)) }.max()!
             // About as many recorded steps in the shorter phase as before.
-            c.record_every = max(1, Int((Double(config.record_every) * Double(min(c.T1, c.T2)) / Double(max(min(config.T1, config.T2), 1))).rounded(.up)))
-            if c.d == previous { break }
+            let every = configs.map { c in
+                max(1, Int((Double(c.record_every) * Double(min(t1, t2)) / Double(max(min(c.T1, c.T2), 1))).rounded(.up)))
+            }.max()!
+            for i in members.indices {
+                members[i].eta = eta; members[i].eta2 = eta2; members[i].sigma0 = sigma0
+                members[i].T1 = t1; members[i].T2 = t2; members[i].record_every = every
+            }
+            if members[0].d == previous { break }
         }
-        if c.sampler == .vectors { c.sampler = .gram }
-        try c.checkSampler()
-        return c
+        for i in members.indices {
+            if members[i].sampler == .vectors { members[i].sampler = .gram }
+            try members[i].checkSampler()
+        }
+        return members
     }
 
     static func compare(_ r: Relation, _ env: Environment, _ label: String) throws -> Comparison {
@@ -162,35 +199,43 @@ public struct ConfigurationLift: Sendable {
         return Int(((x / unit).rounded(.up) * unit).rounded(.up))
     }
 
-    /// x rounded down to two significant digits.
+    /// x rounded down to two significant digits, read back from its decimal form (so 5.2e-06
+    /// prints as such, not as 5.199999999999999e-06).
     static func roundDown(_ x: Double) -> Double {
-        let unit = pow(10, log10(x).rounded(.down) - 1)
-        return (x / unit).rounded(.down) * unit
+        let exponent = Int(log10(x).rounded(.down)) - 1
+        let digits = Int((x / pow(10, Double(exponent))).rounded(.down))
+        return Double("\(digits)e\(exponent)") ?? x
     }
 
-    /// The lifted configuration as a runnable YAML file, with a header of what changed.
+    /// The lifted configurations as runnable YAML documents (one per member, `---` between),
+    /// each with a header of what changed.
     public var yaml: String {
+        lifted.indices.map(document).joined(separator: "---\n")
+    }
+
+    func document(_ i: Int) -> String {
         let keys = ["d", "m", "N1", "N2", "u_norm", "v1_norm", "v2_norm", "v_overlap", "sigma_p1", "sigma_p2", "p", "sigma0",
                     "eta", "eta2", "T1", "T2", "alpha", "delta", "layout", "seed", "n_test", "record_every", "variant", "rescale",
                     "sampler"]
-        let object = lifted.jsonObject
+        let object = lifted[i].jsonObject
         var pairs: [(Node, Node)] = keys.compactMap { key in
             guard let value = object[key] else { return nil }
             return (Node(key), Node("\(value)"))
         }
-        let constants = lifted.effectiveConstants.sorted { $0.key < $1.key }.map { (Node($0.key), Node("\($0.value)")) }
+        let constants = lifted[i].effectiveConstants.sorted { $0.key < $1.key }.map { (Node($0.key), Node("\($0.value)")) }
         pairs.append((Node("constants"), Node(constants, .implicit, .flow)))
         let body = (try? Yams.serialize(node: Node(pairs))) ?? ""
         func line(_ id: String) -> String {
-            String(format: "#   %@: %.6g -> %.6g", id, before[id] ?? .nan, after[id] ?? .nan)
+            String(format: "#   %@: %.6g -> %.6g", id, before[i][id] ?? .nan, after[i][id] ?? .nan)
         }
         let losses = trainLoss.isEmpty ? "#   (no check run)"
-            : "#   training loss of the check run (seed \(lifted.seed)): " + [Phase.upstream, .transfer, .scratch].compactMap { p in
-                trainLoss[p].map { String(format: "%@ %.3g", p.rawValue, $0) } }.joined(separator: ", ") + String(format: " (ε = %g)", lossTarget)
+            : "#   training loss of the check run (seed \(lifted[i].seed)): " + [Phase.upstream, .transfer, .scratch].compactMap { p in
+                trainLoss[i][p].map { String(format: "%@ %.3g", p.rawValue, $0) } }.joined(separator: ", ") + String(format: " (ε = %g)", lossTarget)
+        let regime = regimeConstants[i]
         return """
-            # Lifted into the hypotheses at C = \(Judge.format(lifted.effectiveConstants["C"] ?? 1)) by `ptv bounds --lift` (docs/theory.md §6a):
+            # Lifted into the hypotheses at C = \(Judge.format(lifted[i].effectiveConstants["C"] ?? 1)) by `ptv bounds --lift` (docs/theory.md §6a)\(lifted.count > 1 ? ", member \(i + 1) of a family of \(lifted.count)" : ""):
             #   d x \(String(format: "%.4g", scale)), signal norms x \(String(format: "%.4g", pow(scale, 0.25))); η, η₂, σ₀ lowered as cond_step and cond_init demand; T keeps η·σ_p²·d·T.
-            #   C_max = \(Judge.format(regimeConstant.value))\(regimeConstant.binding.map { " (binding: \($0))" } ?? "")
+            #   C_max = \(Judge.format(regime.value))\(regime.binding.map { " (binding: \($0))" } ?? "")
             \(Self.reported.map(line).joined(separator: "\n"))
             \(losses)
 

@@ -21,8 +21,8 @@ struct BoundsCommand: ParsableCommand {
             Constants come from the config's `constants:` map (defaults: C = C1 = C2 = C3 = Cprime = kappa = 1).
             """)
 
-    @Option(name: .long, help: "The experiment configuration (YAML).")
-    var config: String
+    @Option(name: .long, help: "The experiment configuration (YAML). With --lift it may be repeated: configurations of one d lifted together, sharing d, η, η₂, σ₀ and T.")
+    var config: [String]
 
     @Flag(name: .long, help: "Print one JSON object instead of text.")
     var json = false
@@ -35,14 +35,16 @@ struct BoundsCommand: ParsableCommand {
 
     func validate() throws {
         guard constant > 0 && constant.isFinite else { throw ValidationError("--C must be a finite number > 0 (got \(constant))") }
+        guard !config.isEmpty && (config.count == 1 || lift) else { throw ValidationError("give one --config (several only with --lift)") }
     }
 
     func run() throws {
-        let cfg = try ExperimentConfig.load(from: URL(fileURLWithPath: config))
+        let configs = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) }
         if lift {
-            print(try ConfigurationLift(cfg, constant: constant).yaml, terminator: "")
+            print(try ConfigurationLift(configs, constant: constant).yaml, terminator: "")
             return
         }
+        let cfg = configs[0]
         let report = TheoryReport(configuration: cfg.numericValues, constants: cfg.effectiveConstants)
         print(json ? try jsonText(report.jsonObject) : report.text)
     }
