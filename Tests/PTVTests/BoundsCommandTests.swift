@@ -60,7 +60,7 @@ struct BoundsCommandTests {
             let lambda = n * pow(2 * 2 + 1.5 * 1.5, 2) / 400
             #expect(abs((quantities[id]?["value"] as? Double ?? 0) - lambda) <= 1e-9 * lambda, "\(id)")
         }
-        #expect(result.stdout.contains("training loss of the check run"))
+        #expect(result.stdout.contains("largest training loss of the check runs"))
         let run = try CLI.run(["train", "--config", lifted.path, "--out", dir.appendingPathComponent("run").path, "--quiet"])
         #expect(run.status == 0, "\(run.stderr)")
     }
