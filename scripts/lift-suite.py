@@ -4,7 +4,9 @@
 Each configuration of SUITE (base merged in) is passed to `ptv bounds --lift --C C`, alone or
 together with the other labels of its --group (a family: lifted together, sharing d, eta, eta2,
 sigma0, T1, T2 and record_every, so that e.g. a monotonicity family still differs in one key
-only). The result is a suite with the same name-less fields (seeds, constants, statements) and
+only). A `grid:` is expanded into its cells first (labels `d=200,u_norm=0.5`, split like a
+checkerboard as `ptv validate` does), and the cells of one d are lifted together, so each
+column of the grid keeps one d. The result is a suite with the same name-less fields (seeds, constants, statements) and
 every configuration written out in full, with the lift's header as comments. See
 docs/theory.md section 6a.
 
@@ -39,8 +41,18 @@ def main():
     base = suite.get("base", {})
     constants = {k: v for k, v in suite.get("constants", {}).items() if k != "C"}
     configurations = [c for c in suite["configurations"] if c["label"] not in args.drop]
+    grid = suite.get("grid", {})
+    cells = [{}]
+    for key, values in grid.items():
+        cells = [dict(cell, **{key: (i, v)}) for cell in cells for i, v in enumerate(values)]
+    columns = {}
+    for cell in cells if grid else []:
+        label = ",".join(f"{k}={v}" for k, (_, v) in cell.items())
+        split = "calibration" if sum(i for i, _ in cell.values()) % 2 == 0 else "held-out"
+        configurations.append(dict({k: v for k, (_, v) in cell.items()}, label=label, split=split))
+        columns.setdefault(dict(base, **{k: v for k, (_, v) in cell.items()}).get("d"), []).append(label)
     by_label = {c["label"]: c for c in configurations}
-    groups = [g.split(",") for g in args.group]
+    groups = [g.split(",") for g in args.group] + list(columns.values())
     grouped = {label for g in groups for label in g}
     groups += [[c["label"]] for c in configurations if c["label"] not in grouped]
 

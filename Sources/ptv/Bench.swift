@@ -14,9 +14,11 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Time the two engines side by side, and ptv train against the NumPy reference as whole processes.",
         discussion: """
-        Without --config the issue's target configuration runs: d = 4000, N1 = 200, N2 = 20, \
-        m = 20, T1 = T2 = 200 (other keys at their defaults). Ratios are the figures to read; \
-        absolute times depend on the machine and its load.
+        Without --config the target configuration runs: d = 4000, N1 = 200, N2 = 20, \
+        m = 20, T1 = T2 = 200, sampler vectors (other keys at their defaults). Then `ptv train` with \
+        sampler gram at d = 10³ (or K + 3 if larger) and d = 10⁹, same N, m, T, as whole processes: \
+        the reduced draw's cost should not grow with d. Ratios are the figures to read; absolute \
+        times depend on the machine and its load.
         """)
 
     @Option(name: .long, help: "YAML config to benchmark (default: the target configuration).")
@@ -54,18 +56,39 @@ struct BenchCommand: ParsableCommand {
         print(String(format: "  ratio weights / coefficients: %.1f×   final filters differ by %.1e (relative), test errors %@",
                      weights.seconds / coefficients.seconds, EngineBenchmark.filterDifference(weights, coefficients),
                      sameErrors ? "identical" : "DIFFER"))
-        guard !noReference else { return }
 
-        let script = try referenceScript()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ptv-bench-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
+        let ptv = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        func trainCommand(_ c: ExperimentConfig, _ name: String) throws -> [String] {
+            let file = folder.appendingPathComponent("\(name).yaml")
+            try yaml(c).write(to: file, atomically: true, encoding: .utf8)
+            return [ptv, "train", "--config", file.path, "--out", folder.appendingPathComponent(name).path, "--quiet"]
+        }
+        func median(_ x: [Double]) -> Double { let s = x.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
+        func times(_ x: [Double]) -> String { x.map { String(format: "%.3f", $0) }.joined(separator: " ") }
+
+        // The reduced draw (docs/theory.md §2a): one ptv train at a small and a huge d, alternately.
+        var small = base, huge = base
+        small.sampler = .gram; small.engine = .auto; small.d = max(1000, base.smallestGramDimension)
+        huge.sampler = .gram; huge.engine = .auto; huge.d = 1_000_000_000
+        let smallRun = try trainCommand(small, "gram-small"), hugeRun = try trainCommand(huge, "gram-huge")
+        var smallTimes: [Double] = [], hugeTimes: [Double] = []
+        for _ in 0..<repeats {
+            smallTimes.append(try timeProcess(smallRun))
+            hugeTimes.append(try timeProcess(hugeRun))
+        }
+        print("sampler gram, ptv train as whole processes, median of \(repeats), run alternately (K = \(base.gaussianVectorCount), vectors in ℝ^\(base.smallestGramDimension)):")
+        print(String(format: "  d = %-14d %7.3f s   [%@]", small.d, median(smallTimes), times(smallTimes)))
+        print(String(format: "  d = %-14d %7.3f s   [%@]", huge.d, median(hugeTimes), times(hugeTimes)))
+        print(String(format: "  ratio d = 10⁹ / d = %d: %.2f×", small.d, median(hugeTimes) / median(smallTimes)))
+        guard !noReference else { return }
+
+        let script = try referenceScript()
         var autoConfig = base
         autoConfig.engine = .auto
-        let configFile = folder.appendingPathComponent("config.yaml")
-        try yaml(autoConfig).write(to: configFile, atomically: true, encoding: .utf8)
-        let ptv = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        let train = [ptv, "train", "--config", configFile.path, "--out", folder.appendingPathComponent("run").path, "--quiet"]
+        let train = try trainCommand(autoConfig, "run")
         // NumPy as a user runs it (its default BLAS threads) and with one BLAS thread (faster when
         // another process holds a core); the ratio is taken against the faster of the two.
         // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE presets slow a current NumPy, so they are unset for it.
@@ -78,16 +101,13 @@ struct BenchCommand: ParsableCommand {
             numpyTimes.append(try timeProcess(numpy))
             numpy1Times.append(try timeProcess(numpy1))
         }
-        func median(_ x: [Double]) -> Double { let s = x.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
         let experiment = TransferExperiment(config: autoConfig)
         let engines = Phase.allCases.map { experiment.engine(for: $0).rawValue }.joined(separator: "/")
         print("as whole processes, median of \(repeats), run alternately (data generation and scoring included):")
-        print(String(format: "  ptv train (auto → %@)  %7.3f s   [%@]", engines, median(trainTimes),
-                     trainTimes.map { String(format: "%.3f", $0) }.joined(separator: " ")))
-        print(String(format: "  NumPy reference, default threads  %7.3f s   [%@]", median(numpyTimes),
-                     numpyTimes.map { String(format: "%.3f", $0) }.joined(separator: " ")))
-        print(String(format: "  NumPy reference, 1 BLAS thread    %7.3f s   [%@]", median(numpy1Times),
-                     numpy1Times.map { String(format: "%.3f", $0) }.joined(separator: " ")))
+        print(String(format: "  ptv train (%@, auto → %@)  %7.3f s   [%@]", autoConfig.resolvedSampler.rawValue, engines,
+                     median(trainTimes), times(trainTimes)))
+        print(String(format: "  NumPy reference, default threads  %7.3f s   [%@]", median(numpyTimes), times(numpyTimes)))
+        print(String(format: "  NumPy reference, 1 BLAS thread    %7.3f s   [%@]", median(numpy1Times), times(numpy1Times)))
         print("  (reference: \(script))")
         let reference = min(median(numpyTimes), median(numpy1Times))
         print(String(format: "  ratio NumPy (faster setting) / ptv train: %.1f×", reference / median(trainTimes)))

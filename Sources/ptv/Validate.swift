@@ -12,7 +12,7 @@ struct Validate: ParsableCommand {
         is violated, 1 when one is, 2 on bad usage.
         """)
 
-    @Option(name: .long, help: "quick (default), full, or a suite YAML file.")
+    @Option(name: .long, help: "quick (default), full, finite-size, or a suite YAML file.")
     var suite = "quick"
 
     @Option(name: .long, help: "Folder of statement files (default: proofs/).")
@@ -61,12 +61,12 @@ enum ProjectFiles {
     }
 
     static func suite(_ name: String) throws -> URL {
-        if ["quick", "full"].contains(name) {
+        if ["quick", "full", "finite-size"].contains(name) {
             guard let url = locate("validation/\(name).yaml") else { throw InputError("built-in suite validation/\(name).yaml not found") }
             return url
         }
         guard FileManager.default.fileExists(atPath: name) else {
-            throw InputError("--suite: '\(name)' is neither quick, full nor an existing file")
+            throw InputError("--suite: '\(name)' is neither quick, full, finite-size nor an existing file")
         }
         return URL(fileURLWithPath: name)
     }
