@@ -53,7 +53,8 @@ struct ReportFigures {
     mutating func regime(_ j: StatementJudgement) {
         let finite = j.configurations.map(\.regimeConstant).filter { $0.isFinite && $0 > 0 }
         guard let largest = finite.max(), let smallest = finite.min() else { return }
-        let edge = max(largest, j.regime.constant) * 10
+        let hasInfinite = j.configurations.contains { $0.regimeConstant == .infinity }
+        let edge = max(largest, j.regime.constant) * (hasInfinite ? 10 : 1.5)
         var points: [Verdict: [(Double, Double)]] = [:]
         for c in j.configurations where c.regimeConstant > 0 {
             let x = c.regimeConstant.isFinite ? c.regimeConstant : edge
