@@ -87,7 +87,7 @@ def main():
     for c in configurations:
         header, body = lifted[c["label"]]
         out += ["  " + line for line in header if "member" not in line and "Lifted into" not in line]
-        fields = [f"label: {c['label']}", f"split: {c.get('split', 'held-out')}"] + [f"{k}: {body[k]}" for k in KEYS if k in body]
+        fields = [f"label: '{c['label']}'", f"split: {c.get('split', 'held-out')}"] + [f"{k}: {body[k]}" for k in KEYS if k in body]
         out.append("  - {" + ", ".join(fields) + "}")
     Path(args.out).write_text("\n".join(out) + "\n")
 
