@@ -133,9 +133,13 @@ public struct ConfigurationLift: Sendable {
     /// One placement: d from the d/norm conditions, then η, η₂, σ₀, then T; repeated until d is stable.
     private static func place(_ configs: [ExperimentConfig], constant: Double, multipliers: [Double],
                               conditions: ([ExperimentConfig]) -> [Condition]) throws -> [ExperimentConfig] {
+        // Members share the family's smallest η, η₂, σ₀ from the start, so every condition's C*
+        // below scales one common value.
+        let eta0 = configs.map(\.eta).min()!, eta20 = configs.map(\.downstreamEta).min()!, sigma00 = configs.map(\.sigma0).min()!
         var members = configs.map { c -> ExperimentConfig in
             var m = c
             m.constants["C"] = constant
+            m.eta = eta0; m.eta2 = eta20; m.sigma0 = sigma00
             return m
         }
         let d0 = Double(configs[0].d)
@@ -174,9 +178,9 @@ public struct ConfigurationLift: Sendable {
                 guard let limit = limits.min(), original > limit else { return original }
                 return roundDown(0.9 * limit)
             }
-            let eta = try cap(configs.map(\.eta).min()!, current: members[0].eta, ["cond_step_1"])
-            let eta2 = try cap(configs.map(\.downstreamEta).min()!, current: members[0].downstreamEta, ["cond_step_2"])
-            let sigma0 = try cap(configs.map(\.sigma0).min()!, current: members[0].sigma0, ["cond_init_1", "cond_init_2"])
+            let eta = try cap(eta0, current: members[0].eta, ["cond_step_1"])
+            let eta2 = try cap(eta20, current: members[0].downstreamEta, ["cond_step_2"])
+            let sigma0 = try cap(sigma00, current: members[0].sigma0, ["cond_init_1", "cond_init_2"])
             // Noise clock η_k·σ_{p,k}²·d·T_k of every member kept (σ_{p,k} unchanged), times the doubling multiplier.
             let d = Double(members[0].d)
             let t1 = configs.map { Int((multipliers[0] * Double($0.T1) * $0.eta * d0 / (eta * d)).rounded(.up)) }.max()!

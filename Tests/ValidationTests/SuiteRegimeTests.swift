@@ -1,0 +1,41 @@
+import Bounds
+import Foundation
+import Testing
+import TheoryTesting
+import TransferModel
+@testable import Validation
+
+/// The built-in suites speak of configurations the theorems cover (docs/theory.md §6a): no suite
+/// sets C below 1, and every configuration of the in-regime suites satisfies every technical
+/// condition of both tasks at C = 1 (so each statement is judged wherever its other hypotheses
+/// hold); the finite-size studies satisfy none of the dimension conditions.
+struct SuiteRegimeTests {
+    static let folder = TheoryAssertions.proofsDirectory.deletingLastPathComponent().appendingPathComponent("validation")
+
+    @Test(arguments: ["quick", "full", "finite-size", "finite-size-full"])
+    func noSuiteLowersC(name: String) throws {
+        let suite = try ValidationSuite.load(from: Self.folder.appendingPathComponent("\(name).yaml"))
+        #expect((suite.constants["C"] ?? 1) >= 1)
+        #expect(suite.configurations.allSatisfy { ($0.config.constants["C"] ?? 1) >= 1 })
+    }
+
+    @Test(arguments: ["quick", "full"])
+    func inRegimeSuitesSatisfyEveryConditionAtOne(name: String) throws {
+        let suite = try ValidationSuite.load(from: Self.folder.appendingPathComponent("\(name).yaml"))
+        for configuration in suite.configurations {
+            let constants = configuration.config.effectiveConstants.merging(suite.constants) { _, s in s }
+            let report = TheoryReport(configuration: configuration.config.numericValues, constants: constants)
+            #expect(report.failingConditions.isEmpty, "\(configuration.label): \(report.failingConditions)")
+            let regime = try report.regimeConstant.get()
+            #expect(regime.value >= 1, "\(configuration.label): C_max \(regime.value) (\(regime.binding ?? "-"))")
+        }
+    }
+
+    @Test func finiteSizeSuiteIsOutsideTheRegime() throws {
+        let suite = try ValidationSuite.load(from: Self.folder.appendingPathComponent("finite-size.yaml"))
+        for configuration in suite.configurations {
+            let report = TheoryReport(configuration: configuration.config.numericValues, constants: configuration.config.effectiveConstants)
+            #expect(report.failingConditions.contains("cond_dimension_1"), "\(configuration.label)")
+        }
+    }
+}
