@@ -50,20 +50,22 @@ public struct ValidationReport {
 
     /// `summary.json`: statements with verdict, fitted constants, regime (C, C_req, supporting
     /// configurations) and per configuration C_max with its binding condition; and counts.
-    /// Non-finite numbers are written as null (C_max = ∞: no condition restricts C).
+    /// An infinite C_max (no condition restricts C) or C_req is written as the string "inf"; a
+    /// C_req is null when the claim fails nowhere.
     public var summary: [String: Any] {
-        ["suite": suite.name,
+        func constant(_ x: Double) -> Any { x == .infinity ? "inf" : x }
+        return ["suite": suite.name,
          "statements": judgements.map { j -> [String: Any] in
              ["id": j.statement.id, "provenance": j.statement.provenance.rawValue, "verdict": j.verdict.rawValue,
               "reason": j.reason,
               "constants": Dictionary(uniqueKeysWithValues: j.fitted.map { ($0.name, $0.value) }),
               "judged_configurations": j.configurations.filter { $0.judged && $0.verdict != .notApplicable }.count,
-              "regime": ["C": j.regime.constant, "required_C": j.regime.requiredConstant ?? Double.nan,
+              "regime": ["C": j.regime.constant, "required_C": j.regime.requiredConstant.map(constant) ?? NSNull(),
                          "supporting_configurations": j.regime.supportingConfigurations,
                          "inside": j.regime.insideConfigurations, "outside": j.regime.outsideConfigurations] as [String: Any],
               "configurations": j.configurations.map { c -> [String: Any] in
                   ["label": c.label, "split": c.split, "judged": c.judged, "verdict": c.verdict.rawValue,
-                   "C_max": c.regimeConstant, "binding_condition": c.bindingCondition ?? NSNull(),
+                   "C_max": constant(c.regimeConstant), "binding_condition": c.bindingCondition ?? NSNull(),
                    "claim": c.claimVerdict.rawValue]
               }]
          },
@@ -156,8 +158,12 @@ public struct ValidationReport {
             }))
         }
         doc.add(.heading(level: 1, text: "Regime"))
-        doc.add(.paragraph("\(Self.regimeHeadline(j)). \(Self.requiredConstantText(j)). C_max per configuration (binding condition): "
-            + j.configurations.map { "\($0.label) \(f($0.regimeConstant))\($0.bindingCondition.map { " (\($0))" } ?? "")" }.joined(separator: "; ") + "."))
+        if j.configurations.allSatisfy({ $0.regimeConstant == .infinity }) {
+            doc.add(.paragraph("No technical condition of this statement involves C (C_max = ∞ everywhere): it is judged wherever its other hypotheses hold. \(Self.regimeHeadline(j)). \(Self.requiredConstantText(j))."))
+        } else {
+            doc.add(.paragraph("\(Self.regimeHeadline(j)). \(Self.requiredConstantText(j)). C_max per configuration (binding condition): "
+                + j.configurations.map { "\($0.label) \(f($0.regimeConstant))\($0.bindingCondition.map { " (\($0))" } ?? "")" }.joined(separator: "; ") + "."))
+        }
         doc.add(.heading(level: 1, text: "Certificate"))
         doc.add(.paragraph(j.certificate.map { "The log-linear checker derives the claim from the hypotheses: \($0)" }
                            ?? "No log-linear certificate: the claim speaks of measured quantities (or is not a monomial consequence of the hypotheses), so it is judged on the runs."))
@@ -182,7 +188,10 @@ public struct ValidationReport {
         for c in j.configurations {
             doc.add(.heading(level: 2, text: "\(c.label) (\(c.split)\(c.judged ? ", judged" : ", calibration only"))"))
             doc.add(.verdict(c.verdict.rawValue))
-            doc.add(.paragraph("C_max = \(f(c.regimeConstant))\(c.bindingCondition.map { ", binding \($0)" } ?? ""); the claim on every instance whose other hypotheses hold: \(c.claimVerdict.rawValue)."))
+            if c.regimeConstant.isFinite || c.regimeConstant.isNaN {
+                let outside = c.claimVerdict != c.verdict ? "; the claim on every instance whose other hypotheses hold, inside the regime or not: \(c.claimVerdict.rawValue)" : ""
+                doc.add(.paragraph("C_max = \(f(c.regimeConstant))\(c.bindingCondition.map { ", binding \($0)" } ?? "")\(outside)."))
+            }
             if c.verdict == .notApplicable {
                 doc.add(.paragraph("Not applicable: " + (c.hypothesisNotes.isEmpty ? "the probe found nothing to measure here." : c.hypothesisNotes.prefix(6).joined(separator: "; "))))
             } else {

@@ -35,6 +35,12 @@ struct ValidateCommandTests {
         for s in statements {
             let id = s["id"] as! String
             #expect(["holds", "violated", "indeterminate", "not-applicable", "blocked"].contains(s["verdict"] as! String))
+            let regime = try #require(s["regime"] as? [String: Any], "\(id)")
+            #expect(regime["C"] as? Double == 1e-6 && regime["supporting_configurations"] is Int && regime.keys.contains("required_C"))
+            let configurations = try #require(s["configurations"] as? [[String: Any]])
+            #expect(configurations.map { $0["label"] as? String } == ["benign-a", "benign-b", "harmful"])
+            // C_max is a number, or "inf" where no condition of the statement involves C.
+            #expect(configurations.allSatisfy { $0["C_max"] is Double || $0["C_max"] as? String == "inf" }, "\(id)")
             for ext in ["md", "html"] {
                 #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("lemmas/\(id).\(ext)").path), "\(id).\(ext)")
             }
@@ -43,6 +49,7 @@ struct ValidateCommandTests {
         #expect(index.contains("<svg"))  // figures are inline
         #expect(!index.contains("<script") && !index.contains("src=\"http"))
         let figures = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("figures").path)
+        #expect(figures.contains("regime-lemma-rho-bar.svg") && !figures.contains("regime-lemma-decomposition.svg"))
         #expect(figures.contains("error-vs-gamma.svg") && figures.contains("trajectory-gamma.svg"))
         let runs = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("runs").path)
         #expect(runs.count == 3 * 2)
