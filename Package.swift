@@ -27,7 +27,7 @@ let package = Package(
         // glibc's mallopt (allocator tuning for the command-line tool; libc, nothing to link).
         .systemLibrary(name: "CMalloc"),
         // The only code that touches C: BLAS, GSL made safe, seeded randomness, array files.
-        .target(name: "NumericsCore", dependencies: ["CGSL", "COpenBLAS", "CMalloc"]),
+        .target(name: "NumericsCore", dependencies: ["CGSL", "COpenBLAS", "CGLPK", "CMalloc"]),
         // The theory's world: task distributions, the two-layer ReLU CNN, GD, Algorithm 1, recorder.
         .target(name: "TransferModel", dependencies: [
             "NumericsCore",
@@ -36,7 +36,7 @@ let package = Package(
         // The theorem's quantities as symbolic expressions, evaluated with GSL; conditions,
         // the threshold d*, log-linear certificates over GLPK, and the proofs/ loader.
         .target(name: "Bounds", dependencies: [
-            "NumericsCore", "CGSL", "COpenBLAS", "CGLPK",
+            "NumericsCore",
             .product(name: "Yams", package: "Yams"),
         ]),
         // Self-contained report pages (Markdown + HTML from one document model) and SVG charts.

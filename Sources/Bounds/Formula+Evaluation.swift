@@ -1,6 +1,5 @@
 //===--- Formula+Evaluation.swift --------------------------------------===//
 
-import CGSL
 import Foundation
 import NumericsCore
 
@@ -72,7 +71,7 @@ struct Evaluator {
             if positive && r.value == 0 { r.error = max(r.error, Double.leastNormalMagnitude) }
             return r
         } catch {
-            if error.code == Int(GSL_EUNDRFLW) { return EstimatedValue(0, error: Double.leastNormalMagnitude) }
+            if error.isUnderflow { return EstimatedValue(0, error: Double.leastNormalMagnitude) }
             throw .gsl(subexpression: e.plainText, error: error)
         }
     }

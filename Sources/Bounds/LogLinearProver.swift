@@ -1,5 +1,7 @@
 //===--- LogLinearProver.swift --------------------------------------------===//
 
+import NumericsCore
+
 /// The outcome of trying to prove a claim from hypotheses.
 public enum ProofOutcome: Sendable {
     /// Proved; the certificate has been re-verified exactly.

@@ -14,6 +14,9 @@ public struct GSLError: Error, Equatable, CustomStringConvertible, Sendable {
     }
 
     public var message: String { String(cString: gsl_strerror(Int32(code))) }
+    /// Whether GSL reported an underflow (GSL_EUNDRFLW): the exact value is below the
+    /// smallest normal Double.
+    public var isUnderflow: Bool { code == Int(GSL_EUNDRFLW) }
     public var description: String { "\(function): \(message) (GSL status \(code))" }
 }
 

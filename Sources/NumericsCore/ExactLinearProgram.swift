@@ -13,26 +13,38 @@ import Foundation
 /// reports the solution as Doubles; callers recover rationals and re-verify them exactly.
 /// Inputs are validated before GLPK sees them (GLPK aborts on invalid arguments), and its
 /// terminal output is switched off.
-struct ExactLinearProgram {
-    struct Row {
-        var coefficients: [Int: Double]   // column index (0-based) → coefficient
-        var lower: Double?
-        var upper: Double?
+public struct ExactLinearProgram: Sendable {
+    public struct Row: Sendable {
+        public var coefficients: [Int: Double]   // column index (0-based) → coefficient
+        public var lower: Double?
+        public var upper: Double?
+
+        public init(coefficients: [Int: Double], lower: Double?, upper: Double?) {
+            self.coefficients = coefficients
+            self.lower = lower
+            self.upper = upper
+        }
     }
 
-    enum Outcome: Equatable {
+    public enum Outcome: Equatable, Sendable {
         case optimal([Double])
         case infeasible
         case failed(String)
     }
 
-    var objective: [Double]
-    var rows: [Row]
+    public var objective: [Double]
+    public var rows: [Row]
+
+    public init(objective: [Double], rows: [Row]) {
+        self.objective = objective
+        self.rows = rows
+    }
 
     /// GLPK keeps per-thread state; calls are serialised anyway to stay on the safe side.
     private static let lock = NSLock()
 
-    func solve() -> Outcome {
+    /// Solve; never aborts (inputs are checked before GLPK sees them).
+    public func solve() -> Outcome {
         let n = objective.count
         guard n > 0 else { return .failed("no variables") }
         for row in rows {
