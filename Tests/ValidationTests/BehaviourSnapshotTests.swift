@@ -1,0 +1,56 @@
+import Foundation
+import NumericsCore
+import Testing
+import TheoryTesting
+import TransferModel
+@testable import Validation
+
+/// Refactoring guard: every metric of two fixed-seed experiments (both samplers, both layouts,
+/// label noise, a variant) and the mini suite's verdicts must stay identical to the committed
+/// snapshot — verdicts and counts exactly, real-valued metrics to a relative 1e-9 (OpenBLAS's
+/// kernels round differently with the arrays' memory alignment, so the same build differs by a
+/// few ulps from process to process, measured: ≤ 4 ulps; a change of the computation moves
+/// them by far more). A change of results is a deliberate act: re-record with
+/// `PTV_RECORD_SNAPSHOTS=1 swift test --filter BehaviourSnapshotTests` and say why in the commit.
+struct BehaviourSnapshotTests {
+    static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/behaviour.json")
+    static let experiments = [
+        ("gram", "d: 300\nm: 4\nN1: 20\nN2: 10\nT1: 40\nT2: 40\nn_test: 300\np: 0.1\nalpha: 0.5\nseed: 7\nsampler: gram\n"),
+        ("vectors", "d: 150\nm: 4\nN1: 20\nN2: 10\nT1: 40\nT2: 40\nn_test: 300\nlayout: separate\nvariant: frozen\nseed: 3\nsampler: vectors\n"),
+    ]
+
+    static func current() throws -> [String: Any] {
+        var snapshot: [String: Any] = [:]
+        for (name, yaml) in experiments {
+            for outcome in try TransferExperiment(config: try ExperimentConfig.parse(yaml: yaml)).run() {
+                snapshot["\(name).\(outcome.phase.rawValue)"] = outcome.metrics.filter { $0.key != "seconds" }
+            }
+        }
+        let judgements = try TheoryAssertions.judge(ValidationFixtures.suite(), runs: ValidationFixtures.runs)
+        snapshot["verdicts"] = Dictionary(uniqueKeysWithValues: judgements.map { ($0.statement.id, $0.verdict.rawValue) })
+        return snapshot
+    }
+
+    @Test func metricsAndVerdictsAreUnchanged() throws {
+        let now = try Self.current()
+        if ProcessInfo.processInfo.environment["PTV_RECORD_SNAPSHOTS"] == "1" {
+            try FileManager.default.createDirectory(at: Self.file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try JSONOutput.write(now, to: Self.file)
+            return
+        }
+        let recorded = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.file)) as? [String: Any])
+        #expect(Set(recorded.keys) == Set(now.keys))
+        for (key, value) in now {
+            if let metrics = value as? [String: Double] {
+                let old = try #require(recorded[key] as? [String: Double], "\(key)")
+                #expect(Set(old.keys) == Set(metrics.keys), "\(key)")
+                for (name, x) in metrics {
+                    let o = old[name] ?? .nan
+                    #expect(abs(o - x) <= 1e-9 * max(abs(o), abs(x)), "\(key).\(name): recorded \(o), now \(x)")
+                }
+            } else {
+                #expect((recorded[key] as? [String: String]) == (value as? [String: String]), "\(key)")
+            }
+        }
+    }
+}
