@@ -13,10 +13,10 @@ import Validation
 /// }
 /// ```
 public enum TheoryAssertions {
-    /// The project's `proofs/` folder (from this source file's location).
-    public static let proofsDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("proofs")
+    /// The package's statements (`proofs/`, docs/theory.md §7), from this module's resource
+    /// bundle, so it is found from any package that depends on this one. Pass another folder
+    /// as `proofs:` to judge modified statements.
+    public static let proofsDirectory: URL = Bundle.module.resourceURL!.appendingPathComponent("proofs")
 
     /// Run every configuration × seed of `suite` (in parallel) and return the runs.
     public static func record(_ suite: ValidationSuite, workers: Int = 2) throws -> [RunMeasurements] {

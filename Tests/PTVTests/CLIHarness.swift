@@ -55,7 +55,7 @@ enum CLI {
     /// A copy of the package's proofs/ under `folder`, with `old` replaced by `new` in `file`.
     static func proofsCopy(in folder: URL, editing file: String, replacing old: String, with new: String) throws -> URL {
         let proofs = folder.appendingPathComponent("proofs")
-        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("proofs"), to: proofs)
+        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("proofs").resolvingSymlinksInPath(), to: proofs)
         let url = proofs.appendingPathComponent(file)
         let text = try String(contentsOf: url, encoding: .utf8)
         precondition(text.contains(old), "\(file) does not contain \(old)")

@@ -10,7 +10,8 @@ import TransferModel
 /// condition of both tasks at C = 1 (so each statement is judged wherever its other hypotheses
 /// hold); the finite-size studies satisfy none of the dimension conditions.
 struct SuiteRegimeTests {
-    static let folder = TheoryAssertions.proofsDirectory.deletingLastPathComponent().appendingPathComponent("validation")
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("validation")
 
     @Test(arguments: ["quick", "full", "finite-size", "finite-size-full"])
     func noSuiteLowersC(name: String) throws {
