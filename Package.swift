@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ptv", targets: ["ptv"]),
+        .library(name: "Vocabulary", targets: ["Vocabulary"]),
         .library(name: "NumericsCore", targets: ["NumericsCore"]),
         .library(name: "TransferModel", targets: ["TransferModel"]),
         .library(name: "Bounds", targets: ["Bounds"]),
@@ -28,40 +29,44 @@ let package = Package(
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
         // glibc's mallopt (allocator tuning for the command-line tool; libc, nothing to link).
         .systemLibrary(name: "CMalloc"),
+        // The project's vocabulary: config keys with their kinds, defaults and meanings, the theory's
+        // constants, the names of every choice; the shared input/output (YAML input errors, JSON,
+        // atomic result files). No numerics.
+        .target(name: "Vocabulary", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The only code that touches C: BLAS, GSL made safe, seeded randomness, array files.
         .target(name: "NumericsCore", dependencies: ["CGSL", "COpenBLAS", "CGLPK", "CMalloc"]),
         // The theory's world: task distributions, the two-layer ReLU CNN, GD, Algorithm 1, recorder.
         .target(name: "TransferModel", dependencies: [
-            "NumericsCore",
+            "NumericsCore", "Vocabulary",
             .product(name: "Yams", package: "Yams"),
         ]),
         // The theorem's quantities as symbolic expressions, evaluated with GSL; conditions,
         // the threshold d*, log-linear certificates over GLPK, and the proofs/ loader.
         .target(name: "Bounds", dependencies: [
-            "NumericsCore",
+            "NumericsCore", "Vocabulary",
             .product(name: "Yams", package: "Yams"),
         ]),
         // Self-contained report pages (Markdown + HTML from one document model) and SVG charts.
         .target(name: "Reports"),
         // The judge: probes on recorded runs, verdicts, calibration, per-statement reports.
         .target(name: "Validation", dependencies: [
-            "NumericsCore", "TransferModel", "Bounds", "Reports",
+            "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Reports",
             .product(name: "Yams", package: "Yams"),
         ]),
         // Grids of runs in parallel, an embedded SQLite store (GRDB), exports, phase diagrams.
         .target(name: "Sweeps", dependencies: [
-            "NumericsCore", "TransferModel", "Bounds",
+            "NumericsCore", "Vocabulary", "TransferModel", "Bounds",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
         ]),
         // "This statement holds on these runs" as a test assertion that fails with the evidence.
         // It carries the statements of docs/theory.md §7 as a resource (`proofs/` at the package
         // root is a link to them), so packages that depend on this one find them too.
-        .target(name: "TheoryTesting", dependencies: ["Validation", "Bounds", "TransferModel"],
+        .target(name: "TheoryTesting", dependencies: ["Validation", "Bounds", "TransferModel", "Vocabulary"],
                 resources: [.copy("proofs")]),
         // The thin command-line tool.
         .executableTarget(name: "ptv", dependencies: [
-            "NumericsCore", "TransferModel", "Bounds", "Validation",
+            "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Validation",
             "Sweeps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [
@@ -71,11 +76,11 @@ let package = Package(
             .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux], configuration: .release)),
         ]),
         .testTarget(name: "NumericsCoreTests", dependencies: ["NumericsCore", "CGSL", "COpenBLAS"]),
-        .testTarget(name: "TransferModelTests", dependencies: ["TransferModel", "NumericsCore"]),
-        .testTarget(name: "BoundsTests", dependencies: ["Bounds", "NumericsCore"]),
-        .testTarget(name: "ValidationTests", dependencies: ["Validation", "TheoryTesting", "Bounds", "TransferModel", "NumericsCore"],
+        .testTarget(name: "TransferModelTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary"]),
+        .testTarget(name: "BoundsTests", dependencies: ["Bounds", "NumericsCore", "Vocabulary"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "TheoryTesting", "Bounds", "TransferModel", "NumericsCore", "Vocabulary"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "ptv"]),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "TransferModel", "NumericsCore"]),
+        .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary", "ptv"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "TransferModel", "NumericsCore", "Vocabulary"]),
     ]
 )

@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Vocabulary
+
 /// What kind of thing an identifier names.
 public enum IdentifierKind: String, Sendable, CaseIterable {
     /// A configuration value of docs/theory.md §1.
@@ -72,27 +74,10 @@ public struct IdentifierCatalog: Sendable {
 
     // MARK: The standard catalog
 
-    /// Configuration ids of docs/theory.md §1 (numeric ones only).
-    public static let configuration: [IdentifierInfo] = [
-        IdentifierInfo("d", .configuration, "dimension of each patch", units: "count"),
-        IdentifierInfo("m", .configuration, "filters per class", units: "count"),
-        IdentifierInfo("N1", .configuration, "upstream training samples", units: "count"),
-        IdentifierInfo("N2", .configuration, "downstream training samples", units: "count"),
-        IdentifierInfo("u_norm", .configuration, "‖u‖, universal signal strength", units: "signal norm"),
-        IdentifierInfo("v1_norm", .configuration, "‖v₁‖, upstream task signal strength", units: "signal norm"),
-        IdentifierInfo("v2_norm", .configuration, "‖v₂‖, downstream task signal strength", units: "signal norm"),
-        IdentifierInfo("v_overlap", .configuration, "cosine between v₁ and v₂", units: "dimensionless"),
-        IdentifierInfo("sigma_p1", .configuration, "noise standard deviation per coordinate, task 1", units: "signal norm"),
-        IdentifierInfo("sigma_p2", .configuration, "noise standard deviation per coordinate, task 2", units: "signal norm"),
-        IdentifierInfo("p", .configuration, "label-flip probability", units: "probability"),
-        IdentifierInfo("sigma0", .configuration, "initialisation standard deviation", units: "weight"),
-        IdentifierInfo("eta", .configuration, "gradient-descent step size (upstream; downstream unless eta2 is given)", units: "dimensionless"),
-        IdentifierInfo("eta2", .configuration, "downstream gradient-descent step size (default eta)", units: "dimensionless"),
-        IdentifierInfo("T1", .configuration, "upstream gradient-descent steps", units: "steps"),
-        IdentifierInfo("T2", .configuration, "downstream gradient-descent steps", units: "steps"),
-        IdentifierInfo("alpha", .configuration, "fraction of upstream filters inherited", units: "fraction"),
-        IdentifierInfo("delta", .configuration, "failure probability of high-probability statements", units: "probability"),
-    ]
+    /// Configuration ids of docs/theory.md §1 (the numbers of the theory, from ``ConfigKey``).
+    public static let configuration: [IdentifierInfo] = ConfigKey.allCases.filter(\.isTheoryValue).map {
+        IdentifierInfo($0.rawValue, .configuration, $0.meaning, units: $0.unit)
+    }
 
     /// The per-task aliases (see ``TheoryDefinitions``).
     public static let aliases: [IdentifierInfo] = [
@@ -103,23 +88,15 @@ public struct IdentifierCatalog: Sendable {
         IdentifierInfo("eta_k", .alias, "the task's step size (eta or eta2)", units: "dimensionless"),
     ]
 
-    /// Constants with their documented defaults. docs/theory.md never knows their values: the
-    /// validation layer calibrates them; the defaults only make a configuration evaluable.
-    public static let constantDefaults: [String: Double] = [
-        "C": 1, "C1": 1, "C2": 1, "C3": 1, "Cprime": 1, "kappa": 1, "Cband": 1, "epsilon": 0.1,
-    ]
+    /// Constants with their documented defaults (``TheoryConstant``). docs/theory.md never knows
+    /// their values: the validation layer calibrates them; the defaults only make a
+    /// configuration evaluable.
+    public static let constantDefaults: [String: Double] = TheoryConstant.defaults
 
     /// The constants.
-    public static let constants: [IdentifierInfo] = [
-        IdentifierInfo("C", .constant, "the conditions' absolute constant (default 1)", units: "dimensionless"),
-        IdentifierInfo("C1", .constant, "benign threshold of Γ in Theorem 4.2 (default 1)", units: "dimensionless"),
-        IdentifierInfo("C2", .constant, "exponent scale of the benign error bound (default 1)", units: "dimensionless"),
-        IdentifierInfo("C3", .constant, "harmful threshold of Γ in Theorem 4.2 (default 1)", units: "dimensionless"),
-        IdentifierInfo("Cprime", .constant, "C′ of lemma-gamma-growth (default 1)", units: "dimensionless"),
-        IdentifierInfo("kappa", .constant, "κ in predicted_error = p + (1−2p)Q(κ√Γ) (default 1)", units: "dimensionless"),
-        IdentifierInfo("Cband", .constant, "width of the Θ(·) band of lemma-signal-noise-ratio (default 1)", units: "dimensionless"),
-        IdentifierInfo("epsilon", .constant, "target training loss ε of lemma-training-converges (default 0.1)", units: "loss (nats)"),
-    ]
+    public static let constants: [IdentifierInfo] = TheoryConstant.allCases.map {
+        IdentifierInfo($0.rawValue, .constant, $0.meaning, units: $0.unit)
+    }
 
     /// Values a probe measures on a run. Per-element identifiers (`noise_norm_sq`, …) are
     /// evaluated once per element (sample, pair, filter) so the probe can compare the

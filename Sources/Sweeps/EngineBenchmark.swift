@@ -1,6 +1,7 @@
 import Foundation
 import NumericsCore
 import TransferModel
+import Vocabulary
 
 /// Times the weight-space and coefficient-space engines on the same config in one process
 /// (data generation, the three phases and test scoring included) and checks they agree.

@@ -1,5 +1,6 @@
 import Foundation
 import TransferModel
+import Vocabulary
 
 /// SVG pictures of a phase diagram: heatmaps with a colour bar, grid values on the axes, and
 /// the predicted and empirical boundaries drawn over the cells.

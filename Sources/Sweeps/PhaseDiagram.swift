@@ -2,6 +2,7 @@ import Bounds
 import Foundation
 import NumericsCore
 import TransferModel
+import Vocabulary
 
 /// A phase diagram of a sweep over two config keys: mean test errors per cell, the binarised
 /// maps, the predicted boundaries of docs/theory.md §6–§7 and the fitted empirical boundary.

@@ -1,5 +1,6 @@
 import Foundation
 import TransferModel
+import Vocabulary
 
 /// Flat tables of a store: one row per (cell, seed) with the effective config keys and the
 /// metrics of each phase.

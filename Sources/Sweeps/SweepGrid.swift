@@ -1,6 +1,7 @@
 import Foundation
 import TransferModel
 import Yams
+import Vocabulary
 
 /// A sweep: a base config, a grid of values for some config keys (the cells are the Cartesian
 /// product of the lists, in the order the keys are written, last key fastest), and seeds; every

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TransferModel
+import Vocabulary
 
 /// The results of one finished (cell, seed) run, as the store keeps them.
 public struct SweepResult: Sendable {

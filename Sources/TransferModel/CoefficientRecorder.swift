@@ -1,4 +1,5 @@
 import NumericsCore
+import Vocabulary
 
 /// The fixed vectors whose inner products with every filter are recorded: u, v₁, v₂.
 public struct SignalVectors: Sendable {

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import NumericsCore
+import Vocabulary
 
 /// Writes one experiment's results into a folder, phase by phase, so an interrupted run keeps
 /// every phase it finished (docs/theory.md §4; formats described in README.md):

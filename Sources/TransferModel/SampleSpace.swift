@@ -1,4 +1,5 @@
 import NumericsCore
+import Vocabulary
 
 /// The space an experiment's vectors live in, and how its Gaussian vectors are drawn there
 /// (config key `sampler`; theory §2a).

@@ -1,4 +1,5 @@
 import NumericsCore
+import Vocabulary
 
 /// The signal directions shared by both tasks: unit vectors û, v̂₁, v̂₂ in ℝᵈ with û ⊥ v̂₁,
 /// û ⊥ v̂₂ and ⟨v̂₁, v̂₂⟩ = `v_overlap` (docs/theory.md §1–§2).

@@ -1,5 +1,6 @@
 import Foundation
 import NumericsCore
+import Vocabulary
 
 /// The three training phases of one experiment (docs/theory.md §4).
 public enum Phase: String, Sendable, CaseIterable {

@@ -1,4 +1,5 @@
 import NumericsCore
+import Vocabulary
 
 /// The downstream initialisation that Algorithm 1 builds, and what it inherited.
 public struct TransferredInitialisation: Sendable {

@@ -2,6 +2,7 @@ import Bounds
 import Foundation
 import TransferModel
 import Yams
+import Vocabulary
 
 /// A configuration moved into the theorems' hypotheses at a given C while keeping its phase
 /// variables Λ₁ and Λ₂ (docs/theory.md §6a, "Lifting").

@@ -1,6 +1,7 @@
 import Foundation
 import NumericsCore
 import TransferModel
+import Vocabulary
 
 /// The monotonicity corollary's probe (docs/theory.md §7, `corollary-monotone`): within a family
 /// of suite configurations that differ only in one key K ∈ {α, N₁, ‖u‖, σ_{p,1}}, the slope of

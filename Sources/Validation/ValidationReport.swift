@@ -3,6 +3,7 @@ import Foundation
 import NumericsCore
 import Reports
 import TransferModel
+import Vocabulary
 
 /// Writes a validation report into a folder (docs/theory.md §8; layout in README.md):
 /// `index.html`, `lemmas/<id>.md` and `lemmas/<id>.html`, `figures/*.svg`, `summary.json`.

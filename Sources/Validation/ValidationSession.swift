@@ -1,6 +1,7 @@
 import Bounds
 import Foundation
 import TransferModel
+import Vocabulary
 
 /// One `ptv validate` run: load the suite and the statements, run every configuration × seed
 /// (each run stored under `runs/` as it finishes), judge, and write the report.

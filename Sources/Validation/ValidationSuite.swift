@@ -1,6 +1,7 @@
 import Foundation
 import TransferModel
 import Yams
+import Vocabulary
 
 /// A suite: configurations × seeds to run, the statements to judge, and the constants the
 /// hypotheses are checked with (docs/theory.md §8). YAML:

@@ -3,6 +3,7 @@ import Bounds
 import Foundation
 import TransferModel
 import Validation
+import Vocabulary
 
 /// Serialise a JSON-ready object: sorted keys, pretty-printed (``JSONOutput``).
 private func jsonText(_ object: Any) throws -> String {

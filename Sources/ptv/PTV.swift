@@ -3,6 +3,7 @@ import Foundation
 import NumericsCore
 import TransferModel
 import Validation
+import Vocabulary
 
 /// `ptv`: run, bound and judge the parameter-transfer theory of arXiv 2509.22056.
 @main

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Sweeps
 import TransferModel
+import Vocabulary
 
 /// `ptv phase`: SVG phase diagrams from a sweep store.
 struct PhaseCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Sweeps
 import TransferModel
+import Vocabulary
 
 /// `ptv sweep`: run a grid of configs × seeds in parallel into an embedded store; `ptv sweep
 /// export` writes the store as CSV or JSON.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Sweeps
 @testable import TransferModel
+import Vocabulary
 
 /// Grid files: cells, keys, and errors that name the field.
 struct SweepGridTests {

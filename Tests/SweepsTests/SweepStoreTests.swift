@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Sweeps
 @testable import TransferModel
+import Vocabulary
 
 /// The store, the parallel runner, exports and phase diagrams on a small grid.
 struct SweepStoreTests {

@@ -1,6 +1,7 @@
 import Testing
 import NumericsCore
 @testable import TransferModel
+import Vocabulary
 
 /// The coefficient-space engine against the weight-space engine (docs/theory.md §3, §5): same
 /// filters (≤ 1e-9 relative), same activation patterns, same test predictions, same recordings.

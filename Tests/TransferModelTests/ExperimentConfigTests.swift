@@ -1,5 +1,6 @@
 import Testing
 @testable import TransferModel
+import Vocabulary
 
 struct ExperimentConfigTests {
     @Test func emptyConfigTakesDefaults() throws {

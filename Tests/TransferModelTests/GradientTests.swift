@@ -1,6 +1,7 @@
 import Testing
 import NumericsCore
 @testable import TransferModel
+import Vocabulary
 
 /// The analytic gradient of docs/theory.md §3 against central finite differences of the loss.
 struct GradientTests {

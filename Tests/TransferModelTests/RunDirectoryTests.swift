@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TransferModel
+import Vocabulary
 
 /// The background writer of `ptv train`: files appear in order, and a failure is not lost.
 struct RunDirectoryTests {

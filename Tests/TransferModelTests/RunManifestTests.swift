@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TransferModel
+import Vocabulary
 
 /// The manifest's timestamps: UTC ISO 8601 to the second, as Foundation's formatter writes them.
 struct RunManifestTests {

@@ -1,6 +1,7 @@
 import Testing
 import NumericsCore
 @testable import TransferModel
+import Vocabulary
 
 struct TaskDistributionTests {
     @Test(arguments: [PatchLayout.combined, .separate])

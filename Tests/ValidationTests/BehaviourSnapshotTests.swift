@@ -4,6 +4,7 @@ import Testing
 import TheoryTesting
 import TransferModel
 @testable import Validation
+import Vocabulary
 
 /// Refactoring guard: every metric of two fixed-seed experiments (both samplers, both layouts,
 /// label noise, a variant) and the mini suite's verdicts must stay identical to the committed

@@ -4,6 +4,7 @@ import Testing
 import TheoryTesting
 import TransferModel
 @testable import Validation
+import Vocabulary
 
 @Suite(.serialized)
 struct JudgeTests {

@@ -1,0 +1,63 @@
+/// The names of the choices a config makes (docs/theory.md §1): every value a choice key takes.
+
+/// How the patches of one sample are laid out (docs/theory.md §1–§2).
+public enum PatchLayout: String, Sendable, CaseIterable, Codable {
+    /// x = [ŷ(u + v_k), ξ]: two patches.
+    case combined
+    /// x = [ŷu, ŷv_k, ξ]: three patches.
+    case separate
+
+    /// Number of patches P.
+    public var patchCount: Int { self == .combined ? 2 : 3 }
+
+    /// Names of the signal patches, in patch order: "mu", or "u" and "v".
+    public var signalNames: [String] { self == .combined ? ["mu"] : ["u", "v"] }
+}
+
+/// Which form of Algorithm 1 builds the downstream initialisation (docs/theory.md §4).
+public enum TransferVariant: String, Sendable, CaseIterable, Codable {
+    /// ⌊αm⌋ whole filters per class are copied from the same class's upstream filters (Algorithm 1).
+    case filter
+    /// ⌊α·m·d⌋ individual coordinates per class are copied; the rest are fresh.
+    case weight
+    /// As `filter`, but the inherited filters never move downstream.
+    case frozen
+    /// As `filter`, with the inherited filters multiplied by `rescale`.
+    case rescaled
+    /// As `filter`, but each inherited filter is drawn from any upstream filter of either class.
+    case random_slots
+}
+
+/// How an experiment's Gaussian vectors are drawn (config key `sampler`; theory §2a).
+public enum Sampler: String, Sendable, CaseIterable, Codable {
+    /// Every vector in ℝᵈ: d Gaussians each.
+    case vectors
+    /// The exact reduced draw: three signal-frame coordinates plus the rows of a Bartlett
+    /// factor of the bulk's Wishart Gram matrix, in ℝ^{3+K}; the same joint law of everything
+    /// the model computes, at a cost that does not grow with d. Needs d ≥ K + 3 and a
+    /// rotation-invariant transfer variant.
+    case gram
+    /// `gram` when it is smaller and allowed, else `vectors`.
+    case auto
+}
+
+/// The implementation that runs gradient descent for a phase (config key `engine`).
+///
+/// Both engines run the same full-batch gradient descent of docs/theory.md §3 and give the same
+/// filters, activation patterns, recordings and test predictions to rounding error:
+///
+/// - `weights` updates the 2m filters in ℝᵈ: two products of the (nP) × d patch matrix with
+///   the 2m × d filters per step, about 4m·n·P·d multiply–adds.
+/// - `coefficients` uses the exact decomposition of docs/theory.md §5: every filter stays in
+///   w⁽⁰⁾ + span{s₁, …, s_S, ξ₁, …, ξ_n} (S = P − 1 signal patches), so it keeps the 2m × K
+///   coordinates (K = S + n) and the inner products ⟨w_k, b⟩ with the K basis vectors, which
+///   follow from the Gram matrix of the basis and the initial inner products: one set-up of
+///   about K²·d + 2m·K·d multiply–adds, then about 2m·K² per step.
+/// - `auto` picks, per phase, the engine with fewer estimated multiply–adds (see
+///   ``estimatedMultiplyAdds(n:d:m:patchCount:steps:)``): in practice `coefficients` whenever the
+///   training set is small next to the dimension (n ≲ d), `weights` when n ≫ d.
+public enum TrainingEngine: String, Sendable, CaseIterable, Codable {
+    case weights
+    case coefficients
+    case auto
+}

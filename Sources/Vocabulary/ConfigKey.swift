@@ -1,0 +1,201 @@
+/// Every key of an experiment configuration (docs/theory.md §1), declared once with its type,
+/// allowed values, default, unit and meaning. The config reader, the JSON echo of a config,
+/// the numeric environment of the theory, the identifier catalog of `proofs/`, grid axes and the
+/// README's config table all derive from this declaration.
+public enum ConfigKey: String, CaseIterable, Sendable {
+    case d, m, N1, N2, u_norm, v1_norm, v2_norm, v_overlap, sigma_p1, sigma_p2, p, sigma0, eta, eta2, T1, T2,
+         alpha, delta, layout, seed, n_test, record_every, variant, rescale, engine, sampler, constants
+
+    /// A set of real numbers, with its description ("> 0", "in [0, 1]").
+    public struct RealDomain: Sendable {
+        public let text: String
+        public let contains: @Sendable (Double) -> Bool
+
+        public init(text: String, contains: @escaping @Sendable (Double) -> Bool) {
+            self.text = text
+            self.contains = contains
+        }
+        static let nonNegative = RealDomain(text: ">= 0") { $0 >= 0 }
+        static let positive = RealDomain(text: "> 0") { $0 > 0 }
+        static let finite = RealDomain(text: "finite") { _ in true }
+        static func closed(_ a: Double, _ b: Double) -> RealDomain { RealDomain(text: "in [\(a.short), \(b.short)]") { $0 >= a && $0 <= b } }
+    }
+
+    /// What a key holds.
+    public enum Kind: Sendable {
+        case integer(ClosedRange<Int>)
+        case real(RealDomain)
+        /// A real that may be absent (its default is another key's value).
+        case optionalReal(RealDomain)
+        case choice([String])
+        /// An integer in [0, 2⁶⁴).
+        case seed
+        /// The theory's constants by name (``TheoryConstant``), each > 0.
+        case constants
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .d: .integer(3...1_000_000_000_000_000)
+        case .m: .integer(1...100_000)
+        case .N1, .N2: .integer(1...10_000_000)
+        case .u_norm, .v1_norm, .v2_norm: .real(.nonNegative)
+        case .v_overlap: .real(.closed(-1, 1))
+        case .sigma_p1, .sigma_p2, .sigma0, .eta: .real(.positive)
+        case .p: .real(RealDomain(text: "in [0, 0.5)") { $0 >= 0 && $0 < 0.5 })
+        case .eta2: .optionalReal(.positive)
+        case .T1, .T2, .n_test, .record_every: .integer(self == .T1 || self == .T2 ? 0...100_000_000 : 1...100_000_000)
+        case .alpha: .real(.closed(0, 1))
+        case .delta: .real(RealDomain(text: "in (0, 1)") { $0 > 0 && $0 < 1 })
+        case .layout: .choice(PatchLayout.allCases.map(\.rawValue))
+        case .seed: .seed
+        case .variant: .choice(TransferVariant.allCases.map(\.rawValue))
+        case .rescale: .real(.finite)
+        case .engine: .choice(TrainingEngine.allCases.map(\.rawValue))
+        case .sampler: .choice(Sampler.allCases.map(\.rawValue))
+        case .constants: .constants
+        }
+    }
+
+    /// The default, as written in a config file.
+    public var defaultText: String {
+        switch self {
+        case .d: "400"
+        case .m: "10"
+        case .N1: "80"
+        case .N2: "20"
+        case .u_norm: "3.0"
+        case .v1_norm, .v2_norm: "2.0"
+        case .v_overlap, .p: "0.0"
+        case .sigma_p1, .sigma_p2, .eta, .rescale: "1.0"
+        case .sigma0: "0.01"
+        case .eta2: "eta"
+        case .T1, .T2: "200"
+        case .alpha: "0.5"
+        case .delta: "0.05"
+        case .layout: PatchLayout.combined.rawValue
+        case .seed: "0"
+        case .n_test: "1000"
+        case .record_every: "10"
+        case .variant: TransferVariant.filter.rawValue
+        case .engine: TrainingEngine.auto.rawValue
+        case .sampler: Sampler.auto.rawValue
+        case .constants: TheoryConstant.allCases.map { "\($0.rawValue) = \($0.defaultValue.short)" }.joined(separator: ", ")
+        }
+    }
+
+    /// One line: what the key means.
+    public var meaning: String {
+        switch self {
+        case .d: "patch dimension d"
+        case .m: "filters per class m (2m in all)"
+        case .N1: "upstream training samples N₁"
+        case .N2: "downstream training samples N₂"
+        case .u_norm: "‖u‖, the universal signal's strength"
+        case .v1_norm: "‖v₁‖, the upstream task signal's strength"
+        case .v2_norm: "‖v₂‖, the downstream task signal's strength"
+        case .v_overlap: "cos∠(v₁, v₂)"
+        case .sigma_p1: "noise s.d. per coordinate σ_{p,1}, task 1"
+        case .sigma_p2: "noise s.d. per coordinate σ_{p,2}, task 2"
+        case .p: "label-flip probability p"
+        case .sigma0: "initialisation s.d. σ₀"
+        case .eta: "gradient-descent step size η (upstream; downstream too unless `eta2` is given)"
+        case .eta2: "downstream step size η₂ (`cond_step` is per task: task 2 uses η₂)"
+        case .T1: "upstream gradient-descent steps T₁"
+        case .T2: "downstream gradient-descent steps T₂"
+        case .alpha: "fraction α of upstream filters inherited"
+        case .delta: "failure probability δ of the high-probability statements"
+        case .layout: "`combined`: x = [ŷ(u+v_k), ξ]; `separate`: x = [ŷu, ŷv_k, ξ]"
+        case .seed: "determines data, initialisation and transfer choice"
+        case .n_test: "fresh test samples per phase"
+        case .record_every: "recording interval in steps (the last step is always recorded)"
+        case .variant: "`filter` (Algorithm 1), `weight` (⌊α·m·d⌋ coordinates per class), `frozen` (inherited filters never move), `rescaled` (inherited filters × `rescale`), `random_slots` (inherited filters drawn from either class)"
+        case .rescale: "factor for `variant: rescaled`"
+        case .engine: "`weights` (gradient descent in ℝᵈ), `coefficients` (the same descent in the exact coordinates of the decomposition), `auto` (per phase, the one with fewer estimated multiply–adds)"
+        case .sampler: "how the Gaussian vectors are drawn: `vectors` (in ℝᵈ), `gram` (the exact reduced draw in ℝ^{3+K}, K = N1 + N2 + 4m; docs/theory.md §2a), `auto` (`gram` when 3 + K < d and the variant is not `weight`)"
+        case .constants: "the theory's unknown constants, e.g. `{C1: 2, kappa: 0.5}`"
+        }
+    }
+
+    /// Units of a numeric key (for the identifier catalog).
+    public var unit: String {
+        switch self {
+        case .d, .m, .N1, .N2, .n_test: "count"
+        case .u_norm, .v1_norm, .v2_norm, .sigma_p1, .sigma_p2: "signal norm"
+        case .p, .delta: "probability"
+        case .sigma0: "weight"
+        case .T1, .T2, .record_every: "steps"
+        case .alpha: "fraction"
+        case .v_overlap, .eta, .eta2, .rescale: "dimensionless"
+        case .layout, .seed, .variant, .engine, .sampler, .constants: ""
+        }
+    }
+
+    /// Whether the key is a number of the theory's environment (a docs/theory.md §1 id that
+    /// `proofs/` may use).
+    public var isTheoryValue: Bool {
+        switch self {
+        case .layout, .seed, .variant, .engine, .sampler, .constants, .n_test, .record_every, .rescale: false
+        default: true
+        }
+    }
+
+    /// The allowed values, in words.
+    public var allowedText: String {
+        switch kind {
+        case .integer(let range): "an integer in [\(range.lowerBound), \(range.upperBound)]"
+        case .real(let domain), .optionalReal(let domain): "a number \(domain.text)"
+        case .choice(let names): "one of " + names.joined(separator: ", ")
+        case .seed: "an integer in [0, 2^64)"
+        case .constants: "a mapping of constant names (" + TheoryConstant.allCases.map(\.rawValue).joined(separator: ", ") + ") to numbers > 0"
+        }
+    }
+
+    /// The README's config reference table (a test keeps README.md equal to it).
+    public static var referenceTable: String {
+        let rows = allCases.map { key in
+            let allowed: String
+            switch key.kind {
+            case .choice(let names): allowed = names.map { "`\($0)`" }.joined(separator: ", ")
+            default: allowed = key.allowedText
+            }
+            return "| `\(key.rawValue)` | \(key.meaning) | \(key == .eta2 ? "`eta`" : key.defaultText) | \(allowed) |"
+        }
+        return (["| key | meaning | default | allowed |", "|---|---|---|---|"] + rows).joined(separator: "\n")
+    }
+}
+
+/// The theory's unknown constants (docs/theory.md §6–§8) with the defaults that make a
+/// configuration evaluable. The package never knows their values: C is the technical
+/// conditions' constant (never lowered below 1 in the built-in suites), C1 and C3 the benign and
+/// harmful thresholds on Γ, and the rest are fitted by the validation layer.
+public enum TheoryConstant: String, CaseIterable, Sendable {
+    case C, C1, C2, C3, Cprime, kappa, Cband, epsilon
+
+    public var defaultValue: Double { self == .epsilon ? 0.1 : 1 }
+
+    public var meaning: String {
+        switch self {
+        case .C: "the conditions' absolute constant (default 1)"
+        case .C1: "benign threshold of Γ in Theorem 4.2 (default 1)"
+        case .C2: "exponent scale of the benign error bound (default 1)"
+        case .C3: "harmful threshold of Γ in Theorem 4.2 (default 1)"
+        case .Cprime: "C′ of lemma-gamma-growth (default 1)"
+        case .kappa: "κ in predicted_error = p + (1−2p)Q(κ√Γ) (default 1)"
+        case .Cband: "width of the Θ(·) band of lemma-signal-noise-ratio (default 1)"
+        case .epsilon: "target training loss ε of lemma-training-converges (default 0.1)"
+        }
+    }
+
+    public var unit: String { self == .epsilon ? "loss (nats)" : "dimensionless" }
+
+    /// Every constant's default, by name.
+    public static var defaults: [String: Double] {
+        Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0.defaultValue) })
+    }
+}
+
+extension Double {
+    /// Shortest text that reads back as this value ("1", "0.5", "1e-06").
+    var short: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : "\(self)" }
+}
