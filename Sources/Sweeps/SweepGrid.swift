@@ -145,7 +145,7 @@ public struct SweepJob: Sendable {
     public let config: ExperimentConfig
     /// The cell's grid values as written, by key.
     public let gridValues: [String: String]
-    /// The store key: SHA-256 of the canonical effective config (see ``ConfigKey``).
+    /// The store key: SHA-256 of the canonical effective config (see ``RunKey``).
     public let key: String
     /// SHA-256 of the canonical config without the seed: equal for all seeds of a cell.
     public let cellKey: String
@@ -155,8 +155,8 @@ public struct SweepJob: Sendable {
         self.seed = seed
         self.config = config
         self.gridValues = gridValues
-        key = ConfigKey.key(config)
-        cellKey = ConfigKey.key(config, includingSeed: false)
+        key = RunKey.key(config)
+        cellKey = RunKey.key(config, includingSeed: false)
     }
 }
 
@@ -166,7 +166,7 @@ public struct SweepJob: Sendable {
 /// in) without `engine` — both engines give the same results to rounding error, so a sweep
 /// re-run with another engine reuses finished cells — with sorted keys and no whitespace.
 /// The key is the SHA-256 of its UTF-8 bytes.
-public enum ConfigKey {
+public enum RunKey {
     public static func canonicalJSON(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {
         var object = config.jsonObject
         object["engine"] = nil

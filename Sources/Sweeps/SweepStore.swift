@@ -16,7 +16,7 @@ public struct SweepResult: Sendable {
     public let key: String
     public let cellKey: String
     public let seed: UInt64
-    /// Canonical JSON of the effective config (see ``ConfigKey``).
+    /// Canonical JSON of the effective config (see ``RunKey``).
     public let configJSON: String
     /// The cell's grid values as written.
     public let gridValues: [String: String]
@@ -39,7 +39,7 @@ public struct SweepResult: Sendable {
         })
         var engines: [String: String] = [:]
         for phase in Phase.allCases { engines[phase.rawValue] = experiment.engine(for: phase).rawValue }
-        return SweepResult(key: job.key, cellKey: job.cellKey, seed: job.seed, configJSON: ConfigKey.canonicalJSON(job.config),
+        return SweepResult(key: job.key, cellKey: job.cellKey, seed: job.seed, configJSON: RunKey.canonicalJSON(job.config),
                            gridValues: job.gridValues, engines: engines, seconds: Date().timeIntervalSince(start), phases: phases)
     }
 }

@@ -31,14 +31,14 @@ struct SweepGridTests {
         #expect(SHA256.hex("abc".utf8) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(SHA256.hex("".utf8) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         var config = ExperimentConfig()
-        let key = ConfigKey.key(config)
-        #expect(key == SHA256.hex(ConfigKey.canonicalJSON(config).utf8))
+        let key = RunKey.key(config)
+        #expect(key == SHA256.hex(RunKey.canonicalJSON(config).utf8))
         config.engine = .weights
-        #expect(ConfigKey.key(config) == key)  // the engine does not change results
+        #expect(RunKey.key(config) == key)  // the engine does not change results
         config.seed = 1
-        #expect(ConfigKey.key(config) != key)
-        #expect(ConfigKey.key(config, includingSeed: false) == ConfigKey.key(ExperimentConfig(), includingSeed: false))
-        #expect(!ConfigKey.canonicalJSON(config).contains(" "))
+        #expect(RunKey.key(config) != key)
+        #expect(RunKey.key(config, includingSeed: false) == RunKey.key(ExperimentConfig(), includingSeed: false))
+        #expect(!RunKey.canonicalJSON(config).contains(" "))
     }
 
     static let errors: [(String, String)] = [
