@@ -14,9 +14,11 @@ extension ProofLibrary {
     /// Rejects, with `file:line:column` messages: YAML errors, unknown or missing fields,
     /// an `id` that differs from the file name, unknown provenance tags, malformed
     /// relations (position inside the claim), identifiers missing from `catalog`, constants
-    /// used but not listed in `constants`, unknown `uses`, duplicate ids and cycles.
+    /// used but not listed in `constants`, unknown `uses`, duplicate ids and cycles, and — when
+    /// `probes` is given (the validation layer's probe names) — a `probe` that names none of them.
     /// Every problem of every file is reported, not only the first.
-    public static func load(directory: String, catalog: IdentifierCatalog = .standard) throws(ProofLoadError) -> ProofLibrary {
+    public static func load(directory: String, catalog: IdentifierCatalog = .standard,
+                            probes: Set<String>? = nil) throws(ProofLoadError) -> ProofLibrary {
         let files: [String]
         do {
             files = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -36,7 +38,7 @@ extension ProofLibrary {
                 problems.append(ProofProblem(SourceLocation(file: path, line: 0, column: 0), "cannot read the file"))
                 continue
             }
-            var reader = StatementReader(file: path, catalog: catalog)
+            var reader = StatementReader(file: path, catalog: catalog, probes: probes)
             // A statement with problems still takes part in the `uses` checks, so that one
             // bad file does not make every statement that uses it look wrong too.
             if let statement = reader.read(text) { statements.append(statement) }
@@ -64,11 +66,13 @@ extension ProofLibrary {
 private struct StatementReader {
     let file: String
     let catalog: IdentifierCatalog
+    let probes: Set<String>?
     var problems: [ProofProblem] = []
 
-    init(file: String, catalog: IdentifierCatalog) {
+    init(file: String, catalog: IdentifierCatalog, probes: Set<String>? = nil) {
         self.file = file
         self.catalog = catalog
+        self.probes = probes
     }
 
     func location(_ node: Node?) -> SourceLocation {
@@ -120,6 +124,9 @@ private struct StatementReader {
         let title = string(fields["title"]?.value, "title") ?? ""
         let source = string(fields["source"]?.value, "source") ?? ""
         let probe = string(fields["probe"]?.value, "probe") ?? ""
+        if let probes, !probe.isEmpty, !probes.contains(probe) {
+            problem(fields["probe"]?.value, "unknown probe '\(probe)' (known: \(probes.sorted().joined(separator: ", ")))")
+        }
         var provenance = Provenance.predecessor
         if let node = fields["provenance"]?.value, let text = string(node, "provenance") {
             if let p = Provenance(rawValue: text) { provenance = p } else {

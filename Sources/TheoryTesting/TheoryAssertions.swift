@@ -26,7 +26,7 @@ public enum TheoryAssertions {
     /// Judge statements (all of `proofs`, so `uses` can block) on recorded runs.
     public static func judge(_ suite: ValidationSuite, runs: [RunMeasurements],
                              proofs: URL = proofsDirectory) throws -> [StatementJudgement] {
-        let library = try ProofLibrary.load(directory: proofs.path)
+        let library = try ProofLibrary.load(directory: proofs.path, probes: Set(Probe.catalog.keys))
         return try Judge(suite: suite, runs: runs).judge(library.statements)
     }
 }

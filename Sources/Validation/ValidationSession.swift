@@ -14,7 +14,7 @@ public struct ValidationSession {
     /// Load the suite and `proofs/`; unknown statement ids in the suite are an error.
     public init(suiteFile: URL, proofsDirectory: URL, output: URL, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         suite = try ValidationSuite.load(from: suiteFile)
-        do { library = try ProofLibrary.load(directory: proofsDirectory.path) } catch {
+        do { library = try ProofLibrary.load(directory: proofsDirectory.path, probes: Set(Probe.catalog.keys)) } catch {
             throw SuiteError("proofs in \(proofsDirectory.path) do not load:\n\(error)")
         }
         for id in suite.statements ?? [] where library.statement(id) == nil {

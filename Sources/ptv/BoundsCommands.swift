@@ -128,7 +128,7 @@ struct ProofsCheckCommand: ParsableCommand {
 
     func run() throws {
         let library: ProofLibrary
-        do { library = try ProofLibrary.load(directory: proofs) } catch {
+        do { library = try ProofLibrary.load(directory: proofs, probes: Set(Probe.catalog.keys)) } catch {
             for p in error.problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) }
             throw InputError("\(error.problems.count) problem(s) in \(proofs)")
         }

@@ -92,5 +92,11 @@ struct BoundsCommandTests {
         let broken = try CLI.run(["proofs", "check", "--proofs", proofs.path])
         #expect(broken.status == 2)
         #expect(broken.stderr.contains("lemma-decomposition.yaml:") && broken.stderr.contains("rel_eror"), "\(broken.stderr)")
+        // A probe name the validation layer does not have, with its line and column.
+        let other = CLI.temporaryDirectory("probe")
+        let misnamed = try CLI.proofsCopy(in: other, editing: "lemma-rho-bar.yaml", replacing: "probe: lemma-rho-bar", with: "probe: lemma-rho-bra")
+        let unknown = try CLI.run(["proofs", "check", "--proofs", misnamed.path])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("lemma-rho-bar.yaml:") && unknown.stderr.contains("lemma-rho-bar.yaml:19:8: unknown probe 'lemma-rho-bra'"), "\(unknown.stderr)")
     }
 }
