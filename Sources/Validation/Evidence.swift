@@ -16,6 +16,8 @@ public struct EvidenceRow: Sendable, Codable {
     public var outcome: Verdict
     /// Extra facts (violation counts, exact probabilities, …).
     public var note: String
+    /// Which of the statement's claims (indices into `claims`) the row is evidence for.
+    public var claimIndices: [Int] = []
 }
 
 /// A statement's evidence at one configuration.

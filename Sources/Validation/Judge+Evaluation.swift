@@ -10,13 +10,17 @@ extension Judge {
         case .everyInstance, .statistical:
             var rows: [EvidenceRow] = []
             for instance in instances {
-                for claim in statement.claims where Self.measures(instance, claim) {
-                    rows.append(try judgeInterval(claim, instance, configuration, constants))
+                for (index, claim) in statement.claims.enumerated() where Self.measures(instance, claim) {
+                    var row = try judgeInterval(claim, instance, configuration, constants)
+                    row.claimIndices = [index]
+                    rows.append(row)
                 }
             }
             return (Verdict.combine(rows.map(\.outcome)), rows)
         case .highProbability:
-            return try judgeHighProbability(statement, configuration: configuration, instances: instances, constants: constants)
+            var (verdict, rows) = try judgeHighProbability(statement, configuration: configuration, instances: instances, constants: constants)
+            for i in rows.indices { rows[i].claimIndices = Array(statement.claims.indices) }   // each row checks every claim
+            return (verdict, rows)
         }
     }
 

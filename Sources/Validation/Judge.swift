@@ -65,12 +65,12 @@ public struct Judge: Sendable {
         var prepared: [PreparedConfiguration] = []
         for (configuration, configRuns) in everything {
             let instances = try probe.extract(configuration, configRuns, everything)
-            var applicable: [ProbeInstance] = [], free: [ProbeInstance] = [], failures: [String] = []
+            var applicable: [ProbeInstance] = [], free: [ProbeInstance] = [], failures: [HypothesisFailure] = []
             var checks: [HypothesisCheck] = []
             var regime = RegimeConstant(value: .infinity, binding: nil)
             for instance in instances {
                 let env = environment(configuration.config, task: instance.task, constants: [:], values: [:])
-                var failed: [String] = [], otherFailed = false
+                var failed: [HypothesisFailure] = [], otherFailed = false
                 var technical: [(label: String, relation: Relation)] = []
                 for hypothesis in statement.hypotheses {
                     let relation = hypothesis.relation(judgedTask: instance.task)
@@ -82,7 +82,7 @@ public struct Judge: Sendable {
                     let isTechnical = RegimeConstant.involves(relation)
                     if isTechnical { technical.append((Self.label(hypothesis, task: instance.task), relation)) }
                     if comparison.outcome != .holds {
-                        failed.append("\(hypothesis.description) \(comparison.outcome == .fails ? "fails" : "is indeterminate") (\(instance.label))")
+                        failed.append(HypothesisFailure(hypothesis: hypothesis.description, outcome: comparison.outcome, instance: instance.label))
                         if !isTechnical { otherFailed = true }
                     }
                 }
@@ -92,7 +92,7 @@ public struct Judge: Sendable {
                 if failed.isEmpty { applicable.append(instance) } else { failures += failed }
             }
             prepared.append(PreparedConfiguration(configuration: configuration, applicable: applicable, free: free, regime: regime,
-                                                  failedHypotheses: Array(Set(failures)).sorted(), hypotheses: checks))
+                                                  failedHypotheses: Array(Set(failures)).sorted { $0.note < $1.note }, hypotheses: checks))
         }
 
         // Fit the claim's unknown constants on the calibration split.
@@ -123,7 +123,7 @@ public struct Judge: Sendable {
             let (verdict, judgedRows) = allInside ? everyFree : try rows(item.applicable)
             let outsideRows = allInside ? [] : try rows(item.free.filter { !inside.contains($0.label) }).1
             evidence.append(ConfigurationEvidence(label: configuration.label, split: configuration.split.rawValue, judged: judged,
-                                                  verdict: verdict, hypothesisNotes: item.failedHypotheses,
+                                                  verdict: verdict, hypothesisNotes: item.failedHypotheses.map(\.note),
                                                   hypotheses: item.hypotheses, rows: judgedRows,
                                                   regimeConstant: item.regime.value, bindingCondition: item.regime.binding,
                                                   claimVerdict: everyFree.0, outsideRows: outsideRows))
@@ -133,8 +133,8 @@ public struct Judge: Sendable {
         var reason: String
         switch verdict {
         case .notApplicable:
-            let notes = Set(evidence.flatMap(\.hypothesisNotes).map { $0.components(separatedBy: " (").first ?? $0 })
-            reason = "hypotheses fail at every judged configuration: " + notes.sorted().joined(separator: "; ")
+            let failing = Set(prepared.flatMap(\.failedHypotheses).map(\.withoutInstance))
+            reason = "hypotheses fail at every judged configuration: " + failing.sorted().joined(separator: "; ")
         case .violated:
             reason = "violated at " + evidence.filter { $0.judged && $0.verdict == .violated }.map(\.label).joined(separator: ", ")
         case .indeterminate:
@@ -144,12 +144,23 @@ public struct Judge: Sendable {
             reason = "holds at \(count) judged configuration\(count == 1 ? "" : "s")"
         }
         if !fittedNames.isEmpty && !hasHeldOut { reason += " (no held-out configuration is applicable: judged in-sample)" }
-        let evidenced = Set(evidence.filter(\.judged).flatMap(\.rows).map(\.relation))
-        let missing = statement.claims.map { $0.printed(.unicode) }.filter { claim in !evidenced.contains { $0.contains(claim) } }
+        let evidenced = Set(evidence.filter(\.judged).flatMap(\.rows).flatMap(\.claimIndices))
+        let missing = statement.claims.indices.filter { !evidenced.contains($0) }.map { statement.claims[$0].printed(.unicode) }
         if !missing.isEmpty && verdict != .notApplicable { reason += "; no evidence for: " + missing.joined(separator: ", ") }
         return StatementJudgement(statement: statement, probe: probe, verdict: verdict, ownVerdict: verdict, reason: reason,
                                   fitted: fitted, configurations: evidence, claimsWithoutEvidence: missing,
                                   certificate: certificate(statement), regime: RegimeSummary(constant: suiteConstant, evidence: evidence))
+    }
+
+    /// A hypothesis that does not hold at one probe instance.
+    struct HypothesisFailure: Hashable {
+        let hypothesis: String
+        let outcome: ComparisonOutcome
+        let instance: String
+        /// "cond_step fails"
+        var withoutInstance: String { "\(hypothesis) \(outcome == .fails ? "fails" : "is indeterminate")" }
+        /// "cond_step fails (seed 0 · upstream)"
+        var note: String { "\(withoutInstance) (\(instance))" }
     }
 
     /// The suite's C for the technical conditions (default 1; docs/theory.md §6a).
@@ -169,8 +180,8 @@ public struct Judge: Sendable {
         var free: [ProbeInstance]
         /// C_max over the statement's technical conditions at every instance, and the binding one.
         var regime: RegimeConstant
-        /// "hypothesis fails (instance)" notes, deduplicated.
-        var failedHypotheses: [String]
+        /// Hypotheses that fail or are indeterminate, per instance, deduplicated.
+        var failedHypotheses: [HypothesisFailure]
         var hypotheses: [HypothesisCheck]
     }
 
