@@ -56,8 +56,8 @@ public struct SampleSpace: Sendable {
 
     /// L for Wishart_K(ν, I): L_ii = √χ²(ν − i) (0-based i), L_ij ~ N(0, 1) below the diagonal.
     static func bartlettFactor(size k: Int, degreesOfFreedom nu: Int, seed: UInt64) -> Matrix {
-        var normals = SeededGenerator(seed: seed, stream: "bulk")
-        var chiSeed = SeededGenerator(seed: seed, stream: "bulk-chi2")
+        var normals = SeededGenerator(seed: seed, stream: RandomStream.bulk.rawValue)
+        var chiSeed = SeededGenerator(seed: seed, stream: RandomStream.bulkChi2.rawValue)
         let dof = (0..<k).map { Double(nu - $0) }
         // Degrees of freedom are ≥ 1 and finite (d ≥ K + 3), so GSL cannot fail here.
         let chi = (try? GSL.chiSquaredDraws(degreesOfFreedom: dof, seed: chiSeed.next())) ?? []

@@ -14,7 +14,7 @@ public struct SignalGeometry: Sendable, Equatable {
 
     public init(d: Int, overlap: Double, seed: UInt64) {
         precondition(d >= 3, "three orthogonal directions need d ≥ 3")
-        var rng = SeededGenerator(seed: seed, stream: "signals")
+        var rng = SeededGenerator(seed: seed, stream: RandomStream.signals.rawValue)
         var basis: [[Double]] = []
         while basis.count < 3 {
             var g = rng.gaussians(count: d)

@@ -1,3 +1,4 @@
+import Vocabulary
 import NumericsCore
 
 /// Per-step summaries of a phase's recording, one row per snapshot (the trajectory CSV).
@@ -14,12 +15,7 @@ public struct TrajectoryTable {
 
     public init(_ outcome: PhaseOutcome) {
         let m = outcome.run.initial.m
-        var groups: [(String, [Int])] = [("all", Array(0..<(2 * m)))]
-        if let inheritance = outcome.inheritance {
-            let rows = Array(0..<(2 * m))
-            groups.append(("inherited", rows.filter { inheritance.isInherited(row: $0) }))
-            groups.append(("fresh", rows.filter { !inheritance.isInherited(row: $0) }))
-        }
+        let groups = FilterGroup.rows(m: m, inheritance: outcome.inheritance).map { ($0.group.rawValue, $0.rows) }
         let signalNames = outcome.distribution.layout.signalNames
         var header = ["t", "train_loss", "train_error", "decomposition_rel_error"]
         for (g, _) in groups {

@@ -90,7 +90,7 @@ public struct TransferExperiment: Sendable {
                                       patchCount: config.patchCount, steps: upstream ? config.T1 : config.T2)
     }
 
-    private func stream(_ name: String) -> SeededGenerator { SeededGenerator(seed: config.seed, stream: name) }
+    private func stream(_ name: RandomStream) -> SeededGenerator { SeededGenerator(seed: config.seed, stream: name.rawValue) }
 
     /// Run the phases in order, handing each to `onPhase` (on the calling thread) once it is
     /// trained and scored and before the next phase trains, so a caller can write it to disk
@@ -111,15 +111,15 @@ public struct TransferExperiment: Sendable {
         let downstreamNeeded = phases.contains(.transfer) || phases.contains(.scratch)
         let space = self.space
         let downstreamData = Deferred(startingNow: parallelWithinRun && downstreamNeeded) {
-            var rng = SeededGenerator(seed: config.seed, stream: "downstream-train")
+            var rng = SeededGenerator(seed: config.seed, stream: RandomStream.downstreamTrain.rawValue)
             let train = task2.sample(config.N2, using: &rng, gaussians: space.rows(.downstreamNoise))
-            rng = SeededGenerator(seed: config.seed, stream: "downstream-init")
+            rng = SeededGenerator(seed: config.seed, stream: RandomStream.downstreamInit.rawValue)
             return (train, FilterBank.gaussian(m: config.m, sigma0: config.sigma0, rows: space.rows(.downstreamFreshFilters), using: &rng))
         }
 
-        var rng = stream("upstream-train")
+        var rng = stream(.upstreamTrain)
         let train1 = task1.sample(config.N1, using: &rng, gaussians: space.rows(.upstreamNoise), worker: worker)
-        rng = stream("upstream-init")
+        rng = stream(.upstreamInit)
         let init1 = FilterBank.gaussian(m: config.m, sigma0: config.sigma0, rows: space.rows(.upstreamInitialFilters), using: &rng)
         var basis1: CoefficientBasis?, inner1: Matrix?
         if engine(for: .upstream) == .coefficients {
@@ -132,7 +132,7 @@ public struct TransferExperiment: Sendable {
         // Scoring needs the test set (drawn from the same inner products); with a second core
         // both are done there while the downstream phases are set up.
         let upstream = Deferred(startingNow: parallelWithinRun && downstreamNeeded) { [basis1, inner1] in
-            let test1 = self.testSet(task1, "upstream", train: train1, filters: init1.weights, basis: basis1, filterInner: inner1)
+            let test1 = self.testSet(task1, train: train1, filters: init1.weights, basis: basis1, filterInner: inner1)
             return self.outcome(.upstream, upstreamRun, task1, train1, test1, identity, nil)
         }
         guard downstreamNeeded else {
@@ -141,7 +141,7 @@ public struct TransferExperiment: Sendable {
         }
 
         let (train2, fresh) = downstreamData.value
-        rng = stream("transfer-choice")
+        rng = stream(.transferChoice)
         let inheritance = TransferPlan(config: config).apply(upstream: upstreamRun.run.final, fresh: fresh, using: &rng)
         // Spanning filters: the fresh draw, then each transferred row that differs from it.
         let twoM = 2 * config.m, d = space.dimension
@@ -176,7 +176,7 @@ public struct TransferExperiment: Sendable {
         let n2 = train2.count, f2 = spanFilters.rows
         let order2 = Array(0..<twoM) + Array(f2..<(f2 + n2)) + Array(twoM..<f2)
         let test2 = Deferred(startingNow: parallelWithinRun) { [basis2, spanInner2] in
-            self.testSet(task2, "downstream", train: train2, filters: spanFilters, basis: basis2, filterInner: spanInner2,
+            self.testSet(task2, train: train2, filters: spanFilters, basis: basis2, filterInner: spanInner2,
                          order: order2, leading: twoM + n2)
         }
         let materialised2 = Deferred(startingNow: false) { test2.value.materialised() }
@@ -206,16 +206,17 @@ public struct TransferExperiment: Sendable {
     /// The test set of one task (`n_test` samples, stream "<name>-test"), spanned by `filters`
     /// (rows) and the training noises; with a coefficient basis, G is assembled from its Gram
     /// matrix and `filterInner` (⟨filter, b⟩ for every basis vector b).
-    private func testSet(_ task: TaskDistribution, _ name: String, train: Dataset, filters: Matrix,
+    private func testSet(_ task: TaskDistribution, train: Dataset, filters: Matrix,
                          basis: CoefficientBasis?, filterInner: Matrix?, order: [Int]? = nil, leading: Int? = nil) -> TestSet {
         var gram: Matrix?
         if let basis, let filterInner {
             gram = TestSet.spanningGram(filters: filters, filterInner: filterInner, basis: basis, distribution: task)
         }
-        var rng = stream("\(name)-test")
+        let streams = RandomStream.testStreams(upstream: task.task == 1)
+        var rng = stream(streams.test)
         return TestSet.draw(config.n_test, of: task, spanning: filters, trainingNoise: train, gram: gram,
-                            order: order, leading: leading, extraStream: "\(name)-test-extra", using: &rng,
-                            complementSeed: config.seed, complementStream: "\(name)-test-complement")
+                            order: order, leading: leading, extraStream: streams.extra.rawValue, using: &rng,
+                            complementSeed: config.seed, complementStream: streams.complement.rawValue)
     }
 
     /// One phase's training run, and its coefficient-space form when that engine trained it.

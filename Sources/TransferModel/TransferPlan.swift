@@ -18,6 +18,17 @@ public struct TransferredInitialisation: Sendable {
     public func isInherited(row k: Int) -> Bool { sources[k] != nil }
 }
 
+extension FilterGroup {
+    /// The groups of a phase's 2m filter rows: `all`, and with an Algorithm-1 initialisation also
+    /// `inherited` and `fresh` (docs/theory.md §5); a group may be empty.
+    public static func rows(m: Int, inheritance: TransferredInitialisation?) -> [(group: FilterGroup, rows: [Int])] {
+        let all = Array(0..<(2 * m))
+        guard let inheritance else { return [(.all, all)] }
+        return [(.all, all), (.inherited, all.filter { inheritance.isInherited(row: $0) }),
+                (.fresh, all.filter { !inheritance.isInherited(row: $0) })]
+    }
+}
+
 /// Algorithm 1 (docs/theory.md §4, `paper`) and the variants the audit runs.
 ///
 /// For each class j choose ⌊αm⌋ filter slots R_j uniformly at random (stream "transfer-choice");

@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import TransferModel
 
@@ -134,7 +135,7 @@ extension Probe {
         Probe(name: name, kind: .everyInstance, summary: summary) { _, runs, _ in
             runs.flatMap { run in
                 run.phases.flatMap { phase in
-                    phase.groups.filter { phase.groups.count == 1 || $0.group != "all" }.compactMap { group in
+                    phase.groups.filter { phase.groups.count == 1 || $0.group != FilterGroup.all.rawValue }.compactMap { group in
                         let measured = values(group)
                         guard !measured.isEmpty else { return nil }
                         return ProbeInstance(label: "seed \(run.seed) · \(phase.phase) · \(group.group)", task: phase.task,

@@ -1,3 +1,4 @@
+import Vocabulary
 import Bounds
 import Foundation
 import NumericsCore
@@ -16,8 +17,9 @@ struct ReportFigures {
         let representative = report.runs.first { run in run.phase(.transfer)?.groups.count == 3 } ?? report.runs.first
         if let run = representative {
             let series: [(String, PhaseMeasurements?, String)] = [
-                ("transfer · inherited", run.phase(.transfer), "inherited"), ("transfer · fresh", run.phase(.transfer), "fresh"),
-                ("scratch", run.phase(.scratch), "all"), ("upstream", run.phase(.upstream), "all"),
+                ("transfer · inherited", run.phase(.transfer), FilterGroup.inherited.rawValue),
+                ("transfer · fresh", run.phase(.transfer), FilterGroup.fresh.rawValue),
+                ("scratch", run.phase(.scratch), FilterGroup.all.rawValue), ("upstream", run.phase(.upstream), FilterGroup.all.rawValue),
             ]
             let where_ = "configuration \(run.label), seed \(run.seed)"
             for (file, column, title, yLabel) in [("trajectory-gamma.svg", 1, "γ: largest signal coefficient", "max γ"),

@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import NumericsCore
 import TransferModel
@@ -99,13 +100,8 @@ extension PhaseMeasurements {
         let noiseNorms = noiseNormsSq.map { $0.squareRoot() }
         initNoiseSampleNorms = initRows.flatMap { _ in noiseNorms }
 
-        var groups: [(String, [Int])] = [("all", Array(0..<(2 * m)))]
-        if let inheritance = outcome.inheritance {
-            groups.append(("inherited", (0..<(2 * m)).filter { inheritance.isInherited(row: $0) }))
-            groups.append(("fresh", (0..<(2 * m)).filter { !inheritance.isInherited(row: $0) }))
-        }
-        self.groups = groups.filter { !$0.1.isEmpty }.map {
-            GroupDynamics(name: $0.0, rows: $0.1, run: run, m: m, task: outcome.distribution.task)
+        groups = FilterGroup.rows(m: m, inheritance: outcome.inheritance).filter { !$0.rows.isEmpty }.map {
+            GroupDynamics(name: $0.group.rawValue, rows: $0.rows, run: run, m: m, task: outcome.distribution.task)
         }
         trainLoss = run.trainScore.loss
         trainError = run.trainScore.error

@@ -61,3 +61,29 @@ public enum TrainingEngine: String, Sendable, CaseIterable, Codable {
     case coefficients
     case auto
 }
+
+/// The groups of filters the recorder reports on (docs/theory.md §5): every filter, and in the
+/// transfer phase the ones Algorithm 1 inherited and the freshly drawn ones.
+public enum FilterGroup: String, Sendable, CaseIterable, Codable {
+    case all, inherited, fresh
+}
+
+/// The named random streams of one experiment's seed (docs/theory.md §1): each use of
+/// randomness has its own, so changing how much one consumes never shifts another.
+public enum RandomStream: String, Sendable, CaseIterable {
+    case signals
+    case upstreamTrain = "upstream-train", upstreamInit = "upstream-init", upstreamTest = "upstream-test"
+    case upstreamTestExtra = "upstream-test-extra", upstreamTestComplement = "upstream-test-complement"
+    case downstreamTrain = "downstream-train", downstreamInit = "downstream-init", downstreamTest = "downstream-test"
+    case downstreamTestExtra = "downstream-test-extra", downstreamTestComplement = "downstream-test-complement"
+    case transferChoice = "transfer-choice"
+    /// The `gram` sampler's Bartlett factor: normals below the diagonal, and the seed of GSL's χ² draws.
+    case bulk, bulkChi2 = "bulk-chi2"
+
+    /// The test-set streams of the upstream (task 1) or downstream (task 2) phases: the draws, the
+    /// inherited rows' extra coordinates, the complement of materialised vectors.
+    public static func testStreams(upstream: Bool) -> (test: RandomStream, extra: RandomStream, complement: RandomStream) {
+        upstream ? (.upstreamTest, .upstreamTestExtra, .upstreamTestComplement)
+            : (.downstreamTest, .downstreamTestExtra, .downstreamTestComplement)
+    }
+}
