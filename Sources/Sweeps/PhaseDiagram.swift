@@ -44,7 +44,7 @@ public struct PhaseDiagram: Sendable {
             }
         }
         guard threshold > 0 && threshold < 1 else { throw Self.error("--threshold", "\(threshold) is outside the allowed range: (0, 1)") }
-        let usable = runs.filter { $0.number(x) != nil && $0.number(y) != nil && $0.metrics["transfer"] != nil && $0.metrics["scratch"] != nil }
+        let usable = runs.filter { $0.number(x) != nil && $0.number(y) != nil && $0.metrics[Phase.transfer.rawValue] != nil && $0.metrics[Phase.scratch.rawValue] != nil }
         guard !usable.isEmpty else {
             throw Self.error("--store", "no finished runs with numeric '\(x)' and '\(y)' and both downstream phases")
         }
@@ -67,7 +67,7 @@ public struct PhaseDiagram: Sendable {
         var perSeed: [UInt64: [[Double]]] = [:]
         for run in usable {
             let i = ys.firstIndex(of: run.number(y)!)!, j = xs.firstIndex(of: run.number(x)!)!
-            let t = run.metrics["transfer"]!["test_error"] ?? .nan, s = run.metrics["scratch"]!["test_error"] ?? .nan
+            let t = run.metric(.transfer, "test_error") ?? .nan, s = run.metric(.scratch, "test_error") ?? .nan
             sumT[i][j] += t; sumS[i][j] += s; sumD[i][j] += t - s; counts[i][j] += 1
             perSeed[run.seed, default: blank][i][j] = t
         }

@@ -59,6 +59,9 @@ public struct StoredRun: Sendable {
 
     /// A numeric config value (nil for strings and missing keys).
     public func number(_ key: String) -> Double? { config[key]?.number }
+
+    /// A phase's metric (names as ``PhaseOutcome/metricNames``), nil when not stored.
+    public func metric(_ phase: Phase, _ name: String) -> Double? { metrics[phase.rawValue]?[name] }
 }
 
 /// A config value as stored: a number or a string (constants are flattened to `constants.NAME`).
