@@ -4,9 +4,8 @@ import TransferModel
 
 /// Runs the unfinished jobs of a grid, `workers` at a time, and stores each as it finishes.
 ///
-/// Parallelism is across runs (Swift structured concurrency: a task group with at most
-/// `workers` child tasks); each run is single-threaded, with OpenBLAS held to one thread
-/// (docs/theory.md-independent; see the toolchain notes on small matrices). Finished jobs — those
+/// Parallelism is across runs (``ParallelRuns``: a task group with at most `workers` child
+/// tasks); each run is single-threaded, with OpenBLAS held to one thread. Finished jobs — those
 /// whose key is already in the store — are skipped, so re-running a sweep resumes it.
 public struct SweepRunner: Sendable {
     public let grid: SweepGrid
@@ -47,31 +46,20 @@ public struct SweepRunner: Sendable {
     /// Run every pending job. `onProgress` is called on the caller's task after each job.
     @discardableResult
     public func run(onProgress: (Progress) -> Void = { _ in }) async throws -> (ran: Int, skipped: Int) {
-        BLAS.useSingleThread()
         let pending = try pendingJobs()
         let skipped = grid.jobs.count - pending.count
         let start = Date()
         let store = self.store
-        try await withThrowingTaskGroup(of: (SweepJob, Double).self) { group in
-            var next = 0
-            func launch() {
-                let job = pending[next]
-                next += 1
-                group.addTask {
-                    let result = try SweepResult.run(job)
-                    try store.insert(result)
-                    return (job, result.seconds)
-                }
-            }
-            while next < pending.count && next < workers { launch() }
-            var done = 0
-            while let (job, seconds) = try await group.next() {
-                done += 1
-                onProgress(Progress(done: done, total: pending.count, skipped: skipped,
-                                    elapsed: Date().timeIntervalSince(start), job: job, seconds: seconds))
-                if next < pending.count { launch() }
-            }
-        }
+        var done = 0
+        try await ParallelRuns.run(pending, workers: workers, { job in
+            let result = try SweepResult.run(job)
+            try store.insert(result)
+            return result.seconds
+        }, onResult: { index, seconds in
+            done += 1
+            onProgress(Progress(done: done, total: pending.count, skipped: skipped,
+                                elapsed: Date().timeIntervalSince(start), job: pending[index], seconds: seconds))
+        })
         return (pending.count, skipped)
     }
 }

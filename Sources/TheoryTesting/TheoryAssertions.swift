@@ -19,8 +19,8 @@ public enum TheoryAssertions {
     public static let proofsDirectory: URL = Bundle.module.resourceURL!.appendingPathComponent("proofs")
 
     /// Run every configuration × seed of `suite` (in parallel) and return the runs.
-    public static func record(_ suite: ValidationSuite, workers: Int = 2) throws -> [RunMeasurements] {
-        try SuiteRunner(suite: suite, workers: workers).run { _, _ in }
+    public static func record(_ suite: ValidationSuite, workers: Int = 2) async throws -> [RunMeasurements] {
+        try await SuiteRunner(suite: suite, workers: workers).run { _, _ in }
     }
 
     /// Judge statements (all of `proofs`, so `uses` can block) on recorded runs.

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import NumericsCore
 import TransferModel
@@ -20,45 +19,22 @@ public struct SuiteRunner: Sendable {
         suite.configurations.indices.flatMap { c in suite.seeds.map { (c, $0) } }
     }
 
-    /// Run all jobs; `finished` is called (serially) with each run and the count done so far.
-    public func run(finished: @escaping @Sendable (RunMeasurements, Int) -> Void) throws -> [RunMeasurements] {
-        BLAS.useSingleThread()
-        let jobs = self.jobs
-        let results = Results(count: jobs.count)
-        let queue = DispatchQueue(label: "ptv.suite.results")
-        let semaphore = DispatchSemaphore(value: workers)
-        let group = DispatchGroup()
-        for (index, job) in jobs.enumerated() {
-            semaphore.wait()
-            group.enter()
-            let configuration = suite.configurations[job.0]
-            DispatchQueue.global().async {
-                defer { semaphore.signal(); group.leave() }
-                var config = configuration.config
-                config.seed = job.1
-                do {
-                    let outcomes = try TransferExperiment(config: config).run()
-                    let measured = RunMeasurements(label: configuration.label, seed: job.1,
-                                                   phases: outcomes.map { PhaseMeasurements($0) })
-                    queue.sync {
-                        results.values[index] = measured
-                        results.done += 1
-                        finished(measured, results.done)
-                    }
-                } catch {
-                    queue.sync { results.error = error }
-                }
-            }
-        }
-        group.wait()
-        if let error = results.error { throw error }
-        return results.values.compactMap { $0 }
-    }
-
-    private final class Results: @unchecked Sendable {  // guarded by `queue`
-        var values: [RunMeasurements?]
+    /// Run all jobs (``ParallelRuns``); `finished` is called with each run, in completion order,
+    /// and the count done so far. Returns the runs in job order.
+    public func run(finished: (RunMeasurements, Int) throws -> Void) async throws -> [RunMeasurements] {
+        let jobs = self.jobs.map { (configuration: suite.configurations[$0.0], seed: $0.1) }
+        var results = [RunMeasurements?](repeating: nil, count: jobs.count)
         var done = 0
-        var error: (any Error)?
-        init(count: Int) { values = Array(repeating: nil, count: count) }
+        try await ParallelRuns.run(jobs, workers: workers, { job in
+            var config = job.configuration.config
+            config.seed = job.seed
+            let outcomes = try TransferExperiment(config: config).run()
+            return RunMeasurements(label: job.configuration.label, seed: job.seed, phases: outcomes.map { PhaseMeasurements($0) })
+        }, onResult: { index, measured in
+            results[index] = measured
+            done += 1
+            try finished(measured, done)
+        })
+        return results.compactMap { $0 }
     }
 }

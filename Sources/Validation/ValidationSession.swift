@@ -31,7 +31,7 @@ public struct ValidationSession {
     }
 
     /// Run, judge and write; returns the report. `progress` receives one line per event.
-    public func run(progress: @escaping @Sendable (String) -> Void) throws -> ValidationReport {
+    public func run(progress: (String) -> Void) async throws -> ValidationReport {
         let runsFolder = output.appendingPathComponent("runs")
         do { try FileManager.default.createDirectory(at: runsFolder, withIntermediateDirectories: true) } catch {
             throw ConfigError(field: "out", "cannot create \(output.path) (\(error.localizedDescription)); give a writable folder")
@@ -47,7 +47,7 @@ public struct ValidationSession {
         progress("running \(suite.configurations.count) configurations × \(suite.seeds.count) seeds = \(total) runs on \(workers) workers")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let runs = try runner.run { measured, done in
+        let runs = try await runner.run { measured, done in
             let file = runsFolder.appendingPathComponent("\(measured.label)-seed\(measured.seed).json")
             do { try ResultFile.write(encoder.encode(measured), to: file) } catch {
                 progress("warning: run file \(file.lastPathComponent) not written (\(error)); the run is still judged")

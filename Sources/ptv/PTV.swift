@@ -7,7 +7,7 @@ import Vocabulary
 
 /// `ptv`: run, bound and judge the parameter-transfer theory of arXiv 2509.22056.
 @main
-struct PTV: ParsableCommand {
+struct PTV: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ptv",
         abstract: "Executable companion to 'Towards Understanding Feature Learning in Parameter Transfer'.",
@@ -16,12 +16,16 @@ struct PTV: ParsableCommand {
 
     /// Parse, run, and map failures to exit codes: 2 for bad input or usage, the command's own
     /// code otherwise.
-    static func main() {
+    static func main() async {
         BLAS.useSingleThread()  // parallelism lives across runs, or in a run's own worker thread
         BLAS.stopIdleThreads()  // before any other thread exists
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch {
             if error is ConfigError || error is SuiteError || error is InputError {
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -19,7 +19,7 @@ struct Sweep: ParsableCommand {
         defaultSubcommand: SweepRun.self)
 }
 
-struct SweepRun: ParsableCommand {
+struct SweepRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the unfinished runs of a grid (the default).")
 
     @Option(name: .long, help: "Grid YAML (base:, grid:, seeds:).")
@@ -34,7 +34,7 @@ struct SweepRun: ParsableCommand {
     @Flag(name: .long, help: "No progress output.")
     var quiet = false
 
-    func run() throws {
+    func run() async throws {
         guard workers >= 1 && workers <= 1024 else {
             throw InputError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]")
         }
@@ -43,16 +43,13 @@ struct SweepRun: ParsableCommand {
         let runner = SweepRunner(grid: sweepGrid, store: sweepStore, workers: workers)
         let quiet = self.quiet
         let cells = sweepGrid.cellCount, seeds = sweepGrid.seeds.count, workers = self.workers
-        let outcome = try blocking {
-            var bar = ProgressReporter(isTerminal: isatty(STDERR_FILENO) != 0, quiet: quiet)
-            if !quiet {
-                let pending = try runner.pendingJobs().count
-                Progress.line("sweep: \(cells) cells × \(seeds) seeds = \(sweepGrid.jobs.count) runs; \(sweepGrid.jobs.count - pending) already stored, \(pending) to run on \(workers) workers")
-            }
-            let result = try await runner.run { bar.report($0) }
-            bar.finish()
-            return result
+        var bar = ProgressReporter(isTerminal: isatty(STDERR_FILENO) != 0, quiet: quiet)
+        if !quiet {
+            let pending = try runner.pendingJobs().count
+            Progress.line("sweep: \(cells) cells × \(seeds) seeds = \(sweepGrid.jobs.count) runs; \(sweepGrid.jobs.count - pending) already stored, \(pending) to run on \(workers) workers")
         }
+        let outcome = try await runner.run { bar.report($0) }
+        bar.finish()
         print("sweep finished: \(outcome.ran) runs now, \(outcome.skipped) already stored; store \(store)")
     }
 }
@@ -126,21 +123,4 @@ struct ProgressReporter {
     func finish() {
         if drewBar { FileHandle.standardError.write(Data("\n".utf8)) }
     }
-}
-
-/// Run async work from a synchronous command and wait for it (the root command is synchronous).
-func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = BlockingResult<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try box.result!.get()
-}
-
-/// The result slot of `blocking`: written once by the task, read after the semaphore.
-final class BlockingResult<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
 }

@@ -3,7 +3,7 @@ import Foundation
 import Validation
 
 /// `ptv validate`: judge every statement of proofs/ on a suite and write the report.
-struct Validate: ParsableCommand {
+struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a validation suite and judge every statement of proofs/ on it.",
         discussion: """
@@ -31,13 +31,13 @@ struct Validate: ParsableCommand {
         guard workers >= 1 else { throw ArgumentParser.ValidationError("--workers must be ≥ 1") }
     }
 
-    func run() throws {
+    func run() async throws {
         let suiteFile = try ProjectFiles.suite(suite)
         let proofsDirectory = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs")
         let session = try ValidationSession(suiteFile: suiteFile, proofsDirectory: proofsDirectory,
                                             output: URL(fileURLWithPath: out), workers: workers)
         let quiet = self.quiet
-        let report = try session.run { if !quiet { Progress.line($0) } }
+        let report = try await session.run { if !quiet { Progress.line($0) } }
         for j in report.judgements {
             print("\(j.verdict.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)) \(j.statement.id) — \(j.reason)")
         }

@@ -20,20 +20,20 @@ struct BehaviourSnapshotTests {
         ("vectors", "d: 150\nm: 4\nN1: 20\nN2: 10\nT1: 40\nT2: 40\nn_test: 300\nlayout: separate\nvariant: frozen\nseed: 3\nsampler: vectors\n"),
     ]
 
-    static func current() throws -> [String: Any] {
+    static func current() async throws -> [String: Any] {
         var snapshot: [String: Any] = [:]
         for (name, yaml) in experiments {
             for outcome in try TransferExperiment(config: try ExperimentConfig.parse(yaml: yaml)).run() {
                 snapshot["\(name).\(outcome.phase.rawValue)"] = outcome.metrics.filter { $0.key != "seconds" }
             }
         }
-        let judgements = try TheoryAssertions.judge(ValidationFixtures.suite(), runs: ValidationFixtures.runs)
+        let judgements = try TheoryAssertions.judge(ValidationFixtures.suite(), runs: try await ValidationFixtures.runs())
         snapshot["verdicts"] = Dictionary(uniqueKeysWithValues: judgements.map { ($0.statement.id, $0.verdict.rawValue) })
         return snapshot
     }
 
-    @Test func metricsAndVerdictsAreUnchanged() throws {
-        let now = try Self.current()
+    @Test func metricsAndVerdictsAreUnchanged() async throws {
+        let now = try await Self.current()
         if ProcessInfo.processInfo.environment["PTV_RECORD_SNAPSHOTS"] == "1" {
             try FileManager.default.createDirectory(at: Self.file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try JSONOutput.write(now, to: Self.file)

@@ -9,7 +9,9 @@ import Vocabulary
 @Suite(.serialized)
 struct JudgeTests {
     let suite = ValidationFixtures.suite()
-    let runs = ValidationFixtures.runs
+    let runs: [RunMeasurements]
+
+    init() async throws { runs = try await ValidationFixtures.runs() }
 
     @Test func everyStatementGetsAVerdictThatMatchesItsEvidence() throws {
         let library = try ProofLibrary.load(directory: TheoryAssertions.proofsDirectory.path)

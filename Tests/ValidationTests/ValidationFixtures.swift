@@ -21,7 +21,8 @@ enum ValidationFixtures {
     static func suite(_ yaml: String = suiteYAML) -> ValidationSuite { try! ValidationSuite.parse(yaml: yaml) }
 
     /// Runs of the mini suite, recorded once per test process.
-    static let runs: [RunMeasurements] = try! TheoryAssertions.record(suite())
+    static let recorded = Task { try await TheoryAssertions.record(suite()) }
+    static func runs() async throws -> [RunMeasurements] { try await recorded.value }
 
     /// A copy of proofs/ in a temporary folder, with `file`'s text transformed.
     static func proofsCopy(editing file: String, _ edit: (String) -> String) throws -> URL {

@@ -16,8 +16,8 @@ struct DecompositionTests {
           - {label: b, split: held-out, u_norm: 2.2, v1_norm: 1.5, v2_norm: 1.5}
         """)
 
-    @Test func theRecordedDecompositionIsExact() throws {
-        let runs = try TheoryAssertions.record(Self.suite)
+    @Test func theRecordedDecompositionIsExact() async throws {
+        let runs = try await TheoryAssertions.record(Self.suite)
         let expected = Verdict(rawValue: ProcessInfo.processInfo.environment["EXAMPLE_EXPECT"] ?? "holds") ?? .holds
         try expectStatement("lemma-decomposition", expected, on: Self.suite, runs: runs)
         // At C = 1 these small configurations are outside the dynamics lemmas' hypotheses.
