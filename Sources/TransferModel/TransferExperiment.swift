@@ -95,6 +95,10 @@ public struct TransferExperiment: Sendable {
     /// Run the phases in order, handing each to `onPhase` (on the calling thread) once it is
     /// trained and scored and before the next phase trains, so a caller can write it to disk
     /// first. `progress` receives (phase, step).
+    ///
+    /// The steps: draw (both tasks' training sets and initialisations), train upstream, score
+    /// upstream, plan the transfer (Algorithm 1), set up the downstream pair, hand upstream over,
+    /// train transfer and scratch, score them.
     @discardableResult
     public func run(phases: [Phase] = Phase.allCases,
                     progress: (@Sendable (Phase, Int) -> Void)? = nil,
@@ -106,33 +110,20 @@ public struct TransferExperiment: Sendable {
         let worker = parallelWithinRun ? SpinningWorker() : nil
         defer { worker?.stop() }
         let task1 = distribution(task: 1), task2 = distribution(task: 2)
-
-        let config = self.config
         let downstreamNeeded = phases.contains(.transfer) || phases.contains(.scratch)
-        let space = self.space
-        let downstreamData = Deferred(startingNow: parallelWithinRun && downstreamNeeded) {
-            var rng = SeededGenerator(seed: config.seed, stream: RandomStream.downstreamTrain.rawValue)
-            let train = task2.sample(config.N2, using: &rng, gaussians: space.rows(.downstreamNoise))
-            rng = SeededGenerator(seed: config.seed, stream: RandomStream.downstreamInit.rawValue)
-            return (train, FilterBank.gaussian(m: config.m, sigma0: config.sigma0, rows: space.rows(.downstreamFreshFilters), using: &rng))
-        }
 
-        var rng = stream(.upstreamTrain)
-        let train1 = task1.sample(config.N1, using: &rng, gaussians: space.rows(.upstreamNoise), worker: worker)
-        rng = stream(.upstreamInit)
-        let init1 = FilterBank.gaussian(m: config.m, sigma0: config.sigma0, rows: space.rows(.upstreamInitialFilters), using: &rng)
-        var basis1: CoefficientBasis?, inner1: Matrix?
-        if engine(for: .upstream) == .coefficients {
-            let b = CoefficientBasis(distribution: task1, data: train1, probes: probes, worker: worker)
-            basis1 = b
-            inner1 = b.innerProducts(of: init1.weights, worker: worker)
+        // Draw. The downstream data go to another thread while upstream trains, if there is one.
+        let downstreamDraw = Deferred(startingNow: parallelWithinRun && downstreamNeeded) {
+            self.draw(task2, worker: nil)
         }
+        let (train1, init1) = draw(task1, worker: worker)
+
+        // Train and score upstream (the scoring, with its test set, on the other thread if any).
+        let setup1 = coefficientSetup(.upstream, task1, train1, filters: init1.weights, worker: worker)
+        let upstreamRun = train(.upstream, task1, train1, init1, nil, progress, setup: setup1, worker: worker)
         let identity = Array(0..<(2 * config.m))
-        let upstreamRun = train(.upstream, task1, train1, init1, nil, progress, basis: basis1, initialInner: inner1, worker: worker)
-        // Scoring needs the test set (drawn from the same inner products); with a second core
-        // both are done there while the downstream phases are set up.
-        let upstream = Deferred(startingNow: parallelWithinRun && downstreamNeeded) { [basis1, inner1] in
-            let test1 = self.testSet(task1, train: train1, filters: init1.weights, basis: basis1, filterInner: inner1)
+        let upstream = Deferred(startingNow: parallelWithinRun && downstreamNeeded) {
+            let test1 = self.testSet(task1, train: train1, filters: init1.weights, setup: setup1)
             return self.outcome(.upstream, upstreamRun, task1, train1, test1, identity, nil)
         }
         guard downstreamNeeded else {
@@ -140,58 +131,33 @@ public struct TransferExperiment: Sendable {
             return [upstream.value]
         }
 
-        let (train2, fresh) = downstreamData.value
-        rng = stream(.transferChoice)
-        let inheritance = TransferPlan(config: config).apply(upstream: upstreamRun.run.final, fresh: fresh, using: &rng)
-        // Spanning filters: the fresh draw, then each transferred row that differs from it.
-        let twoM = 2 * config.m, d = space.dimension
-        let changed = (0..<twoM).filter { k in
-            inheritance.filters.weights.storage[(k * d)..<((k + 1) * d)] != fresh.weights.storage[(k * d)..<((k + 1) * d)]
-        }
-        var spanStorage = fresh.weights.storage
-        var transferIndex = identity
-        for (a, k) in changed.enumerated() {
-            spanStorage += inheritance.filters.weights.row(k)
-            transferIndex[k] = twoM + a
-        }
-        let spanFilters = Matrix(rows: twoM + changed.count, cols: d, storage: spanStorage)
-        // Coefficient space: transfer and scratch share the basis of the downstream training set
-        // and the inner products of the fresh rows with it (computed once).
-        var basis2: CoefficientBasis?, spanInner2: Matrix?, freshInner: Matrix?, transferInner: Matrix?
-        if engine(for: .transfer) == .coefficients {
-            let b = CoefficientBasis(distribution: task2, data: train2, probes: probes, worker: worker)
-            basis2 = b
-            let all = b.innerProducts(of: spanFilters, worker: worker)
-            spanInner2 = all
-            var rowsFresh = Matrix(rows: twoM, cols: b.count), rowsTransfer = Matrix(rows: twoM, cols: b.count)
-            for k in 0..<twoM {
-                rowsFresh.setRow(k, all.row(k))
-                rowsTransfer.setRow(k, all.row(transferIndex[k]))
-            }
-            freshInner = rowsFresh
-            transferInner = rowsTransfer
-        }
+        // Plan the transfer and set up the downstream pair, which shares data, fresh draw, test set
+        // and (in coefficient space) the basis and the fresh rows' inner products.
+        let (train2, fresh) = downstreamDraw.value
+        let plan = planTransfer(upstream: upstreamRun.run.final, fresh: fresh)
+        let setup2 = coefficientSetup(.transfer, task2, train2, filters: plan.spanFilters, worker: worker)
+        let twoM = 2 * config.m, n2 = train2.count, f2 = plan.spanFilters.rows
         // Fresh filters and training noises lead the factorisation, so scratch's test draw does not
         // depend on what was inherited.
-        let n2 = train2.count, f2 = spanFilters.rows
-        let order2 = Array(0..<twoM) + Array(f2..<(f2 + n2)) + Array(twoM..<f2)
-        let test2 = Deferred(startingNow: parallelWithinRun) { [basis2, spanInner2] in
-            self.testSet(task2, train: train2, filters: spanFilters, basis: basis2, filterInner: spanInner2,
-                         order: order2, leading: twoM + n2)
+        let test2 = Deferred(startingNow: parallelWithinRun) {
+            self.testSet(task2, train: train2, filters: plan.spanFilters, setup: setup2,
+                         order: Array(0..<twoM) + Array(f2..<(f2 + n2)) + Array(twoM..<f2), leading: twoM + n2)
         }
         let materialised2 = Deferred(startingNow: false) { test2.value.materialised() }
+
         // Hand upstream over before the downstream phases train, so an interrupted run keeps it.
         try onPhase(upstream.value); outcomes.append(upstream.value)
-        // Scratch needs nothing from transfer: with a second core it trains alongside (without the
-        // worker, which transfer's thread holds; its bands are then taken in turn, same result).
+
+        // Train the pair. Scratch needs nothing from transfer: with a second core it trains
+        // alongside (without the worker, which transfer's thread holds; its bands are then taken
+        // in turn, same result).
         let scratchTrained = Deferred(startingNow: parallelWithinRun && phases.contains(.scratch) && phases.contains(.transfer)) {
-            [basis2, freshInner] in
-            self.train(.scratch, task2, train2, fresh, nil, progress, basis: basis2, initialInner: freshInner, worker: nil)
+            self.train(.scratch, task2, train2, fresh, nil, progress, setup: setup2?.rows(identity), worker: nil)
         }
         if phases.contains(.transfer) {
-            let trained = train(.transfer, task2, train2, inheritance.filters, inheritance, progress, basis: basis2,
-                                initialInner: transferInner, worker: worker)
-            let transfer = outcome(.transfer, trained, task2, train2, test2.value, transferIndex, inheritance,
+            let trained = train(.transfer, task2, train2, plan.inheritance.filters, plan.inheritance, progress,
+                                setup: setup2?.rows(plan.transferIndex), worker: worker)
+            let transfer = outcome(.transfer, trained, task2, train2, test2.value, plan.transferIndex, plan.inheritance,
                                    materialisedTest: materialised2.value)
             try onPhase(transfer); outcomes.append(transfer)
         }
@@ -203,15 +169,74 @@ public struct TransferExperiment: Sendable {
         return outcomes
     }
 
-    /// The test set of one task (`n_test` samples, stream "<name>-test"), spanned by `filters`
-    /// (rows) and the training noises; with a coefficient basis, G is assembled from its Gram
-    /// matrix and `filterInner` (⟨filter, b⟩ for every basis vector b).
-    private func testSet(_ task: TaskDistribution, train: Dataset, filters: Matrix,
-                         basis: CoefficientBasis?, filterInner: Matrix?, order: [Int]? = nil, leading: Int? = nil) -> TestSet {
-        var gram: Matrix?
-        if let basis, let filterInner {
-            gram = TestSet.spanningGram(filters: filters, filterInner: filterInner, basis: basis, distribution: task)
+    // MARK: The steps
+
+    /// A task's training set and its Gaussian initialisation (fresh draw), each from its own
+    /// stream and block of the sample space.
+    private func draw(_ task: TaskDistribution, worker: SpinningWorker?) -> (Dataset, FilterBank) {
+        let upstream = task.task == 1
+        var rng = stream(upstream ? .upstreamTrain : .downstreamTrain)
+        let train = task.sample(upstream ? config.N1 : config.N2, using: &rng,
+                                gaussians: space.rows(upstream ? .upstreamNoise : .downstreamNoise), worker: worker)
+        rng = stream(upstream ? .upstreamInit : .downstreamInit)
+        let initial = FilterBank.gaussian(m: config.m, sigma0: config.sigma0,
+                                          rows: space.rows(upstream ? .upstreamInitialFilters : .downstreamFreshFilters), using: &rng)
+        return (train, initial)
+    }
+
+    /// The coefficient engine's set-up for one training set: its basis and ⟨filter, b⟩ for the
+    /// given filter rows (nil when the weight engine trains the phase).
+    private struct CoefficientSetup: Sendable {
+        let basis: CoefficientBasis
+        let inner: Matrix
+
+        /// The same basis with the inner products of `rows` only, in that order.
+        func rows(_ rows: [Int]) -> CoefficientSetup {
+            var selected = Matrix(rows: rows.count, cols: basis.count)
+            for (k, row) in rows.enumerated() { selected.setRow(k, inner.row(row)) }
+            return CoefficientSetup(basis: basis, inner: selected)
         }
+    }
+
+    private func coefficientSetup(_ phase: Phase, _ task: TaskDistribution, _ data: Dataset, filters: Matrix,
+                                  worker: SpinningWorker?) -> CoefficientSetup? {
+        guard engine(for: phase) == .coefficients else { return nil }
+        let basis = CoefficientBasis(distribution: task, data: data, probes: probes, worker: worker)
+        return CoefficientSetup(basis: basis, inner: basis.innerProducts(of: filters, worker: worker))
+    }
+
+    /// Algorithm 1's downstream initialisation (stream "transfer-choice"), and the downstream
+    /// spanning filters: the fresh draw, then each transferred row that differs from it;
+    /// `transferIndex[k]` is the spanning row of the transfer phase's filter k.
+    private struct TransferArrangement: Sendable {
+        let inheritance: TransferredInitialisation
+        let spanFilters: Matrix
+        let transferIndex: [Int]
+    }
+
+    private func planTransfer(upstream: FilterBank, fresh: FilterBank) -> TransferArrangement {
+        var rng = stream(.transferChoice)
+        let inheritance = TransferPlan(config: config).apply(upstream: upstream, fresh: fresh, using: &rng)
+        let twoM = 2 * config.m, d = space.dimension
+        let changed = (0..<twoM).filter { k in
+            inheritance.filters.weights.storage[(k * d)..<((k + 1) * d)] != fresh.weights.storage[(k * d)..<((k + 1) * d)]
+        }
+        var spanStorage = fresh.weights.storage
+        var transferIndex = Array(0..<twoM)
+        for (a, k) in changed.enumerated() {
+            spanStorage += inheritance.filters.weights.row(k)
+            transferIndex[k] = twoM + a
+        }
+        return TransferArrangement(inheritance: inheritance, spanFilters: Matrix(rows: twoM + changed.count, cols: d, storage: spanStorage),
+                                   transferIndex: transferIndex)
+    }
+
+    /// The test set of one task (`n_test` samples, its task's test streams), spanned by `filters`
+    /// (rows) and the training noises; with a coefficient set-up, G is assembled from its Gram
+    /// matrix and inner products (⟨filter, b⟩ for every basis vector b).
+    private func testSet(_ task: TaskDistribution, train: Dataset, filters: Matrix,
+                         setup: CoefficientSetup?, order: [Int]? = nil, leading: Int? = nil) -> TestSet {
+        let gram = setup.map { TestSet.spanningGram(filters: filters, filterInner: $0.inner, basis: $0.basis, distribution: task) }
         let streams = RandomStream.testStreams(upstream: task.task == 1)
         var rng = stream(streams.test)
         return TestSet.draw(config.n_test, of: task, spanning: filters, trainingNoise: train, gram: gram,
@@ -227,14 +252,13 @@ public struct TransferExperiment: Sendable {
 
     private func train(_ phase: Phase, _ task: TaskDistribution, _ data: Dataset, _ initial: FilterBank,
                        _ inheritance: TransferredInitialisation?, _ progress: (@Sendable (Phase, Int) -> Void)?,
-                       basis: CoefficientBasis?, initialInner: Matrix?, worker: SpinningWorker?) -> TrainedPhase {
+                       setup: CoefficientSetup?, worker: SpinningWorker?) -> TrainedPhase {
         let steps = phase == .upstream ? config.T1 : config.T2
         let descent = GradientDescent(eta: config.eta(task: phase == .upstream ? 1 : 2), steps: steps, recordEvery: config.record_every, worker: worker)
         let report = progress.map { report in { (step: Int) in report(phase, step) } }
-        if engine(for: phase) == .coefficients {
-            let result = descent.trainInCoefficients(
-                initial, on: data, basis: basis ?? CoefficientBasis(distribution: task, data: data, probes: probes),
-                distribution: task, probes: probes, frozen: inheritance?.frozen, initialInner: initialInner, progress: report)
+        if let setup {
+            let result = descent.trainInCoefficients(initial, on: data, basis: setup.basis, distribution: task, probes: probes,
+                                                     frozen: inheritance?.frozen, initialInner: setup.inner, progress: report)
             return TrainedPhase(run: result.run, coefficients: result)
         }
         return TrainedPhase(run: descent.train(initial, on: data, distribution: task, probes: probes, frozen: inheritance?.frozen,
