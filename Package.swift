@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
     ],
     targets: [
         // C at the bottom. GSL has no `pkgConfig:` on purpose: gsl.pc adds -lgslcblas, and GSL
@@ -43,7 +44,7 @@ let package = Package(
         // The theorem's quantities as symbolic expressions, evaluated with GSL; conditions,
         // the threshold d*, log-linear certificates over GLPK, and the proofs/ loader.
         .target(name: "Bounds", dependencies: [
-            "NumericsCore", "Vocabulary",
+            "NumericsCore", "Vocabulary", .product(name: "BigInt", package: "BigInt"),
             .product(name: "Yams", package: "Yams"),
         ]),
         // Self-contained report pages (Markdown + HTML from one document model) and SVG charts.
@@ -77,7 +78,8 @@ let package = Package(
         ]),
         .testTarget(name: "NumericsCoreTests", dependencies: ["NumericsCore", "CGSL", "COpenBLAS"]),
         .testTarget(name: "TransferModelTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary"]),
-        .testTarget(name: "BoundsTests", dependencies: ["Bounds", "NumericsCore", "Vocabulary"]),
+        .testTarget(name: "BoundsTests", dependencies: ["Bounds", "NumericsCore", "Vocabulary",
+                                                        .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "TheoryTesting", "Bounds", "TransferModel", "NumericsCore", "Vocabulary"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary", "ptv"]),

@@ -86,7 +86,7 @@ public struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// The rational whose shortest decimal text is `x`'s (so the literal `0.1` is 1/10, not
     /// the binary fraction nearest to it). Throws when it does not fit in 64 bits.
     public init(exactly x: Double) throws(RationalOverflow) {
-        guard let f = BigFraction(decimal: x), let n = f.numerator.uint64, let d = f.denominator.uint64,
+        guard let f = BigFraction(decimal: x), let n = UInt64(exactly: f.numerator), let d = UInt64(exactly: f.denominator),
               n <= UInt64(Int64.max), d <= UInt64(Int64.max) else { throw RationalOverflow() }
         try self.init(x < 0 ? -Int64(n) : Int64(n), Int64(d))
     }

@@ -1,4 +1,6 @@
+import Foundation
 import NumericsCore
+import BigInt
 import Testing
 @testable import Bounds
 
@@ -118,6 +120,9 @@ import Testing
         #expect(big.description == "1000000000000000000000000000000")
         #expect(BigFraction(decimal: 1e-20)!.denominator == BigUInt(10).power(20))
         #expect(BigFraction.compare(BigFraction(decimal: 0.1)!.power(3), BigFraction(decimal: 0.001)!) == 0)
+        // log of a 997-bit denominator from its top 64 bits: −300·ln 10 to ~1e-13 relative.
+        #expect(abs(BigFraction(decimal: 1e-300)!.logValue + 300 * log(10.0)) < 1e-10)
+        #expect(abs(BigFraction(decimal: 12.5)!.logValue - log(12.5)) < 1e-14)
     }
 }
 
