@@ -56,7 +56,7 @@ let package = Package(
         ]),
         // Grids of runs in parallel, an embedded SQLite store (GRDB), exports, phase diagrams.
         .target(name: "Sweeps", dependencies: [
-            "NumericsCore", "Vocabulary", "TransferModel", "Bounds",
+            "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Reports",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
         ]),

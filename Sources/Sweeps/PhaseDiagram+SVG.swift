@@ -1,93 +1,22 @@
 import Foundation
+import Reports
 import TransferModel
 import Vocabulary
 
-/// SVG pictures of a phase diagram: heatmaps with a colour bar, grid values on the axes, and
-/// the predicted and empirical boundaries drawn over the cells.
+/// SVG pictures of a phase diagram (``HeatmapChart`` of the Reports module): heatmaps with a
+/// colour bar, grid values on the axes, and the predicted and empirical boundaries drawn over
+/// the cells.
 extension PhaseDiagram {
-    /// How a heatmap colours its cells.
-    public enum Palette: Sendable {
-        /// Errors in [0, max]: light (low error) to dark (high error).
-        case sequential(max: Double)
-        /// Symmetric around 0: blue below (transfer better), white at 0, red above (negative transfer).
-        case diverging(limit: Double)
-        /// Two classes: value ≥ 0.5 is the `on` label, below it the `off` label.
-        case binary(on: String, off: String)
-    }
+    typealias Overlay = HeatmapChart.Overlay
 
-    /// A line drawn over the heatmap.
-    struct Overlay {
-        let label: String
-        let points: [(Double, Double)]
-        let stroke: String
-        let dash: String?
-        let markers: Bool
-    }
+    static func format(_ v: Double) -> String { HeatmapChart.format(v) }
 
-    static let width = 860.0, height = 640.0
-    static let left = 90.0, top = 70.0, plotWidth = 560.0, plotHeight = 420.0
-
-    /// Fractional cell index of `value` among sorted grid values, linear in log(value) between
-    /// neighbours (grids of this project are log-spaced), extrapolated from the end segments.
-    static func fractionalIndex(_ value: Double, in grid: [Double]) -> Double {
-        guard grid.count > 1, value > 0, grid.allSatisfy({ $0 > 0 }) else {
-            guard grid.count > 1 else { return 0 }
-            // Non-positive values: linear interpolation in the value itself.
-            for k in 0..<(grid.count - 1) where value <= grid[k + 1] || k == grid.count - 2 {
-                return Double(k) + (value - grid[k]) / (grid[k + 1] - grid[k])
-            }
-            return 0
-        }
-        let lv = log(value), lg = grid.map { log($0) }
-        for k in 0..<(grid.count - 1) where lv <= lg[k + 1] || k == grid.count - 2 {
-            return Double(k) + (lv - lg[k]) / (lg[k + 1] - lg[k])
-        }
-        return 0
-    }
-
-    func xPosition(_ x: Double) -> Double {
-        Self.left + (Self.fractionalIndex(x, in: xs) + 0.5) * Self.plotWidth / Double(xs.count)
-    }
-
-    func yPosition(_ y: Double) -> Double {
-        Self.top + Self.plotHeight - (Self.fractionalIndex(y, in: ys) + 0.5) * Self.plotHeight / Double(ys.count)
-    }
-
-    static func hex(_ r: Double, _ g: Double, _ b: Double) -> String {
-        func c(_ v: Double) -> String { String(format: "%02x", Int((min(max(v, 0), 1) * 255).rounded())) }
-        return "#" + c(r) + c(g) + c(b)
-    }
-
-    /// Piecewise-linear interpolation through colour stops (t in [0, 1]).
-    static func ramp(_ t: Double, _ stops: [(Double, Double, Double)]) -> String {
-        let t = min(max(t.isFinite ? t : 0, 0), 1) * Double(stops.count - 1)
-        let k = min(Int(t), stops.count - 2), f = t - Double(k)
-        let a = stops[k], b = stops[k + 1]
-        return hex(a.0 + f * (b.0 - a.0), a.1 + f * (b.1 - a.1), a.2 + f * (b.2 - a.2))
-    }
-
-    /// Perceptually ordered light-to-dark stops (yellow → green → blue → purple).
-    static let sequentialStops: [(Double, Double, Double)] = [(0.99, 0.91, 0.15), (0.48, 0.82, 0.32), (0.13, 0.57, 0.55),
-                                                               (0.23, 0.32, 0.55), (0.27, 0.00, 0.33)]
-    static let divergingStops: [(Double, Double, Double)] = [(0.02, 0.19, 0.38), (0.26, 0.58, 0.76), (0.97, 0.97, 0.97),
-                                                              (0.84, 0.38, 0.30), (0.40, 0.00, 0.12)]
-
-    static func color(_ value: Double, _ palette: Palette) -> String {
-        guard value.isFinite else { return "#d0d0d0" }
-        switch palette {
-        case .sequential(let max): return ramp(value / max, sequentialStops)
-        case .diverging(let limit): return ramp(0.5 + value / (2 * limit), divergingStops)
-        case .binary: return value >= 0.5 ? "#2a9d8f" : "#e76f51"
-        }
-    }
-
-    static func format(_ v: Double) -> String {
-        if v == v.rounded() && abs(v) < 1e6 { return String(Int(v)) }
-        return String(format: abs(v) >= 100 ? "%.0f" : abs(v) >= 1 ? "%.3g" : "%.2g", v)
-    }
-
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    /// One heatmap of this diagram's grid.
+    func heatmap(title: String, subtitle: String, values: [[Double]], palette: HeatmapChart.Palette, colorLabel: String,
+                 overlays: [Overlay], notes: [String]) -> String {
+        HeatmapChart(title: title, subtitle: subtitle, xs: xs, ys: ys, xKey: xKey, yKey: yKey,
+                     xLabel: Self.axisName(xKey) + " — log-spaced cells", yLabel: Self.axisName(yKey), values: values,
+                     counts: counts, palette: palette, colorLabel: colorLabel, overlays: overlays, notes: notes).svg
     }
 
     static func axisName(_ key: String) -> String {
@@ -100,116 +29,6 @@ extension PhaseDiagram {
         case "N2": return "N₂ (N2)"
         default: return key
         }
-    }
-
-    /// One heatmap as an SVG document.
-    func heatmap(title: String, subtitle: String, values: [[Double]], palette: Palette, colorLabel: String,
-                 overlays: [Overlay], notes: [String]) -> String {
-        let W = Self.width, H = Self.height, L = Self.left, T = Self.top, PW = Self.plotWidth, PH = Self.plotHeight
-        let cw = PW / Double(xs.count), ch = PH / Double(ys.count)
-        var s = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(W))" height="\(Int(H))" viewBox="0 0 \(Int(W)) \(Int(H))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(L)" y="28" font-size="18" font-weight="bold">\(Self.escape(title))</text>
-        <text x="\(L)" y="50" font-size="12" fill="#444">\(Self.escape(subtitle))</text>
-        <defs><clipPath id="plot"><rect x="\(L)" y="\(T)" width="\(PW)" height="\(PH)"/></clipPath></defs>
-
-        """
-        for (i, row) in values.enumerated() {
-            for (j, v) in row.enumerated() {
-                let x = L + Double(j) * cw, y = T + PH - Double(i + 1) * ch
-                s += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cw + 0.5)\" height=\"\(ch + 0.5)\" fill=\"\(Self.color(v, palette))\"><title>\(xKey)=\(Self.format(xs[j])), \(yKey)=\(Self.format(ys[i])): \(v.isFinite ? String(format: "%.4f", v) : "no run") (\(counts[i][j]) seeds)</title></rect>\n"
-                if cw >= 44 && ch >= 22 && v.isFinite {
-                    let text: String
-                    if case .binary = palette { text = v >= 0.5 ? "✓" : "✗" } else { text = String(format: "%.2f", abs(v) < 0.005 ? 0 : v) }
-                    let dark: Bool
-                    switch palette {
-                    case .sequential(let max): dark = v / max > 0.45
-                    case .diverging(let limit): dark = abs(v) / limit > 0.55
-                    case .binary: dark = true
-                    }
-                    s += "<text x=\"\(x + cw / 2)\" y=\"\(y + ch / 2 + 4)\" font-size=\"11\" text-anchor=\"middle\" fill=\"\(dark ? "white" : "#222")\">\(text)</text>\n"
-                }
-            }
-        }
-        s += "<rect x=\"\(L)\" y=\"\(T)\" width=\"\(PW)\" height=\"\(PH)\" fill=\"none\" stroke=\"#333\"/>\n"
-        // Axes: one tick per grid value.
-        for (j, x) in xs.enumerated() {
-            let px = L + (Double(j) + 0.5) * cw
-            s += "<line x1=\"\(px)\" y1=\"\(T + PH)\" x2=\"\(px)\" y2=\"\(T + PH + 5)\" stroke=\"#333\"/>"
-            s += "<text x=\"\(px)\" y=\"\(T + PH + 19)\" font-size=\"11\" text-anchor=\"middle\">\(Self.format(x))</text>\n"
-        }
-        for (i, y) in ys.enumerated() {
-            let py = T + PH - (Double(i) + 0.5) * ch
-            s += "<line x1=\"\(L - 5)\" y1=\"\(py)\" x2=\"\(L)\" y2=\"\(py)\" stroke=\"#333\"/>"
-            s += "<text x=\"\(L - 8)\" y=\"\(py + 4)\" font-size=\"11\" text-anchor=\"end\">\(Self.format(y))</text>\n"
-        }
-        s += "<text x=\"\(L + PW / 2)\" y=\"\(T + PH + 40)\" font-size=\"13\" text-anchor=\"middle\">\(Self.escape(Self.axisName(xKey))) — log-spaced cells</text>\n"
-        s += "<text transform=\"translate(\(L - 55),\(T + PH / 2)) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\">\(Self.escape(Self.axisName(yKey)))</text>\n"
-        // Overlays, clipped to the plot.
-        s += "<g clip-path=\"url(#plot)\">\n"
-        for overlay in overlays where !overlay.points.isEmpty {
-            let path = overlay.points.map { String(format: "%.1f,%.1f", xPosition($0.0), yPosition($0.1)) }.joined(separator: " ")
-            if overlay.points.count > 1 {
-                s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"white\" stroke-width=\"5\" stroke-opacity=\"0.8\"/>\n"
-                s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(overlay.stroke)\" stroke-width=\"2.2\"\(overlay.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")/>\n"
-            }
-            if overlay.markers {
-                for (x, y) in overlay.points {
-                    s += "<circle cx=\"\(String(format: "%.1f", xPosition(x)))\" cy=\"\(String(format: "%.1f", yPosition(y)))\" r=\"4\" fill=\"\(overlay.stroke)\" stroke=\"white\" stroke-width=\"1.5\"/>\n"
-                }
-            }
-        }
-        s += "</g>\n"
-        // Colour bar or key.
-        let bx = L + PW + 30
-        switch palette {
-        case .binary(let on, let off):
-            s += "<rect x=\"\(bx)\" y=\"\(T)\" width=\"18\" height=\"18\" fill=\"\(Self.color(1, palette))\"/><text x=\"\(bx + 24)\" y=\"\(T + 14)\" font-size=\"12\">\(Self.escape(on))</text>\n"
-            s += "<rect x=\"\(bx)\" y=\"\(T + 28)\" width=\"18\" height=\"18\" fill=\"\(Self.color(0, palette))\"/><text x=\"\(bx + 24)\" y=\"\(T + 42)\" font-size=\"12\">\(Self.escape(off))</text>\n"
-        case .sequential(let max), .diverging(let max):
-            let steps = 60, barHeight = PH
-            let lowValue: Double
-            if case .diverging = palette { lowValue = -max } else { lowValue = 0 }
-            for k in 0..<steps {
-                let v = lowValue + (max - lowValue) * (Double(k) + 0.5) / Double(steps)
-                let y = T + barHeight - Double(k + 1) * barHeight / Double(steps)
-                s += "<rect x=\"\(bx)\" y=\"\(y)\" width=\"18\" height=\"\(barHeight / Double(steps) + 0.5)\" fill=\"\(Self.color(v, palette))\"/>"
-            }
-            s += "\n<rect x=\"\(bx)\" y=\"\(T)\" width=\"18\" height=\"\(barHeight)\" fill=\"none\" stroke=\"#333\"/>\n"
-            for k in 0...4 {
-                let v = lowValue + (max - lowValue) * Double(k) / 4
-                let y = T + barHeight - Double(k) * barHeight / 4
-                var label = String(format: lowValue < 0 ? "%+.2f" : "%.2f", v)
-                if abs(v) < 1e-12 { label = "0" }
-                s += "<text x=\"\(bx + 24)\" y=\"\(y + 4)\" font-size=\"11\">\(label)</text>\n"
-            }
-            s += "<text transform=\"translate(\(bx + 75),\(T + barHeight / 2)) rotate(90)\" font-size=\"12\" text-anchor=\"middle\">\(Self.escape(colorLabel))</text>\n"
-        }
-        // Legend and notes under the plot.
-        var ly = T + PH + 62
-        for overlay in overlays {
-            let dash = overlay.dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-            s += "<line x1=\"\(L)\" y1=\"\(ly - 4)\" x2=\"\(L + 34)\" y2=\"\(ly - 4)\" stroke=\"\(overlay.stroke)\" stroke-width=\"2.2\"\(dash)/>"
-            if overlay.markers { s += "<circle cx=\"\(L + 17)\" cy=\"\(ly - 4)\" r=\"4\" fill=\"\(overlay.stroke)\"/>" }
-            s += "<text x=\"\(L + 42)\" y=\"\(ly)\" font-size=\"12\">\(Self.escape(overlay.label))\(overlay.points.isEmpty ? " — not in the plotted range" : "")</text>\n"
-            ly += 17
-        }
-        for note in notes {
-            // Long notes wrap at their "; " separators.
-            var lines: [String] = [], current = ""
-            for part in note.components(separatedBy: "; ") {
-                let candidate = current.isEmpty ? part : current + "; " + part
-                if candidate.count > 105 && !current.isEmpty { lines.append(current + ";"); current = part } else { current = candidate }
-            }
-            if !current.isEmpty { lines.append(current) }
-            for line in lines {
-                s += "<text x=\"\(L)\" y=\"\(ly)\" font-size=\"12\" fill=\"#222\">\(Self.escape(line))</text>\n"
-                ly += 17
-            }
-        }
-        s += "</svg>\n"
-        return s
     }
 
     /// Every picture of the diagram, by file name, plus `summary.json` text and an index page.
@@ -262,8 +81,10 @@ extension PhaseDiagram {
                                                  colorLabel: "", overlays: [overlays[1]], notes: [])
         files["summary.json"] = try summaryJSON(fit, benign: benign, negative: negative, empirical: empirical)
         let order = ["transfer_error.svg", "scratch_error.svg", "difference.svg", "benign_transfer.svg", "benign_scratch.svg", "negative_transfer.svg"]
-        files["index.html"] = "<!doctype html><meta charset=\"utf-8\"><title>Phase diagram \(xKey) × \(yKey)</title>\n<body style=\"font-family:sans-serif\">\n<h1>Phase diagram: \(Self.escape(xKey)) × \(Self.escape(yKey))</h1>\n<p>\(Self.escape(slopeText))</p>\n" +
-            order.map { "<p><img src=\"\($0)\" alt=\"\($0)\"></p>" }.joined(separator: "\n") + "\n</body>\n"
+        var page = Document(title: "Phase diagram: \(xKey) × \(yKey)")
+        page.add(.paragraph(slopeText))
+        for name in order { page.add(.figure(svg: files[name]!, file: name, caption: name)) }
+        files["index.html"] = page.html
         return files
     }
 
