@@ -102,30 +102,9 @@ public struct IdentifierCatalog: Sendable {
     /// evaluated once per element (sample, pair, filter) so the probe can compare the
     /// violation frequency with δ; extremes (`…_min`, `…_max`) are over every filter,
     /// sample and recorded step of the task's run.
-    public static let measured: [IdentifierInfo] = [
-        IdentifierInfo("noise_norm_sq", .measured, "‖ξ_i‖² of one training sample", units: "signal norm²"),
-        IdentifierInfo("noise_corr", .measured, "|⟨ξ_i, ξ_i′⟩| of one pair of distinct training samples", units: "signal norm²"),
-        IdentifierInfo("init_norm_sq", .measured, "‖w⁽⁰⁾_{j,r}‖² of one filter at initialisation", units: "weight²"),
-        IdentifierInfo("init_signal", .measured, "|⟨w⁽⁰⁾_{j,r}, μ⟩| of one filter", units: "weight × signal norm"),
-        IdentifierInfo("init_noise", .measured, "|⟨w⁽⁰⁾_{j,r}, ξ_i⟩| of one filter and training sample", units: "weight × signal norm"),
-        IdentifierInfo("beta", .measured, "β = 2 max{|⟨w⁽⁰⁾_{j,r}, μ⟩|, |⟨w⁽⁰⁾_{j,r}, ξ_i⟩|} over filters and samples", units: "weight × signal norm"),
-        IdentifierInfo("rho_bar_min", .measured, "smallest ρ̄_{j,r,i}^{(t)} over filters, samples and recorded steps", units: "dimensionless"),
-        IdentifierInfo("rho_bar_max", .measured, "largest ρ̄_{j,r,i}^{(t)}", units: "dimensionless"),
-        IdentifierInfo("rho_under_min", .measured, "smallest (most negative) ρ̲_{j,r,i}^{(t)}", units: "dimensionless"),
-        IdentifierInfo("rho_under_max", .measured, "largest ρ̲_{j,r,i}^{(t)}", units: "dimensionless"),
-        IdentifierInfo("gamma_min", .measured, "smallest γ_{j,r}^{(t)} over filters and recorded steps", units: "dimensionless"),
-        IdentifierInfo("gamma_max", .measured, "largest γ_{j,r}^{(t)}", units: "dimensionless"),
-        IdentifierInfo("signal_noise_ratio", .measured, "fitted ratio γ_{j,r}/Σ_i ρ̄_{j,r,i} at the last step", units: "dimensionless"),
-        IdentifierInfo("rel_error", .measured, "largest relative error of the §5 decomposition rebuilding a filter", units: "dimensionless"),
-        IdentifierInfo("train_loss", .measured, "training loss L_S(W) after the steps run", units: "loss (nats)"),
-        IdentifierInfo("test_error", .measured, "test error (against the observed label y) of the transferred model", units: "probability"),
-        IdentifierInfo("clean_test_error", .measured, "test error against the true label ŷ", units: "probability"),
-        IdentifierInfo("scratch_test_error", .measured, "test error of the scratch baseline (α = 0, same data and fresh init)", units: "probability"),
-        IdentifierInfo("error_slope_alpha", .measured, "fitted slope of downstream test error against α (benign configurations)", units: "probability per unit α"),
-        IdentifierInfo("error_slope_N1", .measured, "fitted slope of downstream test error against N₁", units: "probability per sample"),
-        IdentifierInfo("error_slope_u_norm", .measured, "fitted slope of downstream test error against ‖u‖", units: "probability per signal norm"),
-        IdentifierInfo("error_slope_sigma_p1", .measured, "fitted slope of downstream test error against σ_{p,1}", units: "probability per signal norm"),
-    ]
+    public static let measured: [IdentifierInfo] = MeasuredQuantity.allCases.map {
+        IdentifierInfo($0.id, .measured, $0.meaning, units: $0.unit)
+    }
 
     /// Quantities (instances and templates) and conditions, from ``TheoryDefinitions``.
     public static let theory: [IdentifierInfo] = {

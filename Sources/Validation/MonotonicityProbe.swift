@@ -10,8 +10,8 @@ import Vocabulary
 /// Each family is reported at the configuration with the smallest K value.
 enum MonotonicityProbe {
     /// (key, measured identifier).
-    static let keys = [("alpha", "error_slope_alpha"), ("N1", "error_slope_N1"),
-                       ("u_norm", "error_slope_u_norm"), ("sigma_p1", "error_slope_sigma_p1")]
+    static let keys = [(ConfigKey.alpha.rawValue, MeasuredQuantity.errorSlopeAlpha.id), (ConfigKey.N1.rawValue, MeasuredQuantity.errorSlopeN1.id),
+                       (ConfigKey.u_norm.rawValue, MeasuredQuantity.errorSlopeUNorm.id), (ConfigKey.sigma_p1.rawValue, MeasuredQuantity.errorSlopeSigmaP1.id)]
 
     static func value(_ config: ExperimentConfig, _ key: String) -> Double {
         config.numericValues[key]!

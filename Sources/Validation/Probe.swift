@@ -52,10 +52,10 @@ extension Probe {
     /// Every probe, by name (= the id of the statement it judges).
     public static let catalog: [String: Probe] = {
         var probes: [Probe] = [
-            concentration("lemma-noise-norm", "‖ξ_i‖² of every training sample, upstream and downstream", "noise_norm_sq") { phase, _ in
+            concentration("lemma-noise-norm", "‖ξ_i‖² of every training sample, upstream and downstream", MeasuredQuantity.noiseNormSq.id) { phase, _ in
                 phase.noiseNormsSq.map { ($0, .scaledChiSquared(scale: phase.sigmaP * phase.sigmaP, degreesOfFreedom: Double(phase.d - 2))) }
             },
-            concentration("lemma-noise-correlation", "|⟨ξ_i, ξ_i′⟩| of every pair of training samples", "noise_corr") { phase, _ in
+            concentration("lemma-noise-correlation", "|⟨ξ_i, ξ_i′⟩| of every pair of training samples", MeasuredQuantity.noiseCorr.id) { phase, _ in
                 var out: [(Double, ElementLaw)] = []
                 var index = 0
                 for i in 0..<phase.n {
@@ -68,36 +68,36 @@ extension Probe {
                 }
                 return out
             },
-            concentration("lemma-init-norm", "‖w⁽⁰⁾‖² of every Gaussian-initialised filter", "init_norm_sq") { phase, config in
+            concentration("lemma-init-norm", "‖w⁽⁰⁾‖² of every Gaussian-initialised filter", MeasuredQuantity.initNormSq.id) { phase, config in
                 phase.initNormsSq.map { ($0, .scaledChiSquared(scale: config.sigma0 * config.sigma0, degreesOfFreedom: Double(config.d))) }
             },
-            concentration("lemma-init-signal", "|⟨w⁽⁰⁾, μ⟩| of every Gaussian-initialised filter", "init_signal") { phase, config in
+            concentration("lemma-init-signal", "|⟨w⁽⁰⁾, μ⟩| of every Gaussian-initialised filter", MeasuredQuantity.initSignal.id) { phase, config in
                 phase.initSignal.map { (abs($0), .absoluteNormal(standardDeviation: config.sigma0 * phase.muNorm)) }
             },
-            concentration("lemma-init-noise", "|⟨w⁽⁰⁾, ξ_i⟩| of every Gaussian-initialised filter and training sample", "init_noise") { phase, config in
+            concentration("lemma-init-noise", "|⟨w⁽⁰⁾, ξ_i⟩| of every Gaussian-initialised filter and training sample", MeasuredQuantity.initNoise.id) { phase, config in
                 zip(phase.initNoise, phase.initNoiseSampleNorms).map { (abs($0), .absoluteNormal(standardDeviation: config.sigma0 * $1)) }
             },
         ]
         probes += [
             dynamics("lemma-rho-bar", "ρ̄ over every recorded step, filter and sample") {
-                ["rho_bar_min": $0.rhoBarMin, "rho_bar_max": $0.rhoBarMax]
+                [MeasuredQuantity.rhoBarMin.id: $0.rhoBarMin, MeasuredQuantity.rhoBarMax.id: $0.rhoBarMax]
             },
             dynamics("lemma-rho-under", "ρ̲ over every recorded step, filter and sample; β from the initial filters") {
-                ["rho_under_min": $0.rhoUnderMin, "rho_under_max": $0.rhoUnderMax, "beta": $0.beta]
+                [MeasuredQuantity.rhoUnderMin.id: $0.rhoUnderMin, MeasuredQuantity.rhoUnderMax.id: $0.rhoUnderMax, MeasuredQuantity.beta.id: $0.beta]
             },
             dynamics("lemma-gamma-growth", "γ over every recorded step and filter") {
-                ["gamma_min": $0.gammaMin, "gamma_max": $0.gammaMax]
+                [MeasuredQuantity.gammaMin.id: $0.gammaMin, MeasuredQuantity.gammaMax.id: $0.gammaMax]
             },
             dynamics("lemma-signal-noise-ratio", "mean over filters of γ/Σ_i ρ̄ at the last step") { group in
-                group.gammaOverRhoSum.map { ["signal_noise_ratio": $0] } ?? [:]
+                group.gammaOverRhoSum.map { [MeasuredQuantity.signalNoiseRatio.id: $0] } ?? [:]
             },
             dynamics("lemma-decomposition", "largest relative error of the rebuilt filters over the recorded steps") {
-                ["rel_error": $0.decompositionMax]
+                [MeasuredQuantity.relError.id: $0.decompositionMax]
             },
             Probe(name: "lemma-training-converges", kind: .everyInstance, summary: "training loss after the steps run, per phase") { _, runs, _ in
                 runs.flatMap { run in run.phases.map { phase in
                     ProbeInstance(label: "seed \(run.seed) · \(phase.phase)", task: phase.task,
-                                  values: ["train_loss": .exact(phase.trainLoss)], elements: nil)
+                                  values: [MeasuredQuantity.trainLoss.id: .exact(phase.trainLoss)], elements: nil)
                 } }
             },
         ]
@@ -152,9 +152,9 @@ extension Probe {
     static func pooledError(_ name: String, _ summary: String) -> Probe {
         Probe(name: name, kind: .statistical, summary: summary) { _, runs, _ in
             var values: [String: Measurement] = [:]
-            values["test_error"] = try runs.pooledTestError(.transfer)
-            values["clean_test_error"] = try runs.pooledTestError(.transfer, clean: true)
-            values["scratch_test_error"] = try runs.pooledTestError(.scratch)
+            values[MeasuredQuantity.testError.id] = try runs.pooledTestError(.transfer)
+            values[MeasuredQuantity.cleanTestError.id] = try runs.pooledTestError(.transfer, clean: true)
+            values[MeasuredQuantity.scratchTestError.id] = try runs.pooledTestError(.scratch)
             return [ProbeInstance(label: "\(runs.count) seeds pooled", task: 2, values: values, elements: nil)]
         }
     }
