@@ -185,7 +185,7 @@ public struct TransferExperiment: Sendable {
     }
 
     /// The coefficient engine's set-up for one training set: its basis and ⟨filter, b⟩ for the
-    /// given filter rows (nil when the weight engine trains the phase).
+    /// given filter rows (nil when the weight engine trains the phase; see ``PhaseEngine``).
     private struct CoefficientSetup: Sendable {
         let basis: CoefficientBasis
         let inner: Matrix
@@ -244,25 +244,14 @@ public struct TransferExperiment: Sendable {
                             complementSeed: config.seed, complementStream: streams.complement.rawValue)
     }
 
-    /// One phase's training run, and its coefficient-space form when that engine trained it.
-    private struct TrainedPhase: Sendable {
-        let run: TrainingRun
-        let coefficients: CoefficientRun?
-    }
-
     private func train(_ phase: Phase, _ task: TaskDistribution, _ data: Dataset, _ initial: FilterBank,
                        _ inheritance: TransferredInitialisation?, _ progress: (@Sendable (Phase, Int) -> Void)?,
                        setup: CoefficientSetup?, worker: SpinningWorker?) -> TrainedPhase {
         let steps = phase == .upstream ? config.T1 : config.T2
         let descent = GradientDescent(eta: config.eta(task: phase == .upstream ? 1 : 2), steps: steps, recordEvery: config.record_every, worker: worker)
-        let report = progress.map { report in { (step: Int) in report(phase, step) } }
-        if let setup {
-            let result = descent.trainInCoefficients(initial, on: data, basis: setup.basis, distribution: task, probes: probes,
-                                                     frozen: inheritance?.frozen, initialInner: setup.inner, progress: report)
-            return TrainedPhase(run: result.run, coefficients: result)
-        }
-        return TrainedPhase(run: descent.train(initial, on: data, distribution: task, probes: probes, frozen: inheritance?.frozen,
-                                               progress: report), coefficients: nil)
+        let engine: any PhaseEngine = setup.map { CoefficientSpaceEngine(basis: $0.basis, initialInner: $0.inner) } ?? WeightSpaceEngine()
+        return engine.train(descent, initial, on: data, task: task, probes: probes, frozen: inheritance?.frozen,
+                            progress: progress.map { report in { (step: Int) in report(phase, step) } })
     }
 
     /// The phase's outcome: its run scored on `test`.
@@ -270,9 +259,10 @@ public struct TransferExperiment: Sendable {
                          _ filterIndex: [Int], _ inheritance: TransferredInitialisation?,
                          materialisedTest: @autoclosure () -> Dataset? = nil) -> PhaseOutcome {
         // Coefficient space scores in the test set's reduced representation; weight space on the
-        // test vectors in ℝᵈ (the same draws, to rounding).
-        let outputs = trained.coefficients?.testOutputs(test, filterIndex: filterIndex)
-            ?? trained.run.final.outputs(materialisedTest() ?? test.materialised())
+        // test vectors in the sample space (the same draws, to rounding).
+        let outputs = trained.engine.testOutputs(of: trained, on: test, filterIndex: filterIndex) {
+            materialisedTest() ?? test.materialised()
+        }
         return PhaseOutcome(phase: phase, distribution: task, train: data, test: test, testOutputs: outputs, run: trained.run,
                             testScore: Score(outputs: outputs, labels: test.labels, trueLabels: test.trueLabels),
                             inheritance: inheritance)
