@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+        // `swift package generate-documentation` (DocC) for the libraries a user imports.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // C at the bottom. GSL has no `pkgConfig:` on purpose: gsl.pc adds -lgslcblas, and GSL

@@ -74,7 +74,7 @@ public struct IdentifierCatalog: Sendable {
 
     // MARK: The standard catalog
 
-    /// Configuration ids of docs/theory.md §1 (the numbers of the theory, from ``ConfigKey``).
+    /// Configuration ids of docs/theory.md §1 (the numbers of the theory, from `ConfigKey`).
     public static let configuration: [IdentifierInfo] = ConfigKey.allCases.filter(\.isTheoryValue).map {
         IdentifierInfo($0.rawValue, .configuration, $0.meaning, units: $0.unit)
     }
@@ -88,7 +88,7 @@ public struct IdentifierCatalog: Sendable {
         IdentifierInfo("eta_k", .alias, "the task's step size (eta or eta2)", units: "dimensionless"),
     ]
 
-    /// Constants with their documented defaults (``TheoryConstant``). docs/theory.md never knows
+    /// Constants with their documented defaults (`TheoryConstant`). docs/theory.md never knows
     /// their values: the validation layer calibrates them; the defaults only make a
     /// configuration evaluable.
     public static let constantDefaults: [String: Double] = TheoryConstant.defaults

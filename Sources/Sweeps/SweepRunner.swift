@@ -4,7 +4,7 @@ import TransferModel
 
 /// Runs the unfinished jobs of a grid, `workers` at a time, and stores each as it finishes.
 ///
-/// Parallelism is across runs (``ParallelRuns``: a task group with at most `workers` child
+/// Parallelism is across runs (`ParallelRuns`: a task group with at most `workers` child
 /// tasks); each run is single-threaded, with OpenBLAS held to one thread. Finished jobs — those
 /// whose key is already in the store — are skipped, so re-running a sweep resumes it.
 public struct SweepRunner: Sendable {

@@ -7,7 +7,7 @@ import Vocabulary
 public struct SweepResult: Sendable {
     public struct PhaseMetrics: Sendable {
         public let phase: String
-        /// ``PhaseOutcome/metrics`` (the names of `metrics.json`).
+        /// `PhaseOutcome.metrics` (the names of `metrics.json`).
         public let values: [String: Double]
         /// The phase's trajectory summary (the CSV of `ptv train`'s trajectory-<phase>.csv).
         public let trajectoryCSV: String
@@ -60,7 +60,7 @@ public struct StoredRun: Sendable {
     /// A numeric config value (nil for strings and missing keys).
     public func number(_ key: String) -> Double? { config[key]?.number }
 
-    /// A phase's metric (names as ``PhaseOutcome/metricNames``), nil when not stored.
+    /// A phase's metric (names as `PhaseOutcome.metricNames`), nil when not stored.
     public func metric(_ phase: Phase, _ name: String) -> Double? { metrics[phase.rawValue]?[name] }
 }
 

@@ -57,7 +57,7 @@ public struct CoefficientBasis: Sendable {
     public var count: Int { signalCount + data.count }
 
     /// ⟨w_k, b⟩ for every row of `filters` and every basis vector: filters · Bᵀ, rows × K; the
-    /// noise columns in two ``Bands``, the second on `worker` when there is one.
+    /// noise columns in two `Bands`, the second on `worker` when there is one.
     public func innerProducts(of filters: Matrix, worker: SpinningWorker? = nil) -> Matrix {
         let S = signalCount, K = count, n = data.count, d = data.dimension, rows = filters.rows
         precondition(filters.cols == d)
@@ -86,7 +86,7 @@ public struct CoefficientBasis: Sendable {
     }
 
     /// target ← target + C B for coordinates C (rows × K): the filters W⁽⁰⁾ + C B in ℝᵈ, in two
-    /// ``Bands`` of coordinates 0..<d, the second on `worker` when there is one.
+    /// `Bands` of coordinates 0..<d, the second on `worker` when there is one.
     func addCombination(_ c: Matrix, to target: inout Matrix, worker: SpinningWorker? = nil) {
         let S = signalCount, K = count, n = data.count, d = data.dimension, rows = c.rows
         precondition(c.cols == K && target.rows == rows && target.cols == d)

@@ -6,7 +6,7 @@ import Yams
 /// scratch baseline. Keys are the identifiers of docs/theory.md §1; every key has a default, so an
 /// empty file is a valid (small, fast, benign) experiment.
 public struct ExperimentConfig: Equatable, Sendable {
-    // Each property is the model's use of one ``ConfigKey``; its default, range, unit and
+    // Each property is the model's use of one `ConfigKey`; its default, range, unit and
     // meaning are declared there once, and `init()` applies the defaults.
     public var d = 0, m = 0, N1 = 0, N2 = 0
     public var u_norm = 0.0, v1_norm = 0.0, v2_norm = 0.0, v_overlap = 0.0
@@ -23,10 +23,10 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var rescale = 0.0
     public var engine = TrainingEngine.auto
     public var sampler = Sampler.auto
-    /// Values given for the theory's constants (``TheoryConstant``); see ``effectiveConstants``.
+    /// Values given for the theory's constants (`TheoryConstant`); see ``effectiveConstants``.
     public var constants: [String: Double] = [:]
 
-    /// Every key at its default (``ConfigKey/defaultText``).
+    /// Every key at its default (`ConfigKey.defaultText`).
     public init() {
         for key in ConfigKey.allCases where key != .constants && key != .eta2 {
             // The defaults are valid values of their keys: checked by the tests.
@@ -34,7 +34,7 @@ public struct ExperimentConfig: Equatable, Sendable {
         }
     }
 
-    /// `constants` with the defaults of ``TheoryConstant`` filled in.
+    /// `constants` with the defaults of `TheoryConstant` filled in.
     public var effectiveConstants: [String: Double] {
         TheoryConstant.defaults.merging(constants) { _, given in given }
     }
@@ -93,7 +93,7 @@ extension ExperimentConfig {
     }
 
     /// Build from already-parsed YAML nodes (also used for grid cells and suites); every value is
-    /// checked against its ``ConfigKey``.
+    /// checked against its `ConfigKey`.
     public init(values: [String: Node], base: ExperimentConfig = ExperimentConfig()) throws {
         self = base
         for name in values.keys where ConfigKey(rawValue: name) == nil {
@@ -159,7 +159,7 @@ extension ExperimentConfig {
         return values
     }
 
-    /// How each ``ConfigKey`` reaches its property: read from text (checked against the key's
+    /// How each `ConfigKey` reaches its property: read from text (checked against the key's
     /// kind), echoed as JSON, and (for the theory's numbers) as a Double.
     struct Binding: Sendable {
         let read: @Sendable (inout ExperimentConfig, ConfigKey, String) throws -> Void

@@ -6,7 +6,7 @@ import NumericsCore
 /// task, in completion order, as each finishes (so a caller can store it before the next). A
 /// thrown error cancels the runs not yet started and is rethrown.
 ///
-/// Inside one run, `ptv train` may use a second core through ``SpinningWorker`` and a few
+/// Inside one run, `ptv train` may use a second core through `SpinningWorker` and a few
 /// `Deferred` values: those are per-step hand-overs of a few microseconds, where a task hop
 /// would cost more than the work (see the README's `ptv train` section).
 public enum ParallelRuns {

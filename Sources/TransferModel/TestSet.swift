@@ -23,7 +23,7 @@ import NumericsCore
 /// to rounding, and ‖ξ_t‖²/σ² = ‖z_t‖² + ‖P_⊥g_t‖² ~ χ²(d − 2).
 ///
 /// When r ≥ d − 2 nothing is gained: the noises are drawn directly in ℝᵈ (d Gaussians, projected,
-/// as ``TaskDistribution/sample(_:using:)`` does) and a_t = (⟨v_j, ξ_t⟩)_j is computed from them.
+/// as ``TaskDistribution/sample(_:using:gaussians:worker:)`` does) and a_t = (⟨v_j, ξ_t⟩)_j is computed from them.
 ///
 /// Draw order per sample (stream of the phase's test set): ŷ (Rademacher), the flip
 /// (Bernoulli(p)), then ρ Gaussians for z_t (or d for ξ_t in the direct case). The complement draws
@@ -84,18 +84,22 @@ public struct TestSet: Sendable {
     /// span{spanning vectors} (see the type's documentation).
     ///
     /// - Parameters:
+    ///   - count: the number of test samples.
+    ///   - distribution: the task they come from.
     ///   - spanning: the first spanning vectors as rows, unprojected (kept, not copied).
     ///   - trainingNoise: a training set whose noise patches are the remaining spanning vectors
     ///     (read in place), or nil.
     ///   - gram: G_jl = ⟨Pv_j, Pv_l⟩ when the caller has it (e.g. assembled from the coefficient
     ///     engine's Gram matrix); computed from the projected rows otherwise.
+    ///   - order: factor G in this order of the spanning vectors (default: as given).
+    ///   - leading: draw the first `leading` entries of each z_t from `rng`, the rest from the
+    ///     stream `extraStream`; then the a_tj of the first `leading` vectors of `order` do not
+    ///     depend on the others (the downstream phases put the fresh filters and training noises
+    ///     first, so the scratch baseline's test set is the same whatever α and the variant inherit).
+    ///   - extraStream: the stream of the entries past `leading`.
     ///   - rng: the stream of this test set (labels, flips, z_t).
-    ///   - complementSeed, complementStream: the stream of g_t for ``materialised()``.
-    ///   - order, leading: factor G in this order of the spanning vectors and draw the first
-    ///     `leading` entries of each z_t from `rng`, the rest from the stream `extraStream`; then
-    ///     the a_tj of the first `leading` vectors of `order` do not depend on the others (the
-    ///     downstream phases put the fresh filters and training noises first, so the scratch
-    ///     baseline's test set is the same whatever α and the variant inherit).
+    ///   - complementSeed: the seed of the stream of g_t for ``materialised()``.
+    ///   - complementStream: that stream's name.
     public static func draw(_ count: Int, of distribution: TaskDistribution, spanning: Matrix, trainingNoise: Dataset? = nil,
                             gram: Matrix? = nil, order: [Int]? = nil, leading: Int? = nil, extraStream: String = "test-extra",
                             using rng: inout SeededGenerator, complementSeed: UInt64, complementStream: String) -> TestSet {

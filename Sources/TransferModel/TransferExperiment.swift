@@ -63,7 +63,7 @@ public struct TransferExperiment: Sendable {
     public let geometry: SignalGeometry
     public let probes: SignalVectors
     /// Use a second core within the run: the downstream data are drawn on another thread while
-    /// upstream trains, and a ``SpinningWorker`` takes half of each large product. Every draw
+    /// upstream trains, and a `SpinningWorker` takes half of each large product. Every draw
     /// comes from its own stream and products are split the same way either way, so results are
     /// identical bit for bit; worth it for a single run on a multi-core machine (`ptv train`),
     /// not inside a parallel sweep.

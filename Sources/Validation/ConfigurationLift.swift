@@ -47,7 +47,7 @@ public struct ConfigurationLift: Sendable {
     static let reported = ["Lambda_1", "Lambda_2", "Gamma", "Gamma_scratch"]
 
     /// Lift `configs` (one configuration, or a family sharing d) into the hypotheses at
-    /// `constant` C; throws a ``ConfigError`` naming the condition that prevents it.
+    /// `constant` C; throws a `ConfigError` naming the condition that prevents it.
     public init(_ configs: [ExperimentConfig], constant: Double, check: Bool = true) throws {
         guard constant > 0, constant.isFinite else { throw ConfigError(field: "C", "must be a finite number > 0, got \(constant)") }
         guard let first = configs.first, configs.allSatisfy({ $0.d == first.d }) else {

@@ -19,7 +19,7 @@ public struct SuiteRunner: Sendable {
         suite.configurations.indices.flatMap { c in suite.seeds.map { (c, $0) } }
     }
 
-    /// Run all jobs (``ParallelRuns``); `finished` is called with each run, in completion order,
+    /// Run all jobs (`ParallelRuns`); `finished` is called with each run, in completion order,
     /// and the count done so far. Returns the runs in job order.
     public func run(finished: (RunMeasurements, Int) throws -> Void) async throws -> [RunMeasurements] {
         let jobs = self.jobs.map { (configuration: suite.configurations[$0.0], seed: $0.1) }

@@ -54,7 +54,7 @@ public enum Sampler: String, Sendable, CaseIterable, Codable {
 ///   follow from the Gram matrix of the basis and the initial inner products: one set-up of
 ///   about K²·d + 2m·K·d multiply–adds, then about 2m·K² per step.
 /// - `auto` picks, per phase, the engine with fewer estimated multiply–adds (see
-///   ``estimatedMultiplyAdds(n:d:m:patchCount:steps:)``): in practice `coefficients` whenever the
+///   `estimatedMultiplyAdds(n:d:m:patchCount:steps:)`): in practice `coefficients` whenever the
 ///   training set is small next to the dimension (n ≲ d), `weights` when n ≫ d.
 public enum TrainingEngine: String, Sendable, CaseIterable, Codable {
     case weights

@@ -46,3 +46,20 @@ import Testing
         _ = try JSONSerialization.data(withJSONObject: report.jsonObject)
     }
 }
+
+/// The example of Bounds.docc/Bounds.md, compiled and run (keep the two equal).
+struct BoundsDocumentationExampleTests {
+    @Test func theLandingPageExampleRuns() throws {
+        let env = Environment.theory(configuration: ["d": 400, "m": 10, "N1": 80, "N2": 20, "u_norm": 3,
+                                                     "v1_norm": 2, "v2_norm": 2, "v_overlap": 0, "sigma_p1": 1,
+                                                     "sigma_p2": 1, "p": 0, "sigma0": 0.01, "eta": 1, "T1": 200,
+                                                     "T2": 200, "alpha": 0.5, "delta": 0.05], task: 1)
+        let gamma = try Formula.variable("Gamma").evaluate(in: env)          // Γ(α), value ± error
+        let dimension = TheoryDefinitions.condition("cond_dimension")!.relation(forTask: 1)
+        let holds = try dimension.compare(in: env).outcome                   // .fails at d = 400
+        let cMax = try dimension.largestConstant("C", in: env)              // the largest C at which it holds
+        // Γ(½) = 14.64 (hand value in BoundsCommandTests); d = 400 against N₁²·log(N₁m/δ)·(log T₁)².
+        #expect(abs(gamma.value - 14.6402) < 1e-3 && holds == .fails)
+        #expect(abs(cMax - 400 / (6400 * log(16000.0) * pow(log(200.0), 2))) < 1e-15)
+    }
+}

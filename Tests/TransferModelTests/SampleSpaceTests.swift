@@ -71,3 +71,16 @@ struct SampleSpaceTests {
         }
     }
 }
+
+/// The example of TransferModel.docc/TransferModel.md, compiled and run (keep the two equal).
+struct TransferModelDocumentationExampleTests {
+    @Test func theLandingPageExampleRuns() throws {
+        let config = try ExperimentConfig.parse(yaml: "d: 1e9\nN1: 40\nN2: 10\nm: 5\nsampler: gram\n")
+        var phases: [Phase] = []
+        for outcome in try TransferExperiment(config: config).run() {
+            print(outcome.phase, outcome.testScore.error, outcome.run.snapshots.last!.gamma)
+            phases.append(outcome.phase)
+        }
+        #expect(phases == [.upstream, .transfer, .scratch])
+    }
+}
