@@ -49,7 +49,7 @@ public struct ExperimentConfig: Equatable, Sendable {
     public func eta(task: Int) -> Double { task == 1 ? eta : downstreamEta }
 
     /// K, the number of Gaussian vectors one experiment draws: N₁ + N₂ training noises and
-    /// 2m + 2m initial filters (upstream, downstream fresh) (theory §2a).
+    /// 2m + 2m initial filters (upstream, downstream fresh) (docs/theory.md §2a).
     public var gaussianVectorCount: Int { N1 + N2 + 4 * m }
 
     /// The smallest d at which the `gram` sampler is exact: K + 3.
@@ -113,7 +113,7 @@ extension ExperimentConfig {
         try checkSampler()
     }
 
-    /// The checks across keys that the sampler needs (theory §2a).
+    /// The checks across keys that the sampler needs (docs/theory.md §2a).
     public func checkSampler() throws {
         switch resolvedSampler {
         case .gram:

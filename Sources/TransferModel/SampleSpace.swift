@@ -2,7 +2,7 @@ import NumericsCore
 import Vocabulary
 
 /// The space an experiment's vectors live in, and how its Gaussian vectors are drawn there
-/// (config key `sampler`; theory §2a).
+/// (config key `sampler`; docs/theory.md §2a).
 ///
 /// - `vectors`: ℝᵈ; every Gaussian vector is d independent draws.
 /// - `gram`: ℝ^{3+K}. Coordinates 0, 1, 2 are the signal frame (û, v̂₁ and the unit part of v̂₂
@@ -76,7 +76,7 @@ public struct SampleSpace: Sendable {
     public static func description(of config: ExperimentConfig) -> String {
         switch config.resolvedSampler {
         case .gram:
-            return "gram: vectors in R^(3+K), K = N1 + N2 + 4m = \(config.gaussianVectorCount); 3 signal-frame coordinates N(0,1) from each vector's own stream, bulk coordinates = rows of the Bartlett factor L of Wishart_K(d - 3, I) (L_ii^2 ~ chi2(d - 3 - i) by GSL gsl_ran_chisq on MT19937 seeded from stream 'bulk-chi2', L_ij ~ N(0,1) below the diagonal from stream 'bulk'); rows assigned to upstream noises, upstream filters, downstream noises, downstream fresh filters in that order; exact in law for d = \(config.d) (theory §2a), not pathwise equal to the vectors draw"
+            return "gram: vectors in R^(3+K), K = N1 + N2 + 4m = \(config.gaussianVectorCount); 3 signal-frame coordinates N(0,1) from each vector's own stream, bulk coordinates = rows of the Bartlett factor L of Wishart_K(d - 3, I) (L_ii^2 ~ chi2(d - 3 - i) by GSL gsl_ran_chisq on MT19937 seeded from stream 'bulk-chi2', L_ij ~ N(0,1) below the diagonal from stream 'bulk'); rows assigned to upstream noises, upstream filters, downstream noises, downstream fresh filters in that order; exact in law for d = \(config.d) (docs/theory.md §2a), not pathwise equal to the vectors draw"
         case .vectors, .auto:
             return "vectors: every Gaussian vector drawn in R^d, d = \(config.d)"
         }

@@ -34,7 +34,7 @@ public struct SignalGeometry: Sendable, Equatable {
         v2Hat = (0..<d).map { overlap * basis[1][$0] + s * basis[2][$0] }
     }
 
-    /// The fixed frame of the `gram` space (theory §2a): û = e₀, v̂₁ = e₁,
+    /// The fixed frame of the `gram` space (docs/theory.md §2a): û = e₀, v̂₁ = e₁,
     /// v̂₂ = overlap·e₁ + √(1 − overlap²)·e₂ in ℝ^`dimension`. The bulk coordinates are isotropic,
     /// so fixing the frame changes no law.
     public init(frameIn dimension: Int, overlap: Double) {
@@ -132,7 +132,7 @@ public struct TaskDistribution: Sendable {
     /// p.
     public let labelFlipProbability: Double
     /// The patch dimension d of the law; ``dimension`` is where the vectors are stored, which
-    /// for the `gram` sampler is the smaller ℝ^{3+K} (theory §2a).
+    /// for the `gram` sampler is the smaller ℝ^{3+K} (docs/theory.md §2a).
     public let nominalDimension: Int
 
     public init(task: Int, config: ExperimentConfig, geometry: SignalGeometry) {

@@ -58,7 +58,7 @@ extension PhaseOutcome {
 /// so scratch never depends on which phases ran) and the downstream training noises.
 public struct TransferExperiment: Sendable {
     public let config: ExperimentConfig
-    /// Where the vectors live and how the Gaussian ones are drawn (`sampler`; theory §2a).
+    /// Where the vectors live and how the Gaussian ones are drawn (`sampler`; docs/theory.md §2a).
     public let space: SampleSpace
     public let geometry: SignalGeometry
     public let probes: SignalVectors

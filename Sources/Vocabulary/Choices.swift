@@ -28,7 +28,7 @@ public enum TransferVariant: String, Sendable, CaseIterable, Codable {
     case random_slots
 }
 
-/// How an experiment's Gaussian vectors are drawn (config key `sampler`; theory §2a).
+/// How an experiment's Gaussian vectors are drawn (config key `sampler`; docs/theory.md §2a).
 public enum Sampler: String, Sendable, CaseIterable, Codable {
     /// Every vector in ℝᵈ: d Gaussians each.
     case vectors
