@@ -83,13 +83,23 @@ public enum LogLinearProver {
                 guard !overflow, m < (1 << 40) else { return .cannotVerify("exponents of \(Monomial.displayName(key)) are too finely divided") }
                 scale = m
             }
+            // Integer coefficients a·scale (checked: an exponent too large for 64 bits is refused).
+            func scaled(_ a: Rational) -> Double? {
+                let (product, overflow) = a.numerator.multipliedReportingOverflow(by: scale / a.denominator)
+                return overflow ? nil : Double(product)
+            }
             var coefficients: [Int: Double] = [:]
             for (h, f) in forms.enumerated() {
                 if let a = f.monomial.exponents[key] {
-                    coefficients[h] = Double(a.numerator * (scale / a.denominator))
+                    guard let c = scaled(a) else { return .cannotVerify("exponent of \(Monomial.displayName(key)) too large") }
+                    coefficients[h] = c
                 }
             }
-            let b = claimForm.monomial.exponents[key].map { Double($0.numerator * (scale / $0.denominator)) } ?? 0
+            var b = 0.0
+            if let a = claimForm.monomial.exponents[key] {
+                guard let c = scaled(a) else { return .cannotVerify("exponent of \(Monomial.displayName(key)) too large") }
+                b = c
+            }
             rows.append(.init(coefficients: coefficients, lower: b, upper: b))
         }
         // Σ λₕ log Kₕ ≥ log K, relaxed by a hair: the LP only proposes, exact arithmetic decides.

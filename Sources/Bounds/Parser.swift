@@ -17,9 +17,31 @@
 struct Parser {
     private var tokens: [Token]
     private var index = 0
+    /// Open parentheses, calls, unary minus and powers around the current position.
+    private var depth = 0
+
+    /// Limits that keep every recursive walk of a formula (parsing, evaluation, printing) far
+    /// from the stack's end: nesting depth and tokens per text. The statements of the theory
+    /// use a few dozen tokens.
+    static let maximumDepth = 100
+    static let maximumTokens = 2_000
 
     init(_ text: String) throws(ParseError) {
         tokens = try Lexer.tokenize(text)
+        if tokens.count > Parser.maximumTokens {
+            let t = tokens[Parser.maximumTokens]
+            throw ParseError(line: t.line, column: t.column, "expression too long: more than \(Parser.maximumTokens) tokens")
+        }
+    }
+
+    /// Run `body` one nesting level deeper, refusing past ``maximumDepth``.
+    private mutating func nested<T>(_ body: (inout Parser) throws(ParseError) -> T) throws(ParseError) -> T {
+        guard depth < Parser.maximumDepth else {
+            throw error("nesting deeper than \(Parser.maximumDepth) levels (parentheses, calls, unary minus, powers)")
+        }
+        depth += 1
+        defer { depth -= 1 }
+        return try body(&self)
     }
 
     private var current: Token { tokens[index] }
@@ -119,7 +141,7 @@ struct Parser {
     private mutating func parseUnary() throws(ParseError) -> Formula {
         if isSymbol("-") {
             advance()
-            return .negate(try parseUnary())
+            return .negate(try nested { (p: inout Parser) throws(ParseError) in try p.parseUnary() })
         }
         if isSymbol("+") {
             throw error("unary '+' is not part of the language")
@@ -131,7 +153,7 @@ struct Parser {
         let base = try parsePrimary()
         if isSymbol("^") {
             advance()
-            return .binary(.power, base, try parseUnary())
+            return .binary(.power, base, try nested { (p: inout Parser) throws(ParseError) in try p.parseUnary() })
         }
         return base
     }
@@ -149,10 +171,10 @@ struct Parser {
                     throw error("function '\(name)' must be called with parentheses, e.g. \(name)(x)", at: current)
                 }
                 advance()
-                var args: [Formula] = [try parseExpression()]
+                var args: [Formula] = [try nested { (p: inout Parser) throws(ParseError) in try p.parseExpression() }]
                 while isSymbol(",") {
                     advance()
-                    args.append(try parseExpression())
+                    args.append(try nested { (p: inout Parser) throws(ParseError) in try p.parseExpression() })
                 }
                 let close = current
                 try expect(")", "to close the arguments of '\(name)'")
@@ -169,7 +191,7 @@ struct Parser {
             return .variable(name)
         case .symbol("("):
             advance()
-            let e = try parseExpression()
+            let e = try nested { (p: inout Parser) throws(ParseError) in try p.parseExpression() }
             try expect(")", "to close the parenthesis")
             return e
         default:

@@ -44,4 +44,9 @@ struct PTV: AsyncParsableCommand {
 struct InputError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+
+    /// Input echoed in a message: at most 60 characters, the rest elided.
+    static func excerpt(_ text: String) -> String {
+        text.count <= 60 ? text : String(text.prefix(57)) + "…"
+    }
 }

@@ -96,3 +96,35 @@ import Testing
         #expect(try Formula(parsing: "1e-05*x").latexText == "10^{-5} \\cdot x")
     }
 }
+
+/// Inputs that used to crash the parser or the prover (stack overflow, integer overflow) now
+/// end in an error or "cannot verify" (issue 11's regressions).
+struct ParserLimitTests {
+    @Test func deepNestingIsAnErrorWithItsPosition() {
+        let deep = "x >= " + String(repeating: "(", count: 20_000) + "y" + String(repeating: ")", count: 20_000)
+        do {
+            _ = try Relation(parsing: deep)
+            Issue.record("accepted 20 000 nested parentheses")
+        } catch {
+            #expect(error.line == 1 && error.message.contains("too long"), "\(error)")
+        }
+        let nested = "x >= " + String(repeating: "(", count: 150) + "y" + String(repeating: ")", count: 150)
+        do {
+            _ = try Relation(parsing: nested)
+            Issue.record("accepted 150 nested parentheses")
+        } catch {
+            // The 101st '(' stands at column 106 ("x >= " takes 5); the error names the token after it.
+            #expect(error.message.contains("nesting deeper than 100") && error.column == 107, "\(error)")
+        }
+        #expect(throws: ParseError.self) { try Formula(parsing: String(repeating: "-", count: 500) + "x") }
+        #expect(throws: ParseError.self) { try Formula(parsing: Array(repeating: "x", count: 200).joined(separator: "^")) }
+        // Within the limits, ordinary nesting still parses.
+        #expect(throws: Never.self) { try Formula(parsing: String(repeating: "(", count: 50) + "x" + String(repeating: ")", count: 50)) }
+    }
+
+    @Test func exponentsPastSixtyFourBitsCannotBeVerified() throws {
+        let outcome = try LogLinearProver.prove(claim: "x >= y^5000000000000000000", assumptions: ["x >= y^(1/2)"])
+        #expect(outcome.certificate == nil)
+        if case .cannotVerify(let reason) = outcome { #expect(reason.contains("too large"), "\(reason)") }
+    }
+}
