@@ -28,6 +28,9 @@ public struct SweepGrid: Sendable {
     public let jobs: [SweepJob]
 
     /// Number of cells (product of the axis lengths).
+    /// The most runs (cells × seeds) a grid may hold.
+    public static let maximumRuns = 1_000_000
+
     public var cellCount: Int { axes.reduce(1) { $0 * $1.values.count } }
 
     public static let topLevelKeys = ["base", "grid", "seeds"]
@@ -106,7 +109,15 @@ public struct SweepGrid: Sendable {
         // Cells: Cartesian product, last axis fastest; each validated as a config.
         var jobs: [SweepJob] = []
         var baseNodes = Dictionary(uniqueKeysWithValues: baseValues)
-        let cellCount = axes.reduce(1) { $0 * $1.values.count }
+        // Counted before anything is expanded, without overflow.
+        var cellCount = 1, overflow = false
+        for axis in axes where !overflow {
+            (cellCount, overflow) = cellCount.multipliedReportingOverflow(by: axis.values.count)
+        }
+        let runs = cellCount.multipliedReportingOverflow(by: seeds.count)
+        guard !overflow, !runs.overflow, runs.partialValue <= SweepGrid.maximumRuns else {
+            throw ConfigError(field: "grid", "\(overflow || runs.overflow ? "more than 2^63" : String(runs.partialValue)) runs (cells × seeds); at most \(SweepGrid.maximumRuns)")
+        }
         for cell in 0..<cellCount {
             var rest = cell
             var indices = [Int](repeating: 0, count: axes.count)

@@ -118,6 +118,9 @@ public struct ValidationSuite: Sendable {
                                seeds: seeds, constants: constants, statements: statements, configurations: configurations)
     }
 
+    /// The most configurations a suite's `grid:` may expand to (each is run at every seed).
+    public static let maximumGridCells = 10_000
+
     /// The cells of `grid:` (a mapping from config keys to lists of values), checkerboard-split.
     private static func gridConfigurations(_ node: Node, base: ExperimentConfig) throws -> [Configuration] {
         guard let mapping = node.mapping, !mapping.isEmpty else {
@@ -129,6 +132,12 @@ public struct ValidationSuite: Sendable {
                 throw ConfigError(field: "grid.\(k.string ?? "?")", "expected a non-empty list of values")
             }
             axes.append((key, Array(values)))
+        }
+        // Counted before anything is expanded, without overflow.
+        var count = 1, overflow = false
+        for (_, values) in axes where !overflow { (count, overflow) = count.multipliedReportingOverflow(by: values.count) }
+        guard !overflow, count <= maximumGridCells else {
+            throw ConfigError(field: "grid", "\(overflow ? "more than 2^63" : String(count)) cells (the product of the axis lengths); at most \(maximumGridCells)")
         }
         var cells: [[Int]] = [[]]
         for (_, values) in axes { cells = cells.flatMap { cell in values.indices.map { cell + [$0] } } }

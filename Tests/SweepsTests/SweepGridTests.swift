@@ -75,3 +75,33 @@ struct SweepGridTests {
         }
     }
 }
+
+/// Grids too large to run are refused from the axis lengths alone, before any cell is built,
+/// and their size is computed without overflow (issue 11's regressions: 10²⁰ cells trapped).
+struct SweepGridSizeTests {
+    @Test func hugeGridsAreRefusedBeforeExpansion() throws {
+        let keys = ["d", "m", "N1", "N2", "u_norm", "v1_norm", "v2_norm", "sigma_p1", "sigma_p2", "alpha"]
+        func value(_ key: String, _ i: Int) -> String {
+            switch key {
+            case "d": return String(1000 + i)
+            case "alpha": return String(Double(i) / 100)
+            default: return String(i)
+            }
+        }
+        let axes: [String] = keys.map { key in
+            let values: [String] = (1...100).map { value(key, $0) }
+            return "  \(key): [" + values.joined(separator: ", ") + "]"
+        }
+        let yaml = "grid:\n" + axes.joined(separator: "\n") + "\nseeds: [0]\n"
+        do {
+            _ = try SweepGrid.parse(yaml: yaml)
+            Issue.record("accepted 10^20 cells")
+        } catch let error as ConfigError {
+            #expect(error.field == "grid" && error.problem.contains("more than 2^63"), "\(error)")
+        }
+        // 1 001 × 1 000 runs: just over the limit, with the exact count in the message.
+        let wide = "grid:\n  d: [" + (1000...2000).map(String.init).joined(separator: ", ") + "]\nseeds: [" + (0..<1000).map(String.init).joined(separator: ", ") + "]\n"
+        #expect(throws: ConfigError.self) { try SweepGrid.parse(yaml: wide) }
+        do { _ = try SweepGrid.parse(yaml: wide) } catch let error as ConfigError { #expect(error.problem.hasPrefix("1001000 runs"), "\(error)") }
+    }
+}

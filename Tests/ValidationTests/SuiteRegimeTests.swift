@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TheoryTesting
 import TransferModel
+import Vocabulary
 @testable import Validation
 
 /// The built-in suites speak of configurations the theorems cover (docs/theory.md §6a): no suite
@@ -38,5 +39,20 @@ struct SuiteRegimeTests {
             let report = TheoryReport(configuration: configuration.config.numericValues, constants: configuration.config.effectiveConstants)
             #expect(report.failingConditions.contains("cond_dimension_1"), "\(configuration.label)")
         }
+    }
+}
+
+/// A suite grid of 1000 × 1000 × 1000 cells is refused from its axis lengths (it used to be
+/// expanded cell by cell until memory ran out).
+struct SuiteGridSizeTests {
+    @Test func hugeSuiteGridsAreRefusedBeforeExpansion() {
+        let axis = { (from: Int) in "[" + (from..<(from + 1000)).map(String.init).joined(separator: ", ") + "]" }
+        let yaml = "grid: {d: \(axis(1000)), N1: \(axis(1)), N2: \(axis(1))}\n"
+        do {
+            _ = try ValidationSuite.parse(yaml: yaml)
+            Issue.record("accepted 10^9 cells")
+        } catch let error as ConfigError {
+            #expect(error.field == "grid" && error.problem.hasPrefix("1000000000 cells"), "\(error)")
+        } catch { Issue.record("\(error)") }
     }
 }
