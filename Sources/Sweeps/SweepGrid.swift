@@ -46,9 +46,9 @@ public struct SweepGrid: Sendable {
             throw ConfigError(field: "grid file", "expected a mapping with keys base, grid, seeds")
         }
         var sections: [String: Node] = [:]
-        for (key, value) in mapping {
-            guard let name = key.string, topLevelKeys.contains(name) else {
-                throw ConfigError(field: key.string ?? "grid file", "unknown key (allowed: base, grid, seeds)")
+        for (name, value) in try YAMLInput.entries(mapping, field: "") {
+            guard topLevelKeys.contains(name) else {
+                throw ConfigError(field: name, "unknown key (allowed: base, grid, seeds)")
             }
             sections[name] = value
         }
@@ -57,8 +57,7 @@ public struct SweepGrid: Sendable {
         var baseValues: [(String, Node)] = []
         if let node = sections["base"] {
             guard let m = node.mapping else { throw ConfigError(field: "base", "expected a mapping of config keys to values") }
-            for (key, value) in m {
-                guard let name = key.string else { throw ConfigError(field: "base", "keys must be strings") }
+            for (name, value) in try YAMLInput.entries(m, field: "base") {
                 if name == "seed" { throw ConfigError(field: "base.seed", "not allowed here: list the seeds under 'seeds'") }
                 baseValues.append((name, value))
             }

@@ -84,12 +84,7 @@ extension ExperimentConfig {
         guard let mapping = node.mapping else {
             throw ConfigError(field: "file", "the config must be a mapping of keys to values")
         }
-        var values: [String: Node] = [:]
-        for (key, value) in mapping {
-            guard let name = key.string else { throw ConfigError(field: "file", "keys must be strings") }
-            values[name] = value
-        }
-        return try ExperimentConfig(values: values)
+        return try ExperimentConfig(values: YAMLInput.dictionary(mapping, field: ""))
     }
 
     /// Build from already-parsed YAML nodes (also used for grid cells and suites); every value is
@@ -134,8 +129,8 @@ extension ExperimentConfig {
         guard let mapping = node.mapping else {
             throw ConfigError(field: "constants", "expected \(ConfigKey.constants.allowedText)")
         }
-        for (key, value) in mapping {
-            guard let name = key.string, name.first?.isLetter == true else {
+        for (name, value) in try YAMLInput.entries(mapping, field: "constants") {
+            guard name.first?.isLetter == true else {
                 throw ConfigError(field: "constants", "constant names must be identifiers")
             }
             guard let text = value.scalar?.string else {

@@ -52,7 +52,7 @@ public struct ValidationSuite: Sendable {
             throw ConfigError(field: "suite", "a suite must be a mapping")
         }
         var fields: [String: Node] = [:]
-        for (k, v) in mapping { fields[k.string ?? ""] = v }
+        for (k, v) in try YAMLInput.entries(mapping, field: "") { fields[k] = v }
         let allowed = ["name", "description", "seeds", "base", "constants", "statements", "configurations", "grid"]
         for key in fields.keys where !allowed.contains(key) {
             throw ConfigError(field: key, "unknown suite key (allowed: \(allowed.joined(separator: ", ")))")
@@ -60,7 +60,9 @@ public struct ValidationSuite: Sendable {
         var base = ExperimentConfig()
         if let node = fields["base"] {
             guard let m = node.mapping else { throw ConfigError(field: "base", "expected a mapping of config keys") }
-            base = try ExperimentConfig(values: Self.dictionary(m))
+            do { base = try ExperimentConfig(values: YAMLInput.dictionary(m, field: "base")) } catch let error as ConfigError {
+                throw error.field.hasPrefix("base") ? error : ConfigError(field: "base.\(error.field)", error.problem)
+            }
         }
         var seeds: [UInt64] = [0]
         if let node = fields["seeds"] {
@@ -98,7 +100,7 @@ public struct ValidationSuite: Sendable {
         }
         for (index, node) in list.enumerated() {
             guard let m = node.mapping else { throw ConfigError(field: "configurations[\(index)]", "expected a mapping") }
-            var values = Self.dictionary(m)
+            var values = try YAMLInput.dictionary(m, field: "configurations[\(index)]")
             let label = values.removeValue(forKey: "label")?.string ?? "config-\(index)"
             let splitText = values.removeValue(forKey: "split")?.string ?? "held-out"
             guard let split = Split(rawValue: splitText) else {
@@ -158,9 +160,4 @@ public struct ValidationSuite: Sendable {
         }
     }
 
-    private static func dictionary(_ mapping: Node.Mapping) -> [String: Node] {
-        var values: [String: Node] = [:]
-        for (k, v) in mapping { values[k.string ?? ""] = v }
-        return values
-    }
 }

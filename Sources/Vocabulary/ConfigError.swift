@@ -32,5 +32,26 @@ public enum YAMLInput {
             throw ConfigError(field: field, "not valid YAML: \(error)")
         }
     }
+
+    /// A mapping's entries in order, keyed by text: every key must be a string and appear once
+    /// (YAML lets a key repeat under a tag, e.g. `d: 20` and `!x d: 30`; that is refused, naming
+    /// `field.key`). `field` is the mapping's own path ("" at the top of a file).
+    public static func entries(_ mapping: Node.Mapping, field: String) throws -> [(key: String, value: Node)] {
+        var seen = Set<String>(), out: [(key: String, value: Node)] = []
+        for (k, v) in mapping {
+            guard let key = k.string else {
+                throw ConfigError(field: field.isEmpty ? "file" : field, "keys must be strings")
+            }
+            let path = field.isEmpty ? key : "\(field).\(key)"
+            guard seen.insert(key).inserted else { throw ConfigError(field: path, "given twice") }
+            out.append((key, v))
+        }
+        return out
+    }
+
+    /// ``entries(_:field:)`` as a dictionary.
+    public static func dictionary(_ mapping: Node.Mapping, field: String) throws -> [String: Node] {
+        Dictionary(uniqueKeysWithValues: try entries(mapping, field: field).map { ($0.key, $0.value) })
+    }
 }
 

@@ -105,3 +105,18 @@ struct SweepGridSizeTests {
         do { _ = try SweepGrid.parse(yaml: wide) } catch let error as ConfigError { #expect(error.problem.hasPrefix("1001000 runs"), "\(error)") }
     }
 }
+
+/// A key repeated under a YAML tag (`d: 20` and `!x d: 30`) is refused naming it, in a config, a
+/// grid's base and a suite (it used to trap in a dictionary initialiser, or be silently taken).
+struct DuplicateKeyTests {
+    @Test func repeatedKeysAreRefusedNamingThem() throws {
+        for (parse, field) in [({ _ = try SweepGrid.parse(yaml: "base: {d: 20, !x d: 30}\ngrid: {u_norm: [1, 2]}\nseeds: [0]\n") }, "base.d"),
+                               ({ _ = try ExperimentConfig.parse(yaml: "d: 20\n!x d: 30\n") }, "d"),
+                               ({ _ = try ExperimentConfig.parse(yaml: "constants: {C1: 2, !x C1: 3}\n") }, "constants.C1")]
+            as [(() throws -> Void, String)] {
+            do { try parse(); Issue.record("accepted a repeated \(field)") } catch let error as ConfigError {
+                #expect(error.field == field && error.problem == "given twice", "\(error)")
+            }
+        }
+    }
+}
