@@ -50,3 +50,19 @@ struct InputError: Error, CustomStringConvertible {
         text.count <= 60 ? text : String(text.prefix(57)) + "…"
     }
 }
+
+/// `--max-memory GB`: the memory a command may plan to use (default: the machine's, from
+/// /proc/meminfo); a run estimated above it is refused before anything is allocated.
+struct MemoryLimit: ParsableArguments {
+    @Option(name: .customLong("max-memory"), help: "Memory limit in GB for what the command runs at once (default: the machine's memory).")
+    var gigabytes: Double?
+
+    func validate() throws {
+        if let gigabytes, !(gigabytes > 0 && gigabytes.isFinite) {
+            throw ValidationError("--max-memory must be a number of GB > 0 (got \(gigabytes))")
+        }
+    }
+
+    /// The limit in bytes.
+    var bytes: Double { gigabytes.map { $0 * 1e9 } ?? ResourceEstimate.machineMemory ?? 8e9 }
+}

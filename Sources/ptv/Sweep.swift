@@ -34,11 +34,17 @@ struct SweepRun: AsyncParsableCommand {
     @Flag(name: .long, help: "No progress output.")
     var quiet = false
 
+    @OptionGroup var memory: MemoryLimit
+
     func run() async throws {
         guard workers >= 1 && workers <= 1024 else {
             throw InputError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]")
         }
         let sweepGrid = try SweepGrid.load(from: URL(fileURLWithPath: grid))
+        let parallel = min(workers, sweepGrid.jobs.count)
+        if let largest = sweepGrid.jobs.map({ ResourceEstimate($0.config) }).max(by: { $0.bytes < $1.bytes }) {
+            try largest.check(limit: memory.bytes, runs: parallel)
+        }
         let sweepStore = try SweepStore(url: URL(fileURLWithPath: store))
         let runner = SweepRunner(grid: sweepGrid, store: sweepStore, workers: workers)
         let quiet = self.quiet

@@ -25,9 +25,12 @@ struct Train: ParsableCommand {
     @Flag(name: .long, help: "No progress lines on stderr.")
     var quiet = false
 
+    @OptionGroup var memory: MemoryLimit
+
     func run() throws {
-        ProcessMemory.prepareHeap()  // one run in this process: reuse freed memory, huge pages
         let experimentConfig = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) } ?? ExperimentConfig()
+        try ResourceEstimate(experimentConfig, savingArrays: saveArrays).check(limit: memory.bytes)
+        ProcessMemory.prepareHeap()  // one run in this process: reuse freed memory, huge pages
         let writer = RunDirectoryWriter(try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig,
                                                          saveArrays: saveArrays))
         let quiet = self.quiet

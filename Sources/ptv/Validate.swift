@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TransferModel
 import Validation
 
 /// `ptv validate`: judge every statement of proofs/ on a suite and write the report.
@@ -31,11 +32,17 @@ struct Validate: AsyncParsableCommand {
         guard workers >= 1 else { throw ArgumentParser.ValidationError("--workers must be ≥ 1") }
     }
 
+    @OptionGroup var memory: MemoryLimit
+
     func run() async throws {
         let suiteFile = try ProjectFiles.suite(suite)
         let proofsDirectory = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs")
         let session = try ValidationSession(suiteFile: suiteFile, proofsDirectory: proofsDirectory,
                                             output: URL(fileURLWithPath: out), workers: workers)
+        let parallel = min(workers, session.suite.configurations.count * session.suite.seeds.count)
+        for configuration in session.suite.configurations {
+            try ResourceEstimate(configuration.config).check(limit: memory.bytes, runs: parallel, label: configuration.label)
+        }
         let quiet = self.quiet
         let report = try await session.run { if !quiet { Progress.line($0) } }
         for j in report.judgements {

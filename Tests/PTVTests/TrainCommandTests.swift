@@ -90,6 +90,20 @@ struct TrainCommandTests {
         #expect(try CLI.run(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", dir.appendingPathComponent("o").path, "--quiet"]).status == 0)
     }
 
+    /// Runs too large for the memory limit are refused from the config alone, naming the key that
+    /// drives the size (issue 11: these aborted in the allocator, or after minutes).
+    @Test(arguments: [("m: 100000\nd: 30\n", "m"), ("n_test: 100000000\n", "n_test"),
+                      ("d: 10000000\nsampler: vectors\nN1: 100\n", "d")])
+    func oversizedRunsAreRefusedBeforeAllocating(yaml: String, field: String) throws {
+        let dir = CLI.temporaryDirectory("oversized")
+        try CLI.write(yaml, to: dir.appendingPathComponent("c.yaml"))
+        let result = try CLI.run(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out",
+                                  dir.appendingPathComponent("o").path, "--max-memory", "8"])
+        #expect(result.status == 2 && result.stderr.contains("'\(field)'") && result.stderr.contains("--max-memory"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o/metrics.json").path))
+    }
+
     @Test func missingFilesAndUnwritableFoldersExitWithCodeTwo() throws {
         let missing = try CLI.run(["train", "--config", "/nonexistent/c.yaml", "--out", "/tmp/x"])
         #expect(missing.status == 2 && missing.stderr.contains("cannot read"))
