@@ -1,7 +1,7 @@
 import NumericsCore
 
 /// One implementation of the gradient descent of docs/theory.md §3 for a training phase (config
-/// key `engine`; ``TrainingEngine`` chooses): it trains a filter bank and scores the trained
+/// key `engine`; `TrainingEngine` chooses): it trains a filter bank and scores the trained
 /// filters on a test set. Both give the same filters, recordings and test predictions to
 /// rounding error (tested).
 protocol PhaseEngine: Sendable {

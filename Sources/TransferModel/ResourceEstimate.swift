@@ -74,7 +74,7 @@ public struct ResourceEstimate: Sendable, CustomStringConvertible {
         return kB * 1024
     }
 
-    /// Refuse (``ConfigError`` naming the driving key) when `runs` such runs at once would need
+    /// Refuse (`ConfigError` naming the driving key) when `runs` such runs at once would need
     /// more than `limit` bytes.
     public func check(limit: Double, runs: Int = 1, label: String? = nil) throws {
         let total = bytes * Double(runs)
