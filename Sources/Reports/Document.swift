@@ -91,7 +91,10 @@ public struct Document: Sendable {
             case let .figure(svg, _, caption):
                 body += "<figure>\(svg)<figcaption>\(Self.escape(caption))</figcaption></figure>\n"
             case let .verdict(text):
-                body += "<p class=\"verdict\">Verdict: <span class=\"badge \(Self.verdictClass(text))\">\(Self.escape(text))</span></p>\n"
+                // The badge holds the verdict; a reason after " — " follows as text (it may be long).
+                let parts = text.components(separatedBy: " — ")
+                let reason = parts.count > 1 ? " — " + Self.escape(parts.dropFirst().joined(separator: " — ")) : ""
+                body += "<p class=\"verdict\">Verdict: <span class=\"badge \(Self.verdictClass(text))\">\(Self.escape(parts[0]))</span>\(reason)</p>\n"
             }
         }
         return """
