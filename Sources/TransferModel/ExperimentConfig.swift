@@ -100,9 +100,13 @@ extension ExperimentConfig {
                 try readConstants(node)
                 continue
             }
-            guard let text = node.scalar?.string else {
+            guard let scalar = node.scalar else {
                 throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got a \(node.mapping != nil ? "mapping" : "list")")
             }
+            if key.isNumber && (scalar.style == .singleQuoted || scalar.style == .doubleQuoted) {
+                throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got a quoted text '\(InputText.excerpt(scalar.string))'")
+            }
+            let text = scalar.string
             try ExperimentConfig.bindings[key]!.read(&self, key, text)
         }
         try checkSampler()
@@ -130,8 +134,8 @@ extension ExperimentConfig {
             throw ConfigError(field: "constants", "expected \(ConfigKey.constants.allowedText)")
         }
         for (name, value) in try YAMLInput.entries(mapping, field: "constants") {
-            guard name.first?.isLetter == true else {
-                throw ConfigError(field: "constants", "constant names must be identifiers")
+            guard TheoryConstant(rawValue: name) != nil else {
+                throw ConfigError(field: "constants.\(name)", "unknown constant (known: \(TheoryConstant.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             guard let text = value.scalar?.string else {
                 throw ConfigError(field: "constants.\(name)", "expected a number > 0")

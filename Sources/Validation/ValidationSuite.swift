@@ -67,25 +67,37 @@ public struct ValidationSuite: Sendable {
         var seeds: [UInt64] = [0]
         if let node = fields["seeds"] {
             guard let list = node.sequence, !list.isEmpty else { throw ConfigError(field: "seeds", "expected a non-empty list of integers ≥ 0") }
-            seeds = try list.map {
-                guard let s = $0.string.flatMap({ UInt64($0) }) else { throw ConfigError(field: "seeds", "expected integers in [0, 2^64), got '\($0.string ?? "?")'") }
-                return s
+            seeds = []
+            for (index, item) in list.enumerated() {
+                guard let s = (item.scalar?.string).flatMap({ UInt64($0) }) else {
+                    throw ConfigError(field: "seeds[\(index)]", "expected an integer in [0, 2^64), got '\(InputText.excerpt(item.scalar?.string ?? "a collection"))'")
+                }
+                guard !seeds.contains(s) else { throw ConfigError(field: "seeds[\(index)]", "duplicate seed \(s)") }
+                seeds.append(s)
             }
         }
         var constants: [String: Double] = [:]
         if let node = fields["constants"] {
             guard let m = node.mapping else { throw ConfigError(field: "constants", "expected a mapping of names to numbers > 0") }
-            for (k, v) in m {
-                guard let name = k.string, let x = v.string.flatMap({ Double($0) }), x > 0, x.isFinite else {
-                    throw ConfigError(field: "constants", "expected name: number > 0, got '\(k.string ?? "?")'")
+            for (name, v) in try YAMLInput.entries(m, field: "constants") {
+                guard TheoryConstant(rawValue: name) != nil else {
+                    throw ConfigError(field: "constants.\(name)", "unknown constant (known: \(TheoryConstant.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                guard let x = (v.scalar?.string).flatMap({ Double($0) }), x > 0, x.isFinite else {
+                    throw ConfigError(field: "constants.\(name)", "expected a number > 0")
                 }
                 constants[name] = x
             }
         }
         var statements: [String]? = nil
         if let node = fields["statements"], node.string != "all" {
-            guard let list = node.sequence else { throw ConfigError(field: "statements", "expected 'all' or a list of statement ids") }
-            statements = list.compactMap(\.string)
+            guard let list = node.sequence, !list.isEmpty else {
+                throw ConfigError(field: "statements", "expected 'all' or a non-empty list of statement ids")
+            }
+            statements = try list.enumerated().map { index, item in
+                guard let id = item.scalar?.string else { throw ConfigError(field: "statements[\(index)]", "expected a statement id") }
+                return id
+            }
         }
         let list = fields["configurations"]?.sequence ?? []
         if fields["configurations"] != nil && fields["configurations"]?.sequence == nil {
@@ -101,7 +113,14 @@ public struct ValidationSuite: Sendable {
         for (index, node) in list.enumerated() {
             guard let m = node.mapping else { throw ConfigError(field: "configurations[\(index)]", "expected a mapping") }
             var values = try YAMLInput.dictionary(m, field: "configurations[\(index)]")
-            let label = values.removeValue(forKey: "label")?.string ?? "config-\(index)"
+            let labelNode = values.removeValue(forKey: "label")
+            if let labelNode, labelNode.scalar == nil {
+                throw ConfigError(field: "configurations[\(index)].label", "expected a text label, got a \(labelNode.mapping != nil ? "mapping" : "list")")
+            }
+            let label = labelNode?.scalar?.string ?? "config-\(index)"
+            guard Self.isSafeLabel(label) else {
+                throw ConfigError(field: "configurations[\(index)].label", "'\(InputText.excerpt(label))' is not a safe file name: use letters, digits and . _ - = , + (not starting with '.'), at most 100 characters")
+            }
             let splitText = values.removeValue(forKey: "split")?.string ?? "held-out"
             guard let split = Split(rawValue: splitText) else {
                 throw ConfigError(field: "configurations[\(index)].split", "'\(splitText)' is not allowed (calibration, held-out)")
@@ -118,6 +137,13 @@ public struct ValidationSuite: Sendable {
         }
         return ValidationSuite(name: fields["name"]?.string ?? defaultName, description: fields["description"]?.string ?? "",
                                seeds: seeds, constants: constants, statements: statements, configurations: configurations)
+    }
+
+    /// Labels name run files (`runs/<label>-seed<k>.json`): letters, digits and `. _ - = , +`,
+    /// not starting with a dot, at most 100 characters — so no label can leave the output folder.
+    static func isSafeLabel(_ label: String) -> Bool {
+        !label.isEmpty && label.count <= 100 && !label.hasPrefix(".")
+            && label.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._-=,+".unicodeScalars.contains($0) }
     }
 
     /// The most configurations a suite's `grid:` may expand to (each is run at every seed).

@@ -14,6 +14,13 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     public var description: String { "config field '\(field)': \(problem)" }
 }
 
+/// Input echoed back in a message: at most 60 characters, the rest elided.
+public enum InputText {
+    public static func excerpt(_ text: String) -> String {
+        text.count <= 60 ? text : String(text.prefix(57)) + "…"
+    }
+}
+
 /// Reading the project's YAML input files (configs, grids, suites), failures reported as a
 /// ``ConfigError`` naming `field`.
 public enum YAMLInput {

@@ -17,7 +17,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         }
         static let nonNegative = RealDomain(text: ">= 0") { $0 >= 0 }
         static let positive = RealDomain(text: "> 0") { $0 > 0 }
-        static let finite = RealDomain(text: "finite") { _ in true }
+        static let finite = RealDomain(text: "of any sign") { _ in true }
         static func closed(_ a: Double, _ b: Double) -> RealDomain { RealDomain(text: "in [\(a.short), \(b.short)]") { $0 >= a && $0 <= b } }
     }
 
@@ -137,6 +137,14 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         switch self {
         case .layout, .seed, .variant, .engine, .sampler, .constants, .n_test, .record_every, .rescale: false
         default: true
+        }
+    }
+
+    /// Whether the key holds a number (so a quoted value is refused).
+    public var isNumber: Bool {
+        switch kind {
+        case .integer, .real, .optionalReal, .seed: true
+        case .choice, .constants: false
         }
     }
 

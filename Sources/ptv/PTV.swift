@@ -46,8 +46,13 @@ struct InputError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 
     /// Input echoed in a message: at most 60 characters, the rest elided.
-    static func excerpt(_ text: String) -> String {
-        text.count <= 60 ? text : String(text.prefix(57)) + "…"
+    static func excerpt(_ text: String) -> String { InputText.excerpt(text) }
+
+    /// `--out` must name a folder: an empty path would write into the current one.
+    static func requireFolder(_ out: String) throws {
+        guard !out.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationError("--out must name a folder (an empty path would write into the current folder)")
+        }
     }
 }
 

@@ -27,6 +27,8 @@ struct PhaseCommand: ParsableCommand {
     @Option(name: .long, help: "Output folder (created if needed).")
     var out: String
 
+    func validate() throws { try InputError.requireFolder(out) }
+
     @Option(name: .long, help: "Benign threshold τ: a cell is benign when its test error ≤ p + τ (default 0.1).")
     var threshold: Double = 0.1
 

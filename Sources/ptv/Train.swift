@@ -19,6 +19,8 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Output folder (created if needed).")
     var out: String
 
+    func validate() throws { try InputError.requireFolder(out) }
+
     @Flag(name: .long, help: "Also write the data and filters of each phase as .npy arrays under arrays/.")
     var saveArrays = false
 

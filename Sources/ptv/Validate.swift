@@ -30,6 +30,7 @@ struct Validate: AsyncParsableCommand {
 
     func validate() throws {
         guard workers >= 1 else { throw ArgumentParser.ValidationError("--workers must be ≥ 1") }
+        try InputError.requireFolder(out)
     }
 
     @OptionGroup var memory: MemoryLimit

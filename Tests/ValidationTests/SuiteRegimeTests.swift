@@ -56,3 +56,33 @@ struct SuiteGridSizeTests {
         } catch { Issue.record("\(error)") }
     }
 }
+
+/// Inputs that were silently accepted (issue 11) are refused, naming the field.
+struct StrictInputTests {
+    @Test(arguments: [
+        ("seeds: [1, 1]\nconfigurations:\n  - {label: a}\n", "seeds[1]"),
+        ("configurations:\n  - {label: '../../ESCAPED'}\n", "configurations[0].label"),
+        ("configurations:\n  - {label: [a, b]}\n", "configurations[0].label"),
+        ("statements: []\nconfigurations:\n  - {label: a}\n", "statements"),
+        ("constants: {kapa: 1}\nconfigurations:\n  - {label: a}\n", "constants.kapa"),
+        ("base: {d: '100'}\nconfigurations:\n  - {label: a}\n", "base.d"),
+    ])
+    func suitesRefuse(yaml: String, field: String) {
+        do {
+            _ = try ValidationSuite.parse(yaml: yaml)
+            Issue.record("accepted: \(yaml)")
+        } catch let error as ConfigError {
+            #expect(error.field == field, "\(error)")
+        } catch { Issue.record("\(error)") }
+    }
+
+    @Test(arguments: [("d: '100'\n", "d"), ("constants: {kapa: 1}\n", "constants.kapa"), ("seed: \"3\"\n", "seed")])
+    func configsRefuse(yaml: String, field: String) {
+        do {
+            _ = try ExperimentConfig.parse(yaml: yaml)
+            Issue.record("accepted: \(yaml)")
+        } catch let error as ConfigError {
+            #expect(error.field == field, "\(error)")
+        } catch { Issue.record("\(error)") }
+    }
+}
