@@ -66,7 +66,8 @@ public struct RunDirectory {
         let name = outcome.phase.rawValue
         let m = outcome.run.initial.m
         func save(_ suffix: String, _ values: [Double], _ shape: [Int]) throws {
-            try NPYFile.write(values, shape: shape, to: folder.appendingPathComponent("\(name)-\(suffix).npy"))
+            // Through ResultFile: a killed run leaves each array whole or absent, never truncated.
+            try ResultFile.write(NPYFile.encode(values, shape: shape), to: folder.appendingPathComponent("\(name)-\(suffix).npy"))
         }
         // The test set in ℝᵈ: the reduced draw plus its complement (TestSet.materialised()).
         for (suffix, data) in [("", outcome.train), ("test", outcome.test.materialised())] {
