@@ -129,4 +129,45 @@ struct TrainCommandTests {
         #expect(metrics["transfer"] == nil)
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("trajectory-upstream.csv").path))
     }
+
+    /// Kill loop: `ptv train --save-arrays` killed with SIGKILL at 20 moments spread over its run
+    /// (a fixed pseudo-random schedule) leaves no truncated array and no phase in metrics.json
+    /// without its trajectory and arrays. An `.npy` is whole when its size is the header plus
+    /// 8 bytes per element of the shape its header declares.
+    @Test func killedRunsLeaveWholeFilesOnly() throws {
+        let dir = CLI.temporaryDirectory("killloop")
+        try CLI.write("d: 2000\nm: 5\nN1: 30\nN2: 10\nT1: 300\nT2: 300\nn_test: 200\nrecord_every: 50\nsampler: vectors\n",
+                      to: dir.appendingPathComponent("c.yaml"))
+        var state: UInt64 = 12345
+        for k in 0..<20 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let out = dir.appendingPathComponent("out\(k)")
+            let process = try CLI.launch(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", out.path,
+                                          "--save-arrays", "--quiet"])
+            usleep(UInt32(20_000 + (state >> 33) % 400_000))   // 20–420 ms into the run
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let arrays = out.appendingPathComponent("arrays")
+            // Hidden ".<name>.<pid>.tmp" files are writes the kill interrupted before their rename:
+            // never read as results.
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: arrays.path)) ?? [] where !name.hasPrefix(".") {
+                let data = try Data(contentsOf: arrays.appendingPathComponent(name))
+                #expect(name.hasSuffix(".npy") && data.count > 10, "unexpected \(name)")
+                guard name.hasSuffix(".npy"), data.count > 10 else { continue }
+                let headerLength = Int(data[8]) | Int(data[9]) << 8
+                let header = String(decoding: data[10..<(10 + headerLength)], as: UTF8.self)
+                let shape = header.split(separator: "(")[1].split(separator: ")")[0].split(separator: ",")
+                    .compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                #expect(data.count == 10 + headerLength + 8 * shape.reduce(1, *), "\(name) truncated after kill \(k)")
+            }
+            guard let metrics = try? CLI.json(out.appendingPathComponent("metrics.json")) else { continue }
+            for phase in ["upstream", "transfer", "scratch"] where metrics[phase] != nil {
+                #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("trajectory-\(phase).csv").path))
+                for array in ["X", "y", "W0", "W", "Xtest", "ytest"] {
+                    #expect(FileManager.default.fileExists(atPath: arrays.appendingPathComponent("\(phase)-\(array).npy").path),
+                            "kill \(k): \(phase) listed without \(array)")
+                }
+            }
+        }
+    }
 }
