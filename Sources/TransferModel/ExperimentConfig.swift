@@ -142,6 +142,7 @@ extension ExperimentConfig {
             }
             constants[name] = try Binding.number(text, field: "constants.\(name)", ConfigKey.RealDomain(text: "> 0") { $0 > 0 })
         }
+        try TheoryConstant.checkThresholds(constants, field: "constants")
     }
 
     /// The effective configuration as plain JSON-ready values under the docs/theory.md §1 ids.

@@ -74,15 +74,20 @@ public struct Judge: Sendable {
                 var technical: [(label: String, relation: Relation)] = []
                 for hypothesis in statement.hypotheses {
                     let relation = hypothesis.relation(judgedTask: instance.task)
-                    let comparison = try relation.compare(in: env)
+                    // A hypothesis that cannot be evaluated here (a domain error such as log(0)) is
+                    // indeterminate: the instance is not judged, and the reason names the sub-expression.
+                    var comparison: Comparison?, evaluationError: String?
+                    do { comparison = try relation.compare(in: env) } catch { evaluationError = "\(error)" }
+                    let outcome = comparison?.outcome ?? .indeterminate
                     if checks.count < statement.hypotheses.count {
-                        checks.append(HypothesisCheck(hypothesis: hypothesis.description, lhs: comparison.lhs.value,
-                                                      rhs: comparison.rhs.value, outcome: comparison.outcome.rawValue))
+                        checks.append(HypothesisCheck(hypothesis: hypothesis.description, lhs: comparison?.lhs.value ?? .nan,
+                                                      rhs: comparison?.rhs.value ?? .nan, outcome: outcome.rawValue))
                     }
                     let isTechnical = RegimeConstant.involves(relation)
                     if isTechnical { technical.append((Self.label(hypothesis, task: instance.task), relation)) }
-                    if comparison.outcome != .holds {
-                        failed.append(HypothesisFailure(hypothesis: hypothesis.description, outcome: comparison.outcome, instance: instance.label))
+                    if outcome != .holds {
+                        let label = hypothesis.description + (evaluationError.map { " (cannot be evaluated: \($0))" } ?? "")
+                        failed.append(HypothesisFailure(hypothesis: label, outcome: outcome, instance: instance.label))
                         if !isTechnical { otherFailed = true }
                     }
                 }

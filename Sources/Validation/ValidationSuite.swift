@@ -88,6 +88,7 @@ public struct ValidationSuite: Sendable {
                 }
                 constants[name] = x
             }
+            try TheoryConstant.checkThresholds(constants, field: "constants")
         }
         var statements: [String]? = nil
         if let node = fields["statements"], node.string != "all" {

@@ -197,6 +197,15 @@ public enum TheoryConstant: String, CaseIterable, Sendable {
 
     public var unit: String { self == .epsilon ? "loss (nats)" : "dimensionless" }
 
+    /// The thresholds of Theorem 4.2 must be ordered, C3 ≤ C1, or a Γ would be "benign" and
+    /// "harmful" at once; a ``ConfigError`` naming `field` otherwise.
+    public static func checkThresholds(_ given: [String: Double], field: String) throws {
+        let c1 = given["C1"] ?? C1.defaultValue, c3 = given["C3"] ?? C3.defaultValue
+        guard c3 <= c1 else {
+            throw ConfigError(field: "\(field).C3", "\(c3.short) is larger than C1 = \(c1.short): the harmful threshold must not exceed the benign one")
+        }
+    }
+
     /// Every constant's default, by name.
     public static var defaults: [String: Double] {
         Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0.defaultValue) })

@@ -85,3 +85,23 @@ struct ValidateCommandTests {
         #expect(workers.status == 2)
     }
 }
+
+extension ValidateCommandTests {
+    /// A hypothesis that cannot be evaluated (log 0 at p = 0) makes the statement not applicable
+    /// there, names the sub-expression, and the report is still written (issue 11: it used to stop
+    /// `ptv validate` with exit 1 and no report).
+    @Test func aDomainErrorInAHypothesisIsNotAFailure() throws {
+        let dir = CLI.temporaryDirectory("domain")
+        try CLI.write(Self.suite, to: dir.appendingPathComponent("suite.yaml"))
+        let proofs = try CLI.proofsCopy(in: dir, editing: "lemma-decomposition.yaml", replacing: "hypotheses: []",
+                                        with: "hypotheses:\n  - \"log(p) >= -1\"")
+        let out = dir.appendingPathComponent("report")
+        let result = try CLI.run(["validate", "--suite", dir.appendingPathComponent("suite.yaml").path, "--proofs", proofs.path,
+                                  "--out", out.path, "--quiet"])
+        #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
+        let decomposition = try summary(out).statements.first { $0["id"] as? String == "lemma-decomposition" }
+        #expect(decomposition?["verdict"] as? String == "not-applicable", "\(decomposition ?? [:])")
+        #expect((decomposition?["reason"] as? String)?.contains("cannot be evaluated") == true, "\(decomposition ?? [:])")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("index.html").path))
+    }
+}

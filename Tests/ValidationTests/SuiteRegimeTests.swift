@@ -66,6 +66,7 @@ struct StrictInputTests {
         ("statements: []\nconfigurations:\n  - {label: a}\n", "statements"),
         ("constants: {kapa: 1}\nconfigurations:\n  - {label: a}\n", "constants.kapa"),
         ("base: {d: '100'}\nconfigurations:\n  - {label: a}\n", "base.d"),
+        ("constants: {C1: 2, C3: 3}\nconfigurations:\n  - {label: a}\n", "constants.C3"),
     ])
     func suitesRefuse(yaml: String, field: String) {
         do {
@@ -76,7 +77,8 @@ struct StrictInputTests {
         } catch { Issue.record("\(error)") }
     }
 
-    @Test(arguments: [("d: '100'\n", "d"), ("constants: {kapa: 1}\n", "constants.kapa"), ("seed: \"3\"\n", "seed")])
+    @Test(arguments: [("d: '100'\n", "d"), ("constants: {kapa: 1}\n", "constants.kapa"), ("seed: \"3\"\n", "seed"),
+                      ("constants: {C3: 2}\n", "constants.C3")])
     func configsRefuse(yaml: String, field: String) {
         do {
             _ = try ExperimentConfig.parse(yaml: yaml)
