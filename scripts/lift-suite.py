@@ -21,9 +21,6 @@ from pathlib import Path
 
 import yaml
 
-KEYS = ["d", "m", "N1", "N2", "u_norm", "v1_norm", "v2_norm", "v_overlap", "sigma_p1", "sigma_p2", "p", "sigma0",
-        "eta", "eta2", "T1", "T2", "alpha", "delta", "layout", "n_test", "record_every", "variant", "rescale", "sampler"]
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -87,7 +84,7 @@ def main():
     for c in configurations:
         header, body = lifted[c["label"]]
         out += ["  " + line for line in header if "member" not in line and "Lifted into" not in line]
-        fields = [f"label: '{c['label']}'", f"split: {c.get('split', 'held-out')}"] + [f"{k}: {body[k]}" for k in KEYS if k in body]
+        fields = [f"label: '{c['label']}'", f"split: {c.get('split', 'held-out')}"] + [f"{k}: {v}" for k, v in body.items() if k not in ("seed", "constants")]
         out.append("  - {" + ", ".join(fields) + "}")
     Path(args.out).write_text("\n".join(out) + "\n")
 

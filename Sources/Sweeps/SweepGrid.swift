@@ -93,17 +93,7 @@ public struct SweepGrid: Sendable {
 
         // seeds: non-empty list of distinct integers in [0, 2^64).
         guard let seedsNode = sections["seeds"] else { throw ConfigError(field: "seeds", "missing: give a list of integers in [0, 2^64)") }
-        guard let seedList = seedsNode.sequence, seedList.count > 0 else {
-            throw ConfigError(field: "seeds", "expected a non-empty list of integers in [0, 2^64)")
-        }
-        var seeds: [UInt64] = []
-        for (index, item) in seedList.enumerated() {
-            guard let text = item.scalar?.string, let seed = UInt64(text) else {
-                throw ConfigError(field: "seeds[\(index)]", "expected an integer in [0, 2^64), got '\(item.scalar?.string ?? "a collection")'")
-            }
-            if seeds.contains(seed) { throw ConfigError(field: "seeds[\(index)]", "duplicate seed \(seed)") }
-            seeds.append(seed)
-        }
+        let seeds = try YAMLInput.seeds(seedsNode)
 
         // Cells: Cartesian product, last axis fastest; each validated as a config.
         var jobs: [SweepJob] = []

@@ -174,14 +174,17 @@ public struct ConfigurationLift: Sendable {
             }
             // Step sizes and σ₀: 0.9 of the largest value every member's conditions allow (C* ∝ 1/value).
             let all = conditions(members)
-            func cap(_ original: Double, current: Double, _ labels: [String]) throws -> Double {
-                let limits = try all.filter { labels.contains($0.label) }.map { current * (try $0.relation.largestConstant("C", in: $0.env)) / constant }
+            // The conditions that bound a value are those that mention it (found in the theory's
+            // definitions, not named here), so a new condition on η, η₂ or σ₀ is honoured too.
+            func cap(_ original: Double, current: Double, _ key: ConfigKey) throws -> Double {
+                let limits = try all.filter { $0.ids.contains(key.rawValue) }
+                    .map { current * (try $0.relation.largestConstant("C", in: $0.env)) / constant }
                 guard let limit = limits.min(), original > limit else { return original }
                 return roundDown(0.9 * limit)
             }
-            let eta = try cap(eta0, current: members[0].eta, ["cond_step_1"])
-            let eta2 = try cap(eta20, current: members[0].downstreamEta, ["cond_step_2"])
-            let sigma0 = try cap(sigma00, current: members[0].sigma0, ["cond_init_1", "cond_init_2"])
+            let eta = try cap(eta0, current: members[0].eta, .eta)
+            let eta2 = try cap(eta20, current: members[0].downstreamEta, .eta2)
+            let sigma0 = try cap(sigma00, current: members[0].sigma0, .sigma0)
             // Noise clock η_k·σ_{p,k}²·d·T_k of every member kept (σ_{p,k} unchanged), times the doubling multiplier.
             let d = Double(members[0].d)
             let t1 = configs.map { Int((multipliers[0] * Double($0.T1) * $0.eta * d0 / (eta * d)).rounded(.up)) }.max()!
@@ -232,9 +235,8 @@ public struct ConfigurationLift: Sendable {
     }
 
     func document(_ i: Int) -> String {
-        let keys = ["d", "m", "N1", "N2", "u_norm", "v1_norm", "v2_norm", "v_overlap", "sigma_p1", "sigma_p2", "p", "sigma0",
-                    "eta", "eta2", "T1", "T2", "alpha", "delta", "layout", "seed", "n_test", "record_every", "variant", "rescale",
-                    "sampler"]
+        // Every key but the engine (a choice of implementation) and the constants (written last).
+        let keys = ConfigKey.allCases.filter { $0 != .engine && $0 != .constants }.map(\.rawValue)
         let object = lifted[i].jsonObject
         var pairs: [(Node, Node)] = keys.compactMap { key in
             guard let value = object[key] else { return nil }

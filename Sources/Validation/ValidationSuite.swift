@@ -65,17 +65,7 @@ public struct ValidationSuite: Sendable {
             }
         }
         var seeds: [UInt64] = [0]
-        if let node = fields["seeds"] {
-            guard let list = node.sequence, !list.isEmpty else { throw ConfigError(field: "seeds", "expected a non-empty list of integers ≥ 0") }
-            seeds = []
-            for (index, item) in list.enumerated() {
-                guard let s = (item.scalar?.string).flatMap({ UInt64($0) }) else {
-                    throw ConfigError(field: "seeds[\(index)]", "expected an integer in [0, 2^64), got '\(InputText.excerpt(item.scalar?.string ?? "a collection"))'")
-                }
-                guard !seeds.contains(s) else { throw ConfigError(field: "seeds[\(index)]", "duplicate seed \(s)") }
-                seeds.append(s)
-            }
-        }
+        if let node = fields["seeds"] { seeds = try YAMLInput.seeds(node) }
         var constants: [String: Double] = [:]
         if let node = fields["constants"] {
             guard let m = node.mapping else { throw ConfigError(field: "constants", "expected a mapping of names to numbers > 0") }

@@ -56,6 +56,22 @@ public enum YAMLInput {
         return out
     }
 
+    /// A non-empty list of distinct seeds, integers in [0, 2⁶⁴) (grids and suites).
+    public static func seeds(_ node: Node, field: String = "seeds") throws -> [UInt64] {
+        guard let list = node.sequence, !list.isEmpty else {
+            throw ConfigError(field: field, "expected a non-empty list of integers in [0, 2^64)")
+        }
+        var seeds: [UInt64] = []
+        for (index, item) in list.enumerated() {
+            guard let seed = (item.scalar?.string).flatMap({ UInt64($0) }) else {
+                throw ConfigError(field: "\(field)[\(index)]", "expected an integer in [0, 2^64), got '\(InputText.excerpt(item.scalar?.string ?? "a collection"))'")
+            }
+            guard !seeds.contains(seed) else { throw ConfigError(field: "\(field)[\(index)]", "duplicate seed \(seed)") }
+            seeds.append(seed)
+        }
+        return seeds
+    }
+
     /// ``entries(_:field:)`` as a dictionary.
     public static func dictionary(_ mapping: Node.Mapping, field: String) throws -> [String: Node] {
         Dictionary(uniqueKeysWithValues: try entries(mapping, field: field).map { ($0.key, $0.value) })

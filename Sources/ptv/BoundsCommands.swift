@@ -75,12 +75,12 @@ struct ProveCommand: ParsableCommand {
         var hypotheses: [Relation] = []
         for (i, text) in assumptions.enumerated() {
             do { hypotheses.append(try Relation(parsing: text)) } catch {
-                throw InputError("--assume #\(i + 1) '\(InputError.excerpt(text))': \(error)")
+                throw InputError("--assume #\(i + 1) '\(InputText.excerpt(text))': \(error)")
             }
         }
         let goal: Relation
         do { goal = try Relation(parsing: claim) } catch {
-            throw InputError("--claim '\(InputError.excerpt(claim))': \(error)")
+            throw InputError("--claim '\(InputText.excerpt(claim))': \(error)")
         }
         let outcome = LogLinearProver.prove(goal, from: hypotheses)
         switch outcome {

@@ -45,9 +45,6 @@ struct InputError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 
-    /// Input echoed in a message: at most 60 characters, the rest elided.
-    static func excerpt(_ text: String) -> String { InputText.excerpt(text) }
-
     /// `--out` must name a folder: an empty path would write into the current one.
     static func requireFolder(_ out: String) throws {
         guard !out.trimmingCharacters(in: .whitespaces).isEmpty else {

@@ -48,12 +48,7 @@ struct SuiteGridSizeTests {
     @Test func hugeSuiteGridsAreRefusedBeforeExpansion() {
         let axis = { (from: Int) in "[" + (from..<(from + 1000)).map(String.init).joined(separator: ", ") + "]" }
         let yaml = "grid: {d: \(axis(1000)), N1: \(axis(1)), N2: \(axis(1))}\n"
-        do {
-            _ = try ValidationSuite.parse(yaml: yaml)
-            Issue.record("accepted 10^9 cells")
-        } catch let error as ConfigError {
-            #expect(error.field == "grid" && error.problem.hasPrefix("1000000000 cells"), "\(error)")
-        } catch { Issue.record("\(error)") }
+        expectRefused("grid", problemStartingWith: "1000000000 cells") { _ = try ValidationSuite.parse(yaml: yaml) }
     }
 }
 
@@ -69,22 +64,23 @@ struct StrictInputTests {
         ("constants: {C1: 2, C3: 3}\nconfigurations:\n  - {label: a}\n", "constants.C3"),
     ])
     func suitesRefuse(yaml: String, field: String) {
-        do {
-            _ = try ValidationSuite.parse(yaml: yaml)
-            Issue.record("accepted: \(yaml)")
-        } catch let error as ConfigError {
-            #expect(error.field == field, "\(error)")
-        } catch { Issue.record("\(error)") }
+        expectRefused(field) { _ = try ValidationSuite.parse(yaml: yaml) }
     }
 
     @Test(arguments: [("d: '100'\n", "d"), ("constants: {kapa: 1}\n", "constants.kapa"), ("seed: \"3\"\n", "seed"),
                       ("constants: {C3: 2}\n", "constants.C3")])
     func configsRefuse(yaml: String, field: String) {
-        do {
-            _ = try ExperimentConfig.parse(yaml: yaml)
-            Issue.record("accepted: \(yaml)")
-        } catch let error as ConfigError {
-            #expect(error.field == field, "\(error)")
-        } catch { Issue.record("\(error)") }
+        expectRefused(field) { _ = try ExperimentConfig.parse(yaml: yaml) }
     }
+}
+
+/// Expect `body` to throw a ``ConfigError`` naming `field` (and, if given, a problem with that start).
+func expectRefused(_ field: String, problemStartingWith prefix: String = "", sourceLocation: Testing.SourceLocation = #_sourceLocation,
+                   _ body: () throws -> Void) {
+    do {
+        try body()
+        Issue.record("accepted: expected a refusal naming \(field)", sourceLocation: sourceLocation)
+    } catch let error as ConfigError {
+        #expect(error.field == field && error.problem.hasPrefix(prefix), "\(error)", sourceLocation: sourceLocation)
+    } catch { Issue.record("\(error)", sourceLocation: sourceLocation) }
 }
