@@ -30,14 +30,17 @@ let package = Package(
         // GLPK's exact rational simplex for the certificate checker (no pkg-config file: the
         // module map links "glpk").
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
+        // libyaml's event parser, to bound an input file's shape before it is composed.
+        .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"])]),
         // glibc's mallopt (allocator tuning for the command-line tool; libc, nothing to link).
         .systemLibrary(name: "CMalloc"),
         // The project's vocabulary: config keys with their kinds, defaults and meanings, the theory's
         // constants, the names of every choice; the shared input/output (YAML input errors, JSON,
         // atomic result files). No numerics.
-        .target(name: "Vocabulary", dependencies: [.product(name: "Yams", package: "Yams")]),
-        // The only code that touches C: BLAS, GSL made safe, seeded randomness, array files.
-        .target(name: "NumericsCore", dependencies: ["CGSL", "COpenBLAS", "CGLPK", "CMalloc"]),
+        .target(name: "Vocabulary", dependencies: ["NumericsCore", .product(name: "Yams", package: "Yams")]),
+        // The only code that touches C: BLAS, GSL made safe, seeded randomness, array files, and the
+        // YAML event scan that bounds input files.
+        .target(name: "NumericsCore", dependencies: ["CGSL", "COpenBLAS", "CGLPK", "CMalloc", "CYAML"]),
         // The theory's world: task distributions, the two-layer ReLU CNN, GD, Algorithm 1, recorder.
         .target(name: "TransferModel", dependencies: [
             "NumericsCore", "Vocabulary",

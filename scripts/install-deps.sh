@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Install the system libraries the package links (GSL, OpenBLAS, GLPK, SQLite) when any is missing.
+# Install the system libraries the package links (GSL, OpenBLAS, GLPK, SQLite, libyaml) when any is missing.
 # Debian/Ubuntu; needs root (or sudo) the first time only.
 set -euo pipefail
-packages=(libgsl-dev libopenblas-dev libglpk-dev libsqlite3-dev pkg-config)
+packages=(libgsl-dev libopenblas-dev libglpk-dev libsqlite3-dev libyaml-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,4 +1,5 @@
 //===--- Lexer.swift ------------------------------------------------------===//
+import Vocabulary
 
 /// One token of bounds-language text with its source position.
 struct Token: Equatable, Sendable {
@@ -61,7 +62,7 @@ struct Lexer {
                 let text = take()
                 column += i - start
                 guard let value = Double(text), value.isFinite else {
-                    throw ParseError(line: line, column: startColumn, "number '\(text)' is out of range")
+                    throw ParseError(line: line, column: startColumn, "number '\(InputText.excerpt(text))' is out of range")
                 }
                 if i < chars.count && isIdentStart(chars[i]) {
                     throw ParseError(line: line, column: column,

@@ -1,4 +1,5 @@
 //===--- Parser.swift -----------------------------------------------------===//
+import Vocabulary
 
 /// Recursive-descent parser of the bounds language.
 ///
@@ -108,7 +109,7 @@ struct Parser {
                 throw error("expected a definition 'name = expression', found \(describe(current))")
             }
             if BoundsFunction(rawValue: name) != nil {
-                throw error("'\(name)' is a built-in function and cannot be redefined")
+                throw error("'\(InputText.excerpt(name))' is a built-in function and cannot be redefined")
             }
             advance()
             try expect("=", "after the defined name '\(name)'")
@@ -168,7 +169,7 @@ struct Parser {
             advance()
             if let function = BoundsFunction(rawValue: name) {
                 guard isSymbol("(") else {
-                    throw error("function '\(name)' must be called with parentheses, e.g. \(name)(x)", at: current)
+                    throw error("function '\(InputText.excerpt(name))' must be called with parentheses, e.g. \(InputText.excerpt(name))(x)", at: current)
                 }
                 advance()
                 var args: [Formula] = [try nested { (p: inout Parser) throws(ParseError) in try p.parseExpression() }]
@@ -181,12 +182,12 @@ struct Parser {
                 guard function.arity.contains(args.count) else {
                     let wanted = function.arity.count == 1 ? "\(function.arity.lowerBound) argument"
                         : "at least \(function.arity.lowerBound) arguments"
-                    throw error("'\(name)' takes \(wanted), got \(args.count)", at: close)
+                    throw error("'\(InputText.excerpt(name))' takes \(wanted), got \(args.count)", at: close)
                 }
                 return .call(function, args)
             }
             if isSymbol("(") {
-                throw error("unknown function '\(name)' (known: \(BoundsFunction.allCases.map(\.rawValue).joined(separator: ", ")))", at: token)
+                throw error("unknown function '\(InputText.excerpt(name))' (known: \(BoundsFunction.allCases.map(\.rawValue).joined(separator: ", ")))", at: token)
             }
             return .variable(name)
         case .symbol("("):

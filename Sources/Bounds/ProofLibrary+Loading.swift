@@ -1,6 +1,7 @@
 //===--- ProofLibrary+Loading.swift ---------------------------------------===//
 
 import Foundation
+import Vocabulary
 import Yams
 
 extension ProofLibrary {
@@ -68,6 +69,8 @@ private struct StatementReader {
     let catalog: IdentifierCatalog
     let probes: Set<String>?
     var problems: [ProofProblem] = []
+    /// The file's lines, for positions inside block scalars.
+    var sourceLines: [Substring] = []
 
     init(file: String, catalog: IdentifierCatalog, probes: Set<String>? = nil) {
         self.file = file
@@ -84,16 +87,10 @@ private struct StatementReader {
     }
 
     mutating func read(_ text: String) -> ProofStatement? {
+        sourceLines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
-            var line = 1, column = 1
-            switch error as? YamlError {
-            case .scanner(_, _, let mark, _)?, .parser(_, _, let mark, _)?, .composer(_, _, let mark, _)?:
-                line = mark.line; column = mark.column
-            default: break
-            }
-            problems.append(ProofProblem(SourceLocation(file: file, line: line, column: column),
-                                         "not valid YAML: \(Self.yamlMessage(error))"))
+        do { root = try YAMLInput.root(text, resolver: .default) } catch {
+            problems.append(ProofProblem(SourceLocation(file: file, line: error.line ?? 1, column: error.column ?? 1), error.problem))
             return nil
         }
         guard let root, let mapping = root.mapping else {
@@ -214,28 +211,29 @@ private struct StatementReader {
         do {
             let r = try Relation(parsing: text)
             for name in r.identifiers.sorted() where !catalog.contains(name) {
-                let column = Self.column(of: name, in: text)
-                problems.append(ProofProblem(position(node, line: 1, column: column),
-                                             "unknown identifier '\(name)' in \(what) '\(text)'"))
+                let (line, column) = Self.position(of: name, in: text)
+                problems.append(ProofProblem(position(node, line: line, column: column),
+                                             "unknown identifier '\(InputText.excerpt(name))' in \(what) '\(InputText.excerpt(text))'"))
             }
             for name in r.identifiers.sorted() where catalog[name]?.kind == .condition {
-                problems.append(ProofProblem(position(node, line: 1, column: Self.column(of: name, in: text)),
+                let (line, column) = Self.position(of: name, in: text)
+                problems.append(ProofProblem(position(node, line: line, column: column),
                                              "condition '\(name)' cannot appear inside a \(what); list it as a hypothesis of its own"))
             }
             return r
         } catch {
             problems.append(ProofProblem(position(node, line: error.line, column: error.column),
-                                         "malformed \(what) '\(text)': \(error.message)"))
+                                         "malformed \(what) '\(InputText.excerpt(text))': \(error.message)"))
             return nil
         }
     }
 
-    /// File position of (line, column) inside a scalar.
+    /// File position of the 1-based (line, column) inside a scalar's value.
     func position(_ node: Node, line: Int, column: Int) -> SourceLocation {
         let base = location(node)
         switch node.scalar?.style {
         case .literal?, .folded?:
-            return SourceLocation(file: file, line: base.line + line, column: column)
+            return blockPosition(header: base.line, value: node.scalar?.string ?? "", line: line, column: column)
         case .singleQuoted?, .doubleQuoted?:
             return SourceLocation(file: file, line: base.line + line - 1, column: line == 1 ? base.column + column : column)
         default:
@@ -243,7 +241,36 @@ private struct StatementReader {
         }
     }
 
-    /// 1-based column of the first whole-word occurrence of `name` in `text`.
+    /// File position inside a block scalar whose header (`|` or `>`) is on line `header`. Its
+    /// value starts on the next line with the block's indentation removed; a literal block keeps
+    /// its line breaks and a folded one turns them into spaces, one character either way, so the
+    /// position is carried through its character offset in the value.
+    func blockPosition(header: Int, value: String, line: Int, column: Int) -> SourceLocation {
+        var offset = column - 1
+        for valueLine in value.split(separator: "\n", omittingEmptySubsequences: false).prefix(line - 1) {
+            offset += valueLine.unicodeScalars.count + 1
+        }
+        let content = sourceLines.dropFirst(header)
+        let indent = content.first(where: { !$0.allSatisfy(\.isWhitespace) })?.prefix(while: { $0 == " " }).count ?? 0
+        var start = 0
+        for (k, sourceLine) in content.enumerated() {
+            let length = max(0, sourceLine.unicodeScalars.count - indent)
+            if offset <= start + length { return SourceLocation(file: file, line: header + k + 1, column: indent + offset - start + 1) }
+            start += length + 1
+        }
+        return SourceLocation(file: file, line: header + 1, column: indent + column)
+    }
+
+    /// 1-based (line, column) of the first whole-word occurrence of `name` in `text` ((1, 1) if absent).
+    static func position(of name: String, in text: String) -> (line: Int, column: Int) {
+        for (k, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let column = Self.column(of: name, in: String(line))
+            if column > 0 { return (k + 1, column) }
+        }
+        return (1, 1)
+    }
+
+    /// 1-based column of the first whole-word occurrence of `name` in `text`, 0 if there is none.
     static func column(of name: String, in text: String) -> Int {
         let scalars = Array(text.unicodeScalars), target = Array(name.unicodeScalars)
         func isWord(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_" }
@@ -256,15 +283,6 @@ private struct StatementReader {
             }
             i += 1
         }
-        return 1
-    }
-
-    static func yamlMessage(_ error: any Error) -> String {
-        switch error as? YamlError {
-        case .scanner(_, let problem, _, _)?, .parser(_, let problem, _, _)?, .composer(_, let problem, _, _)?:
-            return problem
-        default:
-            return "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
-        }
+        return 0
     }
 }

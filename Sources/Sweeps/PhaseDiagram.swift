@@ -40,7 +40,7 @@ public struct PhaseDiagram: Sendable {
         guard x != y else { throw Self.error("--y", "must differ from --x") }
         for key in [x, y] {
             guard ExperimentConfig.keys.contains(key) || key.hasPrefix("constants.") else {
-                throw Self.error(key == x ? "--x" : "--y", "'\(key)' is not a config key (allowed: \(ExperimentConfig.keys.joined(separator: ", ")))")
+                throw Self.error(key == x ? "--x" : "--y", "'\(InputText.excerpt(key))' is not a config key (allowed: \(ExperimentConfig.keys.joined(separator: ", ")))")
             }
         }
         guard threshold > 0 && threshold < 1 else { throw Self.error("--threshold", "\(threshold) is outside the allowed range: (0, 1)") }

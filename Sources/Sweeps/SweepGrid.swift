@@ -85,7 +85,7 @@ public struct SweepGrid: Sendable {
             var texts: [String] = []
             for (index, item) in list.enumerated() {
                 guard let text = item.scalar?.string else { throw ConfigError(field: "grid.\(name)[\(index)]", "expected a scalar value") }
-                if texts.contains(text) { throw ConfigError(field: "grid.\(name)[\(index)]", "duplicate value '\(text)'") }
+                if texts.contains(text) { throw ConfigError(field: "grid.\(name)[\(index)]", "duplicate value '\(InputText.excerpt(text))'") }
                 texts.append(text)
             }
             axes.append(Axis(key: name, values: texts))

@@ -172,7 +172,7 @@ extension ExperimentConfig {
                 let value: Int
                 if let i = Int(text) { value = i }
                 else if let x = Double(text), x.isFinite, x == x.rounded(), abs(x) <= 9e15 { value = Int(x) }
-                else { throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got '\(text)'") }
+                else { throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got '\(InputText.excerpt(text))'") }
                 guard range.contains(value) else {
                     throw ConfigError(field: key.rawValue, "\(value) is outside the allowed range: \(key.allowedText)")
                 }
@@ -197,14 +197,14 @@ extension ExperimentConfig {
             where E.RawValue == String {
             Binding(read: { config, key, text in
                 guard let value = E(rawValue: text) else {
-                    throw ConfigError(field: key.rawValue, "'\(text)' is not allowed (\(key.allowedText))")
+                    throw ConfigError(field: key.rawValue, "'\(InputText.excerpt(text))' is not allowed (\(key.allowedText))")
                 }
                 config[keyPath: path] = value
             }, json: { $0[keyPath: path].rawValue }, number: nil)
         }
 
         static let seed = Binding(read: { config, key, text in
-            guard let value = UInt64(text) else { throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got '\(text)'") }
+            guard let value = UInt64(text) else { throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got '\(InputText.excerpt(text))'") }
             config.seed = value
         }, json: { $0.seed }, number: nil)
 
@@ -213,7 +213,7 @@ extension ExperimentConfig {
         /// A finite number in `domain` (underscores allowed as digit separators).
         static func number(_ text: String, field: String, _ domain: ConfigKey.RealDomain) throws -> Double {
             guard let value = Double(text.replacingOccurrences(of: "_", with: "")), value.isFinite else {
-                throw ConfigError(field: field, "expected a finite number \(domain.text), got '\(text)'")
+                throw ConfigError(field: field, "expected a finite number \(domain.text), got '\(InputText.excerpt(text))'")
             }
             guard domain.contains(value) else {
                 throw ConfigError(field: field, "\(text) is outside the allowed range: \(domain.text)")

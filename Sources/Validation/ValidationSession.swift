@@ -18,7 +18,7 @@ public struct ValidationSession {
             throw SuiteError("proofs in \(proofsDirectory.path) do not load:\n\(error)")
         }
         for id in suite.statements ?? [] where library.statement(id) == nil {
-            throw ConfigError(field: "statements", "'\(id)' is not a statement in \(proofsDirectory.path)")
+            throw ConfigError(field: "statements", "'\(InputText.excerpt(id))' is not a statement in \(proofsDirectory.path)")
         }
         self.output = output
         self.workers = workers

@@ -1,4 +1,5 @@
 import Foundation
+import NumericsCore
 import Yams
 
 /// A configuration problem, reported as one line naming the field and what is allowed.
@@ -14,30 +15,74 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     public var description: String { "config field '\(field)': \(problem)" }
 }
 
-/// Input echoed back in a message: at most 60 characters, the rest elided.
+/// Input echoed back in a message: on one line (each run of white space, line breaks included,
+/// shown as one space) and at most 60 characters, the rest elided.
 public enum InputText {
     public static func excerpt(_ text: String) -> String {
-        text.count <= 60 ? text : String(text.prefix(57)) + "…"
+        let line = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return line.count <= 60 ? line : String(line.prefix(57)) + "…"
     }
 }
 
 /// Reading the project's YAML input files (configs, grids, suites), failures reported as a
 /// ``ConfigError`` naming `field`.
 public enum YAMLInput {
-    /// The file's text.
+    /// The text of a regular file of at most `YAMLShape.Limits.input.bytes` bytes of UTF-8; anything
+    /// else (a missing file, a folder, a device such as /dev/null, a larger file, binary data) is
+    /// refused naming `field` and the reason.
     public static func text(of url: URL, field: String) throws -> String {
-        do { return try String(contentsOf: url, encoding: .utf8) } catch {
-            throw ConfigError(field: field, "cannot read \(url.path): \(error.localizedDescription)")
+        let path = url.path
+        func refuse(_ reason: String) -> ConfigError { ConfigError(field: field, "cannot read \(InputText.excerpt(path)): \(reason)") }
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw refuse(String(cString: strerror(errno)).lowercased()) }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw refuse(info.st_mode & S_IFMT == S_IFDIR ? "a folder, not a file" : "not a regular file")
+        }
+        let limit = YAMLShape.Limits.input.bytes
+        guard Int(info.st_size) <= limit else { throw refuse("\(info.st_size) bytes; at most \(limit) are read") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw refuse(String(cString: strerror(EACCES)).lowercased()) }
+        defer { try? handle.close() }
+        let data = (try? handle.readToEnd()) ?? Data()
+        guard let text = String(data: data, encoding: .utf8) else { throw refuse("not UTF-8 text") }
+        return text
+    }
+
+    /// Why a YAML text could not be read: one line, at the 1-based `line:column` where known.
+    public struct Failure: Error, CustomStringConvertible {
+        public let line: Int?
+        public let column: Int?
+        public let problem: String
+        public var description: String {
+            if let line, let column { return "\(line):\(column): \(problem)" }
+            return problem
         }
     }
 
-    /// The document's root node, nil for an empty document. Composed with Yams' basic resolver:
-    /// the readers take every scalar as text and check its type and range themselves, so Yams'
-    /// regular-expression tag resolution is not needed (1 ms saved at the start of every run).
-    public static func compose(_ text: String, field: String) throws -> Node? {
-        do { return try Yams.compose(yaml: text, .basic) } catch {
-            throw ConfigError(field: field, "not valid YAML: \(error)")
+    /// The document's root node, nil for an empty document, after its shape is checked against
+    /// `YAMLShape.Limits.input` (size, nesting depth, nodes after alias expansion): past a limit,
+    /// or not YAML, it fails with one line and no echo of the input. Yams' basic resolver is the
+    /// default: the config readers take every scalar as text and check its type and range
+    /// themselves, so regular-expression tag resolution is not needed (1 ms saved per run).
+    public static func root(_ text: String, resolver: Resolver = .basic) throws(Failure) -> Node? {
+        do { _ = try YAMLShape.measure(text) } catch {
+            throw Failure(line: error.line, column: error.column, problem: error.problem)
         }
+        do { return try Yams.compose(yaml: text, resolver) } catch {
+            switch error as? YamlError {
+            case .scanner(_, let problem, let mark, _)?, .parser(_, let problem, let mark, _)?, .composer(_, let problem, let mark, _)?:
+                throw Failure(line: mark.line, column: mark.column, problem: "not valid YAML: \(problem)")
+            case .duplicatedKeysInMapping(let keys, let context)?:
+                let names = keys.map { "'\(InputText.excerpt($0))'" }.joined(separator: ", ")
+                throw Failure(line: context.mark.line, column: context.mark.column, problem: "key \(names) given twice")
+            default:
+                throw Failure(line: nil, column: nil, problem: "not valid YAML")
+            }
+        }
+    }
+
+    /// ``root(_:resolver:)`` with a failure reported as a ``ConfigError`` naming `field`.
+    public static func compose(_ text: String, field: String) throws -> Node? {
+        do { return try root(text) } catch { throw ConfigError(field: field, error.description) }
     }
 
     /// A mapping's entries in order, keyed by text: every key must be a string and appear once

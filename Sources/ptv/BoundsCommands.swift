@@ -62,10 +62,10 @@ struct ProveCommand: ParsableCommand {
             when proved, 1 when it cannot be verified, 2 on a malformed expression.
             """)
 
-    @Option(name: .customLong("assume"), help: "A hypothesis (repeatable).")
+    @Option(name: .customLong("assume"), parsing: .unconditionalSingleValue, help: "A hypothesis (repeatable; may start with -).")
     var assumptions: [String] = []
 
-    @Option(name: .long, help: "The claim to prove.")
+    @Option(name: .long, parsing: .unconditional, help: "The claim to prove (may start with -).")
     var claim: String
 
     @Flag(name: .long, help: "Print one JSON object instead of text.")

@@ -76,7 +76,7 @@ struct SweepExportCommand: ParsableCommand {
 
     func run() throws {
         guard let chosen = SweepExport.Format(rawValue: format) else {
-            throw InputError("--format: '\(format)' is not allowed (one of: csv, json)")
+            throw InputError("--format: '\(InputText.excerpt(format))' is not allowed (one of: csv, json)")
         }
         let runs = try SweepStore(url: URL(fileURLWithPath: store), create: false).runs()
         let text = try SweepExport.export(runs, format: chosen)

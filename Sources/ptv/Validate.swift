@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Vocabulary
 import TransferModel
 import Validation
 
@@ -74,7 +75,7 @@ enum ProjectFiles {
             return url
         }
         guard FileManager.default.fileExists(atPath: name) else {
-            throw InputError("--suite: '\(name)' is neither quick, full, finite-size nor an existing file")
+            throw InputError("--suite: '\(InputText.excerpt(name))' is neither quick, full, finite-size nor an existing file")
         }
         return URL(fileURLWithPath: name)
     }
@@ -83,7 +84,7 @@ enum ProjectFiles {
         if let given {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: given, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw InputError("\(option): '\(given)' is not a folder")
+                throw InputError("\(option): '\(InputText.excerpt(given))' is not a folder")
             }
             return URL(fileURLWithPath: given)
         }
