@@ -14,6 +14,12 @@ import Vocabulary
 ///   u_norm: [0.5, 1, 2]
 /// seeds: [0, 1, 2]
 /// ```
+///
+/// Loading never stores the expanded grid. It counts the runs with overflow-checked arithmetic,
+/// checks every axis value on the base config, refuses values that are equal once read (`20`,
+/// `20.0` and `2e1` for `d`), then builds each cell's config once, in turn, to check the keys
+/// across each other and find the largest memory estimate; runs are built again, one at a time,
+/// by ``job(at:)`` as the sweep reaches them.
 public struct SweepGrid: Sendable {
     /// One grid axis: a config key and its values as written (YAML scalars).
     public struct Axis: Sendable, Equatable {
@@ -24,14 +30,16 @@ public struct SweepGrid: Sendable {
     public let base: ExperimentConfig
     public let axes: [Axis]
     public let seeds: [UInt64]
-    /// Every (cell, seed) run, cells in grid order, seeds in list order within a cell.
-    public let jobs: [SweepJob]
+    /// The largest memory estimate of any run (a sweep saves no arrays).
+    public let largestEstimate: ResourceEstimate
 
-    /// Number of cells (product of the axis lengths).
     /// The most runs (cells × seeds) a grid may hold.
     public static let maximumRuns = 1_000_000
 
+    /// Number of cells (product of the axis lengths; at most ``maximumRuns``).
     public var cellCount: Int { axes.reduce(1) { $0 * $1.values.count } }
+    /// Number of runs: cells × seeds.
+    public var runCount: Int { cellCount * seeds.count }
 
     public static let topLevelKeys = ["base", "grid", "seeds"]
 
@@ -54,39 +62,47 @@ public struct SweepGrid: Sendable {
         }
 
         // base: a config mapping (may be absent: every key at its default).
-        var baseValues: [(String, Node)] = []
+        var baseValues: [String: Node] = [:]
         if let node = sections["base"] {
             guard let m = node.mapping else { throw ConfigError(field: "base", "expected a mapping of config keys to values") }
-            for (name, value) in try YAMLInput.entries(m, field: "base") {
-                if name == "seed" { throw ConfigError(field: "base.seed", "not allowed here: list the seeds under 'seeds'") }
-                baseValues.append((name, value))
-            }
+            baseValues = try YAMLInput.dictionary(m, field: "base")
+            if baseValues["seed"] != nil { throw ConfigError(field: "base.seed", "not allowed here: list the seeds under 'seeds'") }
         }
         let base: ExperimentConfig
-        do { base = try ExperimentConfig(values: Dictionary(uniqueKeysWithValues: baseValues)) } catch let error as ConfigError {
+        do { base = try ExperimentConfig(values: baseValues) } catch let error as ConfigError {
             throw ConfigError(field: "base.\(error.field)", error.problem)
         }
 
-        // grid: key → non-empty list of scalars.
+        // grid: key → non-empty list of distinct scalars, each checked on the base config.
         guard let gridNode = sections["grid"] else { throw ConfigError(field: "grid", "missing: give a mapping of config keys to lists of values") }
         guard let gridMapping = gridNode.mapping, gridMapping.count > 0 else {
             throw ConfigError(field: "grid", "expected a non-empty mapping of config keys to lists of values")
         }
+        let scalarKeys = ExperimentConfig.keys.filter { $0 != ConfigKey.constants.rawValue }
         var axes: [Axis] = []
-        for (key, value) in gridMapping {
-            guard let name = key.string else { throw ConfigError(field: "grid", "keys must be strings") }
-            guard ExperimentConfig.keys.contains(name), name != "constants" else {
-                throw ConfigError(field: "grid.\(name)", "unknown or non-scalar config key (allowed: \(ExperimentConfig.keys.filter { $0 != "constants" }.joined(separator: ", ")))")
+        for (name, value) in try YAMLInput.entries(gridMapping, field: "grid") {
+            guard scalarKeys.contains(name) else {
+                throw ConfigError(field: "grid.\(name)", "unknown or non-scalar config key (allowed: \(scalarKeys.joined(separator: ", ")))")
             }
             if name == "seed" { throw ConfigError(field: "grid.seed", "not allowed here: list the seeds under 'seeds'") }
             guard let list = value.sequence, list.count > 0 else {
                 throw ConfigError(field: "grid.\(name)", "expected a non-empty list of values")
             }
-            var texts: [String] = []
+            var texts: [String] = [], readValues: [String] = []
             for (index, item) in list.enumerated() {
-                guard let text = item.scalar?.string else { throw ConfigError(field: "grid.\(name)[\(index)]", "expected a scalar value") }
-                if texts.contains(text) { throw ConfigError(field: "grid.\(name)[\(index)]", "duplicate value '\(InputText.excerpt(text))'") }
+                let field = "grid.\(name)[\(index)]"
+                guard let text = item.scalar?.string else { throw ConfigError(field: field, "expected a scalar value") }
+                let config: ExperimentConfig
+                do { config = try ExperimentConfig(values: [name: item], base: base) } catch let error as ConfigError {
+                    throw ConfigError(field: error.field == name ? field : "base.\(error.field)", error.problem)
+                }
+                let read = config.jsonObject[name]
+                let canonical = "\(read ?? text)"
+                if let earlier = readValues.firstIndex(of: canonical) {
+                    throw ConfigError(field: field, "'\(InputText.excerpt(text))' repeats grid.\(name)[\(earlier)] (both read as \(InputText.excerpt(canonical)))")
+                }
                 texts.append(text)
+                readValues.append(canonical)
             }
             axes.append(Axis(key: name, values: texts))
         }
@@ -95,44 +111,60 @@ public struct SweepGrid: Sendable {
         guard let seedsNode = sections["seeds"] else { throw ConfigError(field: "seeds", "missing: give a list of integers in [0, 2^64)") }
         let seeds = try YAMLInput.seeds(seedsNode)
 
-        // Cells: Cartesian product, last axis fastest; each validated as a config.
-        var jobs: [SweepJob] = []
-        var baseNodes = Dictionary(uniqueKeysWithValues: baseValues)
-        // Counted before anything is expanded, without overflow.
-        var cellCount = 1, overflow = false
+        // Counted before anything is built, without overflow.
+        var cells = 1, overflow = false
         for axis in axes where !overflow {
-            (cellCount, overflow) = cellCount.multipliedReportingOverflow(by: axis.values.count)
+            (cells, overflow) = cells.multipliedReportingOverflow(by: axis.values.count)
         }
-        let runs = cellCount.multipliedReportingOverflow(by: seeds.count)
+        let runs = cells.multipliedReportingOverflow(by: seeds.count)
         guard !overflow, !runs.overflow, runs.partialValue <= SweepGrid.maximumRuns else {
             throw ConfigError(field: "grid", "\(overflow || runs.overflow ? "more than 2^63" : String(runs.partialValue)) runs (cells × seeds); at most \(SweepGrid.maximumRuns)")
         }
-        for cell in 0..<cellCount {
-            var rest = cell
-            var indices = [Int](repeating: 0, count: axes.count)
-            for a in axes.indices.reversed() {
-                indices[a] = rest % axes[a].values.count
-                rest /= axes[a].values.count
-            }
-            var cellValues: [String: String] = [:]
-            for (a, axis) in axes.enumerated() {
-                cellValues[axis.key] = axis.values[indices[a]]
-                baseNodes[axis.key] = Node.scalar(.init(axis.values[indices[a]]))
-            }
-            for seed in seeds {
-                var nodes = baseNodes
-                nodes["seed"] = Node.scalar(.init(String(seed)))
-                let config: ExperimentConfig
-                do { config = try ExperimentConfig(values: nodes) } catch let error as ConfigError {
-                    if let a = axes.firstIndex(where: { $0.key == error.field }) {
-                        throw ConfigError(field: "grid.\(error.field)[\(indices[a])]", error.problem)
-                    }
-                    throw ConfigError(field: "base.\(error.field)", error.problem)
-                }
-                jobs.append(SweepJob(cell: cell, seed: seed, config: config, gridValues: cellValues))
-            }
+        let unchecked = SweepGrid(base: base, axes: axes, seeds: seeds, largestEstimate: ResourceEstimate(base))
+        var largest: ResourceEstimate?
+        for cell in 0..<cells {
+            let estimate = ResourceEstimate(try unchecked.config(cell: cell))
+            if estimate.bytes > largest?.bytes ?? -1 { largest = estimate }
         }
-        return SweepGrid(base: base, axes: axes, seeds: seeds, jobs: jobs)
+        return SweepGrid(base: base, axes: axes, seeds: seeds, largestEstimate: largest ?? unchecked.largestEstimate)
+    }
+
+    /// The axis value indices of a cell (last axis fastest).
+    func indices(cell: Int) -> [Int] {
+        var rest = cell
+        var indices = [Int](repeating: 0, count: axes.count)
+        for a in axes.indices.reversed() {
+            indices[a] = rest % axes[a].values.count
+            rest /= axes[a].values.count
+        }
+        return indices
+    }
+
+    /// The effective config of a cell without its seed; errors name `grid.<key>[i]`.
+    func config(cell: Int) throws -> ExperimentConfig {
+        let indices = indices(cell: cell)
+        var nodes: [String: Node] = [:]
+        for (a, axis) in axes.enumerated() { nodes[axis.key] = Node.scalar(.init(axis.values[indices[a]])) }
+        do { return try ExperimentConfig(values: nodes, base: base) } catch let error as ConfigError {
+            let cellText = zip(axes, indices).map { "\($0.key)[\($1)]" }.joined(separator: ", ")
+            throw ConfigError(field: "grid", "the cell \(cellText): \(error.field): \(error.problem)")
+        }
+    }
+
+    /// Run `index` (cells in grid order, seeds in list order within a cell), built on demand.
+    public func job(at index: Int) throws -> SweepJob {
+        let cell = index / seeds.count, seed = seeds[index % seeds.count]
+        var config = try config(cell: cell)
+        config.seed = seed
+        let indices = indices(cell: cell)
+        var values: [String: String] = [:]
+        for (a, axis) in axes.enumerated() { values[axis.key] = axis.values[indices[a]] }
+        return SweepJob(cell: cell, seed: seed, config: config, gridValues: values)
+    }
+
+    /// Every run, built at once (for small grids and tests; a sweep builds them one at a time).
+    public var jobs: [SweepJob] {
+        get throws { try (0..<runCount).map(job(at:)) }
     }
 }
 

@@ -14,18 +14,20 @@ public struct SweepRunner: Sendable {
 
     /// Progress after each finished job.
     public struct Progress: Sendable {
-        /// Jobs finished in this invocation, and the number it set out to run.
+        /// Jobs run in this invocation so far.
         public let done: Int
-        public let total: Int
-        /// Jobs already in the store when the sweep started.
+        /// Jobs found already in the store so far (they are skipped as the sweep reaches them).
         public let skipped: Int
+        /// Every job of the grid.
+        public let total: Int
         public let elapsed: Double
         /// The job that just finished and its wall time.
         public let job: SweepJob
         public let seconds: Double
 
-        /// Remaining time estimated from the mean time per job so far (nil before the first).
-        public var eta: Double? { done > 0 ? elapsed / Double(done) * Double(total - done) : nil }
+        /// Remaining time from the mean time per job run so far, taking every job not yet reached
+        /// as one to run (nil before the first).
+        public var eta: Double? { done > 0 ? elapsed / Double(done) * Double(total - done - skipped) : nil }
     }
 
     public init(grid: SweepGrid, store: SweepStore, workers: Int) {
@@ -37,29 +39,31 @@ public struct SweepRunner: Sendable {
     /// Default worker count: the number of active processor cores.
     public static var defaultWorkers: Int { ProcessInfo.processInfo.activeProcessorCount }
 
-    /// The jobs not yet in the store.
-    public func pendingJobs() throws -> [SweepJob] {
-        let finished = try store.finishedKeys()
-        return grid.jobs.filter { !finished.contains($0.key) }
-    }
-
-    /// Run every pending job. `onProgress` is called on the caller's task after each job.
+    /// Run every job not yet in the store, building each only when a worker is free for it.
+    /// `onProgress` is called on the caller's task after each job.
     @discardableResult
     public func run(onProgress: (Progress) -> Void = { _ in }) async throws -> (ran: Int, skipped: Int) {
-        let pending = try pendingJobs()
-        let skipped = grid.jobs.count - pending.count
+        let finished = try store.finishedKeys()
         let start = Date()
-        let store = self.store
-        var done = 0
-        try await ParallelRuns.run(pending, workers: workers, { job in
+        let store = self.store, grid = self.grid
+        var reached = 0, skipped = 0, done = 0
+        try await ParallelRuns.run(workers: workers, next: { () throws -> SweepJob? in
+            while reached < grid.runCount {
+                let job = try grid.job(at: reached)
+                reached += 1
+                if !finished.contains(job.key) { return job }
+                skipped += 1
+            }
+            return nil
+        }, { job in
             let result = try SweepResult.run(job)
             try store.insert(result)
             return result.seconds
-        }, onResult: { index, seconds in
+        }, onResult: { job, seconds in
             done += 1
-            onProgress(Progress(done: done, total: pending.count, skipped: skipped,
-                                elapsed: Date().timeIntervalSince(start), job: pending[index], seconds: seconds))
+            onProgress(Progress(done: done, skipped: skipped, total: grid.runCount,
+                                elapsed: Date().timeIntervalSince(start), job: job, seconds: seconds))
         })
-        return (pending.count, skipped)
+        return (done, skipped)
     }
 }

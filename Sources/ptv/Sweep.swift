@@ -41,18 +41,12 @@ struct SweepRun: AsyncParsableCommand {
             throw InputError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]")
         }
         let sweepGrid = try SweepGrid.load(from: URL(fileURLWithPath: grid))
-        let parallel = min(workers, sweepGrid.jobs.count)
-        if let largest = sweepGrid.jobs.map({ ResourceEstimate($0.config) }).max(by: { $0.bytes < $1.bytes }) {
-            try largest.check(limit: memory.bytes, runs: parallel)
-        }
+        try sweepGrid.largestEstimate.check(limit: memory.bytes, runs: min(workers, sweepGrid.runCount))
         let sweepStore = try SweepStore(url: URL(fileURLWithPath: store))
         let runner = SweepRunner(grid: sweepGrid, store: sweepStore, workers: workers)
-        let quiet = self.quiet
-        let cells = sweepGrid.cellCount, seeds = sweepGrid.seeds.count, workers = self.workers
         var bar = ProgressReporter(isTerminal: isatty(STDERR_FILENO) != 0, quiet: quiet)
         if !quiet {
-            let pending = try runner.pendingJobs().count
-            Progress.line("sweep: \(cells) cells × \(seeds) seeds = \(sweepGrid.jobs.count) runs; \(sweepGrid.jobs.count - pending) already stored, \(pending) to run on \(workers) workers")
+            Progress.line("sweep: \(sweepGrid.cellCount) cells × \(sweepGrid.seeds.count) seeds = \(sweepGrid.runCount) runs on \(workers) workers; runs already in the store are skipped")
         }
         let outcome = try await runner.run { bar.report($0) }
         bar.finish()
@@ -114,13 +108,15 @@ struct ProgressReporter {
         let cell = p.job.gridValues.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         if isTerminal {
             let width = 30
-            let filled = p.total > 0 ? width * p.done / p.total : width
+            let reached = p.done + p.skipped
+            let filled = p.total > 0 ? width * reached / p.total : width
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            let percent = p.total > 0 ? 100 * p.done / p.total : 100
-            FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(p.done)/\(p.total) \(percent)%  elapsed \(ProgressReporter.duration(p.elapsed))  ETA \(eta)".utf8))
+            let percent = p.total > 0 ? 100 * reached / p.total : 100
+            FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(reached)/\(p.total) \(percent)%  elapsed \(ProgressReporter.duration(p.elapsed))  ETA \(eta)".utf8))
             drewBar = true
-        } else if p.done == p.total || Date().timeIntervalSince(lastLine) >= 2 {
-            Progress.line(String(format: "sweep: %d/%d runs, elapsed %@, ETA %@ (last: %@ seed %@, %.2f s)", p.done, p.total,
+        } else if p.done + p.skipped == p.total || Date().timeIntervalSince(lastLine) >= 2 {
+            Progress.line(String(format: "sweep: %d/%d runs (%d ran, %d stored before), elapsed %@, ETA %@ (last: %@ seed %@, %.2f s)",
+                                 p.done + p.skipped, p.total, p.done, p.skipped,
                                  ProgressReporter.duration(p.elapsed), eta, cell, String(p.job.seed), p.seconds))
             lastLine = Date()
         }

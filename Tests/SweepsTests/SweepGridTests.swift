@@ -16,15 +16,16 @@ struct SweepGridTests {
 
     @Test func cellsAreTheCartesianProductLastKeyFastest() throws {
         let grid = try SweepGrid.parse(yaml: Self.good)
-        #expect(grid.cellCount == 6 && grid.jobs.count == 12)
+        let jobs = try grid.jobs
+        #expect(grid.cellCount == 6 && grid.runCount == 12 && jobs.count == 12)
         #expect(grid.axes.map(\.key) == ["u_norm", "d"])
-        #expect(grid.jobs.map { $0.config.d } == [40, 40, 60, 60, 80, 80, 40, 40, 60, 60, 80, 80])
-        #expect(grid.jobs.map { $0.config.u_norm } == [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2])
-        #expect(grid.jobs.map(\.seed) == [0, 5, 0, 5, 0, 5, 0, 5, 0, 5, 0, 5])
-        #expect(grid.jobs[0].config.m == 3 && grid.jobs[0].config.N1 == 12)  // base applied
-        #expect(Set(grid.jobs.map(\.key)).count == 12)
-        #expect(Set(grid.jobs.map(\.cellKey)).count == 6)
-        #expect(grid.jobs[0].cellKey == grid.jobs[1].cellKey)
+        #expect(jobs.map { $0.config.d } == [40, 40, 60, 60, 80, 80, 40, 40, 60, 60, 80, 80])
+        #expect(jobs.map { $0.config.u_norm } == [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2])
+        #expect(jobs.map(\.seed) == [0, 5, 0, 5, 0, 5, 0, 5, 0, 5, 0, 5])
+        #expect(jobs[0].config.m == 3 && jobs[0].config.N1 == 12)  // base applied
+        #expect(Set(jobs.map(\.key)).count == 12)
+        #expect(Set(jobs.map(\.cellKey)).count == 6)
+        #expect(jobs[0].cellKey == jobs[1].cellKey)
     }
 
     @Test func keysAreSHA256OfTheCanonicalConfigWithoutEngine() throws {
