@@ -8,5 +8,6 @@ scripts/install-deps.sh
 # Swift runtime linked statically: a few milliseconds less start-up for every ptv process.
 swift build -c release --static-swift-stdlib --product ptv
 args=("$@")
-case " $* " in *" --out "*) ;; *) args+=(--out validation-report) ;; esac
+# The default folder is this script's own: a re-run replaces the report it wrote before.
+case " $* " in *" --out "*) ;; *) args+=(--out validation-report --force) ;; esac
 exec .build/release/ptv validate "${args[@]}"

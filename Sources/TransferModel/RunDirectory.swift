@@ -15,23 +15,21 @@ public struct RunDirectory {
     private var manifest: RunManifest
     private var metrics: [String: Any] = [:]
 
-    /// Create (or reuse) the folder; ``start()`` writes the manifest. Throws
-    /// `ConfigError(field: "out")` when the folder cannot be created or is not writable.
-    public init(url: URL, config: ExperimentConfig, saveArrays: Bool, commandLine: [String] = CommandLine.arguments) throws {
+    /// Every name a run writes into its folder.
+    public static let resultNames = ["manifest.json", "metrics.json", "arrays"] + Phase.allCases.map { "trajectory-\($0.rawValue).csv" }
+
+    /// Prepare the folder (``OutputFolder``: created, checked writable, refused when it holds an
+    /// earlier run unless `replacing`, which removes that run's files); ``start()`` writes the
+    /// manifest. Failures are `ConfigError(field: "out")`.
+    public init(url: URL, config: ExperimentConfig, saveArrays: Bool, replacing: Bool = false,
+                commandLine: [String] = CommandLine.arguments) throws {
         self.url = url
         self.saveArrays = saveArrays
         manifest = RunManifest(config: config.jsonObject, seed: config.seed, commandLine: commandLine)
         manifest.sampler = SampleSpace.description(of: config)
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-            if saveArrays {
-                try FileManager.default.createDirectory(at: url.appendingPathComponent("arrays"), withIntermediateDirectories: true)
-            }
-        } catch {
-            throw ConfigError(field: "out", "cannot write to \(url.path) (\(error.localizedDescription)); give a writable folder")
-        }
-        guard access(url.path, W_OK) == 0 else {
-            throw ConfigError(field: "out", "cannot write to \(url.path) (permission denied); give a writable folder")
+        try OutputFolder.prepare(url, results: Self.resultNames, replacing: replacing)
+        if saveArrays {
+            try FileManager.default.createDirectory(at: url.appendingPathComponent("arrays"), withIntermediateDirectories: true)
         }
     }
 
@@ -97,9 +95,14 @@ public final class RunDirectoryWriter: @unchecked Sendable {
         submit { try $0.start() }
     }
 
-    /// Queue the files of one finished phase.
-    public func write(_ outcome: PhaseOutcome) {
-        submit { try $0.write(outcome) }
+    /// Queue the files of one finished phase; `written` runs once they are all in place (and
+    /// metrics.json lists the phase), not before — so "done" is never announced for a phase a
+    /// kill could still lose.
+    public func write(_ outcome: PhaseOutcome, written: @escaping @Sendable () -> Void = {}) {
+        submit {
+            try $0.write(outcome)
+            written()
+        }
     }
 
     /// Wait for the queued writes, stamp the end time into the manifest, and rethrow the first

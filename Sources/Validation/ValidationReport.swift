@@ -30,7 +30,10 @@ public struct ValidationReport {
         return counts
     }
 
-    /// Write every file under `folder`.
+    /// Every name `ptv validate` writes into its output folder.
+    public static let resultNames = ["index.html", "summary.json", "manifest.json", "runs", "lemmas", "figures"]
+
+    /// Write every file under `folder`, each atomically.
     public func write(to folder: URL) throws {
         let fm = FileManager.default
         for sub in ["lemmas", "figures"] {
@@ -38,14 +41,14 @@ public struct ValidationReport {
         }
         let figures = ReportFigures(report: self)
         for (name, svg) in figures.all {
-            try svg.write(to: folder.appendingPathComponent("figures/\(name)"), atomically: true, encoding: .utf8)
+            try ResultFile.write(svg, to: folder.appendingPathComponent("figures/\(name)"))
         }
         for judgement in judgements {
             let page = lemmaPage(judgement, figures: figures)
-            try page.markdown.write(to: folder.appendingPathComponent("lemmas/\(judgement.statement.id).md"), atomically: true, encoding: .utf8)
-            try page.html.write(to: folder.appendingPathComponent("lemmas/\(judgement.statement.id).html"), atomically: true, encoding: .utf8)
+            try ResultFile.write(page.markdown, to: folder.appendingPathComponent("lemmas/\(judgement.statement.id).md"))
+            try ResultFile.write(page.html, to: folder.appendingPathComponent("lemmas/\(judgement.statement.id).html"))
         }
-        try index(figures: figures).html.write(to: folder.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        try ResultFile.write(index(figures: figures).html, to: folder.appendingPathComponent("index.html"))
         try JSONOutput.write(summary, to: folder.appendingPathComponent("summary.json"))
     }
 

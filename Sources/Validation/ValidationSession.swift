@@ -10,6 +10,8 @@ public struct ValidationSession {
     public let library: ProofLibrary
     public let output: URL
     public let workers: Int
+    /// Whether an earlier report in `output` is replaced (`--force`) rather than refused.
+    public var replacing = false
 
     /// Load the suite and `proofs/`; unknown statement ids in the suite are an error.
     public init(suiteFile: URL, proofsDirectory: URL, output: URL, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
@@ -32,10 +34,9 @@ public struct ValidationSession {
 
     /// Run, judge and write; returns the report. `progress` receives one line per event.
     public func run(progress: (String) -> Void) async throws -> ValidationReport {
+        try OutputFolder.prepare(output, results: ValidationReport.resultNames, replacing: replacing)
         let runsFolder = output.appendingPathComponent("runs")
-        do { try FileManager.default.createDirectory(at: runsFolder, withIntermediateDirectories: true) } catch {
-            throw ConfigError(field: "out", "cannot create \(output.path) (\(error.localizedDescription)); give a writable folder")
-        }
+        try FileManager.default.createDirectory(at: runsFolder, withIntermediateDirectories: true)
         var manifest = RunManifest(config: ["suite": suite.name, "configurations": suite.configurations.map { c -> [String: Any] in
             ["label": c.label, "split": c.split.rawValue, "config": c.config.jsonObject] }, "seeds": suite.seeds,
             "constants": suite.constants], seed: nil)

@@ -100,7 +100,7 @@ public enum ResultFile {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("cannot create", temporary) }
-        let written: CocoaError? = data.withUnsafeBytes { bytes in
+        let written: WriteError? = data.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {
                 let count = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -126,8 +126,47 @@ public enum ResultFile {
         try write(Data(text.utf8), to: url)
     }
 
-    private static func failure(_ what: String, _ path: String) -> CocoaError {
-        CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
-                                                 NSLocalizedDescriptionKey: "\(what) \(path): \(String(cString: strerror(errno)))"])
+    /// A result file that could not be written: one line with the path and the system's reason.
+    public struct WriteError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    private static func failure(_ what: String, _ path: String) -> WriteError {
+        WriteError(description: "\(what) \(InputText.excerpt(path)): \(String(cString: strerror(errno)).lowercased())")
+    }
+}
+
+/// The folder a command writes its results into (`--out`): created if needed, checked writable by
+/// writing a file, and never mixed with an earlier run's results. When it already holds any of
+/// the command's result names, it is refused unless `replacing` is set (`--force`), which removes
+/// those entries first — and only those — so no stale file (an `arrays/` from an earlier run,
+/// say) sits next to the new results.
+public enum OutputFolder {
+    public static func prepare(_ url: URL, results: [String], replacing: Bool, field: String = "out") throws {
+        let path = url.path, manager = FileManager.default
+        func refuse(_ reason: String) -> ConfigError {
+            ConfigError(field: field, "cannot write to \(InputText.excerpt(path)) (\(reason)); give a writable folder")
+        }
+        do { try manager.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw refuse(String(cString: strerror(errno)).lowercased())
+        }
+        do {
+            let probe = url.appendingPathComponent(".ptv-write-check")
+            try ResultFile.write(Data(), to: probe)
+            unlink(probe.path)
+        } catch {
+            throw refuse(String(cString: strerror(errno)).lowercased())
+        }
+        let present = results.filter { manager.fileExists(atPath: url.appendingPathComponent($0).path) }
+        guard !present.isEmpty else { return }
+        guard replacing else {
+            let listed = present.prefix(3).joined(separator: ", ") + (present.count > 3 ? ", …" : "")
+            throw ConfigError(field: field, "\(InputText.excerpt(path)) holds earlier results (\(listed)); give another folder, or --force to replace them")
+        }
+        for name in present {
+            do { try manager.removeItem(at: url.appendingPathComponent(name)) } catch {
+                throw refuse("cannot remove the earlier \(name)")
+            }
+        }
     }
 }

@@ -27,7 +27,7 @@ struct PTV: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            if error is ConfigError || error is SuiteError || error is InputError {
+            if error is ConfigError || error is SuiteError || error is InputError || error is ResultFile.WriteError {
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 Foundation.exit(2)
             }

@@ -27,6 +27,9 @@ struct Train: ParsableCommand {
     @Flag(name: .long, help: "No progress lines on stderr.")
     var quiet = false
 
+    @Flag(name: .long, help: "Replace the results of an earlier run in the output folder (without it, such a folder is refused).")
+    var force = false
+
     @OptionGroup var memory: MemoryLimit
 
     func run() throws {
@@ -34,7 +37,7 @@ struct Train: ParsableCommand {
         try ResourceEstimate(experimentConfig, savingArrays: saveArrays).check(limit: memory.bytes)
         ProcessMemory.prepareHeap()  // one run in this process: reuse freed memory, huge pages
         let writer = RunDirectoryWriter(try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig,
-                                                         saveArrays: saveArrays))
+                                                         saveArrays: saveArrays, replacing: force))
         let quiet = self.quiet
         let throttle = ProgressThrottle(interval: 2)
         var experiment = TransferExperiment(config: experimentConfig)
@@ -45,12 +48,10 @@ struct Train: ParsableCommand {
                 if !quiet && throttle.due() { Progress.line("\(phase.rawValue): step \(step)") }
             },
             onPhase: { outcome in
-                writer.write(outcome)
-                if !quiet {
-                    Progress.line(String(format: "%@ done: train loss %.4g, test error %.4f (clean %.4f), %.2f s",
-                                         outcome.phase.rawValue, outcome.run.trainScore.loss, outcome.testScore.error,
-                                         outcome.testScore.cleanError, outcome.run.seconds))
-                }
+                let line = String(format: "%@ done: train loss %.4g, test error %.4f (clean %.4f), %.2f s",
+                                  outcome.phase.rawValue, outcome.run.trainScore.loss, outcome.testScore.error,
+                                  outcome.testScore.cleanError, outcome.run.seconds)
+                writer.write(outcome) { if !quiet { Progress.line(line) } }
             })
         try writer.finish()
         print("results written to \(out)")

@@ -29,6 +29,9 @@ struct Validate: AsyncParsableCommand {
     @Flag(name: .long, help: "No progress lines on stderr.")
     var quiet = false
 
+    @Flag(name: .long, help: "Replace an earlier report in the output folder (without it, such a folder is refused).")
+    var force = false
+
     func validate() throws {
         guard workers >= 1 else { throw ArgumentParser.ValidationError("--workers must be ≥ 1") }
         try InputError.requireFolder(out)
@@ -39,8 +42,9 @@ struct Validate: AsyncParsableCommand {
     func run() async throws {
         let suiteFile = try ProjectFiles.suite(suite)
         let proofsDirectory = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs")
-        let session = try ValidationSession(suiteFile: suiteFile, proofsDirectory: proofsDirectory,
+        var session = try ValidationSession(suiteFile: suiteFile, proofsDirectory: proofsDirectory,
                                             output: URL(fileURLWithPath: out), workers: workers)
+        session.replacing = force
         let parallel = min(workers, session.suite.configurations.count * session.suite.seeds.count)
         for configuration in session.suite.configurations {
             try ResourceEstimate(configuration.config).check(limit: memory.bytes, runs: parallel, label: configuration.label)

@@ -36,6 +36,30 @@ struct RunDirectoryTests {
         #expect(throws: (any Error).self) { try writer.finish() }
     }
 
+    /// A folder holding an earlier run is refused, naming --force; replacing removes that run's
+    /// files (a stale arrays/ included) and nothing else.
+    @Test func earlierResultsAreRefusedOrReplacedWhole() throws {
+        let url = Self.folder("earlier")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let config = Fixtures.config("T1: 5\nT2: 5\n")
+        let first = RunDirectoryWriter(try RunDirectory(url: url, config: config, saveArrays: true))
+        try TransferExperiment(config: config).run(onPhase: { first.write($0) })
+        try first.finish()
+        try "mine".write(to: url.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        #expect(FileManager.default.fileExists(atPath: url.appendingPathComponent("arrays/upstream-W.npy").path))
+        do {
+            _ = try RunDirectory(url: url, config: config, saveArrays: false)
+            Issue.record("an earlier run was not refused")
+        } catch let error as ConfigError {
+            #expect(error.field == "out" && error.problem.contains("--force") && error.problem.contains("manifest.json"), "\(error)")
+        }
+        let second = RunDirectoryWriter(try RunDirectory(url: url, config: config, saveArrays: false, replacing: true))
+        try TransferExperiment(config: config).run(phases: [.upstream], onPhase: { second.write($0) })
+        try second.finish()
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: url.path))
+        #expect(names == ["manifest.json", "metrics.json", "trajectory-upstream.csv", "notes.txt"], "\(names)")
+    }
+
     @Test func unwritableFolderIsAConfigError() {
         #expect(throws: ConfigError.self) {
             _ = try RunDirectory(url: URL(fileURLWithPath: "/proc/ptv-no-folder-here"), config: Fixtures.config(), saveArrays: false)
@@ -60,7 +84,7 @@ struct ResultFileTests {
         let url = URL(fileURLWithPath: "/nonexistent-ptv-folder/a.json")
         #expect(throws: (any Error).self) { try ResultFile.write("x", to: url) }
         do { try ResultFile.write("x", to: url) } catch {
-            #expect("\(error.localizedDescription)".contains("/nonexistent-ptv-folder"))
+            #expect("\(error)".contains("/nonexistent-ptv-folder") && "\(error)".contains("no such file"), "\(error)")
         }
     }
 }
