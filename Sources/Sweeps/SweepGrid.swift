@@ -78,32 +78,16 @@ public struct SweepGrid: Sendable {
         guard let gridMapping = gridNode.mapping, gridMapping.count > 0 else {
             throw ConfigError(field: "grid", "expected a non-empty mapping of config keys to lists of values")
         }
-        let scalarKeys = ExperimentConfig.keys.filter { $0 != ConfigKey.constants.rawValue }
         var axes: [Axis] = []
         for (name, value) in try YAMLInput.entries(gridMapping, field: "grid") {
-            guard scalarKeys.contains(name) else {
-                throw ConfigError(field: "grid.\(name)", "unknown or non-scalar config key (allowed: \(scalarKeys.joined(separator: ", ")))")
+            guard let key = ConfigKey(rawValue: name), key != .constants else {
+                throw ConfigError(field: "grid.\(name)", "unknown or non-scalar config key (allowed: \(ExperimentConfig.keys.filter { $0 != "constants" }.joined(separator: ", ")))")
             }
-            if name == "seed" { throw ConfigError(field: "grid.seed", "not allowed here: list the seeds under 'seeds'") }
+            if key == .seed { throw ConfigError(field: "grid.seed", "not allowed here: list the seeds under 'seeds'") }
             guard let list = value.sequence, list.count > 0 else {
                 throw ConfigError(field: "grid.\(name)", "expected a non-empty list of values")
             }
-            var texts: [String] = [], readValues: [String] = []
-            for (index, item) in list.enumerated() {
-                let field = "grid.\(name)[\(index)]"
-                guard let text = item.scalar?.string else { throw ConfigError(field: field, "expected a scalar value") }
-                let config: ExperimentConfig
-                do { config = try ExperimentConfig(values: [name: item], base: base) } catch let error as ConfigError {
-                    throw ConfigError(field: error.field == name ? field : "base.\(error.field)", error.problem)
-                }
-                let read = config.jsonObject[name]
-                let canonical = "\(read ?? text)"
-                if let earlier = readValues.firstIndex(of: canonical) {
-                    throw ConfigError(field: field, "'\(InputText.excerpt(text))' repeats grid.\(name)[\(earlier)] (both read as \(InputText.excerpt(canonical)))")
-                }
-                texts.append(text)
-                readValues.append(canonical)
-            }
+            let texts = try ExperimentConfig.axisValues(key, Array(list), base: base, field: "grid.\(name)")
             axes.append(Axis(key: name, values: texts))
         }
 

@@ -112,6 +112,30 @@ extension ExperimentConfig {
         try checkSampler()
     }
 
+    /// The values of one grid axis (a sweep's or a suite's grid), each read on `base` as the value
+    /// of `key`. Values that read the same (`20`, `20.0` and `2e1` for `d`) would be one run
+    /// counted twice, so a repeat is refused. Errors name `field[i]` (`field` is the axis's path,
+    /// e.g. `grid.d`), or `base.<key>` when a value breaks a check across keys with the base.
+    public static func axisValues(_ key: ConfigKey, _ list: [Node], base: ExperimentConfig, field: String) throws -> [String] {
+        var texts: [String] = [], readValues: [String] = []
+        for (index, item) in list.enumerated() {
+            let path = "\(field)[\(index)]"
+            guard let text = item.scalar?.string else { throw ConfigError(field: path, "expected a scalar value") }
+            let config: ExperimentConfig
+            do { config = try ExperimentConfig(values: [key.rawValue: item], base: base) } catch let error as ConfigError {
+                throw ConfigError(field: error.field == key.rawValue ? path : "base.\(error.field)", error.problem)
+            }
+            let read = ExperimentConfig.bindings[key]!.json(config)
+            let canonical = "\(read)"
+            if let earlier = readValues.firstIndex(of: canonical) {
+                throw ConfigError(field: path, "'\(InputText.excerpt(text))' repeats \(field)[\(earlier)] (both read as \(InputText.excerpt(canonical)))")
+            }
+            texts.append(text)
+            readValues.append(canonical)
+        }
+        return texts
+    }
+
     /// The checks across keys that the sampler needs (docs/theory.md §2a).
     public func checkSampler() throws {
         switch resolvedSampler {

@@ -146,10 +146,14 @@ public struct ValidationSuite: Sendable {
             throw ConfigError(field: "grid", "expected a mapping from config keys to lists of values")
         }
         var axes: [(String, [Node])] = []
-        for (k, v) in mapping {
-            guard let key = k.string, let values = v.sequence, !values.isEmpty else {
-                throw ConfigError(field: "grid.\(k.string ?? "?")", "expected a non-empty list of values")
+        for (key, v) in try YAMLInput.entries(mapping, field: "grid") {
+            guard let configKey = ConfigKey(rawValue: key), configKey != .constants else {
+                throw ConfigError(field: "grid.\(key)", "unknown or non-scalar config key (allowed: \(ExperimentConfig.keys.filter { $0 != "constants" }.joined(separator: ", ")))")
             }
+            guard let values = v.sequence, !values.isEmpty else {
+                throw ConfigError(field: "grid.\(key)", "expected a non-empty list of values")
+            }
+            _ = try ExperimentConfig.axisValues(configKey, Array(values), base: base, field: "grid.\(key)")
             axes.append((key, Array(values)))
         }
         // Counted before anything is expanded, without overflow.

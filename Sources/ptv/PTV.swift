@@ -32,7 +32,11 @@ struct PTV: AsyncParsableCommand {
                 Foundation.exit(2)
             }
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                // One line, like every other refusal; the usage is a --help away.
+                let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
+                let names = configuration.subcommands.compactMap { $0.configuration.commandName ?? String(describing: $0).lowercased() }
+                let help = CommandLine.arguments.dropFirst().first.flatMap { names.contains($0) ? "ptv \($0) --help" : nil } ?? "ptv --help"
+                FileHandle.standardError.write(Data("error: \(text) (see \(help))\n".utf8))
                 Foundation.exit(2)
             }
             exit(withError: error)

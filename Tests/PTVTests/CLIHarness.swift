@@ -42,6 +42,50 @@ enum CLI {
         return process
     }
 
+    /// Start `ptv` without waiting, its standard error going to the file `stderrTo`.
+    static func launch(_ arguments: [String], stderrTo url: URL) throws -> Process {
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("ptv")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: url)
+        try process.run()
+        return process
+    }
+
+    struct LimitedResult {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        let timedOut: Bool
+    }
+
+    /// Run `ptv` under an address-space limit (`ulimit -v`, as a user with a memory quota has),
+    /// killing it after `seconds`. Output goes through files, so a flood cannot block the child.
+    static func runLimited(_ arguments: [String], addressSpaceGiB: Int, seconds: Double) throws -> LimitedResult {
+        let folder = temporaryDirectory("limited")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let stdoutURL = folder.appendingPathComponent("stdout"), stderrURL = folder.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -v \(addressSpaceGiB << 20) && exec \"$0\" \"$@\"",
+                             productsDirectory.appendingPathComponent("ptv").path] + arguments
+        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        try process.run()
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        let timedOut = process.isRunning
+        if timedOut { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return LimitedResult(status: process.terminationStatus,
+                             stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
+                             stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "", timedOut: timedOut)
+    }
+
     static func temporaryDirectory(_ name: String) -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ptv-tests-\(name)-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
