@@ -29,12 +29,17 @@ public struct DimensionThreshold: Sendable, Equatable {
     /// Why root finding gave no value, if it failed for another reason than "no threshold".
     public var rootFindingFailure: String?
 
-    /// Relative difference of the two answers (0 when both are nil).
+    /// Relative difference of the two answers, |x − y| / max(|x|, |y|): 0 when they are equal
+    /// (both nil, both 0 or the same infinity), +∞ when only one exists or the difference is not
+    /// a finite number — never NaN.
     public var relativeDisagreement: Double {
         switch (closedForm, rootFinding) {
-        case (nil, nil): 0
-        case (let x?, let y?): abs(x - y) / max(abs(x), abs(y))
-        default: .infinity
+        case (nil, nil): return 0
+        case (let x?, let y?):
+            if x == y { return 0 }
+            let ratio = abs(x - y) / max(abs(x), abs(y))
+            return ratio.isFinite ? ratio : .infinity
+        default: return .infinity
         }
     }
 

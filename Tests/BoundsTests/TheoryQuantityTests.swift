@@ -184,6 +184,19 @@ import Testing
         #expect(withThreshold > 50)   // the sample exercises the threshold case
     }
 
+    /// Issue 11: "relative disagreement -nan" for extreme inputs. Equal answers (0 and 0, or the
+    /// same infinity) disagree by 0; answers whose difference is not finite by +∞; never NaN.
+    @Test(arguments: [(0.0, 0.0, 0.0), (Double.infinity, Double.infinity, 0.0), (Double.infinity, 1.0, Double.infinity),
+                      (1e308, -1e308, Double.infinity), (2.0, 1.0, 0.5)])
+    func relativeDisagreementIsNeverNaN(closed: Double, root: Double, expected: Double) throws {
+        let config: [String: Double] = ["d": 400, "N1": 100, "N2": 10, "u_norm": 1, "v1_norm": 1, "v2_norm": 1,
+                                        "sigma_p1": 1, "sigma_p2": 1, "alpha": 0.5]
+        var t = try DimensionThreshold(in: Environment.theory(configuration: config, constants: ["C1": 1]))
+        t.closedForm = closed
+        t.rootFinding = root
+        #expect(t.relativeDisagreement == expected)
+    }
+
     @Test func noThresholdIsReportedAsNone() throws {
         // α = 1 and ‖u‖ tiny: a²/C1 ≤ c′, Γ < C1 at every d.
         let config: [String: Double] = ["d": 400, "N1": 100, "N2": 10, "u_norm": 0.01, "v1_norm": 3, "v2_norm": 1,

@@ -105,3 +105,39 @@ extension ValidateCommandTests {
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("index.html").path))
     }
 }
+
+extension ValidateCommandTests {
+    /// Kill loop for `ptv validate`: 50 SIGKILLs at moments spread over a small suite leave every
+    /// file under runs/ whole (it parses, with the run's label and seed), and every run announced
+    /// done on stderr has its file.
+    @Test func killedValidationsLeaveWholeRunFilesOnly() throws {
+        let dir = CLI.temporaryDirectory("validate-kills")
+        try CLI.write("seeds: [0, 1, 2, 3, 4, 5]\nbase: {d: 200, m: 5, N1: 30, N2: 12, T1: 60, T2: 60, n_test: 300, record_every: 10}\n"
+                      + "configurations:\n  - {label: a}\n  - {label: b, u_norm: 2}\n", to: dir.appendingPathComponent("s.yaml"))
+        var state: UInt64 = 777
+        var announced = 0
+        for k in 0..<50 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let out = dir.appendingPathComponent("out\(k)")
+            let log = dir.appendingPathComponent("stderr\(k)")
+            let process = try CLI.launch(["validate", "--suite", dir.appendingPathComponent("s.yaml").path, "--out", out.path,
+                                          "--workers", "2"], stderrTo: log)
+            usleep(UInt32(20_000 + (state >> 33) % 600_000))   // 20–620 ms into the run
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let runs = out.appendingPathComponent("runs")
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? [] where !name.hasPrefix(".") {
+                let object = try? CLI.json(runs.appendingPathComponent(name))
+                #expect(object?["label"] is String && object?["seed"] != nil, "kill \(k): runs/\(name) is not a whole run")
+            }
+            let stderr = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            for line in stderr.split(separator: "\n") where line.hasPrefix("[") && line.contains(" done ") {
+                let words = line.split(separator: " ")   // "[k/n] label seed s done (...)"
+                announced += 1
+                #expect(FileManager.default.fileExists(atPath: runs.appendingPathComponent("\(words[1])-seed\(words[3]).json").path),
+                        "kill \(k): \(line) announced without its file")
+            }
+        }
+        #expect(announced > 10)
+    }
+}
