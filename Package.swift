@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
         // `swift package generate-documentation` (DocC) for the libraries a user imports.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        // Property-based tests with shrinking over every input surface (InputSurfaceTests).
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
     targets: [
         // C at the bottom. GSL has no `pkgConfig:` on purpose: gsl.pc adds -lgslcblas, and GSL
@@ -70,6 +72,8 @@ let package = Package(
         // root is a link to them), so packages that depend on this one find them too.
         .target(name: "TheoryTesting", dependencies: ["Validation", "Bounds", "TransferModel", "Vocabulary"],
                 resources: [.copy("proofs")]),
+        // Every reader of user text as one call: the fuzz harness's targets.
+        .target(name: "InputSurfaces", dependencies: ["Bounds", "TransferModel", "Sweeps", "Validation", "Vocabulary"]),
         // The thin command-line tool.
         .executableTarget(name: "ptv", dependencies: [
             "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Validation",
@@ -89,5 +93,14 @@ let package = Package(
                     exclude: ["Snapshots"]),
         .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary", "ptv"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "TransferModel", "NumericsCore", "Vocabulary"]),
+        .testTarget(name: "InputSurfaceTests", dependencies: [
+            "InputSurfaces", "Vocabulary", .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
     ]
 )
+
+// The libFuzzer target over the input surfaces, only when asked for: it has no `main` of its own
+// (libFuzzer supplies it), so an ordinary build leaves it out. README "Fuzzing" has the command.
+if Context.environment["PTV_FUZZ"] != nil {
+    package.targets.append(.executableTarget(name: "ptv-fuzz", dependencies: ["InputSurfaces"]))
+}

@@ -101,39 +101,39 @@ private struct StatementReader {
         for (key, value) in mapping {
             guard let name = key.string else { problem(key, "field names must be strings"); continue }
             guard ProofLibrary.fields.contains(name) else {
-                problem(key, "unknown field '\(name)' (allowed: \(ProofLibrary.fields.joined(separator: ", ")))")
+                problem(key, "unknown field '\(InputText.excerpt(name))' (allowed: \(ProofLibrary.fields.joined(separator: ", ")))")
                 continue
             }
             fields[name] = (key, value)
         }
         for name in ProofLibrary.requiredFields where fields[name] == nil {
-            problem(root, "missing required field '\(name)'")
+            problem(root, "missing required field '\(InputText.excerpt(name))'")
         }
 
         let id = string(fields["id"]?.value, "id") ?? ""
         if let node = fields["id"]?.value, !id.isEmpty {
             let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-            if id != stem { problem(node, "id '\(id)' must equal the file name '\(stem)'") }
+            if id != stem { problem(node, "id '\(InputText.excerpt(id))' must equal the file name '\(stem)'") }
             if id.range(of: "^[a-z0-9][a-z0-9.-]*$", options: .regularExpression) == nil {
-                problem(node, "id '\(id)' must be lower-case letters, digits, '.' and '-'")
+                problem(node, "id '\(InputText.excerpt(id))' must be lower-case letters, digits, '.' and '-'")
             }
         }
         let title = string(fields["title"]?.value, "title") ?? ""
         let source = string(fields["source"]?.value, "source") ?? ""
         let probe = string(fields["probe"]?.value, "probe") ?? ""
         if let probes, !probe.isEmpty, !probes.contains(probe) {
-            problem(fields["probe"]?.value, "unknown probe '\(probe)' (known: \(probes.sorted().joined(separator: ", ")))")
+            problem(fields["probe"]?.value, "unknown probe '\(InputText.excerpt(probe))' (known: \(probes.sorted().joined(separator: ", ")))")
         }
         var provenance = Provenance.predecessor
         if let node = fields["provenance"]?.value, let text = string(node, "provenance") {
             if let p = Provenance(rawValue: text) { provenance = p } else {
-                problem(node, "unknown provenance '\(text)' (one of: \(Provenance.allCases.map(\.rawValue).joined(separator: ", ")))")
+                problem(node, "unknown provenance '\(InputText.excerpt(text))' (one of: \(Provenance.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
         }
         let uses = stringList(fields["uses"]?.value, "uses").map(\.text)
         let constantEntries = stringList(fields["constants"]?.value, "constants")
         for c in constantEntries where catalog[c.text]?.kind != .constant {
-            problem(c.node, "'\(c.text)' is not a known constant (known: \(catalog.names(of: .constant).joined(separator: ", ")))")
+            problem(c.node, "'\(InputText.excerpt(c.text))' is not a known constant (known: \(catalog.names(of: .constant).joined(separator: ", ")))")
         }
         let constants = constantEntries.map(\.text)
 
@@ -160,7 +160,7 @@ private struct StatementReader {
         for c in claims { mentioned.formUnion(c.identifiers) }
         for name in mentioned.sorted() where catalog[name]?.kind == .constant && !constants.contains(name) {
             problem(fields["constants"]?.key ?? fields["claim"]?.key,
-                    "constant '\(name)' is used but not listed in 'constants'")
+                    "constant '\(InputText.excerpt(name))' is used but not listed in 'constants'")
         }
         guard let idNode = fields["id"]?.value else { return nil }
         return ProofStatement(id: id, title: title, provenance: provenance, source: source, uses: uses,
@@ -218,7 +218,7 @@ private struct StatementReader {
             for name in r.identifiers.sorted() where catalog[name]?.kind == .condition {
                 let (line, column) = Self.position(of: name, in: text)
                 problems.append(ProofProblem(position(node, line: line, column: column),
-                                             "condition '\(name)' cannot appear inside a \(what); list it as a hypothesis of its own"))
+                                             "condition '\(InputText.excerpt(name))' cannot appear inside a \(what); list it as a hypothesis of its own"))
             }
             return r
         } catch {

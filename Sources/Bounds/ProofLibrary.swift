@@ -1,4 +1,5 @@
 //===--- ProofLibrary.swift -----------------------------------------------===//
+import Vocabulary
 
 /// The statements of `proofs/`, validated: every identifier known, every `uses` entry an
 /// existing statement, no cycles. Statements are kept in dependency order (a statement
@@ -13,14 +14,14 @@ public struct ProofLibrary: Sendable {
         var byId: [String: ProofStatement] = [:]
         for s in statements {
             if let first = byId[s.id] {
-                problems.append(ProofProblem(s.location, "duplicate statement id '\(s.id)' (first defined at \(first.location))"))
+                problems.append(ProofProblem(s.location, "duplicate statement id '\(InputText.excerpt(s.id))' (first defined at \(first.location))"))
             } else {
                 byId[s.id] = s
             }
         }
         for s in statements {
             for u in s.uses where byId[u] == nil {
-                problems.append(ProofProblem(s.location, "'\(s.id)' uses unknown statement '\(u)'"))
+                problems.append(ProofProblem(s.location, "'\(InputText.excerpt(s.id))' uses unknown statement '\(InputText.excerpt(u))'"))
             }
         }
         // Depth-first search for cycles and a dependency order.

@@ -114,7 +114,7 @@ public struct ValidationSuite: Sendable {
             }
             let splitText = values.removeValue(forKey: "split")?.string ?? "held-out"
             guard let split = Split(rawValue: splitText) else {
-                throw ConfigError(field: "configurations[\(index)].split", "'\(splitText)' is not allowed (calibration, held-out)")
+                throw ConfigError(field: "configurations[\(index)].split", "'\(InputText.excerpt(splitText))' is not allowed (calibration, held-out)")
             }
             do {
                 configurations.append(Configuration(label: label, split: split, config: try ExperimentConfig(values: values, base: base)))
@@ -124,7 +124,7 @@ public struct ValidationSuite: Sendable {
         }
         let labels = configurations.map(\.label)
         if let duplicate = labels.first(where: { l in labels.filter { $0 == l }.count > 1 }) {
-            throw ConfigError(field: "configurations", "label '\(duplicate)' is used twice; labels must be unique")
+            throw ConfigError(field: "configurations", "label '\(InputText.excerpt(duplicate))' is used twice; labels must be unique")
         }
         return ValidationSuite(name: fields["name"]?.string ?? defaultName, description: fields["description"]?.string ?? "",
                                seeds: seeds, constants: constants, statements: statements, configurations: configurations)
