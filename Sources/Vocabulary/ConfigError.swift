@@ -12,7 +12,8 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
         self.problem = problem
     }
 
-    public var description: String { "config field '\(field)': \(problem)" }
+    /// One line; the field path holds the user's own key names, so it is shown as an excerpt.
+    public var description: String { "config field '\(InputText.excerpt(field))': \(problem)" }
 }
 
 /// Input echoed back in a message: on one line (each run of white space, line breaks included,

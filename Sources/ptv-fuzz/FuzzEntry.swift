@@ -1,14 +1,28 @@
 import InputSurfaces
 
-/// libFuzzer's entry point: the first byte picks an ``InputSurface``, the rest is its text (UTF-8,
-/// invalid bytes replaced). A crash, a trap, a timeout or a refusal that is not one line is a
-/// finding. Built only with PTV_FUZZ=1 (see README "Fuzzing").
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    guard count > 0 else { return 0 }
+/// One fuzz input: the first byte picks an ``InputSurface``, the rest is its text (UTF-8, invalid
+/// bytes replaced). A crash, a trap, a timeout or a refusal that is not one line is a finding.
+func fuzzOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    guard let bytes, count > 0 else { return 0 }
     let surface = InputSurface.allCases[Int(bytes[0]) % InputSurface.allCases.count]
     let text = String(decoding: UnsafeBufferPointer(start: bytes + 1, count: count - 1), as: UTF8.self)
     let outcome = surface.read(text)
     if !outcome.isWellFormed { fatalError("\(surface.rawValue): refusal is not one short line: \(outcome)") }
     return 0
+}
+
+/// libFuzzer's driver (compiler-rt, linked by `-sanitize=fuzzer`).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>,
+                     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// The entry point. The package manager links an executable's entry as `<module>_main` (here
+/// `ptv_fuzz_main`), so the target defines that and hands the command line to libFuzzer's driver
+/// rather than relying on libFuzzer's own `main`. Built only with PTV_FUZZ=1 (README "Fuzzing").
+@_cdecl("ptv_fuzz_main")
+func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { fuzzOneInput($0, $1) }
 }

@@ -83,4 +83,14 @@ struct InputSurfaceTests {
         #expect(InputSurface.Outcome.refused("config field 'd': …").isWellFormed)
         #expect(InputSurface.config.read("d: [1, 2\nm: 3\n") == .refused("config field 'file': 2:2: not valid YAML: did not find expected ',' or ']' (while parsing a flow sequence at 1:4)"))
     }
+
+    /// Found by the fuzzer: a 200-character key inside a suite configuration came back whole in
+    /// the field path of the refusal.
+    @Test func longKeysAreEchoedAsExcerpts() {
+        let key = String(repeating: "k", count: 200)
+        let outcome = InputSurface.suite.read("configurations:\n  - {label: a}\n  - {label: b, \(key): 1}\n")
+        #expect(outcome.isWellFormed, "\(outcome)")
+        guard case .refused(let message) = outcome else { Issue.record("accepted an unknown key"); return }
+        #expect(message.contains("configurations[1].kkk") && !message.contains(key), "\(message)")
+    }
 }
