@@ -55,7 +55,7 @@ struct Parser {
     }
 
     private func describe(_ token: Token) -> String {
-        token.kind == .end ? "the end of the input" : "'\(token.text)'"
+        token.kind == .end ? "the end of the input" : "'\(InputText.excerpt(token.text))'"
     }
 
     private func isSymbol(_ s: String) -> Bool { current.kind == .symbol(s) }

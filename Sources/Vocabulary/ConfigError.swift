@@ -73,8 +73,9 @@ public enum YAMLInput {
             case .scanner(_, let problem, let mark, _)?, .parser(_, let problem, let mark, _)?, .composer(_, let problem, let mark, _)?:
                 throw Failure(line: mark.line, column: mark.column, problem: "not valid YAML: \(problem)")
             case .duplicatedKeysInMapping(let keys, let context)?:
-                let names = keys.map { "'\(InputText.excerpt($0))'" }.joined(separator: ", ")
-                throw Failure(line: context.mark.line, column: context.mark.column, problem: "key \(names) given twice")
+                let more = keys.count > 1 ? " (and \(keys.count - 1) more)" : ""
+                throw Failure(line: context.mark.line, column: context.mark.column,
+                              problem: "key '\(InputText.excerpt(keys.first ?? ""))' given twice\(more)")
             default:
                 throw Failure(line: nil, column: nil, problem: "not valid YAML")
             }

@@ -93,4 +93,13 @@ struct InputSurfaceTests {
         guard case .refused(let message) = outcome else { Issue.record("accepted an unknown key"); return }
         #expect(message.contains("configurations[1].kkk") && !message.contains(key), "\(message)")
     }
+
+    /// Found by the fuzzer: a mapping with many repeated long keys listed them all.
+    @Test func manyRepeatedKeysAreNamedOnce() {
+        let keys = (0..<8).map { "key\($0)" + String(repeating: "x", count: 70) }
+        let text = (keys + keys).map { "\($0): 1" }.joined(separator: "\n") + "\n"
+        let outcome = InputSurface.config.read(text)
+        #expect(outcome.isWellFormed, "\(outcome)")
+        #expect("\(outcome)".contains("given twice (and 7 more)"), "\(outcome)")
+    }
 }
