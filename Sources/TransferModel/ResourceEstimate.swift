@@ -13,7 +13,8 @@ import Vocabulary
 ///   engine's Gram matrix (n_k + P)²;
 /// - per task, the test set: its spanning Gram matrix and factor, 2·r_k² with r₁ = 2m + N₁,
 ///   r₂ = 4m + N₂, its latent draws n_test·r_k, and materialised vectors n_test·P·D when the weight
-///   engine scores a phase or arrays are saved.
+///   engine scores a phase or arrays are saved, plus the n_test × D noise of the one being built;
+/// - the process itself, ``processBaseline``, once.
 /// The estimate errs high (every term is counted as if alive at once); the real peak of the
 /// default experiment is well below it.
 public struct ResourceEstimate: Sendable, CustomStringConvertible {
@@ -25,7 +26,12 @@ public struct ResourceEstimate: Sendable, CustomStringConvertible {
     }
 
     public let terms: [Term]
+    /// One run's bytes: the sum of the terms.
     public var bytes: Double { terms.reduce(0) { $0 + $1.bytes } }
+
+    /// The process itself — code, Swift runtime, BLAS and GSL — counted once per process: 64 MB
+    /// (a tiny `ptv train` peaks at 33 MB resident in a debug build, 17 MB in release).
+    public static let processBaseline = 64e6
     /// The largest term.
     public var driver: Term { terms.max { $0.bytes < $1.bytes }! }
 
@@ -50,7 +56,8 @@ public struct ResourceEstimate: Sendable, CustomStringConvertible {
             c.engine.resolved(n: n, d: Int(dim), m: c.m, patchCount: c.patchCount, steps: t) == .weights
         }
         if weightEngine || savingArrays {
-            terms.append(Term(what: "materialised test vectors 2·n_test·P·D", key: .n_test, bytes: 2 * nTest * p * dim * 8))
+            terms.append(Term(what: "materialised test vectors 2·n_test·P·D and the noise n_test·D being placed",
+                              key: .n_test, bytes: (2 * p + 1) * nTest * dim * 8))
         }
         if gram { terms.append(Term(what: "Bartlett factor K²", key: .N1, bytes: k * k * 8)) }
         self.terms = terms
@@ -74,10 +81,13 @@ public struct ResourceEstimate: Sendable, CustomStringConvertible {
         return kB * 1024
     }
 
+    /// What `runs` such runs at once need in one process: the baseline plus `runs` × ``bytes``.
+    public func total(runs: Int = 1) -> Double { Self.processBaseline + bytes * Double(runs) }
+
     /// Refuse (`ConfigError` naming the driving key) when `runs` such runs at once would need
     /// more than `limit` bytes.
     public func check(limit: Double, runs: Int = 1, label: String? = nil) throws {
-        let total = bytes * Double(runs)
+        let total = total(runs: runs)
         guard total <= limit else {
             let d = driver
             let what = runs > 1 ? "\(runs) parallel runs need about \(Self.format(total))" : "one run needs about \(Self.format(total))"

@@ -224,8 +224,9 @@ public struct TestSet: Sendable {
                 for t in 0..<n { TaskDistribution.project(gp.baseAddress! + t * d, dimension: d, off: nullDirections) }
             }
         }
-        // ξ = σ (Z Q + P_⊥ g).
-        var xi = g
+        // ξ = σ (Z Q + P_⊥ g), in g's own storage (consumed, not copied: n × d is the largest
+        // array of a materialised test set).
+        var xi = consume g
         if rank > 0 {
             latent.storage.withUnsafeBufferPointer { zp in
                 q.storage.withUnsafeBufferPointer { qp in
