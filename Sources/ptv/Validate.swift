@@ -33,7 +33,9 @@ struct Validate: AsyncParsableCommand {
     var force = false
 
     func validate() throws {
-        guard workers >= 1 else { throw ArgumentParser.ValidationError("--workers must be ≥ 1") }
+        guard (1...1024).contains(workers) else {
+            throw ArgumentParser.ValidationError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]")
+        }
         try InputError.requireFolder(out)
     }
 
