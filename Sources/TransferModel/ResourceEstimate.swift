@@ -61,7 +61,17 @@ public struct ResourceEstimate: Sendable, CustomStringConvertible {
         }
         if gram { terms.append(Term(what: "Bartlett factor K²", key: .N1, bytes: k * k * 8)) }
         self.terms = terms
+        multiplyAdds = [(c.N1, c.T1), (c.N2, c.T2), (c.N2, c.T2)].reduce(0) { total, phase in
+            let cost = TrainingEngine.estimatedMultiplyAdds(n: phase.0, d: Int(dim), m: c.m, patchCount: c.patchCount, steps: phase.1)
+            let engine = c.engine.resolved(n: phase.0, d: Int(dim), m: c.m, patchCount: c.patchCount, steps: phase.1)
+            return total + (engine == .weights ? cost.weights : cost.coefficients)
+        }
     }
+
+    /// Training's multiply–adds over the three phases, each with the engine it will use
+    /// (``TrainingEngine/estimatedMultiplyAdds(n:d:m:patchCount:steps:)``): the work the run is
+    /// about to do, announced before it starts.
+    public let multiplyAdds: Double
 
     public var description: String { Self.format(bytes) }
 

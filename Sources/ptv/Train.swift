@@ -34,7 +34,12 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let experimentConfig = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) } ?? ExperimentConfig()
-        try ResourceEstimate(experimentConfig, savingArrays: saveArrays).check(limit: memory.bytes)
+        let estimate = ResourceEstimate(experimentConfig, savingArrays: saveArrays)
+        try estimate.check(limit: memory.bytes)
+        if !quiet {
+            Progress.line(String(format: "estimate: at most %@ of memory, %.2g multiply–adds of training",
+                                 ResourceEstimate.format(estimate.total()), estimate.multiplyAdds))
+        }
         ProcessMemory.prepareHeap()  // one run in this process: reuse freed memory, huge pages
         let writer = RunDirectoryWriter(try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig,
                                                          saveArrays: saveArrays, replacing: force))
