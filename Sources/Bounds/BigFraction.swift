@@ -20,8 +20,8 @@ extension BigUInt {
 /// A positive fraction n/d of big integers, unreduced. Multiplication, powers and an exact
 /// comparison are all the certificate checker needs.
 public struct BigFraction: Sendable, Equatable, CustomStringConvertible {
-    public var numerator: BigUInt
-    public var denominator: BigUInt
+    var numerator: BigUInt
+    var denominator: BigUInt
 
     public init(_ n: BigUInt, _ d: BigUInt) {
         numerator = n
@@ -63,7 +63,7 @@ public struct BigFraction: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// 1/self.
-    public var inverse: BigFraction { BigFraction(denominator, numerator) }
+    var inverse: BigFraction { BigFraction(denominator, numerator) }
 
     /// self^k for an integer k (negative k inverts).
     public func power(_ k: Int64) -> BigFraction {
@@ -78,7 +78,7 @@ public struct BigFraction: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Natural logarithm (Double; for LP coefficients only).
-    public var logValue: Double { numerator.logValue - denominator.logValue }
+    var logValue: Double { numerator.logValue - denominator.logValue }
 
     public var description: String { "\(numerator)/\(denominator)" }
 }

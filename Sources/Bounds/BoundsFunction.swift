@@ -31,7 +31,7 @@ public enum BoundsFunction: String, Hashable, Sendable, CaseIterable {
     case lambertW0
 
     /// Allowed argument counts.
-    public var arity: ClosedRange<Int> {
+    var arity: ClosedRange<Int> {
         switch self {
         case .min, .max: 2...64
         default: 1...1

@@ -22,17 +22,17 @@ public struct DimensionThreshold: Sendable, Equatable {
     /// The threshold constant C1.
     public var c1: Double
     /// Closed form (a²/C1 − c′)/c, or nil when a²/C1 ≤ c′.
-    public var closedForm: Double?
+    var closedForm: Double?
     /// Independent check: the root of Γ(α; d) − C1, with Γ evaluated from its definition
     /// (not from a, c, c′), found by GSL's Brent solver; nil when there is no sign change.
-    public var rootFinding: Double?
+    var rootFinding: Double?
     /// Why root finding gave no value, if it failed for another reason than "no threshold".
-    public var rootFindingFailure: String?
+    var rootFindingFailure: String?
 
     /// Relative difference of the two answers, |x − y| / max(|x|, |y|): 0 when they are equal
     /// (both nil, both 0 or the same infinity), +∞ when only one exists or the difference is not
     /// a finite number — never NaN.
-    public var relativeDisagreement: Double {
+    var relativeDisagreement: Double {
         switch (closedForm, rootFinding) {
         case (nil, nil): return 0
         case (let x?, let y?):

@@ -39,7 +39,7 @@ extension Formula {
     // MARK: Plain
 
     /// The expression in the bounds language; `Formula(parsing:)` reads it back.
-    public var plainText: String {
+    var plainText: String {
         func wrap(_ e: Formula, _ minLevel: Int) -> String {
             e.level >= minLevel ? e.plainText : "(\(e.plainText))"
         }
@@ -60,7 +60,7 @@ extension Formula {
 
     /// Shortest text that reads back as the same `Double`: integers without a fraction,
     /// everything else in Swift's shortest round-trip form (`0.1`, `1e-05`).
-    public static func formatNumber(_ x: Double) -> String {
+    static func formatNumber(_ x: Double) -> String {
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
         return x.description
     }
@@ -72,7 +72,7 @@ extension Formula {
     ]
 
     /// Unicode mathematics, for reports.
-    public var unicodeText: String {
+    var unicodeText: String {
         func wrap(_ e: Formula, _ minLevel: Int) -> String {
             e.level >= minLevel ? e.unicodeText : "(\(e.unicodeText))"
         }
@@ -108,7 +108,7 @@ extension Formula {
     // MARK: LaTeX
 
     /// LaTeX source (math mode), for papers and HTML reports.
-    public var latexText: String {
+    var latexText: String {
         // Fractions are atoms for sums and products, but need parentheses as a power's base.
         func isAtomic(_ e: Formula) -> Bool {
             if case .binary(.divide, _, _) = e { return true }

@@ -3,7 +3,7 @@
 extension Formula {
     /// Replace identifiers: `replacement(name)` returns the expression to put in place of
     /// `name`, or `nil` to keep it. Replacements are not substituted again.
-    public func substituting(_ replacement: (String) -> Formula?) -> Formula {
+    func substituting(_ replacement: (String) -> Formula?) -> Formula {
         switch self {
         case .number: self
         case .variable(let name): replacement(name) ?? self
@@ -18,19 +18,19 @@ extension Formula {
     /// ```
     /// (x*y).substituting(["x": y, "y": 2])  ==  y*2
     /// ```
-    public func substituting(_ bindings: [String: Formula]) -> Formula {
+    func substituting(_ bindings: [String: Formula]) -> Formula {
         substituting { bindings[$0] }
     }
 
     /// Replace identifiers by numbers.
-    public func substituting(values: [String: Double]) -> Formula {
+    func substituting(values: [String: Double]) -> Formula {
         substituting { values[$0].map(Formula.number) }
     }
 }
 
 extension Relation {
     /// Replace identifiers on both sides.
-    public func substituting(_ bindings: [String: Formula]) -> Relation {
+    func substituting(_ bindings: [String: Formula]) -> Relation {
         Relation(lhs.substituting(bindings), op, rhs.substituting(bindings))
     }
 }

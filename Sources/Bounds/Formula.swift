@@ -80,7 +80,7 @@ public struct Relation: Hashable, Sendable {
     }
 
     /// The same relation written as `larger >= smaller` (or `>` when strict).
-    public var asGreater: (larger: Formula, smaller: Formula, strict: Bool) {
+    var asGreater: (larger: Formula, smaller: Formula, strict: Bool) {
         op.claimsLeftLarger ? (lhs, rhs, op.isStrict) : (rhs, lhs, op.isStrict)
     }
 
@@ -109,10 +109,10 @@ extension Formula {
     }
 
     /// True when the expression contains no identifier.
-    public var isConstant: Bool { identifiers.isEmpty }
+    var isConstant: Bool { identifiers.isEmpty }
 
     /// The literal's value when the expression is a number (or the negation of one).
-    public var numericValue: Double? {
+    var numericValue: Double? {
         switch self {
         case .number(let x): x
         case .negate(.number(let x)): -x
@@ -121,7 +121,7 @@ extension Formula {
     }
 
     /// Number of nodes; used to keep random test expressions and printed output small.
-    public var nodeCount: Int {
+    var nodeCount: Int {
         switch self {
         case .number, .variable: 1
         case .negate(let e): 1 + e.nodeCount

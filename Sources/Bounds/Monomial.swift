@@ -107,7 +107,7 @@ public struct Monomial: Sendable, Equatable {
     }
 
     /// self^k.
-    public func raised(to k: Rational) throws(NotAMonomial) -> Monomial {
+    func raised(to k: Rational) throws(NotAMonomial) -> Monomial {
         if k.isZero { return Monomial() }
         var r = self
         do {
@@ -118,19 +118,19 @@ public struct Monomial: Sendable, Equatable {
     }
 
     /// log K as a Double (for LP coefficients only, never for decisions).
-    public var logCoefficient: Double {
+    var logCoefficient: Double {
         coefficient.reduce(0) { $0 + $1.exponent.doubleValue * $1.base.logValue }
     }
 
     /// Plain text of an exponent key (atoms without their brackets).
-    public static func displayName(_ key: String) -> String {
+    static func displayName(_ key: String) -> String {
         key.hasPrefix("[") && key.hasSuffix("]") ? String(key.dropFirst().dropLast()) : key
     }
 }
 
 extension Relation {
     /// The relation as `M ≤ 1` (or `M < 1`) with M = smaller/larger, a monomial.
-    public func normalizedMonomial() throws(Monomial.NotAMonomial) -> (monomial: Monomial, strict: Bool) {
+    func normalizedMonomial() throws(Monomial.NotAMonomial) -> (monomial: Monomial, strict: Bool) {
         let (larger, smaller, strict) = asGreater
         let m = try Monomial(smaller).multiplied(by: Monomial(larger).raised(to: Rational(-1)))
         return (m, strict)

@@ -48,7 +48,7 @@ public enum Notation {
     }
 
     /// LaTeX rendering of an identifier.
-    public static func latex(_ name: String) -> String {
+    static func latex(_ name: String) -> String {
         if let s = symbols[name] { return s.latex }
         func word(_ s: String) -> String {
             s.count == 1 ? s : "\\mathrm{\(s.replacingOccurrences(of: "_", with: "\\_"))}"

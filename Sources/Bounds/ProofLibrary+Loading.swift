@@ -8,7 +8,7 @@ extension ProofLibrary {
     /// The fields a statement file may have.
     public static let fields = ["id", "title", "provenance", "source", "uses", "hypotheses", "claim", "constants", "probe"]
     /// The fields it must have.
-    public static let requiredFields = ["id", "title", "provenance", "source", "claim", "probe"]
+    static let requiredFields = ["id", "title", "provenance", "source", "claim", "probe"]
 
     /// Load every `*.yaml` file of `directory` (a path as the user wrote it; messages use it).
     ///

@@ -52,7 +52,7 @@ public struct ProofLibrary: Sendable {
     public func statement(_ id: String) -> ProofStatement? { statements.first { $0.id == id } }
 
     /// Ids of the statements that use `id`, directly or not (they are `blocked` when it fails).
-    public func dependents(of id: String) -> [String] {
+    func dependents(of id: String) -> [String] {
         var result: [String] = []
         var frontier = [id]
         while let current = frontier.popLast() {

@@ -19,7 +19,7 @@ public struct RelationCheck: Sendable {
 /// A statement's hypotheses and claims evaluated on one environment: the numerical half of
 /// a verdict (docs/theory.md §8). The validation layer adds statistics, calibration and `blocked`.
 public struct StatementEvaluation: Sendable {
-    public var statementID: String
+    var statementID: String
     public var hypotheses: [RelationCheck]
     public var claims: [RelationCheck]
 
@@ -34,9 +34,9 @@ public struct StatementEvaluation: Sendable {
     }
 
     /// Do the hypotheses hold? (`fails` means the statement is not applicable here.)
-    public var hypothesesOutcome: ComparisonOutcome? { StatementEvaluation.combined(hypotheses) }
+    var hypothesesOutcome: ComparisonOutcome? { StatementEvaluation.combined(hypotheses) }
     /// Do the claims hold?
-    public var claimOutcome: ComparisonOutcome? { StatementEvaluation.combined(claims) }
+    var claimOutcome: ComparisonOutcome? { StatementEvaluation.combined(claims) }
     /// Labels of the hypotheses that fail (for "not-applicable: …").
     public var failedHypotheses: [String] { hypotheses.filter { $0.outcome == .fails }.map(\.label) }
     /// Evaluation errors, as text.

@@ -14,7 +14,7 @@ public struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     public static let zero = Rational(0)
     public static let one = Rational(1)
-    public static let oneHalf: Rational = {
+    static let oneHalf: Rational = {
         var r = Rational(1)
         r.denominator = 2
         return r
@@ -64,7 +64,7 @@ public struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible 
         return try Rational(n, d)
     }
 
-    public var negated: Rational {
+    var negated: Rational {
         var r = self
         r.numerator = -numerator
         return r
@@ -72,7 +72,7 @@ public struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     public var doubleValue: Double { Double(numerator) / Double(denominator) }
 
-    public var isZero: Bool { numerator == 0 }
+    var isZero: Bool { numerator == 0 }
 
     public var description: String { denominator == 1 ? "\(numerator)" : "\(numerator)/\(denominator)" }
 
@@ -93,7 +93,7 @@ public struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     /// The best rational approximation of `x` with denominator ≤ `maxDenominator`
     /// (continued fractions). Used to read GLPK's doubles back as exact rationals.
-    public static func approximating(_ x: Double, maxDenominator: Int64 = 1 << 20) throws(RationalOverflow) -> Rational {
+    static func approximating(_ x: Double, maxDenominator: Int64 = 1 << 20) throws(RationalOverflow) -> Rational {
         guard x.isFinite, Swift.abs(x) < 1e15 else { throw RationalOverflow() }
         var (h0, h1): (Int64, Int64) = (0, 1)
         var (k0, k1): (Int64, Int64) = (1, 0)

@@ -28,7 +28,7 @@ public enum TheoryDefinitions {
     }
 
     /// The alias bindings of task 1 or 2 (see the table above).
-    public static func taskAliases(_ task: Int) -> [String: Formula] {
+    static func taskAliases(_ task: Int) -> [String: Formula] {
         let k = task == 1 ? "1" : "2"
         return ["n": .variable("N" + k), "sigma_p": .variable("sigma_p" + k),
                 "mu_norm": .variable("mu_norm_" + k), "T_star": .variable("T" + k),
@@ -129,7 +129,7 @@ public enum TheoryDefinitions {
     ]
 
     /// The relation whose truth predicts negative transfer: Γ(α) < Γ(0).
-    public static let negativeTransfer = relation("Gamma < Gamma_scratch")
+    static let negativeTransfer = relation("Gamma < Gamma_scratch")
     /// Benign regime of Theorem 4.2: Γ(α) ≥ C1.
     public static let benign = relation("Gamma >= C1")
     /// Harmful regime of Theorem 4.2: Γ(α) ≤ C3.

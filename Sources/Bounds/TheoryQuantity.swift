@@ -13,7 +13,7 @@ public struct TheoryQuantity: Sendable, Equatable {
     /// Provenance tag.
     public var provenance: Provenance
     /// Extra words on provenance when the tag alone is not the whole story.
-    public var provenanceNote: String?
+    var provenanceNote: String?
     /// docs/theory.md section, e.g. "§6".
     public var section: String
     /// Task number (1 upstream, 2 downstream) for per-task quantities, nil otherwise.
@@ -32,7 +32,7 @@ public struct TheoryQuantity: Sendable, Equatable {
     }
 
     /// "reconstruction (paper shape)" style label.
-    public var provenanceLabel: String {
+    var provenanceLabel: String {
         provenanceNote.map { "\(provenance.rawValue) (\($0))" } ?? provenance.rawValue
     }
 }
@@ -49,7 +49,7 @@ public struct TheoryCondition: Sendable, Equatable {
     /// Provenance tag.
     public var provenance: Provenance
     /// Extra words on provenance (e.g. "form uncertain").
-    public var provenanceNote: String?
+    var provenanceNote: String?
     /// docs/theory.md section.
     public var section: String
 
@@ -69,7 +69,7 @@ public struct TheoryCondition: Sendable, Equatable {
     }
 
     /// "predecessor (form uncertain)" style label.
-    public var provenanceLabel: String {
+    var provenanceLabel: String {
         provenanceNote.map { "\(provenance.rawValue) (\($0))" } ?? provenance.rawValue
     }
 }

@@ -55,9 +55,9 @@ public struct TheoryReport: Sendable {
     public var regimeConstant: Result<RegimeConstant, EvaluationError>
     /// Conditions that fail (or are indeterminate, or cannot be evaluated) at the given C, as `cond_<id>_<task>`.
     public var failingConditions: [String]
-    public var predictedError: Result<EstimatedValue, EvaluationError>
+    var predictedError: Result<EstimatedValue, EvaluationError>
     /// Γ(α) < Γ(0).
-    public var negativeTransfer: Result<Comparison, EvaluationError>
+    var negativeTransfer: Result<Comparison, EvaluationError>
     /// The environment everything was evaluated on (no task aliases).
     public var environment: Environment
 

@@ -39,7 +39,7 @@ public enum GSL {
     private static let handlerOff: Void = { _ = gsl_set_error_handler_off() }()
 
     /// Switch GSL's aborting error handler off (idempotent, thread-safe).
-    public static func ensureHandlerOff() { _ = handlerOff }
+    static func ensureHandlerOff() { _ = handlerOff }
 
     /// The linked GSL's version string, e.g. "2.7.1".
     public static var version: String { String(cString: ptv_gsl_version()) }

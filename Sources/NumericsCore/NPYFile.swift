@@ -35,7 +35,7 @@ public enum NPYFile {
     }
 
     /// Decode a `<f8`, C-order `.npy` file written by `encode` (or NumPy).
-    public static func decode(_ data: Data) throws -> (values: [Double], shape: [Int]) {
+    static func decode(_ data: Data) throws -> (values: [Double], shape: [Int]) {
         let bytes = [UInt8](data)
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
             throw FormatError(description: "not an .npy file")

@@ -6,7 +6,7 @@ import Glibc
 /// Process-wide allocator settings for the command-line tool.
 public enum ProcessMemory {
     /// How much heap ``prepareHeap()`` reserves up front and marks for huge pages.
-    public static let reservedHeapBytes = 128 << 20
+    static let reservedHeapBytes = 128 << 20
 
     /// Tune the allocator for one run in one process (`ptv train`): keep freed blocks in the
     /// heap for reuse, serve every thread from that heap, and back it with transparent huge

@@ -11,7 +11,7 @@ import Synchronization
 /// and call ``stop()`` when the run is done (the thread holds the worker until then).
 public final class SpinningWorker: @unchecked Sendable {
     /// How long the worker spins for the next job before it parks.
-    public static let spinSeconds = 200e-6
+    static let spinSeconds = 200e-6
 
     private enum State: Int {
         case idle = 0, posted, running, stopping, stopped, parked
@@ -36,7 +36,7 @@ public final class SpinningWorker: @unchecked Sendable {
     /// are done. If the worker has not picked `background` up by the time `foreground` is done
     /// (say, the system gave its core to another thread), the caller takes it back and runs it
     /// itself rather than wait. Not reentrant: one caller at a time.
-    public func perform(_ background: @escaping () -> Void, alongside foreground: () -> Void) {
+    func perform(_ background: @escaping () -> Void, alongside foreground: () -> Void) {
         job = background
         post(.posted)
         foreground()

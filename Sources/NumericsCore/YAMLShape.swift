@@ -10,14 +10,14 @@ import CYAML
 /// Syntax errors come out here too, as one line with the position (docs/architecture.md, input).
 public struct YAMLShape: Sendable, Equatable {
     /// Nodes (scalars, sequences, mappings) with aliases expanded; saturates at `Int.max`.
-    public var expandedNodes: Int
+    var expandedNodes: Int
     /// The deepest nesting of collections (a top-level mapping is depth 1).
     public var depth: Int
 
     /// Limits on an input file; every reader of the project's YAML applies the same ones.
     public struct Limits: Sendable {
         public var bytes: Int
-        public var expandedNodes: Int
+        var expandedNodes: Int
         public var depth: Int
         public init(bytes: Int, expandedNodes: Int, depth: Int) {
             self.bytes = bytes

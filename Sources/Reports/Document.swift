@@ -20,7 +20,7 @@ public struct Document: Sendable {
     public struct Cell: Sendable, ExpressibleByStringLiteral {
         public var text: String
         public var link: String?
-        public var isVerdict: Bool
+        var isVerdict: Bool
 
         public init(_ text: String, link: String? = nil, verdict: Bool = false) {
             self.text = text

@@ -65,7 +65,7 @@ public struct HeatmapChart: Sendable {
 
     /// Fractional cell index of `value` among sorted grid values, linear in log(value) between
     /// neighbours (grids of this project are log-spaced), extrapolated from the end segments.
-    public static func fractionalIndex(_ value: Double, in grid: [Double]) -> Double {
+    static func fractionalIndex(_ value: Double, in grid: [Double]) -> Double {
         guard grid.count > 1, value > 0, grid.allSatisfy({ $0 > 0 }) else {
             guard grid.count > 1 else { return 0 }
             // Non-positive values: linear interpolation in the value itself.

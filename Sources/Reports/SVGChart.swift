@@ -48,7 +48,7 @@ public struct SVGChart: Sendable {
     public var xLabel: String
     public var yLabel: String
     public var logX = false
-    public var logY = false
+    var logY = false
     public var width = 640.0
     public var height = 360.0
     public var series: [Series] = []

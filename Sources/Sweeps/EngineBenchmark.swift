@@ -13,7 +13,7 @@ public struct EngineBenchmark: Sendable {
         /// Training seconds per phase in the best repeat.
         public let phaseSeconds: [Phase: Double]
         public let testErrors: [Phase: Double]
-        public let finalFilters: [Phase: Matrix]
+        let finalFilters: [Phase: Matrix]
     }
 
     public let config: ExperimentConfig

@@ -151,12 +151,12 @@ public struct PhaseDiagram: Sendable {
     }
 
     /// The scratch baseline's predicted boundary Γ(0) = Λ₂ = C1 (Kou et al.'s phase variable, `predecessor`).
-    public func scratchBoundary() -> [(Double, Double)] {
+    func scratchBoundary() -> [(Double, Double)] {
         curve { x, y in gamma(x: x, y: y).map { log($0.scratch) - log(c1) } }
     }
 
     /// The predicted negative-transfer boundary Γ(α) = Γ(0) (`reconstruction`).
-    public func negativeTransferBoundary() -> [(Double, Double)] {
+    func negativeTransferBoundary() -> [(Double, Double)] {
         curve { x, y in gamma(x: x, y: y).map { log($0.transfer) - log($0.scratch) } }
     }
 
@@ -186,7 +186,7 @@ public struct PhaseDiagram: Sendable {
     }
 
     /// The boundary of the seed-averaged transfer error.
-    public var meanBoundary: [(Double, Double)] { boundary(transferError) }
+    var meanBoundary: [(Double, Double)] { boundary(transferError) }
 
     /// Least-squares slope and intercept of log y on log x.
     static func logLogFit(_ points: [(Double, Double)]) -> (slope: Double, intercept: Double)? {
@@ -204,18 +204,18 @@ public struct PhaseDiagram: Sendable {
     /// The fitted log–log slope of the empirical boundary.
     public struct SlopeFit: Sendable {
         /// Slope per seed (seeds whose boundary has ≥ 2 points).
-        public let perSeed: [UInt64: Double]
+        let perSeed: [UInt64: Double]
         /// Mean of the per-seed slopes and its two-sided 95 % Student-t interval half-width
         /// (nil with fewer than 2 seeds).
         public let mean: Double?
-        public let halfWidth: Double?
+        let halfWidth: Double?
         /// Slope and intercept of the seed-averaged boundary.
         public let pooled: (slope: Double, intercept: Double)?
         /// Slope of the predicted Γ(α) = C1 curve over the same x range.
-        public let predictedCurveSlope: Double?
+        let predictedCurveSlope: Double?
         /// The asymptotic exponent of docs/theory.md §7 for these axes (¼ for u_norm against d,
         /// −¼ against N1), nil for other pairs.
-        public let theoryExponent: Double?
+        let theoryExponent: Double?
         /// C1 implied by the empirical boundary: the geometric mean of Γ(α) along it.
         public let impliedC1: Double?
     }

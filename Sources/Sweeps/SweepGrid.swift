@@ -34,14 +34,14 @@ public struct SweepGrid: Sendable {
     public let largestEstimate: ResourceEstimate
 
     /// The most runs (cells × seeds) a grid may hold.
-    public static let maximumRuns = 1_000_000
+    static let maximumRuns = 1_000_000
 
     /// Number of cells (product of the axis lengths; at most ``maximumRuns``).
     public var cellCount: Int { axes.reduce(1) { $0 * $1.values.count } }
     /// Number of runs: cells × seeds.
     public var runCount: Int { cellCount * seeds.count }
 
-    public static let topLevelKeys = ["base", "grid", "seeds"]
+    static let topLevelKeys = ["base", "grid", "seeds"]
 
     /// Read a grid file.
     public static func load(from url: URL) throws -> SweepGrid {
@@ -164,7 +164,7 @@ public struct SweepJob: Sendable {
     /// The store key: SHA-256 of the canonical effective config (see ``RunKey``).
     public let key: String
     /// SHA-256 of the canonical config without the seed: equal for all seeds of a cell.
-    public let cellKey: String
+    let cellKey: String
 
     public init(cell: Int, seed: UInt64, config: ExperimentConfig, gridValues: [String: String]) {
         self.cell = cell
@@ -183,7 +183,7 @@ public struct SweepJob: Sendable {
 /// re-run with another engine reuses finished cells — with sorted keys and no whitespace.
 /// The key is the SHA-256 of its UTF-8 bytes.
 public enum RunKey {
-    public static func canonicalJSON(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {
+    static func canonicalJSON(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {
         var object = config.jsonObject
         object["engine"] = nil
         if !includingSeed { object["seed"] = nil }

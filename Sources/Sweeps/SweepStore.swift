@@ -10,14 +10,14 @@ public struct SweepResult: Sendable {
         /// `PhaseOutcome.metrics` (the names of `metrics.json`).
         public let values: [String: Double]
         /// The phase's trajectory summary (the CSV of `ptv train`'s trajectory-<phase>.csv).
-        public let trajectoryCSV: String
+        let trajectoryCSV: String
     }
 
     public let key: String
-    public let cellKey: String
+    let cellKey: String
     public let seed: UInt64
     /// Canonical JSON of the effective config (see ``RunKey``).
-    public let configJSON: String
+    let configJSON: String
     /// The cell's grid values as written.
     public let gridValues: [String: String]
     /// The engine that trained each phase.
@@ -47,7 +47,7 @@ public struct SweepResult: Sendable {
 /// A stored run, read back for export and phase diagrams.
 public struct StoredRun: Sendable {
     public let key: String
-    public let cellKey: String
+    let cellKey: String
     public let seed: UInt64
     /// The effective config as JSON values (numbers, strings, the constants mapping).
     public let config: [String: ConfigValue]
@@ -133,7 +133,7 @@ public struct SweepStore: Sendable {
     }
 
     /// Keys of every finished run.
-    public func finishedKeys() throws -> Set<String> {
+    func finishedKeys() throws -> Set<String> {
         try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT key FROM run")) }
     }
 

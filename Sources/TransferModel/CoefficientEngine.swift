@@ -14,7 +14,7 @@ import NumericsCore
 /// noises are read in place from the training set's patch matrix, never copied.
 public struct CoefficientBasis: Sendable {
     /// S, the number of signal patches.
-    public let signalCount: Int
+    let signalCount: Int
     /// b₁ … b_S as rows, S × d.
     let signalVectors: Matrix
     /// The training set whose noise patches are b_{S+1} … b_K.
@@ -22,7 +22,7 @@ public struct CoefficientBasis: Sendable {
     /// G = B Bᵀ, K × K.
     public let gram: Matrix
     /// ⟨b, u⟩, ⟨b, v₁⟩, ⟨b, v₂⟩ per basis vector, K × 3.
-    public let probeInner: Matrix
+    let probeInner: Matrix
     /// u, v₁, v₂ as rows, 3 × d.
     let probeVectors: Matrix
 
@@ -58,7 +58,7 @@ public struct CoefficientBasis: Sendable {
 
     /// ⟨w_k, b⟩ for every row of `filters` and every basis vector: filters · Bᵀ, rows × K; the
     /// noise columns in two `Bands`, the second on `worker` when there is one.
-    public func innerProducts(of filters: Matrix, worker: SpinningWorker? = nil) -> Matrix {
+    func innerProducts(of filters: Matrix, worker: SpinningWorker? = nil) -> Matrix {
         let S = signalCount, K = count, n = data.count, d = data.dimension, rows = filters.rows
         precondition(filters.cols == d)
         var out = Matrix(rows: rows, cols: K)
@@ -81,7 +81,7 @@ public struct CoefficientBasis: Sendable {
     }
 
     /// ⟨w_k, u⟩, ⟨w_k, v₁⟩, ⟨w_k, v₂⟩ for every row of `filters`, rows × 3.
-    public func probeProducts(of filters: Matrix) -> Matrix {
+    func probeProducts(of filters: Matrix) -> Matrix {
         BLAS.product(filters, probeVectors, transB: true)
     }
 
@@ -117,9 +117,9 @@ public struct CoefficientRun: Sendable {
     /// The final coordinates c_{k,b}, 2m × K.
     public let coordinates: Matrix
     /// The final inner products ⟨w_k, b⟩, 2m × K.
-    public let basisInner: Matrix
+    let basisInner: Matrix
     /// S, the number of signal patches.
-    public let signalCount: Int
+    let signalCount: Int
 
     /// Outputs f(W, x_t) of the final filters on a test set of the same task, from its reduced
     /// representation (``TestSet``; docs/theory.md §5).

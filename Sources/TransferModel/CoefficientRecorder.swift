@@ -77,7 +77,7 @@ public struct CoefficientRecorder: Sendable {
     /// Apply one step's coefficient updates, from the forward pass at W⁽ᵗ⁾. Each coefficient
     /// receives its increments in sample order (the sums are the same, bit for bit, as a
     /// filter-by-filter loop).
-    public mutating func accumulate(_ pass: ForwardPass, data: Dataset, eta: Double, frozen: [Bool]?) {
+    mutating func accumulate(_ pass: ForwardPass, data: Dataset, eta: Double, frozen: [Bool]?) {
         let P = data.patchCount, n = data.count, twoM = 2 * m, m = self.m
         let step = eta / (Double(n) * Double(m))
         let moving = (0..<twoM).map { frozen?[$0] != true }

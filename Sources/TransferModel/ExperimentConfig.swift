@@ -65,7 +65,7 @@ public struct ExperimentConfig: Equatable, Sendable {
     }
 
     /// The largest d the `vectors` sampler accepts (its vectors are stored in ℝᵈ).
-    public static let largestVectorDimension = 10_000_000
+    static let largestVectorDimension = 10_000_000
 }
 
 

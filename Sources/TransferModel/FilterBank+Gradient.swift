@@ -3,11 +3,11 @@ import NumericsCore
 /// Everything one forward pass over the training set yields (docs/theory.md §3).
 public struct ForwardPass: Sendable {
     /// Pre-activations Z = X Wᵀ, (n·P) × 2m.
-    public let preactivations: Matrix
+    let preactivations: Matrix
     /// f(W, x_i).
     public let outputs: [Double]
     /// ℓ′_i = ℓ′(y_i f(W, x_i)) ∈ (−1, 0).
-    public let lossDerivatives: [Double]
+    let lossDerivatives: [Double]
     /// y_i and ŷ_i of the training set.
     let labels: [Double]
     let trueLabels: [Double]
@@ -19,7 +19,7 @@ public struct ForwardPass: Sendable {
 
 extension FilterBank {
     /// One forward pass over `data`.
-    public func forward(_ data: Dataset) -> ForwardPass {
+    func forward(_ data: Dataset) -> ForwardPass {
         let z = preactivations(data)
         let f = outputs(fromPreactivations: z, patchCount: data.patchCount)
         let derivatives = zip(data.labels, f).map { Logistic.derivative($0 * $1) }
@@ -36,7 +36,7 @@ extension FilterBank {
     }
 
     /// One gradient-descent step W ← W − η ∇L_S(W), done in place as a single BLAS call.
-    public mutating func descend(_ data: Dataset, pass: ForwardPass, eta: Double, frozen: [Bool]? = nil) {
+    mutating func descend(_ data: Dataset, pass: ForwardPass, eta: Double, frozen: [Bool]? = nil) {
         let g = activationWeights(data, pass: pass, frozen: frozen)
         let rows = g.rows, cols = weights.cols, twoM = 2 * m
         g.storage.withUnsafeBufferPointer { gp in

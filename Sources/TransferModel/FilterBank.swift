@@ -33,7 +33,7 @@ public struct FilterBank: Equatable, Sendable {
     public var dimension: Int { weights.cols }
 
     /// Pre-activations Z = X Wᵀ, (n·P) × 2m: Z[i·P + q, k] = ⟨w_k, x_i^{(q)}⟩.
-    public func preactivations(_ data: Dataset) -> Matrix {
+    func preactivations(_ data: Dataset) -> Matrix {
         BLAS.product(data.patches, weights, transB: true)
     }
 

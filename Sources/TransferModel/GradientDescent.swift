@@ -20,7 +20,7 @@ public struct TrainingRun: Sendable {
 public struct GradientDescent: Sendable {
     public let eta: Double
     public let steps: Int
-    public let recordEvery: Int
+    let recordEvery: Int
     /// A second thread for the coefficient engine's per-step product Z⁽⁰⁾ + C G (rows split in
     /// two bands; results do not depend on it). Nil unless a run has a core to spare.
     public var worker: SpinningWorker?

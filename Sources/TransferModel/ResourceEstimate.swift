@@ -31,7 +31,7 @@ public struct ResourceEstimate: Sendable, CustomStringConvertible {
 
     /// The process itself — code, Swift runtime, BLAS and GSL — counted once per process: 64 MB
     /// (a tiny `ptv train` peaks at 33 MB resident in a debug build, 17 MB in release).
-    public static let processBaseline = 64e6
+    static let processBaseline = 64e6
     /// The largest term.
     public var driver: Term { terms.max { $0.bytes < $1.bytes }! }
 

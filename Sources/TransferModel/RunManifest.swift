@@ -9,7 +9,7 @@ import NumericsCore
 public struct RunManifest {
     public var config: [String: Any]
     public var seed: UInt64?
-    public var commandLine: [String]
+    var commandLine: [String]
     public var started: Date
     public var finished: Date?
     /// How the run's Gaussian vectors were drawn (``SampleSpace/description(of:)``), when known.
@@ -56,7 +56,7 @@ public struct RunManifest {
     }
 
     /// The Swift compiler this binary was built with (major.minor, from compile-time checks).
-    public static let swiftVersion: String = {
+    static let swiftVersion: String = {
         #if compiler(>=6.3)
         return "6.3 or later"
         #elseif compiler(>=6.2)
@@ -71,7 +71,7 @@ public struct RunManifest {
     /// The commit (full hash) of the source tree this binary was built from, with "-dirty" when
     /// tracked files have uncommitted changes (one `git describe`, tags ignored); "unknown" when
     /// git or the tree is unavailable.
-    public static let gitDescription: String = {
+    static let gitDescription: String = {
         let sourceDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
         guard let description = run(["git", "-C", sourceDirectory, "describe", "--always", "--dirty", "--abbrev=40",
                                      "--exclude=*"]), !description.isEmpty else { return "unknown" }

@@ -35,7 +35,7 @@ public struct SampleSpace: Sendable {
     }
 
     /// Number of explicit signal-frame coordinates in the `gram` space.
-    public static let frameDimension = 3
+    static let frameDimension = 3
 
     /// The space of `config` (its sampler resolved), with L drawn for `gram`. The config must
     /// have passed ``ExperimentConfig/checkSampler()`` (the readers call it).
@@ -89,7 +89,7 @@ public struct SampleSpace: Sendable {
     }
 
     /// The signal directions in this space: random in ℝᵈ (`vectors`), the frame in `gram`.
-    public func geometry(overlap: Double, seed: UInt64) -> SignalGeometry {
+    func geometry(overlap: Double, seed: UInt64) -> SignalGeometry {
         sampler == .gram ? SignalGeometry(frameIn: dimension, overlap: overlap) : SignalGeometry(d: dimension, overlap: overlap, seed: seed)
     }
 }

@@ -8,9 +8,9 @@ import Vocabulary
 /// no coordinate is special — this matters for the weight-level transfer variant.
 public struct SignalGeometry: Sendable, Equatable {
     public let d: Int
-    public let uHat: [Double]
-    public let v1Hat: [Double]
-    public let v2Hat: [Double]
+    let uHat: [Double]
+    let v1Hat: [Double]
+    let v2Hat: [Double]
 
     public init(d: Int, overlap: Double, seed: UInt64) {
         precondition(d >= 3, "three orthogonal directions need d ≥ 3")
@@ -89,13 +89,13 @@ public struct Dataset: Sendable {
     }
 
     /// Calls `body` with a pointer to ξ₁ and the stride between consecutive ξ_i (P·d), no copy.
-    public func withNoise<R>(_ body: (UnsafePointer<Double>, Int) throws -> R) rethrows -> R {
+    func withNoise<R>(_ body: (UnsafePointer<Double>, Int) throws -> R) rethrows -> R {
         let d = dimension, P = patchCount
         return try patches.storage.withUnsafeBufferPointer { x in try body(x.baseAddress! + (P - 1) * d, P * d) }
     }
 
     /// ⟨w_k, ξ_i⟩ for every row of `filters`: filters · Ξᵀ, rows × n, read in place.
-    public func noiseProducts(_ filters: Matrix) -> Matrix {
+    func noiseProducts(_ filters: Matrix) -> Matrix {
         precondition(filters.cols == dimension)
         var out = Matrix(rows: filters.rows, cols: count)
         if count == 0 || filters.rows == 0 { return out }
@@ -130,7 +130,7 @@ public struct TaskDistribution: Sendable {
     /// σ_{p,k}.
     public let noiseStandardDeviation: Double
     /// p.
-    public let labelFlipProbability: Double
+    let labelFlipProbability: Double
     /// The patch dimension d of the law; ``dimension`` is where the vectors are stored, which
     /// for the `gram` sampler is the smaller ℝ^{3+K} (docs/theory.md §2a).
     public let nominalDimension: Int
@@ -205,7 +205,7 @@ public struct TaskDistribution: Sendable {
     }
 
     /// The orthonormal directions ξ is projected away from: û and v̂_k.
-    public var noiseNullDirections: [[Double]] { projectedDirections }
+    var noiseNullDirections: [[Double]] { projectedDirections }
 
     /// x ← x − Σ_e ⟨x, e⟩ e for orthonormal `directions`, in place (one pass).
     static func project(_ x: UnsafeMutablePointer<Double>, dimension d: Int, off directions: [[Double]]) {

@@ -59,7 +59,7 @@ public struct TestSet: Sendable {
     public var dimension: Int { spanningRows.cols }
 
     /// Pv_j as rows, r × d (built on each call: the rows given, then the training noises).
-    public var spanVectors: Matrix {
+    var spanVectors: Matrix {
         Self.projectedSpanningVectors(spanningRows, trainingNoise, off: nullDirections)
     }
 
@@ -78,7 +78,7 @@ public struct TestSet: Sendable {
         return Matrix(rows: f + n, cols: d, storage: storage)
     }
     /// Whether the noises were drawn through a_t = σLz_t (true) or directly in ℝᵈ.
-    public var isReduced: Bool { factor != nil }
+    var isReduced: Bool { factor != nil }
 
     /// Draw `count` test samples of `distribution` whose scores will be taken for filters in
     /// span{spanning vectors} (see the type's documentation).
@@ -153,11 +153,11 @@ public struct TestSet: Sendable {
     }
 
     /// r, the number of spanning vectors.
-    public var spanCount: Int { spanningRows.rows + (trainingNoise?.count ?? 0) }
+    var spanCount: Int { spanningRows.rows + (trainingNoise?.count ?? 0) }
 
     /// a_tj = ⟨v_j, ξ_t⟩ for every sample and spanning vector, count × r (computed on each call for
     /// reduced draws: A[t, π(a)] = σ (Z Lᵀ)[t, a], Z the latent draws, π the factor's order).
-    public var spanInner: Matrix {
+    var spanInner: Matrix {
         if let directSpanInner { return directSpanInner }
         guard let factor, let latent else { preconditionFailure("reduced test set without factor") }
         let r = spanCount, n = count, rank = factor.rank
@@ -181,7 +181,7 @@ public struct TestSet: Sendable {
     /// ⟨w_k, ξ_t⟩ = Σ_j c_kj a_tj for filters with Pw_k = Σ_j c_kj Pv_j, rows × count, from
     /// `coefficients` (rows × r). For reduced draws it is taken as σ (C_π L) Zᵀ, with
     /// (C_π)_{k,a} = c_{k,π(a)}: about r/rows times fewer operations than forming A first.
-    public func noiseProducts(coefficients: Matrix) -> Matrix {
+    func noiseProducts(coefficients: Matrix) -> Matrix {
         precondition(coefficients.cols == spanCount)
         if let directSpanInner { return BLAS.product(coefficients, directSpanInner, transB: true) }
         guard let factor, let latent else { preconditionFailure("reduced test set without factor") }
@@ -194,7 +194,7 @@ public struct TestSet: Sendable {
     }
 
     /// The test noises ξ_t in ℝᵈ, count × d (see the type's documentation; deterministic).
-    public func materialisedNoise() -> Matrix {
+    func materialisedNoise() -> Matrix {
         if let directNoise { return directNoise }
         guard let factor, let latent else { preconditionFailure("reduced test set without factor") }
         let d = dimension, n = count, rank = factor.rank, sigma = noiseStandardDeviation
@@ -281,7 +281,7 @@ public struct TestSet: Sendable {
     /// F × F block ⟨Pw_k, Pw_l⟩ is computed here.
     /// `filterInner` is ⟨filter, b⟩ for every vector b of `basis` (F × K); both blocks are read
     /// from it and from the basis' Gram matrix in place.
-    public static func spanningGram(filters: Matrix, filterInner: Matrix, basis: CoefficientBasis,
+    static func spanningGram(filters: Matrix, filterInner: Matrix, basis: CoefficientBasis,
                                     distribution: TaskDistribution) -> Matrix {
         let f = filters.rows, S = basis.signalCount, n = basis.count - S, d = filters.cols, r = f + n
         precondition(filterInner.rows == f && filterInner.cols == basis.count)

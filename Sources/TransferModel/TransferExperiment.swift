@@ -60,7 +60,7 @@ public struct TransferExperiment: Sendable {
     public let config: ExperimentConfig
     /// Where the vectors live and how the Gaussian ones are drawn (`sampler`; docs/theory.md §2a).
     public let space: SampleSpace
-    public let geometry: SignalGeometry
+    let geometry: SignalGeometry
     public let probes: SignalVectors
     /// Use a second core within the run: the downstream data are drawn on another thread while
     /// upstream trains, and a `SpinningWorker` takes half of each large product. Every draw
@@ -70,7 +70,7 @@ public struct TransferExperiment: Sendable {
     public var parallelWithinRun = false
 
     /// How test sets are drawn, for manifests.
-    public static let testSetDescription = "test noise drawn in the reduced representation: a_t = σ L z_t, z_t ~ N(0, I), G = L Lᵀ the Gram matrix of the projected spanning vectors (initial filters incl. transferred rows, training noises; downstream factored fresh filters and noises first, inherited rows' z from '<task>-test-extra'); ℝᵈ vectors (saved arrays, weight engine) add σ P_⊥ g_t from the '<task>-test-complement' stream; direct d-dimensional draws when r ≥ d − 2"
+    static let testSetDescription = "test noise drawn in the reduced representation: a_t = σ L z_t, z_t ~ N(0, I), G = L Lᵀ the Gram matrix of the projected spanning vectors (initial filters incl. transferred rows, training noises; downstream factored fresh filters and noises first, inherited rows' z from '<task>-test-extra'); ℝᵈ vectors (saved arrays, weight engine) add σ P_⊥ g_t from the '<task>-test-complement' stream; direct d-dimensional draws when r ≥ d − 2"
 
     public init(config: ExperimentConfig) {
         self.config = config

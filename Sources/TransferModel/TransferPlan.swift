@@ -51,7 +51,7 @@ public struct TransferPlan: Sendable {
     }
 
     /// ⌊α·count⌋ with the guard described above.
-    public func inheritedCount(of count: Int) -> Int {
+    func inheritedCount(of count: Int) -> Int {
         Int((alpha * Double(count) * (1 + 1e-12)).rounded(.down))
     }
 

@@ -27,7 +27,7 @@ import Vocabulary
 /// and `record_every`: every condition of every member is imposed at once, the step sizes are the
 /// smallest any member needs and each T the largest any member's clock needs.
 public struct ConfigurationLift: Sendable {
-    public let originals: [ExperimentConfig]
+    let originals: [ExperimentConfig]
     public let lifted: [ExperimentConfig]
     /// λ = d′/d.
     public let scale: Double
@@ -35,13 +35,13 @@ public struct ConfigurationLift: Sendable {
     public let before: [[String: Double]]
     public let after: [[String: Double]]
     /// C_max of each lifted member over every condition of both tasks, and its binding condition.
-    public let regimeConstants: [RegimeConstant]
+    let regimeConstants: [RegimeConstant]
     /// Training loss of each phase of each member's check run, and ε.
     public let trainLoss: [[Phase: Double]]
-    public let lossTarget: Double
-    public static let maximumDoublings = 2
+    let lossTarget: Double
+    static let maximumDoublings = 2
     /// Seeds of the check run: the config's seed and the next ones.
-    public static let checkSeeds = 3
+    static let checkSeeds = 3
     /// What lifting may change.
     static let liftable: Set<String> = ["d", "u_norm", "v1_norm", "v2_norm", "eta", "eta2", "sigma0", "T1", "T2"]
     static let reported = ["Lambda_1", "Lambda_2", "Gamma", "Gamma_scratch"]

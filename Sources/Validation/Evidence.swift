@@ -11,13 +11,13 @@ public struct EvidenceRow: Sendable, Codable {
     public var bound: String
     /// Signed margin (positive: the claim holds) with its absolute error; relative = margin / max(|lhs|, |rhs|).
     public var margin: Double
-    public var absoluteError: Double
+    var absoluteError: Double
     public var relativeMargin: Double
     public var outcome: Verdict
     /// Extra facts (violation counts, exact probabilities, …).
     public var note: String
     /// Which of the statement's claims (indices into `claims`) the row is evidence for.
-    public var claimIndices: [Int] = []
+    var claimIndices: [Int] = []
 }
 
 /// A statement's evidence at one configuration.
@@ -28,7 +28,7 @@ public struct ConfigurationEvidence: Sendable, Codable {
     public var judged: Bool
     public var verdict: Verdict
     /// Hypotheses that failed (for `not-applicable`), or are indeterminate, with the instance.
-    public var hypothesisNotes: [String]
+    var hypothesisNotes: [String]
     /// Each hypothesis, evaluated on the configuration (task of the statement's instances).
     public var hypotheses: [HypothesisCheck]
     public var rows: [EvidenceRow]
@@ -36,12 +36,12 @@ public struct ConfigurationEvidence: Sendable, Codable {
     /// (+∞ when none involves C, NaN when one cannot be evaluated; docs/theory.md §6a).
     public var regimeConstant: Double
     /// The technical condition attaining C_max, with its task (`cond_dimension_1`).
-    public var bindingCondition: String?
+    var bindingCondition: String?
     /// The claim's verdict on every instance whose other hypotheses hold, inside the regime or
     /// not (not-applicable when there is none): what C_req is computed from.
-    public var claimVerdict: Verdict
+    var claimVerdict: Verdict
     /// Evidence rows of instances outside the regime (C_max below the suite's C), never judged.
-    public var outsideRows: [EvidenceRow]
+    var outsideRows: [EvidenceRow]
 }
 
 /// Where a statement's evidence lies relative to its technical conditions (docs/theory.md §6a).
@@ -50,13 +50,13 @@ public struct RegimeSummary: Sendable {
     public var constant: Double
     /// C_req = the largest C_max among configurations where the claim fails (violated), nil when
     /// it fails nowhere: the smallest C consistent with every run.
-    public var requiredConstant: Double?
+    var requiredConstant: Double?
     /// Judged configurations with C_max > C_req (> 0 when C_req is nil) where the claim holds.
-    public var supportingConfigurations: Int
+    var supportingConfigurations: Int
     /// Configurations inside the regime (C_max ≥ C) and outside it (C_max < C), among those whose
     /// other hypotheses hold.
-    public var insideConfigurations: Int
-    public var outsideConfigurations: Int
+    var insideConfigurations: Int
+    var outsideConfigurations: Int
 
     public init(constant: Double, evidence: [ConfigurationEvidence]) {
         self.constant = constant
@@ -88,9 +88,9 @@ public struct FittedConstant: Sendable, Codable {
     /// The value each calibration configuration needed, by label.
     public var calibration: [String: Double]
     /// The value each held-out configuration would have needed (for the spread).
-    public var heldOut: [String: Double]
+    var heldOut: [String: Double]
     /// Whether larger values of the constant make the claim easier to satisfy.
-    public var largerIsWeaker: Bool
+    var largerIsWeaker: Bool
 
     /// max/min of the needed values over both splits (1 = one constant fits all exactly).
     public var spread: Double? {
@@ -106,13 +106,13 @@ public struct StatementJudgement: Sendable {
     public var probe: Probe?
     public var verdict: Verdict
     /// The verdict of the statement's own evidence, before `blocked` is applied.
-    public var ownVerdict: Verdict
+    var ownVerdict: Verdict
     /// Why (the violated dependency for `blocked`, the failing hypotheses for `not-applicable`, …).
     public var reason: String
     public var fitted: [FittedConstant]
     public var configurations: [ConfigurationEvidence]
     /// Claims that no judged configuration produced evidence for (listed, never dropped silently).
-    public var claimsWithoutEvidence: [String]
+    var claimsWithoutEvidence: [String]
     /// A log-linear certificate that the hypotheses imply the claim, when the checker finds one.
     public var certificate: String?
     /// C, C_req and the evidence counts of the regime (docs/theory.md §6a).

@@ -18,13 +18,13 @@ public struct Measurement: Sendable, Codable, Equatable {
     public static func exact(_ x: Double) -> Measurement { Measurement(point: x, lower: x, upper: x) }
 
     /// A proportion k/n with one-sided Clopper–Pearson bounds at `TolerancePolicy.confidence`.
-    public static func proportion(_ k: Int, of n: Int) throws -> Measurement {
+    static func proportion(_ k: Int, of n: Int) throws -> Measurement {
         Measurement(point: Double(k) / Double(n),
                     lower: try BinomialBound.lower(k, n, confidence: TolerancePolicy.confidence),
                     upper: try BinomialBound.upper(k, n, confidence: TolerancePolicy.confidence))
     }
 
-    public var isExact: Bool { lower == upper }
+    var isExact: Bool { lower == upper }
 }
 
 /// The exact law of one random element of a concentration lemma (docs/theory.md §7), used to
@@ -36,7 +36,7 @@ public enum ElementLaw: Sendable, Codable, Equatable {
     case absoluteNormal(standardDeviation: Double)
 
     /// P(X > t).
-    public func upperTail(_ t: Double) throws -> Double {
+    func upperTail(_ t: Double) throws -> Double {
         switch self {
         case let .scaledChiSquared(scale, k):
             return try GSL.chiSquaredUpperTail(max(t / scale, 0), degreesOfFreedom: k)
@@ -46,7 +46,7 @@ public enum ElementLaw: Sendable, Codable, Equatable {
     }
 
     /// P(X < t).
-    public func lowerTail(_ t: Double) throws -> Double {
+    func lowerTail(_ t: Double) throws -> Double {
         switch self {
         case let .scaledChiSquared(scale, k):
             return try GSL.chiSquaredCDF(max(t / scale, 0), degreesOfFreedom: k)

@@ -7,7 +7,7 @@ import TransferModel
 public struct GroupDynamics: Codable, Sendable {
     /// `all`, `inherited` or `fresh`.
     public var group: String
-    public var filterCount: Int
+    var filterCount: Int
     /// Extremes over every recorded step, filter of the group and training sample.
     public var rhoBarMax: Double
     public var rhoBarMin: Double
@@ -17,9 +17,9 @@ public struct GroupDynamics: Codable, Sendable {
     public var gammaMax: Double
     public var gammaMin: Double
     /// Mean over filters with Σ_i ρ̄ > 0 of γ_k / Σ_i ρ̄_{k,i} at the last step (first signal patch).
-    public var gammaOverRhoSum: Double?
+    var gammaOverRhoSum: Double?
     /// max_k ‖w_k − rebuilt w_k‖/‖w_k‖ over steps (all filters of the phase).
-    public var decompositionMax: Double
+    var decompositionMax: Double
     /// β = 2 max{|⟨w_k⁽⁰⁾, μ⟩|, |⟨w_k⁽⁰⁾, ξ_i⟩|} over the group's filters and the training samples.
     public var beta: Double
     /// Per recorded step: t, max γ, max ρ̄, min ρ̲, max j⟨w,u⟩, max |⟨w,ξ_i⟩| (for the figures).
@@ -36,28 +36,28 @@ public struct PhaseMeasurements: Codable, Sendable {
     public var steps: Int
     /// σ_{p,k} and ‖μ_k‖ = ‖u + v_k‖ of the phase's task.
     public var sigmaP: Double
-    public var muNorm: Double
+    var muNorm: Double
     /// ‖ξ_i‖² of the training noises.
     public var noiseNormsSq: [Double]
     /// ⟨ξ_i, ξ_i′⟩ for i < i′.
-    public var noiseCorrelations: [Double]
+    var noiseCorrelations: [Double]
     /// ‖w_k⁽⁰⁾‖² of the Gaussian-initialised filters (inherited ones excluded).
-    public var initNormsSq: [Double]
+    var initNormsSq: [Double]
     /// ⟨w_k⁽⁰⁾, μ⟩ of the Gaussian-initialised filters.
     public var initSignal: [Double]
     /// ⟨w_k⁽⁰⁾, ξ_i⟩ of the Gaussian-initialised filters, all samples, and the matching ‖ξ_i‖.
     public var initNoise: [Double]
-    public var initNoiseSampleNorms: [Double]
+    var initNoiseSampleNorms: [Double]
     /// Groups `all` (and in the transfer phase `inherited`, `fresh`).
     public var groups: [GroupDynamics]
     public var trainLoss: Double
     public var trainError: Double
     /// Misclassified test samples against y and against ŷ, out of `nTest`.
-    public var testWrong: Int
-    public var testCleanWrong: Int
+    var testWrong: Int
+    var testCleanWrong: Int
     public var nTest: Int
     /// Per test sample: 1 when misclassified against y (for pairing transfer with scratch).
-    public var testMistakes: [UInt8]
+    var testMistakes: [UInt8]
 
     public var testError: Double { Double(testWrong) / Double(nTest) }
 }

@@ -27,7 +27,7 @@ public enum BinomialBound {
 /// p-values are too large, never too small.
 public struct KolmogorovSmirnov: Sendable {
     public let statistic: Double
-    public let pValue: Double
+    let pValue: Double
 
     public init(_ a: [Double], _ b: [Double]) {
         precondition(!a.isEmpty && !b.isEmpty)
@@ -61,7 +61,7 @@ public struct KolmogorovSmirnov: Sendable {
     /// Holm's step-down correction at family-wise level `level`: the p-values sorted ascending
     /// are compared with level/(m − i) (i = 0 …); rejection stops at the first that exceeds it.
     /// Returns, in input order, whether each hypothesis is rejected.
-    public static func holmRejections(_ pValues: [Double], level: Double) -> [Bool] {
+    static func holmRejections(_ pValues: [Double], level: Double) -> [Bool] {
         let order = pValues.indices.sorted { pValues[$0] < pValues[$1] }
         var rejected = [Bool](repeating: false, count: pValues.count)
         for (rank, index) in order.enumerated() {

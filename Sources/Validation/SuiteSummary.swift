@@ -11,12 +11,12 @@ public struct ConfigurationSummary: Sendable {
     public var config: ExperimentConfig
     /// Γ(α), Γ(0) = Λ₂ and the predicted regime ("benign", "harmful", "between").
     public var gamma: Double
-    public var gammaScratch: Double
+    var gammaScratch: Double
     public var regime: String
     public var transferError: Measurement?
     public var scratchError: Measurement?
-    public var transferCleanError: Measurement?
-    public var scratchCleanError: Measurement?
+    var transferCleanError: Measurement?
+    var scratchCleanError: Measurement?
     public var seeds: Int
 
     /// Predictions from the Bounds module and pooled errors from the runs.

@@ -138,7 +138,7 @@ public struct ValidationSuite: Sendable {
     }
 
     /// The most configurations a suite's `grid:` may expand to (each is run at every seed).
-    public static let maximumGridCells = 10_000
+    static let maximumGridCells = 10_000
 
     /// The cells of `grid:` (a mapping from config keys to lists of values), checkerboard-split.
     private static func gridConfigurations(_ node: Node, base: ExperimentConfig) throws -> [Configuration] {

@@ -180,7 +180,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
 public enum TheoryConstant: String, CaseIterable, Sendable {
     case C, C1, C2, C3, Cprime, kappa, Cband, epsilon
 
-    public var defaultValue: Double { self == .epsilon ? 0.1 : 1 }
+    var defaultValue: Double { self == .epsilon ? 0.1 : 1 }
 
     public var meaning: String {
         switch self {
