@@ -5,7 +5,7 @@ import Foundation
 /// The header is the ASCII dict `{'descr': '<f8', 'fortran_order': False, 'shape': (…), }`,
 /// padded with spaces and a newline so the data starts on a 64-byte boundary.
 public enum NPYFile {
-    public struct FormatError: Error, CustomStringConvertible {
+    struct FormatError: Error, CustomStringConvertible {
         public let description: String
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import NumericsCore
 
 /// Confidence bounds for a binomial proportion (Clopper–Pearson, exact), from GSL's Beta quantiles.
-public enum BinomialBound {
+enum BinomialBound {
     /// One-sided upper bound U with P(p ≤ U) ≥ `confidence` after k successes in n trials:
     /// U = Beta⁻¹(confidence; k + 1, n − k), and 1 when k = n.
     public static func upper(_ k: Int, _ n: Int, confidence: Double) throws -> Double {
@@ -25,7 +25,7 @@ public enum BinomialBound {
 /// (Stephens' small-sample correction; within a few per cent of the exact p-value for nₑ ≳ 20).
 /// For laws with atoms (test errors on a finite test set) the test is conservative: its
 /// p-values are too large, never too small.
-public struct KolmogorovSmirnov: Sendable {
+struct KolmogorovSmirnov: Sendable {
     public let statistic: Double
     let pValue: Double
 
