@@ -34,6 +34,11 @@ public struct YAMLShape: Sendable, Equatable {
         public let line: Int?
         public let column: Int?
         public let problem: String
+        public init(line: Int?, column: Int?, problem: String) {
+            self.line = line
+            self.column = column
+            self.problem = problem
+        }
         public var description: String {
             if let line, let column { return "\(line):\(column): \(problem)" }
             return problem

@@ -49,15 +49,7 @@ public enum YAMLInput {
     }
 
     /// Why a YAML text could not be read: one line, at the 1-based `line:column` where known.
-    public struct Failure: Error, CustomStringConvertible {
-        public let line: Int?
-        public let column: Int?
-        public let problem: String
-        public var description: String {
-            if let line, let column { return "\(line):\(column): \(problem)" }
-            return problem
-        }
-    }
+    public typealias Failure = YAMLShape.Refusal
 
     /// The document's root node, nil for an empty document, after its shape is checked against
     /// `YAMLShape.Limits.input` (size, nesting depth, nodes after alias expansion): past a limit,
@@ -65,9 +57,7 @@ public enum YAMLInput {
     /// default: the config readers take every scalar as text and check its type and range
     /// themselves, so regular-expression tag resolution is not needed (1 ms saved per run).
     public static func root(_ text: String, resolver: Resolver = .basic) throws(Failure) -> Node? {
-        do { _ = try YAMLShape.measure(text) } catch {
-            throw Failure(line: error.line, column: error.column, problem: error.problem)
-        }
+        _ = try YAMLShape.measure(text)
         do { return try Yams.compose(yaml: text, resolver) } catch {
             switch error as? YamlError {
             case .scanner(_, let problem, let mark, _)?, .parser(_, let problem, let mark, _)?, .composer(_, let problem, let mark, _)?:

@@ -36,13 +36,13 @@ struct Train: ParsableCommand {
         let experimentConfig = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) } ?? ExperimentConfig()
         let estimate = ResourceEstimate(experimentConfig, savingArrays: saveArrays)
         try estimate.check(limit: memory.bytes)
+        ProcessMemory.prepareHeap()  // one run in this process: reuse freed memory, huge pages
+        let writer = RunDirectoryWriter(try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig,
+                                                         saveArrays: saveArrays, replacing: force))
         if !quiet {
             Progress.line(String(format: "estimate: at most %@ of memory, %.2g multiply–adds of training",
                                  ResourceEstimate.format(estimate.total()), estimate.multiplyAdds))
         }
-        ProcessMemory.prepareHeap()  // one run in this process: reuse freed memory, huge pages
-        let writer = RunDirectoryWriter(try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig,
-                                                         saveArrays: saveArrays, replacing: force))
         let quiet = self.quiet
         let throttle = ProgressThrottle(interval: 2)
         var experiment = TransferExperiment(config: experimentConfig)

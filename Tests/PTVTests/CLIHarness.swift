@@ -54,6 +54,24 @@ enum CLI {
         return process
     }
 
+    /// Kill loop: run `ptv` `times` times, each killed with SIGKILL at a moment drawn from a fixed
+    /// pseudo-random schedule (`seed`) between 20 ms and `window` ms after its start; `inspect`
+    /// gets the attempt's number, its `out` folder and its standard error.
+    static func killRepeatedly(times: Int, seed: UInt64, window milliseconds: UInt64, in dir: URL,
+                               arguments: (URL) -> [String], inspect: (Int, URL, String) throws -> Void) throws {
+        var state = seed
+        for k in 0..<times {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let out = dir.appendingPathComponent("out\(k)")
+            let log = dir.appendingPathComponent("stderr\(k)")
+            let process = try launch(arguments(out), stderrTo: log)
+            usleep(UInt32(20_000 + (state >> 33) % (milliseconds * 1000)))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            try inspect(k, out, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        }
+    }
+
     struct LimitedResult {
         let status: Int32
         let stdout: String

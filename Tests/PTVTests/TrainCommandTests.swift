@@ -161,17 +161,11 @@ struct TrainCommandTests {
         let dir = CLI.temporaryDirectory("killloop")
         try CLI.write("d: 2000\nm: 5\nN1: 30\nN2: 10\nT1: 300\nT2: 300\nn_test: 200\nrecord_every: 50\nsampler: vectors\n",
                       to: dir.appendingPathComponent("c.yaml"))
-        var state: UInt64 = 12345
         var announced = 0
-        for k in 0..<50 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            let out = dir.appendingPathComponent("out\(k)")
-            let log = dir.appendingPathComponent("stderr\(k)")
-            let process = try CLI.launch(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", out.path,
-                                          "--save-arrays"], stderrTo: log)
-            usleep(UInt32(20_000 + (state >> 33) % 800_000))   // 20–820 ms into a run of about 0.7 s
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        // Killed 20–820 ms into a run of about 0.7 s.
+        try CLI.killRepeatedly(times: 50, seed: 12345, window: 800, in: dir, arguments: { out in
+            ["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", out.path, "--save-arrays"]
+        }) { k, out, stderr in
             let arrays = out.appendingPathComponent("arrays")
             // Hidden ".<name>.<pid>.tmp" files are writes the kill interrupted before their rename:
             // never read as results.
@@ -186,7 +180,6 @@ struct TrainCommandTests {
                 #expect(data.count == 10 + headerLength + 8 * shape.reduce(1, *), "\(name) truncated after kill \(k)")
             }
             let metrics = (try? CLI.json(out.appendingPathComponent("metrics.json"))) ?? [:]
-            let stderr = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             for phase in ["upstream", "transfer", "scratch"] {
                 if stderr.contains("\(phase) done") {
                     announced += 1

@@ -114,23 +114,15 @@ extension ValidateCommandTests {
         let dir = CLI.temporaryDirectory("validate-kills")
         try CLI.write("seeds: [0, 1, 2, 3, 4, 5]\nbase: {d: 200, m: 5, N1: 30, N2: 12, T1: 60, T2: 60, n_test: 300, record_every: 10}\n"
                       + "configurations:\n  - {label: a}\n  - {label: b, u_norm: 2}\n", to: dir.appendingPathComponent("s.yaml"))
-        var state: UInt64 = 777
         var announced = 0
-        for k in 0..<50 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            let out = dir.appendingPathComponent("out\(k)")
-            let log = dir.appendingPathComponent("stderr\(k)")
-            let process = try CLI.launch(["validate", "--suite", dir.appendingPathComponent("s.yaml").path, "--out", out.path,
-                                          "--workers", "2"], stderrTo: log)
-            usleep(UInt32(20_000 + (state >> 33) % 600_000))   // 20–620 ms into the run
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        try CLI.killRepeatedly(times: 50, seed: 777, window: 600, in: dir, arguments: { out in
+            ["validate", "--suite", dir.appendingPathComponent("s.yaml").path, "--out", out.path, "--workers", "2"]
+        }) { k, out, stderr in
             let runs = out.appendingPathComponent("runs")
             for name in (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? [] where !name.hasPrefix(".") {
                 let object = try? CLI.json(runs.appendingPathComponent(name))
                 #expect(object?["label"] is String && object?["seed"] != nil, "kill \(k): runs/\(name) is not a whole run")
             }
-            let stderr = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             for line in stderr.split(separator: "\n") where line.hasPrefix("[") && line.contains(" done ") {
                 let words = line.split(separator: " ")   // "[k/n] label seed s done (...)"
                 announced += 1
