@@ -126,6 +126,12 @@ public struct SweepStore: Sendable {
                     );
                     """)
             }
+            // v2: the measured phase variables (margin moments, Γ̂ and the margin parts).
+            migrator.registerMigration("v2") { db in
+                for name in SweepResult.metricNames.drop(while: { $0 != "margin_mean" }) {
+                    try db.execute(sql: "ALTER TABLE phase ADD COLUMN \(name) REAL")
+                }
+            }
             try migrator.migrate(queue)
         } catch let error as DatabaseError {
             throw ConfigError(field: "store", "cannot open \(url.path) as a sweep store: \(error.message ?? error.description)")

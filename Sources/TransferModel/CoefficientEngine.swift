@@ -128,8 +128,9 @@ public struct CoefficientRun: Sendable {
     /// P w_k = P w_k⁽⁰⁾ + Σ_i c_{k,S+i} ξ_i (P s_q = 0: the signals lie in span{û, v̂_k}), so
     /// ⟨w_k, ξ_t⟩ = a_{t,ι(k)} + Σ_i c_{k,S+i} a_{t,F+i}, where ι(k) = `filterIndex[k]` is the
     /// spanning vector that is w_k⁽⁰⁾ and F is the number of spanning filters (the training
-    /// noises follow them, in order). Cost 2m·r per sample instead of 2m·d.
-    public func testOutputs(_ test: TestSet, filterIndex: [Int]) -> [Double] {
+    /// noises follow them, in order). Cost 2m·r per sample instead of 2m·d. Rows t·P + q, columns
+    /// k, as ``FilterBank/outputs(fromPreactivations:patchCount:)`` and ``MarginDecomposition`` read them.
+    public func testPreactivations(_ test: TestSet, filterIndex: [Int]) -> Matrix {
         let twoM = coordinates.rows, K = coordinates.cols, S = signalCount, n = K - S
         let r = test.spanCount, f = r - n
         precondition(filterIndex.count == twoM && filterIndex.allSatisfy { $0 >= 0 && $0 < f }, "spanning set does not match")
@@ -138,11 +139,15 @@ public struct CoefficientRun: Sendable {
             span[k, filterIndex[k]] = 1
             for i in 0..<n { span[k, f + i] = coordinates[k, S + i] }
         }
-        let noise = test.noiseProducts(coefficients: span)
-        return noise.storage.withUnsafeBufferPointer {
-            GradientDescent.outputs(basisInner: basisInner, signalCount: S, noiseInner: $0.baseAddress!, leading: test.count,
-                                    trueLabels: test.trueLabels)
+        let noise = test.noiseProducts(coefficients: span)  // 2m × n_test
+        let P = S + 1
+        var z = Matrix(rows: test.count * P, cols: twoM)
+        for t in 0..<test.count {
+            let label = test.trueLabels[t]
+            for q in 0..<S { for k in 0..<twoM { z[t * P + q, k] = label * basisInner[k, q] } }
+            for k in 0..<twoM { z[t * P + S, k] = noise[k, t] }
         }
+        return z
     }
 }
 

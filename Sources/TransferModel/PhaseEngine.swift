@@ -8,9 +8,10 @@ protocol PhaseEngine: Sendable {
     func train(_ descent: GradientDescent, _ initial: FilterBank, on data: Dataset, task: TaskDistribution,
                probes: SignalVectors, frozen: [Bool]?, progress: ((Int) -> Void)?) -> TrainedPhase
 
-    /// f(W, x_t) of the trained filters for every test sample; `filterIndex[k]` is filter k's
-    /// spanning row of the test set, `materialised` the test vectors in the phase's space.
-    func testOutputs(of trained: TrainedPhase, on test: TestSet, filterIndex: [Int], materialised: () -> Dataset) -> [Double]
+    /// ⟨w_k, x_t^{(q)}⟩ of the trained filters for every test sample and patch (row t·P + q,
+    /// column k); `filterIndex[k]` is filter k's spanning row of the test set, `materialised` the
+    /// test vectors in the phase's space.
+    func testPreactivations(of trained: TrainedPhase, on test: TestSet, filterIndex: [Int], materialised: () -> Dataset) -> Matrix
 }
 
 /// A trained phase, and the engine that trained it (which scores it).
@@ -29,8 +30,8 @@ struct WeightSpaceEngine: PhaseEngine {
                      coefficients: nil, engine: self)
     }
 
-    func testOutputs(of trained: TrainedPhase, on test: TestSet, filterIndex: [Int], materialised: () -> Dataset) -> [Double] {
-        trained.run.final.outputs(materialised())
+    func testPreactivations(of trained: TrainedPhase, on test: TestSet, filterIndex: [Int], materialised: () -> Dataset) -> Matrix {
+        trained.run.final.preactivations(materialised())
     }
 }
 
@@ -49,7 +50,7 @@ struct CoefficientSpaceEngine: PhaseEngine {
         return TrainedPhase(run: result.run, coefficients: result, engine: self)
     }
 
-    func testOutputs(of trained: TrainedPhase, on test: TestSet, filterIndex: [Int], materialised: () -> Dataset) -> [Double] {
-        trained.coefficients!.testOutputs(test, filterIndex: filterIndex)   // trained by this engine
+    func testPreactivations(of trained: TrainedPhase, on test: TestSet, filterIndex: [Int], materialised: () -> Dataset) -> Matrix {
+        trained.coefficients!.testPreactivations(test, filterIndex: filterIndex)   // trained by this engine
     }
 }

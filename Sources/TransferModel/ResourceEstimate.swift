@@ -14,6 +14,7 @@ import Vocabulary
 /// - per task, the test set: its spanning Gram matrix and factor, 2·r_k² with r₁ = 2m + N₁,
 ///   r₂ = 4m + N₂, its latent draws n_test·r_k, and materialised vectors n_test·P·D when the weight
 ///   engine scores a phase or arrays are saved, plus the n_test × D noise of the one being built;
+/// - the pre-activations ⟨w_k, x_t^{(q)}⟩ of the phase being scored, n_test·P·2m (margins, §6b);
 /// - the process itself, ``processBaseline``, once.
 /// The estimate errs high (every term is counted as if alive at once); the real peak of the
 /// default experiment is well below it.
@@ -51,6 +52,7 @@ public struct ResourceEstimate: Sendable, CustomStringConvertible {
             Term(what: "coefficient Gram matrices", key: .N1, bytes: ((n1 + p) * (n1 + p) + (n2 + p) * (n2 + p)) * 8),
             Term(what: "test sets' spanning Gram matrices 2·(2m + N1)² + 2·(4m + N2)²", key: .m, bytes: 2 * (r1 * r1 + r2 * r2) * 8),
             Term(what: "test sets' draws n_test·(r1 + r2)", key: .n_test, bytes: nTest * (r1 + r2) * 8),
+            Term(what: "a phase's test pre-activations n_test·P·2m", key: .n_test, bytes: nTest * p * 2 * m * 8),
         ]
         let weightEngine = [(c.N1, c.T1), (c.N2, c.T2)].contains { n, t in
             c.engine.resolved(n: n, d: Int(dim), m: c.m, patchCount: c.patchCount, steps: t) == .weights

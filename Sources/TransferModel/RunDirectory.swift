@@ -40,7 +40,18 @@ public struct RunDirectory {
 
     /// Write one finished phase: its metrics (merged into metrics.json), trajectory and arrays.
     public mutating func write(_ outcome: PhaseOutcome) throws {
-        var phaseMetrics: [String: Any] = outcome.metrics
+        var phaseMetrics: [String: Any] = outcome.metrics.filter { !MarginDecomposition.partMetricNames.contains($0.key) }
+        // The margin parts as an object: group → patch kind → {mean, var}.
+        var parts: [String: Any] = [:]
+        for (group, byKind) in outcome.margins.parts {
+            var kinds: [String: Any] = [:]
+            for (kind, part) in byKind {
+                let moments = MarginDecomposition.Moments(part)
+                kinds[kind.rawValue] = ["mean": moments.mean, "var": moments.variance]
+            }
+            parts[group.rawValue] = kinds
+        }
+        phaseMetrics["margin_parts"] = parts
         phaseMetrics["n_test"] = outcome.test.count  // counts written as integers
         phaseMetrics["steps"] = outcome.run.steps
         metrics[outcome.phase.rawValue] = phaseMetrics

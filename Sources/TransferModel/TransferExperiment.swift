@@ -25,6 +25,8 @@ public struct PhaseOutcome: Sendable {
     public let run: TrainingRun
     /// Loss and errors of the final filters on `test`.
     public let testScore: Score
+    /// The test margins ŷ_t·f(W, x_t) split by filter group and patch, and Γ̂ (docs/theory.md §6b).
+    public let margins: MarginDecomposition
     /// What Algorithm 1 inherited (transfer phase only).
     public let inheritance: TransferredInitialisation?
 }
@@ -32,7 +34,8 @@ public struct PhaseOutcome: Sendable {
 extension PhaseOutcome {
     /// The names of a phase's metrics, as in `metrics.json` and the sweep store's columns.
     public static let metricNames = ["train_loss", "train_error", "test_error", "clean_test_error", "test_loss",
-                                     "n_test", "steps", "seconds", "decomposition_max_rel_error"]
+                                     "n_test", "steps", "seconds", "decomposition_max_rel_error",
+                                     "margin_mean", "margin_var", "gamma_hat"] + MarginDecomposition.partMetricNames
 
     /// The phase's metrics by ``metricNames`` (`n_test` and `steps` are whole numbers).
     public var metrics: [String: Double] {
@@ -40,6 +43,7 @@ extension PhaseOutcome {
          "test_error": testScore.error, "clean_test_error": testScore.cleanError, "test_loss": testScore.loss,
          "n_test": Double(test.count), "steps": Double(run.steps), "seconds": run.seconds,
          "decomposition_max_rel_error": run.snapshots.map(\.decompositionRelativeError).max() ?? 0]
+            .merging(margins.metrics) { first, _ in first }
     }
 }
 
@@ -260,11 +264,21 @@ public struct TransferExperiment: Sendable {
                          materialisedTest: @autoclosure () -> Dataset? = nil) -> PhaseOutcome {
         // Coefficient space scores in the test set's reduced representation; weight space on the
         // test vectors in the sample space (the same draws, to rounding).
-        let outputs = trained.engine.testOutputs(of: trained, on: test, filterIndex: filterIndex) {
+        let z = trained.engine.testPreactivations(of: trained, on: test, filterIndex: filterIndex) {
             materialisedTest() ?? test.materialised()
+        }
+        let filters = trained.run.final
+        let outputs = filters.outputs(fromPreactivations: z, patchCount: data.patchCount)
+        let inherited = inheritance.flatMap { plan -> [Bool]? in
+            guard !plan.inheritedSlots.allSatisfy(\.isEmpty) else { return nil }  // weight-level: no whole filters
+            var mask = [Bool](repeating: false, count: 2 * filters.m)
+            for (j, slots) in plan.inheritedSlots.enumerated() { for r in slots { mask[j * filters.m + r] = true } }
+            return mask
         }
         return PhaseOutcome(phase: phase, distribution: task, train: data, test: test, testOutputs: outputs, run: trained.run,
                             testScore: Score(outputs: outputs, labels: test.labels, trueLabels: test.trueLabels),
+                            margins: MarginDecomposition(preactivations: z, patchCount: data.patchCount, m: filters.m,
+                                                         trueLabels: test.trueLabels, inherited: inherited),
                             inheritance: inheritance)
     }
 }

@@ -66,6 +66,32 @@ struct TrainCommandTests {
         #expect(String(decoding: header, as: UTF8.self).contains(sampler == "gram" ? ", 53)" : ", 80)"))
     }
 
+    /// The measured phase variables (margin moments, Γ̂, the parts by filter group and patch) agree
+    /// with an independent NumPy computation from the saved W, Xtest and ytest to 1e-9 relative
+    /// (scripts/margins.py, written from docs/theory.md §6b), for both engines.
+    @Test(.enabled(if: CLI.hasNumPy, "needs python3 with NumPy"),
+          arguments: ["sampler: gram\n", "engine: weights\nsampler: vectors\nvariant: random_slots\n"])
+    func marginsAgreeWithAnIndependentNumPyComputation(extra: String) throws {
+        let dir = CLI.temporaryDirectory("margins")
+        try CLI.write(Self.smallConfig.replacingOccurrences(of: "p: 0.1\n", with: "p: 0\n") + extra, to: dir.appendingPathComponent("c.yaml"))
+        let out = dir.appendingPathComponent("out")
+        let train = try CLI.run(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", out.path, "--save-arrays", "--quiet"])
+        #expect(train.status == 0)
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", CLI.packageRoot.appendingPathComponent("scripts/margins.py").path, out.path, "--tolerance", "1e-9"]
+        let pipe = Pipe()
+        check.standardOutput = pipe
+        try check.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0, "\(text)")
+        #expect(text.components(separatedBy: "-> agree").count == 4, "\(text)")
+        let metrics = try CLI.json(out.appendingPathComponent("metrics.json"))
+        let transfer = try #require(metrics["transfer"] as? [String: Any])
+        #expect(Set((transfer["margin_parts"] as? [String: Any] ?? [:]).keys) == ["inherited", "fresh"])
+    }
+
     @Test(arguments: [
         ("alpha: 2\n", "alpha"), ("d: 0\n", "d"), ("bogus: 1\n", "bogus"), ("eta: -1\n", "eta"), ("m: x\n", "m"),
         ("p: 0.7\n", "p"), ("sigma_p2: -3\n", "sigma_p2"), ("sampler: gram\nd: 100\n", "sampler"),

@@ -1,0 +1,97 @@
+import NumericsCore
+import Vocabulary
+
+/// The test margin of a trained phase split additively (docs/theory.md §6b): M_t = ŷ_t·f(W, x_t),
+/// with f the network of §3, is the sum over filter groups g and patch kinds s of
+///
+///     M_t^{g,s} = ŷ_t · (1/m) Σ_{k ∈ g} j_k Σ_{q ∈ s} ReLU(⟨w_k, x_t^{(q)}⟩),
+///
+/// j_k = +1 for the first m rows, −1 for the rest. Groups: `inherited` and `fresh` for a phase that
+/// inherited whole filters (Algorithm 1), otherwise `all`. Patch kinds: the signal patch(es) and
+/// the noise patch (the last). Margins are taken against the clean label ŷ.
+///
+/// The measured phase variable is Γ̂ = E[M]² / Var[M] (mean and variance over the test set,
+/// variance with divisor n_test), the quantity the Gaussian-margin prediction
+/// p + (1 − 2p)·Q(κ√Γ) is built on. Units: the margin is in units of the network's output.
+public struct MarginDecomposition: Sendable {
+    /// Which patches a part sums over.
+    public enum PatchKind: String, Sendable, CaseIterable {
+        case signal, noise
+    }
+
+    /// Mean and variance (divisor n) of a list of values.
+    public struct Moments: Sendable, Equatable {
+        public let mean: Double
+        public let variance: Double
+
+        public init(_ values: [Double]) {
+            let n = Double(values.count)
+            let mean = values.reduce(0, +) / n
+            self.mean = mean
+            variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
+        }
+
+        /// mean² / variance (+∞ when the variance is 0 and the mean is not).
+        public var gammaHat: Double { mean * mean / variance }
+    }
+
+    /// M_t for every test sample.
+    public let margins: [Double]
+    /// Per filter group and patch kind, M_t^{g,s} for every test sample.
+    public let parts: [FilterGroup: [PatchKind: [Double]]]
+
+    /// Decompose from the test pre-activations `z` (row t·P + q, column k: ⟨w_k, x_t^{(q)}⟩), with
+    /// `inherited[k]` marking inherited filter rows (nil: one group, `all`).
+    public init(preactivations z: Matrix, patchCount P: Int, m: Int, trueLabels: [Double], inherited: [Bool]?) {
+        let n = trueLabels.count, twoM = 2 * m
+        let groups: [FilterGroup] = inherited == nil ? [.all] : [.inherited, .fresh]
+        func group(_ k: Int) -> Int { inherited.map { $0[k] ? 0 : 1 } ?? 0 }
+        // sums[g][s][t], accumulated over filters and patches.
+        var sums = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: n), count: 2), count: groups.count)
+        for t in 0..<n {
+            for q in 0..<P {
+                let kind = q == P - 1 ? 1 : 0
+                for k in 0..<twoM {
+                    let value = z[t * P + q, k]
+                    if value > 0 { sums[group(k)][kind][t] += k < m ? value : -value }
+                }
+            }
+        }
+        var parts: [FilterGroup: [PatchKind: [Double]]] = [:]
+        var margins = [Double](repeating: 0, count: n)
+        for (g, name) in groups.enumerated() {
+            var byKind: [PatchKind: [Double]] = [:]
+            for (s, kind) in PatchKind.allCases.enumerated() {
+                let part = (0..<n).map { trueLabels[$0] * sums[g][s][$0] / Double(m) }
+                for t in 0..<n { margins[t] += part[t] }
+                byKind[kind] = part
+            }
+            parts[name] = byKind
+        }
+        self.margins = margins
+        self.parts = parts
+    }
+
+    /// Moments of the whole margin.
+    public var moments: Moments { Moments(margins) }
+
+    /// The metrics of `metrics.json` and the sweep store: `margin_mean`, `margin_var`, `gamma_hat`,
+    /// and per part `margin_<group>_<kind>_mean` and `_var`.
+    public var metrics: [String: Double] {
+        let total = moments
+        var values = ["margin_mean": total.mean, "margin_var": total.variance, "gamma_hat": total.gammaHat]
+        for (group, byKind) in parts {
+            for (kind, part) in byKind {
+                let m = Moments(part)
+                values["margin_\(group.rawValue)_\(kind.rawValue)_mean"] = m.mean
+                values["margin_\(group.rawValue)_\(kind.rawValue)_var"] = m.variance
+            }
+        }
+        return values
+    }
+
+    /// Every part metric name that can occur, in a fixed order (the sweep store's columns).
+    public static let partMetricNames: [String] = [FilterGroup.all, .inherited, .fresh].flatMap { group in
+        PatchKind.allCases.flatMap { kind in ["mean", "var"].map { "margin_\(group.rawValue)_\(kind.rawValue)_\($0)" } }
+    }
+}
