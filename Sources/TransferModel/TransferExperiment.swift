@@ -269,12 +269,10 @@ public struct TransferExperiment: Sendable {
         }
         let filters = trained.run.final
         let outputs = filters.outputs(fromPreactivations: z, patchCount: data.patchCount)
-        let inherited = inheritance.flatMap { plan -> [Bool]? in
-            guard !plan.inheritedSlots.allSatisfy(\.isEmpty) else { return nil }  // weight-level: no whole filters
-            var mask = [Bool](repeating: false, count: 2 * filters.m)
-            for (j, slots) in plan.inheritedSlots.enumerated() { for r in slots { mask[j * filters.m + r] = true } }
-            return mask
-        }
+        // Inherited rows split the margin when whole filters were inherited (not α = 0, not the
+        // weight-level variant).
+        let inherited = inheritance.map { plan in (0..<(2 * filters.m)).map(plan.isInherited(row:)) }
+            .flatMap { $0.contains(true) ? $0 : nil }
         return PhaseOutcome(phase: phase, distribution: task, train: data, test: test, testOutputs: outputs, run: trained.run,
                             testScore: Score(outputs: outputs, labels: test.labels, trueLabels: test.trueLabels),
                             margins: MarginDecomposition(preactivations: z, patchCount: data.patchCount, m: filters.m,

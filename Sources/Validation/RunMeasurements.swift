@@ -58,6 +58,10 @@ public struct PhaseMeasurements: Codable, Sendable {
     public var nTest: Int
     /// Per test sample: 1 when misclassified against y (for pairing transfer with scratch).
     var testMistakes: [UInt8]
+    /// The measured phase variables of the test margins (`MarginDecomposition.metrics`:
+    /// margin_mean, margin_var, gamma_hat and the parts; docs/theory.md §6b). Absent in runs
+    /// recorded before they were measured.
+    public var margins: [String: Double]?
 
     public var testError: Double { Double(testWrong) / Double(nTest) }
 }
@@ -110,6 +114,7 @@ extension PhaseMeasurements {
         testWrong = testMistakes.reduce(0) { $0 + Int($1) }
         testCleanWrong = zip(f, outcome.test.trueLabels).filter { $0 * $1 <= 0 }.count
         nTest = outcome.test.count
+        margins = outcome.margins.metrics
     }
 }
 

@@ -48,6 +48,8 @@ public struct ValidationSession {
         progress("running \(suite.configurations.count) configurations × \(suite.seeds.count) seeds = \(total) runs on \(workers) workers")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        // Γ̂ is +∞ or undefined when every test margin is equal (variance 0): written as text.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let runs = try await runner.run { measured, done in
             let file = runsFolder.appendingPathComponent("\(measured.label)-seed\(measured.seed).json")
             do { try ResultFile.write(encoder.encode(measured), to: file) } catch {

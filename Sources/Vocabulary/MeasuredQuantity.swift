@@ -24,6 +24,9 @@ public enum MeasuredQuantity: String, CaseIterable, Sendable {
     case errorSlopeN1 = "error_slope_N1"
     case errorSlopeUNorm = "error_slope_u_norm"
     case errorSlopeSigmaP1 = "error_slope_sigma_p1"
+    case marginMean = "margin_mean"
+    case marginVar = "margin_var"
+    case gammaHat = "gamma_hat"
 
     /// The identifier in `proofs/`.
     public var id: String { rawValue }
@@ -52,6 +55,9 @@ public enum MeasuredQuantity: String, CaseIterable, Sendable {
         case .errorSlopeN1: "fitted slope of downstream test error against N₁"
         case .errorSlopeUNorm: "fitted slope of downstream test error against ‖u‖"
         case .errorSlopeSigmaP1: "fitted slope of downstream test error against σ_{p,1}"
+        case .marginMean: "mean over the test set of the margin ŷ·f(W, x) (docs/theory.md §6b)"
+        case .marginVar: "variance (divisor n_test) over the test set of the margin ŷ·f(W, x)"
+        case .gammaHat: "measured phase variable Γ̂ = E[ŷf]²/Var[ŷf] on the test set (§6b)"
         }
     }
 
@@ -79,6 +85,9 @@ public enum MeasuredQuantity: String, CaseIterable, Sendable {
         case .errorSlopeN1: "probability per sample"
         case .errorSlopeUNorm: "probability per signal norm"
         case .errorSlopeSigmaP1: "probability per signal norm"
+        case .marginMean: "network output"
+        case .marginVar: "network output²"
+        case .gammaHat: "dimensionless"
         }
     }
 }
