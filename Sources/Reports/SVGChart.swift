@@ -11,9 +11,12 @@ public struct SVGChart: Sendable {
         public var markers: Bool
         public var lines: Bool
         public var shape: MarkerShape
+        /// Vertical interval bars (x, low, high), drawn thin in the series' colour.
+        public var intervals: [(Double, Double, Double)]
 
         public init(name: String, points: [(Double, Double)], color: String, dashed: Bool = false,
-                    markers: Bool = false, lines: Bool = true, shape: MarkerShape = .circle) {
+                    markers: Bool = false, lines: Bool = true, shape: MarkerShape = .circle,
+                    intervals: [(Double, Double, Double)] = []) {
             self.name = name
             self.points = points
             self.color = color
@@ -21,6 +24,7 @@ public struct SVGChart: Sendable {
             self.markers = markers
             self.lines = lines
             self.shape = shape
+            self.intervals = intervals
         }
     }
 
@@ -48,7 +52,7 @@ public struct SVGChart: Sendable {
     public var xLabel: String
     public var yLabel: String
     public var logX = false
-    var logY = false
+    public var logY = false
     public var width = 640.0
     public var height = 360.0
     public var series: [Series] = []
@@ -72,7 +76,7 @@ public struct SVGChart: Sendable {
         let plotW = width - left - right, plotH = height - top - bottom - legendHeight
         let tx: (Double) -> Double = { logX ? log10(max($0, 1e-300)) : $0 }
         let ty: (Double) -> Double = { logY ? log10(max($0, 1e-300)) : $0 }
-        let all = series.flatMap(\.points).filter { $0.0.isFinite && $0.1.isFinite && (!logX || $0.0 > 0) && (!logY || $0.1 > 0) }
+        let all = (series.flatMap(\.points) + series.flatMap { $0.intervals.flatMap { [($0.0, $0.1), ($0.0, $0.2)] } }).filter { $0.0.isFinite && $0.1.isFinite && (!logX || $0.0 > 0) && (!logY || $0.1 > 0) }
         var (x0, x1) = Self.range(all.map { tx($0.0) })
         var (y0, y1) = Self.range(all.map { ty($0.1) })
         if xCategories != nil { x0 = -0.5; x1 = Double(max(1, xCategories!.count)) - 0.5 }
@@ -108,6 +112,9 @@ public struct SVGChart: Sendable {
             if item.lines && points.count > 1 {
                 let path = points.map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
                 s += "<polyline fill=\"none\" stroke=\"\(item.color)\" stroke-width=\"1.8\"\(item.dashed ? " stroke-dasharray=\"6,4\"" : "") points=\"\(path)\"/>\n"
+            }
+            for (x, low, high) in item.intervals where [x, low, high].allSatisfy(\.isFinite) && (!logX || x > 0) && (!logY || low > 0) {
+                s += "<line x1=\"\(f(px(x)))\" x2=\"\(f(px(x)))\" y1=\"\(f(py(low)))\" y2=\"\(f(py(high)))\" stroke=\"\(item.color)\" stroke-width=\"1.2\"/>"
             }
             if item.markers {
                 for p in points { s += item.shape.svg(f(px(p.0)), f(py(p.1)), px(p.0), py(p.1), color: item.color) }

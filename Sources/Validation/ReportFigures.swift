@@ -42,6 +42,7 @@ struct ReportFigures {
             add("inner-products.svg", inner.svg, "Feature learning (solid: largest class-signed ⟨w, u⟩) against noise memorisation (dashed: largest |⟨w, ξ_i⟩|) as recorded (\(where_)).")
         }
         errorVersusGamma(report)
+        gammaHatVersusGamma(report)
         transferMinusScratch(report)
         for judgement in report.judgements { regime(judgement) }
     }
@@ -99,7 +100,7 @@ struct ReportFigures {
         case "lemma-rho-bar": ["trajectory-rho-bar.svg"]
         case "lemma-rho-under": ["trajectory-rho-under.svg"]
         case "theorem-4.2-benign", "theorem-4.2-harmful", "theorem-scratch-benign", "theorem-scratch-harmful", "corollary-monotone":
-            ["error-vs-gamma.svg"]
+            ["error-vs-gamma.svg", "gamma-hat-vs-gamma.svg"]
         case "proposition-negative-transfer": ["transfer-minus-scratch.svg"]
         default: []
         }
@@ -131,6 +132,37 @@ struct ReportFigures {
                                       color: SVGChart.palette[3], dashed: true))
         }
         add("error-vs-gamma.svg", chart.svg, "Clean test error of each configuration (pooled over seeds) against the reconstruction's Γ, with the Theorem 4.2 bound at the fitted C2 and the Gaussian-margin prediction Q(κ√Γ) of docs/theory.md §6 (κ fitted by least squares).")
+    }
+
+    /// The measured phase variable Γ̂ (docs/theory.md §6b) against the reconstruction's Γ, log–log:
+    /// per configuration the median over seeds with the range of the seeds as a bar, transfer at
+    /// Γ(α) and scratch at Γ(0), with the line Γ̂ = Γ for reference.
+    mutating func gammaHatVersusGamma(_ report: ValidationReport) {
+        func series(_ phase: Phase, _ gamma: (ConfigurationSummary) -> Double) -> (points: [(Double, Double)], bars: [(Double, Double, Double)]) {
+            var points: [(Double, Double)] = [], bars: [(Double, Double, Double)] = []
+            for s in report.configurations where gamma(s) > 0 && gamma(s).isFinite {
+                let values = report.runs.filter { $0.label == s.label }
+                    .compactMap { $0.phase(phase)?.margins?[MeasuredQuantity.gammaHat.id] }.filter { $0.isFinite && $0 > 0 }.sorted()
+                guard let low = values.first, let high = values.last else { continue }
+                let median = values.count % 2 == 1 ? values[values.count / 2] : (values[values.count / 2 - 1] + values[values.count / 2]) / 2
+                points.append((gamma(s), median))
+                bars.append((gamma(s), low, high))
+            }
+            return (points, bars)
+        }
+        let transfer = series(.transfer, \.gamma), scratch = series(.scratch, \.gammaScratch)
+        let all = (transfer.points + scratch.points).flatMap { [$0.0, $0.1] }
+        guard let lo = all.min(), let hi = all.max() else { return }
+        var chart = SVGChart(title: "Measured Γ̂ against the reconstruction's Γ", xLabel: "Γ (transfer: Γ(α); scratch: Γ(0)), log scale",
+                             yLabel: "Γ̂ = mean² / var of the test margin, log scale")
+        chart.logX = true
+        chart.logY = true
+        chart.series.append(.init(name: "transfer (median and range over seeds)", points: transfer.points, color: SVGChart.palette[0],
+                                  markers: true, lines: false, intervals: transfer.bars))
+        chart.series.append(.init(name: "scratch (median and range over seeds)", points: scratch.points, color: SVGChart.palette[1],
+                                  markers: true, lines: false, shape: .triangle, intervals: scratch.bars))
+        chart.series.append(.init(name: "Γ̂ = Γ", points: [(lo, lo), (hi, hi)], color: "#888", dashed: true))
+        add("gamma-hat-vs-gamma.svg", chart.svg, "The measured phase variable Γ̂ of each configuration's test margins (docs/theory.md §6b; median over seeds, bars the range) against the reconstruction's Γ. A theory that captured the phase variable would put the points on a line of slope 1 (at Γ̂ = κ²Γ).")
     }
 
     /// Transfer minus scratch test error per configuration (positive: negative transfer).
