@@ -5,7 +5,7 @@ Recomputes, with NumPy and from the formulas of docs/theory.md section 6b (not f
 code), each phase's test margins M_t = y_t f(W, x_t) from the saved final filters W, test inputs
 Xtest and labels ytest, their split by filter group (inherited / fresh slots of the transfer phase
 as listed in metrics.json, one group `all` otherwise) and patch kind (signal patches / the last,
-noise patch), and the moments: mean, variance with divisor n_test, gamma_hat = mean^2 / var.
+noise patch), and the moments: mean, variance with divisor n_test, Gamma_hat = mean^2 / var.
 Compares them with metrics.json. The run must have p = 0, so that ytest is the clean label.
 
 usage: margins.py RUN_DIR [--tolerance 1e-9]     exit 0 when every phase agrees, 1 otherwise
@@ -47,7 +47,7 @@ def main():
                 inherited[j, metrics["inherited"][label]] = True
         split = parts(W, X, y, inherited)
         margin = sum(v for byKind in split.values() for v in byKind.values())
-        expected = {"margin_mean": margin.mean(), "margin_var": margin.var(), "gamma_hat": margin.mean() ** 2 / margin.var()}
+        expected = {"margin_mean": margin.mean(), "margin_var": margin.var(), "Gamma_hat": margin.mean() ** 2 / margin.var()}
         recorded = {k: metrics[phase][k] for k in expected}
         for g, byKind in split.items():
             for s, v in byKind.items():
@@ -57,7 +57,7 @@ def main():
         worst = max(abs(recorded[k] - expected[k]) / max(abs(expected[k]), 1e-300) for k in expected)
         agree = worst <= tolerance
         ok &= agree
-        print(f"{phase}: gamma_hat {recorded['gamma_hat']:.12g} vs {expected['gamma_hat']:.12g}, "
+        print(f"{phase}: Gamma_hat {recorded['Gamma_hat']:.12g} vs {expected['Gamma_hat']:.12g}, "
               f"{len(expected)} values, largest relative difference {worst:.2e} -> {'agree' if agree else 'DISAGREE'}")
     sys.exit(0 if ok else 1)
 

@@ -19,7 +19,7 @@ public enum Notation {
         "Lambda": ("Λ", "\\Lambda"), "Lambda_1": ("Λ₁", "\\Lambda_1"), "Lambda_2": ("Λ₂", "\\Lambda_2"),
         "gamma_hat": ("γ̂", "\\hat\\gamma"), "gamma_hat_1": ("γ̂₁", "\\hat\\gamma_1"), "gamma_hat_2": ("γ̂₂", "\\hat\\gamma_2"),
         "A_u": ("Aᵤ", "A_u"), "A_2": ("A₂", "A_2"), "B_1": ("B₁", "B_1"), "B_2": ("B₂", "B_2"),
-        "Gamma": ("Γ", "\\Gamma"), "Gamma_scratch": ("Γ(0)", "\\Gamma(0)"), "Gamma_inherited": ("Γ(1)", "\\Gamma(1)"),
+        "Gamma": ("Γ", "\\Gamma"), "Gamma_hat": ("Γ̂", "\\hat\\Gamma"), "Gamma_scratch": ("Γ(0)", "\\Gamma(0)"), "Gamma_inherited": ("Γ(1)", "\\Gamma(1)"),
         "d_star": ("d*", "d^{*}"), "T_star": ("T*", "T^{*}"),
         "mu_norm": ("‖μ‖", "\\|\\mu\\|"), "mu_norm_1": ("‖μ₁‖", "\\|\\mu_1\\|"), "mu_norm_2": ("‖μ₂‖", "\\|\\mu_2\\|"),
     ]

@@ -75,11 +75,11 @@ public struct MarginDecomposition: Sendable {
     /// Moments of the whole margin.
     public var moments: Moments { Moments(margins) }
 
-    /// The metrics of `metrics.json` and the sweep store: `margin_mean`, `margin_var`, `gamma_hat`,
+    /// The metrics of `metrics.json` and the sweep store: `margin_mean`, `margin_var`, `Gamma_hat`,
     /// and per part `margin_<group>_<kind>_mean` and `_var`.
     public var metrics: [String: Double] {
         let total = moments
-        var values = ["margin_mean": total.mean, "margin_var": total.variance, "gamma_hat": total.gammaHat]
+        var values = ["margin_mean": total.mean, "margin_var": total.variance, "Gamma_hat": total.gammaHat]
         for (group, byKind) in parts {
             for (kind, part) in byKind {
                 let m = Moments(part)

@@ -35,7 +35,7 @@ extension PhaseOutcome {
     /// The names of a phase's metrics, as in `metrics.json` and the sweep store's columns.
     public static let metricNames = ["train_loss", "train_error", "test_error", "clean_test_error", "test_loss",
                                      "n_test", "steps", "seconds", "decomposition_max_rel_error",
-                                     "margin_mean", "margin_var", "gamma_hat"] + MarginDecomposition.partMetricNames
+                                     "margin_mean", "margin_var", "Gamma_hat"] + MarginDecomposition.partMetricNames
 
     /// The phase's metrics by ``metricNames`` (`n_test` and `steps` are whole numbers).
     public var metrics: [String: Double] {

@@ -59,7 +59,7 @@ public struct PhaseMeasurements: Codable, Sendable {
     /// Per test sample: 1 when misclassified against y (for pairing transfer with scratch).
     var testMistakes: [UInt8]
     /// The measured phase variables of the test margins (`MarginDecomposition.metrics`:
-    /// margin_mean, margin_var, gamma_hat and the parts; docs/theory.md §6b). Absent in runs
+    /// margin_mean, margin_var, Gamma_hat and the parts; docs/theory.md §6b). Absent in runs
     /// recorded before they were measured.
     public var margins: [String: Double]?
 

@@ -26,7 +26,7 @@ public enum MeasuredQuantity: String, CaseIterable, Sendable {
     case errorSlopeSigmaP1 = "error_slope_sigma_p1"
     case marginMean = "margin_mean"
     case marginVar = "margin_var"
-    case gammaHat = "gamma_hat"
+    case gammaHat = "Gamma_hat"
 
     /// The identifier in `proofs/`.
     public var id: String { rawValue }

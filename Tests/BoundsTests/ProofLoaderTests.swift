@@ -144,3 +144,13 @@ import Testing
         #expect(goodProblems.isEmpty && good?.claims.count == 1)
     }
 }
+
+/// One name, one meaning: the catalog keeps the first entry of a repeated name, so a measured
+/// quantity named like a theory quantity (as `gamma_hat`, γ̂ of §6, nearly was for Γ̂) would be
+/// silently shadowed in every statement that uses it.
+@Test func noIdentifierIsDeclaredTwice() {
+    let names = (IdentifierCatalog.configuration + IdentifierCatalog.aliases + IdentifierCatalog.constants
+                 + IdentifierCatalog.theory + IdentifierCatalog.measured).map(\.name)
+    let repeated = Dictionary(grouping: names, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+    #expect(repeated.isEmpty, "declared more than once: \(repeated)")
+}
