@@ -102,6 +102,11 @@ extension Probe {
             },
         ]
         probes += [
+            phaseVariable("lambda-agreement", phases: [.upstream, .scratch],
+                          "Γ̂ of the test margins of the phases trained from scratch (upstream: task 1, scratch: task 2), per seed"),
+            phaseVariable("gamma-agreement", phases: [.transfer], "Γ̂ of the transfer phase's test margins, per seed"),
+        ]
+        probes += [
             pooledError("theorem-4.2-benign", "transfer test error pooled over seeds (Clopper–Pearson)"),
             pooledError("theorem-4.2-harmful", "transfer test error pooled over seeds (Clopper–Pearson)"),
             pooledError("theorem-scratch-benign", "scratch test error pooled over seeds (Clopper–Pearson)"),
@@ -142,6 +147,20 @@ extension Probe {
                                              values: measured.mapValues { .exact($0) }.merging(["T_star": .exact(Double(phase.steps))]) { a, _ in a },
                                              elements: nil)
                     }
+                }
+            }
+        }
+    }
+
+    /// The measured phase variable Γ̂ (docs/theory.md §6b) of the given phases, one instance per
+    /// run and phase (runs recorded before margins were measured give none).
+    static func phaseVariable(_ name: String, phases: [Phase], _ summary: String) -> Probe {
+        Probe(name: name, kind: .everyInstance, summary: summary) { _, runs, _ in
+            runs.flatMap { run in
+                phases.compactMap { phaseName -> ProbeInstance? in
+                    guard let phase = run.phase(phaseName), let value = phase.margins?[MeasuredQuantity.gammaHat.id], value.isFinite else { return nil }
+                    return ProbeInstance(label: "seed \(run.seed) · \(phase.phase)", task: phase.task,
+                                         values: [MeasuredQuantity.gammaHat.id: .exact(value)], elements: nil)
                 }
             }
         }

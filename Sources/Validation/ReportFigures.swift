@@ -102,6 +102,7 @@ struct ReportFigures {
         case "theorem-4.2-benign", "theorem-4.2-harmful", "theorem-scratch-benign", "theorem-scratch-harmful", "corollary-monotone":
             ["error-vs-gamma.svg", "gamma-hat-vs-gamma.svg"]
         case "proposition-negative-transfer": ["transfer-minus-scratch.svg"]
+        case "lambda-agreement", "gamma-agreement": ["gamma-hat-vs-gamma.svg"]
         default: []
         }
     }
