@@ -12,6 +12,9 @@ public struct ValidationSession {
     public let workers: Int
     /// Whether an earlier report in `output` is replaced (`--force`) rather than refused.
     public var replacing = false
+    /// A finished report whose `runs/` holds every run of the suite: judged again without
+    /// training (`ptv validate --runs`).
+    public var recordedRuns: URL?
 
     /// Load the suite and `proofs/`; unknown statement ids in the suite are an error.
     public init(suiteFile: URL, proofsDirectory: URL, output: URL, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
@@ -34,6 +37,8 @@ public struct ValidationSession {
 
     /// Run, judge and write; returns the report. `progress` receives one line per event.
     public func run(progress: (String) -> Void) async throws -> ValidationReport {
+        // Recorded runs are read before the output folder is prepared: it may be the same folder.
+        let recorded = try recordedRuns.map { try loadRuns(from: $0) }
         try OutputFolder.prepare(output, results: ValidationReport.resultNames, replacing: replacing)
         let runsFolder = output.appendingPathComponent("runs")
         try FileManager.default.createDirectory(at: runsFolder, withIntermediateDirectories: true)
@@ -42,22 +47,32 @@ public struct ValidationSession {
             "constants": suite.constants], seed: nil)
         try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
 
-        let runner = SuiteRunner(suite: suite, workers: workers)
-        let total = runner.jobs.count
-        let start = Date()
-        progress("running \(suite.configurations.count) configurations × \(suite.seeds.count) seeds = \(total) runs on \(workers) workers")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Γ̂ is +∞ or undefined when every test margin is equal (variance 0): written as text.
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let runs = try await runner.run { measured, done in
-            let file = runsFolder.appendingPathComponent("\(measured.label)-seed\(measured.seed).json")
+        func store(_ measured: RunMeasurements) {
+            let file = runsFolder.appendingPathComponent(Self.runFile(measured.label, measured.seed))
             do { try ResultFile.write(encoder.encode(measured), to: file) } catch {
                 progress("warning: run file \(file.lastPathComponent) not written (\(error)); the run is still judged")
             }
-            let elapsed = Date().timeIntervalSince(start)
-            let eta = elapsed / Double(done) * Double(total - done)
-            progress(String(format: "[%d/%d] %@ seed %llu done (%.0f s elapsed, about %.0f s left)", done, total, measured.label, measured.seed, elapsed, eta))
+        }
+        let runs: [RunMeasurements]
+        if let recorded, let source = recordedRuns {
+            progress("judging the \(recorded.count) runs recorded in \(source.path) (no training)")
+            recorded.forEach(store)
+            runs = recorded
+        } else {
+            let runner = SuiteRunner(suite: suite, workers: workers)
+            let total = runner.jobs.count
+            let start = Date()
+            progress("running \(suite.configurations.count) configurations × \(suite.seeds.count) seeds = \(total) runs on \(workers) workers")
+            runs = try await runner.run { measured, done in
+                store(measured)
+                let elapsed = Date().timeIntervalSince(start)
+                let eta = elapsed / Double(done) * Double(total - done)
+                progress(String(format: "[%d/%d] %@ seed %llu done (%.0f s elapsed, about %.0f s left)", done, total, measured.label, measured.seed, elapsed, eta))
+            }
         }
         progress("judging \(statements.count) statements")
         let judgements = try Judge(suite: suite, runs: runs).judge(statements)
@@ -66,5 +81,25 @@ public struct ValidationSession {
         manifest.finished = Date()
         try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
         return report
+    }
+
+    /// The file of one run under `runs/`.
+    static func runFile(_ label: String, _ seed: UInt64) -> String { "\(label)-seed\(seed).json" }
+
+    /// Every (configuration, seed) run of the suite from `folder/runs`, in job order; a missing
+    /// or unreadable run is refused naming it (the report was recorded with another suite).
+    func loadRuns(from folder: URL) throws -> [RunMeasurements] {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try SuiteRunner(suite: suite).jobs.map { index, seed in
+            let label = suite.configurations[index].label
+            let file = folder.appendingPathComponent("runs").appendingPathComponent(Self.runFile(label, seed))
+            guard let data = try? Data(contentsOf: file) else {
+                throw ConfigError(field: "runs", "\(InputText.excerpt(file.path)) is missing: the report in \(InputText.excerpt(folder.path)) holds no run \(label) seed \(seed) of this suite (give the suite it was recorded with)")
+            }
+            do { return try decoder.decode(RunMeasurements.self, from: data) } catch {
+                throw ConfigError(field: "runs", "\(InputText.excerpt(file.path)) is not a recorded run (\(InputText.excerpt("\(error)")))")
+            }
+        }
     }
 }

@@ -32,6 +32,9 @@ struct Validate: AsyncParsableCommand {
     @Flag(name: .long, help: "Replace an earlier report in the output folder (without it, such a folder is refused).")
     var force = false
 
+    @Option(name: .long, help: "A finished report folder: judge the runs recorded in its runs/ again, without training (the suite must be the one it was recorded with).")
+    var runs: String?
+
     func validate() throws {
         guard (1...1024).contains(workers) else {
             throw ArgumentParser.ValidationError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]")
@@ -47,8 +50,9 @@ struct Validate: AsyncParsableCommand {
         var session = try ValidationSession(suiteFile: suiteFile, proofsDirectory: proofsDirectory,
                                             output: URL(fileURLWithPath: out), workers: workers)
         session.replacing = force
+        session.recordedRuns = try runs.map { try ProjectFiles.folder($0, default: "", option: "--runs") }
         let parallel = min(workers, session.suite.configurations.count * session.suite.seeds.count)
-        for configuration in session.suite.configurations {
+        for configuration in session.suite.configurations where runs == nil {
             try ResourceEstimate(configuration.config).check(limit: memory.bytes, runs: parallel, label: configuration.label)
         }
         let quiet = self.quiet

@@ -55,6 +55,18 @@ struct ValidateCommandTests {
         #expect(runs.count == 3 * 2)
         #expect(try CLI.json(out.appendingPathComponent("manifest.json"))["finished"] is String)
         #expect(result.stderr.contains("[6/6]"))  // progress lines
+        #expect(figures.contains("gamma-hat-vs-gamma.svg"))
+
+        // Record once, judge again: the recorded runs give the same summary without training.
+        let again = dir.appendingPathComponent("again")
+        let rejudged = try CLI.run(["validate", "--suite", dir.appendingPathComponent("suite.yaml").path, "--runs", out.path,
+                                    "--out", again.path])
+        #expect(rejudged.status == result.status && !rejudged.stderr.contains("[1/6]"), "\(rejudged.stderr)")
+        let first = try Data(contentsOf: out.appendingPathComponent("summary.json"))
+        let second = try Data(contentsOf: again.appendingPathComponent("summary.json"))
+        #expect(first == second, "summary.json differs after re-judging the recorded runs")
+        let otherSuite = try CLI.run(["validate", "--runs", out.path, "--out", dir.appendingPathComponent("other").path])
+        #expect(otherSuite.status == 2 && otherSuite.stderr.contains("'runs'") && otherSuite.stderr.contains("is missing"))
     }
 
     @Test func aTightenedBoundInAProofsCopyGivesViolatedAndExitOne() throws {
