@@ -49,15 +49,8 @@ struct TrainCommandTests {
         let out = dir.appendingPathComponent("out")
         let train = try CLI.run(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", out.path, "--save-arrays", "--quiet"])
         #expect(train.status == 0)
-        let replay = Process()
-        replay.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        replay.arguments = ["python3", CLI.packageRoot.appendingPathComponent("scripts/replay.py").path, out.path, "--tolerance", "1e-8"]
-        let pipe = Pipe()
-        replay.standardOutput = pipe
-        try replay.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        replay.waitUntilExit()
-        #expect(replay.terminationStatus == 0, "\(text)")
+        let (status, text) = try CLI.python("replay.py", [out.path, "--tolerance", "1e-8"])
+        #expect(status == 0, "\(text)")
         #expect(text.components(separatedBy: "-> agree").count == 4, "\(text)")
         let manifest = try String(contentsOf: out.appendingPathComponent("manifest.json"), encoding: .utf8)
         let sampler = extra.contains("gram") ? "gram" : "vectors"
@@ -77,15 +70,8 @@ struct TrainCommandTests {
         let out = dir.appendingPathComponent("out")
         let train = try CLI.run(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", out.path, "--save-arrays", "--quiet"])
         #expect(train.status == 0)
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", CLI.packageRoot.appendingPathComponent("scripts/margins.py").path, out.path, "--tolerance", "1e-9"]
-        let pipe = Pipe()
-        check.standardOutput = pipe
-        try check.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        check.waitUntilExit()
-        #expect(check.terminationStatus == 0, "\(text)")
+        let (status, text) = try CLI.python("margins.py", [out.path, "--tolerance", "1e-9"])
+        #expect(status == 0, "\(text)")
         #expect(text.components(separatedBy: "-> agree").count == 4, "\(text)")
         let metrics = try CLI.json(out.appendingPathComponent("metrics.json"))
         let transfer = try #require(metrics["transfer"] as? [String: Any])
