@@ -105,6 +105,10 @@ extension Probe {
             phaseVariable("lambda-agreement", phases: [.upstream, .scratch],
                           "Γ̂ of the test margins of the phases trained from scratch (upstream: task 1, scratch: task 2), per seed"),
             phaseVariable("gamma-agreement", phases: [.transfer], "Γ̂ of the transfer phase's test margins, per seed"),
+            marginShare("inherited-signal-share", MeasuredQuantity.inheritedSignalShare, kind: "signal", statistic: "mean",
+                        "inherited filters' share of the transfer phase's signal-patch margin mean, per seed"),
+            marginShare("inherited-noise-share", MeasuredQuantity.inheritedNoiseShare, kind: "noise", statistic: "var",
+                        "inherited filters' share of the transfer phase's noise-patch margin variance, per seed"),
         ]
         probes += [
             pooledError("theorem-4.2-benign", "transfer test error pooled over seeds (Clopper–Pearson)"),
@@ -162,6 +166,22 @@ extension Probe {
                     return ProbeInstance(label: "seed \(run.seed) · \(phase.phase)", task: phase.task,
                                          values: [MeasuredQuantity.gammaHat.id: .exact(value)], elements: nil)
                 }
+            }
+        }
+    }
+
+    /// The inherited group's share of one margin part of the transfer phase (docs/theory.md §6b):
+    /// inherited / (inherited + fresh) of the part's `statistic` (mean or var), one instance per
+    /// run that inherited whole filters.
+    static func marginShare(_ name: String, _ quantity: MeasuredQuantity, kind: String, statistic: String, _ summary: String) -> Probe {
+        Probe(name: name, kind: .everyInstance, summary: summary) { _, runs, _ in
+            runs.compactMap { run -> ProbeInstance? in
+                guard let phase = run.phase(.transfer), let margins = phase.margins,
+                      let inherited = margins["margin_\(FilterGroup.inherited.rawValue)_\(kind)_\(statistic)"],
+                      let fresh = margins["margin_\(FilterGroup.fresh.rawValue)_\(kind)_\(statistic)"] else { return nil }
+                let share = inherited / (inherited + fresh)
+                guard share.isFinite else { return nil }
+                return ProbeInstance(label: "seed \(run.seed) · transfer", task: phase.task, values: [quantity.id: .exact(share)], elements: nil)
             }
         }
     }

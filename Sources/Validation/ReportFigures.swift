@@ -43,6 +43,7 @@ struct ReportFigures {
         }
         errorVersusGamma(report)
         gammaHatVersusGamma(report)
+        inheritedShares(report)
         transferMinusScratch(report)
         for judgement in report.judgements { regime(judgement) }
     }
@@ -103,6 +104,7 @@ struct ReportFigures {
             ["error-vs-gamma.svg", "gamma-hat-vs-gamma.svg"]
         case "proposition-negative-transfer": ["transfer-minus-scratch.svg"]
         case "lambda-agreement", "gamma-agreement": ["gamma-hat-vs-gamma.svg"]
+        case "inherited-signal-share", "inherited-noise-share": ["inherited-shares.svg"]
         default: []
         }
     }
@@ -164,6 +166,38 @@ struct ReportFigures {
                                   markers: true, lines: false, shape: .triangle, intervals: scratch.bars))
         chart.series.append(.init(name: "Γ̂ = Γ", points: [(lo, lo), (hi, hi)], color: "#888", dashed: true))
         add("gamma-hat-vs-gamma.svg", chart.svg, "The measured phase variable Γ̂ of each configuration's test margins (docs/theory.md §6b; median over seeds, bars the range) against the reconstruction's Γ. A theory that captured the phase variable would put the points on a line of slope 1 (at Γ̂ = κ²Γ).")
+    }
+
+    /// The components of Γ(α) against the margin parts (docs/theory.md §6b): per configuration,
+    /// the inherited filters' measured share of the signal margin mean and of the noise margin
+    /// variance (median and range over seeds) against the shares the reconstruction predicts,
+    /// αA_u/(αA_u + (1−α)A₂) and α²B₁/(α²B₁ + (1−α)²B₂), with the diagonal for reference.
+    mutating func inheritedShares(_ report: ValidationReport) {
+        var chart = SVGChart(title: "Inherited filters' share of the margin: measured against Γ(α)'s terms",
+                             xLabel: "share predicted by the reconstruction", yLabel: "measured share (transfer test margins)")
+        let parts = [("signal-patch mean", "signal", "mean", "alpha*A_u/(alpha*A_u + (1 - alpha)*A_2)"),
+                     ("noise-patch variance", "noise", "var", "alpha^2*B_1/(alpha^2*B_1 + (1 - alpha)^2*B_2)")]
+        for (i, (name, kind, statistic, formula)) in parts.enumerated() {
+            guard let predicted = try? Formula(parsing: formula) else { continue }
+            var points: [(Double, Double)] = [], bars: [(Double, Double, Double)] = []
+            for configuration in report.suite.configurations {
+                let env = Environment.theory(configuration: configuration.config.numericValues, constants: report.suite.constants, task: 2)
+                guard let x = try? predicted.evaluate(in: env).value, x.isFinite else { continue }
+                let shares = report.runs.filter { $0.label == configuration.label }.compactMap { run -> Double? in
+                    guard let m = run.phase(.transfer)?.margins, let a = m["margin_inherited_\(kind)_\(statistic)"],
+                          let b = m["margin_fresh_\(kind)_\(statistic)"] else { return nil }
+                    return (a / (a + b)).isFinite ? a / (a + b) : nil
+                }.sorted()
+                guard let low = shares.first, let high = shares.last else { continue }
+                points.append((x, shares[shares.count / 2]))
+                bars.append((x, low, high))
+            }
+            chart.series.append(.init(name: "\(name) (median and range over seeds)", points: points, color: SVGChart.palette[i],
+                                      markers: true, lines: false, shape: i == 0 ? .circle : .triangle, intervals: bars))
+        }
+        guard chart.series.contains(where: { !$0.points.isEmpty }) else { return }
+        chart.series.append(.init(name: "measured = predicted", points: [(0, 0), (1, 1)], color: "#888", dashed: true))
+        add("inherited-shares.svg", chart.svg, "The inherited filters' share of the transfer phase's signal-patch margin mean and noise-patch margin variance (docs/theory.md §6b; median over seeds, bars the range) against the shares the terms of the reconstructed Γ(α) assign them (§6). Points on the diagonal would mean the reconstruction splits signal and noise between inherited and fresh filters as the trained network does.")
     }
 
     /// Transfer minus scratch test error per configuration (positive: negative transfer).

@@ -27,6 +27,8 @@ public enum MeasuredQuantity: String, CaseIterable, Sendable {
     case marginMean = "margin_mean"
     case marginVar = "margin_var"
     case gammaHat = "Gamma_hat"
+    case inheritedSignalShare = "inherited_signal_share"
+    case inheritedNoiseShare = "inherited_noise_share"
 
     /// The identifier in `proofs/`.
     public var id: String { rawValue }
@@ -58,6 +60,8 @@ public enum MeasuredQuantity: String, CaseIterable, Sendable {
         case .marginMean: "mean over the test set of the margin ŷ·f(W, x) (docs/theory.md §6b)"
         case .marginVar: "variance (divisor n_test) over the test set of the margin ŷ·f(W, x)"
         case .gammaHat: "measured phase variable Γ̂ = E[ŷf]²/Var[ŷf] on the test set (§6b)"
+        case .inheritedSignalShare: "inherited filters' share of the signal-patch margin mean, transfer phase (§6b)"
+        case .inheritedNoiseShare: "inherited filters' share of the noise-patch margin variance, transfer phase (§6b)"
         }
     }
 
@@ -88,6 +92,8 @@ public enum MeasuredQuantity: String, CaseIterable, Sendable {
         case .marginMean: "network output"
         case .marginVar: "network output²"
         case .gammaHat: "dimensionless"
+        case .inheritedSignalShare: "fraction"
+        case .inheritedNoiseShare: "fraction"
         }
     }
 }
