@@ -50,10 +50,13 @@ let package = Package(
         ]),
         // The theorem's quantities as symbolic expressions, evaluated with GSL; conditions,
         // the threshold d*, log-linear certificates over GLPK, and the proofs/ loader.
+        // It carries the proofs folder as a resource — the statements of docs/theory.md §7 and the
+        // theory file (`proofs/` at the package root is a link to it) — so packages that depend on
+        // this one find them too.
         .target(name: "Bounds", dependencies: [
             "NumericsCore", "Vocabulary", .product(name: "BigInt", package: "BigInt"),
             .product(name: "Yams", package: "Yams"),
-        ]),
+        ], resources: [.copy("proofs")]),
         // Self-contained report pages (Markdown + HTML from one document model) and SVG charts.
         .target(name: "Reports"),
         // The judge: probes on recorded runs, verdicts, calibration, per-statement reports.
@@ -68,10 +71,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         // "This statement holds on these runs" as a test assertion that fails with the evidence.
-        // It carries the statements of docs/theory.md §7 as a resource (`proofs/` at the package
-        // root is a link to them), so packages that depend on this one find them too.
-        .target(name: "TheoryTesting", dependencies: ["Validation", "Bounds", "TransferModel", "Vocabulary"],
-                resources: [.copy("proofs")]),
+        .target(name: "TheoryTesting", dependencies: ["Validation", "Bounds", "TransferModel", "Vocabulary"]),
         // Every reader of user text as one call: the fuzz harness's targets.
         .target(name: "InputSurfaces", dependencies: ["Bounds", "TransferModel", "Sweeps", "Validation", "Vocabulary"]),
         // The thin command-line tool.

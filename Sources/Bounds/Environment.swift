@@ -8,7 +8,7 @@ import NumericsCore
 /// Values take precedence over definitions, so a measured or overridden value replaces a
 /// defined quantity of the same name. A typical environment holds the configuration values
 /// of docs/theory.md §1, the constants (`C`, `C1`, …), measured values, and the definitions of
-/// ``TheoryDefinitions`` (see ``Environment/theory(configuration:constants:task:)``).
+/// ``Theory`` (see ``Environment/theory(configuration:constants:task:)``).
 public struct Environment: Sendable {
     /// Identifier → value with absolute error estimate (0 for exact inputs).
     public var values: [String: EstimatedValue]

@@ -13,7 +13,7 @@ import Vocabulary
 public enum IdentifierKind: String, Sendable, CaseIterable {
     /// A configuration value of docs/theory.md §1.
     case configuration
-    /// A quantity of docs/theory.md §6 (defined in ``TheoryDefinitions``).
+    /// A quantity of docs/theory.md §6 (defined in ``Theory``).
     case quantity
     /// A per-task alias (`n`, `sigma_p`, `mu_norm`, `T_star`), bound for task 1 or 2.
     case alias
@@ -79,14 +79,12 @@ public struct IdentifierCatalog: Sendable {
         IdentifierInfo($0.rawValue, .configuration, $0.meaning, units: $0.unit)
     }
 
-    /// The per-task aliases (see ``TheoryDefinitions``).
-    public static let aliases: [IdentifierInfo] = [
-        IdentifierInfo("n", .alias, "the task's training samples (N1 or N2)", units: "count"),
-        IdentifierInfo("sigma_p", .alias, "the task's noise standard deviation (sigma_p1 or sigma_p2)", units: "signal norm"),
-        IdentifierInfo("mu_norm", .alias, "the task's full signal strength ‖μ_k‖ (mu_norm_1 or mu_norm_2)", units: "signal norm"),
-        IdentifierInfo("T_star", .alias, "the task's gradient-descent steps run (T1 or T2)", units: "steps"),
-        IdentifierInfo("eta_k", .alias, "the task's step size (eta or eta2)", units: "dimensionless"),
-    ]
+    /// The per-task aliases of the theory in force (see ``Theory``).
+    public static var aliases: [IdentifierInfo] {
+        Theory.current.aliases.map {
+            IdentifierInfo($0.alias, .alias, "the task's own value: \($0.task1) for task 1, \($0.task2) for task 2", units: "as \($0.task1)")
+        }
+    }
 
     /// Constants with their documented defaults (`TheoryConstant`). docs/theory.md never knows
     /// their values: the validation layer calibrates them; the defaults only make a
@@ -106,20 +104,20 @@ public struct IdentifierCatalog: Sendable {
         IdentifierInfo($0.id, .measured, $0.meaning, units: $0.unit)
     }
 
-    /// Quantities (instances and templates) and conditions, from ``TheoryDefinitions``.
-    public static let theory: [IdentifierInfo] = {
-        var list = (TheoryDefinitions.templates + TheoryDefinitions.quantities).map {
+    /// Quantities (instances and templates) and conditions, from ``Theory``.
+    public static var theory: [IdentifierInfo] {
+        var list = (Theory.current.templates + Theory.current.quantities).map {
             IdentifierInfo($0.id, .quantity, $0.title, units: $0.units)
         }
-        for c in TheoryDefinitions.conditions {
+        for c in Theory.current.conditions {
             list.append(IdentifierInfo(c.id, .condition, c.title + " (for the task being judged)", units: "relation"))
             for k in 1...2 {
                 list.append(IdentifierInfo("\(c.id)_\(k)", .condition, c.title + " for task \(k)", units: "relation"))
             }
         }
         return list
-    }()
+    }
 
-    /// Everything above.
-    public static let standard = IdentifierCatalog(configuration + aliases + constants + theory + measured)
+    /// Everything above, for the theory in force.
+    public static var standard: IdentifierCatalog { IdentifierCatalog(configuration + aliases + constants + theory + measured) }
 }

@@ -18,12 +18,25 @@ extension ProofLibrary {
     /// used but not listed in `constants`, unknown `uses`, duplicate ids and cycles, and — when
     /// `probes` is given (the validation layer's probe names) — a `probe` that names none of them.
     /// Every problem of every file is reported, not only the first.
-    public static func load(directory: String, catalog: IdentifierCatalog = .standard,
+    ///
+    /// The folder's `theory.yaml` (``Theory/fileName``), when present, is the theory its
+    /// statements are read against (identifiers, conditions) and becomes the library's
+    /// ``theory``; without one, the theory in force is kept. `catalog` defaults to the standard
+    /// catalog of that theory.
+    public static func load(directory: String, catalog: IdentifierCatalog? = nil,
                             probes: Set<String>? = nil) throws(ProofLoadError) -> ProofLibrary {
+        var theory = Theory.current
+        var problems: [ProofProblem] = []
+        let theoryPath = (directory as NSString).appendingPathComponent(Theory.fileName)
+        if FileManager.default.fileExists(atPath: theoryPath) {
+            do { theory = try Theory.load(file: URL(fileURLWithPath: theoryPath), displayPath: theoryPath) } catch {
+                problems += error.problems
+            }
+        }
         let files: [String]
         do {
             files = try FileManager.default.contentsOfDirectory(atPath: directory)
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+                .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && $0 != Theory.fileName }.sorted()
         } catch {
             throw ProofLoadError([ProofProblem(SourceLocation(file: directory, line: 0, column: 0),
                                                "cannot read the proofs directory: \(error.localizedDescription)")])
@@ -31,26 +44,37 @@ extension ProofLibrary {
         if files.isEmpty {
             throw ProofLoadError([ProofProblem(SourceLocation(file: directory, line: 0, column: 0), "no statement files (*.yaml)")])
         }
-        var statements: [ProofStatement] = []
-        var problems: [ProofProblem] = []
-        for name in files {
-            let path = (directory as NSString).appendingPathComponent(name)
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                problems.append(ProofProblem(SourceLocation(file: path, line: 0, column: 0), "cannot read the file"))
-                continue
+        let read = Theory.$current.withValue(theory) { () -> (statements: [ProofStatement], problems: [ProofProblem]) in
+            let catalog = catalog ?? .standard
+            var statements: [ProofStatement] = [], problems: [ProofProblem] = []
+            for name in files {
+                let path = (directory as NSString).appendingPathComponent(name)
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    problems.append(ProofProblem(SourceLocation(file: path, line: 0, column: 0), "cannot read the file"))
+                    continue
+                }
+                var reader = StatementReader(file: path, catalog: catalog, probes: probes)
+                // A statement with problems still takes part in the `uses` checks, so that one
+                // bad file does not make every statement that uses it look wrong too.
+                if let statement = reader.read(text) { statements.append(statement) }
+                problems += reader.problems
             }
-            var reader = StatementReader(file: path, catalog: catalog, probes: probes)
-            // A statement with problems still takes part in the `uses` checks, so that one
-            // bad file does not make every statement that uses it look wrong too.
-            if let statement = reader.read(text) { statements.append(statement) }
-            problems += reader.problems
+            return (statements, problems)
         }
-        let library: ProofLibrary
-        do { library = try ProofLibrary(statements) } catch {
+        problems += read.problems
+        var library: ProofLibrary
+        do { library = try ProofLibrary(read.statements) } catch {
             throw ProofLoadError(problems + error.problems)
         }
         if !problems.isEmpty { throw ProofLoadError(problems) }
+        library.theory = theory
         return library
+    }
+
+    /// The proofs folder shipped with this module (the statements of docs/theory.md §7 and the
+    /// theory file), for packages that depend on this one; `proofs/` at the package root links to it.
+    public static var bundledDirectory: URL {
+        Bundle.module.resourceURL!.appendingPathComponent("proofs")
     }
 
     /// Parse one statement file's text. Returns the statement (nil if it is unusable) and
@@ -171,10 +195,10 @@ private struct StatementReader {
     /// `cond_x` or `cond_x_1` / `cond_x_2` when x is a §6 condition.
     func conditionReference(_ text: String) -> Hypothesis? {
         let t = text.trimmingCharacters(in: .whitespaces)
-        if TheoryDefinitions.condition(t) != nil { return .condition(id: t, task: nil) }
+        if Theory.current.condition(t) != nil { return .condition(id: t, task: nil) }
         for k in 1...2 where t.hasSuffix("_\(k)") {
             let base = String(t.dropLast(2))
-            if TheoryDefinitions.condition(base) != nil { return .condition(id: base, task: k) }
+            if Theory.current.condition(base) != nil { return .condition(id: base, task: k) }
         }
         return nil
     }

@@ -7,6 +7,9 @@ import Vocabulary
 public struct ProofLibrary: Sendable {
     /// Statements in dependency order.
     public private(set) var statements: [ProofStatement]
+    /// The theory the statements were read against (their folder's `theory.yaml`, or the theory
+    /// in force when it has none); judge them under it.
+    public internal(set) var theory: Theory = Theory.current
 
     /// Build from statements; throws the problems (unknown `uses`, cycles, duplicates).
     public init(_ statements: [ProofStatement]) throws(ProofLoadError) {

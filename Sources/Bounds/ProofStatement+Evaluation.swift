@@ -77,7 +77,7 @@ extension ProofStatement {
     /// empirical and end in "cannot verify"; a certificate, when found, says the claim is a
     /// consequence of the hypotheses alone.
     public func certificates(task: Int? = nil) -> [ProofOutcome] {
-        let definitions = TheoryDefinitions.definitions(forTask: task)
+        let definitions = Theory.current.definitions(forTask: task)
         func expand(_ r: Relation) -> Relation {
             Relation(definitions.expanded(r.lhs), r.op, definitions.expanded(r.rhs))
         }

@@ -34,7 +34,7 @@ public enum Hypothesis: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .relation(let r): return r
         case .condition(let id, let task):
-            let condition = TheoryDefinitions.condition(id)!   // checked at load time
+            let condition = Theory.current.condition(id)!   // checked at load time
             if let k = task ?? judgedTask { return condition.relation(forTask: k) }
             return condition.relation
         }

@@ -38,7 +38,7 @@ public struct TheoryQuantity: Sendable, Equatable {
 }
 
 /// A condition of docs/theory.md §6, written with the per-task aliases `n`, `sigma_p`,
-/// `mu_norm`, `T_star` and instantiated for each task by ``TheoryDefinitions/taskAliases(_:)``.
+/// `mu_norm`, `T_star` and instantiated for each task by ``Theory/taskAliases(_:)``.
 public struct TheoryCondition: Sendable, Equatable {
     /// The id (`cond_overparam`, …).
     public var id: String
@@ -65,7 +65,7 @@ public struct TheoryCondition: Sendable, Equatable {
 
     /// The relation for task 1 or 2, aliases replaced by the task's ids.
     public func relation(forTask task: Int) -> Relation {
-        relation.substituting(TheoryDefinitions.taskAliases(task))
+        relation.substituting(Theory.current.taskAliases(task))
     }
 
     /// "predecessor (form uncertain)" style label.

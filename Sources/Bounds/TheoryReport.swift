@@ -65,7 +65,7 @@ public struct TheoryReport: Sendable {
     public init(configuration: [String: Double], constants: [String: Double] = [:]) {
         let env = Environment.theory(configuration: configuration, constants: constants)
         environment = env
-        quantities = TheoryDefinitions.quantities.map { q in
+        quantities = Theory.current.quantities.map { q in
             QuantityValue(quantity: q, result: Result { () throws(EvaluationError) in try Formula.variable(q.id).evaluate(in: env) })
         }
         threshold = Result { () throws(EvaluationError) in try DimensionThreshold(in: env) }
@@ -77,7 +77,7 @@ public struct TheoryReport: Sendable {
         var conds: [ConditionValue] = []
         for task in 1...2 {
             let taskEnv = Environment.theory(configuration: configuration, constants: constants, task: task)
-            for c in TheoryDefinitions.conditions {
+            for c in Theory.current.conditions {
                 let r = c.relation(forTask: task)
                 conds.append(ConditionValue(condition: c, task: task, relation: r,
                                             result: Result { () throws(EvaluationError) in try r.compare(in: taskEnv) },
@@ -90,20 +90,20 @@ public struct TheoryReport: Sendable {
             var perTask: [RegimeConstant] = []
             for task in 1...2 {
                 let taskEnv = Environment.theory(configuration: configuration, constants: constants, task: task)
-                perTask.append(try RegimeConstant.of(TheoryDefinitions.conditions.map { ("\($0.id)_\(task)", $0.relation(forTask: task)) },
+                perTask.append(try RegimeConstant.of(Theory.current.conditions.map { ("\($0.id)_\(task)", $0.relation(forTask: task)) },
                                                      in: taskEnv))
             }
             return perTask.min { $0.value < $1.value }!
         }
         sensitivities = ["alpha", "N1", "u_norm"].map { variable in
-            let formula = Formula.variable("Gamma").derivative(withRespectTo: variable, definitions: TheoryDefinitions.definitions)
+            let formula = Formula.variable("Gamma").derivative(withRespectTo: variable, definitions: Theory.current.definitions)
             return Sensitivity(id: "dGamma_d\(variable)", quantity: "Gamma", variable: variable, formula: formula,
                                result: Result { () throws(EvaluationError) in try formula.evaluate(in: env) })
         }
         predictedError = Result { () throws(EvaluationError) in try Formula.variable("predicted_error").evaluate(in: env) }
-        negativeTransfer = Result { () throws(EvaluationError) in try TheoryDefinitions.negativeTransfer.compare(in: env) }
-        let benign = Result { () throws(EvaluationError) in try TheoryDefinitions.benign.compare(in: env) }
-        let harmful = Result { () throws(EvaluationError) in try TheoryDefinitions.harmful.compare(in: env) }
+        negativeTransfer = Result { () throws(EvaluationError) in try Theory.current.negativeTransfer.compare(in: env) }
+        let benign = Result { () throws(EvaluationError) in try Theory.current.benign.compare(in: env) }
+        let harmful = Result { () throws(EvaluationError) in try Theory.current.harmful.compare(in: env) }
         switch (benign, harmful) {
         case (.success(let b), _) where b.outcome == .holds: regime = .benign
         case (.success(let b), .success(let h)) where b.outcome == .fails && h.outcome == .holds: regime = .harmful

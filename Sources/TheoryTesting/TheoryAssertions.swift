@@ -13,21 +13,22 @@ import Validation
 /// }
 /// ```
 public enum TheoryAssertions {
-    /// The package's statements (`proofs/`, docs/theory.md §7), from this module's resource
-    /// bundle, so it is found from any package that depends on this one. Pass another folder
-    /// as `proofs:` to judge modified statements.
-    public static let proofsDirectory: URL = Bundle.module.resourceURL!.appendingPathComponent("proofs")
+    /// The package's statements and theory file (`proofs/`, docs/theory.md §6–§7), from the Bounds
+    /// module's resource bundle, so they are found from any package that depends on this one.
+    /// Pass another folder as `proofs:` to judge modified statements or another theory.
+    public static let proofsDirectory: URL = ProofLibrary.bundledDirectory
 
     /// Run every configuration × seed of `suite` (in parallel) and return the runs.
     public static func record(_ suite: ValidationSuite, workers: Int = 2) async throws -> [RunMeasurements] {
         try await SuiteRunner(suite: suite, workers: workers).run { _, _ in }
     }
 
-    /// Judge statements (all of `proofs`, so `uses` can block) on recorded runs.
+    /// Judge statements (all of `proofs`, so `uses` can block) on recorded runs, under the
+    /// folder's theory.
     public static func judge(_ suite: ValidationSuite, runs: [RunMeasurements],
                              proofs: URL = proofsDirectory) throws -> [StatementJudgement] {
         let library = try ProofLibrary.load(directory: proofs.path, probes: Set(Probe.catalog.keys))
-        return try Judge(suite: suite, runs: runs).judge(library.statements)
+        return try Theory.$current.withValue(library.theory) { try Judge(suite: suite, runs: runs).judge(library.statements) }
     }
 }
 

@@ -65,8 +65,8 @@ public struct ConfigurationLift: Sendable {
             zip(members, constants).flatMap { c, k in
                 (1...2).flatMap { task in
                     let env = Environment.theory(configuration: c.numericValues, constants: k, task: task)
-                    let definitions = TheoryDefinitions.definitions(forTask: task)
-                    return TheoryDefinitions.conditions.map { condition in
+                    let definitions = Theory.current.definitions(forTask: task)
+                    return Theory.current.conditions.map { condition in
                         let r = condition.relation(forTask: task)
                         return Condition(label: "\(condition.id)_\(task)", relation: r, env: env,
                                          ids: definitions.expanded(r.lhs).identifiers.union(definitions.expanded(r.rhs).identifiers))

@@ -37,6 +37,11 @@ public struct ValidationSession {
 
     /// Run, judge and write; returns the report. `progress` receives one line per event.
     public func run(progress: (String) -> Void) async throws -> ValidationReport {
+        // Everything — regimes, hypotheses, claims, the report's Γ — under the proofs folder's theory.
+        try await Theory.$current.withValue(library.theory) { try await judgeAndReport(progress: progress) }
+    }
+
+    private func judgeAndReport(progress: (String) -> Void) async throws -> ValidationReport {
         // Recorded runs are read before the output folder is prepared: it may be the same folder.
         let recorded = try recordedRuns.map { try loadRuns(from: $0) }
         try OutputFolder.prepare(output, results: ValidationReport.resultNames, replacing: replacing)

@@ -53,7 +53,7 @@ import Testing
         let env = Environment.theory(configuration: config)
         let gamma = Formula.variable("Gamma")
         for v in ["alpha", "N1", "u_norm", "d", "sigma_p1"] {
-            let d = gamma.derivative(withRespectTo: v, definitions: TheoryDefinitions.definitions)
+            let d = gamma.derivative(withRespectTo: v, definitions: Theory.current.definitions)
             let exact = try d.evaluate(in: env).value
             let x = config[v]!, h = 1e-5 * x
             let fd = (try gamma.evaluate(in: env.setting(v, x + h)).value - gamma.evaluate(in: env.setting(v, x - h)).value) / (2 * h)

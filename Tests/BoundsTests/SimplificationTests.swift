@@ -18,8 +18,8 @@ import Testing
         #expect(try simplify("max(2, 3) + abs(-1)") == "4")
         #expect(try simplify("x^0") == "1")
         // Γ(0) from Γ(α) by substitution and simplification is A_2²/B_2 (= Λ₂).
-        #expect(TheoryDefinitions.quantity("Gamma_scratch")!.formula.plainText == "A_2^2/B_2")
-        #expect(TheoryDefinitions.quantity("Gamma_inherited")!.formula.plainText == "A_u^2/B_1")
+        #expect(Theory.current.quantity("Gamma_scratch")!.formula.plainText == "A_2^2/B_2")
+        #expect(Theory.current.quantity("Gamma_inherited")!.formula.plainText == "A_u^2/B_1")
     }
 
     /// Simplification keeps values (positive points, relative 1e-9: reordering sums and

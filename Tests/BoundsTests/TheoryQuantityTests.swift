@@ -124,16 +124,16 @@ import Testing
 
     @Test func everyDefinitionIsWellFormed() throws {
         // Every quantity's identifiers are known to the catalog, so proofs may use them.
-        for q in TheoryDefinitions.quantities + TheoryDefinitions.templates {
+        for q in Theory.current.quantities + Theory.current.templates {
             for name in q.formula.identifiers {
                 #expect(IdentifierCatalog.standard.contains(name), "\(q.id) uses unknown \(name)")
             }
             #expect(!q.section.isEmpty && !q.units.isEmpty)
         }
-        #expect(Set(TheoryDefinitions.quantities.map(\.id)).isSuperset(of: [
+        #expect(Set(Theory.current.quantities.map(\.id)).isSuperset(of: [
             "SNR_1", "SNR_2", "Lambda_1", "Lambda_2", "gamma_hat_1", "gamma_hat_2", "SNR_u", "A_u", "B_1", "A_2", "B_2",
             "Gamma", "Gamma_scratch", "Gamma_inherited", "d_star"]))
-        #expect(TheoryDefinitions.conditions.map(\.id) == ["cond_overparam", "cond_samples", "cond_dimension", "cond_signal",
+        #expect(Theory.current.conditions.map(\.id) == ["cond_overparam", "cond_samples", "cond_dimension", "cond_signal",
                                                             "cond_label_noise", "cond_init", "cond_step"])
     }
 

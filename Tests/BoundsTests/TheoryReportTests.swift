@@ -55,7 +55,7 @@ struct BoundsDocumentationExampleTests {
                                                      "sigma_p2": 1, "p": 0, "sigma0": 0.01, "eta": 1, "T1": 200,
                                                      "T2": 200, "alpha": 0.5, "delta": 0.05], task: 1)
         let gamma = try Formula.variable("Gamma").evaluate(in: env)          // Γ(α), value ± error
-        let dimension = TheoryDefinitions.condition("cond_dimension")!.relation(forTask: 1)
+        let dimension = Theory.current.condition("cond_dimension")!.relation(forTask: 1)
         let holds = try dimension.compare(in: env).outcome                   // .fails at d = 400
         let cMax = try dimension.largestConstant("C", in: env)              // the largest C at which it holds
         // Γ(½) = 14.64 (hand value in BoundsCommandTests); d = 400 against N₁²·log(N₁m/δ)·(log T₁)².

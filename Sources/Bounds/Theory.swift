@@ -1,0 +1,292 @@
+//===--- Theory.swift -----------------------------------------------------===//
+import Foundation
+import Vocabulary
+import Yams
+
+/// The quantities, conditions and regime relations of docs/theory.md §6, read from a theory
+/// file (`theory.yaml` in a proofs folder) rather than written in Swift, so a user can edit
+/// Γ or a condition and every command evaluates the new form.
+///
+/// Per-task quantities and the conditions are written with the per-task *aliases* (`n`,
+/// `sigma_p`, `mu_norm`, `T_star`, `eta_k` in the shipped file) and instantiated by substitution:
+/// `SNR_1` is the template `SNR` with the task-1 aliases. The same aliases let a statement of
+/// `proofs/` speak of "the task's n" and be judged on either task.
+///
+/// Which theory is in force is ``current``: a task-local value, ``standard`` (the shipped file)
+/// unless a command or test binds another with `Theory.$current.withValue(_:operation:)`.
+public struct Theory: Sendable {
+    /// Alias → (task 1 name, task 2 name).
+    public let aliases: [(alias: String, task1: String, task2: String)]
+    /// Per-task templates, before instantiation.
+    public let templates: [TheoryQuantity]
+    /// Every quantity reported by `ptv bounds`, in report order (templates instantiated).
+    public let quantities: [TheoryQuantity]
+    /// The conditions, in terms of the aliases.
+    public let conditions: [TheoryCondition]
+    /// Benign regime of Theorem 4.2 (Γ(α) ≥ C1), harmful regime (Γ(α) ≤ C3), negative transfer (Γ(α) < Γ(0)).
+    public let benign: Relation
+    public let harmful: Relation
+    public let negativeTransfer: Relation
+    /// Every quantity and template as one definition set.
+    public let definitions: DefinitionSet
+
+    /// The ids the tool itself evaluates by name: a theory file must define them.
+    public static let requiredQuantities = ["Gamma", "Gamma_scratch", "predicted_error", "d_star", "d_star_a", "d_star_c", "d_star_cprime"]
+
+    /// The alias bindings of task 1 or 2.
+    public func taskAliases(_ task: Int) -> [String: Formula] {
+        Dictionary(uniqueKeysWithValues: aliases.map { ($0.alias, Formula.variable(task == 1 ? $0.task1 : $0.task2)) })
+    }
+
+    /// The definitions, plus the per-task aliases of `task` when given.
+    public func definitions(forTask task: Int?) -> DefinitionSet {
+        guard let task else { return definitions }
+        let bindings = taskAliases(task).sorted { $0.key < $1.key }
+        // The aliases are plain renamings of defined or configuration ids: no cycle possible.
+        return (try? definitions.merging(DefinitionSet(bindings.map { ($0.key, $0.value) }))) ?? definitions
+    }
+
+    /// The quantity (or template) with this id.
+    public func quantity(_ id: String) -> TheoryQuantity? {
+        (quantities + templates).first { $0.id == id }
+    }
+
+    /// The condition with this id (without task suffix).
+    public func condition(_ id: String) -> TheoryCondition? {
+        conditions.first { $0.id == id }
+    }
+
+    /// The theory in force (see the type's documentation).
+    @TaskLocal public static var current: Theory = standard
+
+    /// The shipped theory: `theory.yaml` of the proofs folder bundled with this module.
+    public static let standard: Theory = {
+        let file = ProofLibrary.bundledDirectory.appendingPathComponent(fileName)
+        do { return try load(file: file) } catch {
+            preconditionFailure("the bundled theory file \(file.path) does not load:\n\(error)")
+        }
+    }()
+
+    /// The theory file's name inside a proofs folder.
+    public static let fileName = "theory.yaml"
+
+    /// Read a theory file; every problem is reported with file:line:column.
+    public static func load(file: URL, displayPath: String? = nil) throws(ProofLoadError) -> Theory {
+        let path = displayPath ?? file.path
+        let text: String
+        do { text = try YAMLInput.text(of: file, field: "theory") } catch {
+            throw ProofLoadError([ProofProblem(SourceLocation(file: path, line: 0, column: 0), "\(error)")])
+        }
+        var reader = TheoryReader(file: path)
+        guard let theory = reader.read(text), reader.problems.isEmpty else {
+            throw ProofLoadError(reader.problems.isEmpty ? [ProofProblem(SourceLocation(file: path, line: 1), "not a theory file")] : reader.problems)
+        }
+        return theory
+    }
+
+    init(aliases: [(alias: String, task1: String, task2: String)], templates: [TheoryQuantity], quantities: [TheoryQuantity],
+         conditions: [TheoryCondition], benign: Relation, harmful: Relation, negativeTransfer: Relation) throws(DefinitionError) {
+        self.aliases = aliases
+        self.templates = templates
+        self.quantities = quantities
+        self.conditions = conditions
+        self.benign = benign
+        self.harmful = harmful
+        self.negativeTransfer = negativeTransfer
+        definitions = try DefinitionSet((templates + quantities).map { ($0.id, $0.formula) })
+    }
+}
+
+/// Reads one theory file, collecting problems with their positions.
+private struct TheoryReader {
+    let file: String
+    var problems: [ProofProblem] = []
+
+    static let sections = ["aliases", "setting", "templates", "quantities", "conditions", "regimes"]
+
+    func location(_ node: Node?) -> SourceLocation {
+        SourceLocation(file: file, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1)
+    }
+
+    mutating func problem(_ node: Node?, _ message: String) { problems.append(ProofProblem(location(node), message)) }
+
+    mutating func read(_ text: String) -> Theory? {
+        let root: Node?
+        do { root = try YAMLInput.root(text, resolver: .default) } catch {
+            problems.append(ProofProblem(SourceLocation(file: file, line: error.line ?? 1, column: error.column ?? 1), error.problem))
+            return nil
+        }
+        guard let root, let mapping = root.mapping else {
+            problem(root, "a theory file is a mapping with the sections \(Self.sections.joined(separator: ", "))")
+            return nil
+        }
+        var sections: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string, Self.sections.contains(name) else {
+                problem(key, "unknown section '\(InputText.excerpt(key.string ?? "?"))' (allowed: \(Self.sections.joined(separator: ", ")))")
+                continue
+            }
+            sections[name] = value
+        }
+        for name in Self.sections where sections[name] == nil { problem(root, "missing section '\(name)'") }
+
+        var aliases: [(alias: String, task1: String, task2: String)] = []
+        for (key, value) in sections["aliases"]?.mapping ?? [:] {
+            guard let alias = key.string, let pair = value.sequence, pair.count == 2,
+                  let first = pair[0].string, let second = pair[1].string else {
+                problem(key, "an alias maps a name to [task 1 name, task 2 name]")
+                continue
+            }
+            aliases.append((alias, first, second))
+        }
+        let aliasNames = Set(aliases.map(\.alias))
+
+        var known = Set(IdentifierCatalog.configuration.map(\.name) + IdentifierCatalog.constants.map(\.name)).union(aliasNames)
+        var quantities: [TheoryQuantity] = []
+        for node in sections["setting"]?.sequence.map(Array.init) ?? [] {
+            if let q = quantity(node, known: known, earlier: quantities) { quantities.append(q); known.insert(q.id) }
+        }
+        var templates: [TheoryQuantity] = []
+        for node in sections["templates"]?.sequence.map(Array.init) ?? [] {
+            guard let t = quantity(node, known: known, earlier: quantities) else { continue }
+            templates.append(t)
+            for k in 1...2 {
+                var q = t
+                q.id = "\(t.id)_\(k)"
+                q.title = t.title.replacingOccurrences(of: "the task", with: "task \(k)")
+                q.formula = t.formula.substituting(Dictionary(uniqueKeysWithValues: aliases.map { ($0.alias, Formula.variable(k == 1 ? $0.task1 : $0.task2)) }))
+                q.task = k
+                quantities.append(q)
+                known.insert(q.id)
+            }
+            known.insert(t.id)
+        }
+        for node in sections["quantities"]?.sequence.map(Array.init) ?? [] {
+            if let q = quantity(node, known: known, earlier: quantities) { quantities.append(q); known.insert(q.id) }
+        }
+        for id in Theory.requiredQuantities where !known.contains(id) {
+            problem(sections["quantities"], "the quantity '\(id)' is required (the tool evaluates it by name)")
+        }
+        var conditions: [TheoryCondition] = []
+        for node in sections["conditions"]?.sequence.map(Array.init) ?? [] {
+            guard let fields = fields(node, allowed: ["id", "title", "relation", "provenance", "note", "section"]),
+                  let id = string(fields["id"], "id", of: node), let title = string(fields["title"], "title", of: node),
+                  let text = string(fields["relation"], "relation", of: node), let provenance = provenance(fields["provenance"], of: node),
+                  let relation = relation(fields["relation"]!, text, known: known) else { continue }
+            if !id.hasPrefix("cond_") { problem(fields["id"], "a condition's id starts with 'cond_'") }
+            conditions.append(TheoryCondition(id: id, title: title, relation: relation, provenance: provenance,
+                                              provenanceNote: fields["note"]?.string, section: fields["section"]?.string ?? "§6"))
+        }
+        var regimes: [String: Relation] = [:]
+        for (key, value) in sections["regimes"]?.mapping ?? [:] {
+            guard let name = key.string, ["benign", "harmful", "negative_transfer"].contains(name) else {
+                problem(key, "unknown regime (allowed: benign, harmful, negative_transfer)")
+                continue
+            }
+            if let text = value.string { regimes[name] = relation(value, text, known: known) }
+        }
+        guard problems.isEmpty, let benign = regimes["benign"], let harmful = regimes["harmful"],
+              let negative = regimes["negative_transfer"] else {
+            if problems.isEmpty { problem(sections["regimes"], "regimes needs benign, harmful and negative_transfer") }
+            return nil
+        }
+        do {
+            return try Theory(aliases: aliases, templates: templates, quantities: quantities, conditions: conditions,
+                              benign: benign, harmful: harmful, negativeTransfer: negative)
+        } catch {
+            problem(sections["quantities"], "\(error)")
+            return nil
+        }
+    }
+
+    /// A mapping's fields by name, refusing names outside `allowed`.
+    mutating func fields(_ node: Node, allowed: [String]) -> [String: Node]? {
+        guard let mapping = node.mapping else { problem(node, "expected a mapping with \(allowed.joined(separator: ", "))"); return nil }
+        var fields: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string, allowed.contains(name) else {
+                problem(key, "unknown field '\(InputText.excerpt(key.string ?? "?"))' (allowed: \(allowed.joined(separator: ", ")))")
+                continue
+            }
+            fields[name] = value
+        }
+        return fields
+    }
+
+    mutating func string(_ node: Node?, _ field: String, of parent: Node) -> String? {
+        guard let node else { problem(parent, "missing field '\(field)'"); return nil }
+        guard let text = node.string, !text.isEmpty else { problem(node, "'\(field)' must be a non-empty string"); return nil }
+        return text
+    }
+
+    mutating func provenance(_ node: Node?, of parent: Node) -> Provenance? {
+        guard let text = string(node, "provenance", of: parent) else { return nil }
+        guard let tag = Provenance(rawValue: text) else {
+            problem(node, "unknown provenance '\(InputText.excerpt(text))' (one of: \(Provenance.allCases.map(\.rawValue).joined(separator: ", ")))")
+            return nil
+        }
+        return tag
+    }
+
+    /// One quantity entry; `earlier` are the quantities already read (for `at`).
+    mutating func quantity(_ node: Node, known: Set<String>, earlier: [TheoryQuantity]) -> TheoryQuantity? {
+        guard let fields = fields(node, allowed: ["id", "title", "formula", "at", "units", "provenance", "note", "section", "task"]),
+              let id = string(fields["id"], "id", of: node), let title = string(fields["title"], "title", of: node),
+              let text = string(fields["formula"], "formula", of: node), let units = string(fields["units"], "units", of: node),
+              let provenance = provenance(fields["provenance"], of: node) else { return nil }
+        if known.contains(id) { problem(fields["id"], "'\(InputText.excerpt(id))' is already defined"); return nil }
+        var formula: Formula
+        do { formula = try Formula(parsing: text) } catch {
+            problems.append(ProofProblem(position(fields["formula"]!, error.line, error.column), "malformed formula '\(InputText.excerpt(text))': \(error.message)"))
+            return nil
+        }
+        for name in formula.identifiers.sorted() where !known.contains(name) {
+            problem(fields["formula"], "unknown identifier '\(InputText.excerpt(name))' in the formula of '\(id)' (quantities must be defined before they are used)")
+            return nil
+        }
+        if let at = fields["at"] {
+            guard case .variable(let base) = formula, let definition = earlier.first(where: { $0.id == base })?.formula,
+                  let values = at.mapping else {
+                problem(at, "'at' needs a formula that names one earlier quantity and a mapping of identifiers to numbers")
+                return nil
+            }
+            var fixed: [String: Double] = [:]
+            for (key, value) in values {
+                guard let name = key.string, let number = value.string.flatMap(Double.init) else {
+                    problem(key, "'at' maps identifiers to numbers")
+                    return nil
+                }
+                fixed[name] = number
+            }
+            formula = definition.substituting(values: fixed).simplified()
+        }
+        var task: Int?
+        if let node = fields["task"] {
+            guard let value = node.string.flatMap(Int.init), value == 1 || value == 2 else { problem(node, "'task' is 1 or 2"); return nil }
+            task = value
+        }
+        return TheoryQuantity(id: id, title: title, formula: formula, units: units, provenance: provenance,
+                              provenanceNote: fields["note"]?.string, section: fields["section"]?.string ?? "§6", task: task)
+    }
+
+    mutating func relation(_ node: Node, _ text: String, known: Set<String>) -> Relation? {
+        do {
+            let relation = try Relation(parsing: text)
+            for name in relation.identifiers.sorted() where !known.contains(name) {
+                problem(node, "unknown identifier '\(InputText.excerpt(name))' in '\(InputText.excerpt(text))'")
+                return nil
+            }
+            return relation
+        } catch {
+            problems.append(ProofProblem(position(node, error.line, error.column), "malformed relation '\(InputText.excerpt(text))': \(error.message)"))
+            return nil
+        }
+    }
+
+    /// Position of (line, column) inside a one-line scalar (quoted or plain).
+    func position(_ node: Node, _ line: Int, _ column: Int) -> SourceLocation {
+        let base = location(node)
+        let quoted = node.scalar?.style == .singleQuoted || node.scalar?.style == .doubleQuoted
+        return SourceLocation(file: file, line: base.line + line - 1, column: line == 1 ? base.column + column - (quoted ? 0 : 1) : column)
+    }
+}
