@@ -143,12 +143,18 @@ private struct TheoryReader {
 
         var known = Set(IdentifierCatalog.configuration.map(\.name) + IdentifierCatalog.constants.map(\.name)).union(aliasNames)
         var quantities: [TheoryQuantity] = []
+        // A quantity that fails is reported once: its id still counts as defined for what follows.
+        func failed(_ node: Node, perTask: Bool = false) {
+            guard let id = node.mapping?["id"]?.string else { return }
+            known.insert(id)
+            if perTask { known.formUnion(["\(id)_1", "\(id)_2"]) }
+        }
         for node in sections["setting"]?.sequence.map(Array.init) ?? [] {
-            if let q = quantity(node, known: known, earlier: quantities) { quantities.append(q); known.insert(q.id) }
+            if let q = quantity(node, known: known, earlier: quantities) { quantities.append(q); known.insert(q.id) } else { failed(node) }
         }
         var templates: [TheoryQuantity] = []
         for node in sections["templates"]?.sequence.map(Array.init) ?? [] {
-            guard let t = quantity(node, known: known, earlier: quantities) else { continue }
+            guard let t = quantity(node, known: known, earlier: quantities) else { failed(node, perTask: true); continue }
             templates.append(t)
             for k in 1...2 {
                 var q = t
@@ -162,7 +168,7 @@ private struct TheoryReader {
             known.insert(t.id)
         }
         for node in sections["quantities"]?.sequence.map(Array.init) ?? [] {
-            if let q = quantity(node, known: known, earlier: quantities) { quantities.append(q); known.insert(q.id) }
+            if let q = quantity(node, known: known, earlier: quantities) { quantities.append(q); known.insert(q.id) } else { failed(node) }
         }
         for id in Theory.requiredQuantities where !known.contains(id) {
             problem(sections["quantities"], "the quantity '\(id)' is required (the tool evaluates it by name)")

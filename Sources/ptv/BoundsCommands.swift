@@ -34,12 +34,18 @@ struct BoundsCommand: ParsableCommand {
     @Option(name: .customLong("C"), help: "With --lift: the conditions' constant C to lift to (default 1).")
     var constant: Double = 1
 
+    @OptionGroup var theory: TheoryOption
+
     func validate() throws {
         guard constant > 0 && constant.isFinite else { throw ValidationError("--C must be a finite number > 0 (got \(constant))") }
         guard !config.isEmpty && (config.count == 1 || lift) else { throw ValidationError("give one --config (several only with --lift)") }
     }
 
     func run() throws {
+        try Theory.$current.withValue(try theory.load()) { try report() }
+    }
+
+    private func report() throws {
         let configs = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) }
         if lift {
             print(try ConfigurationLift(configs, constant: constant).yaml, terminator: "")
@@ -132,12 +138,34 @@ struct ProofsCheckCommand: ParsableCommand {
             for p in error.problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) }
             throw InputError("\(error.problems.count) problem(s) in \(proofs)")
         }
-        print("\(library.statements.count) statements in \(proofs), all valid")
+        let theory = library.theory
+        print("\(library.statements.count) statements in \(proofs), all valid; theory: \(theory.quantities.count) quantities, \(theory.conditions.count) conditions per task")
         for s in library.statements.sorted(by: { $0.id < $1.id }) {
             print("  \(s.id) [\(s.provenance.rawValue)] probe: \(s.probe); \(s.hypotheses.count) hypotheses, \(s.claims.count) claim(s)")
         }
         print("")
         print("Dependency graph (depth, statement, <- statements it uses):")
         print(library.dependencyGraph.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+    }
+}
+
+/// `--proofs DIR` for commands that evaluate the theory: the theory file of a proofs folder
+/// (`DIR/theory.yaml`) replaces the shipped one, so an edited Γ changes what they compute.
+struct TheoryOption: ParsableArguments {
+    @Option(name: .customLong("proofs"), help: "A proofs folder whose theory.yaml replaces the shipped theory (docs/theory.md §6).")
+    var folder: String?
+
+    /// The theory to evaluate: the folder's, or the shipped one.
+    func load() throws -> Theory {
+        guard let folder else { return Theory.standard }
+        let directory = try ProjectFiles.folder(folder, default: "proofs", option: "--proofs")
+        let file = directory.appendingPathComponent(Theory.fileName)
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw InputError("--proofs: \(InputText.excerpt(folder)) has no \(Theory.fileName)")
+        }
+        do { return try Theory.load(file: file, displayPath: (folder as NSString).appendingPathComponent(Theory.fileName)) } catch {
+            for problem in error.problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
+            throw InputError("\(error.problems.count) problem(s) in \(InputText.excerpt(folder))/\(Theory.fileName)")
+        }
     }
 }

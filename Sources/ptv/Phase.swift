@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bounds
 import Foundation
 import Sweeps
 import TransferModel
@@ -32,7 +33,13 @@ struct PhaseCommand: ParsableCommand {
     @Option(name: .long, help: "Benign threshold τ: a cell is benign when its test error ≤ p + τ (default 0.1).")
     var threshold: Double = 0.1
 
+    @OptionGroup var theory: TheoryOption
+
     func run() throws {
+        try Theory.$current.withValue(try theory.load()) { try draw() }
+    }
+
+    private func draw() throws {
         let runs = try SweepStore(url: URL(fileURLWithPath: store), create: false).runs()
         let diagram = try PhaseDiagram(runs: runs, x: x, y: y, threshold: threshold)
         let benign = diagram.benignBoundary()  // the predicted curve, computed once

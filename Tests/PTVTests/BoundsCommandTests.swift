@@ -41,6 +41,49 @@ struct BoundsCommandTests {
         #expect(predictions["predicted_test_error"] is Double)
     }
 
+    /// The theory is data (issue 12): a proofs copy whose theory.yaml gives Γ another form changes
+    /// what `ptv bounds --proofs COPY` prints — checked against the new form computed by hand — and
+    /// what `ptv validate --proofs COPY` judges on the same recorded runs, without a rebuild; a
+    /// malformed theory file is refused with exit 2 and file:line:column.
+    @Test func anEditedTheoryFileChangesBoundsAndJudgements() throws {
+        let dir = CLI.temporaryDirectory("theory-data")
+        let config = dir.appendingPathComponent("c.yaml")
+        try CLI.write("d: 400\nN1: 80\nN2: 20\nu_norm: 3\nv1_norm: 2\nv2_norm: 2\nalpha: 0.5\n", to: config)
+        // Inherited filters credited with both signals and both noises (a candidate form).
+        let proofs = try CLI.proofsCopy(in: dir, editing: "theory.yaml",
+                                        replacing: "\"(alpha*A_u + (1 - alpha)*A_2)^2/(alpha^2*B_1 + (1 - alpha)^2*B_2)\"",
+                                        with: "\"(alpha*(A_u + A_2) + (1 - alpha)*A_2)^2/(alpha^2*(B_1 + B_2) + (1 - alpha)^2*B_2)\"")
+        func gamma(_ extra: [String]) throws -> Double {
+            let result = try CLI.run(["bounds", "--config", config.path, "--json"] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+            let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+            return try #require((json["quantities"] as? [String: [String: Any]])?["Gamma"]?["value"] as? Double)
+        }
+        // By hand (σ = 1): A_u = 1.8, B₁ = 0.36, A₂ = 0.65, B₂ = 0.05 (see the test above).
+        let shipped = pow(0.5 * 1.8 + 0.5 * 0.65, 2) / (0.25 * 0.36 + 0.25 * 0.05)
+        let edited = pow(0.5 * (1.8 + 0.65) + 0.5 * 0.65, 2) / (0.25 * (0.36 + 0.05) + 0.25 * 0.05)
+        #expect(abs(try gamma([]) - shipped) <= 1e-12 * shipped)
+        #expect(abs(try gamma(["--proofs", proofs.path]) - edited) <= 1e-12 * edited)
+
+        // The same recorded runs judged under both theories.
+        try CLI.write(ValidateCommandTests.suite, to: dir.appendingPathComponent("suite.yaml"))
+        let first = dir.appendingPathComponent("shipped"), second = dir.appendingPathComponent("edited")
+        _ = try CLI.run(["validate", "--suite", dir.appendingPathComponent("suite.yaml").path, "--out", first.path, "--quiet"])
+        let rejudged = try CLI.run(["validate", "--suite", dir.appendingPathComponent("suite.yaml").path, "--runs", first.path,
+                                    "--proofs", proofs.path, "--out", second.path, "--quiet"])
+        #expect(rejudged.status != 2, "\(rejudged.stderr)")
+        let page = { (folder: URL) in try String(contentsOf: folder.appendingPathComponent("lemmas/gamma-agreement.md"), encoding: .utf8) }
+        #expect(try page(first) != page(second), "the judgement of gamma-agreement did not change with Γ")
+
+        // A malformed theory file: exit 2, each problem at file:line:column.
+        let broken = try CLI.proofsCopy(in: dir.appendingPathComponent("broken"), editing: "theory.yaml",
+                                        replacing: "formula: \"N2/d\"", with: "formula: \"N2/(d\"")
+        for arguments in [["bounds", "--config", config.path, "--proofs", broken.path], ["proofs", "check", "--proofs", broken.path]] {
+            let result = try CLI.run(arguments)
+            #expect(result.status == 2 && result.stderr.contains("theory.yaml:") && result.stderr.contains("malformed formula"), "\(result.stderr)")
+        }
+    }
+
     /// `--lift`: the printed configuration runs, satisfies every condition at C (as `ptv bounds`
     /// itself judges it) and keeps Λ₁, Λ₂ (hand formula Λ_k = N_k‖μ_k‖⁴/(σ⁴d), σ = 1).
     @Test func liftPrintsARunnableConfigurationInsideTheHypotheses() throws {
