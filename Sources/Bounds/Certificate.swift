@@ -83,7 +83,9 @@ public struct Certificate: Sendable, CustomStringConvertible {
 
     /// Sign of Π cⱼ^rⱼ − 1 computed exactly: raise to the common denominator Q of the rⱼ so
     /// every power is an integer, then compare big-integer products. Nil if Q or the powers
-    /// are unreasonably large (more than 4096 in total).
+    /// are unreasonably large (more than 4096 in total), or the product would have more than
+    /// 2¹⁸ bits (about 79 000 digits; found by fuzzing: a 170-digit constant to the power 3 333
+    /// took seconds to multiply out).
     static func compareWithOne(_ factors: [(base: BigFraction, exponent: Rational)]) -> Int? {
         var q: Int64 = 1
         for f in factors {
@@ -92,12 +94,14 @@ public struct Certificate: Sendable, CustomStringConvertible {
             if overflow || m > 4096 { return nil }
             q = m
         }
-        var total: Int64 = 0
+        var total: Int64 = 0, bits = 0
         var value = BigFraction.one
         for f in factors {
             let k = f.exponent.numerator * (q / f.exponent.denominator)
             total += k.magnitude > 4096 ? 4097 : Int64(k.magnitude)
             if total > 4096 { return nil }
+            bits += Int(k.magnitude) * (f.base.numerator.bitWidth + f.base.denominator.bitWidth)
+            if bits > 1 << 18 { return nil }
             value = value * f.base.power(k)
         }
         return BigFraction.compare(value, .one)

@@ -52,6 +52,13 @@ struct HostileInputTests {
                             allowed: [1], mentioning: "cannot verify")
     }
 
+    /// Found by the fuzzer: exact re-verification multiplied out a 170-digit constant to the power
+    /// 3 333 (8 s instrumented). Products past 2¹⁸ bits now give "cannot verify".
+    @Test func hugeExactConstantsCannotVerifyQuickly() throws {
+        let hypothesis = "x >0000000080000000010455091" + String(repeating: "2", count: 124) + "162988^3333"
+        try Self.expectEnds(["prove", "--assume", hypothesis, "--claim", "x >333333333^5"], allowed: [1], mentioning: "too large")
+    }
+
     @Test func deeplyNestedClaimIsRefused() throws {
         let claim = String(repeating: "(", count: 20_000) + "x" + String(repeating: ")", count: 20_000) + " >= 1"
         try Self.expectEnds(["prove", "--claim", claim], mentioning: "--claim")
