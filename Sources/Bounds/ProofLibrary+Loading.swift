@@ -23,12 +23,14 @@ extension ProofLibrary {
     /// statements are read against (identifiers, conditions) and becomes the library's
     /// ``theory``; without one, the theory in force is kept. `catalog` defaults to the standard
     /// catalog of that theory.
-    public static func load(directory: String, catalog: IdentifierCatalog? = nil,
-                            probes: Set<String>? = nil) throws(ProofLoadError) -> ProofLibrary {
-        var theory = Theory.current
+    /// A `theory` given here is used instead of the folder's file (comparing candidate theories
+    /// on one set of statements).
+    public static func load(directory: String, catalog: IdentifierCatalog? = nil, probes: Set<String>? = nil,
+                            theory given: Theory? = nil) throws(ProofLoadError) -> ProofLibrary {
+        var theory = given ?? Theory.current
         var problems: [ProofProblem] = []
         let theoryPath = (directory as NSString).appendingPathComponent(Theory.fileName)
-        if FileManager.default.fileExists(atPath: theoryPath) {
+        if given == nil, FileManager.default.fileExists(atPath: theoryPath) {
             do { theory = try Theory.load(file: URL(fileURLWithPath: theoryPath), displayPath: theoryPath) } catch {
                 problems += error.problems
             }

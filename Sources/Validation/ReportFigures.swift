@@ -170,15 +170,15 @@ struct ReportFigures {
 
     /// The components of Γ(α) against the margin parts (docs/theory.md §6b): per configuration,
     /// the inherited filters' measured share of the signal margin mean and of the noise margin
-    /// variance (median and range over seeds) against the shares the reconstruction predicts,
-    /// αA_u/(αA_u + (1−α)A₂) and α²B₁/(α²B₁ + (1−α)²B₂), with the diagonal for reference.
+    /// variance (median and range over seeds) against the shares the theory in force predicts
+    /// (`Gamma_signal_share`, `Gamma_noise_share`; as shipped αA_u/(αA_u + (1−α)A₂) and
+    /// α²B₁/(α²B₁ + (1−α)²B₂)), with the diagonal for reference.
     mutating func inheritedShares(_ report: ValidationReport) {
         var chart = SVGChart(title: "Inherited filters' share of the margin: measured against Γ(α)'s terms",
                              xLabel: "share predicted by the reconstruction", yLabel: "measured share (transfer test margins)")
-        let parts = [("signal-patch mean", "signal", "mean", "alpha*A_u/(alpha*A_u + (1 - alpha)*A_2)"),
-                     ("noise-patch variance", "noise", "var", "alpha^2*B_1/(alpha^2*B_1 + (1 - alpha)^2*B_2)")]
-        for (i, (name, kind, statistic, formula)) in parts.enumerated() {
-            guard let predicted = try? Formula(parsing: formula) else { continue }
+        let parts = [("signal-patch mean", "signal", "mean", "Gamma_signal_share"), ("noise-patch variance", "noise", "var", "Gamma_noise_share")]
+        for (i, (name, kind, statistic, quantity)) in parts.enumerated() {
+            let predicted = Formula.variable(quantity)
             var points: [(Double, Double)] = [], bars: [(Double, Double, Double)] = []
             for configuration in report.suite.configurations {
                 let env = Environment.theory(configuration: configuration.config.numericValues, constants: report.suite.constants, task: 2)

@@ -71,3 +71,30 @@ struct KolmogorovSmirnov: Sendable {
         return rejected
     }
 }
+
+/// Rank statistics.
+enum RankCorrelation {
+    /// Ranks 1…n of `values`, ties given their average rank.
+    static func ranks(_ values: [Double]) -> [Double] {
+        let order = values.indices.sorted { values[$0] < values[$1] }
+        var ranks = [Double](repeating: 0, count: values.count)
+        var start = 0
+        while start < order.count {
+            var end = start
+            while end + 1 < order.count && values[order[end + 1]] == values[order[start]] { end += 1 }
+            let average = Double(start + end) / 2 + 1
+            for k in start...end { ranks[order[k]] = average }
+            start = end + 1
+        }
+        return ranks
+    }
+
+    /// Spearman's ρ: Pearson's correlation of the ranks (nil when either side is constant).
+    static func spearman(_ x: [Double], _ y: [Double]) -> Double? {
+        let rx = ranks(x), ry = ranks(y), n = Double(x.count)
+        let mx = rx.reduce(0, +) / n, my = ry.reduce(0, +) / n
+        var sxy = 0.0, sxx = 0.0, syy = 0.0
+        for (a, b) in zip(rx, ry) { sxy += (a - mx) * (b - my); sxx += (a - mx) * (a - mx); syy += (b - my) * (b - my) }
+        return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : nil
+    }
+}

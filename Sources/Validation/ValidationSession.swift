@@ -43,7 +43,7 @@ public struct ValidationSession {
 
     private func judgeAndReport(progress: (String) -> Void) async throws -> ValidationReport {
         // Recorded runs are read before the output folder is prepared: it may be the same folder.
-        let recorded = try recordedRuns.map { try loadRuns(from: $0) }
+        let recorded = try recordedRuns.map { try suite.recordedRuns(in: $0) }
         try OutputFolder.prepare(output, results: ValidationReport.resultNames, replacing: replacing)
         let runsFolder = output.appendingPathComponent("runs")
         try FileManager.default.createDirectory(at: runsFolder, withIntermediateDirectories: true)
@@ -57,7 +57,7 @@ public struct ValidationSession {
         // Γ̂ is +∞ or undefined when every test margin is equal (variance 0): written as text.
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         func store(_ measured: RunMeasurements) {
-            let file = runsFolder.appendingPathComponent(Self.runFile(measured.label, measured.seed))
+            let file = runsFolder.appendingPathComponent(ValidationSuite.runFile(measured.label, measured.seed))
             do { try ResultFile.write(encoder.encode(measured), to: file) } catch {
                 progress("warning: run file \(file.lastPathComponent) not written (\(error)); the run is still judged")
             }
@@ -87,17 +87,20 @@ public struct ValidationSession {
         try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
         return report
     }
+}
 
-    /// The file of one run under `runs/`.
+extension ValidationSuite {
+    /// The file of one run under a report's `runs/`.
     static func runFile(_ label: String, _ seed: UInt64) -> String { "\(label)-seed\(seed).json" }
 
-    /// Every (configuration, seed) run of the suite from `folder/runs`, in job order; a missing
-    /// or unreadable run is refused naming it (the report was recorded with another suite).
-    func loadRuns(from folder: URL) throws -> [RunMeasurements] {
+    /// Every (configuration, seed) run of this suite from a finished report's `runs/`, in job
+    /// order; a missing or unreadable run is refused naming it (the report was recorded with
+    /// another suite).
+    public func recordedRuns(in folder: URL) throws -> [RunMeasurements] {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try SuiteRunner(suite: suite).jobs.map { index, seed in
-            let label = suite.configurations[index].label
+        return try SuiteRunner(suite: self).jobs.map { index, seed in
+            let label = configurations[index].label
             let file = folder.appendingPathComponent("runs").appendingPathComponent(Self.runFile(label, seed))
             guard let data = try? Data(contentsOf: file) else {
                 throw ConfigError(field: "runs", "\(InputText.excerpt(file.path)) is missing: the report in \(InputText.excerpt(folder.path)) holds no run \(label) seed \(seed) of this suite (give the suite it was recorded with)")

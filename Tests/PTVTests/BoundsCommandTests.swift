@@ -84,6 +84,32 @@ struct BoundsCommandTests {
         }
     }
 
+    /// `ptv compare` judges the shipped candidates on one set of recorded runs and writes the page
+    /// and JSON; the learning candidate's Γ differs from the static one's, so their fitted
+    /// gamma-agreement bands differ too.
+    @Test func compareJudgesCandidateTheoriesOnTheSameRuns() throws {
+        let dir = CLI.temporaryDirectory("compare")
+        try CLI.write(ValidateCommandTests.suite, to: dir.appendingPathComponent("suite.yaml"))
+        let report = dir.appendingPathComponent("report"), out = dir.appendingPathComponent("comparison")
+        _ = try CLI.run(["validate", "--suite", dir.appendingPathComponent("suite.yaml").path, "--out", report.path, "--quiet"])
+        let candidates = CLI.packageRoot.appendingPathComponent("proofs/candidates")
+        let result = try CLI.run(["compare", "--suite", dir.appendingPathComponent("suite.yaml").path, "--runs", report.path,
+                                  "--proofs", candidates.appendingPathComponent("static.yaml").path,
+                                  "--proofs", candidates.appendingPathComponent("learning.yaml").path, "--out", out.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try CLI.json(out.appendingPathComponent("comparison.json"))
+        let theories = try #require(json["theories"] as? [[String: Any]])
+        #expect(theories.map { $0["name"] as? String } == ["static", "learning"])
+        func band(_ theory: [String: Any]) -> Double? {
+            ((theory["statements"] as? [[String: Any]])?.first { $0["id"] as? String == "gamma-agreement" }?["fitted"] as? [[String: Any]])?
+                .first?["value"] as? Double
+        }
+        #expect(band(theories[0]) != nil && band(theories[0]) != band(theories[1]))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("index.html").path))
+        let one = try CLI.run(["compare", "--runs", report.path, "--proofs", candidates.path, "--out", out.path])
+        #expect(one.status == 2 && one.stderr.contains("at least two"))
+    }
+
     /// `--lift`: the printed configuration runs, satisfies every condition at C (as `ptv bounds`
     /// itself judges it) and keeps Λ₁, Λ₂ (hand formula Λ_k = N_k‖μ_k‖⁴/(σ⁴d), σ = 1).
     @Test func liftPrintsARunnableConfigurationInsideTheHypotheses() throws {
