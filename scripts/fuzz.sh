@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzz every reader of user text (expression parser, prover input, definitions, configs, grids,
-# suites, statement files) with libFuzzer for SECONDS (default 60): `scripts/fuzz.sh 1800`.
+# suites, statement files, theory files) with libFuzzer for SECONDS (default 60): `scripts/fuzz.sh 1800`.
 # The first byte of an input picks the reader; the seed corpus is the project's own files.
 # Findings (crash-*, timeout-*, oom-* files) land in .build/fuzz/findings; a refusal that is not
 # one line counts as a crash. Limits per input: 10 s and 8 GiB.
@@ -29,5 +29,6 @@ seed 0 "$tmp/relation"; seed 1 "$tmp/proof"; seed 2 "$tmp/definitions"; seed 3 "
 seed 4 validation/grids/*.yaml
 seed 5 validation/quick.yaml validation/finite-size.yaml
 seed 6 proofs/*.yaml
+seed 7 proofs/theory.yaml proofs/candidates/learning.yaml
 .build/fuzz/x86_64-unknown-linux-gnu/release/ptv-fuzz "$corpus" -artifact_prefix="$findings/" \
   -max_total_time="$seconds" -timeout=10 -rss_limit_mb=8192 -max_len=16384 -print_final_stats=1

@@ -77,9 +77,14 @@ public struct Theory: Sendable {
         do { text = try YAMLInput.text(of: file, field: "theory") } catch {
             throw ProofLoadError([ProofProblem(SourceLocation(file: path, line: 0, column: 0), "\(error)")])
         }
-        var reader = TheoryReader(file: path)
+        return try parse(yaml: text, file: path)
+    }
+
+    /// Read a theory file's text; `file` names it in the problems.
+    public static func parse(yaml text: String, file: String) throws(ProofLoadError) -> Theory {
+        var reader = TheoryReader(file: file)
         guard let theory = reader.read(text), reader.problems.isEmpty else {
-            throw ProofLoadError(reader.problems.isEmpty ? [ProofProblem(SourceLocation(file: path, line: 1), "not a theory file")] : reader.problems)
+            throw ProofLoadError(reader.problems.isEmpty ? [ProofProblem(SourceLocation(file: file, line: 1), "not a theory file")] : reader.problems)
         }
         return theory
     }

@@ -26,6 +26,8 @@ public enum InputSurface: String, CaseIterable, Sendable {
     case suite
     /// A statement file of proofs/ (`ptv proofs check`).
     case statement
+    /// A theory file (`proofs/theory.yaml`, `--proofs`).
+    case theory
 
     /// What reading a text gave.
     public enum Outcome: Sendable, Equatable {
@@ -57,6 +59,11 @@ public enum InputSurface: String, CaseIterable, Sendable {
                 _ = try SweepGrid.parse(yaml: text)
             case .suite:
                 _ = try ValidationSuite.parse(yaml: text)
+            case .theory:
+                do { _ = try Theory.parse(yaml: text, file: "theory.yaml") } catch {
+                    let messages = error.problems.map { "\($0)" }
+                    return .refused(messages.first(where: { !Outcome.refused($0).isWellFormed }) ?? messages.first ?? "not a theory file")
+                }
             case .statement:
                 let (_, problems) = ProofLibrary.parseStatement(yaml: text, file: "fuzz.yaml")
                 // `ptv proofs check` prints one line per problem: the worst-formed one is reported.

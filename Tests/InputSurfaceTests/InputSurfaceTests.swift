@@ -25,6 +25,8 @@ struct InputSurfaceTests {
     static let yamlKeys = ConfigKey.allCases.map(\.rawValue) + [
         "base", "grid", "seeds", "configurations", "statements", "constants", "label", "split", "name", "id", "title",
         "source", "provenance", "uses", "hypotheses", "claim", "probe", "C", "C1", "C3", "kapa", "!x d", "? d", "- d", "\"d\"",
+        "aliases", "setting", "templates", "quantities", "conditions", "regimes", "formula", "relation", "at", "units", "task",
+        "benign", "harmful", "negative_transfer", "- id",
     ]
 
     /// Values that have broken readers before (issue 11), and ordinary ones.
@@ -68,7 +70,7 @@ struct InputSurfaceTests {
         }
     }
 
-    @Test(arguments: [InputSurface.config, .grid, .suite, .statement])
+    @Test(arguments: [InputSurface.config, .grid, .suite, .statement, .theory])
     func yamlIsAcceptedOrRefusedInOneLine(surface: InputSurface) async {
         await propertyCheck(count: Self.cases, input: Self.yamlDocument) { text in
             let outcome = surface.read(text)
