@@ -41,6 +41,8 @@ import Testing
             "A_u": Au, "B_1": B1, "A_2": A2, "B_2": B2,
             "Gamma": G, "Gamma_scratch": gamma(0), "Gamma_inherited": gamma(1),
             "d_star_a": a, "d_star_c": cc, "d_star_cprime": cp,
+            "Gamma_signal_share": alpha * Au / (alpha * Au + (1 - alpha) * A2),
+            "Gamma_noise_share": alpha * alpha * B1 / (alpha * alpha * B1 + (1 - alpha) * (1 - alpha) * B2),
             "predicted_error": p + (1 - 2 * p) * erfc(k["kappa"]! * G.squareRoot() / 2.0.squareRoot()) / 2,
         ]
         if a * a / k["C1"]! > cp { out["d_star"] = (a * a / k["C1"]! - cp) / cc }
