@@ -130,7 +130,7 @@ public struct Monomial: Sendable, Equatable {
 
 extension Relation {
     /// The relation as `M ≤ 1` (or `M < 1`) with M = smaller/larger, a monomial.
-    func normalizedMonomial() throws(Monomial.NotAMonomial) -> (monomial: Monomial, strict: Bool) {
+    public func normalizedMonomial() throws(Monomial.NotAMonomial) -> (monomial: Monomial, strict: Bool) {
         let (larger, smaller, strict) = asGreater
         let m = try Monomial(smaller).multiplied(by: Monomial(larger).raised(to: Rational(-1)))
         return (m, strict)

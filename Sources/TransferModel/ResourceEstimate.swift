@@ -15,7 +15,7 @@ import Vocabulary
 ///   r₂ = 4m + N₂, its latent draws n_test·r_k, and materialised vectors n_test·P·D when the weight
 ///   engine scores a phase or arrays are saved, plus the n_test × D noise of the one being built;
 /// - the pre-activations ⟨w_k, x_t^{(q)}⟩ of the phase being scored, n_test·P·2m (margins, §6b);
-/// - the process itself, ``processBaseline``, once.
+/// - the process itself, `processBaseline`, once.
 /// The estimate errs high (every term is counted as if alive at once); the real peak of the
 /// default experiment is well below it.
 public struct ResourceEstimate: Sendable, CustomStringConvertible {
@@ -71,7 +71,7 @@ public struct ResourceEstimate: Sendable, CustomStringConvertible {
     }
 
     /// Training's multiply–adds over the three phases, each with the engine it will use
-    /// (``TrainingEngine/estimatedMultiplyAdds(n:d:m:patchCount:steps:)``): the work the run is
+    /// (`TrainingEngine.estimatedMultiplyAdds(n:d:m:patchCount:steps:)`): the work the run is
     /// about to do, announced before it starts.
     public let multiplyAdds: Double
 

@@ -18,7 +18,7 @@ public struct RunDirectory {
     /// Every name a run writes into its folder.
     public static let resultNames = ["manifest.json", "metrics.json", "arrays"] + Phase.allCases.map { "trajectory-\($0.rawValue).csv" }
 
-    /// Prepare the folder (``OutputFolder``: created, checked writable, refused when it holds an
+    /// Prepare the folder (`OutputFolder`: created, checked writable, refused when it holds an
     /// earlier run unless `replacing`, which removes that run's files); ``start()`` writes the
     /// manifest. Failures are `ConfigError(field: "out")`.
     public init(url: URL, config: ExperimentConfig, saveArrays: Bool, replacing: Bool = false,

@@ -89,7 +89,7 @@ public struct Dataset: Sendable {
     }
 
     /// Calls `body` with a pointer to ξ₁ and the stride between consecutive ξ_i (P·d), no copy.
-    func withNoise<R>(_ body: (UnsafePointer<Double>, Int) throws -> R) rethrows -> R {
+    public func withNoise<R>(_ body: (UnsafePointer<Double>, Int) throws -> R) rethrows -> R {
         let d = dimension, P = patchCount
         return try patches.storage.withUnsafeBufferPointer { x in try body(x.baseAddress! + (P - 1) * d, P * d) }
     }

@@ -13,7 +13,7 @@ import NumericsCore
 /// whatever the training data were (ξ_t is independent of them). So a_t = σ L z_t with
 /// z_t ~ N(0, I_ρ) and G = L Lᵀ (Cholesky; pivoted, of rank ρ, when G is singular) is an exact draw
 /// of everything a score can depend on, at r Gaussians per sample instead of d.
-/// Then ⟨w_k, ξ_t⟩ = Σ_j c_kj a_tj whenever Pw_k = Σ_j c_kj Pv_j (``noiseProducts(coefficients:)``).
+/// Then ⟨w_k, ξ_t⟩ = Σ_j c_kj a_tj whenever Pw_k = Σ_j c_kj Pv_j (`noiseProducts(coefficients:)`).
 ///
 /// **Materialised vectors.** When ℝᵈ vectors are needed (saved arrays, the weight-space engine's
 /// scoring, tests), ``materialised()`` builds ξ_t = σ(Qᵀz_t + P_⊥g_t): Q = L₁₁⁻¹ (Pv_{π(1)}, …,
@@ -194,7 +194,7 @@ public struct TestSet: Sendable {
     }
 
     /// The test noises ξ_t in ℝᵈ, count × d (see the type's documentation; deterministic).
-    func materialisedNoise() -> Matrix {
+    public func materialisedNoise() -> Matrix {
         if let directNoise { return directNoise }
         guard let factor, let latent else { preconditionFailure("reduced test set without factor") }
         let d = dimension, n = count, rank = factor.rank, sigma = noiseStandardDeviation
