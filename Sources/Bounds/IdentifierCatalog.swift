@@ -80,8 +80,10 @@ public struct IdentifierCatalog: Sendable {
     }
 
     /// The per-task aliases of the theory in force (see ``Theory``).
-    public static var aliases: [IdentifierInfo] {
-        Theory.current.aliases.map {
+    public static var aliases: [IdentifierInfo] { aliases(of: Theory.current) }
+
+    static func aliases(of theory: Theory) -> [IdentifierInfo] {
+        theory.aliases.map {
             IdentifierInfo($0.alias, .alias, "the task's own value: \($0.task1) for task 1, \($0.task2) for task 2", units: "as \($0.task1)")
         }
     }
@@ -104,12 +106,14 @@ public struct IdentifierCatalog: Sendable {
         IdentifierInfo($0.id, .measured, $0.meaning, units: $0.unit)
     }
 
-    /// Quantities (instances and templates) and conditions, from ``Theory``.
-    public static var theory: [IdentifierInfo] {
-        var list = (Theory.current.templates + Theory.current.quantities).map {
+    /// Quantities (instances and templates) and conditions of the theory in force.
+    public static var theory: [IdentifierInfo] { theory(of: Theory.current) }
+
+    static func theory(of theory: Theory) -> [IdentifierInfo] {
+        var list = (theory.templates + theory.quantities).map {
             IdentifierInfo($0.id, .quantity, $0.title, units: $0.units)
         }
-        for c in Theory.current.conditions {
+        for c in theory.conditions {
             list.append(IdentifierInfo(c.id, .condition, c.title + " (for the task being judged)", units: "relation"))
             for k in 1...2 {
                 list.append(IdentifierInfo("\(c.id)_\(k)", .condition, c.title + " for task \(k)", units: "relation"))
@@ -118,6 +122,11 @@ public struct IdentifierCatalog: Sendable {
         return list
     }
 
-    /// Everything above, for the theory in force.
-    public static var standard: IdentifierCatalog { IdentifierCatalog(configuration + aliases + constants + theory + measured) }
+    /// Everything above, for the theory in force (built once per theory).
+    public static var standard: IdentifierCatalog { Theory.current.catalog }
+
+    /// Everything above for `theory`.
+    static func standard(for theory: Theory) -> IdentifierCatalog {
+        IdentifierCatalog(configuration + aliases(of: theory) + constants + self.theory(of: theory) + measured)
+    }
 }

@@ -29,6 +29,8 @@ public struct Theory: Sendable {
     public let negativeTransfer: Relation
     /// Every quantity and template as one definition set.
     public let definitions: DefinitionSet
+    /// Every identifier a statement may use under this theory (``IdentifierCatalog/standard``).
+    public private(set) var catalog = IdentifierCatalog([])
 
     /// The ids the tool itself evaluates by name: a theory file must define them.
     public static let requiredQuantities = ["Gamma", "Gamma_scratch", "predicted_error", "d_star", "d_star_a", "d_star_c", "d_star_cprime"]
@@ -38,12 +40,14 @@ public struct Theory: Sendable {
         Dictionary(uniqueKeysWithValues: aliases.map { ($0.alias, Formula.variable(task == 1 ? $0.task1 : $0.task2)) })
     }
 
+    /// The definitions with each task's aliases bound (index 0: task 1), built once: the judge
+    /// asks for them at every evaluation.
+    private let taskDefinitions: [DefinitionSet]
+
     /// The definitions, plus the per-task aliases of `task` when given.
     public func definitions(forTask task: Int?) -> DefinitionSet {
-        guard let task else { return definitions }
-        let bindings = taskAliases(task).sorted { $0.key < $1.key }
-        // The aliases are plain renamings of defined or configuration ids: no cycle possible.
-        return (try? definitions.merging(DefinitionSet(bindings.map { ($0.key, $0.value) }))) ?? definitions
+        guard let task, task == 1 || task == 2 else { return definitions }
+        return taskDefinitions[task - 1]
     }
 
     /// The quantity (or template) with this id.
@@ -98,7 +102,15 @@ public struct Theory: Sendable {
         self.benign = benign
         self.harmful = harmful
         self.negativeTransfer = negativeTransfer
-        definitions = try DefinitionSet((templates + quantities).map { ($0.id, $0.formula) })
+        let definitions = try DefinitionSet((templates + quantities).map { ($0.id, $0.formula) })
+        self.definitions = definitions
+        var bound: [DefinitionSet] = []
+        for task in 1...2 {
+            let bindings = aliases.map { ($0.alias, Formula.variable(task == 1 ? $0.task1 : $0.task2)) }.sorted { $0.0 < $1.0 }
+            bound.append(try definitions.merging(try DefinitionSet(bindings)))
+        }
+        taskDefinitions = bound
+        catalog = IdentifierCatalog.standard(for: self)
     }
 }
 
