@@ -36,7 +36,10 @@ public struct Theory: Sendable {
     public static let requiredQuantities = ["Gamma", "Gamma_scratch", "predicted_error", "d_star", "d_star_a", "d_star_c", "d_star_cprime"]
 
     /// The alias bindings of task 1 or 2.
-    public func taskAliases(_ task: Int) -> [String: Formula] {
+    public func taskAliases(_ task: Int) -> [String: Formula] { Self.bindings(aliases, task: task) }
+
+    /// `aliases` bound to task 1's or task 2's names.
+    static func bindings(_ aliases: [(alias: String, task1: String, task2: String)], task: Int) -> [String: Formula] {
         Dictionary(uniqueKeysWithValues: aliases.map { ($0.alias, Formula.variable(task == 1 ? $0.task1 : $0.task2)) })
     }
 
@@ -106,7 +109,7 @@ public struct Theory: Sendable {
         self.definitions = definitions
         var bound: [DefinitionSet] = []
         for task in 1...2 {
-            let bindings = aliases.map { ($0.alias, Formula.variable(task == 1 ? $0.task1 : $0.task2)) }.sorted { $0.0 < $1.0 }
+            let bindings = Self.bindings(aliases, task: task).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             bound.append(try definitions.merging(try DefinitionSet(bindings)))
         }
         taskDefinitions = bound
@@ -177,7 +180,7 @@ private struct TheoryReader {
                 var q = t
                 q.id = "\(t.id)_\(k)"
                 q.title = t.title.replacingOccurrences(of: "the task", with: "task \(k)")
-                q.formula = t.formula.substituting(Dictionary(uniqueKeysWithValues: aliases.map { ($0.alias, Formula.variable(k == 1 ? $0.task1 : $0.task2)) }))
+                q.formula = t.formula.substituting(Theory.bindings(aliases, task: k))
                 q.task = k
                 quantities.append(q)
                 known.insert(q.id)
