@@ -52,6 +52,15 @@ public struct Judge: Sendable {
 
     // MARK: One statement
 
+    /// Whether every hypothesis of `statement` holds at `configuration` at the suite's C (judged
+    /// for task 2; the transfer statements name their task-1 conditions explicitly).
+    func insideHypotheses(_ statement: ProofStatement, _ configuration: ValidationSuite.Configuration) -> Bool {
+        let env = environment(configuration.config, task: 2, constants: [:], values: [:])
+        return statement.hypotheses.allSatisfy { hypothesis in
+            (try? hypothesis.relation(judgedTask: 2).compare(in: env).outcome) == .holds
+        }
+    }
+
     public func judge(_ statement: ProofStatement) throws -> StatementJudgement {
         guard let probe = Probe.catalog[statement.probe] else {
             return StatementJudgement(statement: statement, probe: nil, verdict: .indeterminate, ownVerdict: .indeterminate,
@@ -63,8 +72,9 @@ public struct Judge: Sendable {
         // hold ("free"), those also inside the technical conditions at the suite's C ("applicable"),
         // and the configuration's regime constant C_max (docs/theory.md §6a).
         var prepared: [PreparedConfiguration] = []
+        let peers = probe.peersInsideHypotheses ? everything.filter { insideHypotheses(statement, $0.0) } : everything
         for (configuration, configRuns) in everything {
-            let instances = try probe.extract(configuration, configRuns, everything)
+            let instances = try probe.extract(configuration, configRuns, peers)
             var applicable: [ProbeInstance] = [], free: [ProbeInstance] = [], failures: [HypothesisFailure] = []
             var checks: [HypothesisCheck] = []
             var regime = RegimeConstant(value: .infinity, binding: nil)

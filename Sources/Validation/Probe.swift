@@ -46,6 +46,10 @@ public struct Probe: Sendable {
     /// suite with its configuration, for probes that compare configurations.
     public var extract: @Sendable (_ configuration: ValidationSuite.Configuration, _ runs: [RunMeasurements],
                                    _ all: [(ValidationSuite.Configuration, [RunMeasurements])]) throws -> [ProbeInstance]
+    /// Whether `all` holds only the configurations inside the statement's hypotheses at the
+    /// suite's C, for a measurement across configurations that must not mix in runs the
+    /// statement does not speak of.
+    public var peersInsideHypotheses = false
 }
 
 extension Probe {
@@ -105,6 +109,9 @@ extension Probe {
             phaseVariable("lambda-agreement", phases: [.upstream, .scratch],
                           "Γ̂ of the test margins of the phases trained from scratch (upstream: task 1, scratch: task 2), per seed"),
             phaseVariable("gamma-agreement", phases: [.transfer], "Γ̂ of the transfer phase's test margins, per seed"),
+            Probe(name: "gamma-ordering", kind: .statistical,
+                  summary: "Spearman ρ between Γ(α) and the median transfer Γ̂ over the configurations inside the hypotheses, with a bootstrap-over-seeds interval",
+                  extract: GammaOrderingProbe.extract, peersInsideHypotheses: true),
             marginShare("inherited-signal-share", MeasuredQuantity.inheritedSignalShare, kind: "signal", statistic: "mean",
                         "inherited filters' share of the transfer phase's signal-patch margin mean, per seed"),
             marginShare("inherited-noise-share", MeasuredQuantity.inheritedNoiseShare, kind: "noise", statistic: "var",

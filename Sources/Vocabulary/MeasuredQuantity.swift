@@ -29,6 +29,7 @@ public enum MeasuredQuantity: String, CaseIterable, Sendable {
     case gammaHat = "Gamma_hat"
     case inheritedSignalShare = "inherited_signal_share"
     case inheritedNoiseShare = "inherited_noise_share"
+    case gammaRankCorrelation = "gamma_rank_correlation"
 
     /// The identifier in `proofs/`.
     public var id: String { rawValue }
@@ -62,6 +63,7 @@ public enum MeasuredQuantity: String, CaseIterable, Sendable {
         case .gammaHat: "measured phase variable Γ̂ = E[ŷf]²/Var[ŷf] on the test set (§6b)"
         case .inheritedSignalShare: "inherited filters' share of the signal-patch margin mean, transfer phase (§6b)"
         case .inheritedNoiseShare: "inherited filters' share of the noise-patch margin variance, transfer phase (§6b)"
+        case .gammaRankCorrelation: "Spearman ρ of Γ(α) with the median transfer Γ̂ across configurations (§6b)"
         }
     }
 
@@ -94,6 +96,7 @@ public enum MeasuredQuantity: String, CaseIterable, Sendable {
         case .gammaHat: "dimensionless"
         case .inheritedSignalShare: "fraction"
         case .inheritedNoiseShare: "fraction"
+        case .gammaRankCorrelation: "dimensionless"
         }
     }
 }

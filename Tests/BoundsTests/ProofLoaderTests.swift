@@ -7,7 +7,7 @@ import Testing
         "lemma-noise-norm", "lemma-noise-correlation", "lemma-init-norm", "lemma-init-signal", "lemma-init-noise",
         "lemma-rho-bar", "lemma-rho-under", "lemma-gamma-growth", "lemma-signal-noise-ratio", "lemma-decomposition",
         "lemma-training-converges", "theorem-4.2-benign", "theorem-4.2-harmful", "proposition-negative-transfer",
-        "corollary-monotone", "theorem-scratch-benign", "theorem-scratch-harmful", "lambda-agreement", "gamma-agreement", "inherited-signal-share", "inherited-noise-share",
+        "corollary-monotone", "theorem-scratch-benign", "theorem-scratch-harmful", "lambda-agreement", "gamma-agreement", "inherited-signal-share", "inherited-noise-share", "gamma-ordering",
     ]
 
     @Test func shippedProofsLoad() throws {

@@ -167,3 +167,13 @@ struct StatisticsTests {
         } catch { Issue.record("\(error)") }
     }
 }
+
+/// Spearman's ρ against hand computations: monotone gives ±1; with a tie, y = (5, 6, 7, 8, 7)
+/// has ranks (1, 2, 3.5, 5, 3.5), so ρ = 8/√(10·9.5) = 0.82078268166812…
+@Test func spearmanMatchesHandComputations() throws {
+    #expect(RankCorrelation.spearman([1, 2, 3, 4], [10, 20, 30, 40]) == 1)
+    #expect(RankCorrelation.spearman([1, 2, 3, 4], [4, 3, 2, 1]) == -1)
+    let rho = try #require(RankCorrelation.spearman([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]))
+    #expect(abs(rho - 8 / (95.0).squareRoot()) < 1e-15)
+    #expect(RankCorrelation.spearman([1, 2, 3], [2, 2, 2]) == nil)   // a constant side has no ranking
+}
