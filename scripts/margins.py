@@ -5,7 +5,8 @@ Recomputes, with NumPy and from the formulas of docs/theory.md section 6b (not f
 code), each phase's test margins M_t = y_t f(W, x_t) from the saved final filters W, test inputs
 Xtest and labels ytest, their split by filter group (inherited / fresh slots of the transfer phase
 as listed in metrics.json, one group `all` otherwise) and patch kind (signal patches / the last,
-noise patch), and the moments: mean, variance with divisor n_test, Gamma_hat = mean^2 / var.
+noise patch), and the moments: mean, variance with divisor n_test, Gamma_hat = mean^2 / var; and
+the training margins' moments at the final filters from the saved X and y.
 Compares them with metrics.json. The run must have p = 0, so that ytest is the clean label.
 
 usage: margins.py RUN_DIR [--tolerance 1e-9]     exit 0 when every phase agrees, 1 otherwise
@@ -54,6 +55,14 @@ def main():
                 expected[f"{g}.{s}.mean"], expected[f"{g}.{s}.var"] = v.mean(), v.var()
                 recorded[f"{g}.{s}.mean"] = metrics[phase]["margin_parts"][g][s]["mean"]
                 recorded[f"{g}.{s}.var"] = metrics[phase]["margin_parts"][g][s]["var"]
+        # Training margins at the final filters (the tool rebuilds them from the recorded inner
+        # products of its last step, docs/theory.md §5).
+        Xtrain = np.load(arrays / f"{phase}-X.npy")
+        ytrain = np.load(arrays / f"{phase}-y.npy")
+        train = sum(v for byKind in parts(W, Xtrain, ytrain, None).values() for v in byKind.values())
+        expected.update({"train_margin_mean": train.mean(), "train_margin_var": train.var(),
+                         "train_Gamma_hat": train.mean() ** 2 / train.var()})
+        recorded.update({k: metrics[phase][k] for k in ("train_margin_mean", "train_margin_var", "train_Gamma_hat")})
         worst = max(abs(recorded[k] - expected[k]) / max(abs(expected[k]), 1e-300) for k in expected)
         agree = worst <= tolerance
         ok &= agree

@@ -128,7 +128,13 @@ public struct SweepStore: Sendable {
             }
             // v2: the measured phase variables (margin moments, Γ̂ and the margin parts).
             migrator.registerMigration("v2") { db in
-                for name in SweepResult.metricNames.drop(while: { $0 != "margin_mean" }) {
+                for name in ["margin_mean", "margin_var", "Gamma_hat"] + MarginDecomposition.partMetricNames {
+                    try db.execute(sql: "ALTER TABLE phase ADD COLUMN \(name) REAL")
+                }
+            }
+            // v3: the training margins' moments.
+            migrator.registerMigration("v3") { db in
+                for name in ["train_margin_mean", "train_margin_var", "train_Gamma_hat"] {
                     try db.execute(sql: "ALTER TABLE phase ADD COLUMN \(name) REAL")
                 }
             }

@@ -72,6 +72,30 @@ public struct MarginDecomposition: Sendable {
         self.parts = parts
     }
 
+    /// The training set's pre-activations rebuilt from a recorded snapshot (docs/theory.md §5):
+    /// a signal patch ŷ_i s_q gives ŷ_i⟨w_k, s_q⟩ from the recorded ⟨w_k, u⟩ and ⟨w_k, v_k⟩ (s = u + v_k in
+    /// the combined layout, u and v_k in the separate one), the noise patch the recorded ⟨w_k, ξ_i⟩.
+    /// Rows i·P + q, columns k, as ``init(preactivations:patchCount:m:trueLabels:inherited:)`` reads them.
+    public static func trainingPreactivations(_ snapshot: CoefficientSnapshot, task: TaskDistribution, trueLabels: [Double]) -> Matrix {
+        let twoM = snapshot.innerU.count, n = trueLabels.count
+        let innerV = task.task == 1 ? snapshot.innerV1 : snapshot.innerV2
+        let signal: [[Double]] = task.layout == .combined ? [zip(snapshot.innerU, innerV).map { $0 + $1 }] : [snapshot.innerU, innerV]
+        let P = signal.count + 1
+        var z = Matrix(rows: n * P, cols: twoM)
+        for i in 0..<n {
+            for (q, inner) in signal.enumerated() { for k in 0..<twoM { z[i * P + q, k] = trueLabels[i] * inner[k] } }
+            for k in 0..<twoM { z[i * P + P - 1, k] = snapshot.innerNoise[k, i] }
+        }
+        return z
+    }
+
+    /// The training-set metrics from the last recorded step: `train_margin_mean`,
+    /// `train_margin_var`, `train_Gamma_hat` (margins against ŷ, no split by group).
+    public var trainingMetrics: [String: Double] {
+        let total = moments
+        return ["train_margin_mean": total.mean, "train_margin_var": total.variance, "train_Gamma_hat": total.gammaHat]
+    }
+
     /// Moments of the whole margin.
     public var moments: Moments { Moments(margins) }
 

@@ -27,6 +27,9 @@ public struct PhaseOutcome: Sendable {
     public let testScore: Score
     /// The test margins ŷ_t·f(W, x_t) split by filter group and patch, and Γ̂ (docs/theory.md §6b).
     public let margins: MarginDecomposition
+    /// The training margins ŷ_i·f(W, x_i) at the last recorded step, from the recorded inner
+    /// products (nil when nothing was recorded).
+    public let trainMargins: MarginDecomposition?
     /// What Algorithm 1 inherited (transfer phase only).
     public let inheritance: TransferredInitialisation?
 }
@@ -36,6 +39,7 @@ extension PhaseOutcome {
     public static let metricNames = ["train_loss", "train_error", "test_error", "clean_test_error", "test_loss",
                                      "n_test", "steps", "seconds", "decomposition_max_rel_error",
                                      "margin_mean", "margin_var", "Gamma_hat"] + MarginDecomposition.partMetricNames
+                                     + ["train_margin_mean", "train_margin_var", "train_Gamma_hat"]
 
     /// The phase's metrics by ``metricNames`` (`n_test` and `steps` are whole numbers).
     public var metrics: [String: Double] {
@@ -44,6 +48,7 @@ extension PhaseOutcome {
          "n_test": Double(test.count), "steps": Double(run.steps), "seconds": run.seconds,
          "decomposition_max_rel_error": run.snapshots.map(\.decompositionRelativeError).max() ?? 0]
             .merging(margins.metrics) { first, _ in first }
+            .merging(trainMargins?.trainingMetrics ?? [:]) { first, _ in first }
     }
 }
 
@@ -277,6 +282,10 @@ public struct TransferExperiment: Sendable {
                             testScore: Score(outputs: outputs, labels: test.labels, trueLabels: test.trueLabels),
                             margins: MarginDecomposition(preactivations: z, patchCount: data.patchCount, m: filters.m,
                                                          trueLabels: test.trueLabels, inherited: inherited),
+                            trainMargins: trained.run.snapshots.last.map { last in
+                                MarginDecomposition(preactivations: MarginDecomposition.trainingPreactivations(last, task: task, trueLabels: data.trueLabels),
+                                                    patchCount: data.patchCount, m: filters.m, trueLabels: data.trueLabels, inherited: nil)
+                            },
                             inheritance: inheritance)
     }
 }

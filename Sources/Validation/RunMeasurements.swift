@@ -59,8 +59,9 @@ public struct PhaseMeasurements: Codable, Sendable {
     /// Per test sample: 1 when misclassified against y (for pairing transfer with scratch).
     var testMistakes: [UInt8]
     /// The measured phase variables of the test margins (`MarginDecomposition.metrics`:
-    /// margin_mean, margin_var, Gamma_hat and the parts; docs/theory.md §6b). Absent in runs
-    /// recorded before they were measured.
+    /// margin_mean, margin_var, Gamma_hat and the parts; docs/theory.md §6b) and of the training
+    /// margins (train_margin_mean, train_margin_var, train_Gamma_hat). Absent in runs recorded
+    /// before they were measured.
     public var margins: [String: Double]?
 
     public var testError: Double { Double(testWrong) / Double(nTest) }
@@ -114,7 +115,7 @@ extension PhaseMeasurements {
         testWrong = testMistakes.reduce(0) { $0 + Int($1) }
         testCleanWrong = zip(f, outcome.test.trueLabels).filter { $0 * $1 <= 0 }.count
         nTest = outcome.test.count
-        margins = outcome.margins.metrics
+        margins = outcome.margins.metrics.merging(outcome.trainMargins?.trainingMetrics ?? [:]) { first, _ in first }
     }
 }
 

@@ -61,9 +61,10 @@ struct TrainCommandTests {
 
     /// The measured phase variables (margin moments, Γ̂, the parts by filter group and patch) agree
     /// with an independent NumPy computation from the saved W, Xtest and ytest to 1e-9 relative
-    /// (scripts/margins.py, written from docs/theory.md §6b), for both engines.
+    /// (scripts/margins.py, written from docs/theory.md §6b), for both engines and layouts; so do the
+    /// training margins rebuilt from the recorded inner products, against W, X and y.
     @Test(.enabled(if: CLI.hasNumPy, "needs python3 with NumPy"),
-          arguments: ["sampler: gram\n", "engine: weights\nsampler: vectors\nvariant: random_slots\n"])
+          arguments: ["sampler: gram\n", "engine: weights\nsampler: vectors\nvariant: random_slots\n", "layout: separate\nsampler: gram\n"])
     func marginsAgreeWithAnIndependentNumPyComputation(extra: String) throws {
         let dir = CLI.temporaryDirectory("margins")
         try CLI.write(Self.smallConfig.replacingOccurrences(of: "p: 0.1\n", with: "p: 0\n") + extra, to: dir.appendingPathComponent("c.yaml"))
