@@ -70,9 +70,11 @@ public struct SVGChart: Sendable {
 
     public var svg: String {
         let left = 72.0, right = xCategories == nil ? 16.0 : 60.0, top = 34.0, bottom = xCategories == nil ? 52.0 : 96.0
-        let longest = Double(series.map(\.name.count).max() ?? 10)
+        // A series without a name (the second edge of a band, say) has no legend entry.
+        let named = series.filter { !$0.name.isEmpty }
+        let longest = Double(named.map(\.name.count).max() ?? 10)
         let legendColumns = max(1, min(3, Int((width - left) / (longest * 6.2 + 34))))
-        let legendHeight = 18.0 * Double((series.count + legendColumns - 1) / legendColumns)
+        let legendHeight = 18.0 * Double((named.count + legendColumns - 1) / legendColumns)
         let plotW = width - left - right, plotH = height - top - bottom - legendHeight
         let tx: (Double) -> Double = { logX ? log10(max($0, 1e-300)) : $0 }
         let ty: (Double) -> Double = { logY ? log10(max($0, 1e-300)) : $0 }
@@ -121,7 +123,7 @@ public struct SVGChart: Sendable {
                 s += "\n"
             }
         }
-        for (i, item) in series.enumerated() {
+        for (i, item) in named.enumerated() {
             let x = left + Double(i % legendColumns) * ((width - left) / Double(legendColumns))
             let y = height - legendHeight + 18.0 * Double(i / legendColumns) + 4
             if item.lines {

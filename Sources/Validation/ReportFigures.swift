@@ -156,7 +156,7 @@ struct ReportFigures {
         let transfer = series(.transfer, \.gamma), scratch = series(.scratch, \.gammaScratch)
         let all = (transfer.points + scratch.points).flatMap { [$0.0, $0.1] }
         guard let lo = all.min(), let hi = all.max() else { return }
-        var chart = SVGChart(title: "Measured Γ̂ against the reconstruction's Γ", xLabel: "Γ (transfer: Γ(α); scratch: Γ(0)), log scale",
+        var chart = SVGChart(title: "Measured Γ̂ against the theory's Γ", xLabel: "Γ (transfer: Γ(α); scratch: Γ(0)), log scale",
                              yLabel: "Γ̂ = mean² / var of the test margin, log scale")
         chart.logX = true
         chart.logY = true
@@ -165,7 +165,14 @@ struct ReportFigures {
         chart.series.append(.init(name: "scratch (median and range over seeds)", points: scratch.points, color: SVGChart.palette[1],
                                   markers: true, lines: false, shape: .triangle, intervals: scratch.bars))
         chart.series.append(.init(name: "Γ̂ = Γ", points: [(lo, lo), (hi, hi)], color: "#888", dashed: true))
-        add("gamma-hat-vs-gamma.svg", chart.svg, "The measured phase variable Γ̂ of each configuration's test margins (docs/theory.md §6b; median over seeds, bars the range) against the reconstruction's Γ. A theory that captured the phase variable would put the points on a line of slope 1 (at Γ̂ = κ²Γ).")
+        var caption = "The measured phase variable Γ̂ of each configuration's test margins (docs/theory.md §6b; median over seeds, bars the range) against the theory's Γ. A theory that captured the phase variable would put the points on a line of slope 1 (at Γ̂ = κ²Γ)."
+        if let band = fitted("gamma-agreement", "Cband", in: report) {
+            chart.series.append(.init(name: String(format: "fitted band Γ/Cband … Cband·Γ (gamma-agreement, Cband = %.3g)", band),
+                                      points: [(lo, lo * band), (hi, hi * band)], color: SVGChart.palette[2]))
+            chart.series.append(.init(name: "", points: [(lo, lo / band), (hi, hi / band)], color: SVGChart.palette[2]))
+            caption += " The solid lines are the band gamma-agreement fitted on the calibration configurations."
+        }
+        add("gamma-hat-vs-gamma.svg", chart.svg, caption)
     }
 
     /// The components of Γ(α) against the margin parts (docs/theory.md §6b): per configuration,
@@ -174,7 +181,7 @@ struct ReportFigures {
     /// (`Gamma_signal_share`, `Gamma_noise_share`; as shipped αA_u/(αA_u + (1−α)A₂) and
     /// α²B₁/(α²B₁ + (1−α)²B₂)), with the diagonal for reference.
     mutating func inheritedShares(_ report: ValidationReport) {
-        var chart = SVGChart(title: "Inherited filters' share of the margin: measured against Γ(α)'s terms",
+        var chart = SVGChart(title: "Inherited filters' share of the margin: measured against the theory's split of Γ(α)",
                              xLabel: "share predicted by the reconstruction", yLabel: "measured share (transfer test margins)")
         let parts = [("signal-patch mean", "signal", "mean", "Gamma_signal_share"), ("noise-patch variance", "noise", "var", "Gamma_noise_share")]
         for (i, (name, kind, statistic, quantity)) in parts.enumerated() {
@@ -197,7 +204,18 @@ struct ReportFigures {
         }
         guard chart.series.contains(where: { !$0.points.isEmpty }) else { return }
         chart.series.append(.init(name: "measured = predicted", points: [(0, 0), (1, 1)], color: "#888", dashed: true))
+        for (i, id) in ["inherited-signal-share", "inherited-noise-share"].enumerated() {
+            guard let band = fitted(id, "Cband", in: report) else { continue }
+            chart.series.append(.init(name: String(format: "fitted band of %@ (×%.3g)", id, band),
+                                      points: [(0, 0), (1, band)], color: SVGChart.palette[i], dashed: true))
+            chart.series.append(.init(name: "", points: [(0, 0), (1, 1 / band)], color: SVGChart.palette[i], dashed: true))
+        }
         add("inherited-shares.svg", chart.svg, "The inherited filters' share of the transfer phase's signal-patch margin mean and noise-patch margin variance (docs/theory.md §6b; median over seeds, bars the range) against the shares the terms of the reconstructed Γ(α) assign them (§6). Points on the diagonal would mean the reconstruction splits signal and noise between inherited and fresh filters as the trained network does.")
+    }
+
+    /// The value a statement's judgement fitted for `constant`, if it fitted one.
+    func fitted(_ statement: String, _ constant: String, in report: ValidationReport) -> Double? {
+        report.judgements.first { $0.statement.id == statement }?.fitted.first { $0.name == constant }?.value
     }
 
     /// Transfer minus scratch test error per configuration (positive: negative transfer).
