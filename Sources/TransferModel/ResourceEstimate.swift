@@ -46,7 +46,8 @@ public struct ResourceEstimate: Sendable, CustomStringConvertible {
         let dimensionKey: ConfigKey = gram ? .N1 : .d
         var terms = [
             Term(what: "training sets (N1 + N2)·P·D", key: dimensionKey, bytes: (n1 + n2) * p * dim * 8),
-            Term(what: "filter banks 12·2m·D", key: .m, bytes: 12 * 2 * m * dim * 8),
+            // In ℝᵈ the dimension is the factor to lower; in the Gram space D = 3 + K grows with m too.
+            Term(what: "filter banks 12·2m·D", key: gram ? .m : .d, bytes: 12 * 2 * m * dim * 8),
             Term(what: "upstream snapshots (T1/record_every)·3·2m·N1", key: .record_every, bytes: records(c.T1) * 3 * 2 * m * n1 * 8),
             Term(what: "downstream snapshots, two phases", key: .record_every, bytes: 2 * records(c.T2) * 3 * 2 * m * n2 * 8),
             Term(what: "coefficient Gram matrices", key: .N1, bytes: ((n1 + p) * (n1 + p) + (n2 + p) * (n2 + p)) * 8),
