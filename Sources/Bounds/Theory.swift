@@ -141,23 +141,31 @@ private struct TheoryReader {
             return nil
         }
         var sections: [String: Node] = [:]
-        for (key, value) in mapping {
-            guard let name = key.string, Self.sections.contains(name) else {
-                problem(key, "unknown section '\(InputText.excerpt(key.string ?? "?"))' (allowed: \(Self.sections.joined(separator: ", ")))")
+        for (key, value) in entries(mapping, of: root) {
+            guard Self.sections.contains(key) else {
+                problem(root, "unknown section '\(InputText.excerpt(key))' (allowed: \(Self.sections.joined(separator: ", ")))")
                 continue
             }
-            sections[name] = value
+            sections[key] = value
+        }
+        // Each section has one shape: aliases and regimes are mappings, the rest lists.
+        for (name, node) in sections {
+            let mappingSection = name == "aliases" || name == "regimes"
+            if mappingSection ? node.mapping == nil : node.sequence == nil {
+                problem(node, "the section '\(name)' is a \(mappingSection ? "mapping" : "list")")
+            }
         }
         for name in Self.sections where sections[name] == nil { problem(root, "missing section '\(name)'") }
 
         var aliases: [(alias: String, task1: String, task2: String)] = []
-        for (key, value) in sections["aliases"]?.mapping ?? [:] {
-            guard let alias = key.string, let pair = value.sequence, pair.count == 2,
-                  let first = pair[0].string, let second = pair[1].string else {
-                problem(key, "an alias maps a name to [task 1 name, task 2 name]")
-                continue
+        if let node = sections["aliases"], let mapping = node.mapping {
+            for (alias, value) in entries(mapping, of: node) {
+                guard let pair = value.sequence, pair.count == 2, let first = pair[0].string, let second = pair[1].string else {
+                    problem(value, "an alias maps a name to [task 1 name, task 2 name]")
+                    continue
+                }
+                aliases.append((alias, first, second))
             }
-            aliases.append((alias, first, second))
         }
         let aliasNames = Set(aliases.map(\.alias))
 
@@ -190,8 +198,15 @@ private struct TheoryReader {
         for node in sections["quantities"]?.sequence.map(Array.init) ?? [] {
             if let q = quantity(node, known: known, earlier: quantities) { quantities.append(q); known.insert(q.id) } else { failed(node) }
         }
-        for id in Theory.requiredQuantities where !known.contains(id) {
+        let quantityIds = Set(quantities.map(\.id))
+        for id in Theory.requiredQuantities where !quantityIds.contains(id) {
             problem(sections["quantities"], "the quantity '\(id)' is required (the tool evaluates it by name)")
+        }
+        // An alias renames, for each task, a configuration id or a quantity defined here.
+        for alias in aliases {
+            for target in [alias.task1, alias.task2] where !known.contains(target) || aliasNames.contains(target) {
+                problem(sections["aliases"], "alias '\(InputText.excerpt(alias.alias))' names '\(InputText.excerpt(target))', which is neither a configuration id nor a quantity of this file")
+            }
         }
         var conditions: [TheoryCondition] = []
         for node in sections["conditions"]?.sequence.map(Array.init) ?? [] {
@@ -204,12 +219,14 @@ private struct TheoryReader {
                                               provenanceNote: fields["note"]?.string, section: fields["section"]?.string ?? "§6"))
         }
         var regimes: [String: Relation] = [:]
-        for (key, value) in sections["regimes"]?.mapping ?? [:] {
-            guard let name = key.string, ["benign", "harmful", "negative_transfer"].contains(name) else {
-                problem(key, "unknown regime (allowed: benign, harmful, negative_transfer)")
-                continue
+        if let node = sections["regimes"], let mapping = node.mapping {
+            for (name, value) in entries(mapping, of: node) {
+                guard ["benign", "harmful", "negative_transfer"].contains(name) else {
+                    problem(value, "unknown regime '\(InputText.excerpt(name))' (allowed: benign, harmful, negative_transfer)")
+                    continue
+                }
+                if let text = value.string { regimes[name] = relation(value, text, known: known) }
             }
-            if let text = value.string { regimes[name] = relation(value, text, known: known) }
         }
         guard problems.isEmpty, let benign = regimes["benign"], let harmful = regimes["harmful"],
               let negative = regimes["negative_transfer"] else {
@@ -225,13 +242,24 @@ private struct TheoryReader {
         }
     }
 
+    /// A mapping's entries with string keys, each given once (also under a tag); problems reported.
+    mutating func entries(_ mapping: Node.Mapping, of node: Node) -> [(key: String, value: Node)] {
+        var seen = Set<String>(), out: [(key: String, value: Node)] = []
+        for (key, value) in mapping {
+            guard let name = key.string else { problem(key, "keys must be strings"); continue }
+            guard seen.insert(name).inserted else { problem(key, "'\(InputText.excerpt(name))' given twice"); continue }
+            out.append((name, value))
+        }
+        return out
+    }
+
     /// A mapping's fields by name, refusing names outside `allowed`.
     mutating func fields(_ node: Node, allowed: [String]) -> [String: Node]? {
         guard let mapping = node.mapping else { problem(node, "expected a mapping with \(allowed.joined(separator: ", "))"); return nil }
         var fields: [String: Node] = [:]
-        for (key, value) in mapping {
-            guard let name = key.string, allowed.contains(name) else {
-                problem(key, "unknown field '\(InputText.excerpt(key.string ?? "?"))' (allowed: \(allowed.joined(separator: ", ")))")
+        for (name, value) in entries(mapping, of: node) {
+            guard allowed.contains(name) else {
+                problem(value, "unknown field '\(InputText.excerpt(name))' (allowed: \(allowed.joined(separator: ", ")))")
                 continue
             }
             fields[name] = value
@@ -277,14 +305,14 @@ private struct TheoryReader {
                 return nil
             }
             var fixed: [String: Double] = [:]
-            for (key, value) in values {
-                guard let name = key.string, let number = value.string.flatMap(Double.init) else {
-                    problem(key, "'at' maps identifiers to numbers")
+            for (name, value) in entries(values, of: at) {
+                guard known.contains(name), let number = value.string.flatMap(Double.init) else {
+                    problem(value, "'at' maps known identifiers to numbers ('\(InputText.excerpt(name))')")
                     return nil
                 }
                 fixed[name] = number
             }
-            formula = definition.substituting(values: fixed).simplified()
+            formula = Self.expanding(definition, dependingOn: Set(fixed.keys), earlier).substituting(values: fixed).simplified()
         }
         var task: Int?
         if let node = fields["task"] {
@@ -293,6 +321,20 @@ private struct TheoryReader {
         }
         return TheoryQuantity(id: id, title: title, formula: formula, units: units, provenance: provenance,
                               provenanceNote: fields["note"]?.string, section: fields["section"]?.string ?? "§6", task: task)
+    }
+
+    /// `formula` with every earlier quantity that depends (directly or through others) on one of
+    /// `names` replaced by its definition, so that fixing `names` reaches them all; quantities
+    /// that do not depend on them stay by name (Γ(0) reads A₂²/B₂, not its expansion).
+    static func expanding(_ formula: Formula, dependingOn names: Set<String>, _ earlier: [TheoryQuantity]) -> Formula {
+        var dependent = names
+        for q in earlier where !q.formula.identifiers.isDisjoint(with: dependent) { dependent.insert(q.id) }
+        let definitions = Dictionary(earlier.filter { dependent.contains($0.id) }.map { ($0.id, $0.formula) }) { first, _ in first }
+        var result = formula
+        while !result.identifiers.isDisjoint(with: Set(definitions.keys)) {
+            result = result.substituting(definitions)
+        }
+        return result
     }
 
     mutating func relation(_ node: Node, _ text: String, known: Set<String>) -> Relation? {
