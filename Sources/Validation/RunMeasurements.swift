@@ -65,6 +65,15 @@ public struct PhaseMeasurements: Codable, Sendable {
     public var margins: [String: Double]?
 
     public var testError: Double { Double(testWrong) / Double(nTest) }
+
+    /// Whether the counts and the arrays agree (a run read back from a file is checked before
+    /// the probes index into it).
+    var isConsistent: Bool {
+        n >= 1 && nTest >= 1 && noiseNormsSq.count == n && noiseCorrelations.count == n * (n - 1) / 2
+            && testMistakes.count == nTest && (0...nTest).contains(testWrong) && (0...nTest).contains(testCleanWrong)
+            && initNoise.count == initNoiseSampleNorms.count && initNormsSq.count == initSignal.count
+            && groups.allSatisfy { $0.trajectory.allSatisfy { $0.count == 6 } }
+    }
 }
 
 /// One (configuration, seed) run of a suite: the config and its three phases' measurements.

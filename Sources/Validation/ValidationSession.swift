@@ -96,18 +96,46 @@ extension ValidationSuite {
     /// Every (configuration, seed) run of this suite from a finished report's `runs/`, in job
     /// order; a missing or unreadable run is refused naming it (the report was recorded with
     /// another suite).
+    ///
+    /// The report's `manifest.json` must record the same configurations (label and effective
+    /// config) — otherwise runs of one configuration would be judged as another's — and each run
+    /// file must hold the run its name says, with arrays of the sizes its counts declare.
     public func recordedRuns(in folder: URL) throws -> [RunMeasurements] {
+        func refuse(_ problem: String) -> ConfigError { ConfigError(field: "runs", problem) }
+        let manifestFile = folder.appendingPathComponent("manifest.json")
+        guard let manifest = (try? Data(contentsOf: manifestFile)).flatMap({ try? JSONSerialization.jsonObject(with: $0) }) as? [String: Any],
+              let recorded = (manifest["config"] as? [String: Any])?["configurations"] as? [[String: Any]] else {
+            throw refuse("\(InputText.excerpt(manifestFile.path)) is missing or unreadable: not a report written by ptv validate")
+        }
+        let recordedConfigs = Dictionary(recorded.compactMap { entry in
+            (entry["label"] as? String).map { ($0, entry["config"] as? [String: Any] ?? [:]) }
+        }) { first, _ in first }
+        for configuration in configurations {
+            guard let config = recordedConfigs[configuration.label] else {
+                throw refuse("the report in \(InputText.excerpt(folder.path)) has no configuration '\(InputText.excerpt(configuration.label))' (give the suite it was recorded with)")
+            }
+            // Compared as JSON values read back (1 and 1.0 are one number).
+            let ours = try JSONSerialization.jsonObject(with: JSONOutput.data(configuration.config.jsonObject)) as? [String: Any] ?? [:]
+            guard NSDictionary(dictionary: config).isEqual(to: ours) else {
+                throw refuse("configuration '\(InputText.excerpt(configuration.label))' differs from the one the report recorded; its runs would be judged as another configuration's")
+            }
+        }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try SuiteRunner(suite: self).jobs.map { index, seed in
             let label = configurations[index].label
             let file = folder.appendingPathComponent("runs").appendingPathComponent(Self.runFile(label, seed))
             guard let data = try? Data(contentsOf: file) else {
-                throw ConfigError(field: "runs", "\(InputText.excerpt(file.path)) is missing: the report in \(InputText.excerpt(folder.path)) holds no run \(label) seed \(seed) of this suite (give the suite it was recorded with)")
+                throw refuse("\(InputText.excerpt(file.path)) is missing: the report in \(InputText.excerpt(folder.path)) holds no run \(label) seed \(seed) of this suite (give the suite it was recorded with)")
             }
-            do { return try decoder.decode(RunMeasurements.self, from: data) } catch {
-                throw ConfigError(field: "runs", "\(InputText.excerpt(file.path)) is not a recorded run (\(InputText.excerpt("\(error)")))")
+            let run: RunMeasurements
+            do { run = try decoder.decode(RunMeasurements.self, from: data) } catch {
+                throw refuse("\(InputText.excerpt(file.path)) is not a recorded run (\(InputText.excerpt("\(error)")))")
             }
+            guard run.label == label, run.seed == seed, run.phases.allSatisfy(\.isConsistent) else {
+                throw refuse("\(InputText.excerpt(file.path)) does not hold a whole run of \(label) seed \(seed)")
+            }
+            return run
         }
     }
 }

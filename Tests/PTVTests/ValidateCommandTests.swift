@@ -66,7 +66,19 @@ struct ValidateCommandTests {
         let second = try Data(contentsOf: again.appendingPathComponent("summary.json"))
         #expect(first == second, "summary.json differs after re-judging the recorded runs")
         let otherSuite = try CLI.run(["validate", "--runs", out.path, "--out", dir.appendingPathComponent("other").path])
-        #expect(otherSuite.status == 2 && otherSuite.stderr.contains("'runs'") && otherSuite.stderr.contains("is missing"))
+        #expect(otherSuite.status == 2 && otherSuite.stderr.contains("'runs'"), "\(otherSuite.stderr)")
+        // A configuration changed since the runs were recorded is refused, not judged on the old runs.
+        try CLI.write(Self.suite.replacingOccurrences(of: "u_norm: 2.2", with: "u_norm: 2.3"), to: dir.appendingPathComponent("changed.yaml"))
+        let changed = try CLI.run(["validate", "--suite", dir.appendingPathComponent("changed.yaml").path, "--runs", out.path,
+                                   "--out", dir.appendingPathComponent("changed").path])
+        #expect(changed.status == 2 && changed.stderr.contains("'benign-b' differs"), "\(changed.stderr)")
+        // A run file whose arrays do not match its counts is refused before a probe indexes into it.
+        let runFile = out.appendingPathComponent("runs/benign-a-seed0.json")
+        let text = try String(contentsOf: runFile, encoding: .utf8)
+        try CLI.write(text.replacingOccurrences(of: "\"n\":30", with: "\"n\":3000"), to: runFile)
+        let corrupt = try CLI.run(["validate", "--suite", dir.appendingPathComponent("suite.yaml").path, "--runs", out.path,
+                                   "--out", dir.appendingPathComponent("corrupt").path])
+        #expect(corrupt.status == 2 && corrupt.stderr.contains("does not hold a whole run"), "\(corrupt.stderr)")
     }
 
     @Test func aTightenedBoundInAProofsCopyGivesViolatedAndExitOne() throws {
