@@ -47,6 +47,7 @@ public struct SweepRunner: Sendable {
         let start = Date()
         let store = self.store, grid = self.grid
         var reached = 0, skipped = 0, done = 0
+        var last: (job: SweepJob, seconds: Double, skipped: Int)?
         try await ParallelRuns.run(workers: workers, next: { () throws -> SweepJob? in
             while reached < grid.runCount {
                 let job = try grid.job(at: reached)
@@ -61,9 +62,16 @@ public struct SweepRunner: Sendable {
             return result.seconds
         }, onResult: { job, seconds in
             done += 1
+            last = (job, seconds, skipped)
             onProgress(Progress(done: done, skipped: skipped, total: grid.runCount,
                                 elapsed: Date().timeIntervalSince(start), job: job, seconds: seconds))
         })
+        // Stored runs after the last one run are skipped only once the source is drained: report
+        // the final count too, so progress ends at total/total.
+        if let last, last.skipped != skipped {
+            onProgress(Progress(done: done, skipped: skipped, total: grid.runCount,
+                                elapsed: Date().timeIntervalSince(start), job: last.job, seconds: last.seconds))
+        }
         return (done, skipped)
     }
 }

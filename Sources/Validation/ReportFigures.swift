@@ -147,8 +147,7 @@ struct ReportFigures {
                 let values = report.runs.filter { $0.label == s.label }
                     .compactMap { $0.phase(phase)?.margins?[MeasuredQuantity.gammaHat.id] }.filter { $0.isFinite && $0 > 0 }.sorted()
                 guard let low = values.first, let high = values.last else { continue }
-                let median = values.count % 2 == 1 ? values[values.count / 2] : (values[values.count / 2 - 1] + values[values.count / 2]) / 2
-                points.append((gamma(s), median))
+                points.append((gamma(s), GammaOrderingProbe.median(values)))
                 bars.append((gamma(s), low, high))
             }
             return (points, bars)
@@ -188,7 +187,8 @@ struct ReportFigures {
             let predicted = Formula.variable(quantity)
             var points: [(Double, Double)] = [], bars: [(Double, Double, Double)] = []
             for configuration in report.suite.configurations {
-                let env = Environment.theory(configuration: configuration.config.numericValues, constants: report.suite.constants, task: 2)
+                let env = Environment.theory(configuration: configuration.config.numericValues,
+                                             constants: configuration.config.effectiveConstants.merging(report.suite.constants) { _, s in s }, task: 2)
                 guard let x = try? predicted.evaluate(in: env).value, x.isFinite else { continue }
                 let shares = report.runs.filter { $0.label == configuration.label }.compactMap { run -> Double? in
                     guard let m = run.phase(.transfer)?.margins, let a = m["margin_inherited_\(kind)_\(statistic)"],
@@ -196,7 +196,7 @@ struct ReportFigures {
                     return (a / (a + b)).isFinite ? a / (a + b) : nil
                 }.sorted()
                 guard let low = shares.first, let high = shares.last else { continue }
-                points.append((x, shares[shares.count / 2]))
+                points.append((x, GammaOrderingProbe.median(shares)))
                 bars.append((x, low, high))
             }
             chart.series.append(.init(name: "\(name) (median and range over seeds)", points: points, color: SVGChart.palette[i],

@@ -28,7 +28,7 @@ public struct TheoryComparison {
         self.suite = suite
         sides = try libraries.map { name, library in
             try Theory.$current.withValue(library.theory) {
-                let judgements = try Judge(suite: suite, runs: runs).judge(library.statements)
+                let judgements = try Judge(suite: suite, runs: runs).judge(suite.selected(library.statements))
                 return Side(name: name, theory: library.theory, judgements: judgements,
                             rankAgreement: try Self.rankAgreement(suite, runs, phase: .transfer, quantity: "Gamma"),
                             scratchRankAgreement: try Self.rankAgreement(suite, runs, phase: .scratch, quantity: "Gamma_scratch"))
@@ -46,8 +46,7 @@ public struct TheoryComparison {
             let measured = runs.filter { $0.label == configuration.label }
                 .compactMap { $0.phase(phase)?.margins?[MeasuredQuantity.gammaHat.id] }.filter(\.isFinite).sorted()
             guard !measured.isEmpty else { continue }
-            let median = measured.count % 2 == 1 ? measured[measured.count / 2] : (measured[measured.count / 2 - 1] + measured[measured.count / 2]) / 2
-            pairs.append((predicted, median))
+            pairs.append((predicted, GammaOrderingProbe.median(measured)))
         }
         guard pairs.count >= 3 else { return nil }
         return RankCorrelation.spearman(pairs.map(\.0), pairs.map(\.1))
@@ -62,7 +61,8 @@ public struct TheoryComparison {
         doc.add(.table(header: ["theory", "Spearman ρ(Γ(α), Γ̂ transfer)", "Spearman ρ(Γ(0), Γ̂ scratch)"],
                        rows: sides.map { [Document.Cell($0.name), Document.Cell(rho($0.rankAgreement)), Document.Cell(rho($0.scratchRankAgreement))] }))
         doc.add(.heading(level: 2, text: "Verdicts and fitted constants"))
-        let ids = sides.first?.judgements.map(\.statement.id) ?? []
+        var ids: [String] = []
+        for side in sides { for j in side.judgements where !ids.contains(j.statement.id) { ids.append(j.statement.id) } }
         var rows: [[Document.Cell]] = []
         for id in ids {
             var row: [Document.Cell] = [Document.Cell(id)]

@@ -30,10 +30,7 @@ public struct ValidationSession {
     }
 
     /// The statements the suite judges, in the library's dependency order.
-    public var statements: [ProofStatement] {
-        guard let wanted = suite.statements.map(Set.init) else { return library.statements }
-        return library.statements.filter { wanted.contains($0.id) }
-    }
+    public var statements: [ProofStatement] { suite.selected(library.statements) }
 
     /// Run, judge and write; returns the report. `progress` receives one line per event.
     public func run(progress: (String) -> Void) async throws -> ValidationReport {
@@ -90,6 +87,12 @@ public struct ValidationSession {
 }
 
 extension ValidationSuite {
+    /// The statements of `library` this suite judges (its `statements:` list, or all), in order.
+    public func selected(_ library: [ProofStatement]) -> [ProofStatement] {
+        guard let wanted = statements.map(Set.init) else { return library }
+        return library.filter { wanted.contains($0.id) }
+    }
+
     /// The file of one run under a report's `runs/`.
     static func runFile(_ label: String, _ seed: UInt64) -> String { "\(label)-seed\(seed).json" }
 

@@ -41,9 +41,11 @@ public enum YAMLInput {
         }
         let limit = YAMLShape.Limits.input.bytes
         guard Int(info.st_size) <= limit else { throw refuse("\(info.st_size) bytes; at most \(limit) are read") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw refuse(String(cString: strerror(EACCES)).lowercased()) }
-        defer { try? handle.close() }
-        let data = (try? handle.readToEnd()) ?? Data()
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw refuse(String(cString: strerror(errno)).lowercased()) }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        let data: Data
+        do { data = try handle.readToEnd() ?? Data() } catch { throw refuse("the read failed (\(InputText.excerpt(error.localizedDescription)))") }
         guard let text = String(data: data, encoding: .utf8) else { throw refuse("not UTF-8 text") }
         return text
     }

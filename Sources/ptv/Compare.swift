@@ -11,7 +11,7 @@ struct CompareCommand: ParsableCommand {
         abstract: "Judge two or more theories on the same recorded runs and show them side by side.",
         discussion: """
             Each --proofs is a proofs folder (its statements and theory.yaml) or a theory file \
-            (e.g. proofs/candidates/learning.yaml, judged with the shipped statements). The runs come \
+            (e.g. proofs/candidates/learning.yaml, judged with the statements shipped with the tool). The runs come \
             from a finished report (--runs, written by ptv validate with the same --suite); nothing \
             is trained. Writes index.html, comparison.md and comparison.json: verdicts, fitted \
             constants with their spread, and how well each Γ orders the measured Γ̂ (docs/theory.md §6c).
@@ -40,20 +40,24 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let validationSuite = try ValidationSuite.load(from: try ProjectFiles.suite(suite))
         let recorded = try validationSuite.recordedRuns(in: try ProjectFiles.folder(runs, default: "", option: "--runs"))
-        let shipped = try ProjectFiles.folder(nil, default: "proofs", option: "--proofs")
         var libraries: [(name: String, library: ProofLibrary)] = []
         for path in proofs {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
                 throw InputError("--proofs: '\(InputText.excerpt(path))' is neither a proofs folder nor a theory file")
             }
-            let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            // A theory file is named by its stem; a folder's theory.yaml by the folder.
+            let file = (path as NSString).lastPathComponent
+            let name = file == Theory.fileName ? ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent
+                : (file as NSString).deletingPathExtension
             do {
                 if isFolder.boolValue {
                     libraries.append((name, try ProofLibrary.load(directory: path, probes: Set(Probe.catalog.keys))))
                 } else {
                     let theory = try Theory.load(file: URL(fileURLWithPath: path), displayPath: path)
-                    libraries.append((name, try ProofLibrary.load(directory: shipped.path, probes: Set(Probe.catalog.keys), theory: theory)))
+                    // With the statements shipped with the tool.
+                    libraries.append((name, try ProofLibrary.load(directory: ProofLibrary.bundledDirectory.path,
+                                                                  probes: Set(Probe.catalog.keys), theory: theory)))
                 }
             } catch {
                 for problem in error.problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
