@@ -29,67 +29,126 @@ extension FilterGroup {
     }
 }
 
-/// Algorithm 1 (docs/theory.md §4, `paper`) and the variants the audit runs.
-///
-/// For each class j choose ⌊αm⌋ filter slots R_j uniformly at random (stream "transfer-choice");
-/// w̃_{j,r}⁽⁰⁾ = w^up_{j,r} for r ∈ R_j and the fresh N(0, σ₀²I) draw otherwise.
-/// ⌊αm⌋ is taken with a relative guard of 1e-12 so that, e.g., α = 0.29, m = 100 gives 29
-/// although 0.29·100 = 28.999999999999996 in binary floating point.
+/// What a transfer rule sees (docs/theory.md §4): the upstream filters, the fresh draw of the
+/// downstream initialisation, and α.
+public struct TransferContext: Sendable {
+    public let upstream: FilterBank
+    public let fresh: FilterBank
+    public let alpha: Double
+
+    public init(upstream: FilterBank, fresh: FilterBank, alpha: Double) {
+        precondition(upstream.m == fresh.m && upstream.dimension == fresh.dimension)
+        self.upstream = upstream
+        self.fresh = fresh
+        self.alpha = alpha
+    }
+
+    /// ⌊α·count⌋, taken with a relative guard of 1e-12 so that, e.g., α = 0.29, m = 100 gives 29
+    /// although 0.29·100 = 28.999999999999996 in binary floating point.
+    public func inheritedCount(of count: Int) -> Int {
+        Int((alpha * Double(count) * (1 + 1e-12)).rounded(.down))
+    }
+}
+
+/// A transfer rule: how the downstream filters are initialised from the upstream ones. Algorithm 1
+/// and its variants are rules; a new rule is a value of a new conforming type. Its random
+/// choices come from `rng` (the experiment's stream "transfer-choice").
+public protocol TransferRule: Sendable {
+    /// The rule's name, as the config's `variant` gives it.
+    var name: String { get }
+    func apply(_ context: TransferContext, using rng: inout SeededGenerator) -> TransferredInitialisation
+}
+
+/// Whole filters (Algorithm 1 and its filter-level variants): for each class j, ⌊αm⌋ slots R_j
+/// chosen uniformly at random; slot r ∈ R_j takes `scale` × the upstream filter of the same class
+/// and slot (with `anyClass`, of a random upstream filter of either class, each used once), the
+/// other slots keep the fresh N(0, σ₀²I) draw; with `freeze` the inherited rows never move downstream.
+public struct FilterTransfer: TransferRule {
+    public let name: String
+    public var scale = 1.0
+    public var freeze = false
+    public var anyClass = false
+
+    public init(name: String, scale: Double = 1, freeze: Bool = false, anyClass: Bool = false) {
+        self.name = name
+        self.scale = scale
+        self.freeze = freeze
+        self.anyClass = anyClass
+    }
+
+    public func apply(_ context: TransferContext, using rng: inout SeededGenerator) -> TransferredInitialisation {
+        let m = context.fresh.m, d = context.fresh.dimension
+        var weights = context.fresh.weights
+        var slots: [[Int]] = [[], []], coordinates = [0, 0]
+        var sources: [Int: Int] = [:]
+        let k = context.inheritedCount(of: m)
+        let randomSources = anyClass ? rng.choose(2 * k, from: 2 * m).shuffled(using: &rng) : []
+        for c in 0..<2 {
+            slots[c] = rng.choose(k, from: m)
+            for (n, r) in slots[c].enumerated() {
+                let target = c * m + r
+                let source = anyClass ? randomSources[c * k + n] : target
+                weights.setRow(target, context.upstream.weights.row(source).map { scale * $0 })
+                sources[target] = source
+            }
+            coordinates[c] = k * d
+        }
+        let frozen = (0..<(2 * m)).map { freeze && sources[$0] != nil }
+        return TransferredInitialisation(filters: FilterBank(m: m, weights: weights), inheritedSlots: slots,
+                                         sources: sources, inheritedCoordinates: coordinates, frozen: frozen)
+    }
+}
+
+/// Coordinates instead of filters (the `weight` variant): for each class, ⌊α·m·d⌋ of its m·d
+/// coordinates chosen at random are copied from the upstream filters; the rest are fresh.
+public struct CoordinateTransfer: TransferRule {
+    public let name = TransferVariant.weight.rawValue
+    public init() {}
+
+    public func apply(_ context: TransferContext, using rng: inout SeededGenerator) -> TransferredInitialisation {
+        let m = context.fresh.m, d = context.fresh.dimension
+        var weights = context.fresh.weights
+        var coordinates = [0, 0]
+        let k = context.inheritedCount(of: m * d)
+        for c in 0..<2 {
+            for index in rng.choose(k, from: m * d) {
+                let flat = (c * m) * d + index
+                weights.storage[flat] = context.upstream.weights.storage[flat]
+            }
+            coordinates[c] = k
+        }
+        return TransferredInitialisation(filters: FilterBank(m: m, weights: weights), inheritedSlots: [[], []],
+                                         sources: [:], inheritedCoordinates: coordinates, frozen: Array(repeating: false, count: 2 * m))
+    }
+}
+
+/// Algorithm 1 (docs/theory.md §4, `paper`) and the built-in variants, as the config names them.
 public struct TransferPlan: Sendable {
     public let alpha: Double
-    public let variant: TransferVariant
-    public let rescale: Double
+    public let rule: any TransferRule
 
     public init(alpha: Double, variant: TransferVariant = .filter, rescale: Double = 1) {
         self.alpha = alpha
-        self.variant = variant
-        self.rescale = rescale
+        rule = Self.rule(variant, rescale: rescale)
     }
 
     public init(config: ExperimentConfig) {
         self.init(alpha: config.alpha, variant: config.variant, rescale: config.rescale)
     }
 
-    /// ⌊α·count⌋ with the guard described above.
-    func inheritedCount(of count: Int) -> Int {
-        Int((alpha * Double(count) * (1 + 1e-12)).rounded(.down))
+    /// The rule of a built-in variant.
+    public static func rule(_ variant: TransferVariant, rescale: Double = 1) -> any TransferRule {
+        switch variant {
+        case .filter: FilterTransfer(name: variant.rawValue)
+        case .frozen: FilterTransfer(name: variant.rawValue, freeze: true)
+        case .rescaled: FilterTransfer(name: variant.rawValue, scale: rescale)
+        case .random_slots: FilterTransfer(name: variant.rawValue, anyClass: true)
+        case .weight: CoordinateTransfer()
+        }
     }
 
     /// Build the downstream initialisation from the upstream filters and a fresh draw.
     public func apply(upstream: FilterBank, fresh: FilterBank, using rng: inout SeededGenerator) -> TransferredInitialisation {
-        precondition(upstream.m == fresh.m && upstream.dimension == fresh.dimension)
-        let m = fresh.m, d = fresh.dimension
-        var weights = fresh.weights
-        var slots: [[Int]] = [[], []]
-        var sources: [Int: Int] = [:]
-        var coordinates = [0, 0]
-        switch variant {
-        case .weight:
-            let k = inheritedCount(of: m * d)
-            for c in 0..<2 {
-                for index in rng.choose(k, from: m * d) {
-                    let flat = (c * m) * d + index
-                    weights.storage[flat] = upstream.weights.storage[flat]
-                }
-                coordinates[c] = k
-            }
-        case .filter, .frozen, .rescaled, .random_slots:
-            let k = inheritedCount(of: m)
-            let randomSources = variant == .random_slots ? rng.choose(2 * k, from: 2 * m).shuffled(using: &rng) : []
-            for c in 0..<2 {
-                slots[c] = rng.choose(k, from: m)
-                for (n, r) in slots[c].enumerated() {
-                    let target = c * m + r
-                    let source = variant == .random_slots ? randomSources[c * k + n] : target
-                    let factor = variant == .rescaled ? rescale : 1
-                    weights.setRow(target, upstream.weights.row(source).map { factor * $0 })
-                    sources[target] = source
-                }
-                coordinates[c] = k * d
-            }
-        }
-        let frozen = (0..<(2 * m)).map { variant == .frozen && sources[$0] != nil }
-        return TransferredInitialisation(filters: FilterBank(m: m, weights: weights), inheritedSlots: slots,
-                                         sources: sources, inheritedCoordinates: coordinates, frozen: frozen)
+        rule.apply(TransferContext(upstream: upstream, fresh: fresh, alpha: alpha), using: &rng)
     }
 }
