@@ -143,7 +143,7 @@ public struct TransferExperiment: Sendable {
         // Plan the transfer and set up the downstream pair, which shares data, fresh draw, test set
         // and (in coefficient space) the basis and the fresh rows' inner products.
         let (train2, fresh) = downstreamDraw.value
-        let plan = planTransfer(upstream: upstreamRun.run.final, fresh: fresh)
+        let plan = planTransfer(upstream: upstreamRun.run.final, fresh: fresh, signal: task1.mu, recording: upstreamRun.run.snapshots.last)
         let setup2 = coefficientSetup(.transfer, task2, train2, filters: plan.spanFilters, worker: worker)
         let twoM = 2 * config.m, n2 = train2.count, f2 = plan.spanFilters.rows
         // Fresh filters and training noises lead the factorisation, so scratch's test draw does not
@@ -223,9 +223,10 @@ public struct TransferExperiment: Sendable {
         let transferIndex: [Int]
     }
 
-    private func planTransfer(upstream: FilterBank, fresh: FilterBank) -> TransferArrangement {
+    private func planTransfer(upstream: FilterBank, fresh: FilterBank, signal: [Double], recording: CoefficientSnapshot?) -> TransferArrangement {
         var rng = stream(.transferChoice)
-        let inheritance = TransferPlan(config: config).apply(upstream: upstream, fresh: fresh, using: &rng)
+        let inheritance = TransferPlan(config: config).apply(upstream: upstream, fresh: fresh, upstreamSignal: signal,
+                                                             upstreamRecording: recording, using: &rng)
         let twoM = 2 * config.m, d = space.dimension
         let changed = (0..<twoM).filter { k in
             inheritance.filters.weights.storage[(k * d)..<((k + 1) * d)] != fresh.weights.storage[(k * d)..<((k + 1) * d)]

@@ -35,12 +35,19 @@ public struct TransferContext: Sendable {
     public let upstream: FilterBank
     public let fresh: FilterBank
     public let alpha: Double
+    /// Task 1's full signal μ₁ = u + v₁ in the sample space (nil when the caller has none).
+    public let upstreamSignal: [Double]?
+    /// The upstream run's last recorded step: γ and ρ̄ per filter (nil when none was recorded).
+    public let upstreamRecording: CoefficientSnapshot?
 
-    public init(upstream: FilterBank, fresh: FilterBank, alpha: Double) {
+    public init(upstream: FilterBank, fresh: FilterBank, alpha: Double, upstreamSignal: [Double]? = nil,
+                upstreamRecording: CoefficientSnapshot? = nil) {
         precondition(upstream.m == fresh.m && upstream.dimension == fresh.dimension)
         self.upstream = upstream
         self.fresh = fresh
         self.alpha = alpha
+        self.upstreamSignal = upstreamSignal
+        self.upstreamRecording = upstreamRecording
     }
 
     /// ⌊α·count⌋, taken with a relative guard of 1e-12 so that, e.g., α = 0.29, m = 100 gives 29
@@ -122,6 +129,57 @@ public struct CoordinateTransfer: TransferRule {
     }
 }
 
+/// Whole filters chosen by a score instead of at random: per class, the ⌊αm⌋ upstream filters
+/// with the largest score keep their slots (ties go to the lower slot); the rest are fresh. No
+/// random draw is used. Scores: `signal`, the class-signed alignment j⟨w_{j,r}, μ₁⟩; `snr`, the
+/// upstream recording's γ_{j,r}/Σ_i ρ̄_{j,r,i} at its last step (first signal patch; +∞ when
+/// Σ_i ρ̄ = 0 < γ). Without the input a score needs, every score is 0 and the lowest slots are taken.
+public struct RankedTransfer: TransferRule {
+    public enum Score: String, Sendable { case signal, snr }
+    public let name: String
+    public let score: Score
+
+    public init(name: String, score: Score) {
+        self.name = name
+        self.score = score
+    }
+
+    func scores(_ context: TransferContext) -> [Double] {
+        let twoM = 2 * context.upstream.m, m = context.upstream.m
+        switch score {
+        case .signal:
+            guard let mu = context.upstreamSignal else { return Array(repeating: 0, count: twoM) }
+            return (0..<twoM).map { k in (k < m ? 1 : -1) * zip(context.upstream.weights.row(k), mu).reduce(0) { $0 + $1.0 * $1.1 } }
+        case .snr:
+            guard let last = context.upstreamRecording, let gamma = last.gamma.first else { return Array(repeating: 0, count: twoM) }
+            return (0..<twoM).map { k in
+                let memorised = last.rhoBar.row(k).reduce(0, +)
+                return memorised > 0 ? gamma[k] / memorised : (gamma[k] > 0 ? .infinity : 0)
+            }
+        }
+    }
+
+    public func apply(_ context: TransferContext, using rng: inout SeededGenerator) -> TransferredInitialisation {
+        let m = context.fresh.m, d = context.fresh.dimension
+        let k = context.inheritedCount(of: m), score = scores(context)
+        var weights = context.fresh.weights
+        var slots: [[Int]] = [[], []], sources: [Int: Int] = [:]
+        for c in 0..<2 {
+            let ranked = (0..<m).sorted { a, b in
+                let (x, y) = (score[c * m + a], score[c * m + b])
+                return x > y || (x == y && a < b)
+            }
+            slots[c] = Array(ranked.prefix(k)).sorted()
+            for r in slots[c] {
+                weights.setRow(c * m + r, context.upstream.weights.row(c * m + r))
+                sources[c * m + r] = c * m + r
+            }
+        }
+        return TransferredInitialisation(filters: FilterBank(m: m, weights: weights), inheritedSlots: slots, sources: sources,
+                                         inheritedCoordinates: [k * d, k * d], frozen: Array(repeating: false, count: 2 * m))
+    }
+}
+
 /// Algorithm 1 (docs/theory.md §4, `paper`) and the built-in variants, as the config names them.
 public struct TransferPlan: Sendable {
     public let alpha: Double
@@ -144,11 +202,16 @@ public struct TransferPlan: Sendable {
         case .rescaled: FilterTransfer(name: variant.rawValue, scale: rescale)
         case .random_slots: FilterTransfer(name: variant.rawValue, anyClass: true)
         case .weight: CoordinateTransfer()
+        case .top_signal: RankedTransfer(name: variant.rawValue, score: .signal)
+        case .top_snr: RankedTransfer(name: variant.rawValue, score: .snr)
         }
     }
 
-    /// Build the downstream initialisation from the upstream filters and a fresh draw.
-    public func apply(upstream: FilterBank, fresh: FilterBank, using rng: inout SeededGenerator) -> TransferredInitialisation {
-        rule.apply(TransferContext(upstream: upstream, fresh: fresh, alpha: alpha), using: &rng)
+    /// Build the downstream initialisation from the upstream filters and a fresh draw (with the
+    /// upstream signal and recording for the rules that rank filters).
+    public func apply(upstream: FilterBank, fresh: FilterBank, upstreamSignal: [Double]? = nil,
+                      upstreamRecording: CoefficientSnapshot? = nil, using rng: inout SeededGenerator) -> TransferredInitialisation {
+        rule.apply(TransferContext(upstream: upstream, fresh: fresh, alpha: alpha, upstreamSignal: upstreamSignal,
+                                   upstreamRecording: upstreamRecording), using: &rng)
     }
 }

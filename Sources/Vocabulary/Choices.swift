@@ -26,6 +26,10 @@ public enum TransferVariant: String, Sendable, CaseIterable, Codable {
     case rescaled
     /// As `filter`, but each inherited filter is drawn from any upstream filter of either class.
     case random_slots
+    /// Per class, the ⌊αm⌋ upstream filters with the largest class-signed ⟨w, μ₁⟩, in their own slots.
+    case top_signal
+    /// Per class, the ⌊αm⌋ upstream filters with the largest γ/Σ_i ρ̄ at the last recorded upstream step.
+    case top_snr
 }
 
 /// How an experiment's Gaussian vectors are drawn (config key `sampler`; docs/theory.md §2a).

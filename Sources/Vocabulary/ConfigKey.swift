@@ -109,7 +109,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .seed: "determines data, initialisation and transfer choice"
         case .n_test: "fresh test samples per phase"
         case .record_every: "recording interval in steps (the last step is always recorded)"
-        case .variant: "`filter` (Algorithm 1), `weight` (⌊α·m·d⌋ coordinates per class), `frozen` (inherited filters never move), `rescaled` (inherited filters × `rescale`), `random_slots` (inherited filters drawn from either class)"
+        case .variant: "`filter` (Algorithm 1), `weight` (⌊α·m·d⌋ coordinates per class), `frozen` (inherited filters never move), `rescaled` (inherited filters × `rescale`), `random_slots` (inherited filters drawn from either class), `top_signal` (the filters most aligned with μ₁), `top_snr` (the filters with the largest γ/Σρ̄ upstream)"
         case .rescale: "factor for `variant: rescaled`"
         case .engine: "`weights` (gradient descent in ℝᵈ), `coefficients` (the same descent in the exact coordinates of the decomposition), `auto` (per phase, the one with fewer estimated multiply–adds)"
         case .sampler: "how the Gaussian vectors are drawn: `vectors` (in ℝᵈ), `gram` (the exact reduced draw in ℝ^{3+K}, K = N1 + N2 + 4m; docs/theory.md §2a), `auto` (`gram` when 3 + K < d and the variant is not `weight`)"

@@ -1,4 +1,5 @@
 import Testing
+import Vocabulary
 import NumericsCore
 @testable import TransferModel
 
@@ -88,5 +89,36 @@ struct TransferPlanTests {
             #expect(scratch.testScore == reference.testScore, "\(extra)")
           }
         }
+    }
+}
+
+/// The ranking rules pick the filters their score names, in their own slots, without random draws.
+struct RankedTransferTests {
+    /// Upstream filters along e₁ with chosen coefficients, μ₁ = e₁: class +1 scores its coefficient,
+    /// class −1 minus it. With α = ½ and m = 4 the two best of each class are inherited.
+    @Test func topSignalTakesTheMostAlignedFiltersOfEachClass() {
+        let m = 4, d = 3
+        let coefficients: [Double] = [0.1, 0.9, -0.5, 0.7,  /* class −1 */ 0.3, -0.8, -0.2, 0.6]
+        var upstream = Matrix(rows: 2 * m, cols: d)
+        for (k, a) in coefficients.enumerated() { upstream[k, 0] = a; upstream[k, 2] = 1 }
+        var rng = SeededGenerator(seed: 3)
+        let fresh = FilterBank.gaussian(m: m, d: d, sigma0: 1, using: &rng)
+        let before = rng
+        let result = TransferPlan(alpha: 0.5, variant: .top_signal)
+            .apply(upstream: FilterBank(m: m, weights: upstream), fresh: fresh, upstreamSignal: [1, 0, 0], using: &rng)
+        #expect(result.inheritedSlots == [[1, 3], [1, 2]])   // +1: 0.9, 0.7; −1: −0.8, −0.2 (signed 0.8, 0.2)
+        #expect(result.filters.weights.row(1) == upstream.row(1) && result.filters.weights.row(m + 1) == upstream.row(m + 1))
+        #expect(result.filters.weights.row(0) == fresh.weights.row(0))
+        var after = rng, unchanged = before
+        #expect(after.next() == unchanged.next())   // no random draw consumed
+    }
+
+    /// A whole experiment runs with each ranking rule and inherits ⌊αm⌋ filters per class.
+    @Test(arguments: [TransferVariant.top_signal, .top_snr])
+    func rankingRulesRunEndToEnd(variant: TransferVariant) throws {
+        let config = Fixtures.config("m: 6\nd: 200\nN1: 20\nN2: 10\nT1: 30\nT2: 30\nalpha: 0.5\nvariant: \(variant.rawValue)\n")
+        let outcomes = try TransferExperiment(config: config).run(phases: [.upstream, .transfer])
+        let inheritance = try #require(outcomes[1].inheritance)
+        #expect(inheritance.inheritedSlots.map(\.count) == [3, 3])
     }
 }
