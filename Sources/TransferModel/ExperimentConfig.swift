@@ -21,6 +21,7 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var n_test = 0, record_every = 0
     public var variant = TransferVariant.filter
     public var rescale = 0.0
+    public var transfer_noise = 0.0
     public var engine = TrainingEngine.auto
     public var sampler = Sampler.auto
     /// Values given for the theory's constants (`TheoryConstant`); see ``effectiveConstants``.
@@ -60,7 +61,7 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var resolvedSampler: Sampler {
         switch sampler {
         case .vectors, .gram: return sampler
-        case .auto: return variant != .weight && smallestGramDimension < d ? .gram : .vectors
+        case .auto: return variant != .weight && transfer_noise == 0 && smallestGramDimension < d ? .gram : .vectors
         }
     }
 
@@ -145,6 +146,9 @@ extension ExperimentConfig {
             }
             if variant == .weight {
                 throw ConfigError(field: "sampler", "gram cannot run variant 'weight' (it copies individual coordinates, which the reduced draw does not have): use sampler: vectors")
+            }
+            if transfer_noise > 0 {
+                throw ConfigError(field: "sampler", "gram cannot add transfer_noise (isotropic noise in ℝᵈ leaves the reduced space): use sampler: vectors")
             }
         case .vectors, .auto:
             if d > ExperimentConfig.largestVectorDimension {
@@ -254,6 +258,6 @@ extension ExperimentConfig {
         .eta: .real(\.eta), .eta2: .downstreamEta, .T1: .int(\.T1), .T2: .int(\.T2),
         .alpha: .real(\.alpha), .delta: .real(\.delta), .layout: .choice(\.layout), .seed: .seed,
         .n_test: .int(\.n_test), .record_every: .int(\.record_every), .variant: .choice(\.variant),
-        .rescale: .real(\.rescale), .engine: .choice(\.engine), .sampler: .choice(\.sampler), .constants: .constants,
+        .rescale: .real(\.rescale), .transfer_noise: .real(\.transfer_noise), .engine: .choice(\.engine), .sampler: .choice(\.sampler), .constants: .constants,
     ]
 }

@@ -35,17 +35,20 @@ public struct TransferContext: Sendable {
     public let upstream: FilterBank
     public let fresh: FilterBank
     public let alpha: Double
+    /// S.d. of the Gaussian noise added to every inherited coordinate (config `transfer_noise`).
+    public let noise: Double
     /// Task 1's full signal μ₁ = u + v₁ in the sample space (nil when the caller has none).
     public let upstreamSignal: [Double]?
     /// The upstream run's last recorded step: γ and ρ̄ per filter (nil when none was recorded).
     public let upstreamRecording: CoefficientSnapshot?
 
-    public init(upstream: FilterBank, fresh: FilterBank, alpha: Double, upstreamSignal: [Double]? = nil,
+    public init(upstream: FilterBank, fresh: FilterBank, alpha: Double, noise: Double = 0, upstreamSignal: [Double]? = nil,
                 upstreamRecording: CoefficientSnapshot? = nil) {
         precondition(upstream.m == fresh.m && upstream.dimension == fresh.dimension)
         self.upstream = upstream
         self.fresh = fresh
         self.alpha = alpha
+        self.noise = noise
         self.upstreamSignal = upstreamSignal
         self.upstreamRecording = upstreamRecording
     }
@@ -54,6 +57,14 @@ public struct TransferContext: Sendable {
     /// although 0.29·100 = 28.999999999999996 in binary floating point.
     public func inheritedCount(of count: Int) -> Int {
         Int((alpha * Double(count) * (1 + 1e-12)).rounded(.down))
+    }
+
+    /// Add N(0, noise²) to the inherited entries `indices` of `weights` (flat, ascending), after
+    /// every choice the rule made: with no noise nothing is drawn, so results stay bit for bit.
+    func perturb(_ weights: inout Matrix, at indices: [Int], using rng: inout SeededGenerator) {
+        guard noise > 0 else { return }
+        let draws = rng.gaussians(count: indices.count, standardDeviation: noise)
+        for (index, z) in zip(indices, draws) { weights.storage[index] += z }
     }
 }
 
@@ -100,6 +111,7 @@ public struct FilterTransfer: TransferRule {
             }
             coordinates[c] = k * d
         }
+        context.perturb(&weights, at: sources.keys.sorted().flatMap { row in (row * d)..<((row + 1) * d) }, using: &rng)
         let frozen = (0..<(2 * m)).map { freeze && sources[$0] != nil }
         return TransferredInitialisation(filters: FilterBank(m: m, weights: weights), inheritedSlots: slots,
                                          sources: sources, inheritedCoordinates: coordinates, frozen: frozen)
@@ -117,13 +129,16 @@ public struct CoordinateTransfer: TransferRule {
         var weights = context.fresh.weights
         var coordinates = [0, 0]
         let k = context.inheritedCount(of: m * d)
+        var inherited: [Int] = []
         for c in 0..<2 {
             for index in rng.choose(k, from: m * d) {
                 let flat = (c * m) * d + index
                 weights.storage[flat] = context.upstream.weights.storage[flat]
+                inherited.append(flat)
             }
             coordinates[c] = k
         }
+        context.perturb(&weights, at: inherited.sorted(), using: &rng)
         return TransferredInitialisation(filters: FilterBank(m: m, weights: weights), inheritedSlots: [[], []],
                                          sources: [:], inheritedCoordinates: coordinates, frozen: Array(repeating: false, count: 2 * m))
     }
@@ -175,6 +190,7 @@ public struct RankedTransfer: TransferRule {
                 sources[c * m + r] = c * m + r
             }
         }
+        context.perturb(&weights, at: sources.keys.sorted().flatMap { row in (row * d)..<((row + 1) * d) }, using: &rng)
         return TransferredInitialisation(filters: FilterBank(m: m, weights: weights), inheritedSlots: slots, sources: sources,
                                          inheritedCoordinates: [k * d, k * d], frozen: Array(repeating: false, count: 2 * m))
     }
@@ -184,14 +200,17 @@ public struct RankedTransfer: TransferRule {
 public struct TransferPlan: Sendable {
     public let alpha: Double
     public let rule: any TransferRule
+    /// S.d. of the noise added to every inherited coordinate.
+    public let noise: Double
 
-    public init(alpha: Double, variant: TransferVariant = .filter, rescale: Double = 1) {
+    public init(alpha: Double, variant: TransferVariant = .filter, rescale: Double = 1, noise: Double = 0) {
         self.alpha = alpha
+        self.noise = noise
         rule = Self.rule(variant, rescale: rescale)
     }
 
     public init(config: ExperimentConfig) {
-        self.init(alpha: config.alpha, variant: config.variant, rescale: config.rescale)
+        self.init(alpha: config.alpha, variant: config.variant, rescale: config.rescale, noise: config.transfer_noise)
     }
 
     /// The rule of a built-in variant.
@@ -211,7 +230,7 @@ public struct TransferPlan: Sendable {
     /// upstream signal and recording for the rules that rank filters).
     public func apply(upstream: FilterBank, fresh: FilterBank, upstreamSignal: [Double]? = nil,
                       upstreamRecording: CoefficientSnapshot? = nil, using rng: inout SeededGenerator) -> TransferredInitialisation {
-        rule.apply(TransferContext(upstream: upstream, fresh: fresh, alpha: alpha, upstreamSignal: upstreamSignal,
+        rule.apply(TransferContext(upstream: upstream, fresh: fresh, alpha: alpha, noise: noise, upstreamSignal: upstreamSignal,
                                    upstreamRecording: upstreamRecording), using: &rng)
     }
 }

@@ -4,7 +4,7 @@
 /// README's config table all derive from this declaration.
 public enum ConfigKey: String, CaseIterable, Sendable {
     case d, m, N1, N2, u_norm, v1_norm, v2_norm, v_overlap, sigma_p1, sigma_p2, p, sigma0, eta, eta2, T1, T2,
-         alpha, delta, layout, seed, n_test, record_every, variant, rescale, engine, sampler, constants
+         alpha, delta, layout, seed, n_test, record_every, variant, rescale, transfer_noise, engine, sampler, constants
 
     /// A set of real numbers, with its description ("> 0", "in [0, 1]").
     public struct RealDomain: Sendable {
@@ -51,6 +51,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .seed: .seed
         case .variant: .choice(TransferVariant.allCases.map(\.rawValue))
         case .rescale: .real(.finite)
+        case .transfer_noise: .real(.nonNegative)
         case .engine: .choice(TrainingEngine.allCases.map(\.rawValue))
         case .sampler: .choice(Sampler.allCases.map(\.rawValue))
         case .constants: .constants
@@ -66,7 +67,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .N2: "20"
         case .u_norm: "3.0"
         case .v1_norm, .v2_norm: "2.0"
-        case .v_overlap, .p: "0.0"
+        case .v_overlap, .p, .transfer_noise: "0.0"
         case .sigma_p1, .sigma_p2, .eta, .rescale: "1.0"
         case .sigma0: "0.01"
         case .eta2: "eta"
@@ -111,8 +112,9 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .record_every: "recording interval in steps (the last step is always recorded)"
         case .variant: "`filter` (Algorithm 1), `weight` (⌊α·m·d⌋ coordinates per class), `frozen` (inherited filters never move), `rescaled` (inherited filters × `rescale`), `random_slots` (inherited filters drawn from either class), `top_signal` (the filters most aligned with μ₁), `top_snr` (the filters with the largest γ/Σρ̄ upstream)"
         case .rescale: "factor for `variant: rescaled`"
+        case .transfer_noise: "s.d. of Gaussian noise added to every inherited coordinate (needs `sampler: vectors`)"
         case .engine: "`weights` (gradient descent in ℝᵈ), `coefficients` (the same descent in the exact coordinates of the decomposition), `auto` (per phase, the one with fewer estimated multiply–adds)"
-        case .sampler: "how the Gaussian vectors are drawn: `vectors` (in ℝᵈ), `gram` (the exact reduced draw in ℝ^{3+K}, K = N1 + N2 + 4m; docs/theory.md §2a), `auto` (`gram` when 3 + K < d and the variant is not `weight`)"
+        case .sampler: "how the Gaussian vectors are drawn: `vectors` (in ℝᵈ), `gram` (the exact reduced draw in ℝ^{3+K}, K = N1 + N2 + 4m; docs/theory.md §2a), `auto` (`gram` when 3 + K < d, the variant is not `weight` and `transfer_noise` is 0)"
         case .constants: "the theory's unknown constants, e.g. `{C1: 2, kappa: 0.5}`"
         }
     }
@@ -123,7 +125,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .d, .m, .N1, .N2, .n_test: "count"
         case .u_norm, .v1_norm, .v2_norm, .sigma_p1, .sigma_p2: "signal norm"
         case .p, .delta: "probability"
-        case .sigma0: "weight"
+        case .sigma0, .transfer_noise: "weight"
         case .T1, .T2, .record_every: "steps"
         case .alpha: "fraction"
         case .v_overlap, .eta, .eta2, .rescale: "dimensionless"
@@ -135,7 +137,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     /// `proofs/` may use).
     public var isTheoryValue: Bool {
         switch self {
-        case .layout, .seed, .variant, .engine, .sampler, .constants, .n_test, .record_every, .rescale: false
+        case .layout, .seed, .variant, .engine, .sampler, .constants, .n_test, .record_every, .rescale, .transfer_noise: false
         default: true
         }
     }

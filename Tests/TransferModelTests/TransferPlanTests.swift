@@ -122,3 +122,34 @@ struct RankedTransferTests {
         #expect(inheritance.inheritedSlots.map(\.count) == [3, 3])
     }
 }
+
+/// `transfer_noise`: N(0, s²) on every inherited coordinate and nowhere else; 0 draws nothing.
+struct TransferNoiseTests {
+    /// With s = 0.3, the 2·25·40 = 2 000 differences inherited − upstream have Σz²/s² ~ χ²(2 000):
+    /// a CDF outside [1e-4, 1 − 1e-4] (GSL) has probability 2·10⁻⁴ (fixed seed: a regression check
+    /// with a written-down false-alarm rate). Fresh rows are the fresh draw exactly.
+    @Test func noiseHasItsLawOnInheritedCoordinatesOnly() throws {
+        let m = 50, d = 40, s = 0.3
+        var rng = SeededGenerator(seed: 11)
+        let upstream = FilterBank.gaussian(m: m, d: d, sigma0: 1, using: &rng)
+        let fresh = FilterBank.gaussian(m: m, d: d, sigma0: 1, using: &rng)
+        let result = TransferPlan(alpha: 0.5, noise: s).apply(upstream: upstream, fresh: fresh, using: &rng)
+        var sum = 0.0, count = 0
+        for row in 0..<(2 * m) {
+            if result.isInherited(row: row) {
+                for (a, b) in zip(result.filters.weights.row(row), upstream.weights.row(row)) { sum += (a - b) * (a - b) / (s * s); count += 1 }
+            } else {
+                #expect(result.filters.weights.row(row) == fresh.weights.row(row))
+            }
+        }
+        #expect(count == 2_000)
+        let cdf = try GSL.chiSquaredCDF(sum, degreesOfFreedom: 2_000)
+        #expect(cdf > 1e-4 && cdf < 1 - 1e-4, "Σz²/s² = \(sum): χ²(2 000) CDF \(cdf)")
+    }
+
+    @Test func theReducedDrawRefusesIt() throws {
+        #expect(throws: ConfigError.self) { try ExperimentConfig.parse(yaml: "transfer_noise: 0.1\nsampler: gram\nd: 5000\n") }
+        #expect(try ExperimentConfig.parse(yaml: "transfer_noise: 0.1\nd: 5000\n").resolvedSampler == .vectors)
+        #expect(try ExperimentConfig.parse(yaml: "d: 5000\n").resolvedSampler == .gram)
+    }
+}
