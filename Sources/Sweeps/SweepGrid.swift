@@ -178,20 +178,36 @@ public struct SweepJob: Sendable {
 
 /// The identity of a run's results: its effective config, written canonically.
 ///
-/// Canonical form: the JSON object of `ExperimentConfig.jsonObject` (every key, defaults filled
-/// in) without `engine` — both engines give the same results to rounding error, so a sweep
-/// re-run with another engine reuses finished cells — with sorted keys and no whitespace.
-/// The key is the SHA-256 of its UTF-8 bytes.
+/// Canonical form (``canonicalJSON(_:includingSeed:)``, the store's config column): the JSON object
+/// of `ExperimentConfig.jsonObject` (every key, defaults filled in) without `engine` — both engines
+/// give the same results to rounding error, so a sweep re-run with another engine reuses finished
+/// cells — with sorted keys and no whitespace. The key is the SHA-256 of the same text with the
+/// keys at their defaults left out, so a config key added later (at a default that changes
+/// nothing) leaves every stored run's key as it was.
 public enum RunKey {
     static func canonicalJSON(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {
         var object = config.jsonObject
         object["engine"] = nil
         if !includingSeed { object["seed"] = nil }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return text(object)
+    }
+
+    /// ``canonicalJSON(_:includingSeed:)`` without the keys whose value is the default's.
+    static func identityJSON(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {
+        var object = config.jsonObject
+        let defaults = ExperimentConfig().jsonObject
+        for (key, value) in object where text(["v": value]) == text(["v": defaults[key] ?? NSNull()]) { object[key] = nil }
+        object["engine"] = nil
+        if !includingSeed { object["seed"] = nil }
+        return text(object)
     }
 
     public static func key(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {
-        SHA256.hex(canonicalJSON(config, includingSeed: includingSeed).utf8)
+        SHA256.hex(identityJSON(config, includingSeed: includingSeed).utf8)
+    }
+
+    private static func text(_ object: [String: Any]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
     }
 }

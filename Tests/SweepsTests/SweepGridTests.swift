@@ -33,7 +33,11 @@ struct SweepGridTests {
         #expect(SHA256.hex("".utf8) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         var config = ExperimentConfig()
         let key = RunKey.key(config)
-        #expect(key == SHA256.hex(RunKey.canonicalJSON(config).utf8))
+        #expect(key == SHA256.hex("{}".utf8))   // every key at its default: nothing to identify
+        config.d = 401
+        #expect(RunKey.key(config) == SHA256.hex("{\"d\":401}".utf8))   // only what differs from the defaults
+        #expect(RunKey.canonicalJSON(config).contains("\"transfer_noise\":0"))   // the stored config is whole
+        config.d = 400
         config.engine = .weights
         #expect(RunKey.key(config) == key)  // the engine does not change results
         config.seed = 1
