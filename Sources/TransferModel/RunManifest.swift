@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import NumericsCore
 
 /// Provenance of a run: what ran, on what, with which seed and generator (written as

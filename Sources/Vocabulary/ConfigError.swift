@@ -34,18 +34,18 @@ public enum YAMLInput {
     public static func text(of url: URL, field: String) throws -> String {
         let path = url.path
         func refuse(_ reason: String) -> ConfigError { ConfigError(field: field, "cannot read \(InputText.excerpt(path)): \(reason)") }
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw refuse(String(cString: strerror(errno)).lowercased()) }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw refuse(info.st_mode & S_IFMT == S_IFDIR ? "a folder, not a file" : "not a regular file")
-        }
         let limit = YAMLShape.Limits.input.bytes
-        guard Int(info.st_size) <= limit else { throw refuse("\(info.st_size) bytes; at most \(limit) are read") }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw refuse(String(cString: strerror(errno)).lowercased()) }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         let data: Data
-        do { data = try handle.readToEnd() ?? Data() } catch { throw refuse("the read failed (\(InputText.excerpt(error.localizedDescription)))") }
+        do {
+            switch try SystemFile.kind(of: path) {
+            case .folder: throw refuse("a folder, not a file")
+            case .other: throw refuse("not a regular file")
+            case .regular(let bytes) where bytes > limit: throw refuse("\(bytes) bytes; at most \(limit) are read")
+            case .regular: data = try SystemFile.read(path)
+            }
+        } catch let error as SystemFile.Failure {
+            throw refuse(error.reason)
+        }
         guard let text = String(data: data, encoding: .utf8) else { throw refuse("not UTF-8 text") }
         return text
     }

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import NumericsCore
 
 /// JSON output helpers shared by every writer: sorted keys, pretty printed (two-space indent,
 /// `"key" : value`), atomic writes, non-finite numbers written as `null` (JSON has no NaN)
@@ -89,36 +87,12 @@ public enum JSONOutput {
     }
 }
 
-/// Replaces a result file atomically: the bytes go to a temporary file in the same folder,
-/// which is then renamed over the target, so a reader (or a run killed at any moment) sees the
-/// old file or the new one, never a part. Not synced to disk: a process being interrupted loses
-/// nothing written, a machine crashing may lose the last files (Foundation's atomic write syncs
-/// every file, which costs about a third of a millisecond each).
+/// Replaces a result file atomically (`SystemFile.replace`): a reader, or a run killed at any
+/// moment, sees the old file or the new one, never a part.
 public enum ResultFile {
     public static func write(_ data: Data, to url: URL) throws {
-        let path = url.path
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("cannot create", temporary) }
-        let written: WriteError? = data.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let count = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if count < 0 && errno == EINTR { continue }
-                if count < 0 { return failure("cannot write", temporary) }
-                offset += count
-            }
-            return nil
-        }
-        let closed = close(fd) == 0 ? nil : failure("cannot write", temporary)
-        if let error = written ?? closed {
-            unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, path) == 0 else {
-            let error = failure("cannot replace", path)
-            unlink(temporary)
-            throw error
+        do { try SystemFile.replace(url.path, with: data) } catch {
+            throw WriteError(description: "\(error.action) \(InputText.excerpt(error.path)): \(error.reason)", reason: error.reason)
         }
     }
 
@@ -129,10 +103,8 @@ public enum ResultFile {
     /// A result file that could not be written: one line with the path and the system's reason.
     public struct WriteError: Error, CustomStringConvertible {
         public let description: String
-    }
-
-    private static func failure(_ what: String, _ path: String) -> WriteError {
-        WriteError(description: "\(what) \(InputText.excerpt(path)): \(String(cString: strerror(errno)).lowercased())")
+        /// The system's reason alone.
+        public let reason: String
     }
 }
 
@@ -147,16 +119,10 @@ public enum OutputFolder {
         func refuse(_ reason: String) -> ConfigError {
             ConfigError(field: field, "cannot write to \(InputText.excerpt(path)) (\(reason)); give a writable folder")
         }
-        do { try manager.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            throw refuse(String(cString: strerror(errno)).lowercased())
-        }
-        do {
-            let probe = url.appendingPathComponent(".ptv-write-check")
-            try ResultFile.write(Data(), to: probe)
-            unlink(probe.path)
-        } catch {
-            throw refuse(String(cString: strerror(errno)).lowercased())
-        }
+        do { try SystemFile.makeFolder(path) } catch { throw refuse(error.reason) }
+        let probe = url.appendingPathComponent(".ptv-write-check")
+        do { try ResultFile.write(Data(), to: probe) } catch let error as ResultFile.WriteError { throw refuse(error.reason) }
+        SystemFile.remove(probe.path)
         let present = results.filter { manager.fileExists(atPath: url.appendingPathComponent($0).path) }
         guard !present.isEmpty else { return }
         guard replacing else {

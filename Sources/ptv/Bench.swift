@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import NumericsCore
 import Sweeps
 import TransferModel
@@ -57,7 +54,7 @@ struct BenchCommand: ParsableCommand {
                      weights.seconds / coefficients.seconds, EngineBenchmark.filterDifference(weights, coefficients),
                      sameErrors ? "identical" : "DIFFER"))
 
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ptv-bench-\(getpid())")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ptv-bench-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let ptv = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
@@ -144,14 +141,13 @@ struct BenchCommand: ParsableCommand {
 
     /// Wall time of a whole process (posix_spawn to exit), its output discarded; a failure throws.
     func timeProcess(_ argv: [String]) throws -> Double {
-        var start = timespec(), end = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &start)
+        let clock = ContinuousClock(), start = clock.now
         let finished: Subprocess.Finished
         do { finished = try Subprocess.run(argv) } catch { throw InputError("cannot start \(argv[0]) (error \(error.code))") }
-        clock_gettime(CLOCK_MONOTONIC, &end)
+        let elapsed = start.duration(to: clock.now)
         guard finished.status == 0 else {
             throw InputError("\(argv.prefix(3).joined(separator: " ")) … failed (status \(finished.status))")
         }
-        return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) * 1e-9
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NumericsCore
 import Sweeps
 import TransferModel
 import Vocabulary
@@ -44,7 +45,7 @@ struct SweepRun: AsyncParsableCommand {
         try sweepGrid.largestEstimate.check(limit: memory.bytes, runs: min(workers, sweepGrid.runCount))
         let sweepStore = try SweepStore(url: URL(fileURLWithPath: store))
         let runner = SweepRunner(grid: sweepGrid, store: sweepStore, workers: workers)
-        var bar = ProgressReporter(isTerminal: isatty(STDERR_FILENO) != 0, quiet: quiet)
+        var bar = ProgressReporter(isTerminal: SystemFile.standardErrorIsTerminal, quiet: quiet)
         if !quiet {
             Progress.line("sweep: \(sweepGrid.cellCount) cells × \(sweepGrid.seeds.count) seeds = \(sweepGrid.runCount) runs on \(workers) workers; runs already in the store are skipped")
         }
