@@ -116,7 +116,7 @@ private struct StatementReader {
         sourceLines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let root: Node?
         do { root = try YAMLInput.root(text, resolver: .default) } catch {
-            problems.append(ProofProblem(SourceLocation(file: file, line: error.line ?? 1, column: error.column ?? 1), error.problem))
+            problems.append(ProofProblem(error, file: file))
             return nil
         }
         guard let root, let mapping = root.mapping else {

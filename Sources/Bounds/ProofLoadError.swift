@@ -1,4 +1,5 @@
 //===--- ProofLoadError.swift ---------------------------------------------===//
+import Vocabulary
 
 /// One problem found while loading `proofs/`.
 public struct ProofProblem: Sendable, Equatable, CustomStringConvertible {
@@ -22,4 +23,11 @@ public struct ProofLoadError: Error, Sendable, CustomStringConvertible {
 
     /// One problem per line.
     public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+extension ProofProblem {
+    /// A file that is not readable YAML, at the failure's position (line 1, column 1 when unknown).
+    init(_ failure: YAMLInput.Failure, file: String) {
+        self.init(SourceLocation(file: file, line: failure.line ?? 1, column: failure.column ?? 1), failure.problem)
+    }
 }

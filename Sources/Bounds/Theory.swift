@@ -133,7 +133,7 @@ private struct TheoryReader {
     mutating func read(_ text: String) -> Theory? {
         let root: Node?
         do { root = try YAMLInput.root(text, resolver: .default) } catch {
-            problems.append(ProofProblem(SourceLocation(file: file, line: error.line ?? 1, column: error.column ?? 1), error.problem))
+            problems.append(ProofProblem(error, file: file))
             return nil
         }
         guard let root, let mapping = root.mapping else {

@@ -5,6 +5,16 @@ import TransferModel
 /// `ptv train` end to end: outputs, error handling, interruption, and an independent replay.
 @Suite(.serialized)
 struct TrainCommandTests {
+    /// Run `ptv train --save-arrays` on `yaml` in a fresh folder (expecting success); its output folder.
+    static func trainSavingArrays(_ yaml: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
+        let dir = CLI.temporaryDirectory("arrays")
+        try CLI.write(yaml, to: dir.appendingPathComponent("c.yaml"))
+        let out = dir.appendingPathComponent("out")
+        let train = try CLI.run(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", out.path, "--save-arrays", "--quiet"])
+        #expect(train.status == 0, "\(train.stderr)", sourceLocation: sourceLocation)
+        return out
+    }
+
     static let smallConfig = "d: 80\nm: 5\nN1: 20\nN2: 10\nT1: 60\nT2: 60\nn_test: 300\nrecord_every: 10\np: 0.1\nalpha: 0.6\n"
 
     @Test func writesMetricsTrajectoriesManifestAndArrays() throws {
@@ -44,11 +54,7 @@ struct TrainCommandTests {
           arguments: ["layout: combined\nsampler: gram\neta2: 0.5\n", "layout: separate\nvariant: frozen\nsampler: vectors\n",
                       "layout: separate\nsampler: gram\n"])
     func independentNumPyReplayReproducesEveryPhase(extra: String) throws {
-        let dir = CLI.temporaryDirectory("replay")
-        try CLI.write(Self.smallConfig + extra, to: dir.appendingPathComponent("c.yaml"))
-        let out = dir.appendingPathComponent("out")
-        let train = try CLI.run(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", out.path, "--save-arrays", "--quiet"])
-        #expect(train.status == 0)
+        let out = try Self.trainSavingArrays(Self.smallConfig + extra)
         let (status, text) = try CLI.python("replay.py", [out.path, "--tolerance", "1e-8"])
         #expect(status == 0, "\(text)")
         #expect(text.components(separatedBy: "-> agree").count == 4, "\(text)")
@@ -66,11 +72,7 @@ struct TrainCommandTests {
     @Test(.enabled(if: CLI.hasNumPy, "needs python3 with NumPy"),
           arguments: ["sampler: gram\n", "engine: weights\nsampler: vectors\nvariant: random_slots\n", "layout: separate\nsampler: gram\n"])
     func marginsAgreeWithAnIndependentNumPyComputation(extra: String) throws {
-        let dir = CLI.temporaryDirectory("margins")
-        try CLI.write(Self.smallConfig.replacingOccurrences(of: "p: 0.1\n", with: "p: 0\n") + extra, to: dir.appendingPathComponent("c.yaml"))
-        let out = dir.appendingPathComponent("out")
-        let train = try CLI.run(["train", "--config", dir.appendingPathComponent("c.yaml").path, "--out", out.path, "--save-arrays", "--quiet"])
-        #expect(train.status == 0)
+        let out = try Self.trainSavingArrays(Self.smallConfig.replacingOccurrences(of: "p: 0.1\n", with: "p: 0\n") + extra)
         let (status, text) = try CLI.python("margins.py", [out.path, "--tolerance", "1e-9"])
         #expect(status == 0, "\(text)")
         #expect(text.components(separatedBy: "-> agree").count == 4, "\(text)")
