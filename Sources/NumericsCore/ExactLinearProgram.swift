@@ -2,6 +2,7 @@
 
 import CGLPK
 import Foundation
+import Synchronization
 
 /// A small linear program solved with GLPK's exact rational simplex (`glp_exact`):
 ///
@@ -41,7 +42,7 @@ public struct ExactLinearProgram: Sendable {
     }
 
     /// GLPK keeps per-thread state; calls are serialised anyway to stay on the safe side.
-    private static let lock = NSLock()
+    private static let serial = Mutex(())
 
     /// Solve; never aborts (inputs are checked before GLPK sees them).
     public func solve() -> Outcome {
@@ -56,8 +57,10 @@ public struct ExactLinearProgram: Sendable {
         }
         guard objective.allSatisfy(\.isFinite) else { return .failed("non-finite objective") }
 
-        ExactLinearProgram.lock.lock()
-        defer { ExactLinearProgram.lock.unlock() }
+        return ExactLinearProgram.serial.withLock { _ in solveWithGLPK(variables: n) }
+    }
+
+    private func solveWithGLPK(variables n: Int) -> Outcome {
         _ = glp_term_out(GLP_OFF)
         guard let lp = glp_create_prob() else { return .failed("glp_create_prob failed") }
         defer { glp_delete_prob(lp) }

@@ -9,6 +9,12 @@ import Synchronization
 /// wake, as long as the half product itself — and then parks until the next job. Create one
 /// for a run on a machine with a core to spare (`ptv train`), not per task of a parallel sweep,
 /// and call ``stop()`` when the run is done (the thread holds the worker until then).
+///
+/// This is the one piece of parallel work below structured concurrency: `ptv bench` measures an
+/// `async let` child task per product at 1.3–1.9× the worker's time (docs/architecture.md,
+/// "Concurrency"). `@unchecked Sendable` because its mutable fields are shared between two
+/// threads without a lock: `job` is handed over by the orderings of `state` (below), and
+/// `running` is touched only by the owner, in `init` and ``stop()``.
 public final class SpinningWorker: @unchecked Sendable {
     /// How long the worker spins for the next job before it parks.
     static let spinSeconds = 200e-6

@@ -25,13 +25,13 @@ public struct EngineBenchmark: Sendable {
     }
 
     /// Run the experiment `repeats` times with `engine` and keep the fastest.
-    public func time(_ engine: TrainingEngine) throws -> Timing {
+    public func time(_ engine: TrainingEngine) async throws -> Timing {
         var config = self.config
         config.engine = engine
         var best: Timing?
         for _ in 0..<repeats {
             let start = Date()
-            let outcomes = try TransferExperiment(config: config).run()
+            let outcomes = try await TransferExperiment(config: config).run()
             let seconds = Date().timeIntervalSince(start)
             if best == nil || seconds < best!.seconds {
                 var phase: [Phase: Double] = [:], errors: [Phase: Double] = [:], filters: [Phase: Matrix] = [:]

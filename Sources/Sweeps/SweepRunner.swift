@@ -57,7 +57,7 @@ public struct SweepRunner: Sendable {
             }
             return nil
         }, { job in
-            let result = try SweepResult.run(job)
+            let result = try await SweepResult.run(job)
             try store.insert(result)
             return result.seconds
         }, onResult: { job, seconds in

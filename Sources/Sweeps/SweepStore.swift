@@ -29,11 +29,11 @@ public struct SweepResult: Sendable {
     public static var metricNames: [String] { PhaseOutcome.metricNames }
 
     /// Run one job (all three phases) and collect its results.
-    public static func run(_ job: SweepJob) throws -> SweepResult {
+    public static func run(_ job: SweepJob) async throws -> SweepResult {
         let start = Date()
         let experiment = TransferExperiment(config: job.config)
         var phases: [PhaseMetrics] = []
-        try experiment.run(onPhase: { outcome in
+        try await experiment.run(onPhase: { outcome in
             phases.append(PhaseMetrics(phase: outcome.phase.rawValue, values: outcome.metrics,
                                        trajectoryCSV: TrajectoryTable(outcome).csv))
         })

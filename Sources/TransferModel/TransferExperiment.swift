@@ -101,78 +101,90 @@ public struct TransferExperiment: Sendable {
 
     private func stream(_ name: RandomStream) -> SeededGenerator { SeededGenerator(seed: config.seed, stream: name.rawValue) }
 
-    /// Run the phases in order, handing each to `onPhase` (on the calling thread) once it is
+    /// Run the phases in order, handing each to `onPhase` (on the calling task) once it is
     /// trained and scored and before the next phase trains, so a caller can write it to disk
     /// first. `progress` receives (phase, step).
     ///
     /// The steps: draw (both tasks' training sets and initialisations), train upstream, score
     /// upstream, plan the transfer (Algorithm 1), set up the downstream pair, hand upstream over,
-    /// train transfer and scratch, score them.
+    /// train transfer and scratch, score them. With ``parallelWithinRun``, independent steps
+    /// overlap as child tasks (``ParallelRuns/pair(concurrently:_:_:)``); results are the same
+    /// either way, since every step draws from its own stream.
     @discardableResult
     public func run(phases: [Phase] = Phase.allCases,
                     progress: (@Sendable (Phase, Int) -> Void)? = nil,
-                    onPhase: (PhaseOutcome) throws -> Void = { _ in }) throws -> [PhaseOutcome] {
+                    onPhase: (PhaseOutcome) throws -> Void = { _ in }) async throws -> [PhaseOutcome] {
         // Every run computes with single-threaded BLAS, so its results never depend on how
         // OpenBLAS was configured before (its threaded kernels split sums differently).
         BLAS.useSingleThread()
-        var outcomes: [PhaseOutcome] = []
-        let worker = parallelWithinRun ? SpinningWorker() : nil
+        let parallel = parallelWithinRun
+        let worker = parallel ? SpinningWorker() : nil
         defer { worker?.stop() }
         let task1 = distribution(task: 1), task2 = distribution(task: 2)
+        let identity = Array(0..<(2 * config.m))
         let downstreamNeeded = phases.contains(.transfer) || phases.contains(.scratch)
 
-        // Draw. The downstream data go to another thread while upstream trains, if there is one.
-        let downstreamDraw = Deferred(startingNow: parallelWithinRun && downstreamNeeded) {
-            self.draw(task2, worker: nil)
-        }
-        let (train1, init1) = draw(task1, worker: worker)
-
-        // Train and score upstream (the scoring, with its test set, on the other thread if any).
-        let setup1 = coefficientSetup(.upstream, task1, train1, filters: init1.weights, worker: worker)
-        let upstreamRun = train(.upstream, task1, train1, init1, nil, progress, setup: setup1, worker: worker)
-        let identity = Array(0..<(2 * config.m))
-        let upstream = Deferred(startingNow: parallelWithinRun && downstreamNeeded) {
+        // Draw and train upstream; the downstream data are drawn alongside.
+        let (upstreamTrained, downstreamDraw) = await ParallelRuns.pair(concurrently: parallel && downstreamNeeded, {
+            let (train1, init1) = draw(task1, worker: worker)
+            let setup1 = coefficientSetup(.upstream, task1, train1, filters: init1.weights, worker: worker)
+            return (train1, init1, setup1, train(.upstream, task1, train1, init1, nil, progress, setup: setup1, worker: worker))
+        }, { downstreamNeeded ? self.draw(task2, worker: nil) : nil })
+        let (train1, init1, setup1, upstreamRun) = upstreamTrained
+        let scoreUpstream = { @Sendable in
             let test1 = self.testSet(task1, train: train1, filters: init1.weights, setup: setup1)
             return self.outcome(.upstream, upstreamRun, task1, train1, test1, identity, nil)
         }
-        guard downstreamNeeded else {
-            try onPhase(upstream.value)
-            return [upstream.value]
+        guard let (train2, fresh) = downstreamDraw else {
+            let upstream = scoreUpstream()
+            try onPhase(upstream)
+            return [upstream]
         }
 
         // Plan the transfer and set up the downstream pair, which shares data, fresh draw, test set
-        // and (in coefficient space) the basis and the fresh rows' inner products.
-        let (train2, fresh) = downstreamDraw.value
-        let plan = planTransfer(upstream: upstreamRun.run.final, fresh: fresh, signal: task1.mu, recording: upstreamRun.run.snapshots.last)
-        let setup2 = coefficientSetup(.transfer, task2, train2, filters: plan.spanFilters, worker: worker)
-        let twoM = 2 * config.m, n2 = train2.count, f2 = plan.spanFilters.rows
+        // and (in coefficient space) the basis and the fresh rows' inner products; upstream is
+        // scored alongside, and handed over before the downstream phases train, so an interrupted
+        // run keeps it.
+        let ((plan, setup2), upstream) = await ParallelRuns.pair(concurrently: parallel, {
+            let plan = planTransfer(upstream: upstreamRun.run.final, fresh: fresh, signal: task1.mu, recording: upstreamRun.run.snapshots.last)
+            return (plan, coefficientSetup(.transfer, task2, train2, filters: plan.spanFilters, worker: worker))
+        }, scoreUpstream)
+        try onPhase(upstream)
+        var outcomes = [upstream]
+
         // Fresh filters and training noises lead the factorisation, so scratch's test draw does not
         // depend on what was inherited.
-        let test2 = Deferred(startingNow: parallelWithinRun) {
+        let twoM = 2 * config.m, n2 = train2.count, f2 = plan.spanFilters.rows
+        let drawTest2 = { @Sendable in
             self.testSet(task2, train: train2, filters: plan.spanFilters, setup: setup2,
                          order: Array(0..<twoM) + Array(f2..<(f2 + n2)) + Array(twoM..<f2), leading: twoM + n2)
         }
-        let materialised2 = Deferred(startingNow: false) { test2.value.materialised() }
-
-        // Hand upstream over before the downstream phases train, so an interrupted run keeps it.
-        try onPhase(upstream.value); outcomes.append(upstream.value)
+        var materialised2: Dataset?  // the test vectors in the sample space, made once if a weight-engine phase needs them
+        func materialised(_ test2: TestSet) -> Dataset {
+            if let materialised2 { return materialised2 }
+            let made = test2.materialised()
+            materialised2 = made
+            return made
+        }
 
         // Train the pair. Scratch needs nothing from transfer: with a second core it trains
-        // alongside (without the worker, which transfer's thread holds; its bands are then taken
-        // in turn, same result).
-        let scratchTrained = Deferred(startingNow: parallelWithinRun && phases.contains(.scratch) && phases.contains(.transfer)) {
-            self.train(.scratch, task2, train2, fresh, nil, progress, setup: setup2?.rows(identity), worker: nil)
-        }
-        if phases.contains(.transfer) {
-            let trained = train(.transfer, task2, train2, plan.inheritance.filters, plan.inheritance, progress,
-                                setup: setup2?.rows(plan.transferIndex), worker: worker)
-            let transfer = outcome(.transfer, trained, task2, train2, test2.value, plan.transferIndex, plan.inheritance,
-                                   materialisedTest: materialised2.value)
+        // alongside (without the worker, which transfer's task holds; its bands are then taken
+        // in turn, same result), and transfer is handed over as soon as it is scored.
+        let (test2, scratchTrained) = try await ParallelRuns.pair(concurrently: parallel && phases.contains(.scratch) && phases.contains(.transfer), {
+            guard phases.contains(.transfer) else { return drawTest2() }
+            let (trained, test2) = await ParallelRuns.pair(concurrently: parallel, {
+                train(.transfer, task2, train2, plan.inheritance.filters, plan.inheritance, progress,
+                      setup: setup2?.rows(plan.transferIndex), worker: worker)
+            }, drawTest2)
+            let transfer = outcome(.transfer, trained, task2, train2, test2, plan.transferIndex, plan.inheritance,
+                                   materialisedTest: materialised(test2))
             try onPhase(transfer); outcomes.append(transfer)
-        }
-        if phases.contains(.scratch) {
-            let scratch = outcome(.scratch, scratchTrained.value, task2, train2, test2.value, identity, nil,
-                                  materialisedTest: materialised2.value)
+            return test2
+        }, {
+            phases.contains(.scratch) ? self.train(.scratch, task2, train2, fresh, nil, progress, setup: setup2?.rows(identity), worker: nil) : nil
+        })
+        if let scratchTrained {
+            let scratch = outcome(.scratch, scratchTrained, task2, train2, test2, identity, nil, materialisedTest: materialised(test2))
             try onPhase(scratch); outcomes.append(scratch)
         }
         return outcomes
@@ -288,40 +300,5 @@ public struct TransferExperiment: Sendable {
                                                     patchCount: data.patchCount, m: filters.m, trueLabels: data.trueLabels, inherited: nil)
                             },
                             inheritance: inheritance)
-    }
-}
-
-/// A value computed once: started right away on another thread (`startingNow`), or on first
-/// use on the caller's thread.
-final class Deferred<Value: Sendable>: @unchecked Sendable {
-    // State is written by exactly one producer before `done` is signalled, or under `lock`.
-    private var result: Value?
-    private let work: @Sendable () -> Value
-    private let done = DispatchSemaphore(value: 0)
-    private let started: Bool
-    private let lock = NSLock()
-
-    init(startingNow: Bool, _ work: @escaping @Sendable () -> Value) {
-        self.work = work
-        started = startingNow
-        if startingNow {
-            DispatchQueue.global().async { [self] in
-                result = work()
-                done.signal()
-            }
-        }
-    }
-
-    var value: Value {
-        if started {
-            done.wait()
-            done.signal()  // later reads do not block
-            return result!
-        }
-        lock.lock(); defer { lock.unlock() }
-        if let result { return result }
-        let computed = work()
-        result = computed
-        return computed
     }
 }

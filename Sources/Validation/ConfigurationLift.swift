@@ -48,7 +48,7 @@ public struct ConfigurationLift: Sendable {
 
     /// Lift `configs` (one configuration, or a family sharing d) into the hypotheses at
     /// `constant` C; throws a `ConfigError` naming the condition that prevents it.
-    public init(_ configs: [ExperimentConfig], constant: Double, check: Bool = true) throws {
+    public init(_ configs: [ExperimentConfig], constant: Double, check: Bool = true) async throws {
         guard constant > 0, constant.isFinite else { throw ConfigError(field: "C", "must be a finite number > 0, got \(constant)") }
         guard let first = configs.first, configs.allSatisfy({ $0.d == first.d }) else {
             throw ConfigError(field: "config", "lifting a family needs one or more configurations with the same d")
@@ -88,16 +88,17 @@ public struct ConfigurationLift: Sendable {
             lifted = try Self.place(configs, constant: constant, multipliers: multipliers, conditions: conditions)
             guard check else { break }
             // The largest training loss of each phase over the check seeds.
-            loss = try lifted.map { member in
+            loss = []
+            for member in lifted {
                 var worst: [Phase: Double] = [:]
                 for offset in 0..<UInt64(Self.checkSeeds) {
                     var run = member
                     run.seed = member.seed &+ offset
-                    for outcome in try TransferExperiment(config: run).run() {
+                    for outcome in try await TransferExperiment(config: run).run() {
                         worst[outcome.phase] = max(worst[outcome.phase] ?? 0, outcome.run.trainScore.loss)
                     }
                 }
-                return worst
+                loss.append(worst)
             }
             let slow = [loss.contains { $0[.upstream]! > target }, loss.contains { max($0[.transfer]!, $0[.scratch]!) > target }]
             guard slow.contains(true), attempt < Self.maximumDoublings else { break }

@@ -28,7 +28,7 @@ public struct SuiteRunner: Sendable {
         try await ParallelRuns.run(jobs, workers: workers, { job in
             var config = job.configuration.config
             config.seed = job.seed
-            let outcomes = try TransferExperiment(config: config).run()
+            let outcomes = try await TransferExperiment(config: config).run()
             return RunMeasurements(label: job.configuration.label, seed: job.seed, phases: outcomes.map { PhaseMeasurements($0) })
         }, onResult: { index, measured in
             results[index] = measured

@@ -6,7 +6,7 @@ import TransferModel
 
 /// `ptv bench`: weight-space vs coefficient-space engine in one process, and `ptv train`
 /// vs the NumPy weight-space reference under benchmarks/ as whole processes.
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Time the two engines side by side, and ptv train against the NumPy reference as whole processes.",
@@ -33,15 +33,15 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip the whole-process comparison with the NumPy reference.")
     var noReference = false
 
-    func run() throws {
+    func run() async throws {
         guard repeats >= 1 && repeats <= 100 else {
             throw InputError("--repeats: \(repeats) is outside the allowed range: an integer in [1, 100]")
         }
         let base = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) } ?? EngineBenchmark.targetConfig
         print("ptv bench: d=\(base.d) m=\(base.m) N1=\(base.N1) N2=\(base.N2) T1=\(base.T1) T2=\(base.T2) n_test=\(base.n_test) layout=\(base.layout.rawValue) variant=\(base.variant.rawValue)")
         let bench = EngineBenchmark(config: base, repeats: repeats)
-        let weights = try bench.time(.weights)
-        let coefficients = try bench.time(.coefficients)
+        let weights = try await bench.time(.weights)
+        let coefficients = try await bench.time(.coefficients)
         func line(_ t: EngineBenchmark.Timing) -> String {
             let phases = Phase.allCases.compactMap { p in t.phaseSeconds[p].map { String(format: "%@ %.3f", p.rawValue, $0) } }.joined(separator: ", ")
             return "  " + t.engine.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) + String(format: "%7.3f s   (training: %@)", t.seconds, phases)
@@ -54,6 +54,14 @@ struct BenchCommand: ParsableCommand {
                      weights.seconds / coefficients.seconds, EngineBenchmark.filterDifference(weights, coefficients),
                      sameErrors ? "identical" : "DIFFER"))
 
+        // Handing half of each product to the second core inside a run (docs/architecture.md).
+        print("second core inside a run, mean per product of a 40×k by k×k product, best of \(repeats):")
+        for t in await HandOverBenchmark(repeats: repeats).run() {
+            print(String(format: "  %.2g multiply–adds: one thread %.3f ms, spinning worker %.3f ms (%.2f×), child task %.3f ms (%.2f×); ratio child task / worker %.2f×",
+                         Double(t.operations), t.oneThread * 1e3, t.worker * 1e3, t.oneThread / t.worker,
+                         t.childTask * 1e3, t.oneThread / t.childTask, t.childTask / t.worker))
+        }
+
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ptv-bench-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -61,7 +69,8 @@ struct BenchCommand: ParsableCommand {
         func trainCommand(_ c: ExperimentConfig, _ name: String) throws -> [String] {
             let file = folder.appendingPathComponent("\(name).yaml")
             try yaml(c).write(to: file, atomically: true, encoding: .utf8)
-            return [ptv, "train", "--config", file.path, "--out", folder.appendingPathComponent(name).path, "--quiet"]
+            // --force: every repeat replaces the previous one's results.
+            return [ptv, "train", "--config", file.path, "--out", folder.appendingPathComponent(name).path, "--quiet", "--force"]
         }
         func median(_ x: [Double]) -> Double { let s = x.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
         func times(_ x: [Double]) -> String { x.map { String(format: "%.3f", $0) }.joined(separator: " ") }

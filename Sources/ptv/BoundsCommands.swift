@@ -11,7 +11,7 @@ private func jsonText(_ object: Any) throws -> String {
 }
 
 /// `ptv bounds`: every quantity and condition of docs/theory.md §6 for one configuration.
-struct BoundsCommand: ParsableCommand {
+struct BoundsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bounds",
         abstract: "Evaluate the theory's quantities, conditions and predictions for a configuration.",
@@ -41,14 +41,14 @@ struct BoundsCommand: ParsableCommand {
         guard !config.isEmpty && (config.count == 1 || lift) else { throw ValidationError("give one --config (several only with --lift)") }
     }
 
-    func run() throws {
-        try Theory.$current.withValue(try theory.load()) { try report() }
+    func run() async throws {
+        try await Theory.$current.withValue(try theory.load()) { try await report() }
     }
 
-    private func report() throws {
+    private func report() async throws {
         let configs = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) }
         if lift {
-            print(try ConfigurationLift(configs, constant: constant).yaml, terminator: "")
+            print(try await ConfigurationLift(configs, constant: constant).yaml, terminator: "")
             return
         }
         let cfg = configs[0]

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import NumericsCore
 import TransferModel
 
 /// `ptv train`: upstream run, Algorithm 1 and the scratch baseline for one config.
-struct Train: ParsableCommand {
+struct Train: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train upstream, transfer (Algorithm 1) and scratch on one config and write the results.",
         discussion: """
@@ -32,33 +33,37 @@ struct Train: ParsableCommand {
 
     @OptionGroup var memory: MemoryLimit
 
-    func run() throws {
+    func run() async throws {
         let experimentConfig = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) } ?? ExperimentConfig()
         let estimate = ResourceEstimate(experimentConfig, savingArrays: saveArrays)
         try estimate.check(limit: memory.bytes)
         ProcessMemory.prepareHeap()  // one run in this process: reuse freed memory, huge pages
-        let writer = RunDirectoryWriter(try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig,
-                                                         saveArrays: saveArrays, replacing: force))
+        // Each phase's files are written as soon as it is scored, before the next phase trains.
+        var directory = try RunDirectory(url: URL(fileURLWithPath: out), config: experimentConfig,
+                                         saveArrays: saveArrays, replacing: force)
+        try directory.start()
         if !quiet {
             Progress.line(String(format: "estimate: at most %@ of memory, %.2g multiply–adds of training",
                                  ResourceEstimate.format(estimate.total()), estimate.multiplyAdds))
         }
         let quiet = self.quiet
-        let throttle = ProgressThrottle(interval: 2)
+        let throttle = ProgressThrottle(interval: .seconds(2))
         var experiment = TransferExperiment(config: experimentConfig)
-        experiment.parallelWithinRun = true  // one run: use the second core for its independent draws and half products
-        try experiment.run(
+        experiment.parallelWithinRun = true  // one run: use the second core for its independent steps and half products
+        try await experiment.run(
             progress: { phase, step in
                 // Long phases report at most every 2 s; short ones only when they finish.
                 if !quiet && throttle.due() { Progress.line("\(phase.rawValue): step \(step)") }
             },
             onPhase: { outcome in
-                let line = String(format: "%@ done: train loss %.4g, test error %.4f (clean %.4f), %.2f s",
-                                  outcome.phase.rawValue, outcome.run.trainScore.loss, outcome.testScore.error,
-                                  outcome.testScore.cleanError, outcome.run.seconds)
-                writer.write(outcome) { if !quiet { Progress.line(line) } }
+                try directory.write(outcome)
+                if !quiet {
+                    Progress.line(String(format: "%@ done: train loss %.4g, test error %.4f (clean %.4f), %.2f s",
+                                         outcome.phase.rawValue, outcome.run.trainScore.loss, outcome.testScore.error,
+                                         outcome.testScore.cleanError, outcome.run.seconds))
+                }
             })
-        try writer.finish()
+        try directory.finish()
         print("results written to \(out)")
     }
 }
@@ -69,20 +74,21 @@ enum Progress {
     }
 }
 
-/// "At most one progress line every `interval` seconds", callable from any thread (phases may
-/// train at once).
-final class ProgressThrottle: @unchecked Sendable {
-    private let interval: TimeInterval
-    private var last = Date()  // guarded by `lock`
-    private let lock = NSLock()
+/// "At most one progress line every `interval`", callable from any task (phases may train at
+/// once).
+final class ProgressThrottle: Sendable {
+    private let interval: Duration
+    private let last = Mutex(ContinuousClock.now)
 
-    init(interval: TimeInterval) { self.interval = interval }
+    init(interval: Duration) { self.interval = interval }
 
     /// Whether a line is due now (and if so, the clock restarts).
     func due() -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        guard Date().timeIntervalSince(last) >= interval else { return false }
-        last = Date()
-        return true
+        last.withLock { last in
+            let now = ContinuousClock.now
+            guard now - last >= interval else { return false }
+            last = now
+            return true
+        }
     }
 }

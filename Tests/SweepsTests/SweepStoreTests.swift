@@ -36,7 +36,7 @@ struct SweepStoreTests {
         }
         // A stored run equals the same job run again (deterministic from the config).
         let job = try grid.job(at: 5)
-        let rerun = try SweepResult.run(job)
+        let rerun = try await SweepResult.run(job)
         let stored = try #require(runs.first { $0.key == job.key })
         for phase in rerun.phases {
             #expect(stored.metrics[phase.phase]?["test_error"] == phase.values["test_error"])

@@ -28,12 +28,12 @@ struct CoefficientEngineTests {
     /// worker) gives the same filters, recordings and test outputs, bit for bit. With 2m = 40 and
     /// K = 201 the per-step product (1.6·10⁶ multiply–adds) is above the banding threshold.
     @Test(arguments: ["engine: coefficients\n", "engine: coefficients\nlayout: separate\nvariant: frozen\n"])
-    func secondCoreChangesNothing(extra: String) throws {
+    func secondCoreChangesNothing(extra: String) async throws {
         let config = Fixtures.config(extra + "d: 500\nN1: 200\nN2: 20\nm: 20\nT1: 30\nT2: 30\nn_test: 300\n")
         let sequential = TransferExperiment(config: config)
         var parallel = sequential
         parallel.parallelWithinRun = true
-        for (a, b) in zip(try sequential.run(), try parallel.run()) {
+        for (a, b) in zip(try await sequential.run(), try await parallel.run()) {
             #expect(a.run.final.weights == b.run.final.weights, "\(a.phase)")
             #expect(a.testOutputs == b.testOutputs && a.run.trainScore == b.run.trainScore, "\(a.phase)")
             #expect(zip(a.run.snapshots, b.run.snapshots).allSatisfy {
@@ -43,11 +43,11 @@ struct CoefficientEngineTests {
     }
 
     @Test(arguments: cases)
-    func enginesAgree(extra: String) throws {
-        let weightRuns = try TransferExperiment(config: Fixtures.config(extra + "engine: weights\n")).run()
+    func enginesAgree(extra: String) async throws {
+        let weightRuns = try await TransferExperiment(config: Fixtures.config(extra + "engine: weights\n")).run()
         let coefficientExperiment = TransferExperiment(config: Fixtures.config(extra + "engine: coefficients\n"))
         #expect(coefficientExperiment.engine(for: .upstream) == .coefficients)
-        let coefficientRuns = try coefficientExperiment.run()
+        let coefficientRuns = try await coefficientExperiment.run()
         #expect(weightRuns.count == 3 && coefficientRuns.count == 3)
         for (w, c) in zip(weightRuns, coefficientRuns) {
             let label = "\(extra.replacingOccurrences(of: "\n", with: " "))\(w.phase)"

@@ -10,8 +10,8 @@ struct DecompositionTests {
     ]
 
     @Test(arguments: cases)
-    func decompositionRebuildsWeightsAtEveryRecordedStep(extra: String) throws {
-        let outcomes = try TransferExperiment(config: Fixtures.config(extra)).run()
+    func decompositionRebuildsWeightsAtEveryRecordedStep(extra: String) async throws {
+        let outcomes = try await TransferExperiment(config: Fixtures.config(extra)).run()
         for outcome in outcomes {
             #expect(outcome.run.snapshots.count == outcome.run.steps / 5 + 1)
             for snapshot in outcome.run.snapshots {
@@ -23,9 +23,9 @@ struct DecompositionTests {
         }
     }
 
-    @Test func coefficientSignsFollowTheUpdateRules() throws {
+    @Test func coefficientSignsFollowTheUpdateRules() async throws {
         // Without label noise ρ̄ ≥ 0 ≥ ρ̲ always, and γ ≥ 0 (every term of its update is ≥ 0).
-        let outcome = try TransferExperiment(config: Fixtures.config()).run(phases: [.upstream])[0]
+        let outcome = try await TransferExperiment(config: Fixtures.config()).run(phases: [.upstream])[0]
         let last = outcome.run.snapshots.last!
         #expect(last.rhoBar.storage.allSatisfy { $0 >= 0 })
         #expect(last.rhoUnder.storage.allSatisfy { $0 <= 0 })

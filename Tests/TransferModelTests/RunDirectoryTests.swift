@@ -3,7 +3,7 @@ import Testing
 @testable import TransferModel
 import Vocabulary
 
-/// The background writer of `ptv train`: files appear in order, and a failure is not lost.
+/// The run folder of `ptv train`: files appear phase by phase, and a failure is not lost.
 struct RunDirectoryTests {
     static func folder(_ name: String) -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ptv-rundir-\(name)-\(getpid())")
@@ -11,13 +11,14 @@ struct RunDirectoryTests {
         return url
     }
 
-    @Test func writerWritesManifestPhasesAndEndTime() throws {
+    @Test func writerWritesManifestPhasesAndEndTime() async throws {
         let url = Self.folder("ok")
         defer { try? FileManager.default.removeItem(at: url) }
         let config = Fixtures.config("T1: 5\nT2: 5\n")
-        let writer = RunDirectoryWriter(try RunDirectory(url: url, config: config, saveArrays: false))
-        try TransferExperiment(config: config).run(onPhase: { writer.write($0) })
-        try writer.finish()
+        var directory = try RunDirectory(url: url, config: config, saveArrays: false)
+        try directory.start()
+        try await TransferExperiment(config: config).run(onPhase: { try directory.write($0) })
+        try directory.finish()
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: url.appendingPathComponent("manifest.json"))) as? [String: Any]
         #expect(manifest?["finished"] is String && manifest?["git_commit"] is String)
         let metrics = try #require(try JSONSerialization.jsonObject(
@@ -25,25 +26,28 @@ struct RunDirectoryTests {
         #expect(Set(metrics.keys).isSuperset(of: ["upstream", "transfer", "scratch"]))
     }
 
-    /// The folder disappears after the run started: `finish()` throws instead of the run
-    /// reporting success with nothing written.
-    @Test func writeFailureSurfacesAtFinish() throws {
+    /// The folder disappears after the run started: the run throws at the first phase's files
+    /// instead of reporting success with nothing written.
+    @Test func writeFailureStopsTheRun() async throws {
         let url = Self.folder("gone")
         let config = Fixtures.config("T1: 5\nT2: 5\n")
-        let writer = RunDirectoryWriter(try RunDirectory(url: url, config: config, saveArrays: false))
+        var directory = try RunDirectory(url: url, config: config, saveArrays: false)
+        try directory.start()
         try FileManager.default.removeItem(at: url)
-        try TransferExperiment(config: config).run(phases: [.upstream], onPhase: { writer.write($0) })
-        #expect(throws: (any Error).self) { try writer.finish() }
+        await #expect(throws: (any Error).self) {
+            try await TransferExperiment(config: config).run(phases: [.upstream], onPhase: { try directory.write($0) })
+        }
     }
 
     /// A folder holding an earlier run is refused, naming --force; replacing removes that run's
     /// files (a stale arrays/ included) and nothing else.
-    @Test func earlierResultsAreRefusedOrReplacedWhole() throws {
+    @Test func earlierResultsAreRefusedOrReplacedWhole() async throws {
         let url = Self.folder("earlier")
         defer { try? FileManager.default.removeItem(at: url) }
         let config = Fixtures.config("T1: 5\nT2: 5\n")
-        let first = RunDirectoryWriter(try RunDirectory(url: url, config: config, saveArrays: true))
-        try TransferExperiment(config: config).run(onPhase: { first.write($0) })
+        var first = try RunDirectory(url: url, config: config, saveArrays: true)
+        try first.start()
+        try await TransferExperiment(config: config).run(onPhase: { try first.write($0) })
         try first.finish()
         try "mine".write(to: url.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
         #expect(FileManager.default.fileExists(atPath: url.appendingPathComponent("arrays/upstream-W.npy").path))
@@ -53,8 +57,9 @@ struct RunDirectoryTests {
         } catch let error as ConfigError {
             #expect(error.field == "out" && error.problem.contains("--force") && error.problem.contains("manifest.json"), "\(error)")
         }
-        let second = RunDirectoryWriter(try RunDirectory(url: url, config: config, saveArrays: false, replacing: true))
-        try TransferExperiment(config: config).run(phases: [.upstream], onPhase: { second.write($0) })
+        var second = try RunDirectory(url: url, config: config, saveArrays: false, replacing: true)
+        try second.start()
+        try await TransferExperiment(config: config).run(phases: [.upstream], onPhase: { try second.write($0) })
         try second.finish()
         let names = Set(try FileManager.default.contentsOfDirectory(atPath: url.path))
         #expect(names == ["manifest.json", "metrics.json", "trajectory-upstream.csv", "notes.txt"], "\(names)")

@@ -29,12 +29,12 @@ struct SampleSpaceTests {
 
     /// The experiment's vectors live in ℝ^{3+K}, the frame carries the signals, and noise is
     /// exactly orthogonal to u and v_k there.
-    @Test func gramSpaceHoldsTheExperiment() throws {
+    @Test func gramSpaceHoldsTheExperiment() async throws {
         let config = try ExperimentConfig.parse(yaml: "d: 5000\nm: 3\nN1: 12\nN2: 7\nT1: 5\nT2: 5\nn_test: 50\nsampler: gram\nv_overlap: 0.3\n")
         let experiment = TransferExperiment(config: config)
         #expect(experiment.space.sampler == .gram && experiment.space.dimension == 3 + 12 + 7 + 12)
         #expect(abs(BLAS.dot(experiment.geometry.v1Hat, experiment.geometry.v2Hat) - 0.3) < 1e-15)
-        let outcomes = try experiment.run()
+        let outcomes = try await experiment.run()
         for outcome in outcomes {
             let data = outcome.train, task = outcome.distribution
             #expect(data.dimension == experiment.space.dimension && task.nominalDimension == 5000)
@@ -49,13 +49,13 @@ struct SampleSpaceTests {
     /// d = 10¹² in Float64: noise norms within 6 s.d. of σ²(d − 2) (relative s.d. √(2/d) ≈ 1.4·10⁻⁶,
     /// so a χ² draw that lost its digits, or a norm summed in Float32, would show), noise inner
     /// products of order σ²√d, the decomposition still exact (≤ 1e-9) and every output finite.
-    @Test func aTrillionDimensionsKeepTheirDigits() throws {
+    @Test func aTrillionDimensionsKeepTheirDigits() async throws {
         let d = 1_000_000_000_000.0, sigma = 1.5
         let config = try ExperimentConfig.parse(yaml: """
             d: 1e12\nm: 4\nN1: 16\nN2: 8\nT1: 30\nT2: 30\nn_test: 200\nsigma_p1: 1.5\nsigma_p2: 1.5\n\
             u_norm: 2000\nv1_norm: 1500\nv2_norm: 1500\neta: 1e-13\nsigma0: 1e-7\nsampler: gram\n
             """)
-        let outcomes = try TransferExperiment(config: config).run()
+        let outcomes = try await TransferExperiment(config: config).run()
         let upstream = outcomes[0]
         for normSq in upstream.run.noiseNormsSq {
             #expect(abs(normSq / (sigma * sigma * (d - 2)) - 1) <= 6 * (2 / d).squareRoot(), "\(normSq)")
@@ -74,10 +74,10 @@ struct SampleSpaceTests {
 
 /// The example of TransferModel.docc/TransferModel.md, compiled and run (keep the two equal).
 struct TransferModelDocumentationExampleTests {
-    @Test func theLandingPageExampleRuns() throws {
+    @Test func theLandingPageExampleRuns() async throws {
         let config = try ExperimentConfig.parse(yaml: "d: 1e9\nN1: 40\nN2: 10\nm: 5\nsampler: gram\n")
         var phases: [Phase] = []
-        for outcome in try TransferExperiment(config: config).run() {
+        for outcome in try await TransferExperiment(config: config).run() {
             print(outcome.phase, outcome.testScore.error, outcome.run.snapshots.last!.gamma)
             phases.append(outcome.phase)
         }

@@ -41,10 +41,10 @@ struct TaskDistributionTests {
         #expect(data.patches.row(0) == mu.map { data.trueLabels[0] * $0 })
     }
 
-    @Test func seedsDetermineEverything() throws {
-        let a = try TransferExperiment(config: Fixtures.config("seed: 4\n")).run()
-        let b = try TransferExperiment(config: Fixtures.config("seed: 4\n")).run()
-        let c = try TransferExperiment(config: Fixtures.config("seed: 5\n")).run()
+    @Test func seedsDetermineEverything() async throws {
+        let a = try await TransferExperiment(config: Fixtures.config("seed: 4\n")).run()
+        let b = try await TransferExperiment(config: Fixtures.config("seed: 4\n")).run()
+        let c = try await TransferExperiment(config: Fixtures.config("seed: 5\n")).run()
         for (x, y) in zip(a, b) {
             #expect(x.train.patches == y.train.patches && x.test.labels == y.test.labels)
             #expect(x.run.final.weights.storage.map(\.bitPattern) == y.run.final.weights.storage.map(\.bitPattern))

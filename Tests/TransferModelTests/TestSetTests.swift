@@ -126,8 +126,8 @@ struct TestSetTests {
     /// max_t |Δf_t| ≤ 1e-9 · max_{t,k,q} |⟨w_k, x_t^{(q)}⟩| and identical predictions, in every phase.
     @Test(arguments: ["layout: combined\n", "layout: separate\np: 0.2\n", "variant: weight\n", "alpha: 1\nvariant: rescaled\nrescale: 2\n",
                       "N1: 60\n"])
-    func reducedScoresEqualMaterialisedScores(extra: String) throws {
-        let outcomes = try TransferExperiment(config: Fixtures.config(extra + "engine: coefficients\n")).run()
+    func reducedScoresEqualMaterialisedScores(extra: String) async throws {
+        let outcomes = try await TransferExperiment(config: Fixtures.config(extra + "engine: coefficients\n")).run()
         for outcome in outcomes {
             let vectors = outcome.test.materialised()
             let pre = outcome.run.final.preactivations(vectors)
@@ -143,10 +143,10 @@ struct TestSetTests {
     }
 
     /// The test set does not depend on which downstream phases run.
-    @Test func scratchAloneSeesTheSameTestSet() throws {
+    @Test func scratchAloneSeesTheSameTestSet() async throws {
         let config = Fixtures.config()
-        let all = try TransferExperiment(config: config).run()
-        let scratchOnly = try TransferExperiment(config: config).run(phases: [.upstream, .scratch])
+        let all = try await TransferExperiment(config: config).run()
+        let scratchOnly = try await TransferExperiment(config: config).run(phases: [.upstream, .scratch])
         #expect(scratchOnly[1].phase == .scratch)
         #expect(scratchOnly[1].testOutputs == all[2].testOutputs)
     }

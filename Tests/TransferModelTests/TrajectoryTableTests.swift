@@ -5,8 +5,8 @@ import NumericsCore
 /// The trajectory CSV's extremes against a plain recomputation from the snapshots.
 struct TrajectoryTableTests {
     @Test(arguments: ["layout: combined\n", "layout: separate\nalpha: 0.4\n"])
-    func extremesMatchTheSnapshots(extra: String) throws {
-        let outcomes = try TransferExperiment(config: Fixtures.config(extra + "T1: 12\nT2: 12\nrecord_every: 4\n")).run()
+    func extremesMatchTheSnapshots(extra: String) async throws {
+        let outcomes = try await TransferExperiment(config: Fixtures.config(extra + "T1: 12\nT2: 12\nrecord_every: 4\n")).run()
         let transfer = try #require(outcomes.first { $0.phase == .transfer })
         let inheritance = try #require(transfer.inheritance)
         let table = TrajectoryTable(transfer)

@@ -5,7 +5,7 @@ import NumericsCore
 
 struct TransferPlanTests {
     @Test(arguments: [0.0, 0.25, 0.5, 0.29, 1.0])
-    func inheritsExactlyFloorAlphaMFiltersPerClass(alpha: Double) throws {
+    func inheritsExactlyFloorAlphaMFiltersPerClass(alpha: Double) async throws {
         let m = 100
         var rng = SeededGenerator(seed: 1)
         let upstream = FilterBank.gaussian(m: m, d: 5, sigma0: 1, using: &rng)
@@ -23,14 +23,14 @@ struct TransferPlanTests {
         }
     }
 
-    @Test func freshFiltersPassChiSquareTestForTheirGaussianLaw() throws {
+    @Test func freshFiltersPassChiSquareTestForTheirGaussianLaw() async throws {
         // Pearson χ² on 20 equiprobable bins of w/σ₀ (19 degrees of freedom) and the variance
         // statistic Σw²/σ₀² ~ χ²(N): reject at level 1e-4 each (the seed is fixed, so this is a
         // regression check on the sampler with a written-down false-alarm rate). Coordinates are
         // a property of the ℝᵈ draw; the `gram` draw's law is checked through inner products in
         // SampleSpaceTests.
         let config = Fixtures.config("m: 20\nd: 400\nsigma0: 0.05\nalpha: 0.5\nT1: 5\nT2: 0\nsampler: vectors\n")
-        let outcome = try TransferExperiment(config: config).run(phases: [.upstream, .transfer])[1]
+        let outcome = try await TransferExperiment(config: config).run(phases: [.upstream, .transfer])[1]
         let inheritance = outcome.inheritance!
         var values: [Double] = []
         for k in 0..<(2 * config.m) where !inheritance.isInherited(row: k) {
@@ -49,39 +49,39 @@ struct TransferPlanTests {
         #expect(lower > 0.5e-4 && lower < 1 - 0.5e-4)
     }
 
-    @Test func alphaZeroReproducesScratchBitForBit() throws {
-        let outcomes = try TransferExperiment(config: Fixtures.config("alpha: 0\np: 0.1\n")).run()
+    @Test func alphaZeroReproducesScratchBitForBit() async throws {
+        let outcomes = try await TransferExperiment(config: Fixtures.config("alpha: 0\np: 0.1\n")).run()
         let transfer = outcomes[1], scratch = outcomes[2]
         #expect(transfer.run.final.weights.storage.map(\.bitPattern) == scratch.run.final.weights.storage.map(\.bitPattern))
         #expect(transfer.testScore == scratch.testScore)
     }
 
-    @Test func variantsDoWhatTheySay() throws {
-        let frozen = try TransferExperiment(config: Fixtures.config("variant: frozen\n")).run(phases: [.upstream, .transfer])
+    @Test func variantsDoWhatTheySay() async throws {
+        let frozen = try await TransferExperiment(config: Fixtures.config("variant: frozen\n")).run(phases: [.upstream, .transfer])
         let upstreamFinal = frozen[0].run.final.weights, transfer = frozen[1]
         for c in 0..<2 { for r in transfer.inheritance!.inheritedSlots[c] {
             #expect(transfer.run.final.weights.row(c * 4 + r) == upstreamFinal.row(c * 4 + r))
         } }
-        let rescaled = try TransferExperiment(config: Fixtures.config("variant: rescaled\nrescale: 3\n")).run(phases: [.upstream, .transfer])
+        let rescaled = try await TransferExperiment(config: Fixtures.config("variant: rescaled\nrescale: 3\n")).run(phases: [.upstream, .transfer])
         let slot = rescaled[1].inheritance!.inheritedSlots[0][0]
         #expect(rescaled[1].run.initial.weights.row(slot) == rescaled[0].run.final.weights.row(slot).map { 3 * $0 })
-        let weight = try TransferExperiment(config: Fixtures.config("variant: weight\nalpha: 0.5\n")).run(phases: [.upstream, .transfer])[1]
+        let weight = try await TransferExperiment(config: Fixtures.config("variant: weight\nalpha: 0.5\n")).run(phases: [.upstream, .transfer])[1]
         #expect(weight.inheritance!.inheritedCoordinates == [2 * 60, 2 * 60])  // ⌊0.5 · 4 · 60⌋
-        let random = try TransferExperiment(config: Fixtures.config("variant: random_slots\nalpha: 1\n")).run(phases: [.upstream, .transfer])[1]
+        let random = try await TransferExperiment(config: Fixtures.config("variant: random_slots\nalpha: 1\n")).run(phases: [.upstream, .transfer])[1]
         #expect(Set(random.inheritance!.sources.values).count == 8)  // every upstream filter used once
     }
 
-    @Test func scratchBaselineDoesNotDependOnWhatTransferInherits() throws {
+    @Test func scratchBaselineDoesNotDependOnWhatTransferInherits() async throws {
         // Scratch shares the downstream data, fresh draw and test set with transfer, and its test
         // draw is factored first (fresh filters and training noises lead the Cholesky order), so
         // its outputs must not change with α or the variant. Tolerance: rounding of the Gram
         // assembly (different matrix shapes in the BLAS calls), relative 1e-9.
         for sampler in ["vectors", "gram"] {
-          let reference = try TransferExperiment(config: Fixtures.config("alpha: 0\nsampler: \(sampler)\n")).run()[2]
+          let reference = try await TransferExperiment(config: Fixtures.config("alpha: 0\nsampler: \(sampler)\n")).run()[2]
           // The weight-level variant copies coordinates, which only the ℝᵈ draw has.
           let weight = sampler == "vectors" ? ["variant: weight\n"] : []
           for extra in ["alpha: 0.5\n", "alpha: 1\n", "variant: random_slots\nalpha: 0.75\n", "variant: frozen\n"] + weight {
-            let scratch = try TransferExperiment(config: Fixtures.config(extra + "sampler: \(sampler)\n")).run()[2]
+            let scratch = try await TransferExperiment(config: Fixtures.config(extra + "sampler: \(sampler)\n")).run()[2]
             #expect(scratch.test.labels == reference.test.labels, "\(extra)")
             let scale = reference.testOutputs.map(abs).max()!
             let worst = zip(scratch.testOutputs, reference.testOutputs).map { abs($0 - $1) }.max()!
@@ -115,9 +115,9 @@ struct RankedTransferTests {
 
     /// A whole experiment runs with each ranking rule and inherits ⌊αm⌋ filters per class.
     @Test(arguments: [TransferVariant.top_signal, .top_snr])
-    func rankingRulesRunEndToEnd(variant: TransferVariant) throws {
+    func rankingRulesRunEndToEnd(variant: TransferVariant) async throws {
         let config = Fixtures.config("m: 6\nd: 200\nN1: 20\nN2: 10\nT1: 30\nT2: 30\nalpha: 0.5\nvariant: \(variant.rawValue)\n")
-        let outcomes = try TransferExperiment(config: config).run(phases: [.upstream, .transfer])
+        let outcomes = try await TransferExperiment(config: config).run(phases: [.upstream, .transfer])
         let inheritance = try #require(outcomes[1].inheritance)
         #expect(inheritance.inheritedSlots.map(\.count) == [3, 3])
     }

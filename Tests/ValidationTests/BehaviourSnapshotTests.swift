@@ -23,7 +23,7 @@ struct BehaviourSnapshotTests {
     static func current() async throws -> [String: Any] {
         var snapshot: [String: Any] = [:]
         for (name, yaml) in experiments {
-            for outcome in try TransferExperiment(config: try ExperimentConfig.parse(yaml: yaml)).run() {
+            for outcome in try await TransferExperiment(config: try ExperimentConfig.parse(yaml: yaml)).run() {
                 snapshot["\(name).\(outcome.phase.rawValue)"] = outcome.metrics.filter { $0.key != "seconds" }
             }
         }

@@ -32,8 +32,8 @@ struct SamplerLawTests {
     }
 
     /// The quantities of one run that the comparison looks at.
-    static func quantities(_ config: ExperimentConfig) throws -> [Double] {
-        let outcomes = try TransferExperiment(config: config).run()
+    static func quantities(_ config: ExperimentConfig) async throws -> [Double] {
+        let outcomes = try await TransferExperiment(config: config).run()
         let upstream = PhaseMeasurements(outcomes[0])
         return [outcomes[1].testScore.error, outcomes[2].testScore.error, outcomes[0].run.trainScore.loss,
                 upstream.groups[0].gammaMax, upstream.groups[0].rhoBarMax, outcomes[0].run.noiseNormsSq[0]]
@@ -47,7 +47,7 @@ struct SamplerLawTests {
     /// (fixed seeds), so this is a regression check with that false-alarm rate written down.
     /// K = N₁ + N₂ + 4m = 50, so `gram` works in ℝ⁵³ at every d. 400 seeds with
     /// `PTV_SLOW_TESTS=1` (the figures of the sampler's closing note), 150 by default.
-    @Test func gramAndVectorsDrawTheSameLaw() throws {
+    @Test func gramAndVectorsDrawTheSameLaw() async throws {
         let seeds = ProcessInfo.processInfo.environment["PTV_SLOW_TESTS"] == "1" ? 400 : 150
         var pValues: [Double] = [], labels: [String] = []
         for (d, extra) in [(300, ""), (2000, "p: 0.1\n"), (20000, "")] {
@@ -58,7 +58,7 @@ struct SamplerLawTests {
                         d: \(d)\nm: 5\nN1: 20\nN2: 10\nT1: 40\nT2: 40\nn_test: 200\nrecord_every: 10\nu_norm: 1.5\n\
                         v1_norm: 1\nv2_norm: 1\nsigma0: 0.01\nalpha: 0.5\nsampler: \(sampler)\nseed: \(seed)\n\(extra)
                         """)
-                    samples[sampler]!.append(try Self.quantities(config))
+                    samples[sampler]!.append(try await Self.quantities(config))
                 }
             }
             for (q, name) in Self.names.enumerated() {

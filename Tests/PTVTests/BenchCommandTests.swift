@@ -1,0 +1,16 @@
+import Foundation
+import Testing
+
+/// `ptv bench` end to end on a small config: every section runs with several repeats (each
+/// repeat of `ptv train` replaces the previous one's folder) and prints its ratio.
+struct BenchCommandTests {
+    @Test func everySectionRunsWithRepeats() throws {
+        let dir = CLI.temporaryDirectory("bench")
+        try CLI.write(TrainCommandTests.smallConfig, to: dir.appendingPathComponent("c.yaml"))
+        let result = try CLI.run(["bench", "--config", dir.appendingPathComponent("c.yaml").path, "--repeats", "2", "--no-reference"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("ratio weights / coefficients"), "\(result.stdout)")
+        #expect(result.stdout.components(separatedBy: "ratio child task / worker").count == 4, "\(result.stdout)")
+        #expect(result.stdout.contains("ratio d = 10⁹"), "\(result.stdout)")
+    }
+}
