@@ -118,26 +118,15 @@ public struct Theory: Sendable {
 }
 
 /// Reads one theory file, collecting problems with their positions.
-private struct TheoryReader {
+private struct TheoryReader: ProofFileReader {
     let file: String
     var problems: [ProofProblem] = []
+    var sourceLines: [Substring] = []
 
     static let sections = ["aliases", "setting", "templates", "quantities", "conditions", "regimes"]
 
-    func location(_ node: Node?) -> SourceLocation {
-        SourceLocation(file: file, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1)
-    }
-
-    mutating func problem(_ node: Node?, _ message: String) { problems.append(ProofProblem(location(node), message)) }
-
     mutating func read(_ text: String) -> Theory? {
-        let root: Node?
-        do { root = try YAMLInput.root(text, resolver: .default) } catch {
-            problems.append(ProofProblem(error, file: file))
-            return nil
-        }
-        guard let root, let mapping = root.mapping else {
-            problem(root, "a theory file is a mapping with the sections \(Self.sections.joined(separator: ", "))")
+        guard let (root, mapping) = rootMapping(text, expected: "a theory file is a mapping with the sections \(Self.sections.joined(separator: ", "))") else {
             return nil
         }
         var sections: [String: Node] = [:]
@@ -291,7 +280,7 @@ private struct TheoryReader {
         if known.contains(id) { problem(fields["id"], "'\(InputText.excerpt(id))' is already defined"); return nil }
         var formula: Formula
         do { formula = try Formula(parsing: text) } catch {
-            problems.append(ProofProblem(position(fields["formula"]!, error.line, error.column), "malformed formula '\(InputText.excerpt(text))': \(error.message)"))
+            problems.append(ProofProblem(position(fields["formula"]!, line: error.line, column: error.column), "malformed formula '\(InputText.excerpt(text))': \(error.message)"))
             return nil
         }
         for name in formula.identifiers.sorted() where !known.contains(name) {
@@ -346,15 +335,8 @@ private struct TheoryReader {
             }
             return relation
         } catch {
-            problems.append(ProofProblem(position(node, error.line, error.column), "malformed relation '\(InputText.excerpt(text))': \(error.message)"))
+            problems.append(ProofProblem(position(node, line: error.line, column: error.column), "malformed relation '\(InputText.excerpt(text))': \(error.message)"))
             return nil
         }
-    }
-
-    /// Position of (line, column) inside a one-line scalar (quoted or plain).
-    func position(_ node: Node, _ line: Int, _ column: Int) -> SourceLocation {
-        let base = location(node)
-        let quoted = node.scalar?.style == .singleQuoted || node.scalar?.style == .doubleQuoted
-        return SourceLocation(file: file, line: base.line + line - 1, column: line == 1 ? base.column + column - (quoted ? 0 : 1) : column)
     }
 }

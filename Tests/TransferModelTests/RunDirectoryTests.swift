@@ -11,14 +11,20 @@ struct RunDirectoryTests {
         return url
     }
 
+    /// Run `phases` of `config`, writing each into a run folder at `url` as `ptv train` does.
+    static func record(_ config: ExperimentConfig, into url: URL, phases: [Phase] = Phase.allCases,
+                       saveArrays: Bool = false, replacing: Bool = false) async throws {
+        var directory = try RunDirectory(url: url, config: config, saveArrays: saveArrays, replacing: replacing)
+        try directory.start()
+        try await TransferExperiment(config: config).run(phases: phases, onPhase: { try directory.write($0) })
+        try directory.finish()
+    }
+
     @Test func writerWritesManifestPhasesAndEndTime() async throws {
         let url = Self.folder("ok")
         defer { try? FileManager.default.removeItem(at: url) }
         let config = Fixtures.config("T1: 5\nT2: 5\n")
-        var directory = try RunDirectory(url: url, config: config, saveArrays: false)
-        try directory.start()
-        try await TransferExperiment(config: config).run(onPhase: { try directory.write($0) })
-        try directory.finish()
+        try await Self.record(config, into: url)
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: url.appendingPathComponent("manifest.json"))) as? [String: Any]
         #expect(manifest?["finished"] is String && manifest?["git_commit"] is String)
         let metrics = try #require(try JSONSerialization.jsonObject(
@@ -45,10 +51,7 @@ struct RunDirectoryTests {
         let url = Self.folder("earlier")
         defer { try? FileManager.default.removeItem(at: url) }
         let config = Fixtures.config("T1: 5\nT2: 5\n")
-        var first = try RunDirectory(url: url, config: config, saveArrays: true)
-        try first.start()
-        try await TransferExperiment(config: config).run(onPhase: { try first.write($0) })
-        try first.finish()
+        try await Self.record(config, into: url, saveArrays: true)
         try "mine".write(to: url.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
         #expect(FileManager.default.fileExists(atPath: url.appendingPathComponent("arrays/upstream-W.npy").path))
         do {
@@ -57,10 +60,7 @@ struct RunDirectoryTests {
         } catch let error as ConfigError {
             #expect(error.field == "out" && error.problem.contains("--force") && error.problem.contains("manifest.json"), "\(error)")
         }
-        var second = try RunDirectory(url: url, config: config, saveArrays: false, replacing: true)
-        try second.start()
-        try await TransferExperiment(config: config).run(phases: [.upstream], onPhase: { try second.write($0) })
-        try second.finish()
+        try await Self.record(config, into: url, phases: [.upstream], replacing: true)
         let names = Set(try FileManager.default.contentsOfDirectory(atPath: url.path))
         #expect(names == ["manifest.json", "metrics.json", "trajectory-upstream.csv", "notes.txt"], "\(names)")
     }
