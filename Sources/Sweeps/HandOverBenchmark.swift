@@ -1,10 +1,10 @@
 import NumericsCore
 
-/// The cost of handing half a product to the second core, two ways: the ``SpinningWorker`` that
+/// The cost of handing half a product to the second core, two ways: the `SpinningWorker` that
 /// `ptv train` uses inside a run, and an `async let` child task per product (the structured
 /// concurrency used everywhere else). Products are a short, wide A (rows = 2m = 40) times a
 /// square B, the shape of the engine's per-step product, at sizes from the split threshold
-/// (``Bands/threshold``, 2²⁰ multiply–adds) up; each way is timed over the same products, best
+/// (`Bands.threshold`, 2²⁰ multiply–adds) up; each way is timed over the same products, best
 /// of the repeats, in one process (docs/architecture.md, "Concurrency").
 public struct HandOverBenchmark: Sendable {
     public struct Timing: Sendable {

@@ -8,7 +8,7 @@ import NumericsCore
 /// independent steps overlap as `async let` child tasks (``pair(concurrently:_:_:)``).
 ///
 /// One thing stays below this level: the per-step split of a large product into two bands on a
-/// ``SpinningWorker`` (NumericsCore), a hand-over of a few microseconds that `ptv bench`
+/// `SpinningWorker` (NumericsCore), a hand-over of a few microseconds that `ptv bench`
 /// measures against a child task per product (docs/architecture.md, "Concurrency").
 public enum ParallelRuns {
     /// Run the jobs `next` hands out (nil when there are no more), `workers` at a time. `next` is
