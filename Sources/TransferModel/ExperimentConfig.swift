@@ -20,6 +20,8 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var seed: UInt64 = 0
     public var n_test = 0, record_every = 0
     public var variant = TransferVariant.filter
+    /// The rule composed under `variant:` (a mapping), which replaces the built-in `variant`.
+    public var composedRule: TransferRecipe?
     public var rescale = 0.0
     public var transfer_noise = 0.0
     public var engine = TrainingEngine.auto
@@ -61,7 +63,7 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var resolvedSampler: Sampler {
         switch sampler {
         case .vectors, .gram: return sampler
-        case .auto: return variant != .weight && transfer_noise == 0 && smallestGramDimension < d ? .gram : .vectors
+        case .auto: return transferRecipe.selection != .coordinates && transfer_noise == 0 && smallestGramDimension < d ? .gram : .vectors
         }
     }
 
@@ -101,6 +103,10 @@ extension ExperimentConfig {
                 try readConstants(node)
                 continue
             }
+            if key == .variant, node.mapping != nil {
+                try readComposedRule(node, given: values)
+                continue
+            }
             guard let scalar = node.scalar else {
                 throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got a \(node.mapping != nil ? "mapping" : "list")")
             }
@@ -111,6 +117,31 @@ extension ExperimentConfig {
             try ExperimentConfig.bindings[key]!.read(&self, key, text)
         }
         try checkSampler()
+        try checkTransferRule()
+    }
+
+    /// The transfer rule in force: the composed one, or the built-in variant's.
+    public var transferRecipe: TransferRecipe { composedRule ?? .builtIn(variant, rescale: rescale) }
+
+    /// `variant:` as a mapping (docs/theory.md §4a): its `fraction` is `alpha` and its noise
+    /// `transfer_noise`, each given once.
+    private mutating func readComposedRule(_ node: Node, given values: [String: Node]) throws {
+        let (recipe, fraction, noise) = try TransferRecipe.read(node, field: ConfigKey.variant.rawValue)
+        for (value, key, path) in [(fraction, ConfigKey.alpha, "fraction"), (noise, ConfigKey.transfer_noise, "transform.noise")] where value != nil {
+            if values[key.rawValue] != nil {
+                throw ConfigError(field: "variant.\(path)", "given twice: here and as \(key.rawValue); give one")
+            }
+        }
+        composedRule = recipe
+        if let fraction { alpha = fraction }
+        if let noise { transfer_noise = noise }
+    }
+
+    /// Checks across keys that the transfer rule needs.
+    public func checkTransferRule() throws {
+        if transferRecipe.selection == .top_snr && T1 == 0 {
+            throw ConfigError(field: "variant", "\(transferRecipe.name) ranks filters by the upstream recording's γ/Σρ̄ after training, and T1 = 0 records only the initialisation (ρ̄ = 0): give T1 ≥ 1 or another selection")
+        }
     }
 
     /// The values of one grid axis (a sweep's or a suite's grid), each read on `base` as the value
@@ -144,8 +175,8 @@ extension ExperimentConfig {
             if d < smallestGramDimension {
                 throw ConfigError(field: "sampler", "gram needs d ≥ K + 3 = \(smallestGramDimension) (K = N1 + N2 + 4m = \(gaussianVectorCount) Gaussian vectors); d is \(d): raise d or use sampler: vectors")
             }
-            if variant == .weight {
-                throw ConfigError(field: "sampler", "gram cannot run variant 'weight' (it copies individual coordinates, which the reduced draw does not have): use sampler: vectors")
+            if transferRecipe.selection == .coordinates {
+                throw ConfigError(field: "sampler", "gram cannot run variant '\(transferRecipe.name)' (it copies individual coordinates, which the reduced draw does not have): use sampler: vectors")
             }
             if transfer_noise > 0 {
                 throw ConfigError(field: "sampler", "gram cannot add transfer_noise (isotropic noise in ℝᵈ leaves the reduced space): use sampler: vectors")
@@ -231,6 +262,16 @@ extension ExperimentConfig {
             }, json: { $0[keyPath: path].rawValue }, number: nil)
         }
 
+        /// A built-in variant by name (a composed rule is read from its mapping instead); echoed
+        /// as the name, or as the composition.
+        static let variant = Binding(read: { config, key, text in
+            guard let value = TransferVariant(rawValue: text) else {
+                throw ConfigError(field: key.rawValue, "'\(InputText.excerpt(text))' is not allowed (\(key.allowedText))")
+            }
+            config.variant = value
+            config.composedRule = nil
+        }, json: { config -> Any in config.composedRule.map { $0.jsonObject } ?? config.variant.rawValue }, number: nil)
+
         static let seed = Binding(read: { config, key, text in
             guard let value = UInt64(text) else { throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got '\(InputText.excerpt(text))'") }
             config.seed = value
@@ -257,7 +298,7 @@ extension ExperimentConfig {
         .sigma_p1: .real(\.sigma_p1), .sigma_p2: .real(\.sigma_p2), .p: .real(\.p), .sigma0: .real(\.sigma0),
         .eta: .real(\.eta), .eta2: .downstreamEta, .T1: .int(\.T1), .T2: .int(\.T2),
         .alpha: .real(\.alpha), .delta: .real(\.delta), .layout: .choice(\.layout), .seed: .seed,
-        .n_test: .int(\.n_test), .record_every: .int(\.record_every), .variant: .choice(\.variant),
+        .n_test: .int(\.n_test), .record_every: .int(\.record_every), .variant: .variant,
         .rescale: .real(\.rescale), .transfer_noise: .real(\.transfer_noise), .engine: .choice(\.engine), .sampler: .choice(\.sampler), .constants: .constants,
     ]
 }

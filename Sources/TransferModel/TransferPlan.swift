@@ -66,6 +66,19 @@ public struct TransferContext: Sendable {
         let draws = rng.gaussians(count: indices.count, standardDeviation: noise)
         for (index, z) in zip(indices, draws) { weights.storage[index] += z }
     }
+
+    /// The fresh draw with row k replaced by `scale` × upstream row `rows[k]` for every inherited
+    /// k, then the noise on those rows; `freeze` keeps them fixed downstream.
+    func inherit(rows: [Int: Int], slots: [[Int]], scale: Double, freeze: Bool,
+                 using rng: inout SeededGenerator) -> TransferredInitialisation {
+        let m = fresh.m, d = fresh.dimension
+        var weights = fresh.weights
+        for (target, source) in rows { weights.setRow(target, upstream.weights.row(source).map { scale * $0 }) }
+        perturb(&weights, at: rows.keys.sorted().flatMap { row in (row * d)..<((row + 1) * d) }, using: &rng)
+        return TransferredInitialisation(filters: FilterBank(m: m, weights: weights), inheritedSlots: slots, sources: rows,
+                                         inheritedCoordinates: slots.map { $0.count * d },
+                                         frozen: (0..<(2 * m)).map { freeze && rows[$0] != nil })
+    }
 }
 
 /// A transfer rule: how the downstream filters are initialised from the upstream ones. Algorithm 1
@@ -78,51 +91,67 @@ public protocol TransferRule: Sendable {
 }
 
 /// Whole filters (Algorithm 1 and its filter-level variants): for each class j, ⌊αm⌋ slots R_j
-/// chosen uniformly at random; slot r ∈ R_j takes `scale` × the upstream filter of the same class
-/// and slot (with `anyClass`, of a random upstream filter of either class, each used once), the
-/// other slots keep the fresh N(0, σ₀²I) draw; with `freeze` the inherited rows never move downstream.
+/// chosen uniformly at random; slot r ∈ R_j takes `scale` × an upstream filter — the one of the
+/// same class and slot (`sameSlot`, Algorithm 1), any filter of either class (`anyClass`), or a
+/// random filter of its own class for ⌈k/2⌉ slots and of the other for ⌊k/2⌋ (`balanced`), each
+/// upstream filter used at most once — and the other slots keep the fresh N(0, σ₀²I) draw; with
+/// `freeze` the inherited rows never move downstream.
 public struct FilterTransfer: TransferRule {
+    /// Where an inherited slot's filter comes from.
+    public enum Source: Sendable { case sameSlot, anyClass, balanced }
     public let name: String
     public var scale = 1.0
     public var freeze = false
-    public var anyClass = false
+    public var source = Source.sameSlot
 
-    public init(name: String, scale: Double = 1, freeze: Bool = false, anyClass: Bool = false) {
+    public init(name: String, scale: Double = 1, freeze: Bool = false, source: Source = .sameSlot) {
         self.name = name
         self.scale = scale
         self.freeze = freeze
-        self.anyClass = anyClass
+        self.source = source
     }
 
     public func apply(_ context: TransferContext, using rng: inout SeededGenerator) -> TransferredInitialisation {
-        let m = context.fresh.m, d = context.fresh.dimension
-        var weights = context.fresh.weights
-        var slots: [[Int]] = [[], []], coordinates = [0, 0]
-        var sources: [Int: Int] = [:]
+        let m = context.fresh.m
         let k = context.inheritedCount(of: m)
-        let randomSources = anyClass ? rng.choose(2 * k, from: 2 * m).shuffled(using: &rng) : []
+        // The upstream rows each class's slots take, in slot order (drawn before the slots, as
+        // Algorithm 1's stream has always been laid out for `anyClass`).
+        var donors: [[Int]] = [[], []]
+        switch source {
+        case .sameSlot: break
+        case .anyClass:
+            let pool = rng.choose(2 * k, from: 2 * m).shuffled(using: &rng)
+            donors = [Array(pool[..<k]), Array(pool[k...])]
+        case .balanced:
+            let own = (k + 1) / 2
+            for c in 0..<2 {
+                let pool = rng.choose(k, from: m).shuffled(using: &rng).map { c * m + $0 }
+                donors[c] += pool[..<own]
+                donors[1 - c] += pool[own...]
+            }
+        }
+        var slots: [[Int]] = [[], []], sources: [Int: Int] = [:]
         for c in 0..<2 {
             slots[c] = rng.choose(k, from: m)
             for (n, r) in slots[c].enumerated() {
-                let target = c * m + r
-                let source = anyClass ? randomSources[c * k + n] : target
-                weights.setRow(target, context.upstream.weights.row(source).map { scale * $0 })
-                sources[target] = source
+                sources[c * m + r] = source == .sameSlot ? c * m + r : donors[c][n]
             }
-            coordinates[c] = k * d
         }
-        context.perturb(&weights, at: sources.keys.sorted().flatMap { row in (row * d)..<((row + 1) * d) }, using: &rng)
-        let frozen = (0..<(2 * m)).map { freeze && sources[$0] != nil }
-        return TransferredInitialisation(filters: FilterBank(m: m, weights: weights), inheritedSlots: slots,
-                                         sources: sources, inheritedCoordinates: coordinates, frozen: frozen)
+        return context.inherit(rows: sources, slots: slots, scale: scale, freeze: freeze, using: &rng)
     }
 }
 
 /// Coordinates instead of filters (the `weight` variant): for each class, ⌊α·m·d⌋ of its m·d
-/// coordinates chosen at random are copied from the upstream filters; the rest are fresh.
+/// coordinates chosen at random are copied from the upstream filters, times `scale`; the rest
+/// are fresh.
 public struct CoordinateTransfer: TransferRule {
-    public let name = TransferVariant.weight.rawValue
-    public init() {}
+    public let name: String
+    public var scale = 1.0
+
+    public init(name: String = TransferVariant.weight.rawValue, scale: Double = 1) {
+        self.name = name
+        self.scale = scale
+    }
 
     public func apply(_ context: TransferContext, using rng: inout SeededGenerator) -> TransferredInitialisation {
         let m = context.fresh.m, d = context.fresh.dimension
@@ -133,7 +162,7 @@ public struct CoordinateTransfer: TransferRule {
         for c in 0..<2 {
             for index in rng.choose(k, from: m * d) {
                 let flat = (c * m) * d + index
-                weights.storage[flat] = context.upstream.weights.storage[flat]
+                weights.storage[flat] = scale * context.upstream.weights.storage[flat]
                 inherited.append(flat)
             }
             coordinates[c] = k
@@ -153,10 +182,14 @@ public struct RankedTransfer: TransferRule {
     public enum Score: String, Sendable { case signal, snr }
     public let name: String
     public let score: Score
+    public var scale = 1.0
+    public var freeze = false
 
-    public init(name: String, score: Score) {
+    public init(name: String, score: Score, scale: Double = 1, freeze: Bool = false) {
         self.name = name
         self.score = score
+        self.scale = scale
+        self.freeze = freeze
     }
 
     func scores(_ context: TransferContext) -> [Double] {
@@ -175,9 +208,8 @@ public struct RankedTransfer: TransferRule {
     }
 
     public func apply(_ context: TransferContext, using rng: inout SeededGenerator) -> TransferredInitialisation {
-        let m = context.fresh.m, d = context.fresh.dimension
+        let m = context.fresh.m
         let k = context.inheritedCount(of: m), score = scores(context)
-        var weights = context.fresh.weights
         var slots: [[Int]] = [[], []], sources: [Int: Int] = [:]
         for c in 0..<2 {
             let ranked = (0..<m).sorted { a, b in
@@ -185,45 +217,31 @@ public struct RankedTransfer: TransferRule {
                 return x > y || (x == y && a < b)
             }
             slots[c] = Array(ranked.prefix(k)).sorted()
-            for r in slots[c] {
-                weights.setRow(c * m + r, context.upstream.weights.row(c * m + r))
-                sources[c * m + r] = c * m + r
-            }
+            for r in slots[c] { sources[c * m + r] = c * m + r }
         }
-        context.perturb(&weights, at: sources.keys.sorted().flatMap { row in (row * d)..<((row + 1) * d) }, using: &rng)
-        return TransferredInitialisation(filters: FilterBank(m: m, weights: weights), inheritedSlots: slots, sources: sources,
-                                         inheritedCoordinates: [k * d, k * d], frozen: Array(repeating: false, count: 2 * m))
+        return context.inherit(rows: sources, slots: slots, scale: scale, freeze: freeze, using: &rng)
     }
 }
 
-/// Algorithm 1 (docs/theory.md §4, `paper`) and the built-in variants, as the config names them.
+/// Algorithm 1 (docs/theory.md §4, `paper`), its built-in variants and composed rules (§4a).
 public struct TransferPlan: Sendable {
     public let alpha: Double
     public let rule: any TransferRule
     /// S.d. of the noise added to every inherited coordinate.
     public let noise: Double
 
-    public init(alpha: Double, variant: TransferVariant = .filter, rescale: Double = 1, noise: Double = 0) {
+    public init(alpha: Double, rule: any TransferRule, noise: Double = 0) {
         self.alpha = alpha
+        self.rule = rule
         self.noise = noise
-        rule = Self.rule(variant, rescale: rescale)
+    }
+
+    public init(alpha: Double, variant: TransferVariant = .filter, rescale: Double = 1, noise: Double = 0) {
+        self.init(alpha: alpha, rule: TransferRecipe.builtIn(variant, rescale: rescale).rule, noise: noise)
     }
 
     public init(config: ExperimentConfig) {
-        self.init(alpha: config.alpha, variant: config.variant, rescale: config.rescale, noise: config.transfer_noise)
-    }
-
-    /// The rule of a built-in variant.
-    public static func rule(_ variant: TransferVariant, rescale: Double = 1) -> any TransferRule {
-        switch variant {
-        case .filter: FilterTransfer(name: variant.rawValue)
-        case .frozen: FilterTransfer(name: variant.rawValue, freeze: true)
-        case .rescaled: FilterTransfer(name: variant.rawValue, scale: rescale)
-        case .random_slots: FilterTransfer(name: variant.rawValue, anyClass: true)
-        case .weight: CoordinateTransfer()
-        case .top_signal: RankedTransfer(name: variant.rawValue, score: .signal)
-        case .top_snr: RankedTransfer(name: variant.rawValue, score: .snr)
-        }
+        self.init(alpha: config.alpha, rule: config.transferRecipe.rule, noise: config.transfer_noise)
     }
 
     /// Build the downstream initialisation from the upstream filters and a fresh draw (with the

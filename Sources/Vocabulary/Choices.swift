@@ -32,6 +32,40 @@ public enum TransferVariant: String, Sendable, CaseIterable, Codable {
     case top_snr
 }
 
+/// Which upstream parameters a transfer rule inherits (docs/theory.md §4a): the selection of a
+/// rule written as a composition under `variant:`.
+public enum TransferSelection: String, Sendable, CaseIterable, Codable {
+    /// Per class, ⌊αm⌋ slots uniformly at random, each taking the upstream filter of its own
+    /// class and slot (Algorithm 1's choice).
+    case random
+    /// As `random`, but each inherited filter is any upstream filter of either class, each used once.
+    case any_class
+    /// As `random`, but each class's k inherited filters come from both upstream classes:
+    /// ⌈k/2⌉ from its own, ⌊k/2⌋ from the other (random filters, each used once).
+    case class_balanced
+    /// Per class, the ⌊αm⌋ filters with the largest class-signed ⟨w, μ₁⟩, in their own slots.
+    case top_signal
+    /// Per class, the ⌊αm⌋ filters with the largest γ/Σ_i ρ̄ at the last upstream step recorded.
+    case top_snr
+    /// ⌊α·m·d⌋ individual coordinates per class, at random, instead of whole filters.
+    case coordinates
+}
+
+/// The keys of a transfer rule written as a composition (a `variant:` mapping or a rule file).
+public enum TransferRuleField: String, Sendable, CaseIterable {
+    case name, selection, fraction, transform
+}
+
+/// The transforms of a composed transfer rule, each with its parameter.
+public enum TransferTransform: String, Sendable, CaseIterable {
+    /// Multiply the inherited parameters by λ (a finite number).
+    case scale
+    /// Add N(0, s²) to every inherited coordinate (s ≥ 0; the config's `transfer_noise`).
+    case noise
+    /// Keep the inherited filters fixed downstream (true or false).
+    case freeze
+}
+
 /// How an experiment's Gaussian vectors are drawn (config key `sampler`; docs/theory.md §2a).
 public enum Sampler: String, Sendable, CaseIterable, Codable {
     /// Every vector in ℝᵈ: d Gaussians each.

@@ -15,10 +15,10 @@ public enum ConfigKey: String, CaseIterable, Sendable {
             self.text = text
             self.contains = contains
         }
-        static let nonNegative = RealDomain(text: ">= 0") { $0 >= 0 }
-        static let positive = RealDomain(text: "> 0") { $0 > 0 }
-        static let finite = RealDomain(text: "of any sign") { _ in true }
-        static func closed(_ a: Double, _ b: Double) -> RealDomain { RealDomain(text: "in [\(a.short), \(b.short)]") { $0 >= a && $0 <= b } }
+        public static let nonNegative = RealDomain(text: ">= 0") { $0 >= 0 }
+        public static let positive = RealDomain(text: "> 0") { $0 > 0 }
+        public static let finite = RealDomain(text: "of any sign") { _ in true }
+        public static func closed(_ a: Double, _ b: Double) -> RealDomain { RealDomain(text: "in [\(a.short), \(b.short)]") { $0 >= a && $0 <= b } }
     }
 
     /// What a key holds.
@@ -28,6 +28,9 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         /// A real that may be absent (its default is another key's value).
         case optionalReal(RealDomain)
         case choice([String])
+        /// A built-in transfer variant by name, or a rule composed of a selection, a fraction and
+        /// transforms (``TransferRuleField``).
+        case transferRule([String])
         /// An integer in [0, 2⁶⁴).
         case seed
         /// The theory's constants by name (``TheoryConstant``), each > 0.
@@ -49,7 +52,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .delta: .real(RealDomain(text: "in (0, 1)") { $0 > 0 && $0 < 1 })
         case .layout: .choice(PatchLayout.allCases.map(\.rawValue))
         case .seed: .seed
-        case .variant: .choice(TransferVariant.allCases.map(\.rawValue))
+        case .variant: .transferRule(TransferVariant.allCases.map(\.rawValue))
         case .rescale: .real(.finite)
         case .transfer_noise: .real(.nonNegative)
         case .engine: .choice(TrainingEngine.allCases.map(\.rawValue))
@@ -146,7 +149,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     public var isNumber: Bool {
         switch kind {
         case .integer, .real, .optionalReal, .seed: true
-        case .choice, .constants: false
+        case .choice, .transferRule, .constants: false
         }
     }
 
@@ -156,6 +159,10 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .integer(let range): "an integer in [\(range.lowerBound), \(range.upperBound)]"
         case .real(let domain), .optionalReal(let domain): "a number \(domain.text)"
         case .choice(let names): "one of " + names.joined(separator: ", ")
+        case .transferRule(let names): "one of " + names.joined(separator: ", ") + ", or a mapping with "
+            + TransferRuleField.allCases.map(\.rawValue).joined(separator: ", ") + " (selection: "
+            + TransferSelection.allCases.map(\.rawValue).joined(separator: ", ") + "; transform: "
+            + TransferTransform.allCases.map(\.rawValue).joined(separator: ", ") + ")"
         case .seed: "an integer in [0, 2^64)"
         case .constants: "a mapping of constant names (" + TheoryConstant.allCases.map(\.rawValue).joined(separator: ", ") + ") to numbers > 0"
         }
@@ -167,6 +174,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
             let allowed: String
             switch key.kind {
             case .choice(let names): allowed = names.map { "`\($0)`" }.joined(separator: ", ")
+            case .transferRule(let names):
+                allowed = names.map { "`\($0)`" }.joined(separator: ", ") + ", or a composed rule (see [Transfer rules](#transfer-rules))"
             default: allowed = key.allowedText
             }
             return "| `\(key.rawValue)` | \(key.meaning) | \(key == .eta2 ? "`eta`" : key.defaultText) | \(allowed) |"

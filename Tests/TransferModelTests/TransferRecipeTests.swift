@@ -1,0 +1,92 @@
+import NumericsCore
+import Testing
+@testable import TransferModel
+import Vocabulary
+
+/// Transfer rules written as compositions under `variant:` (docs/theory.md §4a).
+struct TransferRecipeTests {
+    static let small = "m: 6\nd: 120\nN1: 20\nN2: 10\nT1: 30\nT2: 30\nn_test: 200\n"
+
+    /// Each built-in variant and the composition that spells it out give the same run, bit for
+    /// bit: same inherited slots, same final filters, same test outputs.
+    @Test(arguments: [
+        ("variant: filter\nalpha: 0.5\n", "variant: {selection: random, fraction: 0.5}\n"),
+        ("variant: frozen\n", "variant: {selection: random, transform: {freeze: true}}\n"),
+        ("variant: rescaled\nrescale: 2.5\n", "variant: {selection: random, transform: {scale: 2.5}}\n"),
+        ("variant: random_slots\n", "variant: {selection: any_class}\n"),
+        ("variant: top_signal\n", "variant: {selection: top_signal}\n"),
+        ("variant: weight\nsampler: vectors\n", "variant: {selection: coordinates}\nsampler: vectors\n"),
+        ("variant: filter\nalpha: 0.75\ntransfer_noise: 0.01\nsampler: vectors\n",
+         "variant: {selection: random, fraction: 0.75, transform: {noise: 0.01}}\nsampler: vectors\n"),
+    ])
+    func compositionsReproduceTheBuiltIns(builtIn: String, composed: String) async throws {
+        let a = try await TransferExperiment(config: Fixtures.config(Self.small + builtIn)).run(phases: [.upstream, .transfer])[1]
+        let b = try await TransferExperiment(config: Fixtures.config(Self.small + composed)).run(phases: [.upstream, .transfer])[1]
+        #expect(a.inheritance?.inheritedSlots == b.inheritance?.inheritedSlots)
+        #expect(a.inheritance?.frozen == b.inheritance?.frozen)
+        #expect(a.run.initial.weights.storage == b.run.initial.weights.storage, "\(composed)")
+        #expect(a.run.final.weights.storage == b.run.final.weights.storage, "\(composed)")
+        #expect(a.testOutputs == b.testOutputs)
+    }
+
+    /// class_balanced: each class inherits ⌊αm⌋ filters, ⌈k/2⌉ from its own upstream class and
+    /// ⌊k/2⌋ from the other, each upstream filter at most once, each copied whole.
+    @Test(arguments: [0.5, 0.7, 1.0])
+    func classBalancedTakesHalfFromEachClass(alpha: Double) {
+        let m = 10, d = 5
+        var rng = SeededGenerator(seed: 21)
+        let upstream = FilterBank.gaussian(m: m, d: d, sigma0: 1, using: &rng)
+        let fresh = FilterBank.gaussian(m: m, d: d, sigma0: 1, using: &rng)
+        let rule = TransferRecipe(name: "b", selection: .class_balanced).rule
+        let result = rule.apply(TransferContext(upstream: upstream, fresh: fresh, alpha: alpha), using: &rng)
+        let k = Int(alpha * Double(m))
+        #expect(result.inheritedSlots.map(\.count) == [k, k])
+        #expect(Set(result.sources.values).count == 2 * k)   // each upstream filter used once
+        for c in 0..<2 {
+            let rows = result.inheritedSlots[c].map { c * m + $0 }
+            let own = rows.filter { (result.sources[$0]! < m) == (c == 0) }.count
+            #expect(own == (k + 1) / 2 && rows.count - own == k / 2, "class \(c): \(own) of \(k) from its own class")
+            for row in rows { #expect(result.filters.weights.row(row) == upstream.weights.row(result.sources[row]!)) }
+        }
+    }
+
+    /// The config echoes a composition whole, with its fraction as alpha.
+    @Test func compositionIsEchoed() throws {
+        let config = try ExperimentConfig.parse(yaml: "variant: {name: top-frozen, selection: top_signal, fraction: 0.25, transform: {scale: 2, freeze: true}}\n")
+        #expect(config.alpha == 0.25)
+        let echoed = try #require(config.jsonObject["variant"] as? [String: Any])
+        #expect(echoed["name"] as? String == "top-frozen" && echoed["selection"] as? String == "top_signal")
+        #expect((echoed["transform"] as? [String: Any])?["scale"] as? Double == 2)
+        #expect(config.transferRecipe == TransferRecipe(name: "top-frozen", selection: .top_signal, scale: 2, freeze: true))
+    }
+
+    /// Bad compositions are refused naming the field.
+    @Test(arguments: [
+        ("variant: {selection: best}\n", "variant.selection"),
+        ("variant: {transform: {scale: 2}}\n", "variant.selection"),
+        ("variant: {selection: random, fraction: 1.5}\n", "variant.fraction"),
+        ("variant: {selection: random, transform: {scale: }}\n", "variant.transform.scale"),
+        ("variant: {selection: random, transform: {noise: -1}}\n", "variant.transform.noise"),
+        ("variant: {selection: random, transform: {flip: 1}}\n", "variant.transform.flip"),
+        ("variant: {selection: random, transform: {freeze: maybe}}\n", "variant.transform.freeze"),
+        ("variant: {selection: coordinates, transform: {freeze: true}}\n", "variant.transform.freeze"),
+        ("variant: {selection: random, fraction: 0.5}\nalpha: 0.5\n", "variant.fraction"),
+        ("variant: {selection: random, colour: red}\n", "variant.colour"),
+        ("variant: {selection: random, name: 'a b'}\n", "variant.name"),
+        ("variant: {selection: top_snr}\nT1: 0\n", "variant"),
+        ("variant: top_snr\nT1: 0\n", "variant"),
+        ("variant: {selection: coordinates}\nsampler: gram\n", "sampler"),
+        ("variant: [random]\n", "variant"),
+    ])
+    func badCompositionsNameTheField(yaml: String, field: String) {
+        do {
+            _ = try ExperimentConfig.parse(yaml: yaml)
+            Issue.record("accepted: \(yaml)")
+        } catch let error as ConfigError {
+            #expect(error.field == field, "\(yaml): \(error)")
+            #expect(!"\(error)".contains("\n"))
+        } catch {
+            Issue.record("\(yaml): \(error)")
+        }
+    }
+}
