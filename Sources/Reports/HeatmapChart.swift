@@ -41,7 +41,13 @@ public struct HeatmapChart: Sendable {
         case diverging(limit: Double)
         /// Two classes: value ≥ 0.5 is the `on` label, below it the `off` label.
         case binary(on: String, off: String)
+        /// Three ordered classes, value −1, 0 or +1 (blue, light grey, red), with their labels;
+        /// each cell prints its entry of `cellTexts`.
+        case ternary(below: String, between: String, above: String)
     }
+
+    /// Texts printed in the cells of a `ternary` heatmap (cellTexts[i][j] at (xs[j], ys[i])).
+    public var cellTexts: [[String]]?
 
     /// A line drawn over the heatmap.
     public struct Overlay: Sendable {
@@ -114,6 +120,7 @@ public struct HeatmapChart: Sendable {
         case .sequential(let max): return ramp(value / max, sequentialStops)
         case .diverging(let limit): return ramp(0.5 + value / (2 * limit), divergingStops)
         case .binary: return value >= 0.5 ? "#2a9d8f" : "#e76f51"
+        case .ternary: return value < -0.5 ? "#3b7dbf" : value > 0.5 ? "#d0483c" : "#ececec"
         }
     }
 
@@ -142,12 +149,17 @@ public struct HeatmapChart: Sendable {
                 s += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cw + 0.5)\" height=\"\(ch + 0.5)\" fill=\"\(Self.color(v, palette))\"><title>\(xKey)=\(Self.format(xs[j])), \(yKey)=\(Self.format(ys[i])): \(v.isFinite ? String(format: "%.4f", v) : "no run")\(counts.map { " (\($0[i][j]) seeds)" } ?? "")</title></rect>\n"
                 if cw >= 44 && ch >= 22 && v.isFinite {
                     let text: String
-                    if case .binary = palette { text = v >= 0.5 ? "✓" : "✗" } else { text = String(format: "%.2f", abs(v) < 0.005 ? 0 : v) }
+                    switch palette {
+                    case .binary: text = v >= 0.5 ? "✓" : "✗"
+                    case .ternary: text = cellTexts?[i][j] ?? ""
+                    default: text = String(format: "%.2f", abs(v) < 0.005 ? 0 : v)
+                    }
                     let dark: Bool
                     switch palette {
                     case .sequential(let max): dark = v / max > 0.45
                     case .diverging(let limit): dark = abs(v) / limit > 0.55
                     case .binary: dark = true
+                    case .ternary: dark = abs(v) > 0.5
                     }
                     s += "<text x=\"\(x + cw / 2)\" y=\"\(y + ch / 2 + 4)\" font-size=\"11\" text-anchor=\"middle\" fill=\"\(dark ? "white" : "#222")\">\(text)</text>\n"
                 }
@@ -188,6 +200,11 @@ public struct HeatmapChart: Sendable {
         case .binary(let on, let off):
             s += "<rect x=\"\(bx)\" y=\"\(T)\" width=\"18\" height=\"18\" fill=\"\(Self.color(1, palette))\"/><text x=\"\(bx + 24)\" y=\"\(T + 14)\" font-size=\"12\">\(Self.escape(on))</text>\n"
             s += "<rect x=\"\(bx)\" y=\"\(T + 28)\" width=\"18\" height=\"18\" fill=\"\(Self.color(0, palette))\"/><text x=\"\(bx + 24)\" y=\"\(T + 42)\" font-size=\"12\">\(Self.escape(off))</text>\n"
+        case .ternary(let below, let between, let above):
+            for (k, (value, label)) in [(-1.0, below), (0, between), (1, above)].enumerated() {
+                let y = T + Double(k) * 28
+                s += "<rect x=\"\(bx)\" y=\"\(y)\" width=\"18\" height=\"18\" fill=\"\(Self.color(value, palette))\" stroke=\"#999\"/><text x=\"\(bx + 24)\" y=\"\(y + 14)\" font-size=\"12\">\(Self.escape(label))</text>\n"
+            }
         case .sequential(let max), .diverging(let max):
             let steps = 60, barHeight = PH
             let lowValue: Double

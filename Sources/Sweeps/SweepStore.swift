@@ -138,6 +138,10 @@ public struct SweepStore: Sendable {
                     try db.execute(sql: "ALTER TABLE phase ADD COLUMN \(name) REAL")
                 }
             }
+            // v4: whole recorded runs of audits (RunMeasurements as JSON), keyed like `run`.
+            migrator.registerMigration("v4") { db in
+                try db.execute(sql: "CREATE TABLE recorded_run (key TEXT PRIMARY KEY NOT NULL, json BLOB NOT NULL, finished TEXT NOT NULL)")
+            }
             try migrator.migrate(queue)
         } catch let error as DatabaseError {
             throw ConfigError(field: "store", "cannot open \(url.path) as a sweep store: \(error.message ?? error.description)")
@@ -170,6 +174,20 @@ public struct SweepStore: Sendable {
                     VALUES (\(Array(repeating: "?", count: arguments.count).joined(separator: ", ")))
                     """, arguments: StatementArguments(arguments))
             }
+        }
+    }
+
+    /// The recorded run (JSON) stored under `key` (``RunKey/key(_:includingSeed:)`` of its
+    /// effective config), if any.
+    public func recordedRun(key: String) throws -> Data? {
+        try queue.read { db in try Data.fetchOne(db, sql: "SELECT json FROM recorded_run WHERE key = ?", arguments: [key]) }
+    }
+
+    /// Store a recorded run under `key` in one transaction; a key already present is left as is.
+    public func insertRecordedRun(key: String, json: Data) throws {
+        try queue.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO recorded_run (key, json, finished) VALUES (?, ?, ?)",
+                           arguments: [key, json, RunManifest.iso8601(Date())])
         }
     }
 

@@ -133,7 +133,7 @@ public struct TestSet: Sendable {
         }
         let g = gram ?? BLAS.gram(projectedSpanningVectors(spanning, trainingNoise, off: directions))
         precondition(g.rows == r && g.cols == r, "gram must be r × r")
-        let factor = LAPACK.cholesky(g, order: order)
+        let factor = LAPACK.cholesky(g, order: order, leading: leading)
         let rank = factor.rank
         let lead = min(leading ?? rank, rank)
         var extra = SeededGenerator(seed: complementSeed, stream: extraStream)

@@ -83,6 +83,22 @@ public struct RunMeasurements: Codable, Sendable {
     public var phases: [PhaseMeasurements]
 
     public func phase(_ name: Phase) -> PhaseMeasurements? { phases.first { $0.phase == name.rawValue } }
+
+    /// The JSON form of recorded runs (report `runs/`, the sweep store): sorted keys, and Γ̂'s
+    /// +∞ or undefined (every test margin equal, variance 0) written as text.
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    /// Reads what ``encoder()`` writes.
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
 }
 
 extension PhaseMeasurements {

@@ -98,3 +98,30 @@ enum RankCorrelation {
         return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : nil
     }
 }
+
+/// Paired differences over seeds (docs/theory.md §8b): their mean and the two-sided Student-t
+/// interval at `confidence`, mean ± t_{(1+c)/2, n−1}·s/√n. Exact (zero width) when every
+/// difference is the same; unbounded with a single pair. Non-finite differences are left out.
+public struct PairedDifference: Sendable, Equatable {
+    public let count: Int
+    public let mean: Double
+    public let lower: Double
+    public let upper: Double
+
+    public init(_ differences: [Double], confidence: Double = TolerancePolicy.confidence) throws {
+        let finite = differences.filter(\.isFinite)
+        count = finite.count
+        guard count > 0 else { mean = .nan; lower = -.infinity; upper = .infinity; return }
+        let n = Double(count)
+        let mean = finite.reduce(0, +) / n
+        self.mean = mean
+        guard count > 1 else { lower = -.infinity; upper = .infinity; return }
+        let variance = finite.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+        let half = variance > 0 ? try GSL.studentTQuantile(0.5 + confidence / 2, degreesOfFreedom: n - 1) * (variance / n).squareRoot() : 0
+        lower = mean - half
+        upper = mean + half
+    }
+
+    /// −1 when the interval lies below 0, +1 above it, 0 when it covers 0 (or nothing was measured).
+    public var sign: Int { upper < 0 ? -1 : lower > 0 ? 1 : 0 }
+}

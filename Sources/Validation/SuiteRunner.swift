@@ -22,18 +22,34 @@ public struct SuiteRunner: Sendable {
     /// Run all jobs (`ParallelRuns`); `finished` is called with each run, in completion order,
     /// and the count done so far. Returns the runs in job order.
     public func run(finished: (RunMeasurements, Int) throws -> Void) async throws -> [RunMeasurements] {
+        try await run(archive: nil) { measured, done, _ in try finished(measured, done) }
+    }
+
+    /// As ``run(finished:)``; a run that `archive` holds is taken from it instead of trained
+    /// (`finished` is told so), and every run trained is recorded in it as it finishes.
+    public func run(archive: (any RunArchive)?, finished: (RunMeasurements, Int, Bool) throws -> Void) async throws -> [RunMeasurements] {
         let jobs = self.jobs.map { (configuration: suite.configurations[$0.0], seed: $0.1) }
         var results = [RunMeasurements?](repeating: nil, count: jobs.count)
         var done = 0
-        try await ParallelRuns.run(jobs, workers: workers, { job in
+        try await ParallelRuns.run(jobs, workers: workers, { job -> (RunMeasurements, stored: Bool) in
             var config = job.configuration.config
             config.seed = job.seed
+            if var stored = try archive?.recorded(config) {
+                stored.label = job.configuration.label
+                return (stored, true)
+            }
             let outcomes = try await TransferExperiment(config: config).run()
-            return RunMeasurements(label: job.configuration.label, seed: job.seed, phases: outcomes.map { PhaseMeasurements($0) })
-        }, onResult: { index, measured in
+            return (RunMeasurements(label: job.configuration.label, seed: job.seed, phases: outcomes.map { PhaseMeasurements($0) }), false)
+        }, onResult: { index, result in
+            let (measured, stored) = result
+            if !stored, let archive {
+                var config = jobs[index].configuration.config
+                config.seed = jobs[index].seed
+                try archive.record(measured, of: config)
+            }
             results[index] = measured
             done += 1
-            try finished(measured, done)
+            try finished(measured, done, stored)
         })
         return results.compactMap { $0 }
     }

@@ -19,14 +19,19 @@ public struct ValidationSession {
     /// Load the suite and `proofs/`; unknown statement ids in the suite are an error.
     public init(suiteFile: URL, proofsDirectory: URL, output: URL, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         suite = try ValidationSuite.load(from: suiteFile)
-        do { library = try ProofLibrary.load(directory: proofsDirectory.path, probes: Set(Probe.catalog.keys)) } catch {
-            throw SuiteError("proofs in \(proofsDirectory.path) do not load:\n\(error)")
-        }
+        library = try Self.library(at: proofsDirectory)
         for id in suite.statements ?? [] where library.statement(id) == nil {
             throw ConfigError(field: "statements", "'\(InputText.excerpt(id))' is not a statement in \(proofsDirectory.path)")
         }
         self.output = output
         self.workers = workers
+    }
+
+    /// The statements of a proofs folder, every probe name checked against the probes there are.
+    public static func library(at proofsDirectory: URL) throws -> ProofLibrary {
+        do { return try ProofLibrary.load(directory: proofsDirectory.path, probes: Set(Probe.catalog.keys)) } catch {
+            throw SuiteError("proofs in \(proofsDirectory.path) do not load:\n\(error)")
+        }
     }
 
     /// The statements the suite judges, in the library's dependency order.
@@ -49,10 +54,7 @@ public struct ValidationSession {
             "constants": suite.constants], seed: nil)
         try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
 
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        // Γ̂ is +∞ or undefined when every test margin is equal (variance 0): written as text.
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let encoder = RunMeasurements.encoder()
         func store(_ measured: RunMeasurements) {
             let file = runsFolder.appendingPathComponent(ValidationSuite.runFile(measured.label, measured.seed))
             do { try ResultFile.write(encoder.encode(measured), to: file) } catch {
@@ -123,8 +125,7 @@ extension ValidationSuite {
                 throw refuse("configuration '\(InputText.excerpt(configuration.label))' differs from the one the report recorded; its runs would be judged as another configuration's")
             }
         }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let decoder = RunMeasurements.decoder()
         return try SuiteRunner(suite: self).jobs.map { index, seed in
             let label = configurations[index].label
             let file = folder.appendingPathComponent("runs").appendingPathComponent(Self.runFile(label, seed))

@@ -32,6 +32,16 @@ public struct ValidationSuite: Sendable {
         public var label: String
         public var split: Split
         public var config: ExperimentConfig
+        /// The grid values of a configuration from `grid:` (axis key and value as written), in
+        /// axis order; empty for a listed configuration.
+        public var cell: [(key: String, value: String)] = []
+
+        public init(label: String, split: Split, config: ExperimentConfig, cell: [(key: String, value: String)] = []) {
+            self.label = label
+            self.split = split
+            self.config = config
+            self.cell = cell
+        }
     }
 
     public var name: String
@@ -41,6 +51,16 @@ public struct ValidationSuite: Sendable {
     /// nil means every statement in the proofs folder.
     public var statements: [String]?
     public var configurations: [Configuration]
+
+    public init(name: String, description: String = "", seeds: [UInt64], constants: [String: Double] = [:],
+                statements: [String]? = nil, configurations: [Configuration]) {
+        self.name = name
+        self.description = description
+        self.seeds = seeds
+        self.constants = constants
+        self.statements = statements
+        self.configurations = configurations
+    }
 
     /// Load a suite file; errors name the field (`configurations[2].alpha`, `seeds`, …).
     public static func load(from url: URL) throws -> ValidationSuite {
@@ -174,7 +194,7 @@ public struct ValidationSuite: Sendable {
             do {
                 let config = try ExperimentConfig(values: values, base: base)
                 return Configuration(label: label.joined(separator: ","), split: indices.reduce(0, +) % 2 == 0 ? .calibration : .heldOut,
-                                     config: config)
+                                     config: config, cell: zip(axes, indices).map { ($0.0, $0.1[$1].string ?? "?") })
             } catch let error as ConfigError {
                 throw ConfigError(field: "grid.\(error.field)", error.problem)
             }

@@ -90,3 +90,23 @@ struct TransferRecipeTests {
         }
     }
 }
+
+/// A rule that inherits degenerate filters (scale 0: zero vectors, so the downstream test set's
+/// Gram matrix is singular) still leaves scratch exactly as Algorithm 1 does: the audit's pairing.
+struct DegenerateRuleTests {
+    @Test(arguments: ["sampler: gram\n", "sampler: vectors\n"])
+    func scratchIgnoresZeroInheritedFilters(sampler: String) async throws {
+        let base = "m: 5\nd: 120\nN1: 30\nN2: 12\nT1: 60\nT2: 60\nn_test: 400\nu_norm: 2\nv1_norm: 1.5\nv2_norm: 1.5\n" + sampler
+        let filter = try await TransferExperiment(config: Fixtures.config(base + "variant: filter\n")).run()
+        let zeroed = try await TransferExperiment(config: Fixtures.config(base + "variant: {selection: random, transform: {scale: 0}}\n")).run()
+        // Exact in the reduced space; in ℝᵈ (weight engine) the test vectors differ in directions
+        // scratch never sees, so its outputs agree to rounding (as in TransferPlanTests).
+        let scale = filter[2].testOutputs.map(abs).max()!
+        let worst = zip(filter[2].testOutputs, zeroed[2].testOutputs).map { abs($0 - $1) }.max()!
+        #expect(sampler.contains("gram") ? worst == 0 : worst <= 1e-9 * scale, "max |Δf| = \(worst)")
+        #expect(filter[2].testScore == zeroed[2].testScore)
+        #expect(zeroed[1].inheritance.map { inheritance in
+            inheritance.sources.keys.allSatisfy { row in zeroed[1].run.initial.weights.row(row).allSatisfy { $0 == 0 } }
+        } == true)
+    }
+}

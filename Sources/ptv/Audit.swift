@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import Sweeps
+import TransferModel
+import Validation
+import Vocabulary
+
+/// `ptv audit`: a transfer rule against a baseline rule on paired seeds, with every statement
+/// judged under both.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Put a transfer rule through the theory, paired seed by seed against a baseline rule and scratch.",
+        discussion: """
+        --variant and --against take a built-in variant (filter, weight, frozen, rescaled, \
+        random_slots, top_signal, top_snr) or a rule file: a YAML mapping with selection, fraction \
+        and transform (README, "Transfer rules"). Writes index.html, summary.json, manifest.json \
+        and, for a grid, figures/audit-heatmap.svg. Exit code 0 when done, 1 when a statement \
+        that holds for the baseline is violated for the variant, 2 on bad input.
+        """)
+
+    @Option(name: .long, help: "The rule audited: a built-in variant or a rule file.")
+    var variant: String
+
+    @Option(name: .long, help: "The baseline rule (default: filter, Algorithm 1).")
+    var against = "filter"
+
+    @Option(name: .long, help: "quick (default), full, finite-size, or a suite YAML file.")
+    var suite: String?
+
+    @Option(name: .long, help: "A sweep grid YAML (base:, grid:, seeds:) instead of a suite; its cells are the configurations.")
+    var grid: String?
+
+    @Option(name: .long, help: "Folder of statement files (default: proofs/).")
+    var proofs: String?
+
+    @Option(name: .long, help: "Output folder for the report.")
+    var out: String
+
+    @Option(name: .long, help: "SQLite store for the audited runs (created if missing): runs already in it are not run again.")
+    var store: String?
+
+    @Option(name: .long, help: "Parallel runs (default: the number of cores).")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(name: .long, help: "No progress lines on stderr.")
+    var quiet = false
+
+    @Flag(name: .long, help: "Replace an earlier report in the output folder (without it, such a folder is refused).")
+    var force = false
+
+    @OptionGroup var memory: MemoryLimit
+
+    func validate() throws {
+        guard (1...1024).contains(workers) else {
+            throw ArgumentParser.ValidationError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]")
+        }
+        guard suite == nil || grid == nil else { throw ArgumentParser.ValidationError("give --suite or --grid, not both") }
+        try InputError.requireFolder(out)
+    }
+
+    func run() async throws {
+        let variantRule = try AuditedRule.named(variant, option: "variant")
+        let baselineRule = try AuditedRule.named(against, option: "against")
+        let proofsDirectory = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs")
+        let library = try ValidationSession.library(at: proofsDirectory)
+        let audited = try grid.map { try Self.suite(fromGrid: URL(fileURLWithPath: $0)) }
+            ?? ValidationSuite.load(from: ProjectFiles.suite(suite ?? "quick"))
+        let audit = try TransferAudit(suite: audited, variant: variantRule, baseline: baselineRule, library: library, workers: workers)
+        let parallel = min(workers, 2 * audited.configurations.count * audited.seeds.count)
+        for configuration in audit.variantSuite.configurations + audit.baselineSuite.configurations {
+            try ResourceEstimate(configuration.config).check(limit: memory.bytes, runs: parallel, label: configuration.label)
+        }
+        let archive = try store.map { StoreArchive(store: try SweepStore(url: URL(fileURLWithPath: $0))) }
+        let output = URL(fileURLWithPath: out)
+        try OutputFolder.prepare(output, results: AuditResult.resultNames, replacing: force)
+        var manifest = RunManifest(config: ["suite": audited.name, "variant": variantRule.name, "variant_source": variantRule.source,
+                                            "baseline": baselineRule.name, "baseline_source": baselineRule.source,
+                                            "seeds": audited.seeds, "configurations": audit.variantSuite.configurations.map { c -> [String: Any] in
+                                                ["label": c.label, "variant": c.config.jsonObject,
+                                                 "baseline": audit.baselineSuite.configurations.first { $0.label == c.label }!.config.jsonObject] }],
+                                   seed: nil)
+        try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
+
+        let quiet = self.quiet
+        let result = try await audit.run(archive: archive) { if !quiet { Progress.line($0) } }
+        try result.write(to: output)
+        manifest.finished = Date()
+        try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
+
+        for c in result.comparisons {
+            print(String(format: "%@  %@ − %@: %+.2f points [%+.2f, %+.2f]  %@", c.label, variantRule.name, baselineRule.name,
+                         100 * c.versusBaseline.mean, 100 * c.versusBaseline.lower, 100 * c.versusBaseline.upper, c.outcome))
+        }
+        let changed = result.verdicts.filter { $0.variant.verdict != $0.baseline.verdict }
+        print("verdicts changed: \(changed.isEmpty ? "none" : changed.map { "\($0.id) (\($0.baseline.verdict.rawValue) → \($0.variant.verdict.rawValue))" }.joined(separator: ", "))")
+        print("report: \(output.appendingPathComponent("index.html").path)")
+        if !result.regressions.isEmpty { throw ExitCode(1) }
+    }
+
+    /// A sweep grid as a suite: every cell a configuration (labelled by its grid values,
+    /// checkerboard calibration / held-out as a suite's own grid), at the grid's seeds.
+    static func suite(fromGrid url: URL) throws -> ValidationSuite {
+        let grid = try SweepGrid.load(from: url)
+        let configurations = try (0..<grid.cellCount).map { cell -> ValidationSuite.Configuration in
+            let job = try grid.job(at: cell * grid.seeds.count)
+            let indices = grid.axes.map { axis in axis.values.firstIndex(of: job.gridValues[axis.key] ?? "") ?? 0 }
+            return ValidationSuite.Configuration(
+                label: grid.axes.map { "\($0.key)=\(job.gridValues[$0.key] ?? "?")" }.joined(separator: ","),
+                split: indices.reduce(0, +) % 2 == 0 ? .calibration : .heldOut, config: job.config,
+                cell: grid.axes.map { ($0.key, job.gridValues[$0.key] ?? "?") })
+        }
+        return ValidationSuite(name: url.deletingPathExtension().lastPathComponent, seeds: grid.seeds, configurations: configurations)
+    }
+}
+
+/// The sweep store as the audit's archive: whole recorded runs keyed by the effective config
+/// (the rule and the seed included).
+struct StoreArchive: RunArchive {
+    let store: SweepStore
+
+    func recorded(_ config: ExperimentConfig) throws -> RunMeasurements? {
+        guard let data = try store.recordedRun(key: RunKey.key(config)) else { return nil }
+        return try RunMeasurements.decoder().decode(RunMeasurements.self, from: data)
+    }
+
+    func record(_ run: RunMeasurements, of config: ExperimentConfig) throws {
+        try store.insertRecordedRun(key: RunKey.key(config), json: RunMeasurements.encoder().encode(run))
+    }
+}
