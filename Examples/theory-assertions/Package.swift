@@ -13,6 +13,8 @@ let package = Package(
         .testTarget(name: "TheoryAssertionsExampleTests", dependencies: [
             .product(name: "TheoryTesting", package: "ParameterTransferVerification"),
             .product(name: "Validation", package: "ParameterTransferVerification"),
+            .product(name: "TransferModel", package: "ParameterTransferVerification"),
+            .product(name: "NumericsCore", package: "ParameterTransferVerification"),
         ]),
     ]
 )

@@ -77,6 +77,9 @@ public struct TransferExperiment: Sendable {
     /// identical bit for bit; worth it for a single run on a multi-core machine (`ptv train`),
     /// not inside a parallel sweep.
     public var parallelWithinRun = false
+    /// A transfer rule written in Swift, used instead of the config's `variant` (README,
+    /// "Transfer rules"). A rule that acts on single coordinates needs `sampler: vectors`.
+    public var rule: (any TransferRule)?
 
     /// How test sets are drawn, for manifests.
     static let testSetDescription = "test noise drawn in the reduced representation: a_t = σ L z_t, z_t ~ N(0, I), G = L Lᵀ the Gram matrix of the projected spanning vectors (initial filters incl. transferred rows, training noises; downstream factored fresh filters and noises first, inherited rows' z from '<task>-test-extra'); ℝᵈ vectors (saved arrays, weight engine) add σ P_⊥ g_t from the '<task>-test-complement' stream; direct d-dimensional draws when r ≥ d − 2"
@@ -237,8 +240,8 @@ public struct TransferExperiment: Sendable {
 
     private func planTransfer(upstream: FilterBank, fresh: FilterBank, signal: [Double], recording: CoefficientSnapshot?) -> TransferArrangement {
         var rng = stream(.transferChoice)
-        let inheritance = TransferPlan(config: config).apply(upstream: upstream, fresh: fresh, upstreamSignal: signal,
-                                                             upstreamRecording: recording, using: &rng)
+        let plan = rule.map { TransferPlan(alpha: config.alpha, rule: $0, noise: config.transfer_noise) } ?? TransferPlan(config: config)
+        let inheritance = plan.apply(upstream: upstream, fresh: fresh, upstreamSignal: signal, upstreamRecording: recording, using: &rng)
         let twoM = 2 * config.m, d = space.dimension
         let changed = (0..<twoM).filter { k in
             inheritance.filters.weights.storage[(k * d)..<((k + 1) * d)] != fresh.weights.storage[(k * d)..<((k + 1) * d)]

@@ -67,9 +67,11 @@ public struct TransferContext: Sendable {
         for (index, z) in zip(indices, draws) { weights.storage[index] += z }
     }
 
-    /// The fresh draw with row k replaced by `scale` × upstream row `rows[k]` for every inherited
-    /// k, then the noise on those rows; `freeze` keeps them fixed downstream.
-    func inherit(rows: [Int: Int], slots: [[Int]], scale: Double, freeze: Bool,
+    /// The downstream initialisation of a rule that inherits whole filters: the fresh draw with
+    /// row k replaced by `scale` × upstream row `rows[k]` for every inherited k (rows c·m + r,
+    /// class c, slot r), then the config's `transfer_noise` on those rows; `slots` lists each
+    /// class's inherited slots, and `freeze` keeps the inherited rows fixed downstream.
+    public func inherit(rows: [Int: Int], slots: [[Int]], scale: Double, freeze: Bool,
                  using rng: inout SeededGenerator) -> TransferredInitialisation {
         let m = fresh.m, d = fresh.dimension
         var weights = fresh.weights

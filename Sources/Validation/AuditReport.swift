@@ -86,7 +86,7 @@ extension AuditResult {
         let v = audit.variant.name, b = audit.baseline.name
         let percent = Int(TolerancePolicy.confidence * 100)
         var doc = Document(title: "Audit of '\(v)' against '\(b)' on \(audit.suite.name)")
-        doc.add(.paragraph("Each of the \(comparisons.count) configurations runs at \(audit.suite.seeds.count) seeds under both rules. The two runs of a seed share the upstream task, the fresh draw, the downstream data and the test set (checked: their upstream and scratch phases agree exactly), so a difference comes from the rule alone. Intervals are \(percent) % Student-t intervals of the paired differences over seeds (docs/theory.md §8b)."))
+        doc.add(.paragraph("Each of the \(comparisons.count) configurations runs at \(audit.suite.seeds.count) seeds under both rules. The two runs of a seed share the upstream task, the fresh draw, the downstream data and the test set (checked: their upstream and scratch phases agree, exactly in the reduced space and to 1e-9 relative in ℝᵈ), so a difference comes from the rule alone. Intervals are \(percent) % Student-t intervals of the paired differences over seeds (docs/theory.md §8a)."))
         doc.add(.bullets(["variant: \(v) (\(audit.variant.source))", "baseline: \(b) (\(audit.baseline.source))",
                           regressions.isEmpty ? "no statement that holds for the baseline is violated for the variant"
                               : "violated for the variant but holding for the baseline: " + regressions.joined(separator: ", ")]))

@@ -99,7 +99,7 @@ enum RankCorrelation {
     }
 }
 
-/// Paired differences over seeds (docs/theory.md §8b): their mean and the two-sided Student-t
+/// Paired differences over seeds (docs/theory.md §8a): their mean and the two-sided Student-t
 /// interval at `confidence`, mean ± t_{(1+c)/2, n−1}·s/√n. Exact (zero width) when every
 /// difference is the same; unbounded with a single pair. Non-finite differences are left out.
 public struct PairedDifference: Sendable, Equatable {

@@ -45,7 +45,7 @@ public protocol RunArchive: Sendable {
     func record(_ run: RunMeasurements, of config: ExperimentConfig) throws
 }
 
-/// `ptv audit` (README, "ptv audit"; docs/theory.md §8b): a transfer rule against a baseline on
+/// `ptv audit` (README, "ptv audit"; docs/theory.md §8a): a transfer rule against a baseline on
 /// paired seeds. Both rules run every configuration × seed of a suite; a run's upstream task,
 /// fresh draw, downstream data and test set depend only on the seed, so the two runs of a seed
 /// share them and differ by what the rule inherits — checked on every pair (the upstream and
@@ -142,7 +142,7 @@ public struct TransferAudit {
     }
 }
 
-/// One configuration of an audit: paired differences over seeds (docs/theory.md §8b).
+/// One configuration of an audit: paired differences over seeds (docs/theory.md §8a).
 public struct AuditComparison: Sendable {
     public let label: String
     public let cell: [(key: String, value: String)]
@@ -214,6 +214,10 @@ public struct AuditResult {
 
     /// Statements that hold for the baseline and are violated for the variant (exit code 1).
     public var regressions: [String] {
-        verdicts.filter { $0.baseline.verdict == .holds && $0.variant.verdict == .violated }.map(\.id)
+        verdicts.filter { Self.regresses(baseline: $0.baseline.verdict, variant: $0.variant.verdict) }.map(\.id)
     }
+
+    /// A regression: the statement holds under the baseline and is violated under the variant
+    /// (a verdict that becomes indeterminate, blocked or not-applicable is a change, not a regression).
+    static func regresses(baseline: Verdict, variant: Verdict) -> Bool { baseline == .holds && variant == .violated }
 }

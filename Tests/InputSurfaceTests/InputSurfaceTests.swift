@@ -27,7 +27,7 @@ struct InputSurfaceTests {
         "source", "provenance", "uses", "hypotheses", "claim", "probe", "C", "C1", "C3", "kapa", "!x d", "? d", "- d", "\"d\"",
         "aliases", "setting", "templates", "quantities", "conditions", "regimes", "formula", "relation", "at", "units", "task",
         "benign", "harmful", "negative_transfer", "- id",
-    ]
+    ] + TransferRuleField.allCases.map(\.rawValue) + TransferTransform.allCases.map(\.rawValue)
 
     /// Values that have broken readers before (issue 11), and ordinary ones.
     static let yamlValues = [
@@ -35,6 +35,8 @@ struct InputSurfaceTests {
         "&a [x, x, x]", "*a", "!tag 3", "0x10", "true", "|\n  x >=\n    y", ">\n  a\n  b", "\"x >= y^5000000000000000000\"",
         "../../ESCAPED", "[[[[[[1]]]]]]", "quick", "calibration", "gram", "vectors", "weight", "lemma-init-norm",
         "[cond_overparam]", "\"init_norm_sq >= sigma0^2*d/2\"", "100000", "10000000", String(repeating: "x", count: 300),
+        "{selection: random}", "{selection: top_snr, fraction: 2}", "{selection: coordinates, transform: {freeze: true}}",
+        "{selection: class_balanced, transform: {scale: , noise: -1}}", "{transform: [scale]}",
     ]
 
     /// A YAML document: lines of `key: value` from the vocabulary above, where a line sometimes
