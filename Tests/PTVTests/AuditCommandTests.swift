@@ -125,6 +125,26 @@ struct AuditCommandTests {
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
 
+    /// The README's rule file, audited end to end: its name and both rules reach the report, and
+    /// a composition's fraction is its α (0.5) whatever the suite's configurations say.
+    @Test func theShippedRuleFileRunsEndToEnd() throws {
+        let dir = try Self.folder()
+        let out = dir.appendingPathComponent("report")
+        let result = try CLI.run(["audit", "--variant", CLI.packageRoot.appendingPathComponent("validation/rules/top-signal-frozen.yaml").path,
+                                  "--suite", dir.appendingPathComponent("suite.yaml").path, "--out", out.path, "--quiet"])
+        #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
+        let summary = try CLI.json(out.appendingPathComponent("summary.json"))
+        #expect((summary["variant"] as? [String: Any])?["name"] as? String == "top-signal-frozen")
+        let manifest = try CLI.json(out.appendingPathComponent("manifest.json"))
+        let configurations = try #require((manifest["config"] as? [String: Any])?["configurations"] as? [[String: Any]])
+        for c in configurations {
+            let variant = try #require(c["variant"] as? [String: Any])
+            #expect(variant["alpha"] as? Double == 0.5)
+            let rule = try #require(variant["variant"] as? [String: Any])
+            #expect(rule["selection"] as? String == "top_signal" && (rule["transform"] as? [String: Any])?["freeze"] as? Bool == true)
+        }
+    }
+
     @Test func suiteAndGridTogetherAreRefused() throws {
         let dir = try Self.folder()
         let result = try CLI.run(["audit", "--variant", "frozen", "--suite", "quick", "--grid", "g.yaml", "--out", dir.path])
