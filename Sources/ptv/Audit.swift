@@ -40,21 +40,11 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(name: .long, help: "SQLite store for the audited runs (created if missing): runs already in it are not run again.")
     var store: String?
 
-    @Option(name: .long, help: "Parallel runs (default: the number of cores).")
-    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    @Flag(name: .long, help: "No progress lines on stderr.")
-    var quiet = false
-
-    @Flag(name: .long, help: "Replace an earlier report in the output folder (without it, such a folder is refused).")
-    var force = false
+    @OptionGroup var options: ReportRunOptions
 
     @OptionGroup var memory: MemoryLimit
 
     func validate() throws {
-        guard (1...1024).contains(workers) else {
-            throw ArgumentParser.ValidationError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]")
-        }
         guard suite == nil || grid == nil else { throw ArgumentParser.ValidationError("give --suite or --grid, not both") }
         try InputError.requireFolder(out)
     }
@@ -66,14 +56,14 @@ struct AuditCommand: AsyncParsableCommand {
         let library = try ValidationSession.library(at: proofsDirectory)
         let audited = try grid.map { try Self.suite(fromGrid: URL(fileURLWithPath: $0)) }
             ?? ValidationSuite.load(from: ProjectFiles.suite(suite ?? "quick"))
-        let audit = try TransferAudit(suite: audited, variant: variantRule, baseline: baselineRule, library: library, workers: workers)
-        let parallel = min(workers, 2 * audited.configurations.count * audited.seeds.count)
+        let audit = try TransferAudit(suite: audited, variant: variantRule, baseline: baselineRule, library: library, workers: options.workers)
+        let parallel = min(options.workers, 2 * audited.configurations.count * audited.seeds.count)
         for configuration in audit.variantSuite.configurations + audit.baselineSuite.configurations {
             try ResourceEstimate(configuration.config).check(limit: memory.bytes, runs: parallel, label: configuration.label)
         }
         let archive = try store.map { StoreArchive(store: try SweepStore(url: URL(fileURLWithPath: $0))) }
         let output = URL(fileURLWithPath: out)
-        try OutputFolder.prepare(output, results: AuditResult.resultNames, replacing: force)
+        try OutputFolder.prepare(output, results: AuditResult.resultNames, replacing: options.force)
         var manifest = RunManifest(config: ["suite": audited.name, "variant": variantRule.name, "variant_source": variantRule.source,
                                             "baseline": baselineRule.name, "baseline_source": baselineRule.source,
                                             "seeds": audited.seeds, "configurations": audit.variantSuite.configurations.map { c -> [String: Any] in
@@ -82,7 +72,7 @@ struct AuditCommand: AsyncParsableCommand {
                                    seed: nil)
         try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
 
-        let quiet = self.quiet
+        let quiet = options.quiet
         let result = try await audit.run(archive: archive) { if !quiet { Progress.line($0) } }
         try result.write(to: output)
         manifest.finished = Date()

@@ -57,6 +57,25 @@ struct InputError: Error, CustomStringConvertible {
     }
 }
 
+/// The options of the commands that run many experiments into a report folder (`validate`,
+/// `audit`): how many at once, progress lines, and replacing an earlier report.
+struct ReportRunOptions: ParsableArguments {
+    @Option(name: .long, help: "Parallel runs (default: the number of cores).")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(name: .long, help: "No progress lines on stderr.")
+    var quiet = false
+
+    @Flag(name: .long, help: "Replace an earlier report in the output folder (without it, such a folder is refused).")
+    var force = false
+
+    func validate() throws {
+        guard (1...1024).contains(workers) else {
+            throw ValidationError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]")
+        }
+    }
+}
+
 /// `--max-memory GB`: the memory a command may plan to use (default: the machine's, from
 /// /proc/meminfo); a run estimated above it is refused before anything is allocated.
 struct MemoryLimit: ParsableArguments {

@@ -23,24 +23,12 @@ struct Validate: AsyncParsableCommand {
     @Option(name: .long, help: "Output folder for the report.")
     var out: String
 
-    @Option(name: .long, help: "Parallel runs (default: the number of cores).")
-    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    @Flag(name: .long, help: "No progress lines on stderr.")
-    var quiet = false
-
-    @Flag(name: .long, help: "Replace an earlier report in the output folder (without it, such a folder is refused).")
-    var force = false
+    @OptionGroup var options: ReportRunOptions
 
     @Option(name: .long, help: "A finished report folder: judge the runs recorded in its runs/ again, without training (the suite must be the one it was recorded with).")
     var runs: String?
 
-    func validate() throws {
-        guard (1...1024).contains(workers) else {
-            throw ArgumentParser.ValidationError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]")
-        }
-        try InputError.requireFolder(out)
-    }
+    func validate() throws { try InputError.requireFolder(out) }
 
     @OptionGroup var memory: MemoryLimit
 
@@ -48,14 +36,14 @@ struct Validate: AsyncParsableCommand {
         let suiteFile = try ProjectFiles.suite(suite)
         let proofsDirectory = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs")
         var session = try ValidationSession(suiteFile: suiteFile, proofsDirectory: proofsDirectory,
-                                            output: URL(fileURLWithPath: out), workers: workers)
-        session.replacing = force
+                                            output: URL(fileURLWithPath: out), workers: options.workers)
+        session.replacing = options.force
         session.recordedRuns = try runs.map { try ProjectFiles.folder($0, default: "", option: "--runs") }
-        let parallel = min(workers, session.suite.configurations.count * session.suite.seeds.count)
+        let parallel = min(options.workers, session.suite.configurations.count * session.suite.seeds.count)
         for configuration in session.suite.configurations where runs == nil {
             try ResourceEstimate(configuration.config).check(limit: memory.bytes, runs: parallel, label: configuration.label)
         }
-        let quiet = self.quiet
+        let quiet = options.quiet
         let report = try await session.run { if !quiet { Progress.line($0) } }
         for j in report.judgements {
             print("\(j.verdict.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)) \(j.statement.id) — \(j.reason)")
