@@ -3,7 +3,7 @@ import Vocabulary
 import Yams
 
 /// A transfer rule as data (docs/theory.md §4a): which upstream parameters are inherited
-/// (``TransferSelection``) and what is done to them (scale λ, freeze). The fraction α and the
+/// (`TransferSelection`) and what is done to them (scale λ, freeze). The fraction α and the
 /// noise s.d. s of a composition are the config's `alpha` and `transfer_noise`; a built-in
 /// variant is a recipe too, so Algorithm 1 (`filter`) and the composition
 /// `{selection: random}` run the same code.
