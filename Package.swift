@@ -34,6 +34,7 @@ let package = Package(
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
         // libyaml's event parser, to bound an input file's shape before it is composed.
         .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // glibc's mallopt (allocator tuning for the command-line tool; libc, nothing to link).
         .systemLibrary(name: "CMalloc"),
         // The project's vocabulary: config keys with their kinds, defaults and meanings, the theory's
@@ -42,7 +43,7 @@ let package = Package(
         .target(name: "Vocabulary", dependencies: ["NumericsCore", .product(name: "Yams", package: "Yams")]),
         // The only code that touches C: BLAS, GSL made safe, seeded randomness, array files, and the
         // YAML event scan that bounds input files.
-        .target(name: "NumericsCore", dependencies: ["CGSL", "COpenBLAS", "CGLPK", "CMalloc", "CYAML"]),
+        .target(name: "NumericsCore", dependencies: ["CGSL", "COpenBLAS", "CGLPK", "CMalloc", "CYAML", "CZlib"]),
         // The theory's world: task distributions, the two-layer ReLU CNN, GD, Algorithm 1, recorder.
         .target(name: "TransferModel", dependencies: [
             "NumericsCore", "Vocabulary",
@@ -64,6 +65,9 @@ let package = Package(
             "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Reports",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // Deep networks (ResNet, ViT) in Float on the same core: layers with hand-written
+        // backward passes, optimisers, image datasets.
+        .target(name: "DeepNetworks", dependencies: ["NumericsCore", "Vocabulary"]),
         // Grids of runs in parallel, an embedded SQLite store (GRDB), exports, phase diagrams.
         .target(name: "Sweeps", dependencies: [
             "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Reports",
@@ -92,6 +96,7 @@ let package = Package(
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "TheoryTesting", "Bounds", "TransferModel", "NumericsCore", "Vocabulary"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary", "ptv"]),
+        .testTarget(name: "DeepNetworksTests", dependencies: ["DeepNetworks", "NumericsCore"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "TransferModel", "NumericsCore", "Vocabulary"]),
         .testTarget(name: "InputSurfaceTests", dependencies: [
             "InputSurfaces", "Vocabulary", .product(name: "PropertyBased", package: "swift-property-based"),

@@ -1,0 +1,207 @@
+import NumericsCore
+
+/// 2-D convolution (cross-correlation, as PyTorch's `nn.Conv2d`) of x [N, C, H, W] with
+/// W [C_out, C, k, k] and stride s, zero padding p: y [N, C_out, H′, W′] with
+/// H′ = ⌊(H + 2p − k)/s⌋ + 1, by im2col — each sample's k·k·C patches as the columns of a
+/// (C·k·k) × (H′·W′) matrix, times W as a C_out × (C·k·k) matrix on BLAS. No bias (every
+/// convolution here is followed by batch normalisation). Initialised as PyTorch's default
+/// (uniform in ±1/√(C·k·k)).
+public final class Conv2d<Scalar: DeepScalar>: Layer {
+    public let weight: Parameter<Scalar>
+    public let stride: Int, padding: Int
+    private var inputShape: [Int] = []
+    private var columns: [[Scalar]] = []
+
+    public init(inputs: Int, outputs: Int, kernel: Int, stride: Int = 1, padding: Int = 0, using rng: inout SeededGenerator) {
+        let fan = inputs * kernel * kernel, bound = 1 / Double(fan).squareRoot()
+        weight = Parameter(Tensor(shape: [outputs, inputs, kernel, kernel],
+                                  storage: (0..<(outputs * fan)).map { _ in Scalar((2 * rng.uniform() - 1) * bound) }), decays: true)
+        self.stride = stride
+        self.padding = padding
+    }
+
+    public var parameters: [(name: String, parameter: Parameter<Scalar>)] { [("weight", weight)] }
+
+    var kernel: Int { weight.value.shape[2] }
+
+    /// (H′, W′) for an input of height h and width w.
+    public func outputSize(_ h: Int, _ w: Int) -> (Int, Int) {
+        ((h + 2 * padding - kernel) / stride + 1, (w + 2 * padding - kernel) / stride + 1)
+    }
+
+    public func forward(_ x: Tensor<Scalar>, training: Bool) -> Tensor<Scalar> {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let outputs = weight.value.shape[0], k = kernel, (oh, ow) = outputSize(h, w), rows = c * k * k, area = oh * ow
+        inputShape = x.shape
+        columns = []
+        var y = Tensor<Scalar>(zeros: [n, outputs, oh, ow])
+        for s in 0..<n {
+            var cols = [Scalar](repeating: 0, count: rows * area)
+            let base = s * c * h * w
+            for ch in 0..<c {
+                for i in 0..<k {
+                    for j in 0..<k {
+                        let row = (ch * k + i) * k + j
+                        for a in 0..<oh {
+                            let yIn = a * stride + i - padding
+                            guard yIn >= 0 && yIn < h else { continue }
+                            for b in 0..<ow {
+                                let xIn = b * stride + j - padding
+                                if xIn >= 0 && xIn < w { cols[row * area + a * ow + b] = x.storage[base + (ch * h + yIn) * w + xIn] }
+                            }
+                        }
+                    }
+                }
+            }
+            weight.value.storage.withUnsafeBufferPointer { wp in
+                cols.withUnsafeBufferPointer { cp in
+                    y.storage.withUnsafeMutableBufferPointer { yp in
+                        Scalar.gemm(wp.baseAddress!, transA: false, cp.baseAddress!, transB: false, yp.baseAddress! + s * outputs * area,
+                                    m: outputs, n: area, k: rows, alpha: 1, beta: 0)
+                    }
+                }
+            }
+            if training { columns.append(cols) }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor<Scalar>) -> Tensor<Scalar> {
+        let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+        precondition(columns.count == n, "backward needs a training forward pass")
+        let outputs = weight.value.shape[0], k = kernel, (oh, ow) = outputSize(h, w), rows = c * k * k, area = oh * ow
+        var dx = Tensor<Scalar>(zeros: inputShape)
+        var dcols = [Scalar](repeating: 0, count: rows * area)
+        for s in 0..<n {
+            dy.storage.withUnsafeBufferPointer { dp in
+                let dys = dp.baseAddress! + s * outputs * area
+                columns[s].withUnsafeBufferPointer { cp in
+                    weight.gradient.storage.withUnsafeMutableBufferPointer { gp in
+                        Scalar.gemm(dys, transA: false, cp.baseAddress!, transB: true, gp.baseAddress!, m: outputs, n: rows, k: area, alpha: 1, beta: 1)
+                    }
+                }
+                weight.value.storage.withUnsafeBufferPointer { wp in
+                    dcols.withUnsafeMutableBufferPointer { dcp in
+                        Scalar.gemm(wp.baseAddress!, transA: true, dys, transB: false, dcp.baseAddress!, m: rows, n: area, k: outputs, alpha: 1, beta: 0)
+                    }
+                }
+            }
+            // col2im: every column entry goes back to the input position it came from.
+            let base = s * c * h * w
+            for ch in 0..<c {
+                for i in 0..<k {
+                    for j in 0..<k {
+                        let row = (ch * k + i) * k + j
+                        for a in 0..<oh {
+                            let yIn = a * stride + i - padding
+                            guard yIn >= 0 && yIn < h else { continue }
+                            for b in 0..<ow {
+                                let xIn = b * stride + j - padding
+                                if xIn >= 0 && xIn < w { dx.storage[base + (ch * h + yIn) * w + xIn] += dcols[row * area + a * ow + b] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}
+
+/// Batch normalisation over the channels of x [N, C, H, W] (PyTorch's `nn.BatchNorm2d`):
+/// y = γ·(x − μ_c)/√(σ²_c + ε) + β. Training uses the batch's mean and biased variance over
+/// N·H·W and updates the running statistics with momentum 0.1 (the running variance from the
+/// unbiased batch variance); evaluation uses the running statistics. γ = 1, β = 0 at start.
+public final class BatchNorm2d<Scalar: DeepScalar>: Layer {
+    public let scale: Parameter<Scalar>
+    public let shift: Parameter<Scalar>
+    public private(set) var runningMean: Tensor<Scalar>
+    public private(set) var runningVariance: Tensor<Scalar>
+    public let epsilon: Scalar = 1e-5
+    public let momentum: Scalar = 0.1
+    private var normalised: Tensor<Scalar>?
+    private var inverseDeviation: [Scalar] = []
+    private var trainingPass = true
+
+    public init(channels: Int) {
+        scale = Parameter(Tensor(shape: [channels], storage: [Scalar](repeating: 1, count: channels)), decays: false)
+        shift = Parameter(Tensor(zeros: [channels]), decays: false)
+        runningMean = Tensor(zeros: [channels])
+        runningVariance = Tensor(shape: [channels], storage: [Scalar](repeating: 1, count: channels))
+    }
+
+    public var parameters: [(name: String, parameter: Parameter<Scalar>)] { [("weight", scale), ("bias", shift)] }
+    public var buffers: [(name: String, value: Tensor<Scalar>)] { [("running_mean", runningMean), ("running_var", runningVariance)] }
+
+    /// Set the running statistics (loading a checkpoint).
+    public func setRunning(mean: Tensor<Scalar>, variance: Tensor<Scalar>) {
+        runningMean = mean
+        runningVariance = variance
+    }
+
+    public func forward(_ x: Tensor<Scalar>, training: Bool) -> Tensor<Scalar> {
+        let (n, c, area) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+        let m = Scalar(n * area)
+        var xhat = Tensor<Scalar>(zeros: x.shape), y = Tensor<Scalar>(zeros: x.shape)
+        inverseDeviation = [Scalar](repeating: 0, count: c)
+        trainingPass = training
+        for ch in 0..<c {
+            var mean: Scalar = 0, variance: Scalar = 0
+            if training {
+                for s in 0..<n { for p in 0..<area { mean += x.storage[(s * c + ch) * area + p] } }
+                mean /= m
+                for s in 0..<n { for p in 0..<area { let d = x.storage[(s * c + ch) * area + p] - mean; variance += d * d } }
+                variance /= m
+                runningMean.storage[ch] = (1 - momentum) * runningMean.storage[ch] + momentum * mean
+                let unbiased = m > 1 ? variance * m / (m - 1) : variance
+                runningVariance.storage[ch] = (1 - momentum) * runningVariance.storage[ch] + momentum * unbiased
+            } else {
+                mean = runningMean.storage[ch]
+                variance = runningVariance.storage[ch]
+            }
+            let inverse = 1 / (variance + epsilon).squareRoot()
+            inverseDeviation[ch] = inverse
+            let g = scale.value.storage[ch], b = shift.value.storage[ch]
+            for s in 0..<n {
+                for p in 0..<area {
+                    let index = (s * c + ch) * area + p
+                    let h = (x.storage[index] - mean) * inverse
+                    xhat.storage[index] = h
+                    y.storage[index] = g * h + b
+                }
+            }
+        }
+        normalised = xhat
+        return y
+    }
+
+    /// Training: ∂L/∂x = (γ/σ̂)·(dy − mean(dy) − x̂·mean(dy·x̂)) per channel; evaluation: γ/σ̂·dy.
+    public func backward(_ dy: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let xhat = normalised else { preconditionFailure("backward before forward") }
+        let (n, c, area) = (dy.shape[0], dy.shape[1], dy.shape[2] * dy.shape[3])
+        let m = Scalar(n * area)
+        var dx = Tensor<Scalar>(zeros: dy.shape)
+        for ch in 0..<c {
+            var sum: Scalar = 0, dotted: Scalar = 0
+            for s in 0..<n {
+                for p in 0..<area {
+                    let index = (s * c + ch) * area + p
+                    sum += dy.storage[index]
+                    dotted += dy.storage[index] * xhat.storage[index]
+                }
+            }
+            shift.gradient.storage[ch] += sum
+            scale.gradient.storage[ch] += dotted
+            let factor = scale.value.storage[ch] * inverseDeviation[ch]
+            for s in 0..<n {
+                for p in 0..<area {
+                    let index = (s * c + ch) * area + p
+                    dx.storage[index] = trainingPass
+                        ? factor * (dy.storage[index] - sum / m - xhat.storage[index] * dotted / m)
+                        : factor * dy.storage[index]
+                }
+            }
+        }
+        return dx
+    }
+}

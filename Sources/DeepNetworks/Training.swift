@@ -1,0 +1,63 @@
+import NumericsCore
+
+/// Softmax cross-entropy of logits [N, K] against class labels, averaged over the batch:
+/// L = −(1/N) Σ_i log softmax(z_i)[y_i], computed with the log-sum-exp shift; ∂L/∂z =
+/// (softmax(z) − onehot(y))/N.
+public enum SoftmaxCrossEntropy {
+    public static func loss<Scalar: DeepScalar>(_ logits: Tensor<Scalar>, labels: [Int]) -> (loss: Scalar, gradient: Tensor<Scalar>) {
+        let n = labels.count, k = logits.count / max(1, n)
+        var gradient = Tensor<Scalar>(zeros: logits.shape)
+        var total: Scalar = 0
+        for i in 0..<n {
+            let row = logits.storage[(i * k)..<((i + 1) * k)]
+            let shift = row.max() ?? 0
+            let sum = row.reduce(0) { $0 + Scalar.exp($1 - shift) }
+            total += Scalar.log(sum) + shift - row[row.startIndex + labels[i]]
+            for j in 0..<k {
+                let p = Scalar.exp(row[row.startIndex + j] - shift) / sum
+                gradient.storage[i * k + j] = (p - (j == labels[i] ? 1 : 0)) / Scalar(n)
+            }
+        }
+        return (total / Scalar(n), gradient)
+    }
+
+    /// Indices of the largest logit per row.
+    public static func predictions<Scalar: DeepScalar>(_ logits: Tensor<Scalar>) -> [Int] {
+        let k = logits.shape.last ?? 1
+        return (0..<(logits.count / k)).map { i in
+            let row = logits.storage[(i * k)..<((i + 1) * k)]
+            return row.indices.max { row[$0] < row[$1] }! - i * k
+        }
+    }
+}
+
+/// Stochastic gradient descent with momentum and weight decay, as PyTorch's `optim.SGD`:
+/// g ← ∇θ + λθ (λ only for decaying parameters), v ← μv + g, θ ← θ − η v.
+public final class SGD<Scalar: DeepScalar> {
+    public var learningRate: Scalar
+    public let momentum: Scalar
+    public let weightDecay: Scalar
+    let parameters: [Parameter<Scalar>]
+    private var velocity: [[Scalar]]
+
+    public init(_ parameters: [Parameter<Scalar>], learningRate: Scalar, momentum: Scalar = 0.9, weightDecay: Scalar = 0) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+        velocity = parameters.map { [Scalar](repeating: 0, count: $0.value.count) }
+    }
+
+    /// One update from the accumulated gradients, which are then zeroed.
+    public func step() {
+        for (k, p) in parameters.enumerated() {
+            let decay = p.decays ? weightDecay : 0
+            for e in 0..<p.value.count {
+                let g = p.gradient.storage[e] + decay * p.value.storage[e]
+                velocity[k][e] = momentum * velocity[k][e] + g
+                p.value.storage[e] -= learningRate * velocity[k][e]
+            }
+            p.zeroGradient()
+        }
+    }
+}
