@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install the system libraries the package links (GSL, OpenBLAS, GLPK, SQLite, libyaml) when any is missing.
+# Install the system libraries the package links (GSL, OpenBLAS, GLPK, SQLite, libyaml, zlib) and
+# Fashion-MNIST (Debian's dataset-fashion-mnist, for the deep networks) when any is missing.
 # Debian/Ubuntu; needs root (or sudo) the first time only.
 set -euo pipefail
-packages=(libgsl-dev libopenblas-dev libglpk-dev libsqlite3-dev libyaml-dev pkg-config)
+packages=(libgsl-dev libopenblas-dev libglpk-dev libsqlite3-dev libyaml-dev zlib1g-dev dataset-fashion-mnist pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
