@@ -37,20 +37,9 @@ public final class Conv2d<Scalar: DeepScalar>: Layer {
         var y = Tensor<Scalar>(zeros: [n, outputs, oh, ow])
         for s in 0..<n {
             var cols = [Scalar](repeating: 0, count: rows * area)
-            let base = s * c * h * w
-            for ch in 0..<c {
-                for i in 0..<k {
-                    for j in 0..<k {
-                        let row = (ch * k + i) * k + j
-                        for a in 0..<oh {
-                            let yIn = a * stride + i - padding
-                            guard yIn >= 0 && yIn < h else { continue }
-                            for b in 0..<ow {
-                                let xIn = b * stride + j - padding
-                                if xIn >= 0 && xIn < w { cols[row * area + a * ow + b] = x.storage[base + (ch * h + yIn) * w + xIn] }
-                            }
-                        }
-                    }
+            x.storage.withUnsafeBufferPointer { xp in
+                cols.withUnsafeMutableBufferPointer { cp in
+                    Self.patches(xp.baseAddress! + s * c * h * w, cp.baseAddress!, c: c, h: h, w: w, k: k, stride: stride, padding: padding, oh: oh, ow: ow)
                 }
             }
             weight.value.storage.withUnsafeBufferPointer { wp in
@@ -64,6 +53,51 @@ public final class Conv2d<Scalar: DeepScalar>: Layer {
             if training { columns.append(cols) }
         }
         return y
+    }
+
+    /// im2col of one image: row (c·k + i)·k + j, column a·W′ + b holds x[c, a·s + i − p, b·s + j − p]
+    /// (0 outside the image).
+    static func patches(_ x: UnsafePointer<Scalar>, _ cols: UnsafeMutablePointer<Scalar>, c: Int, h: Int, w: Int, k: Int,
+                        stride: Int, padding: Int, oh: Int, ow: Int) {
+        let area = oh * ow
+        for ch in 0..<c {
+            for i in 0..<k {
+                for j in 0..<k {
+                    let row = cols + ((ch * k + i) * k + j) * area
+                    for a in 0..<oh {
+                        let yIn = a * stride + i - padding
+                        guard yIn >= 0 && yIn < h else { continue }
+                        let source = x + (ch * h + yIn) * w, target = row + a * ow
+                        for b in 0..<ow {
+                            let xIn = b * stride + j - padding
+                            if xIn >= 0 && xIn < w { target[b] = source[xIn] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// col2im of one image: the adjoint of ``patches``, adding each column entry to its pixel.
+    static func scatter(_ cols: UnsafePointer<Scalar>, _ x: UnsafeMutablePointer<Scalar>, c: Int, h: Int, w: Int, k: Int,
+                        stride: Int, padding: Int, oh: Int, ow: Int) {
+        let area = oh * ow
+        for ch in 0..<c {
+            for i in 0..<k {
+                for j in 0..<k {
+                    let row = cols + ((ch * k + i) * k + j) * area
+                    for a in 0..<oh {
+                        let yIn = a * stride + i - padding
+                        guard yIn >= 0 && yIn < h else { continue }
+                        let target = x + (ch * h + yIn) * w, source = row + a * ow
+                        for b in 0..<ow {
+                            let xIn = b * stride + j - padding
+                            if xIn >= 0 && xIn < w { target[xIn] += source[b] }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     public func backward(_ dy: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -87,20 +121,9 @@ public final class Conv2d<Scalar: DeepScalar>: Layer {
                 }
             }
             // col2im: every column entry goes back to the input position it came from.
-            let base = s * c * h * w
-            for ch in 0..<c {
-                for i in 0..<k {
-                    for j in 0..<k {
-                        let row = (ch * k + i) * k + j
-                        for a in 0..<oh {
-                            let yIn = a * stride + i - padding
-                            guard yIn >= 0 && yIn < h else { continue }
-                            for b in 0..<ow {
-                                let xIn = b * stride + j - padding
-                                if xIn >= 0 && xIn < w { dx.storage[base + (ch * h + yIn) * w + xIn] += dcols[row * area + a * ow + b] }
-                            }
-                        }
-                    }
+            dcols.withUnsafeBufferPointer { dcp in
+                dx.storage.withUnsafeMutableBufferPointer { xp in
+                    Self.scatter(dcp.baseAddress!, xp.baseAddress! + s * c * h * w, c: c, h: h, w: w, k: k, stride: stride, padding: padding, oh: oh, ow: ow)
                 }
             }
         }
@@ -145,29 +168,36 @@ public final class BatchNorm2d<Scalar: DeepScalar>: Layer {
         var xhat = Tensor<Scalar>(zeros: x.shape), y = Tensor<Scalar>(zeros: x.shape)
         inverseDeviation = [Scalar](repeating: 0, count: c)
         trainingPass = training
-        for ch in 0..<c {
-            var mean: Scalar = 0, variance: Scalar = 0
-            if training {
-                for s in 0..<n { for p in 0..<area { mean += x.storage[(s * c + ch) * area + p] } }
-                mean /= m
-                for s in 0..<n { for p in 0..<area { let d = x.storage[(s * c + ch) * area + p] - mean; variance += d * d } }
-                variance /= m
-                runningMean.storage[ch] = (1 - momentum) * runningMean.storage[ch] + momentum * mean
-                let unbiased = m > 1 ? variance * m / (m - 1) : variance
-                runningVariance.storage[ch] = (1 - momentum) * runningVariance.storage[ch] + momentum * unbiased
-            } else {
-                mean = runningMean.storage[ch]
-                variance = runningVariance.storage[ch]
-            }
-            let inverse = 1 / (variance + epsilon).squareRoot()
-            inverseDeviation[ch] = inverse
-            let g = scale.value.storage[ch], b = shift.value.storage[ch]
-            for s in 0..<n {
-                for p in 0..<area {
-                    let index = (s * c + ch) * area + p
-                    let h = (x.storage[index] - mean) * inverse
-                    xhat.storage[index] = h
-                    y.storage[index] = g * h + b
+        x.storage.withUnsafeBufferPointer { xp in
+            xhat.storage.withUnsafeMutableBufferPointer { hp in
+                y.storage.withUnsafeMutableBufferPointer { yp in
+                    for ch in 0..<c {
+                        var mean: Scalar = 0, variance: Scalar = 0
+                        if training {
+                            for s in 0..<n { let row = xp.baseAddress! + (s * c + ch) * area; for p in 0..<area { mean += row[p] } }
+                            mean /= m
+                            for s in 0..<n { let row = xp.baseAddress! + (s * c + ch) * area; for p in 0..<area { let d = row[p] - mean; variance += d * d } }
+                            variance /= m
+                            runningMean.storage[ch] = (1 - momentum) * runningMean.storage[ch] + momentum * mean
+                            let unbiased = m > 1 ? variance * m / (m - 1) : variance
+                            runningVariance.storage[ch] = (1 - momentum) * runningVariance.storage[ch] + momentum * unbiased
+                        } else {
+                            mean = runningMean.storage[ch]
+                            variance = runningVariance.storage[ch]
+                        }
+                        let inverse = 1 / (variance + epsilon).squareRoot()
+                        inverseDeviation[ch] = inverse
+                        let g = scale.value.storage[ch], b = shift.value.storage[ch]
+                        for s in 0..<n {
+                            let offset = (s * c + ch) * area
+                            let source = xp.baseAddress! + offset, normalisedRow = hp.baseAddress! + offset, out = yp.baseAddress! + offset
+                            for p in 0..<area {
+                                let h = (source[p] - mean) * inverse
+                                normalisedRow[p] = h
+                                out[p] = g * h + b
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -181,24 +211,28 @@ public final class BatchNorm2d<Scalar: DeepScalar>: Layer {
         let (n, c, area) = (dy.shape[0], dy.shape[1], dy.shape[2] * dy.shape[3])
         let m = Scalar(n * area)
         var dx = Tensor<Scalar>(zeros: dy.shape)
-        for ch in 0..<c {
-            var sum: Scalar = 0, dotted: Scalar = 0
-            for s in 0..<n {
-                for p in 0..<area {
-                    let index = (s * c + ch) * area + p
-                    sum += dy.storage[index]
-                    dotted += dy.storage[index] * xhat.storage[index]
-                }
-            }
-            shift.gradient.storage[ch] += sum
-            scale.gradient.storage[ch] += dotted
-            let factor = scale.value.storage[ch] * inverseDeviation[ch]
-            for s in 0..<n {
-                for p in 0..<area {
-                    let index = (s * c + ch) * area + p
-                    dx.storage[index] = trainingPass
-                        ? factor * (dy.storage[index] - sum / m - xhat.storage[index] * dotted / m)
-                        : factor * dy.storage[index]
+        dy.storage.withUnsafeBufferPointer { dp in
+            xhat.storage.withUnsafeBufferPointer { hp in
+                dx.storage.withUnsafeMutableBufferPointer { xp in
+                    for ch in 0..<c {
+                        var sum: Scalar = 0, dotted: Scalar = 0
+                        for s in 0..<n {
+                            let offset = (s * c + ch) * area
+                            let d = dp.baseAddress! + offset, h = hp.baseAddress! + offset
+                            for p in 0..<area { sum += d[p]; dotted += d[p] * h[p] }
+                        }
+                        shift.gradient.storage[ch] += sum
+                        scale.gradient.storage[ch] += dotted
+                        let factor = scale.value.storage[ch] * inverseDeviation[ch]
+                        let meanGradient = sum / m, meanDotted = dotted / m
+                        for s in 0..<n {
+                            let offset = (s * c + ch) * area
+                            let d = dp.baseAddress! + offset, h = hp.baseAddress! + offset, out = xp.baseAddress! + offset
+                            for p in 0..<area {
+                                out[p] = trainingPass ? factor * (d[p] - meanGradient - h[p] * meanDotted) : factor * d[p]
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -175,3 +175,23 @@ struct LayerValueTests {
         }
     }
 }
+
+/// The bottleneck block and a whole small ResNet against finite differences.
+struct NetworkGradientTests {
+    @Test func bottleneckBlock() {
+        var rng = SeededGenerator(seed: 13)
+        let errors = GradientCheckTests.check(BottleneckBlock<Double>(inputs: 4, width: 2, stride: 2, using: &rng), input: [2, 4, 5, 5])
+        GradientCheckTests.expectSmall(errors, "bottleneck")
+        #expect(errors.keys.contains("conv3.weight") && errors.keys.contains("downsample.1.weight"))
+    }
+
+    /// Every parameter of a two-stage ResNet, named as the description says.
+    @Test func smallResNet() {
+        var rng = SeededGenerator(seed: 14)
+        let description = ResNetDescription(block: .basic, stem: 3, stages: [.init(blocks: 1, width: 3, stride: 1), .init(blocks: 1, width: 4, stride: 2)])
+        let network: Sequential<Double> = description.network(channels: 1, classes: 3, using: &rng)
+        let errors = GradientCheckTests.check(network, input: [2, 1, 6, 6])
+        GradientCheckTests.expectSmall(errors, "resnet")
+        #expect(errors.keys.contains("stage2.block0.downsample.0.weight") && errors.keys.contains("fc.bias") && errors.keys.contains("stem.conv.weight"))
+    }
+}
