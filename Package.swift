@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TransferModel", targets: ["TransferModel"]),
         .library(name: "Bounds", targets: ["Bounds"]),
         .library(name: "Sweeps", targets: ["Sweeps"]),
+        .library(name: "DeepNetworks", targets: ["DeepNetworks"]),
         .library(name: "Validation", targets: ["Validation"]),
         .library(name: "TheoryTesting", targets: ["TheoryTesting"]),
     ],
@@ -81,7 +82,7 @@ let package = Package(
         // The thin command-line tool.
         .executableTarget(name: "ptv", dependencies: [
             "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Validation",
-            "Sweeps",
+            "Sweeps", "DeepNetworks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [
             // A position-dependent release executable: the dynamic loader then has no ~90 000

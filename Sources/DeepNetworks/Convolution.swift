@@ -29,6 +29,8 @@ public final class Conv2d<Scalar: DeepScalar>: Layer {
         ((h + 2 * padding - kernel) / stride + 1, (w + 2 * padding - kernel) / stride + 1)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>, training: Bool) -> Tensor<Scalar> {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let outputs = weight.value.shape[0], k = kernel, (oh, ow) = outputSize(h, w), rows = c * k * k, area = oh * ow
@@ -57,6 +59,8 @@ public final class Conv2d<Scalar: DeepScalar>: Layer {
 
     /// im2col of one image: row (c·k + i)·k + j, column a·W′ + b holds x[c, a·s + i − p, b·s + j − p]
     /// (0 outside the image).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func patches(_ x: UnsafePointer<Scalar>, _ cols: UnsafeMutablePointer<Scalar>, c: Int, h: Int, w: Int, k: Int,
                         stride: Int, padding: Int, oh: Int, ow: Int) {
         let area = oh * ow
@@ -79,6 +83,8 @@ public final class Conv2d<Scalar: DeepScalar>: Layer {
     }
 
     /// col2im of one image: the adjoint of ``patches``, adding each column entry to its pixel.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func scatter(_ cols: UnsafePointer<Scalar>, _ x: UnsafeMutablePointer<Scalar>, c: Int, h: Int, w: Int, k: Int,
                         stride: Int, padding: Int, oh: Int, ow: Int) {
         let area = oh * ow
@@ -100,6 +106,8 @@ public final class Conv2d<Scalar: DeepScalar>: Layer {
         }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ dy: Tensor<Scalar>) -> Tensor<Scalar> {
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         precondition(columns.count == n, "backward needs a training forward pass")
@@ -162,6 +170,8 @@ public final class BatchNorm2d<Scalar: DeepScalar>: Layer {
         runningVariance = variance
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>, training: Bool) -> Tensor<Scalar> {
         let (n, c, area) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
         let m = Scalar(n * area)
@@ -206,6 +216,8 @@ public final class BatchNorm2d<Scalar: DeepScalar>: Layer {
     }
 
     /// Training: ∂L/∂x = (γ/σ̂)·(dy − mean(dy) − x̂·mean(dy·x̂)) per channel; evaluation: γ/σ̂·dy.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ dy: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let xhat = normalised else { preconditionFailure("backward before forward") }
         let (n, c, area) = (dy.shape[0], dy.shape[1], dy.shape[2] * dy.shape[3])

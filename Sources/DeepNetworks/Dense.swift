@@ -15,6 +15,8 @@ public final class Linear<Scalar: DeepScalar>: Layer {
 
     public var parameters: [(name: String, parameter: Parameter<Scalar>)] { [("weight", weight), ("bias", bias)] }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>, training: Bool) -> Tensor<Scalar> {
         let n = x.count / weight.value.shape[1], inputs = weight.value.shape[1], outputs = weight.value.shape[0]
         input = x
@@ -30,6 +32,8 @@ public final class Linear<Scalar: DeepScalar>: Layer {
         return y
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ dy: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let x = input else { preconditionFailure("backward before forward") }
         let inputs = weight.value.shape[1], outputs = weight.value.shape[0], n = dy.count / outputs
@@ -56,11 +60,15 @@ public final class ReLU<Scalar: DeepScalar>: Layer {
     private var input: Tensor<Scalar>?
     public init() {}
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>, training: Bool) -> Tensor<Scalar> {
         input = x
         return Tensor(shape: x.shape, storage: x.storage.map { max($0, 0) })
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ dy: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let x = input else { preconditionFailure("backward before forward") }
         return Tensor(shape: dy.shape, storage: zip(dy.storage, x.storage).map { $1 > 0 ? $0 : 0 })
@@ -72,6 +80,8 @@ public final class GlobalAveragePool<Scalar: DeepScalar>: Layer {
     private var shape: [Int] = []
     public init() {}
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>, training: Bool) -> Tensor<Scalar> {
         shape = x.shape
         let nc = x.shape[0] * x.shape[1], area = x.shape[2] * x.shape[3]
@@ -80,6 +90,8 @@ public final class GlobalAveragePool<Scalar: DeepScalar>: Layer {
         })
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ dy: Tensor<Scalar>) -> Tensor<Scalar> {
         let area = shape[2] * shape[3]
         var dx = Tensor<Scalar>(zeros: shape)
@@ -94,10 +106,14 @@ public final class Sequential<Scalar: DeepScalar>: Layer {
 
     public init(_ layers: [(name: String, layer: any Layer<Scalar>)]) { self.layers = layers }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>, training: Bool) -> Tensor<Scalar> {
         layers.reduce(x) { $1.layer.forward($0, training: training) }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ dy: Tensor<Scalar>) -> Tensor<Scalar> {
         layers.reversed().reduce(dy) { $1.layer.backward($0) }
     }

@@ -23,11 +23,15 @@ public final class BasicBlock<Scalar: DeepScalar>: Layer {
         ])
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>, training: Bool) -> Tensor<Scalar> {
         let residual = main.forward(x, training: training)
         return output.forward(residual + (shortcut?.forward(x, training: training) ?? x), training: training)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ dy: Tensor<Scalar>) -> Tensor<Scalar> {
         let d = output.backward(dy)
         return main.backward(d) + (shortcut?.backward(d) ?? d)
@@ -69,10 +73,14 @@ public final class BottleneckBlock<Scalar: DeepScalar>: Layer {
         ])
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>, training: Bool) -> Tensor<Scalar> {
         output.forward(main.forward(x, training: training) + (shortcut?.forward(x, training: training) ?? x), training: training)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ dy: Tensor<Scalar>) -> Tensor<Scalar> {
         let d = output.backward(dy)
         return main.backward(d) + (shortcut?.backward(d) ?? d)

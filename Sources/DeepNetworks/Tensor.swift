@@ -64,6 +64,8 @@ public struct Tensor<Scalar: DeepScalar>: Sendable, Equatable {
     }
 
     /// Element-wise sum (same shapes).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         precondition(a.shape == b.shape)
         return Tensor(shape: a.shape, storage: zip(a.storage, b.storage).map { $0 + $1 })

@@ -4,6 +4,8 @@ import NumericsCore
 /// L = −(1/N) Σ_i log softmax(z_i)[y_i], computed with the log-sum-exp shift; ∂L/∂z =
 /// (softmax(z) − onehot(y))/N.
 public enum SoftmaxCrossEntropy {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func loss<Scalar: DeepScalar>(_ logits: Tensor<Scalar>, labels: [Int]) -> (loss: Scalar, gradient: Tensor<Scalar>) {
         let n = labels.count, k = logits.count / max(1, n)
         var gradient = Tensor<Scalar>(zeros: logits.shape)
@@ -22,6 +24,8 @@ public enum SoftmaxCrossEntropy {
     }
 
     /// Indices of the largest logit per row.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func predictions<Scalar: DeepScalar>(_ logits: Tensor<Scalar>) -> [Int] {
         let k = logits.shape.last ?? 1
         return (0..<(logits.count / k)).map { i in
@@ -49,6 +53,8 @@ public final class SGD<Scalar: DeepScalar> {
     }
 
     /// One update from the accumulated gradients, which are then zeroed.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func step() {
         for (k, p) in parameters.enumerated() {
             let decay = p.decays ? weightDecay : 0

@@ -12,7 +12,7 @@ struct PTV: AsyncParsableCommand {
         commandName: "ptv",
         abstract: "Executable companion to 'Towards Understanding Feature Learning in Parameter Transfer'.",
         subcommands: [Train.self, Validate.self, BoundsCommand.self, ProveCommand.self, ProofsCommand.self,
-                      Sweep.self, PhaseCommand.self, CompareCommand.self, AuditCommand.self, BenchCommand.self])
+                      Sweep.self, PhaseCommand.self, CompareCommand.self, AuditCommand.self, DeepCommand.self, BenchCommand.self])
 
     /// Parse, run, and map failures to exit codes: 2 for bad input or usage, the command's own
     /// code otherwise.

@@ -1,0 +1,56 @@
+import Foundation
+import Vocabulary
+
+/// A network's parameters and buffers as named Float32 arrays in the safetensors format
+/// (an 8-byte little-endian header length, a JSON header mapping each name to its dtype, shape
+/// and byte range, then the raw little-endian data), which PyTorch and NumPy read.
+public enum Checkpoint {
+    /// The file's bytes for `arrays` (name → tensor), names sorted.
+    public static func encode(_ arrays: [(name: String, value: Tensor<Float>)], metadata: [String: String] = [:]) throws -> Data {
+        var header: [String: Any] = metadata.isEmpty ? [:] : ["__metadata__": metadata]
+        var offset = 0
+        var body = Data()
+        for (name, tensor) in arrays.sorted(by: { $0.name < $1.name }) {
+            let bytes = tensor.count * 4
+            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes]]
+            tensor.storage.withUnsafeBytes { body.append(contentsOf: $0) }
+            offset += bytes
+        }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        while json.count % 8 != 0 { json.append(0x20) }  // padded with spaces, as the format allows
+        var length = UInt64(json.count).littleEndian
+        var data = Data(bytes: &length, count: 8)
+        data.append(json)
+        data.append(body)
+        return data
+    }
+
+    /// The named arrays of a safetensors file's bytes; anything malformed is a `ConfigError`
+    /// naming `field`.
+    public static func decode(_ data: Data, field: String) throws -> [String: Tensor<Float>] {
+        func bad(_ problem: String) -> ConfigError { ConfigError(field: field, "not a safetensors checkpoint (\(problem))") }
+        guard data.count >= 8 else { throw bad("shorter than its 8-byte header length") }
+        let length = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard length <= UInt64(data.count - 8) else { throw bad("header length \(length) past the end of the file") }
+        let start = 8 + Int(length)
+        guard let header = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<start)) as? [String: Any] else { throw bad("header is not a JSON object") }
+        var arrays: [String: Tensor<Float>] = [:]
+        for (name, entry) in header where name != "__metadata__" {
+            guard let entry = entry as? [String: Any], entry["dtype"] as? String == "F32",
+                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2,
+                  shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] - offsets[0] == 4 * shape.reduce(1, *),
+                  start + offsets[1] <= data.count else {
+                throw bad("entry '\(InputText.excerpt(name))' is not a float32 array inside the file")
+            }
+            let bytes = data.subdata(in: (start + offsets[0])..<(start + offsets[1]))
+            let values = bytes.withUnsafeBytes { raw in (0..<(bytes.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) } }
+            arrays[name] = Tensor(shape: shape, storage: values)
+        }
+        return arrays
+    }
+
+    /// Everything a network holds, by name: parameters, then buffers (running statistics).
+    public static func arrays(of network: some Layer<Float>) -> [(name: String, value: Tensor<Float>)] {
+        network.parameters.map { ($0.name, $0.parameter.value) } + network.buffers
+    }
+}

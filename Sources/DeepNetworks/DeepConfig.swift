@@ -1,0 +1,232 @@
+import Foundation
+import NumericsCore
+import Vocabulary
+import Yams
+
+/// One deep-network training run (`ptv deep train --config`; README, "ptv deep"): the model,
+/// the data, the optimiser, epochs and seed. Every field has a default; errors name the field
+/// path (`model.stages[1].width`) and the allowed range.
+public struct DeepConfig: Sendable, Equatable {
+    public enum Dataset: String, Sendable, CaseIterable { case fashion_mnist = "fashion-mnist", cifar10, cifar100 }
+
+    public var model = ResNetDescription(block: .basic, stem: 8, stages: [.init(blocks: 1, width: 8, stride: 2), .init(blocks: 1, width: 16, stride: 2)])
+    public var dataset = Dataset.fashion_mnist
+    /// Classes kept (all when nil), relabelled in the order given.
+    public var classes: [Int]?
+    public var trainSamples = 2000
+    public var testSamples = 1000
+    public var labelNoise = 0.0
+    public var inputNoise = 0.0
+    public var plan = DeepTrainingPlan(epochs: 3, batchSize: 32, learningRate: 0.05)
+
+    public init() {}
+
+    /// The fields of a config file, with their meaning and allowed values (the README table).
+    public static let fields: [(name: String, meaning: String, allowed: String)] = [
+        ("model", "`small34`, `small101`, or `{block: basic|bottleneck, stem: C, stages: [{blocks, width, stride}, …]}`", "blocks 1–64, widths 1–1024, stride 1–4, at most 8 stages"),
+        ("dataset", "`fashion-mnist` (Debian's dataset-fashion-mnist), `cifar10`, `cifar100` (a copy under --data)", "one of fashion-mnist, cifar10, cifar100"),
+        ("classes", "class labels kept, relabelled in the order given (default: all)", "distinct labels of the dataset"),
+        ("train_samples", "training images drawn from the training split (default 2000)", "1–10⁷"),
+        ("test_samples", "test images drawn from the test split (default 1000)", "1–10⁷"),
+        ("label_noise", "rate p at which a training label is replaced by another class (default 0)", "[0, 1)"),
+        ("input_noise", "s.d. of Gaussian noise added to training pixels (default 0)", "≥ 0"),
+        ("epochs", "passes over the training images (default 3)", "1–10⁵"),
+        ("batch_size", "images per step (default 32)", "1–4096"),
+        ("learning_rate", "peak learning rate (default 0.05)", "> 0"),
+        ("momentum", "SGD momentum (default 0.9)", "[0, 1)"),
+        ("weight_decay", "L2 weight decay on weights (default 5e-4)", "≥ 0"),
+        ("warmup_epochs", "linear warm-up before the cosine schedule (default 0)", "≥ 0"),
+        ("augment", "random crop (2 pixels) and flip of training batches (default false)", "true or false"),
+        ("seed", "initialisation, sampling, batch order, augmentation (default 0)", "[0, 2⁶⁴)"),
+    ]
+
+    public static func load(from url: URL) throws -> DeepConfig {
+        try parse(yaml: YAMLInput.text(of: url, field: "file"))
+    }
+
+    public static func parse(yaml text: String) throws -> DeepConfig {
+        var config = DeepConfig()
+        guard let root = try YAMLInput.compose(text, field: "file") else { return config }
+        guard let mapping = root.mapping else { throw ConfigError(field: "file", "a deep config is a mapping of \(fields.map(\.name).joined(separator: ", "))") }
+        for (key, value) in try YAMLInput.entries(mapping, field: "") {
+            switch key {
+            case "model": config.model = try readModel(value)
+            case "dataset":
+                let text = try scalar(value, "dataset")
+                guard let dataset = Dataset(rawValue: text) else { throw ConfigError(field: "dataset", "'\(InputText.excerpt(text))' is not allowed (one of fashion-mnist, cifar10, cifar100)") }
+                config.dataset = dataset
+            case "classes":
+                guard let list = value.sequence, !list.isEmpty else { throw ConfigError(field: "classes", "expected a non-empty list of class labels") }
+                let labels = try list.enumerated().map { try integer($1, "classes[\($0)]", 0...99) }
+                guard Set(labels).count == labels.count else { throw ConfigError(field: "classes", "a label is listed twice") }
+                config.classes = labels
+            case "train_samples": config.trainSamples = try integer(value, key, 1...10_000_000)
+            case "test_samples": config.testSamples = try integer(value, key, 1...10_000_000)
+            case "label_noise": config.labelNoise = try real(value, key, "in [0, 1)") { $0 >= 0 && $0 < 1 }
+            case "input_noise": config.inputNoise = try real(value, key, ">= 0") { $0 >= 0 }
+            case "epochs": config.plan.epochs = try integer(value, key, 1...100_000)
+            case "batch_size": config.plan.batchSize = try integer(value, key, 1...4096)
+            case "learning_rate": config.plan.learningRate = try real(value, key, "> 0") { $0 > 0 }
+            case "momentum": config.plan.momentum = try real(value, key, "in [0, 1)") { $0 >= 0 && $0 < 1 }
+            case "weight_decay": config.plan.weightDecay = try real(value, key, ">= 0") { $0 >= 0 }
+            case "warmup_epochs": config.plan.warmupEpochs = try real(value, key, ">= 0") { $0 >= 0 }
+            case "augment":
+                let text = try scalar(value, key)
+                guard let flag = Bool(text.lowercased()) else { throw ConfigError(field: key, "expected true or false, got '\(InputText.excerpt(text))'") }
+                config.plan.augment = flag
+            case "seed":
+                let text = try scalar(value, key)
+                guard let seed = UInt64(text) else { throw ConfigError(field: key, "expected an integer in [0, 2^64), got '\(InputText.excerpt(text))'") }
+                config.plan.seed = seed
+            default:
+                throw ConfigError(field: key, "unknown key (allowed: \(fields.map(\.name).joined(separator: ", ")))")
+            }
+        }
+        if let classes = config.classes, let bad = classes.first(where: { $0 >= config.dataset.classCount }) {
+            throw ConfigError(field: "classes", "\(bad) is not a class of \(config.dataset.rawValue) (0–\(config.dataset.classCount - 1))")
+        }
+        return config
+    }
+
+    static func scalar(_ node: Node, _ field: String) throws -> String {
+        guard let text = node.scalar?.string, !text.isEmpty else { throw ConfigError(field: field, "expected a value") }
+        return text
+    }
+
+    static func integer(_ node: Node, _ field: String, _ range: ClosedRange<Int>) throws -> Int {
+        let text = try scalar(node, field)
+        guard let value = Int(text) ?? Double(text).flatMap({ $0 == $0.rounded() && abs($0) < 9e15 ? Int($0) : nil }) else {
+            throw ConfigError(field: field, "expected an integer in [\(range.lowerBound), \(range.upperBound)], got '\(InputText.excerpt(text))'")
+        }
+        guard range.contains(value) else { throw ConfigError(field: field, "\(value) is outside the allowed range: an integer in [\(range.lowerBound), \(range.upperBound)]") }
+        return value
+    }
+
+    static func real(_ node: Node, _ field: String, _ domain: String, _ allowed: (Double) -> Bool) throws -> Double {
+        let text = try scalar(node, field)
+        guard let value = Double(text), value.isFinite else { throw ConfigError(field: field, "expected a finite number \(domain), got '\(InputText.excerpt(text))'") }
+        guard allowed(value) else { throw ConfigError(field: field, "\(text) is outside the allowed range: \(domain)") }
+        return value
+    }
+
+    static func readModel(_ node: Node) throws -> ResNetDescription {
+        if let name = node.scalar?.string {
+            switch name {
+            case "small34": return .small34
+            case "small101": return .small101
+            default: throw ConfigError(field: "model", "'\(InputText.excerpt(name))' is not a model (small34, small101, or a mapping with block, stem, stages)")
+            }
+        }
+        guard let mapping = node.mapping else { throw ConfigError(field: "model", "expected small34, small101, or a mapping with block, stem, stages") }
+        var model = ResNetDescription(block: .basic, stem: 8, stages: [])
+        for (key, value) in try YAMLInput.entries(mapping, field: "model") {
+            switch key {
+            case "block":
+                let text = try scalar(value, "model.block")
+                guard let block = ResNetDescription.Block(rawValue: text) else { throw ConfigError(field: "model.block", "'\(InputText.excerpt(text))' is not allowed (basic, bottleneck)") }
+                model.block = block
+            case "stem": model.stem = try integer(value, "model.stem", 1...1024)
+            case "stages":
+                guard let list = value.sequence, (1...8).contains(list.count) else { throw ConfigError(field: "model.stages", "expected a list of 1 to 8 stages") }
+                model.stages = try list.enumerated().map { k, stage in
+                    let path = "model.stages[\(k)]"
+                    guard let fields = stage.mapping else { throw ConfigError(field: path, "expected a mapping with blocks, width, stride") }
+                    var result = ResNetDescription.Stage(blocks: 1, width: 8, stride: 1)
+                    for (name, v) in try YAMLInput.entries(fields, field: path) {
+                        switch name {
+                        case "blocks": result.blocks = try integer(v, "\(path).blocks", 1...64)
+                        case "width": result.width = try integer(v, "\(path).width", 1...1024)
+                        case "stride": result.stride = try integer(v, "\(path).stride", 1...4)
+                        default: throw ConfigError(field: "\(path).\(name)", "unknown key (allowed: blocks, width, stride)")
+                        }
+                    }
+                    return result
+                }
+            default: throw ConfigError(field: "model.\(key)", "unknown key (allowed: block, stem, stages)")
+            }
+        }
+        guard !model.stages.isEmpty else { throw ConfigError(field: "model.stages", "expected a list of 1 to 8 stages") }
+        return model
+    }
+
+    /// The training and test images the config asks for, from `folder` (the dataset's default
+    /// place when nil): class subset, sub-sample, label and input noise on the training images,
+    /// both normalised with the training images' channel statistics.
+    public func data(folder: String?) throws -> (train: ImageDataset, test: ImageDataset) {
+        var train: ImageDataset, test: ImageDataset
+        switch dataset {
+        case .fashion_mnist:
+            train = try ImageFiles.fashionMNIST(train: true, folder: folder ?? ImageFiles.fashionMNISTFolder)
+            test = try ImageFiles.fashionMNIST(train: false, folder: folder ?? ImageFiles.fashionMNISTFolder)
+        case .cifar10, .cifar100:
+            guard let folder else { throw ConfigError(field: "data", "\(dataset.rawValue) needs --data DIR with your copy of its binary files") }
+            let hundred = dataset == .cifar100
+            let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
+            train = try ImageFiles.cifar(files: hundred ? [path("train.bin")] : (1...5).map { path("data_batch_\($0).bin") }, hundred: hundred, field: "data")
+            test = try ImageFiles.cifar(files: [path(hundred ? "test.bin" : "test_batch.bin")], hundred: hundred, field: "data")
+        }
+        if let classes {
+            train = train.keeping(classes: classes)
+            test = test.keeping(classes: classes)
+        }
+        var rng = SeededGenerator(seed: plan.seed, stream: "deep-data")
+        train = train.sample(trainSamples, using: &rng).withLabelNoise(labelNoise, using: &rng).withInputNoise(inputNoise, using: &rng)
+        test = test.sample(testSamples, using: &rng)
+        let (mean, deviation) = train.channelStatistics
+        return (train.normalised(mean: mean, deviation: deviation), test.normalised(mean: mean, deviation: deviation))
+    }
+
+    /// Bytes the run holds at most, estimated before anything is allocated: the images (both
+    /// splits as read, then the samples), and per batch the activations the backward pass keeps.
+    public func memoryEstimate(imageShape: [Int] = [1, 28, 28]) -> Double {
+        let pixels = Double(imageShape.reduce(1, *))
+        let splits = dataset == .fashion_mnist ? 70_000.0 : 60_000.0
+        let data = 4 * pixels * (2 * splits + Double(trainSamples + testSamples))
+        let batch = 4 * Double(plan.batchSize) * model.activationsPerImage(height: imageShape[1], width: imageShape[2], channels: imageShape[0])
+        return data + batch + 4 * 3 * Double(model.parameterCount(channels: imageShape[0], classes: dataset.classCount))
+    }
+}
+
+extension DeepConfig.Dataset {
+    /// Classes in the full dataset.
+    public var classCount: Int { self == .cifar100 ? 100 : 10 }
+}
+
+extension ResNetDescription {
+    /// Values kept per image by a training forward pass (outputs, normalised values and
+    /// im2col columns of every layer), an upper estimate for memory planning.
+    public func activationsPerImage(height: Int, width: Int, channels: Int) -> Double {
+        var h = height, w = width, total = Double(channels * h * w) * 9 + Double(stem * h * w) * 4
+        var inputs = stem
+        for stage in stages {
+            for b in 0..<stage.blocks {
+                let stride = b == 0 ? stage.stride : 1
+                h = (h - 1) / stride + 1
+                w = (w - 1) / stride + 1
+                let out = block == .basic ? stage.width : 4 * stage.width
+                total += Double(h * w) * Double(9 * (inputs + stage.width) + 6 * out + 4 * stage.width)
+                inputs = out
+            }
+        }
+        return total
+    }
+
+    /// Trainable values of the network.
+    public func parameterCount(channels: Int, classes: Int) -> Int {
+        var rng = SeededGenerator(seed: 0, stream: "count")
+        let network: Sequential<Float> = self.network(channels: channels, classes: classes, using: &rng)
+        return network.parameters.reduce(0) { $0 + $1.parameter.value.count }
+    }
+}
+
+extension DeepConfig {
+    /// The effective config as JSON values (for manifests).
+    public var jsonObject: [String: Any] {
+        ["model": ["block": model.block.rawValue, "stem": model.stem,
+                   "stages": model.stages.map { ["blocks": $0.blocks, "width": $0.width, "stride": $0.stride] }],
+         "dataset": dataset.rawValue, "classes": classes.map { $0 as Any } ?? NSNull(),
+         "train_samples": trainSamples, "test_samples": testSamples, "label_noise": labelNoise, "input_noise": inputNoise,
+         "epochs": plan.epochs, "batch_size": plan.batchSize, "learning_rate": plan.learningRate, "momentum": plan.momentum,
+         "weight_decay": plan.weightDecay, "warmup_epochs": plan.warmupEpochs, "augment": plan.augment, "seed": plan.seed]
+    }
+}

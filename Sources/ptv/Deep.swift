@@ -1,0 +1,97 @@
+import ArgumentParser
+import DeepNetworks
+import Foundation
+import NumericsCore
+import TransferModel
+import Vocabulary
+
+/// `ptv deep`: deep networks (ResNet) on image data, on the same numerics core.
+struct DeepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deep", abstract: "Train deep networks (ResNet) on Fashion-MNIST or a CIFAR copy.",
+        subcommands: [DeepTrainCommand.self])
+}
+
+/// `ptv deep train`: one network, one dataset, per-epoch results.
+struct DeepTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train one network and write per-epoch results and the checkpoint.",
+        discussion: """
+        Writes epochs.csv (epoch, train_loss, train_accuracy, test_loss, test_accuracy, seconds), \
+        metrics.json, manifest.json and model.safetensors into the output folder after every epoch \
+        (an interrupted run keeps the epochs it finished). Config keys: README, "ptv deep".
+        """)
+
+    @Option(name: .long, help: "YAML config (missing keys take their defaults).")
+    var config: String?
+
+    @Option(name: .long, help: "Output folder (created if needed).")
+    var out: String
+
+    @Option(name: .long, help: "Folder of the dataset's files (default: Debian's Fashion-MNIST; required for CIFAR).")
+    var data: String?
+
+    @Flag(name: .long, help: "No progress lines on stderr.")
+    var quiet = false
+
+    @Flag(name: .long, help: "Replace the results of an earlier run in the output folder.")
+    var force = false
+
+    @OptionGroup var memory: MemoryLimit
+
+    func validate() throws { try InputError.requireFolder(out) }
+
+    static let resultNames = ["epochs.csv", "metrics.json", "manifest.json", "model.safetensors"]
+
+    func run() throws {
+        let deep = try config.map { try DeepConfig.load(from: URL(fileURLWithPath: $0)) } ?? DeepConfig()
+        let imageShape = deep.dataset == .fashion_mnist ? [1, 28, 28] : [3, 32, 32]
+        let estimate = deep.memoryEstimate(imageShape: imageShape)
+        if estimate > memory.bytes {
+            throw ConfigError(field: "batch_size", "the run needs about \(ResourceEstimate.format(estimate)), more than the limit \(ResourceEstimate.format(memory.bytes)) (--max-memory): lower batch_size, the samples or the model's widths")
+        }
+        let output = URL(fileURLWithPath: out)
+        try OutputFolder.prepare(output, results: Self.resultNames, replacing: force)
+        var manifest = RunManifest(config: deep.jsonObject, seed: deep.plan.seed)
+        try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
+        let (train, test) = try deep.data(folder: data)
+        var rng = SeededGenerator(seed: deep.plan.seed, stream: "deep-init")
+        let network: Sequential<Float> = deep.model.network(channels: train.images.shape[1], classes: train.classCount, using: &rng)
+        let parameterCount = network.parameters.reduce(0) { $0 + $1.parameter.value.count }
+        if !quiet {
+            Progress.line("deep: \(train.count) training and \(test.count) test images of \(train.images.shape.dropFirst().map(String.init).joined(separator: "×")), \(train.classCount) classes; \(parameterCount) parameters; estimate at most \(ResourceEstimate.format(estimate)) of memory")
+        }
+        let trainer = DeepTrainer(network: network, plan: deep.plan)
+        let throttle = ProgressThrottle(interval: .seconds(2))
+        let clock = ContinuousClock(), start = clock.now
+        var rows: [String] = ["epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds"]
+        let quiet = self.quiet, epochs = deep.plan.epochs
+        let records = try trainer.train(train, test: test, progress: { epoch, batch, batches in
+            guard !quiet, throttle.due() else { return }
+            let done = Double(epoch * batches + batch) / Double(epochs * batches)
+            let elapsed = start.duration(to: clock.now)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            Progress.line(String(format: "epoch %d/%d, batch %d/%d (%.0f %%, about %.0f s left)", epoch + 1, epochs, batch, batches,
+                                 100 * done, seconds / done * (1 - done)))
+        }, onEpoch: { record in
+            rows.append(String(format: "%d,%.6g,%.6g,%.6g,%.6g,%.4g", record.epoch, record.trainLoss, record.trainAccuracy,
+                               record.testLoss, record.testAccuracy, record.seconds))
+            try ResultFile.write(rows.joined(separator: "\n") + "\n", to: output.appendingPathComponent("epochs.csv"))
+            try ResultFile.write(try Checkpoint.encode(Checkpoint.arrays(of: network), metadata: ["epoch": String(record.epoch)]),
+                                 to: output.appendingPathComponent("model.safetensors"))
+            try JSONOutput.write(["epochs_done": record.epoch, "train_loss": record.trainLoss, "train_accuracy": record.trainAccuracy,
+                                  "test_loss": record.testLoss, "test_accuracy": record.testAccuracy, "parameters": parameterCount,
+                                  "train_images": train.count, "test_images": test.count] as [String: Any],
+                                 to: output.appendingPathComponent("metrics.json"))
+            if !quiet {
+                Progress.line(String(format: "epoch %d done: train loss %.4f, train accuracy %.4f, test accuracy %.4f, %.1f s",
+                                     record.epoch, record.trainLoss, record.trainAccuracy, record.testAccuracy, record.seconds))
+            }
+        })
+        manifest.finished = Date()
+        try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
+        let seconds = records.reduce(0) { $0 + $1.seconds }
+        print(String(format: "test accuracy %.4f after %d epochs (%.1f s, %.0f training images/s); results written to %@",
+                     records.last?.testAccuracy ?? 0, records.count, seconds, Double(train.count * records.count) / max(seconds, 1e-9), out))
+    }
+}
