@@ -68,7 +68,7 @@ let package = Package(
         ]),
         // Deep networks (ResNet, ViT) in Float on the same core: layers with hand-written
         // backward passes, optimisers, image datasets.
-        .target(name: "DeepNetworks", dependencies: ["NumericsCore", "Vocabulary"]),
+        .target(name: "DeepNetworks", dependencies: ["NumericsCore", "Vocabulary", .product(name: "Yams", package: "Yams")]),
         // Grids of runs in parallel, an embedded SQLite store (GRDB), exports, phase diagrams.
         .target(name: "Sweeps", dependencies: [
             "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Reports",

@@ -19,3 +19,9 @@ fi
 if command -v python3 >/dev/null && ! python3 -c "import numpy" 2>/dev/null; then
   python3 -m pip install -q numpy 2>/dev/null || echo "note: NumPy unavailable; the independent replay test will be skipped" >&2
 fi
+# PyTorch (CPU build, from the machine's local wheel store) is optional too: the deep networks'
+# parity tests compare with it when it is importable. A plain `pip install torch` would fetch
+# the far larger CUDA build, so the version is pinned.
+if command -v python3 >/dev/null && ! python3 -c "import torch" 2>/dev/null; then
+  python3 -m pip install -q 'torch==2.13.0+cpu' 2>/dev/null || echo "note: torch unavailable; the PyTorch parity tests will be skipped" >&2
+fi

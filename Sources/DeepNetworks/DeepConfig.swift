@@ -40,6 +40,11 @@ public struct DeepConfig: Sendable, Equatable {
         ("seed", "initialisation, sampling, batch order, augmentation (default 0)", "[0, 2⁶⁴)"),
     ]
 
+    /// The README's table of deep config keys (a test keeps README.md equal to it).
+    public static var referenceTable: String {
+        (["| key | meaning | allowed |", "|---|---|---|"] + fields.map { "| `\($0.name)` | \($0.meaning) | \($0.allowed) |" }).joined(separator: "\n")
+    }
+
     public static func load(from url: URL) throws -> DeepConfig {
         try parse(yaml: YAMLInput.text(of: url, field: "file"))
     }

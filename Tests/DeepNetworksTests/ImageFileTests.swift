@@ -97,3 +97,13 @@ struct ImageFileTests {
         #expect(test.images.storage.allSatisfy { $0 >= 0 && $0 <= 1 })
     }
 }
+
+/// The README's deep config table is `DeepConfig.referenceTable`.
+struct DeepConfigTableTests {
+    @Test func readmeTableIsTheDeclaration() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        #expect(text.contains(DeepConfig.referenceTable), "README.md must carry DeepConfig.referenceTable:\n\(DeepConfig.referenceTable)")
+    }
+}

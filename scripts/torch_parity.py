@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Independent check of DeepNetworks against PyTorch (used by Tests/DeepNetworksTests).
+
+Reads, from the folder given as the first argument:
+  model.json          the ResNet description (block, stem, stages, channels, classes) and the
+                      SGD settings of the step;
+  before.safetensors  the network's parameters and buffers before the step, and the batch
+                      (`input.images`, `input.labels` as float32);
+  after.safetensors   what ptv computed: `out.logits`, `out.loss`, `grad.<name>` for every
+                      parameter, and `step.<name>`, the parameters after one SGD step.
+Builds the same network in torch (names as torchvision's), runs the same forward pass in
+training mode, backward pass and SGD step, and prints the largest relative difference of
+each compared quantity. Exit 0 when all are within 1e-4 (relative to the largest entry of
+the quantity), 1 otherwise, 3 when torch is not importable.
+"""
+import json
+import struct
+import sys
+
+import numpy as np
+
+try:
+    import torch
+    from torch import nn
+except ImportError:
+    print("torch is not importable")
+    sys.exit(3)
+
+
+def read_safetensors(path):
+    data = open(path, "rb").read()
+    (length,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + length])
+    start = 8 + length
+    arrays = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        assert entry["dtype"] == "F32"
+        begin, end = entry["data_offsets"]
+        arrays[name] = np.frombuffer(data[start + begin:start + end], dtype="<f4").reshape(entry["shape"]).copy()
+    return arrays
+
+
+class Basic(nn.Module):
+    def __init__(self, inputs, outputs, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inputs, outputs, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(outputs)
+        self.conv2 = nn.Conv2d(outputs, outputs, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(outputs)
+        self.downsample = None
+        if stride != 1 or inputs != outputs:
+            self.downsample = nn.Sequential(nn.Conv2d(inputs, outputs, 1, stride, 0, bias=False), nn.BatchNorm2d(outputs))
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        return torch.relu(y + (self.downsample(x) if self.downsample is not None else x))
+
+
+class Bottleneck(nn.Module):
+    def __init__(self, inputs, width, stride):
+        super().__init__()
+        outputs = 4 * width
+        self.conv1 = nn.Conv2d(inputs, width, 1, 1, 0, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
+        self.conv2 = nn.Conv2d(width, width, 3, stride, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(width)
+        self.conv3 = nn.Conv2d(width, outputs, 1, 1, 0, bias=False)
+        self.bn3 = nn.BatchNorm2d(outputs)
+        self.downsample = None
+        if stride != 1 or inputs != outputs:
+            self.downsample = nn.Sequential(nn.Conv2d(inputs, outputs, 1, stride, 0, bias=False), nn.BatchNorm2d(outputs))
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        y = torch.relu(self.bn2(self.conv2(y)))
+        y = self.bn3(self.conv3(y))
+        return torch.relu(y + (self.downsample(x) if self.downsample is not None else x))
+
+
+class ResNet(nn.Module):
+    def __init__(self, description):
+        super().__init__()
+        stem = description["stem"]
+        self.stem = nn.Module()
+        self.stem.conv = nn.Conv2d(description["channels"], stem, 3, 1, 1, bias=False)
+        self.stem.bn = nn.BatchNorm2d(stem)
+        width = stem
+        self.stages = []
+        for s, stage in enumerate(description["stages"]):
+            blocks = nn.Module()
+            for b in range(stage["blocks"]):
+                stride = stage["stride"] if b == 0 else 1
+                if description["block"] == "basic":
+                    block = Basic(width, stage["width"], stride)
+                    width = stage["width"]
+                else:
+                    block = Bottleneck(width, stage["width"], stride)
+                    width = 4 * stage["width"]
+                setattr(blocks, f"block{b}", block)
+            setattr(self, f"stage{s + 1}", blocks)
+            self.stages.append((blocks, stage["blocks"]))
+        self.fc = nn.Linear(width, description["classes"])
+
+    def forward(self, x):
+        x = torch.relu(self.stem.bn(self.stem.conv(x)))
+        for blocks, count in self.stages:
+            for b in range(count):
+                x = getattr(blocks, f"block{b}")(x)
+        return self.fc(x.mean(dim=(2, 3)))
+
+
+def relative(a, b):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-12))
+
+
+def main():
+    folder = sys.argv[1]
+    description = json.load(open(f"{folder}/model.json"))
+    before = read_safetensors(f"{folder}/before.safetensors")
+    after = read_safetensors(f"{folder}/after.safetensors")
+    torch.manual_seed(0)
+    model = ResNet(description)
+    state = model.state_dict()
+    loaded = {}
+    for name in state:
+        if name.endswith("num_batches_tracked"):
+            continue
+        loaded[name] = torch.from_numpy(before[name])
+    missing = model.load_state_dict(loaded, strict=False)
+    assert all(k.endswith("num_batches_tracked") for k in missing.missing_keys), missing
+    model.train()
+    images = torch.from_numpy(before["input.images"])
+    labels = torch.from_numpy(before["input.labels"]).long()
+    logits = model(images)
+    loss = nn.functional.cross_entropy(logits, labels)
+    loss.backward()
+    worst = {"logits": relative(after["out.logits"], logits.detach().numpy()),
+             "loss": relative(after["out.loss"], loss.detach().numpy().reshape(1))}
+    grads = [relative(after[f"grad.{n}"], p.grad.numpy()) for n, p in model.named_parameters()]
+    worst["gradients (max over parameters)"] = max(grads)
+    decay = [p for n, p in model.named_parameters() if n.endswith("weight") and ".bn" not in n and not n.startswith("stem.bn")
+             and not n.endswith("downsample.1.weight")]
+    ids = {id(p) for p in decay}
+    rest = [p for p in model.parameters() if id(p) not in ids]
+    sgd = torch.optim.SGD([{"params": decay, "weight_decay": description["weight_decay"]}, {"params": rest, "weight_decay": 0}],
+                          lr=description["learning_rate"], momentum=description["momentum"])
+    sgd.step()
+    worst["parameters after one SGD step"] = max(relative(after[f"step.{n}"], p.detach().numpy()) for n, p in model.named_parameters())
+    buffers = {n: b.numpy() for n, b in model.named_buffers() if not n.endswith("num_batches_tracked")}
+    worst["running statistics"] = max(relative(after[f"step.{n}"], b) for n, b in buffers.items())
+    for name, value in worst.items():
+        print(f"{name}: {value:.3e}")
+    sys.exit(0 if all(v <= 1e-4 for v in worst.values()) else 1)
+
+
+main()
