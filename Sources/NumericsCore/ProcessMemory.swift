@@ -38,4 +38,16 @@ public enum ProcessMemory {
         free(block)  // back to the heap's top, which is never trimmed
         #endif
     }
+
+    /// The process's peak resident memory so far, in bytes (`VmHWM` of /proc/self/status; nil
+    /// where that file is missing). Unlike a parent's `wait4` figure, it never includes the
+    /// parent's own high-water mark, which Linux folds into a spawned child's at exec.
+    public static var peakResidentBytes: Double? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap({ Double($0) }) else {
+            return nil
+        }
+        return kilobytes * 1024
+    }
 }

@@ -35,6 +35,8 @@ public struct RunManifest {
         ]
         if let seed { object["seed"] = seed }
         if let sampler { object["sampler"] = sampler }
+        // The peak resident memory of the process when the run finished (bytes).
+        if finished != nil, let peak = ProcessMemory.peakResidentBytes { object["peak_resident_bytes"] = peak }
         return object
     }
 

@@ -104,25 +104,6 @@ enum CLI {
                              stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "", timedOut: timedOut)
     }
 
-    /// Run `ptv` (output discarded) and return its exit status and peak resident memory in bytes,
-    /// from wait4's resource usage of that one child.
-    static func peakMemory(_ arguments: [String]) -> (status: Int32, bytes: Double) {
-        let path = productsDirectory.appendingPathComponent("ptv").path
-        var argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, path, &actions, nil, &argv, environ) == 0 else { return (-1, 0) }
-        var status: Int32 = 0
-        var usage = rusage()
-        _ = wait4(pid, &status, 0, &usage)
-        return ((status >> 8) & 0xff, Double(usage.ru_maxrss) * 1024)
-    }
-
     static func temporaryDirectory(_ name: String) -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ptv-tests-\(name)-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
