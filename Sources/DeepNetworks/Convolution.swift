@@ -57,8 +57,18 @@ public final class Conv2d<Scalar: DeepScalar>: Layer {
         return y
     }
 
+    /// The output columns b with 0 ≤ b·s + j − p < w: the range where kernel column j reads
+    /// inside the image.
+    @inline(__always)
+    static func inside(_ j: Int, w: Int, stride: Int, padding: Int, ow: Int) -> Range<Int> {
+        let first = max(0, (padding - j + stride - 1) / stride)  // ⌈(p − j)/s⌉, clamped at 0
+        let span = w - 1 - j + padding  // b·s ≤ span
+        let last = span < 0 ? 0 : min(ow, span / stride + 1)
+        return first..<max(first, last)
+    }
+
     /// im2col of one image: row (c·k + i)·k + j, column a·W′ + b holds x[c, a·s + i − p, b·s + j − p]
-    /// (0 outside the image).
+    /// (0 outside the image; `cols` must be zero on entry).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func patches(_ x: UnsafePointer<Scalar>, _ cols: UnsafeMutablePointer<Scalar>, c: Int, h: Int, w: Int, k: Int,
@@ -66,15 +76,17 @@ public final class Conv2d<Scalar: DeepScalar>: Layer {
         let area = oh * ow
         for ch in 0..<c {
             for i in 0..<k {
+                let rows = inside(i, w: h, stride: stride, padding: padding, ow: oh)
                 for j in 0..<k {
                     let row = cols + ((ch * k + i) * k + j) * area
-                    for a in 0..<oh {
-                        let yIn = a * stride + i - padding
-                        guard yIn >= 0 && yIn < h else { continue }
-                        let source = x + (ch * h + yIn) * w, target = row + a * ow
-                        for b in 0..<ow {
-                            let xIn = b * stride + j - padding
-                            if xIn >= 0 && xIn < w { target[b] = source[xIn] }
+                    let columns = inside(j, w: w, stride: stride, padding: padding, ow: ow)
+                    guard !columns.isEmpty else { continue }
+                    for a in rows {
+                        let source = x + (ch * h + a * stride + i - padding) * w + j - padding, target = row + a * ow
+                        if stride == 1 {
+                            (target + columns.lowerBound).update(from: source + columns.lowerBound, count: columns.count)
+                        } else {
+                            for b in columns { target[b] = source[b * stride] }
                         }
                     }
                 }
@@ -90,16 +102,13 @@ public final class Conv2d<Scalar: DeepScalar>: Layer {
         let area = oh * ow
         for ch in 0..<c {
             for i in 0..<k {
+                let rows = inside(i, w: h, stride: stride, padding: padding, ow: oh)
                 for j in 0..<k {
                     let row = cols + ((ch * k + i) * k + j) * area
-                    for a in 0..<oh {
-                        let yIn = a * stride + i - padding
-                        guard yIn >= 0 && yIn < h else { continue }
-                        let target = x + (ch * h + yIn) * w, source = row + a * ow
-                        for b in 0..<ow {
-                            let xIn = b * stride + j - padding
-                            if xIn >= 0 && xIn < w { target[xIn] += source[b] }
-                        }
+                    let columns = inside(j, w: w, stride: stride, padding: padding, ow: ow)
+                    for a in rows {
+                        let target = x + (ch * h + a * stride + i - padding) * w + j - padding, source = row + a * ow
+                        for b in columns { target[b * stride] += source[b] }
                     }
                 }
             }

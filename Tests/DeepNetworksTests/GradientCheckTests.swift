@@ -83,11 +83,13 @@ struct GradientCheckTests {
 
     @Test func globalAveragePool() { Self.expectSmall(Self.check(GlobalAveragePool<Double>(), input: [2, 3, 4, 5]), "pool") }
 
-    @Test(arguments: [(1, 0, 3), (1, 1, 3), (2, 1, 3), (2, 0, 1), (3, 2, 3)])
-    func convolution(stride: Int, padding: Int, kernel: Int) {
+    /// Strides, paddings and kernels, on a 7×6 image and on a 1×2 one (where a kernel column
+    /// can lie wholly outside the image).
+    @Test(arguments: [(1, 0, 3, 7, 6), (1, 1, 3, 7, 6), (2, 1, 3, 7, 6), (2, 0, 1, 7, 6), (3, 2, 3, 7, 6), (2, 1, 3, 1, 2), (1, 1, 3, 1, 2)])
+    func convolution(stride: Int, padding: Int, kernel: Int, height: Int, width: Int) {
         var rng = SeededGenerator(seed: 4)
         Self.expectSmall(Self.check(Conv2d<Double>(inputs: 3, outputs: 4, kernel: kernel, stride: stride, padding: padding, using: &rng),
-                                    input: [2, 3, 7, 6]), "conv s\(stride) p\(padding) k\(kernel)")
+                                    input: [2, 3, height, width]), "conv s\(stride) p\(padding) k\(kernel) \(height)×\(width)")
     }
 
     @Test(arguments: [true, false])
