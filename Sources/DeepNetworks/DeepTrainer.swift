@@ -106,3 +106,27 @@ public struct DeepTrainer {
         return records
     }
 }
+
+/// Training throughput of a network, for `ptv bench`: `steps` SGD steps (momentum 0.9, weight
+/// decay 5·10⁻⁴) on one random batch after 3 warm-up steps, as scripts/torch_bench.py does in
+/// PyTorch; training images per second.
+public enum DeepThroughput {
+    public static func imagesPerSecond(_ description: ResNetDescription, channels: Int, side: Int, classes: Int,
+                                       batch: Int, steps: Int) -> Double {
+        var rng = SeededGenerator(seed: 0, stream: "deep-bench")
+        let network: Sequential<Float> = description.network(channels: channels, classes: classes, using: &rng)
+        let sgd = SGD(network.parameters.map(\.parameter), learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4)
+        let images = Tensor<Float>(gaussian: [batch, channels, side, side], standardDeviation: 1, using: &rng)
+        let labels = (0..<batch).map { _ in Int(rng.next() % UInt64(classes)) }
+        func step() {
+            let (_, gradient) = SoftmaxCrossEntropy.loss(network.forward(images, training: true), labels: labels)
+            _ = network.backward(gradient)
+            sgd.step()
+        }
+        for _ in 0..<3 { step() }
+        let clock = ContinuousClock(), start = clock.now
+        for _ in 0..<steps { step() }
+        let elapsed = start.duration(to: clock.now)
+        return Double(batch * steps) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+}

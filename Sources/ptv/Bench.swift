@@ -1,8 +1,10 @@
 import ArgumentParser
+import DeepNetworks
 import Foundation
 import NumericsCore
 import Sweeps
 import TransferModel
+import Vocabulary
 
 /// `ptv bench`: weight-space vs coefficient-space engine in one process, and `ptv train`
 /// vs the NumPy weight-space reference under benchmarks/ as whole processes.
@@ -33,6 +35,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Skip the whole-process comparison with the NumPy reference.")
     var noReference = false
 
+    @Option(name: .long, help: "Deep networks to time against PyTorch, comma-separated (default, small34, small101), or none.")
+    var deepModels = "default,small34,small101"
+
     func run() async throws {
         guard repeats >= 1 && repeats <= 100 else {
             throw InputError("--repeats: \(repeats) is outside the allowed range: an integer in [1, 100]")
@@ -53,6 +58,30 @@ struct BenchCommand: AsyncParsableCommand {
         print(String(format: "  ratio weights / coefficients: %.1f×   final filters differ by %.1e (relative), test errors %@",
                      weights.seconds / coefficients.seconds, EngineBenchmark.filterDifference(weights, coefficients),
                      sameErrors ? "identical" : "DIFFER"))
+
+        // Deep networks: training images per second against PyTorch on the same architecture,
+        // one thread each (ptv's runs keep OpenBLAS at one thread).
+        print("deep networks, training images/s on 28×28 Fashion-MNIST-sized inputs, batch 64, 1 thread, best of \(repeats):")
+        let deepChoices: [(String, ResNetDescription, Int)] = [("default", DeepConfig().model, 20), ("small34", .small34, 4), ("small101", .small101, 4)]
+        let wanted = deepModels.split(separator: ",").map(String.init)
+        for name in wanted where name != "none" && !deepChoices.contains(where: { $0.0 == name }) {
+            throw InputError("--deep-models: '\(InputText.excerpt(name))' is not one of default, small34, small101, none")
+        }
+        for (name, model, steps) in deepChoices where wanted.contains(name) {
+            let ours = (0..<repeats).map { _ in DeepThroughput.imagesPerSecond(model, channels: 1, side: 28, classes: 10, batch: 64, steps: steps) }.max()!
+            let description = try JSONOutput.text(["block": model.block.rawValue, "stem": model.stem, "channels": 1, "classes": 10, "side": 28,
+                                                   "stages": model.stages.map { ["blocks": $0.blocks, "width": $0.width, "stride": $0.stride] }])
+            var theirs: [Double] = []
+            for _ in 0..<repeats {
+                let run = try? Subprocess.run(["/usr/bin/env", python, try torchBenchScript(), description, "1", "64", String(steps)], captureOutput: true)
+                if let run, run.status == 0, let value = Double(run.output.trimmingCharacters(in: .whitespacesAndNewlines)) { theirs.append(value) }
+            }
+            if let best = theirs.max() {
+                print("  " + name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: " ptv %7.0f   PyTorch %7.0f   ratio ptv / PyTorch %.2f×", ours, best, ours / best))
+            } else {
+                print("  " + name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: " ptv %7.0f   PyTorch: not importable (scripts/install-deps.sh installs torch==2.13.0+cpu)", ours))
+            }
+        }
 
         // Handing half of each product to the second core inside a run (docs/architecture.md).
         print("second core inside a run, mean per product of a 40×k by k×k product, best of \(repeats):")
@@ -130,6 +159,14 @@ struct BenchCommand: AsyncParsableCommand {
         for candidate in [packageRoot.appendingPathComponent("benchmarks/reference_gd.py").path, "benchmarks/reference_gd.py"]
         where FileManager.default.fileExists(atPath: candidate) { return candidate }
         throw InputError("--reference: benchmarks/reference_gd.py not found; pass its path, or --no-reference")
+    }
+
+    /// scripts/torch_bench.py of the source tree this binary was built from, or of the current folder.
+    func torchBenchScript() throws -> String {
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for candidate in [packageRoot.appendingPathComponent("scripts/torch_bench.py").path, "scripts/torch_bench.py"]
+        where FileManager.default.fileExists(atPath: candidate) { return candidate }
+        throw InputError("scripts/torch_bench.py not found")
     }
 
     func referenceArguments(_ c: ExperimentConfig) -> [String] {
