@@ -1,7 +1,7 @@
 import NumericsCore
 
-/// y = x Wᵀ + b for x of shape [N, in], W [out, in], b [out]; initialised as PyTorch's
-/// `nn.Linear` (W, b uniform in ±1/√in).
+/// y = x Wᵀ + b over the last axis: x of shape [..., in] (rows [N, in], or tokens [N, T, in]),
+/// W [out, in], b [out]; initialised as PyTorch's `nn.Linear` (W, b uniform in ±1/√in).
 public final class Linear<Scalar: DeepScalar>: Layer {
     public let weight: Parameter<Scalar>
     public let bias: Parameter<Scalar>
@@ -20,7 +20,7 @@ public final class Linear<Scalar: DeepScalar>: Layer {
     public func forward(_ x: Tensor<Scalar>, training: Bool) -> Tensor<Scalar> {
         let n = x.count / weight.value.shape[1], inputs = weight.value.shape[1], outputs = weight.value.shape[0]
         input = x
-        var y = Tensor<Scalar>(zeros: [n, outputs])
+        var y = Tensor<Scalar>(zeros: Array(x.shape.dropLast()) + [outputs])
         for i in 0..<n { for o in 0..<outputs { y.storage[i * outputs + o] = bias.value.storage[o] } }
         x.storage.withUnsafeBufferPointer { xp in
             weight.value.storage.withUnsafeBufferPointer { wp in
@@ -106,6 +106,9 @@ public final class Sequential<Scalar: DeepScalar>: Layer {
 
     public init(_ layers: [(name: String, layer: any Layer<Scalar>)]) { self.layers = layers }
 
+    /// A child's name prefixed by its own; a child named "" adds no prefix.
+    static func path(_ prefix: String, _ name: String) -> String { prefix.isEmpty ? name : prefix + "." + name }
+
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>, training: Bool) -> Tensor<Scalar> {
@@ -119,10 +122,10 @@ public final class Sequential<Scalar: DeepScalar>: Layer {
     }
 
     public var parameters: [(name: String, parameter: Parameter<Scalar>)] {
-        layers.flatMap { child in child.layer.parameters.map { (child.name + "." + $0.name, $0.parameter) } }
+        layers.flatMap { child in child.layer.parameters.map { (Self.path(child.name, $0.name), $0.parameter) } }
     }
 
     public var buffers: [(name: String, value: Tensor<Scalar>)] {
-        layers.flatMap { child in child.layer.buffers.map { (child.name + "." + $0.name, $0.value) } }
+        layers.flatMap { child in child.layer.buffers.map { (Self.path(child.name, $0.name), $0.value) } }
     }
 }

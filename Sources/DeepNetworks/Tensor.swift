@@ -10,6 +10,7 @@ public protocol DeepScalar: BinaryFloatingPoint, Sendable, Codable where Self.Ra
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
     static func tanh(_ x: Self) -> Self
+    static func erf(_ x: Self) -> Self
 }
 
 extension Float: DeepScalar {
@@ -20,6 +21,7 @@ extension Float: DeepScalar {
     public static func exp(_ x: Float) -> Float { Foundation.exp(x) }
     public static func log(_ x: Float) -> Float { Foundation.log(x) }
     public static func tanh(_ x: Float) -> Float { Foundation.tanh(x) }
+    public static func erf(_ x: Float) -> Float { Foundation.erf(x) }
 }
 
 extension Double: DeepScalar {
@@ -30,6 +32,7 @@ extension Double: DeepScalar {
     public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
     public static func log(_ x: Double) -> Double { Foundation.log(x) }
     public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+    public static func erf(_ x: Double) -> Double { Foundation.erf(x) }
 }
 
 /// A dense array of scalars in one contiguous, row-major buffer, with its shape (NCHW for

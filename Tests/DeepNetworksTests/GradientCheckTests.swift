@@ -197,3 +197,38 @@ struct NetworkGradientTests {
         #expect(errors.keys.contains("stage2.block0.downsample.0.weight") && errors.keys.contains("fc.bias") && errors.keys.contains("stem.conv.weight"))
     }
 }
+
+/// The transformer layers against finite differences (as `GradientCheckTests`).
+struct TransformerGradientTests {
+    @Test func layerNorm() {
+        let layer = LayerNorm<Double>(width: 6)
+        layer.scale.value = Tensor(shape: [6], storage: [1.2, -0.5, 0.8, 1, 0.3, 2])
+        layer.shift.value = Tensor(shape: [6], storage: [0.1, 0, -0.2, 0.3, 0, 0.5])
+        GradientCheckTests.expectSmall(GradientCheckTests.check(layer, input: [2, 3, 6]), "layer norm")
+    }
+
+    @Test func gelu() { GradientCheckTests.expectSmall(GradientCheckTests.check(GELU<Double>(), input: [3, 4, 5]), "gelu") }
+
+    @Test func selfAttention() {
+        var rng = SeededGenerator(seed: 15)
+        let errors = GradientCheckTests.check(SelfAttention<Double>(width: 8, heads: 2, using: &rng), input: [2, 5, 8])
+        GradientCheckTests.expectSmall(errors, "attention")
+        #expect(errors.keys.sorted() == ["input", "proj.bias", "proj.weight", "qkv.bias", "qkv.weight"])
+    }
+
+    @Test func encoderBlock() {
+        var rng = SeededGenerator(seed: 16)
+        GradientCheckTests.expectSmall(GradientCheckTests.check(EncoderBlock<Double>(width: 8, heads: 2, mlpRatio: 2, using: &rng), input: [2, 4, 8]), "encoder block")
+    }
+
+    /// A whole two-block ViT on 6 × 6 images with 3 × 3 patches, every parameter named as timm names it.
+    @Test func smallViT() {
+        var rng = SeededGenerator(seed: 17)
+        let network: Sequential<Double> = ViTDescription(patch: 3, width: 8, heads: 2, depth: 2, mlpRatio: 2).network(channels: 1, side: 6, classes: 3, using: &rng)
+        let errors = GradientCheckTests.check(network, input: [2, 1, 6, 6])
+        GradientCheckTests.expectSmall(errors, "vit")
+        for name in ["patch_embed.proj.weight", "cls_token", "pos_embed", "blocks.1.attn.qkv.weight", "blocks.0.mlp.fc2.bias", "norm.weight", "head.weight"] {
+            #expect(errors.keys.contains(name), "\(name)")
+        }
+    }
+}
