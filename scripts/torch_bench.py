@@ -19,13 +19,13 @@ except ImportError:
     sys.exit(3)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_resnet import ResNet  # noqa: E402
+from torch_resnet import network  # noqa: E402
 
 description = json.loads(sys.argv[1])
 torch.set_num_threads(int(sys.argv[2]))
 batch, steps = int(sys.argv[3]), int(sys.argv[4])
 torch.manual_seed(0)
-model = ResNet(description)
+model = network(description)
 model.train()
 optimiser = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
 images = torch.randn(batch, description["channels"], description["side"], description["side"])

@@ -2,8 +2,9 @@
 """Independent check of DeepNetworks against PyTorch (used by Tests/DeepNetworksTests).
 
 Reads, from the folder given as the first argument:
-  model.json          the ResNet description (block, stem, stages, channels, classes) and the
-                      SGD settings of the step;
+  model.json          the network's description (family resnet: block, stem, stages; family
+                      vit: patch, width, heads, depth, mlp_ratio, side; both: channels, classes),
+                      the SGD settings of the step and the names of the decaying parameters;
   before.safetensors  the network's parameters and buffers before the step, and the batch
                       (`input.images`, `input.labels` as float32);
   after.safetensors   what ptv computed: `out.logits`, `out.loss`, `grad.<name>` for every
@@ -44,7 +45,7 @@ def read_safetensors(path):
     return arrays
 
 
-from torch_resnet import ResNet  # noqa: E402  (after the import check above)
+from torch_resnet import network  # noqa: E402  (after the import check above)
 
 
 def relative(a, b):
@@ -58,7 +59,7 @@ def main():
     before = read_safetensors(f"{folder}/before.safetensors")
     after = read_safetensors(f"{folder}/after.safetensors")
     torch.manual_seed(0)
-    model = ResNet(description)
+    model = network(description)
     state = model.state_dict()
     loaded = {}
     for name in state:
@@ -77,8 +78,8 @@ def main():
              "loss": relative(after["out.loss"], loss.detach().numpy().reshape(1))}
     grads = [relative(after[f"grad.{n}"], p.grad.numpy()) for n, p in model.named_parameters()]
     worst["gradients (max over parameters)"] = max(grads)
-    decay = [p for n, p in model.named_parameters() if n.endswith("weight") and ".bn" not in n and not n.startswith("stem.bn")
-             and not n.endswith("downsample.1.weight")]
+    decaying = set(description["decay"])
+    decay = [p for n, p in model.named_parameters() if n in decaying]
     ids = {id(p) for p in decay}
     rest = [p for p in model.parameters() if id(p) not in ids]
     sgd = torch.optim.SGD([{"params": decay, "weight_decay": description["weight_decay"]}, {"params": rest, "weight_decay": 0}],
@@ -86,7 +87,8 @@ def main():
     sgd.step()
     worst["parameters after one SGD step"] = max(relative(after[f"step.{n}"], p.detach().numpy()) for n, p in model.named_parameters())
     buffers = {n: b.numpy() for n, b in model.named_buffers() if not n.endswith("num_batches_tracked")}
-    worst["running statistics"] = max(relative(after[f"step.{n}"], b) for n, b in buffers.items())
+    if buffers:
+        worst["running statistics"] = max(relative(after[f"step.{n}"], b) for n, b in buffers.items())
     for name, value in worst.items():
         print(f"{name}: {value:.3e}")
     sys.exit(0 if all(v <= 1e-4 for v in worst.values()) else 1)

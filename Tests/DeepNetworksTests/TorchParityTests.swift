@@ -5,36 +5,30 @@ import Testing
 import Vocabulary
 
 /// Parity with PyTorch (scripts/torch_parity.py), where `import torch` works: the same weights
-/// and batch through a torch ResNet of the same description — the forward pass in training
+/// and batch through a torch ResNet or ViT of the same description — the forward pass in training
 /// mode, the loss, every parameter gradient, one SGD step (momentum, weight decay on conv and
-/// linear weights only) and the running statistics — each within 1e-4 of its largest entry
+/// linear weights only, as ptv's parameters say) and any running statistics — each within 1e-4 of its largest entry
 /// (Float32 sums over at most a few thousand terms: rounding differences of order 10⁻⁶).
 /// Without torch the test says it skipped.
 struct TorchParityTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/torch_parity.py").path
 
-    @Test(arguments: [ResNetDescription.Block.basic, .bottleneck])
-    func oneTrainingStepMatchesTorch(block: ResNetDescription.Block) throws {
-        let description = ResNetDescription(block: block, stem: 4, stages: [.init(blocks: 2, width: 4, stride: 1), .init(blocks: 1, width: 6, stride: 2)])
-        var rng = SeededGenerator(seed: 21, stream: "parity")
-        let network: Sequential<Float> = description.network(channels: 2, classes: 5, using: &rng)
-        // Non-trivial batch-norm parameters and running statistics.
-        for (name, parameter) in network.parameters where name.contains("bn") || name.hasSuffix("downsample.1.weight") || name.hasSuffix("downsample.1.bias") {
+    /// Write the network, a batch and one step's results for the script, run it, and expect agreement.
+    static func compare(_ network: Sequential<Float>, description: [String: Any], images: Tensor<Float>, labels: [Int], label: String,
+                        rng: inout SeededGenerator) throws {
+        // Non-trivial normalisation parameters (γ, β of batch and layer norms).
+        for (name, parameter) in network.parameters where name.contains("bn") || name.contains("norm") || name.hasSuffix("downsample.1.weight") || name.hasSuffix("downsample.1.bias") {
             parameter.value = Tensor(shape: parameter.value.shape, storage: parameter.value.storage.map { $0 + Float(0.3 * rng.gaussian()) })
         }
-        let images = Tensor<Float>(gaussian: [6, 2, 8, 8], standardDeviation: 1, using: &rng)
-        let labels = [0, 4, 2, 1, 3, 2]
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ptv-torch-parity-\(block)-\(getpid())")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ptv-torch-parity-\(label)-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let settings: [String: Any] = ["learning_rate": 0.1, "momentum": 0.9, "weight_decay": 0.01]
-        try JSONOutput.write(["block": block.rawValue, "stem": description.stem, "channels": 2, "classes": 5,
-                              "stages": description.stages.map { ["blocks": $0.blocks, "width": $0.width, "stride": $0.stride] }]
-                                .merging(settings) { a, _ in a }, to: folder.appendingPathComponent("model.json"))
+        let settings: [String: Any] = ["learning_rate": 0.1, "momentum": 0.9, "weight_decay": 0.01,
+                                       "decay": network.parameters.filter { $0.parameter.decays }.map(\.name)]
+        try JSONOutput.write(description.merging(settings) { a, _ in a }, to: folder.appendingPathComponent("model.json"))
         try ResultFile.write(Checkpoint.encode(Checkpoint.arrays(of: network) + [
-            ("input.images", images), ("input.labels", Tensor(shape: [6], storage: labels.map(Float.init)))]),
+            ("input.images", images), ("input.labels", Tensor(shape: [labels.count], storage: labels.map(Float.init)))]),
                              to: folder.appendingPathComponent("before.safetensors"))
-
         let logits = network.forward(images, training: true)
         let (loss, gradient) = SoftmaxCrossEntropy.loss(logits, labels: labels)
         _ = network.backward(gradient)
@@ -44,13 +38,34 @@ struct TorchParityTests {
         try ResultFile.write(Checkpoint.encode([("out.logits", logits), ("out.loss", Tensor(shape: [1], storage: [loss]))] + gradients + stepped),
                              to: folder.appendingPathComponent("after.safetensors"))
 
-        let result = try Subprocess.run(["/usr/bin/env", "python3", Self.script, folder.path], captureOutput: true)
+        let result = try Subprocess.run(["/usr/bin/env", "python3", script, folder.path], captureOutput: true)
         let output = result.output, code = result.status >> 8  // the wait status holds the exit code in its second byte
         if code == 3 {
             print("skipped the PyTorch comparison: \(output.trimmingCharacters(in: .whitespacesAndNewlines)) (scripts/install-deps.sh installs torch==2.13.0+cpu)")
             return
         }
-        print(output)
-        #expect(result.status == 0, "\(block): exit \(code): \(output)")
+        print(label, output)
+        #expect(result.status == 0, "\(label): exit \(code): \(output)")
+    }
+
+    @Test(arguments: [ResNetDescription.Block.basic, .bottleneck])
+    func resNetStepMatchesTorch(block: ResNetDescription.Block) throws {
+        let description = ResNetDescription(block: block, stem: 4, stages: [.init(blocks: 2, width: 4, stride: 1), .init(blocks: 1, width: 6, stride: 2)])
+        var rng = SeededGenerator(seed: 21, stream: "parity")
+        let network: Sequential<Float> = description.network(channels: 2, classes: 5, using: &rng)
+        let images = Tensor<Float>(gaussian: [6, 2, 8, 8], standardDeviation: 1, using: &rng)
+        try Self.compare(network, description: ["family": "resnet", "block": block.rawValue, "stem": description.stem, "channels": 2, "classes": 5,
+                                                "stages": description.stages.map { ["blocks": $0.blocks, "width": $0.width, "stride": $0.stride] }],
+                         images: images, labels: [0, 4, 2, 1, 3, 2], label: "resnet-\(block)", rng: &rng)
+    }
+
+    @Test func vitStepMatchesTorch() throws {
+        let description = ViTDescription(patch: 4, width: 16, heads: 4, depth: 3, mlpRatio: 2)
+        var rng = SeededGenerator(seed: 22, stream: "parity")
+        let network: Sequential<Float> = description.network(channels: 2, side: 12, classes: 5, using: &rng)
+        let images = Tensor<Float>(gaussian: [5, 2, 12, 12], standardDeviation: 1, using: &rng)
+        try Self.compare(network, description: ["family": "vit", "patch": 4, "width": 16, "heads": 4, "depth": 3, "mlp_ratio": 2, "side": 12,
+                                                "channels": 2, "classes": 5],
+                         images: images, labels: [0, 4, 2, 1, 3], label: "vit", rng: &rng)
     }
 }
