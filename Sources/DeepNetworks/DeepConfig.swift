@@ -9,7 +9,7 @@ import Yams
 public struct DeepConfig: Sendable, Equatable {
     public enum Dataset: String, Sendable, CaseIterable { case fashion_mnist = "fashion-mnist", cifar10, cifar100 }
 
-    public var model = ResNetDescription(block: .basic, stem: 8, stages: [.init(blocks: 1, width: 8, stride: 2), .init(blocks: 1, width: 16, stride: 2)])
+    public var model = DeepModel.resnet(ResNetDescription(block: .basic, stem: 8, stages: [.init(blocks: 1, width: 8, stride: 2), .init(blocks: 1, width: 16, stride: 2)]))
     public var dataset = Dataset.fashion_mnist
     /// Classes kept (all when nil), relabelled in the order given.
     public var classes: [Int]?
@@ -23,13 +23,14 @@ public struct DeepConfig: Sendable, Equatable {
 
     /// The fields of a config file, with their meaning and allowed values (the README table).
     public static let fields: [(name: String, meaning: String, allowed: String)] = [
-        ("model", "`small34`, `small101`, or `{block: basic|bottleneck, stem: C, stages: [{blocks, width, stride}, …]}`", "blocks 1–64, widths 1–1024, stride 1–4, at most 8 stages"),
+        ("model", "`small34`, `small101`, `vit12`, `{block: basic|bottleneck, stem: C, stages: [{blocks, width, stride}, …]}` (a ResNet) or `{family: vit, patch, width, heads, depth, mlp_ratio}`", "ResNet: blocks 1–64, widths 1–1024, stride 1–4, at most 8 stages; ViT: patch dividing the image side, heads dividing width, depth 1–48"),
         ("dataset", "`fashion-mnist` (Debian's dataset-fashion-mnist), `cifar10`, `cifar100` (a copy under --data)", "one of fashion-mnist, cifar10, cifar100"),
         ("classes", "class labels kept, relabelled in the order given (default: all)", "distinct labels of the dataset"),
         ("train_samples", "training images drawn from the training split (default 2000)", "1–10⁷"),
         ("test_samples", "test images drawn from the test split (default 1000)", "1–10⁷"),
         ("label_noise", "rate p at which a training label is replaced by another class (default 0)", "[0, 1)"),
         ("input_noise", "s.d. of Gaussian noise added to training pixels (default 0)", "≥ 0"),
+        ("optimiser", "`sgd` (momentum, weight decay) or `adamw` (β = 0.9, 0.999; decoupled weight decay) (default sgd)", "one of sgd, adamw"),
         ("epochs", "passes over the training images (default 3)", "1–10⁵"),
         ("batch_size", "images per step (default 32)", "1–4096"),
         ("learning_rate", "peak learning rate (default 0.05)", "> 0"),
@@ -69,6 +70,10 @@ public struct DeepConfig: Sendable, Equatable {
             case "test_samples": config.testSamples = try integer(value, key, 1...10_000_000)
             case "label_noise": config.labelNoise = try real(value, key, "in [0, 1)") { $0 >= 0 && $0 < 1 }
             case "input_noise": config.inputNoise = try real(value, key, ">= 0") { $0 >= 0 }
+            case "optimiser":
+                let text = try scalar(value, key)
+                guard let optimiser = DeepTrainingPlan.Optimiser(rawValue: text) else { throw ConfigError(field: key, "'\(InputText.excerpt(text))' is not allowed (one of sgd, adamw)") }
+                config.plan.optimiser = optimiser
             case "epochs": config.plan.epochs = try integer(value, key, 1...100_000)
             case "batch_size": config.plan.batchSize = try integer(value, key, 1...4096)
             case "learning_rate": config.plan.learningRate = try real(value, key, "> 0") { $0 > 0 }
@@ -86,6 +91,9 @@ public struct DeepConfig: Sendable, Equatable {
             default:
                 throw ConfigError(field: key, "unknown key (allowed: \(fields.map(\.name).joined(separator: ", ")))")
             }
+        }
+        if case .vit(let vit) = config.model, config.dataset.side % vit.patch != 0 {
+            throw ConfigError(field: "model.patch", "\(vit.patch) does not divide the image side \(config.dataset.side) of \(config.dataset.rawValue)")
         }
         if let classes = config.classes, let bad = classes.first(where: { $0 >= config.dataset.classCount }) {
             throw ConfigError(field: "classes", "\(bad) is not a class of \(config.dataset.rawValue) (0–\(config.dataset.classCount - 1))")
@@ -114,15 +122,20 @@ public struct DeepConfig: Sendable, Equatable {
         return value
     }
 
-    static func readModel(_ node: Node) throws -> ResNetDescription {
+    static func readModel(_ node: Node) throws -> DeepModel {
         if let name = node.scalar?.string {
             switch name {
-            case "small34": return .small34
-            case "small101": return .small101
-            default: throw ConfigError(field: "model", "'\(InputText.excerpt(name))' is not a model (small34, small101, or a mapping with block, stem, stages)")
+            case "small34": return .resnet(.small34)
+            case "small101": return .resnet(.small101)
+            case "vit12": return .vit(.small12)
+            default: throw ConfigError(field: "model", "'\(InputText.excerpt(name))' is not a model (small34, small101, vit12, or a mapping)")
             }
         }
-        guard let mapping = node.mapping else { throw ConfigError(field: "model", "expected small34, small101, or a mapping with block, stem, stages") }
+        guard let mapping = node.mapping else { throw ConfigError(field: "model", "expected small34, small101, vit12, or a mapping") }
+        if let family = mapping["family"]?.string, family == "vit" { return .vit(try readViT(mapping)) }
+        if let family = mapping["family"]?.string, family != "resnet" {
+            throw ConfigError(field: "model.family", "'\(InputText.excerpt(family))' is not allowed (resnet, vit)")
+        }
         var model = ResNetDescription(block: .basic, stem: 8, stages: [])
         for (key, value) in try YAMLInput.entries(mapping, field: "model") {
             switch key {
@@ -130,6 +143,7 @@ public struct DeepConfig: Sendable, Equatable {
                 let text = try scalar(value, "model.block")
                 guard let block = ResNetDescription.Block(rawValue: text) else { throw ConfigError(field: "model.block", "'\(InputText.excerpt(text))' is not allowed (basic, bottleneck)") }
                 model.block = block
+            case "family": continue
             case "stem": model.stem = try integer(value, "model.stem", 1...1024)
             case "stages":
                 guard let list = value.sequence, (1...8).contains(list.count) else { throw ConfigError(field: "model.stages", "expected a list of 1 to 8 stages") }
@@ -147,10 +161,27 @@ public struct DeepConfig: Sendable, Equatable {
                     }
                     return result
                 }
-            default: throw ConfigError(field: "model.\(key)", "unknown key (allowed: block, stem, stages)")
+            default: throw ConfigError(field: "model.\(key)", "unknown key (allowed: family, block, stem, stages)")
             }
         }
         guard !model.stages.isEmpty else { throw ConfigError(field: "model.stages", "expected a list of 1 to 8 stages") }
+        return .resnet(model)
+    }
+
+    static func readViT(_ mapping: Node.Mapping) throws -> ViTDescription {
+        var model = ViTDescription.small12
+        for (key, value) in try YAMLInput.entries(mapping, field: "model") {
+            switch key {
+            case "family": continue
+            case "patch": model.patch = try integer(value, "model.patch", 1...64)
+            case "width": model.width = try integer(value, "model.width", 1...1024)
+            case "heads": model.heads = try integer(value, "model.heads", 1...64)
+            case "depth": model.depth = try integer(value, "model.depth", 1...48)
+            case "mlp_ratio": model.mlpRatio = try integer(value, "model.mlp_ratio", 1...8)
+            default: throw ConfigError(field: "model.\(key)", "unknown key (allowed: family, patch, width, heads, depth, mlp_ratio)")
+            }
+        }
+        guard model.width % model.heads == 0 else { throw ConfigError(field: "model.heads", "\(model.heads) does not divide the width \(model.width)") }
         return model
     }
 
@@ -187,14 +218,56 @@ public struct DeepConfig: Sendable, Equatable {
         let pixels = Double(imageShape.reduce(1, *))
         let splits = dataset == .fashion_mnist ? 70_000.0 : 60_000.0
         let data = 4 * pixels * (2 * splits + Double(trainSamples + testSamples))
-        let batch = 4 * Double(plan.batchSize) * model.activationsPerImage(height: imageShape[1], width: imageShape[2], channels: imageShape[0])
-        return data + batch + 4 * 3 * Double(model.parameterCount(channels: imageShape[0], classes: dataset.classCount))
+        let batch = 4 * Double(plan.batchSize) * model.activationsPerImage(side: imageShape[1], channels: imageShape[0])
+        return data + batch + 4 * 3 * Double(model.parameterCount(channels: imageShape[0], side: imageShape[1], classes: dataset.classCount))
+    }
+}
+
+/// The network of a deep run: a ResNet or a ViT.
+public enum DeepModel: Sendable, Equatable {
+    case resnet(ResNetDescription)
+    case vit(ViTDescription)
+
+    public func network(channels: Int, side: Int, classes: Int, using rng: inout SeededGenerator) -> Sequential<Float> {
+        switch self {
+        case .resnet(let r): r.network(channels: channels, classes: classes, using: &rng)
+        case .vit(let v): v.network(channels: channels, side: side, classes: classes, using: &rng)
+        }
+    }
+
+    /// The description as JSON values (manifests; the PyTorch scripts read the same keys).
+    public var jsonObject: [String: Any] {
+        switch self {
+        case .resnet(let r):
+            ["family": "resnet", "block": r.block.rawValue, "stem": r.stem,
+             "stages": r.stages.map { ["blocks": $0.blocks, "width": $0.width, "stride": $0.stride] }]
+        case .vit(let v):
+            ["family": "vit", "patch": v.patch, "width": v.width, "heads": v.heads, "depth": v.depth, "mlp_ratio": v.mlpRatio]
+        }
+    }
+
+    /// Values a training forward pass keeps per image (an upper estimate for memory planning).
+    public func activationsPerImage(side: Int, channels: Int) -> Double {
+        switch self {
+        case .resnet(let r): return r.activationsPerImage(height: side, width: side, channels: channels)
+        case .vit(let v):
+            let t = Double(1 + (side / v.patch) * (side / v.patch)), d = Double(v.width)
+            return Double(channels * side * side) + Double(v.depth) * (t * d * Double(12 + 3 * v.mlpRatio) + 2 * Double(v.heads) * t * t)
+        }
+    }
+
+    /// Trainable values of the network.
+    public func parameterCount(channels: Int, side: Int, classes: Int) -> Int {
+        var rng = SeededGenerator(seed: 0, stream: "count")
+        return network(channels: channels, side: side, classes: classes, using: &rng).parameters.reduce(0) { $0 + $1.parameter.value.count }
     }
 }
 
 extension DeepConfig.Dataset {
     /// Classes in the full dataset.
     public var classCount: Int { self == .cifar100 ? 100 : 10 }
+    /// Side of the square images (28 for Fashion-MNIST, 32 for CIFAR).
+    public var side: Int { self == .fashion_mnist ? 28 : 32 }
 }
 
 extension ResNetDescription {
@@ -216,22 +289,15 @@ extension ResNetDescription {
         return total
     }
 
-    /// Trainable values of the network.
-    public func parameterCount(channels: Int, classes: Int) -> Int {
-        var rng = SeededGenerator(seed: 0, stream: "count")
-        let network: Sequential<Float> = self.network(channels: channels, classes: classes, using: &rng)
-        return network.parameters.reduce(0) { $0 + $1.parameter.value.count }
-    }
 }
 
 extension DeepConfig {
     /// The effective config as JSON values (for manifests).
     public var jsonObject: [String: Any] {
-        ["model": ["block": model.block.rawValue, "stem": model.stem,
-                   "stages": model.stages.map { ["blocks": $0.blocks, "width": $0.width, "stride": $0.stride] }],
+        ["model": model.jsonObject,
          "dataset": dataset.rawValue, "classes": classes.map { $0 as Any } ?? NSNull(),
          "train_samples": trainSamples, "test_samples": testSamples, "label_noise": labelNoise, "input_noise": inputNoise,
          "epochs": plan.epochs, "batch_size": plan.batchSize, "learning_rate": plan.learningRate, "momentum": plan.momentum,
-         "weight_decay": plan.weightDecay, "warmup_epochs": plan.warmupEpochs, "augment": plan.augment, "seed": plan.seed]
+         "weight_decay": plan.weightDecay, "optimiser": plan.optimiser.rawValue, "warmup_epochs": plan.warmupEpochs, "augment": plan.augment, "seed": plan.seed]
     }
 }

@@ -1,10 +1,12 @@
 import Foundation
 import NumericsCore
 
-/// How a deep network is trained: mini-batch SGD with momentum and weight decay, a cosine
+/// How a deep network is trained: mini-batch SGD with momentum and weight decay (or AdamW), a cosine
 /// learning-rate schedule after a linear warm-up, optional crop-and-flip augmentation, and one
 /// seed for initialisation, batch order and augmentation.
 public struct DeepTrainingPlan: Sendable, Equatable {
+    public enum Optimiser: String, Sendable, CaseIterable { case sgd, adamw }
+    public var optimiser = Optimiser.sgd
     public var epochs: Int
     public var batchSize: Int
     public var learningRate: Double
@@ -75,6 +77,7 @@ public struct DeepTrainer {
                       onEpoch: (EpochRecord) throws -> Void = { _ in }) throws -> [EpochRecord] {
         let parameters = network.parameters.map(\.parameter)
         let sgd = SGD(parameters, learningRate: Float(plan.learningRate), momentum: Float(plan.momentum), weightDecay: Float(plan.weightDecay))
+        let adamw = AdamW(parameters, learningRate: Float(plan.learningRate), weightDecay: Float(plan.weightDecay))
         var order = SeededGenerator(seed: plan.seed, stream: "deep-batch-order")
         var augmentation = SeededGenerator(seed: plan.seed, stream: "deep-augmentation")
         let batches = (data.count + plan.batchSize - 1) / plan.batchSize
@@ -86,11 +89,14 @@ public struct DeepTrainer {
             for b in 0..<batches {
                 let indices = Array(permutation[(b * plan.batchSize)..<min((b + 1) * plan.batchSize, data.count)])
                 let (x, labels) = data.batch(indices, augment: plan.augment, using: &augmentation)
-                sgd.learningRate = Float(plan.learningRate(step: epoch * batches + b, of: plan.epochs * batches, stepsPerEpoch: batches))
+                let rate = Float(plan.learningRate(step: epoch * batches + b, of: plan.epochs * batches, stepsPerEpoch: batches))
                 let logits = network.forward(x, training: true)
                 let (batchLoss, gradient) = SoftmaxCrossEntropy.loss(logits, labels: labels)
                 _ = network.backward(gradient)
-                sgd.step()
+                switch plan.optimiser {
+                case .sgd: sgd.learningRate = rate; sgd.step()
+                case .adamw: adamw.learningRate = rate; adamw.step()
+                }
                 loss += Double(batchLoss) * Double(indices.count)
                 correct += zip(SoftmaxCrossEntropy.predictions(logits), labels).filter { $0 == $1 }.count
                 progress(epoch, b + 1, batches)
@@ -111,10 +117,10 @@ public struct DeepTrainer {
 /// decay 5·10⁻⁴) on one random batch after 3 warm-up steps, as scripts/torch_bench.py does in
 /// PyTorch; training images per second.
 public enum DeepThroughput {
-    public static func imagesPerSecond(_ description: ResNetDescription, channels: Int, side: Int, classes: Int,
+    public static func imagesPerSecond(_ model: DeepModel, channels: Int, side: Int, classes: Int,
                                        batch: Int, steps: Int) -> Double {
         var rng = SeededGenerator(seed: 0, stream: "deep-bench")
-        let network: Sequential<Float> = description.network(channels: channels, classes: classes, using: &rng)
+        let network = model.network(channels: channels, side: side, classes: classes, using: &rng)
         let sgd = SGD(network.parameters.map(\.parameter), learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4)
         let images = Tensor<Float>(gaussian: [batch, channels, side, side], standardDeviation: 1, using: &rng)
         let labels = (0..<batch).map { _ in Int(rng.next() % UInt64(classes)) }

@@ -1,3 +1,4 @@
+import Foundation
 import NumericsCore
 
 /// Softmax cross-entropy of logits [N, K] against class labels, averaged over the batch:
@@ -62,6 +63,45 @@ public final class SGD<Scalar: DeepScalar> {
                 let g = p.gradient.storage[e] + decay * p.value.storage[e]
                 velocity[k][e] = momentum * velocity[k][e] + g
                 p.value.storage[e] -= learningRate * velocity[k][e]
+            }
+            p.zeroGradient()
+        }
+    }
+}
+
+/// AdamW (Loshchilov and Hutter), as PyTorch's `optim.AdamW`: m ← β₁m + (1 − β₁)g,
+/// v ← β₂v + (1 − β₂)g², θ ← θ − η(λθ + m̂/(√v̂ + ε)) with bias-corrected m̂, v̂ and the
+/// decoupled decay λ only on decaying parameters.
+public final class AdamW<Scalar: DeepScalar> {
+    public var learningRate: Scalar
+    public let weightDecay: Scalar
+    public let beta1: Scalar = 0.9, beta2: Scalar = 0.999, epsilon: Scalar = 1e-8
+    let parameters: [Parameter<Scalar>]
+    private var first: [[Scalar]], second: [[Scalar]]
+    private var steps = 0
+
+    public init(_ parameters: [Parameter<Scalar>], learningRate: Scalar, weightDecay: Scalar = 0.05) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        first = parameters.map { [Scalar](repeating: 0, count: $0.value.count) }
+        second = first
+    }
+
+    /// One update from the accumulated gradients, which are then zeroed.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func step() {
+        steps += 1
+        let correction1 = 1 - Scalar(Foundation.pow(Double(beta1), Double(steps))), correction2 = 1 - Scalar(Foundation.pow(Double(beta2), Double(steps)))
+        for (k, p) in parameters.enumerated() {
+            let decay = p.decays ? weightDecay : 0
+            for e in 0..<p.value.count {
+                let g = p.gradient.storage[e]
+                first[k][e] = beta1 * first[k][e] + (1 - beta1) * g
+                second[k][e] = beta2 * second[k][e] + (1 - beta2) * g * g
+                let update = (first[k][e] / correction1) / ((second[k][e] / correction2).squareRoot() + epsilon)
+                p.value.storage[e] -= learningRate * (decay * p.value.storage[e] + update)
             }
             p.zeroGradient()
         }

@@ -35,8 +35,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Skip the whole-process comparison with the NumPy reference.")
     var noReference = false
 
-    @Option(name: .long, help: "Deep networks to time against PyTorch, comma-separated (default, small34, small101), or none.")
-    var deepModels = "default,small34,small101"
+    @Option(name: .long, help: "Deep networks to time against PyTorch, comma-separated (default, small34, small101, vit12), or none.")
+    var deepModels = "default,small34,small101,vit12"
 
     func run() async throws {
         guard repeats >= 1 && repeats <= 100 else {
@@ -62,15 +62,15 @@ struct BenchCommand: AsyncParsableCommand {
         // Deep networks: training images per second against PyTorch on the same architecture,
         // one thread each (ptv's runs keep OpenBLAS at one thread).
         print("deep networks, training images/s on 28×28 Fashion-MNIST-sized inputs, batch 64, 1 thread, best of \(repeats):")
-        let deepChoices: [(String, ResNetDescription, Int)] = [("default", DeepConfig().model, 20), ("small34", .small34, 4), ("small101", .small101, 4)]
+        let deepChoices: [(String, DeepModel, Int)] = [("default", DeepConfig().model, 20), ("small34", .resnet(.small34), 4),
+                                                      ("small101", .resnet(.small101), 4), ("vit12", .vit(.small12), 4)]
         let wanted = deepModels.split(separator: ",").map(String.init)
         for name in wanted where name != "none" && !deepChoices.contains(where: { $0.0 == name }) {
-            throw InputError("--deep-models: '\(InputText.excerpt(name))' is not one of default, small34, small101, none")
+            throw InputError("--deep-models: '\(InputText.excerpt(name))' is not one of default, small34, small101, vit12, none")
         }
         for (name, model, steps) in deepChoices where wanted.contains(name) {
             let ours = (0..<repeats).map { _ in DeepThroughput.imagesPerSecond(model, channels: 1, side: 28, classes: 10, batch: 64, steps: steps) }.max()!
-            let description = try JSONOutput.text(["block": model.block.rawValue, "stem": model.stem, "channels": 1, "classes": 10, "side": 28,
-                                                   "stages": model.stages.map { ["blocks": $0.blocks, "width": $0.width, "stride": $0.stride] }])
+            let description = try JSONOutput.text(model.jsonObject.merging(["channels": 1, "classes": 10, "side": 28]) { a, _ in a })
             var theirs: [Double] = []
             for _ in 0..<repeats {
                 let run = try? Subprocess.run(["/usr/bin/env", python, try torchBenchScript(), description, "1", "64", String(steps)], captureOutput: true)

@@ -5,10 +5,10 @@ import NumericsCore
 import TransferModel
 import Vocabulary
 
-/// `ptv deep`: deep networks (ResNet) on image data, on the same numerics core.
+/// `ptv deep`: deep networks (ResNet, ViT) on image data, on the same numerics core.
 struct DeepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "deep", abstract: "Train deep networks (ResNet) on Fashion-MNIST or a CIFAR copy.",
+        commandName: "deep", abstract: "Train deep networks (ResNet, ViT) on Fashion-MNIST or a CIFAR copy.",
         subcommands: [DeepTrainCommand.self])
 }
 
@@ -56,7 +56,7 @@ struct DeepTrainCommand: ParsableCommand {
         try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
         let (train, test) = try deep.data(folder: data)
         var rng = SeededGenerator(seed: deep.plan.seed, stream: "deep-init")
-        let network: Sequential<Float> = deep.model.network(channels: train.images.shape[1], classes: train.classCount, using: &rng)
+        let network = deep.model.network(channels: train.images.shape[1], side: train.images.shape[2], classes: train.classCount, using: &rng)
         let parameterCount = network.parameters.reduce(0) { $0 + $1.parameter.value.count }
         if !quiet {
             Progress.line("deep: \(train.count) training and \(test.count) test images of \(train.images.shape.dropFirst().map(String.init).joined(separator: "×")), \(train.classCount) classes; \(parameterCount) parameters; estimate at most \(ResourceEstimate.format(estimate)) of memory")

@@ -232,3 +232,18 @@ struct TransformerGradientTests {
         }
     }
 }
+
+/// AdamW's two first steps against the update rule computed separately (in Python, from the
+/// formulas of `AdamW`'s documentation): θ = 1, g = 0.5 at both steps, η = 0.1, λ = 0.1.
+struct AdamWTests {
+    @Test func twoStepsByHand() {
+        let p = Parameter(Tensor<Double>(shape: [1], storage: [1]), decays: true)
+        let adamw = AdamW([p], learningRate: 0.1, weightDecay: 0.1)
+        p.gradient.storage[0] = 0.5
+        adamw.step()
+        #expect(abs(p.value.storage[0] - 0.890000002) <= 1e-12)
+        p.gradient.storage[0] = 0.5
+        adamw.step()
+        #expect(abs(p.value.storage[0] - 0.78110000398) <= 1e-10)
+    }
+}
