@@ -21,7 +21,10 @@ public final class Linear<Scalar: DeepScalar>: Layer {
         let n = x.count / weight.value.shape[1], inputs = weight.value.shape[1], outputs = weight.value.shape[0]
         input = x
         var y = Tensor<Scalar>(zeros: Array(x.shape.dropLast()) + [outputs])
-        for i in 0..<n { for o in 0..<outputs { y.storage[i * outputs + o] = bias.value.storage[o] } }
+        let b = bias.value.storage
+        y.storage.withUnsafeMutableBufferPointer { yp in
+            for i in 0..<n { (yp.baseAddress! + i * outputs).update(from: b, count: outputs) }
+        }
         x.storage.withUnsafeBufferPointer { xp in
             weight.value.storage.withUnsafeBufferPointer { wp in
                 y.storage.withUnsafeMutableBufferPointer { yp in
@@ -37,7 +40,11 @@ public final class Linear<Scalar: DeepScalar>: Layer {
     public func backward(_ dy: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let x = input else { preconditionFailure("backward before forward") }
         let inputs = weight.value.shape[1], outputs = weight.value.shape[0], n = dy.count / outputs
-        for i in 0..<n { for o in 0..<outputs { bias.gradient.storage[o] += dy.storage[i * outputs + o] } }
+        var db = [Scalar](repeating: 0, count: outputs)
+        dy.storage.withUnsafeBufferPointer { dp in
+            for i in 0..<n { let row = dp.baseAddress! + i * outputs; for o in 0..<outputs { db[o] += row[o] } }
+        }
+        for o in 0..<outputs { bias.gradient.storage[o] += db[o] }
         var dx = Tensor<Scalar>(zeros: x.shape)
         dy.storage.withUnsafeBufferPointer { dp in
             x.storage.withUnsafeBufferPointer { xp in

@@ -57,13 +57,17 @@ public final class SGD<Scalar: DeepScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func step() {
+        let (mu, rate) = (momentum, learningRate)
         for (k, p) in parameters.enumerated() {
             let decay = p.decays ? weightDecay : 0
-            for e in 0..<p.value.count {
-                let g = p.gradient.storage[e] + decay * p.value.storage[e]
-                velocity[k][e] = momentum * velocity[k][e] + g
-                p.value.storage[e] -= learningRate * velocity[k][e]
-            }
+            p.value.storage.withUnsafeMutableBufferPointer { theta in p.gradient.storage.withUnsafeBufferPointer { g in
+                velocity[k].withUnsafeMutableBufferPointer { v in
+                    for e in 0..<theta.count {
+                        v[e] = mu * v[e] + g[e] + decay * theta[e]
+                        theta[e] -= rate * v[e]
+                    }
+                }
+            } }
             p.zeroGradient()
         }
     }
@@ -94,15 +98,19 @@ public final class AdamW<Scalar: DeepScalar> {
     public func step() {
         steps += 1
         let correction1 = 1 - Scalar(Foundation.pow(Double(beta1), Double(steps))), correction2 = 1 - Scalar(Foundation.pow(Double(beta2), Double(steps)))
+        let (b1, b2, eps, rate) = (beta1, beta2, epsilon, learningRate)
         for (k, p) in parameters.enumerated() {
             let decay = p.decays ? weightDecay : 0
-            for e in 0..<p.value.count {
-                let g = p.gradient.storage[e]
-                first[k][e] = beta1 * first[k][e] + (1 - beta1) * g
-                second[k][e] = beta2 * second[k][e] + (1 - beta2) * g * g
-                let update = (first[k][e] / correction1) / ((second[k][e] / correction2).squareRoot() + epsilon)
-                p.value.storage[e] -= learningRate * (decay * p.value.storage[e] + update)
-            }
+            p.value.storage.withUnsafeMutableBufferPointer { theta in p.gradient.storage.withUnsafeBufferPointer { g in
+                first[k].withUnsafeMutableBufferPointer { m in second[k].withUnsafeMutableBufferPointer { v in
+                    for e in 0..<theta.count {
+                        m[e] = b1 * m[e] + (1 - b1) * g[e]
+                        v[e] = b2 * v[e] + (1 - b2) * g[e] * g[e]
+                        let update = (m[e] / correction1) / ((v[e] / correction2).squareRoot() + eps)
+                        theta[e] -= rate * (decay * theta[e] + update)
+                    }
+                } }
+            } }
             p.zeroGradient()
         }
     }

@@ -20,23 +20,27 @@ public final class LayerNorm<Scalar: DeepScalar>: Layer {
     @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>, training: Bool) -> Tensor<Scalar> {
         let d = scale.value.count, rows = x.count / d
+        let gamma = scale.value.storage, beta = shift.value.storage
         var y = Tensor<Scalar>(zeros: x.shape)
-        normalised = [Scalar](repeating: 0, count: x.count)
-        inverseDeviation = [Scalar](repeating: 0, count: rows)
-        for r in 0..<rows {
-            var mean: Scalar = 0, variance: Scalar = 0
-            for e in 0..<d { mean += x.storage[r * d + e] }
-            mean /= Scalar(d)
-            for e in 0..<d { let v = x.storage[r * d + e] - mean; variance += v * v }
-            variance /= Scalar(d)
-            let inverse = 1 / (variance + epsilon).squareRoot()
-            inverseDeviation[r] = inverse
-            for e in 0..<d {
-                let h = (x.storage[r * d + e] - mean) * inverse
-                normalised[r * d + e] = h
-                y.storage[r * d + e] = scale.value.storage[e] * h + shift.value.storage[e]
+        var normalised = [Scalar](repeating: 0, count: x.count), inverseDeviation = [Scalar](repeating: 0, count: rows)
+        x.storage.withUnsafeBufferPointer { xp in y.storage.withUnsafeMutableBufferPointer { yp in normalised.withUnsafeMutableBufferPointer { hp in
+            for r in 0..<rows {
+                let row = xp.baseAddress! + r * d, out = yp.baseAddress! + r * d, h = hp.baseAddress! + r * d
+                var mean: Scalar = 0, variance: Scalar = 0
+                for e in 0..<d { mean += row[e] }
+                mean /= Scalar(d)
+                for e in 0..<d { let v = row[e] - mean; variance += v * v }
+                variance /= Scalar(d)
+                let inverse = 1 / (variance + epsilon).squareRoot()
+                inverseDeviation[r] = inverse
+                for e in 0..<d {
+                    h[e] = (row[e] - mean) * inverse
+                    out[e] = gamma[e] * h[e] + beta[e]
+                }
             }
-        }
+        } } }
+        self.normalised = normalised
+        self.inverseDeviation = inverseDeviation
         return y
     }
 
@@ -45,21 +49,25 @@ public final class LayerNorm<Scalar: DeepScalar>: Layer {
     @_specialize(where Scalar == Double)
     public func backward(_ dy: Tensor<Scalar>) -> Tensor<Scalar> {
         let d = scale.value.count, rows = dy.count / d
+        let gamma = scale.value.storage
+        var dgamma = [Scalar](repeating: 0, count: d), dbeta = dgamma
         var dx = Tensor<Scalar>(zeros: dy.shape)
-        for r in 0..<rows {
-            var sum: Scalar = 0, dotted: Scalar = 0
-            for e in 0..<d {
-                let g = dy.storage[r * d + e] * scale.value.storage[e], h = normalised[r * d + e]
-                scale.gradient.storage[e] += dy.storage[r * d + e] * h
-                shift.gradient.storage[e] += dy.storage[r * d + e]
-                sum += g
-                dotted += g * h
+        dy.storage.withUnsafeBufferPointer { dp in normalised.withUnsafeBufferPointer { hp in dx.storage.withUnsafeMutableBufferPointer { xp in
+            for r in 0..<rows {
+                let g0 = dp.baseAddress! + r * d, h = hp.baseAddress! + r * d, out = xp.baseAddress! + r * d
+                var sum: Scalar = 0, dotted: Scalar = 0
+                for e in 0..<d {
+                    let g = g0[e] * gamma[e]
+                    dgamma[e] += g0[e] * h[e]
+                    dbeta[e] += g0[e]
+                    sum += g
+                    dotted += g * h[e]
+                }
+                let inverse = inverseDeviation[r], meanG = sum / Scalar(d), meanGH = dotted / Scalar(d)
+                for e in 0..<d { out[e] = inverse * (g0[e] * gamma[e] - meanG - h[e] * meanGH) }
             }
-            for e in 0..<d {
-                let g = dy.storage[r * d + e] * scale.value.storage[e]
-                dx.storage[r * d + e] = inverseDeviation[r] * (g - sum / Scalar(d) - normalised[r * d + e] * dotted / Scalar(d))
-            }
-        }
+        } } }
+        for e in 0..<d { scale.gradient.storage[e] += dgamma[e]; shift.gradient.storage[e] += dbeta[e] }
         return dx
     }
 }
