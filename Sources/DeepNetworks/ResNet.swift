@@ -51,11 +51,11 @@ public struct ResNetDescription: Sendable, Equatable {
                 let stride = b == 0 ? stage.stride : 1
                 switch block {
                 case .basic:
-                    blocks.append(("block\(b)", BasicBlock<Scalar>(inputs: width, outputs: stage.width, stride: stride, using: &rng)))
+                    blocks.append(("block\(b)", ResidualBlock<Scalar>.basic(inputs: width, outputs: stage.width, stride: stride, using: &rng)))
                     width = stage.width
                 case .bottleneck:
-                    blocks.append(("block\(b)", BottleneckBlock<Scalar>(inputs: width, width: stage.width, stride: stride, using: &rng)))
-                    width = stage.width * BottleneckBlock<Scalar>.expansion
+                    blocks.append(("block\(b)", ResidualBlock<Scalar>.bottleneck(inputs: width, width: stage.width, stride: stride, using: &rng)))
+                    width = stage.width * ResidualBlock<Scalar>.expansion
                 }
             }
             layers.append(("stage\(s + 1)", Sequential(blocks)))

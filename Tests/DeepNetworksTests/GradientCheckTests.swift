@@ -106,7 +106,7 @@ struct GradientCheckTests {
     @Test(arguments: [(4, 4, 1), (3, 5, 2)])
     func basicBlock(inputs: Int, outputs: Int, stride: Int) {
         var rng = SeededGenerator(seed: 6)
-        let block = BasicBlock<Double>(inputs: inputs, outputs: outputs, stride: stride, using: &rng)
+        let block = ResidualBlock<Double>.basic(inputs: inputs, outputs: outputs, stride: stride, using: &rng)
         let errors = Self.check(block, input: [2, inputs, 6, 6])
         Self.expectSmall(errors, "block \(inputs)→\(outputs) s\(stride)")
         #expect(errors.keys.contains("conv1.weight") && errors.keys.contains("bn2.bias"))
@@ -182,7 +182,7 @@ struct LayerValueTests {
 struct NetworkGradientTests {
     @Test func bottleneckBlock() {
         var rng = SeededGenerator(seed: 13)
-        let errors = GradientCheckTests.check(BottleneckBlock<Double>(inputs: 4, width: 2, stride: 2, using: &rng), input: [2, 4, 5, 5])
+        let errors = GradientCheckTests.check(ResidualBlock<Double>.bottleneck(inputs: 4, width: 2, stride: 2, using: &rng), input: [2, 4, 5, 5])
         GradientCheckTests.expectSmall(errors, "bottleneck")
         #expect(errors.keys.contains("conv3.weight") && errors.keys.contains("downsample.1.weight"))
     }
