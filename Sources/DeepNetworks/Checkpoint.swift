@@ -51,6 +51,27 @@ public enum Checkpoint {
 
     /// Everything a network holds, by name: parameters, then buffers (running statistics).
     public static func arrays(of network: some Layer<Float>) -> [(name: String, value: Tensor<Float>)] {
-        network.parameters.map { ($0.name, $0.parameter.value) } + network.buffers
+        (network.parameters + network.buffers).map { ($0.name, $0.parameter.value) }
+    }
+
+    /// Load the arrays whose names `selected` accepts into the network's parameters and buffers
+    /// of the same names (all of them by default), and return the names loaded. A selected
+    /// name that the network lacks, or whose shape differs, is a `ConfigError` naming `field`
+    /// and the array; nothing is changed then.
+    @discardableResult
+    public static func load(_ arrays: [String: Tensor<Float>], into network: some Layer<Float>, field: String,
+                            selecting selected: (String) -> Bool = { _ in true }) throws -> [String] {
+        let targets = Dictionary(uniqueKeysWithValues: (network.parameters + network.buffers).map { ($0.name, $0.parameter) })
+        let chosen = arrays.keys.filter(selected).sorted()
+        for name in chosen {
+            guard let target = targets[name] else {
+                throw ConfigError(field: field, "the checkpoint's '\(InputText.excerpt(name))' is not a parameter of this network")
+            }
+            guard target.value.shape == arrays[name]!.shape else {
+                throw ConfigError(field: field, "'\(InputText.excerpt(name))' has shape \(arrays[name]!.shape) in the checkpoint and \(target.value.shape) in this network")
+            }
+        }
+        for name in chosen { targets[name]!.value = arrays[name]! }
+        return chosen
     }
 }

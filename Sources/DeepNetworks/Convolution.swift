@@ -155,8 +155,11 @@ public final class Conv2d<Scalar: DeepScalar>: Layer {
 public final class BatchNorm2d<Scalar: DeepScalar>: Layer {
     public let scale: Parameter<Scalar>
     public let shift: Parameter<Scalar>
-    public private(set) var runningMean: Tensor<Scalar>
-    public private(set) var runningVariance: Tensor<Scalar>
+    let mean: Parameter<Scalar>
+    let variance: Parameter<Scalar>
+    /// The running statistics (a checkpoint's `running_mean`, `running_var`).
+    public var runningMean: Tensor<Scalar> { mean.value }
+    public var runningVariance: Tensor<Scalar> { variance.value }
     public let epsilon: Scalar = 1e-5
     public let momentum: Scalar = 0.1
     private var normalised: Tensor<Scalar>?
@@ -166,17 +169,17 @@ public final class BatchNorm2d<Scalar: DeepScalar>: Layer {
     public init(channels: Int) {
         scale = Parameter(Tensor(shape: [channels], storage: [Scalar](repeating: 1, count: channels)), decays: false)
         shift = Parameter(Tensor(zeros: [channels]), decays: false)
-        runningMean = Tensor(zeros: [channels])
-        runningVariance = Tensor(shape: [channels], storage: [Scalar](repeating: 1, count: channels))
+        mean = Parameter(Tensor(zeros: [channels]), decays: false)
+        variance = Parameter(Tensor(shape: [channels], storage: [Scalar](repeating: 1, count: channels)), decays: false)
     }
 
     public var parameters: [(name: String, parameter: Parameter<Scalar>)] { [("weight", scale), ("bias", shift)] }
-    public var buffers: [(name: String, value: Tensor<Scalar>)] { [("running_mean", runningMean), ("running_var", runningVariance)] }
+    public var buffers: [(name: String, parameter: Parameter<Scalar>)] { [("running_mean", mean), ("running_var", variance)] }
 
     /// Set the running statistics (loading a checkpoint).
     public func setRunning(mean: Tensor<Scalar>, variance: Tensor<Scalar>) {
-        runningMean = mean
-        runningVariance = variance
+        self.mean.value = mean
+        self.variance.value = variance
     }
 
     @_specialize(where Scalar == Float)
@@ -197,12 +200,12 @@ public final class BatchNorm2d<Scalar: DeepScalar>: Layer {
                             mean /= m
                             for s in 0..<n { let row = xp.baseAddress! + (s * c + ch) * area; for p in 0..<area { let d = row[p] - mean; variance += d * d } }
                             variance /= m
-                            runningMean.storage[ch] = (1 - momentum) * runningMean.storage[ch] + momentum * mean
+                            self.mean.value.storage[ch] = (1 - momentum) * self.mean.value.storage[ch] + momentum * mean
                             let unbiased = m > 1 ? variance * m / (m - 1) : variance
-                            runningVariance.storage[ch] = (1 - momentum) * runningVariance.storage[ch] + momentum * unbiased
+                            self.variance.value.storage[ch] = (1 - momentum) * self.variance.value.storage[ch] + momentum * unbiased
                         } else {
-                            mean = runningMean.storage[ch]
-                            variance = runningVariance.storage[ch]
+                            mean = self.mean.value.storage[ch]
+                            variance = self.variance.value.storage[ch]
                         }
                         let inverse = 1 / (variance + epsilon).squareRoot()
                         inverseDeviation[ch] = inverse

@@ -132,7 +132,7 @@ public final class Sequential<Scalar: DeepScalar>: Layer {
         layers.flatMap { child in child.layer.parameters.map { (Self.path(child.name, $0.name), $0.parameter) } }
     }
 
-    public var buffers: [(name: String, value: Tensor<Scalar>)] {
-        layers.flatMap { child in child.layer.buffers.map { (Self.path(child.name, $0.name), $0.value) } }
+    public var buffers: [(name: String, parameter: Parameter<Scalar>)] {
+        layers.flatMap { child in child.layer.buffers.map { (Self.path(child.name, $0.name), $0.parameter) } }
     }
 }

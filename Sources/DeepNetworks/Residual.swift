@@ -61,7 +61,7 @@ public final class ResidualBlock<Scalar: DeepScalar>: Layer {
         main.parameters + (shortcut?.parameters.map { ("downsample." + $0.name, $0.parameter) } ?? [])
     }
 
-    public var buffers: [(name: String, value: Tensor<Scalar>)] {
-        main.buffers + (shortcut?.buffers.map { ("downsample." + $0.name, $0.value) } ?? [])
+    public var buffers: [(name: String, parameter: Parameter<Scalar>)] {
+        main.buffers + (shortcut?.buffers.map { ("downsample." + $0.name, $0.parameter) } ?? [])
     }
 }

@@ -103,11 +103,11 @@ public protocol Layer<Scalar>: AnyObject {
     /// names: `stage1.block0.conv1.weight`).
     var parameters: [(name: String, parameter: Parameter<Scalar>)] { get }
     /// Values that are not trained but belong to the model (batch normalisation's running
-    /// statistics), by name, for checkpoints.
-    var buffers: [(name: String, value: Tensor<Scalar>)] { get }
+    /// statistics), by name, for checkpoints: held as parameters whose gradient is unused.
+    var buffers: [(name: String, parameter: Parameter<Scalar>)] { get }
 }
 
 extension Layer {
     public var parameters: [(name: String, parameter: Parameter<Scalar>)] { [] }
-    public var buffers: [(name: String, value: Tensor<Scalar>)] { [] }
+    public var buffers: [(name: String, parameter: Parameter<Scalar>)] { [] }
 }

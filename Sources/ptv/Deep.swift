@@ -12,6 +12,18 @@ struct DeepCommand: ParsableCommand {
         subcommands: [DeepTrainCommand.self])
 }
 
+/// Reading a whole binary input file, refused in one line naming the option.
+enum SystemFileInput {
+    static func data(_ path: String, field: String) throws -> Data {
+        do {
+            guard case .regular = try SystemFile.kind(of: path) else { throw ConfigError(field: field, "\(InputText.excerpt(path)) is not a regular file") }
+            return try SystemFile.read(path)
+        } catch let error as SystemFile.Failure {
+            throw ConfigError(field: field, "cannot read \(InputText.excerpt(path)): \(error.reason)")
+        }
+    }
+}
+
 /// `ptv deep train`: one network, one dataset, per-epoch results.
 struct DeepTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,6 +43,12 @@ struct DeepTrainCommand: ParsableCommand {
     @Option(name: .long, help: "Folder of the dataset's files (default: Debian's Fashion-MNIST; required for CIFAR).")
     var data: String?
 
+    @Option(name: .long, help: "A safetensors checkpoint to start from (by default every array is loaded).")
+    var initFrom: String?
+
+    @Option(name: .long, help: "With --init-from, load only the arrays whose names start with this (repeatable: stem., stage1.).")
+    var initPrefix: [String] = []
+
     @Flag(name: .long, help: "No progress lines on stderr.")
     var quiet = false
 
@@ -39,7 +57,10 @@ struct DeepTrainCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryLimit
 
-    func validate() throws { try InputError.requireFolder(out) }
+    func validate() throws {
+        try InputError.requireFolder(out)
+        guard initFrom != nil || initPrefix.isEmpty else { throw ValidationError("--init-prefix needs --init-from") }
+    }
 
     static let resultNames = ["epochs.csv", "metrics.json", "manifest.json", "model.safetensors"]
 
@@ -57,6 +78,16 @@ struct DeepTrainCommand: ParsableCommand {
         let (train, test) = try deep.data(folder: data)
         var rng = SeededGenerator(seed: deep.plan.seed, stream: "deep-init")
         let network = deep.model.network(channels: train.images.shape[1], side: train.images.shape[2], classes: train.classCount, using: &rng)
+        if let initFrom {
+            let arrays = try Checkpoint.decode(try SystemFileInput.data(initFrom, field: "init-from"), field: "init-from")
+            let prefixes = initPrefix
+            let loaded = try Checkpoint.load(arrays, into: network, field: "init-from") { name in prefixes.isEmpty || prefixes.contains { name.hasPrefix($0) } }
+            guard !loaded.isEmpty else { throw ConfigError(field: "init-prefix", "no array of \(InputText.excerpt(initFrom)) starts with \(prefixes.joined(separator: ", "))") }
+            if !quiet { Progress.line("loaded \(loaded.count) arrays from \(initFrom)") }
+            manifest.config["init_from"] = initFrom
+            manifest.config["init_loaded"] = loaded
+            try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
+        }
         let parameterCount = network.parameters.reduce(0) { $0 + $1.parameter.value.count }
         if !quiet {
             Progress.line("deep: \(train.count) training and \(test.count) test images of \(train.images.shape.dropFirst().map(String.init).joined(separator: "×")), \(train.classCount) classes; \(parameterCount) parameters; estimate at most \(ResourceEstimate.format(estimate)) of memory")

@@ -23,6 +23,73 @@ struct DeepCommandTests {
         #expect(checkpoint.count > 8)
     }
 
+    /// A run started from another's checkpoint, in part (`--init-prefix`), records what it loaded;
+    /// a prefix nothing matches, or a file that is not a checkpoint, exits 2.
+    @Test func startsFromACheckpoint() throws {
+        guard Self.installed else { print("skipped: Fashion-MNIST is not installed"); return }
+        let dir = CLI.temporaryDirectory("deep-init")
+        try CLI.write("classes: [0, 1]\ntrain_samples: 64\ntest_samples: 32\nepochs: 1\n", to: dir.appendingPathComponent("d.yaml"))
+        let config = dir.appendingPathComponent("d.yaml").path, first = dir.appendingPathComponent("first")
+        #expect(try CLI.run(["deep", "train", "--config", config, "--out", first.path, "--quiet"]).status == 0)
+        let checkpoint = first.appendingPathComponent("model.safetensors").path
+        let second = dir.appendingPathComponent("second")
+        let result = try CLI.run(["deep", "train", "--config", config, "--out", second.path, "--init-from", checkpoint, "--init-prefix", "stem.", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let loaded = try #require((try CLI.json(second.appendingPathComponent("manifest.json"))["config"] as? [String: Any])?["init_loaded"] as? [String])
+        #expect(!loaded.isEmpty && loaded.allSatisfy { $0.hasPrefix("stem.") }, "\(loaded)")
+        let nothing = try CLI.run(["deep", "train", "--config", config, "--out", second.path, "--force", "--init-from", checkpoint, "--init-prefix", "blocks.9."])
+        #expect(nothing.status == 2 && nothing.stderr.contains("'init-prefix'"), "\(nothing.stderr)")
+        let notACheckpoint = try CLI.run(["deep", "train", "--config", config, "--out", second.path, "--force", "--init-from", config])
+        #expect(notACheckpoint.status == 2 && notACheckpoint.stderr.contains("'init-from'"), "\(notACheckpoint.stderr)")
+    }
+
+    /// The same config twice gives the same run, bit for bit: per-epoch figures and checkpoint
+    /// bytes (one OpenBLAS thread, fixed seed).
+    @Test func aSeedDeterminesTheRun() throws {
+        guard Self.installed else { print("skipped: Fashion-MNIST is not installed"); return }
+        let dir = CLI.temporaryDirectory("deep-repeat")
+        try CLI.write("classes: [0, 1, 2]\ntrain_samples: 64\ntest_samples: 32\nepochs: 2\naugment: true\nlabel_noise: 0.1\nseed: 7\n",
+                      to: dir.appendingPathComponent("d.yaml"))
+        func run(_ name: String) throws -> (figures: [String], checkpoint: Data) {
+            let out = dir.appendingPathComponent(name)
+            #expect(try CLI.run(["deep", "train", "--config", dir.appendingPathComponent("d.yaml").path, "--out", out.path, "--quiet"]).status == 0)
+            let rows = try String(contentsOf: out.appendingPathComponent("epochs.csv"), encoding: .utf8).split(separator: "\n")
+            return (rows.map { $0.split(separator: ",").dropLast().joined(separator: ",") }, try Data(contentsOf: out.appendingPathComponent("model.safetensors")))
+        }
+        let a = try run("a"), b = try run("b")
+        #expect(a.figures == b.figures && a.figures.count == 3)
+        #expect(a.checkpoint == b.checkpoint)
+    }
+
+    /// A run killed after its first epoch keeps that epoch whole: epochs.csv with its row, a
+    /// checkpoint that reads back, metrics of epoch 1.
+    @Test func aKilledRunKeepsItsFinishedEpochs() throws {
+        guard Self.installed else { print("skipped: Fashion-MNIST is not installed"); return }
+        let dir = CLI.temporaryDirectory("deep-kill")
+        try CLI.write("train_samples: 256\ntest_samples: 64\nepochs: 50\n", to: dir.appendingPathComponent("d.yaml"))
+        let out = dir.appendingPathComponent("out")
+        let process = try CLI.launch(["deep", "train", "--config", dir.appendingPathComponent("d.yaml").path, "--out", out.path, "--quiet"])
+        let csv = out.appendingPathComponent("epochs.csv")
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline && !((try? String(contentsOf: csv, encoding: .utf8))?.split(separator: "\n").count ?? 0 >= 2) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let rows = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
+        #expect(rows.count >= 2 && rows.count < 51 && rows.dropFirst().allSatisfy { $0.split(separator: ",").count == 6 })
+        let metrics = try CLI.json(out.appendingPathComponent("metrics.json"))
+        #expect((metrics["epochs_done"] as? Int ?? 0) >= 1)
+        // The checkpoint is whole: its header's largest byte offset ends exactly at the file's end.
+        let checkpoint = try Data(contentsOf: out.appendingPathComponent("model.safetensors"))
+        let length = Int(checkpoint.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        let header = try #require(try JSONSerialization.jsonObject(with: checkpoint.subdata(in: 8..<(8 + length))) as? [String: Any])
+        let end = header.values.compactMap { ($0 as? [String: Any])?["data_offsets"] as? [Int] }.map { $0[1] }.max() ?? 0
+        #expect(8 + length + end == checkpoint.count && header["fc.weight"] != nil)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasPrefix(".") }
+        #expect(leftovers.allSatisfy { $0.hasSuffix(".tmp") } )  // at most the temporary of the write the kill interrupted
+    }
+
     @Test(arguments: [
         ("epochs: 0\n", "epochs"), ("model: {block: wide}\n", "model.block"), ("model: {stages: [{blocks: 2, width: 0}]}\n", "model.stages[0].width"),
         ("classes: [3, 3]\n", "classes"), ("classes: [12]\n", "classes"), ("label_noise: 1\n", "label_noise"), ("colour: red\n", "colour"),
