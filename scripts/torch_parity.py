@@ -94,4 +94,5 @@ def main():
     sys.exit(0 if all(v <= 1e-4 for v in worst.values()) else 1)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -69,3 +69,57 @@ struct TorchParityTests {
                          images: images, labels: [0, 4, 2, 1, 3], label: "vit", rng: &rng)
     }
 }
+
+/// Each layer on its own against its PyTorch counterpart (scripts/torch_layer_parity.py): the
+/// forward output in training mode, ∂Σ(r⊙y)/∂x and every parameter gradient, within 1e-4 of
+/// the largest entry. Skipped with a message without torch.
+struct TorchLayerParityTests {
+    static let script = URL(fileURLWithPath: TorchParityTests.script).deletingLastPathComponent().appendingPathComponent("torch_layer_parity.py").path
+
+    static func cases() -> [(spec: [String: Any], layer: any Layer<Float>, input: [Int])] {
+        var rng = SeededGenerator(seed: 31, stream: "layer-parity")
+        let norm = BatchNorm2d<Float>(channels: 3)
+        norm.scale.value = Tensor(shape: [3], storage: [1.3, -0.6, 0.8])
+        norm.shift.value = Tensor(shape: [3], storage: [0.2, -0.1, 0.4])
+        let layerNorm = LayerNorm<Float>(width: 8)
+        layerNorm.scale.value = Tensor(gaussian: [8], standardDeviation: 1, using: &rng)
+        return [
+            (["kind": "conv", "inputs": 3, "outputs": 5, "kernel": 3, "stride": 2, "padding": 1],
+             Conv2d<Float>(inputs: 3, outputs: 5, kernel: 3, stride: 2, padding: 1, using: &rng), [2, 3, 7, 6]),
+            (["kind": "batchnorm", "channels": 3], norm, [4, 3, 3, 3]),
+            (["kind": "linear", "inputs": 6, "outputs": 4], Linear<Float>(inputs: 6, outputs: 4, using: &rng), [3, 2, 6]),
+            (["kind": "layernorm", "width": 8], layerNorm, [2, 3, 8]),
+            (["kind": "attention", "width": 8, "heads": 2], SelfAttention<Float>(width: 8, heads: 2, using: &rng), [2, 5, 8]),
+            (["kind": "gelu"], GELU<Float>(), [3, 7]),
+            (["kind": "relu"], ReLU<Float>(), [3, 7]),
+            (["kind": "pool"], GlobalAveragePool<Float>(), [2, 3, 4, 4]),
+        ]
+    }
+
+    @Test func everyLayerMatchesTorch() throws {
+        var rng = SeededGenerator(seed: 32, stream: "layer-parity-input")
+        for (spec, layer, shape) in Self.cases() {
+            let kind = spec["kind"] as! String
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ptv-layer-parity-\(kind)-\(getpid())")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let x = Tensor<Float>(gaussian: shape, standardDeviation: 1, using: &rng)
+            let y = layer.forward(x, training: true)
+            let r = Tensor<Float>(gaussian: y.shape, standardDeviation: 1, using: &rng)
+            try JSONOutput.write(spec, to: folder.appendingPathComponent("layer.json"))
+            try ResultFile.write(Checkpoint.encode((layer.parameters + layer.buffers).map { ($0.name, $0.parameter.value) } + [("input.x", x), ("input.r", r)]),
+                                 to: folder.appendingPathComponent("before.safetensors"))
+            // The running statistics moved in the forward pass above; torch starts from the initial ones.
+            for (_, p) in layer.parameters { p.zeroGradient() }
+            let dx = layer.backward(r)
+            try ResultFile.write(Checkpoint.encode([("out.y", y), ("grad.input", dx)] + layer.parameters.map { ("grad." + $0.name, $0.parameter.gradient) }),
+                                 to: folder.appendingPathComponent("after.safetensors"))
+            let result = try Subprocess.run(["/usr/bin/env", "python3", Self.script, folder.path], captureOutput: true)
+            if result.status >> 8 == 3 {
+                print("skipped the PyTorch comparison of each layer: torch is not importable")
+                return
+            }
+            print(result.output)
+            #expect(result.status == 0, "\(kind): \(result.output)")
+        }
+    }
+}
