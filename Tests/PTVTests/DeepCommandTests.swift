@@ -94,6 +94,8 @@ struct DeepCommandTests {
         ("epochs: 0\n", "epochs"), ("model: {block: wide}\n", "model.block"), ("model: {stages: [{blocks: 2, width: 0}]}\n", "model.stages[0].width"),
         ("classes: [3, 3]\n", "classes"), ("classes: [12]\n", "classes"), ("label_noise: 1\n", "label_noise"), ("colour: red\n", "colour"),
         ("dataset: imagenet\n", "dataset"), ("dataset: cifar10\n", "data"), ("model: small50\n", "model"),
+        ("model: {family: vit, width: 32, heads: 5}\n", "model.heads"), ("model: {family: vit, patch: 5}\n", "model.patch"),
+        ("model: {family: transformer}\n", "model.family"), ("optimiser: adam\n", "optimiser"),
     ])
     func badConfigsExitTwoNamingTheField(yaml: String, field: String) throws {
         let dir = CLI.temporaryDirectory("deep-bad")
@@ -101,6 +103,16 @@ struct DeepCommandTests {
         let result = try CLI.run(["deep", "train", "--config", dir.appendingPathComponent("d.yaml").path, "--out", dir.appendingPathComponent("o").path])
         #expect(result.status == 2, "\(yaml): \(result.stderr)")
         #expect(result.stderr.contains("'\(field)'") && result.stderr.split(separator: "\n").count == 1, "\(yaml): \(result.stderr)")
+    }
+
+    /// A run estimated above --max-memory is refused before anything is read.
+    @Test func aRunAboveTheMemoryLimitIsRefused() throws {
+        let dir = CLI.temporaryDirectory("deep-memory")
+        try CLI.write("model: small101\nbatch_size: 4096\n", to: dir.appendingPathComponent("d.yaml"))
+        let result = try CLI.run(["deep", "train", "--config", dir.appendingPathComponent("d.yaml").path, "--out", dir.appendingPathComponent("o").path,
+                                  "--max-memory", "1"])
+        #expect(result.status == 2 && result.stderr.contains("'batch_size'") && result.stderr.contains("--max-memory"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o/manifest.json").path))
     }
 
     /// A folder without the dataset, or with a malformed IDX file, is refused naming --data's field.
@@ -113,5 +125,11 @@ struct DeepCommandTests {
         }
         let malformed = try CLI.run(["deep", "train", "--data", dir.path, "--out", dir.appendingPathComponent("o").path, "--force"])
         #expect(malformed.status == 2 && malformed.stderr.contains("not an IDX file"), "\(malformed.stderr)")
+        // A CIFAR-10 copy whose batches are not whole records.
+        try CLI.write("dataset: cifar10\n", to: dir.appendingPathComponent("c.yaml"))
+        for name in (1...5).map({ "data_batch_\($0).bin" }) + ["test_batch.bin"] { try CLI.write("abc", to: dir.appendingPathComponent(name)) }
+        let cifar = try CLI.run(["deep", "train", "--config", dir.appendingPathComponent("c.yaml").path, "--data", dir.path,
+                                 "--out", dir.appendingPathComponent("o").path, "--force"])
+        #expect(cifar.status == 2 && cifar.stderr.contains("not a CIFAR-10 binary file") && cifar.stderr.split(separator: "\n").count == 1, "\(cifar.stderr)")
     }
 }
