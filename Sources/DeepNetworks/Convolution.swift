@@ -67,29 +67,38 @@ public final class Conv2d<Scalar: DeepScalar>: Layer {
         return first..<max(first, last)
     }
 
+    /// Every run of one image row that kernel offset (i, j) reads: `body(image, column, columns)`
+    /// with the image offset of output column 0 in that row (x[c, a·s + i − p, j − p]), the offset
+    /// of that column-matrix row and output row (row (c·k + i)·k + j, column a·W′), and the output
+    /// columns b that fall inside the image. im2col and col2im are the two uses.
+    @inline(__always)
+    static func runs(c: Int, h: Int, w: Int, k: Int, stride: Int, padding: Int, oh: Int, ow: Int,
+                     _ body: (_ image: Int, _ column: Int, _ columns: Range<Int>) -> Void) {
+        let area = oh * ow
+        for ch in 0..<c {
+            for i in 0..<k {
+                let rows = inside(i, w: h, stride: stride, padding: padding, ow: oh)
+                for j in 0..<k {
+                    let columns = inside(j, w: w, stride: stride, padding: padding, ow: ow)
+                    guard !columns.isEmpty else { continue }
+                    for a in rows { body((ch * h + a * stride + i - padding) * w + j - padding, ((ch * k + i) * k + j) * area + a * ow, columns) }
+                }
+            }
+        }
+    }
+
     /// im2col of one image: row (c·k + i)·k + j, column a·W′ + b holds x[c, a·s + i − p, b·s + j − p]
     /// (0 outside the image; `cols` must be zero on entry).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func patches(_ x: UnsafePointer<Scalar>, _ cols: UnsafeMutablePointer<Scalar>, c: Int, h: Int, w: Int, k: Int,
                         stride: Int, padding: Int, oh: Int, ow: Int) {
-        let area = oh * ow
-        for ch in 0..<c {
-            for i in 0..<k {
-                let rows = inside(i, w: h, stride: stride, padding: padding, ow: oh)
-                for j in 0..<k {
-                    let row = cols + ((ch * k + i) * k + j) * area
-                    let columns = inside(j, w: w, stride: stride, padding: padding, ow: ow)
-                    guard !columns.isEmpty else { continue }
-                    for a in rows {
-                        let source = x + (ch * h + a * stride + i - padding) * w + j - padding, target = row + a * ow
-                        if stride == 1 {
-                            (target + columns.lowerBound).update(from: source + columns.lowerBound, count: columns.count)
-                        } else {
-                            for b in columns { target[b] = source[b * stride] }
-                        }
-                    }
-                }
+        runs(c: c, h: h, w: w, k: k, stride: stride, padding: padding, oh: oh, ow: ow) { image, column, columns in
+            let source = x + image, target = cols + column
+            if stride == 1 {
+                (target + columns.lowerBound).update(from: source + columns.lowerBound, count: columns.count)
+            } else {
+                for b in columns { target[b] = source[b * stride] }
             }
         }
     }
@@ -99,19 +108,9 @@ public final class Conv2d<Scalar: DeepScalar>: Layer {
     @_specialize(where Scalar == Double)
     static func scatter(_ cols: UnsafePointer<Scalar>, _ x: UnsafeMutablePointer<Scalar>, c: Int, h: Int, w: Int, k: Int,
                         stride: Int, padding: Int, oh: Int, ow: Int) {
-        let area = oh * ow
-        for ch in 0..<c {
-            for i in 0..<k {
-                let rows = inside(i, w: h, stride: stride, padding: padding, ow: oh)
-                for j in 0..<k {
-                    let row = cols + ((ch * k + i) * k + j) * area
-                    let columns = inside(j, w: w, stride: stride, padding: padding, ow: ow)
-                    for a in rows {
-                        let target = x + (ch * h + a * stride + i - padding) * w + j - padding, source = row + a * ow
-                        for b in columns { target[b * stride] += source[b] }
-                    }
-                }
-            }
+        runs(c: c, h: h, w: w, k: k, stride: stride, padding: padding, oh: oh, ow: ow) { image, column, columns in
+            let target = x + image, source = cols + column
+            for b in columns { target[b * stride] += source[b] }
         }
     }
 

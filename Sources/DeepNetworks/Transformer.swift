@@ -72,7 +72,9 @@ public final class LayerNorm<Scalar: DeepScalar>: Layer {
     }
 }
 
-/// GELU, exact: x·Φ(x) = ½x(1 + erf(x/√2)); its derivative is Φ(x) + x·φ(x).
+/// GELU, exact: x·Φ(x) = ½x(1 + erf(x/√2)); its derivative is Φ(x) + x·φ(x). Written out as
+/// ReLU is rather than through one element-wise layer holding the function as a closure: the
+/// closure calls cost about a fifth of the ResNets' training throughput (`ptv bench`).
 public final class GELU<Scalar: DeepScalar>: Layer {
     private var input: Tensor<Scalar>?
     public init() {}
