@@ -23,7 +23,7 @@ public struct DeepConfig: Sendable, Equatable {
 
     /// The fields of a config file, with their meaning and allowed values (the README table).
     public static let fields: [(name: String, meaning: String, allowed: String)] = [
-        ("model", "`small34`, `small101`, `vit12`, `{block: basic|bottleneck, stem: C, stages: [{blocks, width, stride}, …]}` (a ResNet) or `{family: vit, patch, width, heads, depth, mlp_ratio}`", "ResNet: blocks 1–64, widths 1–1024, stride 1–4, at most 8 stages; ViT: patch dividing the image side, heads dividing width, depth 1–48"),
+        ("model", "`small34`, `small101`, `vit12`, `{block: basic or bottleneck, stem: C, stages: [{blocks, width, stride}, …]}` (a ResNet) or `{family: vit, patch, width, heads, depth, mlp_ratio}`", "ResNet: blocks 1–64, widths 1–1024, stride 1–4, at most 8 stages; ViT: patch dividing the image side, heads dividing width, depth 1–48"),
         ("dataset", "`fashion-mnist` (Debian's dataset-fashion-mnist), `cifar10`, `cifar100` (a copy under --data)", "one of fashion-mnist, cifar10, cifar100"),
         ("classes", "class labels kept, relabelled in the order given (default: all)", "distinct labels of the dataset"),
         ("train_samples", "training images drawn from the training split (default 2000)", "1–10⁷"),
