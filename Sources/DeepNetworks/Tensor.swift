@@ -89,6 +89,17 @@ public final class Parameter<Scalar: DeepScalar> {
         self.decays = decays
     }
 
+    /// Entries the optimisers leave unchanged (the rows a frozen transfer inherited), if any.
+    public private(set) var frozen: [Bool]?
+
+    /// Keep the given rows (slices along the first axis) fixed from now on.
+    public func freeze(rows: [Int]) {
+        let size = value.count / max(1, value.shape.first ?? 1)
+        var mask = frozen ?? [Bool](repeating: false, count: value.count)
+        for r in rows { for e in (r * size)..<((r + 1) * size) { mask[e] = true } }
+        frozen = mask
+    }
+
     public func zeroGradient() { gradient.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
 }
 

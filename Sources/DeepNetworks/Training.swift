@@ -37,7 +37,8 @@ public enum SoftmaxCrossEntropy {
 }
 
 /// Stochastic gradient descent with momentum and weight decay, as PyTorch's `optim.SGD`:
-/// g ← ∇θ + λθ (λ only for decaying parameters), v ← μv + g, θ ← θ − η v.
+/// g ← ∇θ + λθ (λ only for decaying parameters), v ← μv + g, θ ← θ − η v; frozen entries
+/// (``Parameter/freeze(rows:)``) never change.
 public final class SGD<Scalar: DeepScalar> {
     public var learningRate: Scalar
     public let momentum: Scalar
@@ -59,10 +60,10 @@ public final class SGD<Scalar: DeepScalar> {
     public func step() {
         let (mu, rate) = (momentum, learningRate)
         for (k, p) in parameters.enumerated() {
-            let decay = p.decays ? weightDecay : 0
+            let decay = p.decays ? weightDecay : 0, frozen = p.frozen
             p.value.storage.withUnsafeMutableBufferPointer { theta in p.gradient.storage.withUnsafeBufferPointer { g in
                 velocity[k].withUnsafeMutableBufferPointer { v in
-                    for e in 0..<theta.count {
+                    for e in 0..<theta.count where frozen?[e] != true {
                         v[e] = mu * v[e] + g[e] + decay * theta[e]
                         theta[e] -= rate * v[e]
                     }
@@ -75,7 +76,7 @@ public final class SGD<Scalar: DeepScalar> {
 
 /// AdamW (Loshchilov and Hutter), as PyTorch's `optim.AdamW`: m ← β₁m + (1 − β₁)g,
 /// v ← β₂v + (1 − β₂)g², θ ← θ − η(λθ + m̂/(√v̂ + ε)) with bias-corrected m̂, v̂ and the
-/// decoupled decay λ only on decaying parameters.
+/// decoupled decay λ only on decaying parameters; frozen entries never change.
 public final class AdamW<Scalar: DeepScalar> {
     public var learningRate: Scalar
     public let weightDecay: Scalar
@@ -100,10 +101,10 @@ public final class AdamW<Scalar: DeepScalar> {
         let correction1 = 1 - Scalar(Foundation.pow(Double(beta1), Double(steps))), correction2 = 1 - Scalar(Foundation.pow(Double(beta2), Double(steps)))
         let (b1, b2, eps, rate) = (beta1, beta2, epsilon, learningRate)
         for (k, p) in parameters.enumerated() {
-            let decay = p.decays ? weightDecay : 0
+            let decay = p.decays ? weightDecay : 0, frozen = p.frozen
             p.value.storage.withUnsafeMutableBufferPointer { theta in p.gradient.storage.withUnsafeBufferPointer { g in
                 first[k].withUnsafeMutableBufferPointer { m in second[k].withUnsafeMutableBufferPointer { v in
-                    for e in 0..<theta.count {
+                    for e in 0..<theta.count where frozen?[e] != true {
                         m[e] = b1 * m[e] + (1 - b1) * g[e]
                         v[e] = b2 * v[e] + (1 - b2) * g[e] * g[e]
                         let update = (m[e] / correction1) / ((v[e] / correction2).squareRoot() + eps)
