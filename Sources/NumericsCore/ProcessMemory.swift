@@ -16,7 +16,7 @@ public enum ProcessMemory {
     /// filters, per-step products). glibc serves blocks above its mmap threshold (128 KiB at
     /// start) with fresh mappings, trims the heap top eagerly and gives other threads heaps of
     /// their own, so much memory is paid for again in page faults. Here everything comes from
-    /// the main heap, which is never trimmed, and its first ``reservedHeapBytes`` are marked
+    /// the main heap, which is never trimmed, and its first `reservedHeapBytes` (128 MiB) are marked
     /// `MADV_HUGEPAGE`, so memory touched for the first time arrives 2 MiB at a time instead of
     /// 4 KiB (what glibc's `glibc.malloc.hugetlb=1` tunable does, which only the environment can
     /// set). Measured on the d = 4000 `ptv train`: page faults 10 200 → 2 000, wall time about

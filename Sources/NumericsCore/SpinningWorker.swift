@@ -4,7 +4,7 @@ import Synchronization
 /// A second thread for fine-grained splits of one run's work, such as the two halves of a
 /// product taken at every training step.
 ///
-/// Between jobs it spins for a short while (``spinSeconds``, yielding the core to any other
+/// Between jobs it spins for a short while (`spinSeconds`, 200 µs, yielding the core to any other
 /// runnable thread as it goes) so that a job posted soon after the last starts within a microsecond — a sleeping thread takes tens of microseconds to
 /// wake, as long as the half product itself — and then parks until the next job. Create one
 /// for a run on a machine with a core to spare (`ptv train`), not per task of a parallel sweep,

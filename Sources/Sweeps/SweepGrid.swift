@@ -36,7 +36,7 @@ public struct SweepGrid: Sendable {
     /// The most runs (cells × seeds) a grid may hold.
     static let maximumRuns = 1_000_000
 
-    /// Number of cells (product of the axis lengths; at most ``maximumRuns``).
+    /// Number of cells (product of the axis lengths; at most `maximumRuns`).
     public var cellCount: Int { axes.reduce(1) { $0 * $1.values.count } }
     /// Number of runs: cells × seeds.
     public var runCount: Int { cellCount * seeds.count }
@@ -178,7 +178,7 @@ public struct SweepJob: Sendable {
 
 /// The identity of a run's results: its effective config, written canonically.
 ///
-/// Canonical form (``canonicalJSON(_:includingSeed:)``, the store's config column): the JSON object
+/// Canonical form (`canonicalJSON(_:includingSeed:)`, the store's config column): the JSON object
 /// of `ExperimentConfig.jsonObject` (every key, defaults filled in) without `engine` — both engines
 /// give the same results to rounding error, so a sweep re-run with another engine reuses finished
 /// cells — with sorted keys and no whitespace. The key is the SHA-256 of the same text with the
@@ -192,7 +192,7 @@ public enum RunKey {
         return text(object)
     }
 
-    /// ``canonicalJSON(_:includingSeed:)`` without the keys whose value is the default's.
+    /// `canonicalJSON(_:includingSeed:)` without the keys whose value is the default's.
     static func identityJSON(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {
         var object = config.jsonObject
         let defaults = ExperimentConfig().jsonObject
