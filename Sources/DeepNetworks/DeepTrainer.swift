@@ -76,8 +76,16 @@ public struct DeepTrainer {
     public func train(_ data: ImageDataset, test: ImageDataset, progress: (Int, Int, Int) -> Void = { _, _, _ in },
                       onEpoch: (EpochRecord) throws -> Void = { _ in }) throws -> [EpochRecord] {
         let parameters = network.parameters.map(\.parameter)
-        let sgd = SGD(parameters, learningRate: Float(plan.learningRate), momentum: Float(plan.momentum), weightDecay: Float(plan.weightDecay))
-        let adamw = AdamW(parameters, learningRate: Float(plan.learningRate), weightDecay: Float(plan.weightDecay))
+        // One optimiser, built once: `update(η)` steps it at learning rate η.
+        let update: (Float) -> Void
+        switch plan.optimiser {
+        case .sgd:
+            let sgd = SGD(parameters, learningRate: Float(plan.learningRate), momentum: Float(plan.momentum), weightDecay: Float(plan.weightDecay))
+            update = { sgd.learningRate = $0; sgd.step() }
+        case .adamw:
+            let adamw = AdamW(parameters, learningRate: Float(plan.learningRate), weightDecay: Float(plan.weightDecay))
+            update = { adamw.learningRate = $0; adamw.step() }
+        }
         var order = SeededGenerator(seed: plan.seed, stream: "deep-batch-order")
         var augmentation = SeededGenerator(seed: plan.seed, stream: "deep-augmentation")
         let batches = (data.count + plan.batchSize - 1) / plan.batchSize
@@ -93,10 +101,7 @@ public struct DeepTrainer {
                 let logits = network.forward(x, training: true)
                 let (batchLoss, gradient) = SoftmaxCrossEntropy.loss(logits, labels: labels)
                 _ = network.backward(gradient)
-                switch plan.optimiser {
-                case .sgd: sgd.learningRate = rate; sgd.step()
-                case .adamw: adamw.learningRate = rate; adamw.step()
-                }
+                update(rate)
                 loss += Double(batchLoss) * Double(indices.count)
                 correct += zip(SoftmaxCrossEntropy.predictions(logits), labels).filter { $0 == $1 }.count
                 progress(epoch, b + 1, batches)

@@ -25,6 +25,25 @@ public enum InputText {
     }
 }
 
+/// Reading a whole input file a user names (configs, checkpoints), refused in one line.
+public enum InputFile {
+    /// The bytes of a regular file of at most `limit` bytes; anything else (a missing file, a
+    /// folder, a device such as /dev/null, a larger file) is refused naming `field` and the reason.
+    public static func data(of path: String, field: String, limit: Int) throws -> Data {
+        func refuse(_ reason: String) -> ConfigError { ConfigError(field: field, "cannot read \(InputText.excerpt(path)): \(reason)") }
+        do {
+            switch try SystemFile.kind(of: path) {
+            case .folder: throw refuse("a folder, not a file")
+            case .other: throw refuse("not a regular file")
+            case .regular(let bytes) where bytes > limit: throw refuse("\(bytes) bytes; at most \(limit) are read")
+            case .regular: return try SystemFile.read(path)
+            }
+        } catch let error as SystemFile.Failure {
+            throw refuse(error.reason)
+        }
+    }
+}
+
 /// Reading the project's YAML input files (configs, grids, suites), failures reported as a
 /// ``ConfigError`` naming `field`.
 public enum YAMLInput {
@@ -32,21 +51,10 @@ public enum YAMLInput {
     /// else (a missing file, a folder, a device such as /dev/null, a larger file, binary data) is
     /// refused naming `field` and the reason.
     public static func text(of url: URL, field: String) throws -> String {
-        let path = url.path
-        func refuse(_ reason: String) -> ConfigError { ConfigError(field: field, "cannot read \(InputText.excerpt(path)): \(reason)") }
-        let limit = YAMLShape.Limits.input.bytes
-        let data: Data
-        do {
-            switch try SystemFile.kind(of: path) {
-            case .folder: throw refuse("a folder, not a file")
-            case .other: throw refuse("not a regular file")
-            case .regular(let bytes) where bytes > limit: throw refuse("\(bytes) bytes; at most \(limit) are read")
-            case .regular: data = try SystemFile.read(path)
-            }
-        } catch let error as SystemFile.Failure {
-            throw refuse(error.reason)
+        let data = try InputFile.data(of: url.path, field: field, limit: YAMLShape.Limits.input.bytes)
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(field: field, "cannot read \(InputText.excerpt(url.path)): not UTF-8 text")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw refuse("not UTF-8 text") }
         return text
     }
 

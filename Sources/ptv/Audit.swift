@@ -66,9 +66,9 @@ struct AuditCommand: AsyncParsableCommand {
         try OutputFolder.prepare(output, results: AuditResult.resultNames, replacing: options.force)
         var manifest = RunManifest(config: ["suite": audited.name, "variant": variantRule.name, "variant_source": variantRule.source,
                                             "baseline": baselineRule.name, "baseline_source": baselineRule.source,
-                                            "seeds": audited.seeds, "configurations": audit.variantSuite.configurations.map { c -> [String: Any] in
-                                                ["label": c.label, "variant": c.config.jsonObject,
-                                                 "baseline": audit.baselineSuite.configurations.first { $0.label == c.label }!.config.jsonObject] }],
+                                            "seeds": audited.seeds,
+                                            "configurations": zip(audit.variantSuite.configurations, audit.baselineSuite.configurations).map { v, b -> [String: Any] in
+                                                ["label": v.label, "variant": v.config.jsonObject, "baseline": b.config.jsonObject] }],
                                    seed: nil)
         try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
 

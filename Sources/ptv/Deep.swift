@@ -12,18 +12,6 @@ struct DeepCommand: ParsableCommand {
         subcommands: [DeepTrainCommand.self])
 }
 
-/// Reading a whole binary input file, refused in one line naming the option.
-enum SystemFileInput {
-    static func data(_ path: String, field: String) throws -> Data {
-        do {
-            guard case .regular = try SystemFile.kind(of: path) else { throw ConfigError(field: field, "\(InputText.excerpt(path)) is not a regular file") }
-            return try SystemFile.read(path)
-        } catch let error as SystemFile.Failure {
-            throw ConfigError(field: field, "cannot read \(InputText.excerpt(path)): \(error.reason)")
-        }
-    }
-}
-
 /// `ptv deep train`: one network, one dataset, per-epoch results.
 struct DeepTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,7 +67,7 @@ struct DeepTrainCommand: ParsableCommand {
         var rng = SeededGenerator(seed: deep.plan.seed, stream: "deep-init")
         let network = deep.model.network(channels: train.images.shape[1], side: train.images.shape[2], classes: train.classCount, using: &rng)
         if let initFrom {
-            let arrays = try Checkpoint.decode(try SystemFileInput.data(initFrom, field: "init-from"), field: "init-from")
+            let arrays = try Checkpoint.decode(try InputFile.data(of: initFrom, field: "init-from", limit: 1 << 34), field: "init-from")
             let prefixes = initPrefix
             let loaded = try Checkpoint.load(arrays, into: network, field: "init-from") { name in prefixes.isEmpty || prefixes.contains { name.hasPrefix($0) } }
             guard !loaded.isEmpty else { throw ConfigError(field: "init-prefix", "no array of \(InputText.excerpt(initFrom)) starts with \(prefixes.joined(separator: ", "))") }
