@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Sweeps", targets: ["Sweeps"]),
         .library(name: "DeepNetworks", targets: ["DeepNetworks"]),
         .library(name: "Validation", targets: ["Validation"]),
+        .library(name: "DeepExperiments", targets: ["DeepExperiments"]),
         .library(name: "TheoryTesting", targets: ["TheoryTesting"]),
     ],
     dependencies: [
@@ -69,6 +70,12 @@ let package = Package(
         // Deep networks (ResNet, ViT) in Float on the same core: layers with hand-written
         // backward passes, optimisers, image datasets.
         .target(name: "DeepNetworks", dependencies: ["NumericsCore", "Vocabulary", .product(name: "Yams", package: "Yams")]),
+        // The paper's deep-network claims judged like the lemmas: transfer experiments between
+        // two image tasks, matched scratch runs, feature-learning recordings, deep statements.
+        .target(name: "DeepExperiments", dependencies: [
+            "DeepNetworks", "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Validation", "Sweeps", "Reports",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // Grids of runs in parallel, an embedded SQLite store (GRDB), exports, phase diagrams.
         .target(name: "Sweeps", dependencies: [
             "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Reports",
@@ -82,7 +89,7 @@ let package = Package(
         // The thin command-line tool.
         .executableTarget(name: "ptv", dependencies: [
             "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Validation",
-            "Sweeps", "DeepNetworks",
+            "Sweeps", "DeepNetworks", "DeepExperiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [
             // A position-dependent release executable: the dynamic loader then has no ~90 000
@@ -98,6 +105,7 @@ let package = Package(
                     exclude: ["Snapshots"]),
         .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary", "ptv"]),
         .testTarget(name: "DeepNetworksTests", dependencies: ["DeepNetworks", "NumericsCore"]),
+        .testTarget(name: "DeepExperimentsTests", dependencies: ["DeepExperiments", "DeepNetworks", "Validation", "Sweeps", "NumericsCore", "Vocabulary"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "TransferModel", "NumericsCore", "Vocabulary"]),
         .testTarget(name: "InputSurfaceTests", dependencies: [
             "InputSurfaces", "Vocabulary", .product(name: "PropertyBased", package: "swift-property-based"),

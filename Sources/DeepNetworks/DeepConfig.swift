@@ -17,6 +17,9 @@ public struct DeepConfig: Sendable, Equatable {
     public var testSamples = 1000
     public var labelNoise = 0.0
     public var inputNoise = 0.0
+    /// Whether the training labels are permuted among the training images (a task with no
+    /// signal in its labels: the deep analogue of a weak shared signal, docs/theory.md §9).
+    public var shuffleLabels = false
     public var plan = DeepTrainingPlan(epochs: 3, batchSize: 32, learningRate: 0.05)
 
     public init() {}
@@ -30,6 +33,7 @@ public struct DeepConfig: Sendable, Equatable {
         ("test_samples", "test images drawn from the test split (default 1000)", "1–10⁷"),
         ("label_noise", "rate p at which a training label is replaced by another class (default 0)", "[0, 1)"),
         ("input_noise", "s.d. of Gaussian noise added to training pixels (default 0)", "≥ 0"),
+        ("shuffle_labels", "permute the training labels among the training images, keeping the class counts (default false)", "true or false"),
         ("optimiser", "`sgd` (momentum, weight decay) or `adamw` (β = 0.9, 0.999; decoupled weight decay) (default sgd)", "one of sgd, adamw"),
         ("epochs", "passes over the training images (default 3)", "1–10⁵"),
         ("batch_size", "images per step (default 32)", "1–4096"),
@@ -51,9 +55,21 @@ public struct DeepConfig: Sendable, Equatable {
     }
 
     public static func parse(yaml text: String) throws -> DeepConfig {
-        var config = DeepConfig()
-        guard let root = try YAMLInput.compose(text, field: "file") else { return config }
+        guard let root = try YAMLInput.compose(text, field: "file") else { return DeepConfig() }
         guard let mapping = root.mapping else { throw ConfigError(field: "file", "a deep config is a mapping of \(fields.map(\.name).joined(separator: ", "))") }
+        return try read(mapping, base: DeepConfig())
+    }
+
+    /// `base` with the keys of `mapping` set; errors name the key under `path`
+    /// (`configurations[2].downstream.label_noise`) when one is given.
+    public static func read(_ mapping: Node.Mapping, base: DeepConfig, path: String = "") throws -> DeepConfig {
+        do { return try read(mapping, base: base) } catch let error as ConfigError where !path.isEmpty {
+            throw ConfigError(field: "\(path).\(error.field)", error.problem)
+        }
+    }
+
+    static func read(_ mapping: Node.Mapping, base: DeepConfig) throws -> DeepConfig {
+        var config = base
         for (key, value) in try YAMLInput.entries(mapping, field: "") {
             switch key {
             case "model": config.model = try readModel(value)
@@ -70,6 +86,7 @@ public struct DeepConfig: Sendable, Equatable {
             case "test_samples": config.testSamples = try integer(value, key, 1...10_000_000)
             case "label_noise": config.labelNoise = try real(value, key, "in [0, 1)") { $0 >= 0 && $0 < 1 }
             case "input_noise": config.inputNoise = try real(value, key, ">= 0") { $0 >= 0 }
+            case "shuffle_labels": config.shuffleLabels = try flag(value, key)
             case "optimiser":
                 let text = try scalar(value, key)
                 guard let optimiser = DeepTrainingPlan.Optimiser(rawValue: text) else { throw ConfigError(field: key, "'\(InputText.excerpt(text))' is not allowed (one of sgd, adamw)") }
@@ -80,10 +97,7 @@ public struct DeepConfig: Sendable, Equatable {
             case "momentum": config.plan.momentum = try real(value, key, "in [0, 1)") { $0 >= 0 && $0 < 1 }
             case "weight_decay": config.plan.weightDecay = try real(value, key, ">= 0") { $0 >= 0 }
             case "warmup_epochs": config.plan.warmupEpochs = try real(value, key, ">= 0") { $0 >= 0 }
-            case "augment":
-                let text = try scalar(value, key)
-                guard let flag = Bool(text.lowercased()) else { throw ConfigError(field: key, "expected true or false, got '\(InputText.excerpt(text))'") }
-                config.plan.augment = flag
+            case "augment": config.plan.augment = try flag(value, key)
             case "seed":
                 let text = try scalar(value, key)
                 guard let seed = UInt64(text) else { throw ConfigError(field: key, "expected an integer in [0, 2^64), got '\(InputText.excerpt(text))'") }
@@ -101,12 +115,18 @@ public struct DeepConfig: Sendable, Equatable {
         return config
     }
 
-    static func scalar(_ node: Node, _ field: String) throws -> String {
+    package static func scalar(_ node: Node, _ field: String) throws -> String {
         guard let text = node.scalar?.string, !text.isEmpty else { throw ConfigError(field: field, "expected a value") }
         return text
     }
 
-    static func integer(_ node: Node, _ field: String, _ range: ClosedRange<Int>) throws -> Int {
+    package static func flag(_ node: Node, _ field: String) throws -> Bool {
+        let text = try scalar(node, field)
+        guard let flag = Bool(text.lowercased()) else { throw ConfigError(field: field, "expected true or false, got '\(InputText.excerpt(text))'") }
+        return flag
+    }
+
+    package static func integer(_ node: Node, _ field: String, _ range: ClosedRange<Int>) throws -> Int {
         let text = try scalar(node, field)
         guard let value = Int(text) ?? Double(text).flatMap({ $0 == $0.rounded() && abs($0) < 9e15 ? Int($0) : nil }) else {
             throw ConfigError(field: field, "expected an integer in [\(range.lowerBound), \(range.upperBound)], got '\(InputText.excerpt(text))'")
@@ -115,7 +135,7 @@ public struct DeepConfig: Sendable, Equatable {
         return value
     }
 
-    static func real(_ node: Node, _ field: String, _ domain: String, _ allowed: (Double) -> Bool) throws -> Double {
+    package static func real(_ node: Node, _ field: String, _ domain: String, _ allowed: (Double) -> Bool) throws -> Double {
         let text = try scalar(node, field)
         guard let value = Double(text), value.isFinite else { throw ConfigError(field: field, "expected a finite number \(domain), got '\(InputText.excerpt(text))'") }
         guard allowed(value) else { throw ConfigError(field: field, "\(text) is outside the allowed range: \(domain)") }
@@ -189,29 +209,41 @@ public struct DeepConfig: Sendable, Equatable {
     /// place when nil): class subset, sub-sample, label and input noise on the training images,
     /// both normalised with the training images' channel statistics.
     public func data(folder: String?) throws -> (train: ImageDataset, test: ImageDataset) {
-        var train: ImageDataset, test: ImageDataset
-        switch dataset {
-        case .fashion_mnist:
-            train = try ImageFiles.fashionMNIST(train: true, folder: folder ?? ImageFiles.fashionMNISTFolder)
-            test = try ImageFiles.fashionMNIST(train: false, folder: folder ?? ImageFiles.fashionMNISTFolder)
-        case .cifar10, .cifar100:
-            guard let folder else { throw ConfigError(field: "data", "\(dataset.rawValue) needs --data DIR with your copy of its binary files") }
-            let hundred = dataset == .cifar100
-            let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
-            train = try ImageFiles.cifar(files: hundred ? [path("train.bin")] : (1...5).map { path("data_batch_\($0).bin") }, hundred: hundred, field: "data")
-            test = try ImageFiles.cifar(files: [path(hundred ? "test.bin" : "test_batch.bin")], hundred: hundred, field: "data")
-        }
+        var (train, test) = try dataset.splits(folder: folder)
         if let classes {
             train = train.keeping(classes: classes)
             test = test.keeping(classes: classes)
         }
         var rng = SeededGenerator(seed: plan.seed, stream: "deep-data")
         train = train.sample(trainSamples, using: &rng).withLabelNoise(labelNoise, using: &rng).withInputNoise(inputNoise, using: &rng)
+        if shuffleLabels { train = train.withShuffledLabels(using: &rng) }
         test = test.sample(testSamples, using: &rng)
         let (mean, deviation) = train.channelStatistics
         return (train.normalised(mean: mean, deviation: deviation), test.normalised(mean: mean, deviation: deviation))
     }
+}
 
+extension DeepConfig.Dataset {
+    /// The whole training and test splits as read from `folder` (the dataset's default place
+    /// when nil), pixels in [0, 1].
+    public func splits(folder: String?) throws -> (train: ImageDataset, test: ImageDataset) {
+        let train: ImageDataset, test: ImageDataset
+        switch self {
+        case .fashion_mnist:
+            train = try ImageFiles.fashionMNIST(train: true, folder: folder ?? ImageFiles.fashionMNISTFolder)
+            test = try ImageFiles.fashionMNIST(train: false, folder: folder ?? ImageFiles.fashionMNISTFolder)
+        case .cifar10, .cifar100:
+            guard let folder else { throw ConfigError(field: "data", "\(rawValue) needs --data DIR with your copy of its binary files") }
+            let hundred = self == .cifar100
+            let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
+            train = try ImageFiles.cifar(files: hundred ? [path("train.bin")] : (1...5).map { path("data_batch_\($0).bin") }, hundred: hundred, field: "data")
+            test = try ImageFiles.cifar(files: [path(hundred ? "test.bin" : "test_batch.bin")], hundred: hundred, field: "data")
+        }
+        return (train, test)
+    }
+}
+
+extension DeepConfig {
     /// Bytes the run holds at most, estimated before anything is allocated: the images (both
     /// splits as read, then the samples), and per batch the activations the backward pass keeps.
     public func memoryEstimate(imageShape: [Int] = [1, 28, 28]) -> Double {
@@ -296,8 +328,32 @@ extension DeepConfig {
     public var jsonObject: [String: Any] {
         ["model": model.jsonObject,
          "dataset": dataset.rawValue, "classes": classes.map { $0 as Any } ?? NSNull(),
-         "train_samples": trainSamples, "test_samples": testSamples, "label_noise": labelNoise, "input_noise": inputNoise,
+         "train_samples": trainSamples, "test_samples": testSamples, "label_noise": labelNoise, "input_noise": inputNoise, "shuffle_labels": shuffleLabels,
          "epochs": plan.epochs, "batch_size": plan.batchSize, "learning_rate": plan.learningRate, "momentum": plan.momentum,
          "weight_decay": plan.weightDecay, "optimiser": plan.optimiser.rawValue, "warmup_epochs": plan.warmupEpochs, "augment": plan.augment, "seed": plan.seed]
+    }
+}
+
+extension DeepModel {
+    /// The layer that sees the pixels (docs/theory.md §9b): its weight's name, its square kernel
+    /// and its stride — the ResNet stem's 3 × 3 convolution (stride 1) or the ViT's patch
+    /// embedding (kernel and stride p).
+    public var inputLayer: (weight: String, kernel: Int, stride: Int) {
+        switch self {
+        case .resnet: ("stem.conv.weight", 3, 1)
+        case .vit(let v): ("patch_embed.proj.weight", v.patch, v.patch)
+        }
+    }
+
+    /// The weight whose output rows are the units of the last hidden layer, the input of the
+    /// classifier (docs/theory.md §9b): the last block's last convolution of a ResNet (its
+    /// channels survive the residual sum and the pooling), the last block's second MLP layer
+    /// of a ViT (its outputs are the residual stream's coordinates that the head reads).
+    public var representationWeight: String {
+        switch self {
+        case .resnet(let r):
+            "stage\(r.stages.count).block\(r.stages[r.stages.count - 1].blocks - 1).\(r.block == .basic ? "conv2" : "conv3").weight"
+        case .vit(let v): "blocks.\(v.depth - 1).mlp.fc2.weight"
+        }
     }
 }

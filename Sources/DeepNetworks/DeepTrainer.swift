@@ -71,9 +71,10 @@ public struct DeepTrainer {
         return (loss / Double(max(1, data.count)), Double(correct) / Double(max(1, data.count)))
     }
 
-    /// Train for `plan.epochs` epochs; `onEpoch` receives each epoch's record as it ends (so a
+    /// Train for `plan.epochs` epochs, scoring `test` after each (not at all when nil: the
+    /// record's test figures are then NaN); `onEpoch` receives each epoch's record as it ends (so a
     /// caller can write it before the next starts), and `progress` (batch, batches) within one.
-    public func train(_ data: ImageDataset, test: ImageDataset, progress: (Int, Int, Int) -> Void = { _, _, _ in },
+    public func train(_ data: ImageDataset, test: ImageDataset?, progress: (Int, Int, Int) -> Void = { _, _, _ in },
                       onEpoch: (EpochRecord) throws -> Void = { _ in }) throws -> [EpochRecord] {
         let parameters = network.parameters.map(\.parameter)
         // One optimiser, built once: `update(η)` steps it at learning rate η.
@@ -106,7 +107,7 @@ public struct DeepTrainer {
                 correct += zip(SoftmaxCrossEntropy.predictions(logits), labels).filter { $0 == $1 }.count
                 progress(epoch, b + 1, batches)
             }
-            let evaluation = evaluate(test)
+            let evaluation = test.map(evaluate) ?? (loss: .nan, accuracy: .nan)
             let elapsed = start.duration(to: .now)
             let record = EpochRecord(epoch: epoch + 1, trainLoss: loss / Double(data.count), trainAccuracy: Double(correct) / Double(data.count),
                                      testLoss: evaluation.loss, testAccuracy: evaluation.accuracy,

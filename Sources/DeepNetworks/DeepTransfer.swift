@@ -8,10 +8,15 @@ import Vocabulary
 /// With α = 1 whole layers are copied. Inherited rows can be frozen.
 public struct DeepTransfer: Sendable {
     /// Which weights transfer: a name is selected when it starts with one of these prefixes
-    /// (`stem.`, `stage1.`, `blocks.9.`) and is a weight of rank 2 or more.
+    /// (`stem.`, `stage1.`, `blocks.9.`) and is a weight of rank 2 or more; a prefix that selects nothing is an error.
     public var prefixes: [String]
     public var alpha: Double
     public var freeze: Bool
+
+    /// The layers of `selection`.
+    public init(_ selection: LayerSelection, alpha: Double, freeze: Bool = false) {
+        self.init(prefixes: selection.prefixes, alpha: alpha, freeze: freeze)
+    }
 
     public init(prefixes: [String], alpha: Double, freeze: Bool = false) {
         self.prefixes = prefixes
@@ -28,6 +33,9 @@ public struct DeepTransfer: Sendable {
         let parameters = Dictionary(uniqueKeysWithValues: network.parameters.map { ($0.name, $0.parameter) })
         let weights = network.parameters.filter { entry in
             entry.name.hasSuffix(".weight") && entry.parameter.value.shape.count >= 2 && prefixes.contains { entry.name.hasPrefix($0) }
+        }
+        if let unmatched = prefixes.first(where: { prefix in !weights.contains { $0.name.hasPrefix(prefix) } }) {
+            throw ConfigError(field: field, "'\(InputText.excerpt(unmatched))' selects no weight of the downstream network")
         }
         for (name, parameter) in weights {
             guard let source = upstream[name] else { throw ConfigError(field: field, "the upstream network has no '\(InputText.excerpt(name))'") }

@@ -64,6 +64,14 @@ public struct ImageDataset: Sendable {
         return result
     }
 
+    /// The labels permuted uniformly among the images (class counts kept, no label tied to
+    /// its image any more).
+    public func withShuffledLabels(using rng: inout SeededGenerator) -> ImageDataset {
+        var result = self
+        result.labels.shuffle(using: &rng)
+        return result
+    }
+
     /// N(0, σ²) added to every pixel.
     public func withInputNoise(_ sigma: Double, using rng: inout SeededGenerator) -> ImageDataset {
         guard sigma > 0 else { return self }

@@ -142,6 +142,10 @@ public struct SweepStore: Sendable {
             migrator.registerMigration("v4") { db in
                 try db.execute(sql: "CREATE TABLE recorded_run (key TEXT PRIMARY KEY NOT NULL, json BLOB NOT NULL, finished TEXT NOT NULL)")
             }
+            // v5: deep runs (DeepRunRecord as JSON) and, for upstream runs, the network's arrays.
+            migrator.registerMigration("v5") { db in
+                try db.execute(sql: "CREATE TABLE deep_run (key TEXT PRIMARY KEY NOT NULL, json BLOB NOT NULL, arrays BLOB, finished TEXT NOT NULL)")
+            }
             try migrator.migrate(queue)
         } catch let error as DatabaseError {
             throw ConfigError(field: "store", "cannot open \(url.path) as a sweep store: \(error.message ?? error.description)")
@@ -188,6 +192,22 @@ public struct SweepStore: Sendable {
         try queue.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO recorded_run (key, json, finished) VALUES (?, ?, ?)",
                            arguments: [key, json, RunManifest.iso8601(Date())])
+        }
+    }
+
+    /// The deep run stored under `key`: its record (JSON) and, for an upstream run, its
+    /// network's arrays (safetensors).
+    public func deepRun(key: String) throws -> (json: Data, arrays: Data?)? {
+        try queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT json, arrays FROM deep_run WHERE key = ?", arguments: [key]).map { ($0["json"], $0["arrays"]) }
+        }
+    }
+
+    /// Store a deep run under `key` in one transaction; a key already present is left as is.
+    public func insertDeepRun(key: String, json: Data, arrays: Data?) throws {
+        try queue.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO deep_run (key, json, arrays, finished) VALUES (?, ?, ?, ?)",
+                           arguments: [key, json, arrays, RunManifest.iso8601(Date())])
         }
     }
 

@@ -1,5 +1,7 @@
 import ArgumentParser
+import DeepExperiments
 import Foundation
+import Sweeps
 import Vocabulary
 import TransferModel
 import Validation
@@ -14,7 +16,7 @@ struct Validate: AsyncParsableCommand {
         is violated, 1 when one is, 2 on bad usage.
         """)
 
-    @Option(name: .long, help: "quick (default), full, finite-size, or a suite YAML file.")
+    @Option(name: .long, help: "quick (default), full, finite-size, deep-quick, deep-full, or a suite YAML file.")
     var suite = "quick"
 
     @Option(name: .long, help: "Folder of statement files (default: proofs/).")
@@ -32,8 +34,16 @@ struct Validate: AsyncParsableCommand {
 
     @OptionGroup var memory: MemoryLimit
 
+    @Option(name: .long, help: "Deep suites: the SQLite run store (default: <out>/runs.sqlite); runs already in it are not run again.")
+    var store: String?
+
+    @Option(name: .long, help: "Deep suites: folder of the dataset's files (default: Debian's Fashion-MNIST; required for CIFAR).")
+    var data: String?
+
     func run() async throws {
         let suiteFile = try ProjectFiles.suite(suite)
+        if DeepSuite.isDeep(suiteFile) { return try await runDeep(suiteFile) }
+        guard store == nil, data == nil else { throw ValidationError("--store and --data are for deep suites (kind: deep)") }
         let proofsDirectory = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs")
         var session = try ValidationSession(suiteFile: suiteFile, proofsDirectory: proofsDirectory,
                                             output: URL(fileURLWithPath: out), workers: options.workers)
@@ -54,6 +64,37 @@ struct Validate: AsyncParsableCommand {
     }
 }
 
+extension Validate {
+    /// A deep suite (docs/theory.md §9): runs into the store, statements of <proofs>/deep.
+    func runDeep(_ suiteFile: URL) async throws {
+        guard runs == nil else { throw ValidationError("--runs is for synthetic suites; a deep suite re-judges from its --store") }
+        let deepSuite = try DeepSuite.load(from: suiteFile)
+        let proofsDirectory = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs").appendingPathComponent("deep")
+        let validation = try DeepValidation(suite: deepSuite, statements: DeepStatement.load(directory: proofsDirectory), workers: options.workers)
+        if validation.memoryEstimate > memory.bytes {
+            throw ConfigError(field: "batch_size", "the suite needs about \(ResourceEstimate.format(validation.memoryEstimate)) on \(validation.workers) workers, more than the limit \(ResourceEstimate.format(memory.bytes)) (--max-memory): lower --workers, batch_size or the samples")
+        }
+        let output = URL(fileURLWithPath: out)
+        try OutputFolder.prepare(output, results: DeepValidationResult.resultNames, replacing: options.force)
+        let runStore = try SweepStore(url: store.map { URL(fileURLWithPath: $0) } ?? output.appendingPathComponent("runs.sqlite"))
+        var manifest = RunManifest(config: ["suite": deepSuite.name, "suite_file": suiteFile.path, "seeds": deepSuite.seeds,
+                                            "store": runStore.url.path, "statements": validation.statements.map(\.id)], seed: nil)
+        try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
+        let images = try TaskImages(dataset: deepSuite.configurations[0].upstream.dataset, folder: data)
+        let quiet = options.quiet
+        let result = try await validation.run(images: images, store: runStore) { if !quiet { Progress.line($0) } }
+        try result.write(to: output)
+        manifest.finished = Date()
+        try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
+        for j in result.judgements {
+            print("\(j.verdict.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)) \(j.statement.id) — \(j.reason)")
+        }
+        print(result.counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+        print("report: \(output.appendingPathComponent("index.html").path)")
+        if result.judgements.contains(where: { $0.verdict == .violated }) { throw ExitCode(1) }
+    }
+}
+
 /// Finds the project's own files (built-in suites, proofs/) from the working directory or,
 /// failing that, from the source tree this binary was built from.
 enum ProjectFiles {
@@ -68,12 +109,12 @@ enum ProjectFiles {
     }
 
     static func suite(_ name: String) throws -> URL {
-        if ["quick", "full", "finite-size"].contains(name) {
+        if ["quick", "full", "finite-size", "deep-quick", "deep-full"].contains(name) {
             guard let url = locate("validation/\(name).yaml") else { throw InputError("built-in suite validation/\(name).yaml not found") }
             return url
         }
         guard FileManager.default.fileExists(atPath: name) else {
-            throw InputError("--suite: '\(InputText.excerpt(name))' is neither quick, full, finite-size nor an existing file")
+            throw InputError("--suite: '\(InputText.excerpt(name))' is neither quick, full, finite-size, deep-quick, deep-full nor an existing file")
         }
         return URL(fileURLWithPath: name)
     }

@@ -1,0 +1,171 @@
+import Foundation
+import Reports
+import Validation
+import Vocabulary
+
+/// The report of a deep suite (docs/theory.md §9): index.html with every deep statement's
+/// verdict and evidence, the paper's figures as the anchor, accuracy-against-N₁/N₂ and
+/// accuracy-against-noise figures with intervals, the input layer's signal and noise energies
+/// per epoch, and the linear probes; figures/*.svg and summary.json beside it.
+extension DeepValidationResult {
+    public static let resultNames = ["index.html", "index.md", "summary.json", "manifest.json", "figures"]
+
+    public func write(to folder: URL) throws {
+        let figures = self.figures
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("figures"), withIntermediateDirectories: true)
+        for (file, chart, _) in figures { try ResultFile.write(chart.svg, to: folder.appendingPathComponent(file)) }
+        let doc = document(figures: figures)
+        try ResultFile.write(doc.html, to: folder.appendingPathComponent("index.html"))
+        try ResultFile.write(doc.markdown, to: folder.appendingPathComponent("index.md"))
+        try JSONOutput.write(summary, to: folder.appendingPathComponent("summary.json"))
+    }
+
+    /// A one-sample interval of `values` at the suite's confidence (mean ± t·s/√n).
+    static func interval(_ values: [Double]) -> PairedDifference {
+        (try? PairedDifference(values)) ?? PairedDifference.unmeasured
+    }
+
+    static func number(_ x: Double) -> Any { x.isFinite ? x : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf")) }
+
+    static func json(_ d: PairedDifference) -> [String: Any] {
+        ["mean": number(d.mean), "lower": number(d.lower), "upper": number(d.upper), "seeds": d.count]
+    }
+
+    /// `summary.json`: per statement the verdict, reason and intervals (as fractions of accuracy),
+    /// per configuration the mean accuracies and the gain's interval.
+    public var summary: [String: Any] {
+        let suite = validation.suite
+        return [
+            "suite": suite.name, "kind": "deep", "seeds": suite.seeds, "confidence": TolerancePolicy.confidence,
+            "statements": judgements.map { j -> [String: Any] in
+                ["id": j.statement.id, "provenance": j.statement.provenance.rawValue, "verdict": j.verdict.rawValue, "reason": j.reason,
+                 "interval_confidence": j.confidence,
+                 "gains": j.gains.map { ["configuration": $0.label, "gain": Self.json($0.difference),
+                                         "paper_points": j.statement.paper[$0.label].map { $0 as Any } ?? NSNull()] },
+                 "trends": j.trends.map { ["from": $0.from, "to": $0.to, "change": Self.json($0.difference)] }]
+            },
+            "configurations": suite.configurations.indices.map { k -> [String: Any] in
+                let runs = outcomes(of: k), c = suite.configurations[k]
+                return ["label": c.label, "sample_ratio": c.sampleRatio, "downstream_label_noise": c.downstream.labelNoise,
+                        "upstream_accuracy": Self.json(Self.interval(runs.map(\.upstream.testAccuracy))),
+                        "transfer_accuracy": Self.json(Self.interval(runs.map(\.transfer.testAccuracy))),
+                        "scratch_accuracy": Self.json(Self.interval(runs.map(\.scratch.testAccuracy))),
+                        "gain": Self.json(Self.interval(runs.map(\.gain)))]
+            },
+            "counts": counts,
+        ]
+    }
+
+    /// (file, chart, caption) of every figure.
+    var figures: [(String, SVGChart, String)] {
+        var out: [(String, SVGChart, String)] = []
+        let suite = validation.suite
+        let percent = Int(TolerancePolicy.confidence * 100)
+        for j in judgements where j.verdict != .notApplicable {
+            let indices = j.statement.configurations.compactMap { label in suite.configurations.firstIndex { $0.label == label } }
+            let axis = j.statement.axis
+            let xs = indices.enumerated().map { n, k in axis.value(suite.configurations[k]) ?? Double(n) }
+            var accuracy = SVGChart(title: "\(j.statement.id): test accuracy", xLabel: axis.title, yLabel: "test accuracy (%)")
+            var gain = SVGChart(title: "\(j.statement.id): transfer − scratch", xLabel: axis.title, yLabel: "gain (points)")
+            if axis == .none { accuracy.xCategories = j.statement.configurations; gain.xCategories = j.statement.configurations }
+            for (name, color, value) in [("transfer", SVGChart.palette[0], { (o: DeepOutcome) in o.transfer.testAccuracy }),
+                                         ("scratch", SVGChart.palette[1], { (o: DeepOutcome) in o.scratch.testAccuracy })] {
+                let intervals = indices.map { Self.interval(outcomes(of: $0).map(value)) }
+                accuracy.series.append(SVGChart.Series(name: "\(name) (mean, \(percent) % interval over seeds)", points: zip(xs, intervals).map { ($0, 100 * $1.mean) },
+                                                       color: color, markers: true, lines: axis != .none,
+                                                       intervals: zip(xs, intervals).map { ($0, 100 * $1.lower, 100 * $1.upper) }))
+            }
+            gain.series.append(SVGChart.Series(name: "measured gain (\(String(format: "%.2f", 100 * j.confidence)) % paired interval)",
+                                               points: zip(xs, j.gains).map { ($0, 100 * $1.difference.mean) }, color: SVGChart.palette[2],
+                                               markers: true, lines: axis != .none,
+                                               intervals: zip(xs, j.gains).map { ($0, 100 * $1.difference.lower, 100 * $1.difference.upper) }))
+            let anchors = zip(xs, j.statement.configurations).compactMap { x, label in j.statement.paper[label].map { (x, $0) } }
+            if !anchors.isEmpty {
+                gain.series.append(SVGChart.Series(name: "paper (CIFAR-100, ResNet-101 → ResNet-34)", points: anchors, color: SVGChart.palette[6],
+                                                   markers: true, lines: false, shape: .cross))
+            }
+            gain.series.append(SVGChart.Series(name: "", points: [(xs.min() ?? 0, 0), (xs.max() ?? 1, 0)], color: "#888888", dashed: true))
+            out.append(("figures/\(j.statement.id)-accuracy.svg", accuracy, "Test accuracy of the transfer and matched scratch runs, mean over \(suite.seeds.count) seeds with \(percent) % Student-t intervals."))
+            out.append(("figures/\(j.statement.id)-gain.svg", gain, "Transfer − scratch accuracy, paired by seed, with the statement's intervals\(anchors.isEmpty ? "" : "; crosses: the paper's CIFAR-100 gains, at a far larger scale").") )
+        }
+        for (k, c) in suite.configurations.enumerated() {
+            let runs = outcomes(of: k)
+            guard let first = runs.first, first.transfer.patchDimension > 0 else { continue }
+            var chart = SVGChart(title: "\(c.label): input-layer filters in the signal subspace", xLabel: "epoch", yLabel: "‖P_S w‖² / ‖w‖² (mean over filters)")
+            let epochs = first.transfer.epochs.map { Double($0.epoch) }
+            func series(_ name: String, _ color: String, _ pick: (DeepOutcome) -> [DeepEpoch], _ group: ChannelGroup) -> SVGChart.Series? {
+                let perEpoch = epochs.indices.map { e in runs.compactMap { o in pick(o)[safe: e]?.inputLayer[group]?.signalFraction } }
+                guard perEpoch.allSatisfy({ !$0.isEmpty }) else { return nil }
+                let intervals = perEpoch.map(Self.interval)
+                return SVGChart.Series(name: name, points: zip(epochs, intervals).map { ($0, $1.mean) }, color: color, markers: true,
+                                       intervals: zip(epochs, intervals).map { ($0, $1.lower, $1.upper) })
+            }
+            chart.series += [series("transfer, inherited filters", SVGChart.palette[0], { $0.transfer.epochs }, .inherited),
+                             series("transfer, fresh filters", SVGChart.palette[2], { $0.transfer.epochs }, .fresh),
+                             series("scratch", SVGChart.palette[1], { $0.scratch.epochs }, .fresh)].compactMap { $0 }
+            let isotropic = Double(first.transfer.signalDimension) / Double(first.transfer.patchDimension)
+            chart.series.append(SVGChart.Series(name: "isotropic filter: dim S / D = \(first.transfer.signalDimension)/\(first.transfer.patchDimension)",
+                                                points: [(epochs.first ?? 0, isotropic), (epochs.last ?? 1, isotropic)], color: "#888888", dashed: true))
+            out.append(("figures/energy-\(c.label).svg", chart,
+                        "\(c.label): share of each input-layer filter's energy in the span of the downstream task's class-mean patches (signal) against the rest (noise), per epoch (0: before training), mean over seeds with \(percent) % intervals."))
+        }
+        return out
+    }
+
+    func document(figures: [(String, SVGChart, String)]) -> Document {
+        let suite = validation.suite
+        let percent = Int(TolerancePolicy.confidence * 100)
+        var doc = Document(title: "Deep validation: \(suite.name)")
+        if !suite.description.isEmpty { doc.add(.paragraph(suite.description)) }
+        doc.add(.paragraph("Each configuration trains an upstream network on the upstream task, then a downstream network twice from the same fresh draw, on the same images, batches and test set: once with the transfer plan's rows inherited from the upstream network (Algorithm 1 per layer) and once from scratch. The gain is transfer − scratch test accuracy, paired by seed (\(suite.seeds.count) seeds). A statement's intervals are Student-t intervals over seeds, Bonferroni-corrected within the statement so that together they hold at \(percent) % (docs/theory.md §9c)."))
+        doc.add(.paragraph("Scale: the paper's figures come from CIFAR-100 with ResNet-101 → ResNet-34 and DeiT-Base, networks of tens of millions of parameters trained on tens of thousands of images. These runs use Fashion-MNIST subsets of hundreds to a few thousand images and networks of about 10⁵ parameters. The paper's numbers are shown as the anchor, not as a target: the scale differs by orders of magnitude, and nothing here was tuned toward them."))
+        doc.add(.heading(level: 2, text: "Statements"))
+        doc.add(.table(header: ["statement", "provenance", "claim", "verdict", "evidence"], rows: judgements.map { j in
+            [Document.Cell(j.statement.id), Document.Cell(j.statement.provenance.rawValue), Document.Cell(j.statement.claimText),
+             Document.Cell(j.verdict.rawValue, verdict: true), Document.Cell(j.reason)]
+        }))
+        doc.add(.heading(level: 2, text: "Gains next to the paper's"))
+        func pp(_ x: Double) -> String { x.isFinite ? String(format: "%+.2f", 100 * x) : "–" }
+        func pct(_ d: PairedDifference) -> String { d.mean.isFinite ? String(format: "%.1f", 100 * d.mean) : "–" }
+        doc.add(.table(header: ["configuration", "N₁/N₂", "downstream label noise", "upstream accuracy (%)", "transfer (%)", "scratch (%)",
+                                "gain, points [\(percent) % interval]", "paper (points)"],
+                       rows: suite.configurations.indices.map { k in
+                           let c = suite.configurations[k], runs = outcomes(of: k)
+                           let g = Self.interval(runs.map(\.gain))
+                           let paper = judgements.compactMap { $0.statement.paper[c.label] }.first
+                           return [Document.Cell(c.label), Document.Cell(String(format: "%g", c.sampleRatio)), Document.Cell(String(format: "%g", c.downstream.labelNoise)),
+                                   Document.Cell(pct(Self.interval(runs.map(\.upstream.testAccuracy)))),
+                                   Document.Cell(pct(Self.interval(runs.map(\.transfer.testAccuracy)))), Document.Cell(pct(Self.interval(runs.map(\.scratch.testAccuracy)))),
+                                   Document.Cell("\(pp(g.mean)) [\(pp(g.lower)), \(pp(g.upper))]"), Document.Cell(paper.map { String(format: "%+.1f", $0) } ?? "–")]
+                       }))
+        doc.add(.heading(level: 2, text: "Figures"))
+        for (file, chart, caption) in figures { doc.add(.figure(svg: chart.svg, file: file, caption: caption)) }
+        doc.add(.heading(level: 2, text: "Last hidden layer: linear probes"))
+        doc.add(.paragraph("Test accuracy of a ridge-regression probe (λ = 10⁻²·n on standardised features) trained on the downstream training images' true labels, on the units of the last hidden layer that the transfer plan inherited and on the fresh ones; the scratch column uses all units. Means over seeds."))
+        doc.add(.table(header: ["configuration", "inherited units", "probe: inherited (%)", "probe: fresh (%)", "probe: scratch, all units (%)"],
+                       rows: suite.configurations.indices.map { k in
+                           let runs = outcomes(of: k)
+                           func mean(_ pick: (DeepOutcome) -> Double?) -> String {
+                               let values = runs.compactMap(pick)
+                               return values.isEmpty ? "–" : String(format: "%.1f", 100 * values.reduce(0, +) / Double(values.count))
+                           }
+                           return [Document.Cell(suite.configurations[k].label), Document.Cell("\(runs.first?.transfer.probeUnits[.inherited] ?? 0)"),
+                                   Document.Cell(mean { $0.transfer.probeAccuracy[.inherited] }), Document.Cell(mean { $0.transfer.probeAccuracy[.fresh] }),
+                                   Document.Cell(mean { $0.scratch.probeAccuracy[.fresh] })]
+                       }))
+        doc.add(.heading(level: 2, text: "Configurations"))
+        doc.add(.bullets(suite.configurations.map { c in
+            "\(c.label): upstream \(c.upstream.trainSamples) images of classes \(c.upstream.classes.map { "\($0)" } ?? "all")\(c.upstream.shuffleLabels ? " with shuffled labels" : "")\(c.upstream.labelNoise > 0 ? ", label noise \(c.upstream.labelNoise)" : ""), \(c.upstream.plan.epochs) epochs; downstream \(c.downstream.trainSamples) images of classes \(c.downstream.classes.map { "\($0)" } ?? "all"), label noise \(c.downstream.labelNoise), \(c.downstream.plan.epochs) epochs; transfer \(c.transfer.layers.patterns.joined(separator: " ")) at α = \(c.transfer.alpha)\(c.transfer.freeze ? ", frozen" : "")"
+        }))
+        return doc
+    }
+}
+
+extension PairedDifference {
+    /// Nothing measured.
+    static var unmeasured: PairedDifference { try! PairedDifference([]) }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

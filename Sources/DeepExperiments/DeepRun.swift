@@ -1,0 +1,109 @@
+import DeepNetworks
+import Foundation
+import NumericsCore
+import Sweeps
+import Vocabulary
+
+/// One run of a deep experiment, as a value: its role, its config (with the suite's seed), and
+/// for a transfer run the plan and the upstream run it inherits from. Its key identifies it in
+/// the store: two configurations that share a run (two transfer runs share their scratch run
+/// when their downstream tasks agree) share the key, and the run is done once.
+public struct DeepRun: Sendable {
+    public let role: DeepRole
+    public let config: DeepConfig
+    public let seed: UInt64
+    public let plan: DeepTransferPlan?
+    public let upstreamKey: String?
+    public let key: String
+
+    /// The format version of recorded runs: a change of what a run records changes every key.
+    static let format = "deep-run-1"
+
+    public init(role: DeepRole, config: DeepConfig, seed: UInt64, plan: DeepTransferPlan? = nil, upstreamKey: String? = nil) {
+        var config = config
+        config.plan.seed = seed
+        self.role = role
+        self.config = config
+        self.seed = seed
+        self.plan = plan
+        self.upstreamKey = upstreamKey
+        var description: [String: Any] = ["format": Self.format, "role": role.rawValue, "config": config.jsonObject]
+        if let plan { description["transfer"] = plan.jsonObject }
+        if let upstreamKey { description["upstream"] = upstreamKey }
+        let text = (try? JSONSerialization.data(withJSONObject: description, options: [.sortedKeys])) ?? Data()
+        key = "deep-" + SHA256.hex(text).prefix(32)
+    }
+
+    /// The side of the data this run's task draws from.
+    var side: TaskImages.Side { role == .upstream ? .upstream : .downstream }
+
+    /// Train the run. A transfer run needs its upstream network's arrays; `progress` gets
+    /// (epoch, batch, batches). Returns the record and, for an upstream run, its network's
+    /// arrays as a safetensors checkpoint.
+    public func execute(images: TaskImages, upstream: [String: Tensor<Float>]? = nil,
+                        progress: (Int, Int, Int) -> Void = { _, _, _ in }) throws -> (record: DeepRunRecord, checkpoint: Data?) {
+        let clock = ContinuousClock(), start = clock.now
+        let (train, test) = images.task(config, side: side, seed: seed)
+        let channels = train.images.shape[1], side = train.images.shape[2]
+        // The fresh draw: one stream per side, shared by the transfer and scratch runs of a seed.
+        var draw = SeededGenerator(seed: seed, stream: "deep-init-\(self.side.rawValue)")
+        let network = config.model.network(channels: channels, side: side, classes: train.classCount, using: &draw)
+        var inherited: [String: [Int]] = [:]
+        if role == .transfer, let plan {
+            guard let upstream else { throw ConfigError(field: "transfer", "the transfer run has no upstream network") }
+            var choice = SeededGenerator(seed: seed, stream: "deep-transfer")
+            inherited = try plan.transfer.apply(upstream: upstream, into: network, field: "transfer.layers", using: &choice)
+        }
+        let input = config.model.inputLayer
+        let subspace = role == .upstream ? nil : SignalSubspace(task: train, kernel: input.kernel, stride: input.stride)
+        let inputWeight = network.parameters.first { $0.name == input.weight }?.parameter
+        func energies() -> [ChannelGroup: FilterEnergy] {
+            guard let subspace, let weight = inputWeight?.value else { return [:] }
+            let rows = inherited[input.weight] ?? [], kept = Set(rows)
+            let fresh = (0..<weight.shape[0]).filter { !kept.contains($0) }
+            var result: [ChannelGroup: FilterEnergy] = [:]
+            result[.inherited] = subspace.meanEnergies(of: weight, rows: rows)
+            result[.fresh] = subspace.meanEnergies(of: weight, rows: fresh)
+            return result
+        }
+        var epochs = [DeepEpoch(epoch: 0, trainLoss: .nan, trainAccuracy: .nan, seconds: 0, inputLayer: energies())]
+        let trainer = DeepTrainer(network: network, plan: config.plan)
+        _ = try trainer.train(train, test: nil, progress: progress) { record in
+            epochs.append(DeepEpoch(epoch: record.epoch, trainLoss: record.trainLoss, trainAccuracy: record.trainAccuracy,
+                                    seconds: record.seconds, inputLayer: energies()))
+        }
+        let evaluation = trainer.evaluate(test)
+        var probeAccuracy: [ChannelGroup: Double] = [:], probeUnits: [ChannelGroup: Int] = [:]
+        if role != .upstream {
+            let body = Sequential(Array(network.layers.dropLast()))
+            let trainFeatures = Self.features(body, train), testFeatures = Self.features(body, test)
+            let width = trainFeatures.count / max(1, train.count)
+            let rows = Set(inherited[config.model.representationWeight] ?? [])
+            let groups: [ChannelGroup: [Int]] = [.inherited: (0..<width).filter { rows.contains($0) }, .fresh: (0..<width).filter { !rows.contains($0) }]
+            for (group, units) in groups where !units.isEmpty {
+                probeUnits[group] = units.count
+                probeAccuracy[group] = LinearProbe.accuracy(train: trainFeatures, trainLabels: train.trueLabels, test: testFeatures,
+                                                            testLabels: test.trueLabels, width: width, units: units, classes: train.classCount)
+            }
+        }
+        let elapsed = start.duration(to: clock.now)
+        let record = DeepRunRecord(
+            role: role, key: key, epochs: epochs, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, inherited: inherited,
+            signalDimension: subspace?.basis.count ?? 0, patchDimension: subspace?.dimension ?? 0,
+            probeAccuracy: probeAccuracy, probeUnits: probeUnits,
+            parameterCount: network.parameters.reduce(0) { $0 + $1.parameter.value.count },
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        return (record, role == .upstream ? try Checkpoint.encode(Checkpoint.arrays(of: network)) : nil)
+    }
+
+    /// The last hidden layer's values for every image of `data` (evaluation mode), row-major.
+    static func features(_ body: Sequential<Float>, _ data: ImageDataset, batch: Int = 256) -> [Float] {
+        var rng = SeededGenerator(seed: 0, stream: "unused")
+        var out: [Float] = []
+        for start in stride(from: 0, to: data.count, by: batch) {
+            let (x, _) = data.batch(Array(start..<min(start + batch, data.count)), using: &rng)
+            out += body.forward(x, training: false).storage
+        }
+        return out
+    }
+}

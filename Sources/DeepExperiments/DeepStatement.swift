@@ -1,0 +1,194 @@
+import Bounds
+import DeepNetworks
+import Foundation
+import Validation
+import Vocabulary
+import Yams
+
+/// A claim about deep networks from the paper's experiments (`proofs/deep/<id>.yaml`;
+/// docs/theory.md §9c), judged on the transfer − scratch test-accuracy gain of named suite
+/// configurations, paired by seed:
+///
+/// ```yaml
+/// id: deep-transfer-helps
+/// title: …
+/// provenance: paper
+/// source: …
+/// configurations: [ratio-2, ratio-4]   # suite labels, in the order of the axis
+/// axis: sample_ratio                   # sample_ratio (N₁/N₂), label_noise (downstream), or none
+/// claim: {gain: "> 0", trend: ">= 0"}  # the gain at each, and its change from one to the next
+/// paper: {ratio-2: 2.6, ratio-4: 12.0} # the paper's gains in points, where it gives one
+/// ```
+public struct DeepStatement: Sendable {
+    /// A relation of an interval to 0.
+    public enum Relation: String, Sendable, CaseIterable {
+        case positive = "> 0", nonnegative = ">= 0", negative = "< 0"
+
+        /// holds when every point of [lower, upper] satisfies the relation, violated when none
+        /// does, indeterminate otherwise.
+        public func judge(_ d: PairedDifference) -> Verdict {
+            guard d.count > 1, d.lower.isFinite, d.upper.isFinite else { return .indeterminate }
+            switch self {
+            case .positive: return d.lower > 0 ? .holds : d.upper <= 0 ? .violated : .indeterminate
+            case .nonnegative: return d.lower >= 0 ? .holds : d.upper < 0 ? .violated : .indeterminate
+            case .negative: return d.upper < 0 ? .holds : d.lower >= 0 ? .violated : .indeterminate
+            }
+        }
+    }
+
+    /// What the configurations vary along, for the figure.
+    public enum Axis: String, Sendable, CaseIterable {
+        case sampleRatio = "sample_ratio", labelNoise = "label_noise", none
+
+        public var title: String {
+            switch self {
+            case .sampleRatio: "N₁/N₂ (upstream / downstream training images)"
+            case .labelNoise: "downstream label noise"
+            case .none: "configuration"
+            }
+        }
+
+        public func value(_ c: DeepSuite.Configuration) -> Double? {
+            switch self {
+            case .sampleRatio: c.sampleRatio
+            case .labelNoise: c.downstream.labelNoise
+            case .none: nil
+            }
+        }
+    }
+
+    public var id: String
+    public var title: String
+    public var provenance: Provenance
+    public var source: String
+    public var configurations: [String]
+    public var axis: Axis
+    public var gain: Relation
+    /// The relation the gain's change between consecutive configurations must satisfy, if any.
+    public var trend: Relation?
+    /// The paper's gain in points at a configuration, where it reports one.
+    public var paper: [String: Double]
+
+    public static let keys = ["id", "title", "provenance", "source", "configurations", "axis", "claim", "paper"]
+
+    /// The claim in words.
+    public var claimText: String {
+        var text = "transfer − scratch test accuracy \(gain.rawValue) at \(configurations.joined(separator: ", "))"
+        if let trend { text += "; its change from each configuration to the next \(trend.rawValue)" }
+        return text
+    }
+
+    /// Every statement file of `directory`, sorted by id; problems name the file.
+    public static func load(directory: URL) throws -> [DeepStatement] {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }.sorted() } catch {
+            throw ConfigError(field: "proofs", "cannot read the deep statements folder \(InputText.excerpt(directory.path))")
+        }
+        guard !names.isEmpty else { throw ConfigError(field: "proofs", "no deep statement files (*.yaml) in \(InputText.excerpt(directory.path))") }
+        return try names.map { name in
+            let url = directory.appendingPathComponent(name)
+            do {
+                let statement = try parse(yaml: YAMLInput.text(of: url, field: "file"))
+                guard statement.id + ".yaml" == name else { throw ConfigError(field: "id", "'\(statement.id)' differs from the file name") }
+                return statement
+            } catch let error as ConfigError {
+                throw ConfigError(field: "\(name): \(error.field)", error.problem)
+            }
+        }
+    }
+
+    public static func parse(yaml text: String) throws -> DeepStatement {
+        guard let root = try YAMLInput.compose(text, field: "file"), let fields = root.mapping else {
+            throw ConfigError(field: "file", "a deep statement is a mapping of \(keys.joined(separator: ", "))")
+        }
+        for (key, _) in try YAMLInput.entries(fields, field: "") where !keys.contains(key) {
+            throw ConfigError(field: key, "unknown key (allowed: \(keys.joined(separator: ", ")))")
+        }
+        func required(_ key: String) throws -> String {
+            guard let value = fields[key]?.string, !value.isEmpty else { throw ConfigError(field: key, "required") }
+            return value
+        }
+        let provenanceText = try required("provenance")
+        guard let provenance = Provenance(rawValue: provenanceText) else {
+            throw ConfigError(field: "provenance", "'\(InputText.excerpt(provenanceText))' is not allowed (one of \(Provenance.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard let list = fields["configurations"]?.sequence, !list.isEmpty else { throw ConfigError(field: "configurations", "expected a non-empty list of suite labels") }
+        let configurations = try list.enumerated().map { try DeepConfig.scalar($1, "configurations[\($0)]") }
+        let axisText = fields["axis"]?.string ?? "none"
+        guard let axis = Axis(rawValue: axisText) else {
+            throw ConfigError(field: "axis", "'\(InputText.excerpt(axisText))' is not allowed (one of \(Axis.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard let claim = fields["claim"]?.mapping else { throw ConfigError(field: "claim", "expected a mapping with gain and, optionally, trend") }
+        var gain: Relation?, trend: Relation?
+        for (key, value) in try YAMLInput.entries(claim, field: "claim") {
+            let written = try DeepConfig.scalar(value, "claim.\(key)")
+            guard let relation = Relation(rawValue: written) else {
+                throw ConfigError(field: "claim.\(key)", "'\(InputText.excerpt(written))' is not allowed (one of \(Relation.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")))")
+            }
+            switch key {
+            case "gain": gain = relation
+            case "trend": trend = relation
+            default: throw ConfigError(field: "claim.\(key)", "unknown key (allowed: gain, trend)")
+            }
+        }
+        guard let gain else { throw ConfigError(field: "claim.gain", "required") }
+        guard trend == nil || configurations.count >= 2 else { throw ConfigError(field: "claim.trend", "a trend needs at least two configurations") }
+        var paper: [String: Double] = [:]
+        if let node = fields["paper"] {
+            guard let mapping = node.mapping else { throw ConfigError(field: "paper", "expected a mapping of configuration label to the paper's gain in points") }
+            for (label, value) in try YAMLInput.entries(mapping, field: "paper") {
+                guard configurations.contains(label) else { throw ConfigError(field: "paper.\(label)", "not one of the statement's configurations") }
+                paper[label] = try DeepConfig.real(value, "paper.\(label)", "a finite number") { _ in true }
+            }
+        }
+        return DeepStatement(id: try required("id"), title: try required("title"), provenance: provenance, source: try required("source"),
+                             configurations: configurations, axis: axis, gain: gain, trend: trend, paper: paper)
+    }
+}
+
+/// A deep statement's verdict with its evidence (docs/theory.md §9c).
+public struct DeepJudgement: Sendable {
+    public let statement: DeepStatement
+    public let verdict: Verdict
+    public let reason: String
+    /// The gain (transfer − scratch test accuracy, as a fraction) per configuration.
+    public let gains: [(label: String, difference: PairedDifference)]
+    /// The gain's change between consecutive configurations, per seed.
+    public let trends: [(from: String, to: String, difference: PairedDifference)]
+    /// The confidence of each interval: 1 − (1 − 0.99)/k for the statement's k intervals
+    /// (Bonferroni), so all of a statement's intervals hold together with probability ≥ 0.99.
+    public let confidence: Double
+
+    /// Judge `statement` on per-seed gains by configuration label (seeds aligned across labels).
+    public static func judge(_ statement: DeepStatement, gains perSeed: [String: [Double]]) throws -> DeepJudgement {
+        let missing = statement.configurations.filter { perSeed[$0] == nil }
+        guard missing.isEmpty else {
+            return DeepJudgement(statement: statement, verdict: .notApplicable,
+                                 reason: "the suite has no configuration \(missing.joined(separator: ", "))", gains: [], trends: [], confidence: TolerancePolicy.confidence)
+        }
+        let intervals = statement.configurations.count + (statement.trend == nil ? 0 : statement.configurations.count - 1)
+        let confidence = 1 - (1 - TolerancePolicy.confidence) / Double(intervals)
+        let gains = try statement.configurations.map { (label: $0, difference: try PairedDifference(perSeed[$0]!, confidence: confidence)) }
+        var trends: [(from: String, to: String, difference: PairedDifference)] = []
+        if statement.trend != nil {
+            for (a, b) in zip(statement.configurations, statement.configurations.dropFirst()) {
+                trends.append((a, b, try PairedDifference(zip(perSeed[a]!, perSeed[b]!).map { $1 - $0 }, confidence: confidence)))
+            }
+        }
+        func points(_ x: Double) -> String { x.isFinite ? String(format: "%+.2f", 100 * x) : "–" }
+        func describe(_ d: PairedDifference) -> String { "\(points(d.mean)) [\(points(d.lower)), \(points(d.upper))]" }
+        var parts: [(Verdict, String)] = gains.map { g in
+            let v = statement.gain.judge(g.difference)
+            return (v, "gain at \(g.label) \(describe(g.difference)) points: \(statement.gain.rawValue) \(v.rawValue)")
+        }
+        if let trend = statement.trend {
+            parts += trends.map { t in
+                let v = trend.judge(t.difference)
+                return (v, "change \(t.from) → \(t.to) \(describe(t.difference)) points: \(trend.rawValue) \(v.rawValue)")
+            }
+        }
+        let verdict = parts.map(\.0).max() ?? .indeterminate
+        return DeepJudgement(statement: statement, verdict: verdict, reason: parts.map(\.1).joined(separator: "; "),
+                             gains: gains, trends: trends, confidence: confidence)
+    }
+}

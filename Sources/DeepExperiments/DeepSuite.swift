@@ -1,0 +1,145 @@
+import DeepNetworks
+import Foundation
+import Vocabulary
+import Yams
+
+/// How the upstream network hands layers to the downstream one (Algorithm 1 per layer,
+/// docs/theory.md §9a): the layers by name pattern, the fraction α of each layer's output
+/// channels copied, and whether the copies are frozen. α = 1 copies whole layers.
+public struct DeepTransferPlan: Sendable, Equatable {
+    public var layers: LayerSelection
+    public var alpha: Double
+    public var freeze: Bool
+
+    public static let keys = ["layers", "alpha", "freeze"]
+
+    public var transfer: DeepTransfer { DeepTransfer(layers, alpha: alpha, freeze: freeze) }
+
+    public var jsonObject: [String: Any] { ["layers": layers.patterns, "alpha": alpha, "freeze": freeze] }
+
+    /// `base` with the keys of `mapping` set; errors name `path.key`.
+    static func read(_ mapping: Node.Mapping, base: DeepTransferPlan?, path: String) throws -> DeepTransferPlan {
+        var layers = base?.layers, alpha = base?.alpha ?? 1, freeze = base?.freeze ?? false
+        for (key, value) in try YAMLInput.entries(mapping, field: path) {
+            let field = "\(path).\(key)"
+            switch key {
+            case "layers":
+                guard let list = value.sequence else { throw ConfigError(field: field, "expected a list of layer name patterns (e.g. [stem., blocks.9-11])") }
+                layers = try LayerSelection(patterns: list.enumerated().map { try DeepConfig.scalar($1, "\(field)[\($0)]") }, field: field)
+            case "alpha": alpha = try DeepConfig.real(value, field, "in [0, 1]") { (0...1).contains($0) }
+            case "freeze": freeze = try DeepConfig.flag(value, field)
+            default: throw ConfigError(field: field, "unknown key (allowed: \(keys.joined(separator: ", ")))")
+            }
+        }
+        guard let layers else { throw ConfigError(field: "\(path).layers", "no layers named: give layer name patterns (e.g. [stem., blocks.9-11])") }
+        return DeepTransferPlan(layers: layers, alpha: alpha, freeze: freeze)
+    }
+}
+
+/// A deep validation suite (`validation/deep-quick.yaml`; docs/theory.md §9a): configurations —
+/// an upstream task and network, a downstream task and network, and a transfer plan — run at
+/// every seed, and the statements of `proofs/deep/` judged on them.
+///
+/// ```yaml
+/// kind: deep
+/// name: deep-quick
+/// seeds: [0, 1, 2]
+/// upstream:   {model: …, classes: [0, 2], train_samples: 1000, epochs: 10}   # every configuration's defaults
+/// downstream: {model: …, classes: [6, 1], train_samples: 250, epochs: 20}
+/// transfer:   {layers: [stem.], alpha: 0.5, freeze: false}
+/// configurations:
+///   - {label: ratio-2, upstream: {train_samples: 500}}
+/// statements: all                        # or a list of ids of proofs/deep/
+/// ```
+/// The upstream and downstream mappings take the keys of a `ptv deep train` config; a
+/// configuration's keys override the suite's.
+public struct DeepSuite: Sendable {
+    public struct Configuration: Sendable {
+        public var label: String
+        public var upstream: DeepConfig
+        public var downstream: DeepConfig
+        public var transfer: DeepTransferPlan
+
+        /// N₁/N₂, the upstream over the downstream training images.
+        public var sampleRatio: Double { Double(upstream.trainSamples) / Double(downstream.trainSamples) }
+    }
+
+    public var name: String
+    public var description: String
+    public var seeds: [UInt64]
+    public var configurations: [Configuration]
+    /// Ids of the statements judged (nil: every statement of the folder).
+    public var statements: [String]?
+
+    public static let keys = ["kind", "name", "description", "seeds", "upstream", "downstream", "transfer", "configurations", "statements"]
+
+    /// Whether a suite file is a deep suite (`kind: deep` at the top).
+    public static func isDeep(_ url: URL) -> Bool {
+        guard let text = try? YAMLInput.text(of: url, field: "suite"), let root = try? YAMLInput.compose(text, field: "suite") else { return false }
+        return root.mapping?["kind"]?.string == "deep"
+    }
+
+    public static func load(from url: URL) throws -> DeepSuite {
+        try parse(yaml: YAMLInput.text(of: url, field: "suite"), name: url.deletingPathExtension().lastPathComponent)
+    }
+
+    public static func parse(yaml text: String, name fallback: String = "deep") throws -> DeepSuite {
+        guard let root = try YAMLInput.compose(text, field: "suite"), let fields = root.mapping else {
+            throw ConfigError(field: "suite", "a deep suite is a mapping of \(keys.joined(separator: ", "))")
+        }
+        for (key, _) in try YAMLInput.entries(fields, field: "") where !keys.contains(key) {
+            throw ConfigError(field: key, "unknown key (allowed: \(keys.joined(separator: ", ")))")
+        }
+        guard fields["kind"]?.string == "deep" else { throw ConfigError(field: "kind", "a deep suite says 'kind: deep'") }
+        func mapping(_ node: Node?, _ field: String) throws -> Node.Mapping? {
+            guard let node else { return nil }
+            guard let m = node.mapping else { throw ConfigError(field: field, "expected a mapping") }
+            return m
+        }
+        let upstream = try mapping(fields["upstream"], "upstream").map { try DeepConfig.read($0, base: DeepConfig(), path: "upstream") } ?? DeepConfig()
+        let downstream = try mapping(fields["downstream"], "downstream").map { try DeepConfig.read($0, base: DeepConfig(), path: "downstream") } ?? DeepConfig()
+        let transfer = try mapping(fields["transfer"], "transfer").map { try DeepTransferPlan.read($0, base: nil, path: "transfer") }
+
+        guard let seedList = fields["seeds"]?.sequence, !seedList.isEmpty else { throw ConfigError(field: "seeds", "expected a non-empty list of seeds") }
+        let seeds = try seedList.enumerated().map { k, node -> UInt64 in
+            let text = try DeepConfig.scalar(node, "seeds[\(k)]")
+            guard let seed = UInt64(text) else { throw ConfigError(field: "seeds[\(k)]", "expected an integer in [0, 2^64), got '\(InputText.excerpt(text))'") }
+            return seed
+        }
+        guard Set(seeds).count == seeds.count else { throw ConfigError(field: "seeds", "a seed is listed twice") }
+        guard seeds.count >= 2 else { throw ConfigError(field: "seeds", "at least 2 seeds are needed for an interval over seeds") }
+
+        guard let list = fields["configurations"]?.sequence, !list.isEmpty else {
+            throw ConfigError(field: "configurations", "expected a non-empty list of configurations")
+        }
+        var configurations: [Configuration] = []
+        for (k, node) in list.enumerated() {
+            let path = "configurations[\(k)]"
+            guard let entry = node.mapping else { throw ConfigError(field: path, "expected a mapping with label, upstream, downstream, transfer") }
+            var label: String?, up = upstream, down = downstream, plan = transfer
+            for (key, value) in try YAMLInput.entries(entry, field: path) {
+                switch key {
+                case "label": label = try DeepConfig.scalar(value, "\(path).label")
+                case "upstream": up = try DeepConfig.read(try mapping(value, "\(path).upstream")!, base: upstream, path: "\(path).upstream")
+                case "downstream": down = try DeepConfig.read(try mapping(value, "\(path).downstream")!, base: downstream, path: "\(path).downstream")
+                case "transfer": plan = try DeepTransferPlan.read(try mapping(value, "\(path).transfer")!, base: transfer, path: "\(path).transfer")
+                default: throw ConfigError(field: "\(path).\(key)", "unknown key (allowed: label, upstream, downstream, transfer)")
+                }
+            }
+            guard let label, !label.isEmpty else { throw ConfigError(field: "\(path).label", "every configuration needs a label") }
+            guard !configurations.contains(where: { $0.label == label }) else { throw ConfigError(field: "\(path).label", "'\(InputText.excerpt(label))' is used twice") }
+            guard let plan else { throw ConfigError(field: "\(path).transfer", "no transfer plan: give transfer.layers here or at the top") }
+            guard up.dataset == down.dataset else {
+                throw ConfigError(field: "\(path).downstream.dataset", "the two tasks draw from one dataset (upstream \(up.dataset.rawValue), downstream \(down.dataset.rawValue))")
+            }
+            configurations.append(Configuration(label: label, upstream: up, downstream: down, transfer: plan))
+        }
+        var statements: [String]? = nil
+        if let node = fields["statements"], node.string != "all" {
+            guard let ids = node.sequence, !ids.isEmpty else { throw ConfigError(field: "statements", "expected 'all' or a non-empty list of statement ids") }
+            statements = try ids.enumerated().map { try DeepConfig.scalar($1, "statements[\($0)]") }
+        }
+        return DeepSuite(name: fields["name"]?.string ?? fallback, description: fields["description"]?.string ?? "",
+                         seeds: seeds, configurations: configurations, statements: statements)
+    }
+}

@@ -1,0 +1,146 @@
+import DeepNetworks
+import Foundation
+import NumericsCore
+import Sweeps
+import TransferModel
+import Validation
+import Vocabulary
+
+/// `ptv validate` on a deep suite (docs/theory.md §9a–§9c): every configuration × seed as an
+/// upstream run, a transfer run and its matched scratch run, stored in a run store as each
+/// finishes (a run already in the store is not run again, so an interrupted suite resumes), then
+/// every statement of `proofs/deep/` judged on the paired gains.
+public struct DeepValidation: Sendable {
+    public let suite: DeepSuite
+    public let statements: [DeepStatement]
+    public let workers: Int
+
+    public init(suite: DeepSuite, statements: [DeepStatement], workers: Int) throws {
+        if let ids = suite.statements {
+            let known = Set(statements.map(\.id))
+            if let unknown = ids.first(where: { !known.contains($0) }) {
+                throw ConfigError(field: "statements", "'\(InputText.excerpt(unknown))' is not a deep statement (known: \(known.sorted().joined(separator: ", ")))")
+            }
+        }
+        self.suite = suite
+        self.statements = suite.statements.map { ids in statements.filter { ids.contains($0.id) } } ?? statements
+        self.workers = max(1, workers)
+    }
+
+    /// The runs of one configuration at one seed.
+    public struct Unit: Sendable {
+        public let configuration: Int
+        public let seed: UInt64
+        public let upstream: DeepRun
+        public let transfer: DeepRun
+        public let scratch: DeepRun
+    }
+
+    /// Every configuration × seed, configuration-major.
+    public var units: [Unit] {
+        suite.configurations.indices.flatMap { k in
+            suite.seeds.map { seed in
+                let c = suite.configurations[k]
+                let upstream = DeepRun(role: .upstream, config: c.upstream, seed: seed)
+                return Unit(configuration: k, seed: seed, upstream: upstream,
+                            transfer: DeepRun(role: .transfer, config: c.downstream, seed: seed, plan: c.transfer, upstreamKey: upstream.key),
+                            scratch: DeepRun(role: .scratch, config: c.downstream, seed: seed))
+            }
+        }
+    }
+
+    /// Bytes the suite holds at most: the two splits once, and per worker the largest run's
+    /// batch activations, parameters and task images (``DeepConfig/memoryEstimate(imageShape:)``
+    /// less its copies of the splits).
+    public var memoryEstimate: Double {
+        let dataset = suite.configurations[0].upstream.dataset
+        let shape = dataset == .fashion_mnist ? [1, 28, 28] : [3, 32, 32]
+        let splits = 4 * Double(shape.reduce(1, *)) * (dataset == .fashion_mnist ? 70_000 : 60_000)
+        let perRun = suite.configurations.flatMap { [$0.upstream, $0.downstream] }.map { $0.memoryEstimate(imageShape: shape) - 2 * splits }.max() ?? 0
+        return 2 * splits + Double(min(workers, units.count)) * perRun
+    }
+
+    /// Run what the store lacks, then judge. `progress` receives one line per finished run.
+    public func run(images: TaskImages, store: SweepStore, progress: @escaping (String) -> Void) async throws -> DeepValidationResult {
+        let units = self.units
+        var seen = Set<String>()
+        let upstreams = units.map(\.upstream).filter { seen.insert($0.key).inserted }
+        let downstreams = units.flatMap { [$0.transfer, $0.scratch] }.filter { seen.insert($0.key).inserted }
+        let missingUp = try upstreams.filter { try store.deepRun(key: $0.key) == nil }
+        let missingDown = try downstreams.filter { try store.deepRun(key: $0.key) == nil }
+        let total = missingUp.count + missingDown.count
+        progress("\(suite.configurations.count) configurations × \(suite.seeds.count) seeds: \(upstreams.count + downstreams.count) distinct runs, \(total) to run on \(workers) workers (the rest are in the store)")
+        let start = Date()
+        var done = 0
+        func finished(_ run: DeepRun, _ record: DeepRunRecord) {
+            done += 1
+            let elapsed = Date().timeIntervalSince(start)
+            let remaining = elapsed / Double(done) * Double(total - done)
+            progress(String(format: "[%d/%d] %@ seed %llu: test accuracy %.1f %% (%.0f s; %.0f s elapsed, about %.0f s left)",
+                            done, total, run.role.rawValue, run.seed, 100 * record.testAccuracy, record.seconds, elapsed, remaining))
+        }
+        // Upstream networks first: each transfer run reads its upstream's arrays from the store.
+        try await ParallelRuns.run(missingUp, workers: workers, { run in
+            try run.execute(images: images)
+        }, onResult: { k, output in
+            try store.insertDeepRun(key: missingUp[k].key, json: DeepRunRecord.encoder().encode(output.0), arrays: output.1)
+            finished(missingUp[k], output.0)
+        })
+        try await ParallelRuns.run(missingDown, workers: workers, { run in
+            var upstream: [String: Tensor<Float>]?
+            if let key = run.upstreamKey {
+                guard let data = try store.deepRun(key: key)?.arrays else { throw ConfigError(field: "store", "the upstream run \(key) has no stored arrays") }
+                upstream = try Checkpoint.decode(data, field: "store")
+            }
+            return try run.execute(images: images, upstream: upstream).record
+        }, onResult: { k, record in
+            try store.insertDeepRun(key: missingDown[k].key, json: DeepRunRecord.encoder().encode(record), arrays: nil)
+            finished(missingDown[k], record)
+        })
+        let decoder = DeepRunRecord.decoder()
+        func record(_ run: DeepRun) throws -> DeepRunRecord {
+            guard let json = try store.deepRun(key: run.key)?.json else { throw ConfigError(field: "store", "run \(run.key) is missing from the store") }
+            return try decoder.decode(DeepRunRecord.self, from: json)
+        }
+        let outcomes = try units.map { unit in
+            DeepOutcome(configuration: unit.configuration, seed: unit.seed, upstream: try record(unit.upstream),
+                        transfer: try record(unit.transfer), scratch: try record(unit.scratch))
+        }
+        return try DeepValidationResult(validation: self, outcomes: outcomes)
+    }
+}
+
+/// The three runs of one configuration at one seed.
+public struct DeepOutcome: Sendable {
+    public let configuration: Int
+    public let seed: UInt64
+    public let upstream: DeepRunRecord
+    public let transfer: DeepRunRecord
+    public let scratch: DeepRunRecord
+
+    /// Transfer − scratch test accuracy (a fraction).
+    public var gain: Double { transfer.testAccuracy - scratch.testAccuracy }
+}
+
+/// What a deep suite found: every outcome and every statement's judgement.
+public struct DeepValidationResult: Sendable {
+    public let validation: DeepValidation
+    public let outcomes: [DeepOutcome]
+    public let judgements: [DeepJudgement]
+
+    init(validation: DeepValidation, outcomes: [DeepOutcome]) throws {
+        self.validation = validation
+        self.outcomes = outcomes
+        var gains: [String: [Double]] = [:]
+        for (k, c) in validation.suite.configurations.enumerated() {
+            gains[c.label] = validation.suite.seeds.map { seed in outcomes.first { $0.configuration == k && $0.seed == seed }!.gain }
+        }
+        judgements = try validation.statements.map { try DeepJudgement.judge($0, gains: gains) }
+    }
+
+    /// The outcomes of configuration `k`, in seed order.
+    public func outcomes(of k: Int) -> [DeepOutcome] { outcomes.filter { $0.configuration == k } }
+
+    /// Verdict counts by name.
+    public var counts: [String: Int] { Dictionary(grouping: judgements, by: \.verdict.rawValue).mapValues(\.count) }
+}

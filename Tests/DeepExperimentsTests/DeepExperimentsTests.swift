@@ -1,0 +1,309 @@
+import Foundation
+import NumericsCore
+import Testing
+@testable import DeepExperiments
+@testable import DeepNetworks
+import Sweeps
+import Validation
+import Vocabulary
+
+/// Synthetic image tasks small enough to train in a second: 10 classes of 8 × 8 one-channel
+/// images, class c a fixed random pattern plus N(0, 0.5²) pixel noise.
+enum SyntheticImages {
+    static func dataset(count: Int, seed: UInt64) -> ImageDataset {
+        var patterns = SeededGenerator(seed: 99, stream: "patterns")
+        let prototypes = (0..<10).map { _ in patterns.gaussians(count: 64) }
+        var rng = SeededGenerator(seed: seed, stream: "images")
+        var pixels: [Float] = [], labels: [Int] = []
+        for i in 0..<count {
+            let label = i % 10
+            labels.append(label)
+            pixels += prototypes[label].map { Float($0 + 0.5 * rng.gaussian()) }
+        }
+        return ImageDataset(images: Tensor(shape: [count, 1, 8, 8], storage: pixels), labels: labels, classCount: 10)
+    }
+
+    static let images = TaskImages(dataset: .fashion_mnist, train: dataset(count: 2000, seed: 1), test: dataset(count: 500, seed: 2))
+
+    static func config(classes: [Int], samples: Int, epochs: Int = 2) -> DeepConfig {
+        var config = DeepConfig()
+        config.model = .resnet(ResNetDescription(block: .basic, stem: 4, stages: [.init(blocks: 1, width: 4, stride: 2), .init(blocks: 1, width: 8, stride: 2)]))
+        config.classes = classes
+        config.trainSamples = samples
+        config.testSamples = 100
+        config.plan = DeepTrainingPlan(epochs: epochs, batchSize: 16, learningRate: 0.05)
+        return config
+    }
+
+    static let upstream = config(classes: [0, 1, 2, 3], samples: 200)
+    static let downstream = config(classes: [4, 5, 6, 7], samples: 80)
+}
+
+struct LayerSelectionTests {
+    /// Ranges expand per component, and every prefix ends at a component boundary.
+    @Test func rangesExpand() throws {
+        let vit = try LayerSelection(patterns: ["blocks.9-11"], field: "layers")
+        #expect(vit.prefixes == ["blocks.9.", "blocks.10.", "blocks.11."])
+        let resnet = try LayerSelection(patterns: ["stem.", "stage1-3.block0.conv2"], field: "layers")
+        #expect(resnet.prefixes == ["stem.", "stage1.block0.conv2.", "stage2.block0.conv2.", "stage3.block0.conv2."])
+        #expect(!"blocks.10.mlp.fc1.weight".hasPrefix(try LayerSelection(patterns: ["blocks.1"], field: "l").prefixes[0]))
+    }
+
+    @Test(arguments: [["blocks.11-9"], ["blocks.x-2"], [], ["a b"], ["blocks.0-99999"]])
+    func refusesBadPatterns(patterns: [String]) {
+        #expect(throws: ConfigError.self) { try LayerSelection(patterns: patterns, field: "layers") }
+    }
+
+    /// A pattern that names no weight of the downstream network is refused, naming it.
+    @Test func unmatchedPatternIsRefused() throws {
+        var rng = SeededGenerator(seed: 1)
+        let network: Sequential<Float> = ResNetDescription(block: .basic, stem: 4, stages: [.init(blocks: 1, width: 4, stride: 1)]).network(channels: 1, classes: 2, using: &rng)
+        let upstream = Dictionary(uniqueKeysWithValues: Checkpoint.arrays(of: network).map { ($0.name, $0.value) })
+        let selection = try LayerSelection(patterns: ["stage1-2.block0.conv2"], field: "layers")
+        do {
+            try DeepTransfer(selection, alpha: 1).apply(upstream: upstream, into: network, field: "transfer.layers", using: &rng)
+            Issue.record("accepted a pattern that selects nothing")
+        } catch let error as ConfigError {
+            #expect(error.field == "transfer.layers" && error.problem.contains("stage2.block0.conv2."), "\(error)")
+        }
+    }
+}
+
+struct MatchedRunTests {
+    static let upstream: Data = {
+        let run = DeepRun(role: .upstream, config: SyntheticImages.upstream, seed: 3)
+        return try! run.execute(images: SyntheticImages.images).checkpoint!
+    }()
+
+    static func transfer(alpha: Double, freeze: Bool = false) throws -> DeepRunRecord {
+        let plan = DeepTransferPlan(layers: try LayerSelection(patterns: ["stem.", "stage1-2.block0.conv2"], field: "l"), alpha: alpha, freeze: freeze)
+        let run = DeepRun(role: .transfer, config: SyntheticImages.downstream, seed: 3, plan: plan, upstreamKey: "u")
+        return try run.execute(images: SyntheticImages.images, upstream: try Checkpoint.decode(upstream, field: "t")).record
+    }
+
+    /// α = 0 inherits nothing, so the transfer run is the scratch run: every per-epoch figure,
+    /// filter energy, the test accuracy and loss and the probes agree exactly.
+    @Test func alphaZeroIsScratch() throws {
+        let scratch = try DeepRun(role: .scratch, config: SyntheticImages.downstream, seed: 3).execute(images: SyntheticImages.images).record
+        let none = try Self.transfer(alpha: 0)
+        #expect(none.inherited.values.allSatisfy { $0.isEmpty })
+        #expect(zip(none.epochs, scratch.epochs).allSatisfy { a, b in
+            (a.trainLoss == b.trainLoss || a.trainLoss.isNaN && b.trainLoss.isNaN) && (a.trainAccuracy == b.trainAccuracy || a.trainAccuracy.isNaN) && a.inputLayer == b.inputLayer })
+        #expect(none.testAccuracy == scratch.testAccuracy && none.testLoss == scratch.testLoss && none.probeAccuracy == scratch.probeAccuracy)
+        // The check can fail: α = 1 inherits every transferred row and changes the run.
+        let all = try Self.transfer(alpha: 1)
+        #expect(all.inherited["stem.conv.weight"]?.count == 4)
+        #expect(all.epochs[0].inputLayer[.inherited] != nil && all.epochs[0].inputLayer[.fresh] == nil)
+        #expect(all.testLoss != scratch.testLoss)
+    }
+
+    /// The transfer run's inherited input-layer filters are the upstream network's at epoch 0:
+    /// their energies equal those computed from the upstream arrays directly.
+    @Test func inheritedFiltersStartAsUpstream() throws {
+        let record = try Self.transfer(alpha: 0.5, freeze: true)
+        let rows = try #require(record.inherited["stem.conv.weight"])
+        #expect(rows.count == 2)
+        let weight = try #require(try Checkpoint.decode(Self.upstream, field: "t")["stem.conv.weight"])
+        let train = SyntheticImages.images.task(SyntheticImages.downstream, side: .downstream, seed: 3).train
+        let subspace = SignalSubspace(task: train, kernel: 3, stride: 1)
+        let expected = try #require(subspace.meanEnergies(of: weight, rows: rows))
+        for epoch in record.epochs {  // frozen: the same at every epoch
+            let measured = try #require(epoch.inputLayer[.inherited])
+            #expect(abs(measured.signal - expected.signal) <= 1e-12 * max(1, expected.signal) && abs(measured.noise - expected.noise) <= 1e-12 * max(1, expected.noise))
+        }
+    }
+
+    /// The two halves of the training split are disjoint (no image in both, even for the same
+    /// classes), and a seed fixes the downstream draw.
+    @Test func tasksDrawFromDisjointHalves() {
+        let images = SyntheticImages.images
+        var same = SyntheticImages.upstream
+        same.classes = SyntheticImages.downstream.classes
+        let up = images.task(same, side: .upstream, seed: 5).train, down = images.task(SyntheticImages.downstream, side: .downstream, seed: 5).train
+        let upRows = Set((0..<up.count).map { Array(up.images.storage[($0 * 64)..<(($0 + 1) * 64)]) })
+        #expect((0..<down.count).allSatisfy { !upRows.contains(Array(down.images.storage[($0 * 64)..<(($0 + 1) * 64)])) })
+        #expect(images.task(SyntheticImages.downstream, side: .downstream, seed: 5).train.images == down.images)
+        #expect(images.task(SyntheticImages.downstream, side: .downstream, seed: 6).train.images != down.images)
+    }
+}
+
+struct FeatureRecordingTests {
+    /// Class means computed by hand: two classes of 1 × 4 × 4 images with constant value c + 1
+    /// in one quadrant; kernel 2, stride 2 averages the four quadrants, so the mean patch of
+    /// class 0 is (1, 0, 0, 0)/4 per quadrant layout. A filter inside the span has no noise
+    /// energy, one orthogonal to it no signal energy.
+    @Test func subspaceOfHandMadeMeans() {
+        var pixels = [Float](repeating: 0, count: 2 * 16)
+        pixels[0] = 1  // class 0: top-left pixel of the top-left quadrant
+        pixels[16 + 1] = 2  // class 1: pixel (0, 1)
+        let task = ImageDataset(images: Tensor(shape: [2, 1, 4, 4], storage: pixels), labels: [0, 1], classCount: 2)
+        let s = SignalSubspace(task: task, kernel: 2, stride: 2)
+        #expect(s.dimension == 4 && s.basis.count == 2)
+        let inside = s.energies([3, -2, 0, 0] as [Float]), outside = s.energies([0, 0, 5, 1] as [Float])
+        #expect(abs(inside.signal - 13) < 1e-12 && inside.noise < 1e-12)
+        #expect(outside.signal < 1e-12 && abs(outside.noise - 26) < 1e-12)
+    }
+
+    /// Separable units give a perfect probe; units of pure noise stay near chance (5 classes:
+    /// 0.2; over 1 000 test images the binomial s.d. is 0.013, and 0.3 is 7 s.d. above).
+    @Test func probeSeparatesOnlyWhatIsThere() throws {
+        var rng = SeededGenerator(seed: 4, stream: "probe")
+        func features(_ n: Int) -> ([Float], [Int]) {
+            var out: [Float] = [], labels: [Int] = []
+            for i in 0..<n {
+                let label = i % 5
+                labels.append(label)
+                out += (0..<5).map { Float($0 == label ? 3 : 0) + Float(0.3 * rng.gaussian()) }   // units 0–4: signal
+                out += (0..<5).map { _ in Float(rng.gaussian()) }                                   // units 5–9: noise
+            }
+            return (out, labels)
+        }
+        let (train, trainLabels) = features(500), (test, testLabels) = features(1000)
+        let signal = try #require(LinearProbe.accuracy(train: train, trainLabels: trainLabels, test: test, testLabels: testLabels, width: 10, units: Array(0..<5), classes: 5))
+        let noise = try #require(LinearProbe.accuracy(train: train, trainLabels: trainLabels, test: test, testLabels: testLabels, width: 10, units: Array(5..<10), classes: 5))
+        #expect(signal == 1)
+        #expect(noise < 0.3)
+        #expect(LinearProbe.accuracy(train: train, trainLabels: trainLabels, test: test, testLabels: testLabels, width: 10, units: [], classes: 5) == nil)
+    }
+
+    /// The Cholesky solve against a system solved by hand.
+    @Test func choleskySolve() throws {
+        let x = try #require(LinearProbe.solve([4, 2, 2, 3], [2, 1, 1, 2], size: 2, columns: 2))
+        // [[4, 2], [2, 3]]⁻¹ = [[3, −2], [−2, 4]]/8, times B = [[2, 1], [1, 2]].
+        let expected: [Double] = [0.5, -0.125, 0, 0.75]
+        #expect(zip(x, expected).allSatisfy { abs($0 - $1) < 1e-12 }, "\(x)")
+        #expect(LinearProbe.solve([1, 2, 2, 1], [1, 1], size: 2, columns: 1) == nil)
+    }
+}
+
+struct DeepStatementTests {
+    static func difference(_ values: [Double]) throws -> PairedDifference { try PairedDifference(values) }
+
+    /// Each relation at the interval's ends.
+    @Test func relationsJudgeIntervals() throws {
+        let above = try Self.difference([0.02, 0.03, 0.025, 0.035]), below = try Self.difference([-0.02, -0.03, -0.025, -0.035])
+        let across = try Self.difference([-0.02, 0.03, -0.01, 0.02])
+        #expect(DeepStatement.Relation.positive.judge(above) == .holds && DeepStatement.Relation.positive.judge(below) == .violated)
+        #expect(DeepStatement.Relation.positive.judge(across) == .indeterminate)
+        #expect(DeepStatement.Relation.negative.judge(below) == .holds && DeepStatement.Relation.negative.judge(above) == .violated)
+        #expect(DeepStatement.Relation.nonnegative.judge(across) == .indeterminate)
+        #expect(DeepStatement.Relation.positive.judge(try Self.difference([0.1])) == .indeterminate)
+    }
+
+    static let helps = """
+    id: deep-transfer-helps
+    title: t
+    provenance: paper
+    source: s
+    configurations: [a, b]
+    axis: sample_ratio
+    claim: {gain: "> 0", trend: "> 0"}
+    paper: {a: 2.6, b: 12.0}
+    """
+
+    /// Gains and trend judged with Bonferroni-corrected intervals; a missing configuration
+    /// makes the statement not applicable.
+    @Test func judgesGainsAndTrend() throws {
+        let statement = try DeepStatement.parse(yaml: Self.helps)
+        let growing = try DeepJudgement.judge(statement, gains: ["a": [0.010, 0.011, 0.0105, 0.0102], "b": [0.050, 0.052, 0.0505, 0.0501]])
+        #expect(growing.verdict == .holds, "\(growing.reason)")
+        #expect(abs(growing.confidence - (1 - 0.01 / 3)) < 1e-15)
+        let shrinking = try DeepJudgement.judge(statement, gains: ["a": [0.050, 0.052, 0.0505, 0.0501], "b": [0.010, 0.011, 0.0105, 0.0102]])
+        #expect(shrinking.verdict == .violated && shrinking.reason.contains("change a → b"), "\(shrinking.reason)")
+        let missing = try DeepJudgement.judge(statement, gains: ["a": [0.01, 0.02]])
+        #expect(missing.verdict == .notApplicable && missing.reason.contains("b"))
+    }
+
+    @Test(arguments: [("claim: {gain: \"> 0\", trend: \"> 0\"}", "claim: {gain: \">> 0\"}", "claim.gain"),
+                      ("paper: {a: 2.6, b: 12.0}", "paper: {c: 1}", "paper.c"),
+                      ("axis: sample_ratio", "axis: depth", "axis"),
+                      ("provenance: paper", "provenance: folklore", "provenance"),
+                      ("title: t", "title: t\nextra: 1", "extra")])
+    func refusesBadFiles(original: String, replacement: String, field: String) {
+        do {
+            _ = try DeepStatement.parse(yaml: Self.helps.replacingOccurrences(of: original, with: replacement))
+            Issue.record("accepted \(replacement)")
+        } catch let error as ConfigError {
+            #expect(error.field == field, "\(error)")
+        } catch { Issue.record("\(error)") }
+    }
+
+    /// The shipped statements load, and every configuration they name is in both shipped suites.
+    @Test func shippedSuitesCoverTheStatements() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let statements = try DeepStatement.load(directory: root.appendingPathComponent("proofs/deep"))
+        #expect(Set(statements.map(\.id)) == ["deep-transfer-helps", "deep-robust-to-target-noise", "deep-vit-late-blocks", "deep-negative-transfer"])
+        #expect(statements.allSatisfy { $0.provenance == .paper })
+        for name in ["deep-quick", "deep-full"] {
+            let suite = try DeepSuite.load(from: root.appendingPathComponent("validation/\(name).yaml"))
+            let labels = Set(suite.configurations.map(\.label))
+            for s in statements { #expect(s.configurations.allSatisfy(labels.contains), "\(name): \(s.id)") }
+            #expect(suite.configurations.first { $0.label == "ratio-4" }?.sampleRatio == 4)
+            #expect(suite.configurations.first { $0.label == "ratio-2" }?.sampleRatio == 2)
+        }
+    }
+}
+
+struct DeepSuiteTests {
+    static let suite = """
+    kind: deep
+    seeds: [0, 1]
+    upstream: {classes: [0, 1], train_samples: 200}
+    downstream: {classes: [2, 3], train_samples: 50}
+    transfer: {layers: [stem.], alpha: 0.5}
+    configurations:
+      - {label: a}
+      - {label: b, downstream: {label_noise: 0.2}}
+    """
+
+    /// A configuration's keys override the suite's defaults and keep the rest.
+    @Test func configurationsOverrideDefaults() throws {
+        let suite = try DeepSuite.parse(yaml: Self.suite)
+        #expect(suite.configurations[1].downstream.labelNoise == 0.2 && suite.configurations[1].downstream.classes == [2, 3])
+        #expect(suite.configurations[0].sampleRatio == 4 && suite.configurations[1].transfer.alpha == 0.5)
+    }
+
+    @Test(arguments: [("{label: b, downstream: {label_noise: 0.2}}", "{label: b, downstream: {label_noise: 1.5}}", "configurations[1].downstream.label_noise"),
+                      ("kind: deep", "kind: shallow", "kind"),
+                      ("seeds: [0, 1]", "seeds: [0]", "seeds"),
+                      ("alpha: 0.5", "alpha: 2", "transfer.alpha"),
+                      ("{label: a}", "{label: b}", "configurations[1].label"),
+                      ("{label: a}", "{label: a, transfer: {layers: [blocks.3-1]}}", "configurations[0].transfer.layers[0]")])
+    func refusesBadSuites(original: String, replacement: String, field: String) {
+        do {
+            _ = try DeepSuite.parse(yaml: Self.suite.replacingOccurrences(of: original, with: replacement))
+            Issue.record("accepted \(replacement)")
+        } catch let error as ConfigError {
+            #expect(error.field == field, "\(error)")
+        } catch { Issue.record("\(error)") }
+    }
+
+    /// A suite runs into the store; a second run finds every run there and trains nothing,
+    /// with the same judgements; two configurations with one downstream task share the
+    /// scratch run.
+    @Test func resumesFromTheStore() async throws {
+        var suite = try DeepSuite.parse(yaml: Self.suite)
+        for k in suite.configurations.indices {
+            suite.configurations[k].upstream = SyntheticImages.upstream
+            suite.configurations[k].downstream = SyntheticImages.downstream
+        }
+        suite.configurations[1].upstream.trainSamples = 100
+        let statement = try DeepStatement.parse(yaml: DeepStatementTests.helps)
+        let validation = try DeepValidation(suite: suite, statements: [statement], workers: 2)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("deep-store-\(UUID().uuidString).sqlite")
+        let store = try SweepStore(url: url)
+        var lines: [String] = []
+        let first = try await validation.run(images: SyntheticImages.images, store: store) { lines.append($0) }
+        #expect(lines.first?.contains("10 distinct runs, 10 to run") == true, "\(lines.first ?? "")")  // 4 upstream, 4 transfer, 2 scratch
+        lines = []
+        let second = try await validation.run(images: SyntheticImages.images, store: try SweepStore(url: url)) { lines.append($0) }
+        #expect(lines.count == 1 && lines[0].contains("0 to run"), "\(lines)")
+        #expect(first.outcomes.map(\.gain) == second.outcomes.map(\.gain))
+        #expect(first.judgements.map(\.verdict) == second.judgements.map(\.verdict))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deep-report-\(UUID().uuidString)")
+        try second.write(to: folder)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("summary.json"))) as? [String: Any])
+        #expect((summary["configurations"] as? [[String: Any]])?.count == 2)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("figures/energy-a.svg").path))
+    }
+}
