@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift test "$@"
 (cd Examples/theory-assertions && swift test)
-for target in Vocabulary NumericsCore Bounds TransferModel Validation TheoryTesting DeepNetworks Sweeps; do
+for target in Vocabulary NumericsCore Bounds TransferModel Validation TheoryTesting DeepNetworks DeepExperiments Sweeps; do
   swift package generate-documentation --target "$target" --warnings-as-errors > /dev/null
 done
-echo "documentation: Vocabulary, NumericsCore, Bounds, TransferModel, Validation, TheoryTesting, DeepNetworks, Sweeps built without warnings"
+echo "documentation: Vocabulary, NumericsCore, Bounds, TransferModel, Validation, TheoryTesting, DeepNetworks, DeepExperiments, Sweeps built without warnings"

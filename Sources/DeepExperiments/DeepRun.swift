@@ -17,7 +17,7 @@ public struct DeepRun: Sendable {
     public let key: String
 
     /// The format version of recorded runs: a change of what a run records changes every key.
-    static let format = "deep-run-1"
+    static let format = "deep-run-2"
 
     public init(role: DeepRole, config: DeepConfig, seed: UInt64, plan: DeepTransferPlan? = nil, upstreamKey: String? = nil) {
         var config = config

@@ -11,8 +11,9 @@ public enum DeepRole: String, Sendable, Codable, CaseIterable {
     case scratch
 }
 
-/// The channels of a downstream network, by where their values came from.
-public enum ChannelGroup: String, Sendable, Codable, CaseIterable {
+/// The channels of a downstream network, by where their values came from (JSON object keys
+/// in records).
+public enum ChannelGroup: String, Sendable, Codable, CaseIterable, CodingKeyRepresentable {
     case inherited, fresh
 }
 

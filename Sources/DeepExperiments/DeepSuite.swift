@@ -1,5 +1,6 @@
 import DeepNetworks
 import Foundation
+import NumericsCore
 import Vocabulary
 import Yams
 
@@ -59,6 +60,18 @@ public struct DeepSuite: Sendable {
         public var upstream: DeepConfig
         public var downstream: DeepConfig
         public var transfer: DeepTransferPlan
+
+        /// Refuse, before anything trains, a plan whose layers the downstream network lacks or
+        /// whose shapes differ upstream: the plan is tried on freshly drawn networks.
+        public func checkTransfer(field: String) throws {
+            let shape = upstream.dataset == .fashion_mnist ? (1, 28) : (3, 32)
+            var rng = SeededGenerator(seed: 0, stream: "deep-plan-check")
+            func network(_ config: DeepConfig) -> Sequential<Float> {
+                config.model.network(channels: shape.0, side: shape.1, classes: config.classes?.count ?? config.dataset.classCount, using: &rng)
+            }
+            let arrays = Dictionary(uniqueKeysWithValues: Checkpoint.arrays(of: network(upstream)).map { ($0.name, $0.value) })
+            try transfer.transfer.apply(upstream: arrays, into: network(downstream), field: field, using: &rng)
+        }
 
         /// N₁/N₂, the upstream over the downstream training images.
         public var sampleRatio: Double { Double(upstream.trainSamples) / Double(downstream.trainSamples) }

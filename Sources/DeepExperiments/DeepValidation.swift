@@ -22,6 +22,7 @@ public struct DeepValidation: Sendable {
                 throw ConfigError(field: "statements", "'\(InputText.excerpt(unknown))' is not a deep statement (known: \(known.sorted().joined(separator: ", ")))")
             }
         }
+        for (k, c) in suite.configurations.enumerated() { try c.checkTransfer(field: "configurations[\(k)].transfer.layers") }
         self.suite = suite
         self.statements = suite.statements.map { ids in statements.filter { ids.contains($0.id) } } ?? statements
         self.workers = max(1, workers)

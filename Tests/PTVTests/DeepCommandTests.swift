@@ -133,3 +133,62 @@ struct DeepCommandTests {
         #expect(cifar.status == 2 && cifar.stderr.contains("not a CIFAR-10 binary file") && cifar.stderr.split(separator: "\n").count == 1, "\(cifar.stderr)")
     }
 }
+
+/// `ptv validate` on a deep suite: a small suite end to end (report, summary, store, resume),
+/// and refusals of bad suites with exit 2 naming the field.
+struct DeepValidateCommandTests {
+    static let suite = """
+    kind: deep
+    name: tiny
+    seeds: [0, 1]
+    upstream:
+      model: {block: bottleneck, stem: 4, stages: [{blocks: 2, width: 4, stride: 2}, {blocks: 1, width: 8, stride: 2}]}
+      classes: [0, 2, 4, 5, 8]
+      train_samples: 60
+      test_samples: 50
+      epochs: 1
+    downstream:
+      model: {block: basic, stem: 4, stages: [{blocks: 1, width: 4, stride: 2}, {blocks: 1, width: 8, stride: 2}]}
+      classes: [6, 3, 1, 7, 9]
+      train_samples: 30
+      test_samples: 50
+      epochs: 2
+    transfer: {layers: [stem., stage1-2.block0.conv2], alpha: 0.5}
+    configurations:
+      - {label: ratio-2}
+      - {label: ratio-4, upstream: {train_samples: 120}}
+    statements: [deep-transfer-helps]
+    """
+
+    @Test func runsAndResumes() throws {
+        guard DeepCommandTests.installed else { print("skipped: Fashion-MNIST is not installed"); return }
+        let dir = CLI.temporaryDirectory("deep-validate")
+        let suite = dir.appendingPathComponent("tiny.yaml"), out = dir.appendingPathComponent("report")
+        try CLI.write(Self.suite, to: suite)
+        let first = try CLI.run(["validate", "--suite", suite.path, "--out", out.path, "--workers", "2"])
+        #expect(first.status == 0 || first.status == 1, "\(first.stderr)")
+        #expect(first.stdout.contains("deep-transfer-helps"))
+        #expect(first.stderr.contains("10 distinct runs, 10 to run"), "\(first.stderr)")  // 4 upstream, 4 transfer, one scratch per seed
+        let summary = try CLI.json(out.appendingPathComponent("summary.json"))
+        #expect((summary["statements"] as? [[String: Any]])?.first?["id"] as? String == "deep-transfer-helps")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("runs.sqlite").path))
+        let html = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(html.contains("+2.6") && html.contains("<svg"))
+        let again = try CLI.run(["validate", "--suite", suite.path, "--out", out.path, "--force"])
+        #expect(again.stderr.contains("0 to run"), "\(again.stderr)")
+        #expect(try CLI.json(out.appendingPathComponent("summary.json"))["counts"] as? [String: Int] == summary["counts"] as? [String: Int])
+    }
+
+    @Test(arguments: [("alpha: 0.5", "alpha: 1.5", "'transfer.alpha'"),
+                      ("{label: ratio-4, upstream: {train_samples: 120}}", "{label: ratio-4, upstream: {epochs: 0}}", "'configurations[1].upstream.epochs'"),
+                      ("statements: [deep-transfer-helps]", "statements: [deep-nothing]", "'statements'"),
+                      ("stage1-2.block0.conv2", "stage1-3.block0.conv2", "'configurations[0].transfer.layers'")])
+    func refusesBadSuites(original: String, replacement: String, field: String) throws {
+        let dir = CLI.temporaryDirectory("deep-validate-bad")
+        let suite = dir.appendingPathComponent("bad.yaml")
+        try CLI.write(Self.suite.replacingOccurrences(of: original, with: replacement), to: suite)
+        let result = try CLI.run(["validate", "--suite", suite.path, "--out", dir.appendingPathComponent("out").path, "--quiet"])
+        #expect(result.status == 2 && result.stderr.contains(field), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+}
