@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
 # Install what is missing, build in release mode, and run the main job: `ptv validate` on the
-# built-in quick suite, writing validation-report/ (open validation-report/index.html).
-# Extra arguments go to `ptv validate` (e.g. --suite full --out full-report).
+# built-in quick suite, writing validation-report/ (open validation-report/index.html), then the
+# deep suite deep-quick into validation-report/deep/ (its runs stay in
+# validation-report/deep/runs.sqlite, so a re-run judges them again without training).
+# Extra arguments go to the first `ptv validate` only, and skip the deep suite
+# (e.g. --suite full --out full-report).
+# Exit code: 0 when no statement is violated, 1 when one is, 2 on bad usage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 # Swift runtime linked statically: a few milliseconds less start-up for every ptv process.
 swift build -c release --static-swift-stdlib --product ptv
-args=("$@")
-# The default folder is this script's own: a re-run replaces the report it wrote before.
-case " $* " in *" --out "*) ;; *) args+=(--out validation-report --force) ;; esac
-exec .build/release/ptv validate "${args[@]}"
+if [ $# -gt 0 ]; then
+  args=("$@")
+  case " $* " in *" --out "*) ;; *) args+=(--out validation-report --force) ;; esac
+  exec .build/release/ptv validate "${args[@]}"
+fi
+# The default folders are this script's own: a re-run replaces the reports it wrote before.
+status=0
+.build/release/ptv validate --out validation-report --force || status=$?
+[ "$status" -le 1 ] || exit "$status"
+deep=0
+.build/release/ptv validate --suite deep-quick --out validation-report/deep --force || deep=$?
+[ "$deep" -le 1 ] || exit "$deep"
+exit $(( status > deep ? status : deep ))

@@ -161,11 +161,6 @@ extension DeepValidationResult {
     }
 }
 
-extension PairedDifference {
-    /// Nothing measured.
-    static var unmeasured: PairedDifference { try! PairedDifference([]) }
-}
-
 extension Array {
     subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

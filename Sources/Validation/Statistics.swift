@@ -122,6 +122,16 @@ public struct PairedDifference: Sendable, Equatable {
         upper = mean + half
     }
 
+    private init(count: Int, mean: Double, lower: Double, upper: Double) {
+        self.count = count
+        self.mean = mean
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// Nothing measured: no seeds, mean NaN, the whole line as interval.
+    public static let unmeasured = PairedDifference(count: 0, mean: .nan, lower: -.infinity, upper: .infinity)
+
     /// −1 when the interval lies below 0, +1 above it, 0 when it covers 0 (or nothing was measured).
     public var sign: Int { upper < 0 ? -1 : lower > 0 ? 1 : 0 }
 }
