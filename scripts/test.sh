@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Install what is missing, then run the whole test suite: the package's own tests, the example
 # package that uses the theory assertions from outside (Examples/theory-assertions), and the
-# documentation of the libraries a user imports (DocC, warnings as errors).
+# documentation of the libraries a user imports (DocC, warnings as errors). The Slurm tests run
+# against a one-node Slurm on loopback that this script starts and stops (scripts/slurm-loopback.sh).
 # Slow statistical checks run in full with PTV_SLOW_TESTS=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --slurm
+# A one-node Slurm cluster on loopback for the Slurm tests, stopped by pid however this ends.
+slurm_dir=$(mktemp -d /tmp/ptv-slurm.XXXXXX)
+trap 'scripts/slurm-loopback.sh stop "$slurm_dir"' EXIT
+if [ "$(id -u)" -eq 0 ] && eval "$(scripts/slurm-loopback.sh start "$slurm_dir")"; then
+  echo "slurm: one-node cluster on loopback ($SLURM_CONF)"
+else
+  echo "slurm: no cluster (needs root); the Slurm tests will say they skipped" >&2
+fi
 swift test "$@"
 (cd Examples/theory-assertions && swift test)
 for target in Vocabulary NumericsCore Bounds TransferModel Validation TheoryTesting DeepNetworks DeepExperiments Sweeps; do

@@ -23,9 +23,11 @@ public enum Subprocess {
         public let code: Int32
     }
 
-    /// Run `arguments` (the first is the program). Standard error is discarded; standard output
-    /// is captured when `captureOutput`, discarded otherwise.
-    public static func run(_ arguments: [String], captureOutput: Bool = false) throws(LaunchFailure) -> Finished {
+    /// Run `arguments` (the first is the program). Standard output is captured when
+    /// `captureOutput`, discarded otherwise; standard error is discarded, or captured with the
+    /// output when `captureError` (a program's error message, for the user).
+    public static func run(_ arguments: [String], captureOutput: Bool = false, captureError: Bool = false) throws(LaunchFailure) -> Finished {
+        let captureOutput = captureOutput || captureError
         var fds: [Int32] = [-1, -1]
         if captureOutput { guard pipe(&fds) == 0 else { throw LaunchFailure(code: errno) } }
         var actions = posix_spawn_file_actions_t()
@@ -37,7 +39,11 @@ public enum Subprocess {
         } else {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         }
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if captureError {
+            posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var pid: pid_t = 0

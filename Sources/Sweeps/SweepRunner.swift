@@ -30,28 +30,36 @@ public struct SweepRunner: Sendable {
         public var eta: Double? { done > 0 ? elapsed / Double(done) * Double(total - done - skipped) : nil }
     }
 
-    public init(grid: SweepGrid, store: SweepStore, workers: Int) {
+    /// The share of the grid this runner runs (all of it when nil).
+    public let shard: SweepShard?
+
+    public init(grid: SweepGrid, store: SweepStore, workers: Int, shard: SweepShard? = nil) {
         self.grid = grid
         self.store = store
         self.workers = max(1, workers)
+        self.shard = shard
     }
 
     /// Default worker count: the number of active processor cores.
     public static var defaultWorkers: Int { ProcessInfo.processInfo.activeProcessorCount }
 
-    /// Run every job not yet in the store, building each only when a worker is free for it.
+    /// Run every job (of the shard) not yet in the store, building each only when a worker is
+    /// free for it. A shard's store is first claimed for the grid (one of another grid is refused).
     /// `onProgress` is called on the caller's task after each job.
     @discardableResult
     public func run(onProgress: (Progress) -> Void = { _ in }) async throws -> (ran: Int, skipped: Int) {
+        if let shard { try store.claim(grid: grid.identity, shard: shard) }
         let finished = try store.finishedKeys()
         let start = Date()
-        let store = self.store, grid = self.grid
+        let store = self.store, grid = self.grid, shard = self.shard
+        let total = try shard.map { try grid.runCount(in: $0) } ?? grid.runCount
         var reached = 0, skipped = 0, done = 0
         var last: (job: SweepJob, seconds: Double, skipped: Int)?
         try await ParallelRuns.run(workers: workers, next: { () throws -> SweepJob? in
             while reached < grid.runCount {
                 let job = try grid.job(at: reached)
                 reached += 1
+                if let shard, !shard.contains(job) { continue }
                 if !finished.contains(job.key) { return job }
                 skipped += 1
             }
@@ -63,13 +71,13 @@ public struct SweepRunner: Sendable {
         }, onResult: { job, seconds in
             done += 1
             last = (job, seconds, skipped)
-            onProgress(Progress(done: done, skipped: skipped, total: grid.runCount,
+            onProgress(Progress(done: done, skipped: skipped, total: total,
                                 elapsed: Date().timeIntervalSince(start), job: job, seconds: seconds))
         })
         // Stored runs after the last one run are skipped only once the source is drained: report
         // the final count too, so progress ends at total/total.
         if let last, last.skipped != skipped {
-            onProgress(Progress(done: done, skipped: skipped, total: grid.runCount,
+            onProgress(Progress(done: done, skipped: skipped, total: total,
                                 elapsed: Date().timeIntervalSince(start), job: last.job, seconds: last.seconds))
         }
         return (done, skipped)

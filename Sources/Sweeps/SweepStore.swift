@@ -146,6 +146,10 @@ public struct SweepStore: Sendable {
             migrator.registerMigration("v5") { db in
                 try db.execute(sql: "CREATE TABLE deep_run (key TEXT PRIMARY KEY NOT NULL, json BLOB NOT NULL, arrays BLOB, finished TEXT NOT NULL)")
             }
+            // v6: facts about the store as a whole: the grid it holds (`grid`), the shard it is.
+            migrator.registerMigration("v6") { db in
+                try db.execute(sql: "CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")
+            }
             try migrator.migrate(queue)
         } catch let error as DatabaseError {
             throw ConfigError(field: "store", "cannot open \(url.path) as a sweep store: \(error.message ?? error.description)")
@@ -192,6 +196,65 @@ public struct SweepStore: Sendable {
         try queue.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO recorded_run (key, json, finished) VALUES (?, ?, ?)",
                            arguments: [key, json, RunManifest.iso8601(Date())])
+        }
+    }
+
+    /// A fact about the store (`grid`: the identity of the grid its runs belong to; `shard`).
+    public func meta(_ name: String) throws -> String? {
+        try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = ?", arguments: [name]) }
+    }
+
+    /// Record that the store holds runs of the grid `identity`; a store that already holds
+    /// another grid's runs is refused (field `store`), so two grids never mix in one store.
+    public func claim(grid identity: String, shard: SweepShard? = nil) throws {
+        try queue.write { db in
+            if let held = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'grid'") {
+                guard held == identity else {
+                    throw ConfigError(field: "store", "\(url.path) holds runs of another grid (grid identity \(held.prefix(12))…, this grid's \(identity.prefix(12))…)")
+                }
+            } else {
+                try db.execute(sql: "INSERT INTO meta (name, value) VALUES ('grid', ?)", arguments: [identity])
+            }
+            if let shard { try db.execute(sql: "INSERT OR REPLACE INTO meta (name, value) VALUES ('shard', ?)", arguments: [shard.description]) }
+        }
+    }
+
+    /// Record the grid whose shards this store merges (a cluster submission does, replacing an
+    /// earlier one: a store may hold runs of several grids, its shards of one at a time).
+    public func setGrid(_ identity: String) throws {
+        try queue.write { db in try db.execute(sql: "INSERT OR REPLACE INTO meta (name, value) VALUES ('grid', ?)", arguments: [identity]) }
+    }
+
+    /// Number of finished runs.
+    public func runCount() throws -> Int {
+        try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run") ?? 0 }
+    }
+
+    /// Fold the shard store at `shard` into this store in one transaction: every run (with its
+    /// phases) not yet here is added, the rest left as they are, so a merge run twice adds
+    /// nothing the second time. A shard of another grid is refused (field `shard`), and so is
+    /// one that is not a sweep store. Returns the runs added and the runs the shard holds.
+    @discardableResult
+    public func merge(shard: URL) throws -> (added: Int, held: Int) {
+        let source = try SweepStore(url: shard, create: false)
+        guard let identity = try source.meta("grid") else {
+            throw ConfigError(field: "shard", "\(shard.path) records no grid: it was not written by `ptv sweep --shard`")
+        }
+        do { try claim(grid: identity) } catch let error as ConfigError {
+            throw ConfigError(field: "shard", "\(shard.lastPathComponent) is a shard of another grid than the store's: \(error.problem)")
+        }
+        let held = try source.runCount()
+        return try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS shard", arguments: [shard.path])
+            defer { try? db.execute(sql: "DETACH DATABASE shard") }
+            var added = 0
+            try db.inTransaction {
+                try db.execute(sql: "INSERT OR IGNORE INTO main.run SELECT * FROM shard.run")
+                added = db.changesCount
+                try db.execute(sql: "INSERT OR IGNORE INTO main.phase SELECT * FROM shard.phase")
+                return .commit
+            }
+            return (added, held)
         }
     }
 

@@ -16,7 +16,7 @@ struct Sweep: ParsableCommand {
         results are keyed by a hash of the effective config, so re-running the same command \
         skips finished runs, and a killed sweep loses at most the runs in flight.
         """,
-        subcommands: [SweepRun.self, SweepExportCommand.self],
+        subcommands: [SweepRun.self, SweepExportCommand.self, SweepMergeCommand.self, SweepStatusCommand.self],
         defaultSubcommand: SweepRun.self)
 }
 
@@ -37,21 +37,153 @@ struct SweepRun: AsyncParsableCommand {
 
     @OptionGroup var memory: MemoryLimit
 
+    @Option(name: .long, help: "Run only shard i of N (i/N) into S.shards/i.sqlite beside the store (what each Slurm array task does).")
+    var shard: String?
+
+    @Flag(name: .long, help: "Submit the sweep to Slurm as a job array of --tasks shards instead of running it here; prints the job id.")
+    var slurm = false
+
+    @Option(name: .long, help: "With --slurm: array tasks, one shard each (default 4).")
+    var tasks = 4
+
+    @Option(name: .long, help: "With --slurm: extra sbatch arguments, split at spaces; write --sbatch-args='--partition=short --time=1:00:00' (with '=').")
+    var sbatchArgs: String?
+
+    func validate() throws {
+        guard workers >= 1 && workers <= 1024 else { throw ValidationError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]") }
+        guard slurm || sbatchArgs == nil else { throw ValidationError("--sbatch-args needs --slurm") }
+        guard !(slurm && shard != nil) else { throw ValidationError("give --slurm or --shard, not both") }
+        guard (1...SweepShard.largestCount).contains(tasks) else { throw ValidationError("--tasks: \(tasks) is outside the allowed range: an integer in [1, \(SweepShard.largestCount)]") }
+    }
+
     func run() async throws {
-        guard workers >= 1 && workers <= 1024 else {
-            throw InputError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]")
-        }
-        let sweepGrid = try SweepGrid.load(from: URL(fileURLWithPath: grid))
+        let gridURL = URL(fileURLWithPath: grid).standardizedFileURL, storeURL = URL(fileURLWithPath: store).standardizedFileURL
+        let sweepGrid = try SweepGrid.load(from: gridURL)
         try sweepGrid.largestEstimate.check(limit: memory.bytes, runs: min(workers, sweepGrid.runCount))
-        let sweepStore = try SweepStore(url: URL(fileURLWithPath: store))
-        let runner = SweepRunner(grid: sweepGrid, store: sweepStore, workers: workers)
+        if slurm { return try submit(sweepGrid, gridURL: gridURL, storeURL: storeURL) }
+        let part = try shard.map { try SweepShard(parsing: $0) }
+        let target = part.map { $0.url(beside: storeURL) } ?? storeURL
+        if part != nil { try SystemFile.makeFolder(SweepShard.folder(of: storeURL).path) }
+        let sweepStore = try SweepStore(url: target)
+        let runner = SweepRunner(grid: sweepGrid, store: sweepStore, workers: workers, shard: part)
         var bar = ProgressReporter(isTerminal: SystemFile.standardErrorIsTerminal, quiet: quiet)
         if !quiet {
-            Progress.line("sweep: \(sweepGrid.cellCount) cells × \(sweepGrid.seeds.count) seeds = \(sweepGrid.runCount) runs on \(workers) workers; runs already in the store are skipped")
+            Progress.line("sweep: \(sweepGrid.cellCount) cells × \(sweepGrid.seeds.count) seeds = \(sweepGrid.runCount) runs\(part.map { ", shard \($0) of them" } ?? "") on \(workers) workers; runs already in the store are skipped")
         }
         let outcome = try await runner.run { bar.report($0) }
         bar.finish()
-        print("sweep finished: \(outcome.ran) runs now, \(outcome.skipped) already stored; store \(store)")
+        print("sweep finished: \(outcome.ran) runs now, \(outcome.skipped) already stored; store \(target.path)")
+    }
+
+    /// `--slurm`: write S.shards/sweep.sbatch, submit it, record the submission in S.shards/slurm.json.
+    func submit(_ sweepGrid: SweepGrid, gridURL: URL, storeURL: URL) throws {
+        try SlurmArray.checkReachable()
+        let folder = SweepShard.folder(of: storeURL)
+        try SystemFile.makeFolder(folder.path)
+        let identity = sweepGrid.identity
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".sqlite") {
+            if let held = try SweepStore(url: folder.appendingPathComponent(file), create: false).meta("grid"), held != identity {
+                throw ConfigError(field: "store", "\(folder.path) holds shards of another grid (\(file)): merge them (ptv sweep merge) and remove the folder first")
+            }
+        }
+        if let previous = try? SweepSubmission.read(folder), previous.tasks != tasks {
+            throw ConfigError(field: "tasks", "the shards in \(folder.path) were cut into \(previous.tasks); resubmit with --tasks \(previous.tasks), or merge and remove the folder first")
+        }
+        try SweepStore(url: storeURL).setGrid(identity)
+        let script = folder.appendingPathComponent("sweep.sbatch")
+        let command = [SlurmArray.executable, "sweep", "run", "--grid", gridURL.path, "--store", storeURL.path, "--shard", "{task}/\(tasks)",
+                       "--workers", "\(workers)", "--quiet", "--max-memory", String(memory.bytes / 1e9)]
+        try ResultFile.write(SlurmArray.script(name: "ptv-sweep", tasks: tasks, cpus: workers, logs: folder, command: command), to: script)
+        let job = try SlurmArray.submit(script, arguments: sbatchArgs.map { $0.split(separator: " ").map(String.init) } ?? [])
+        try SweepSubmission(job: job, tasks: tasks, grid: gridURL.path, identity: identity).write(folder)
+        print(job)
+        if !quiet { Progress.line("submitted job array \(job): \(tasks) tasks writing \(folder.path)/<task>.sqlite; then: ptv sweep merge --store \(storeURL.path)") }
+    }
+}
+
+/// The Slurm submission of a sweep, kept as S.shards/slurm.json (the last one).
+struct SweepSubmission: Codable {
+    var job: String
+    var tasks: Int
+    var grid: String
+    var identity: String
+
+    static func read(_ folder: URL) throws -> SweepSubmission {
+        try JSONDecoder().decode(SweepSubmission.self, from: Data(contentsOf: folder.appendingPathComponent("slurm.json")))
+    }
+
+    func write(_ folder: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try ResultFile.write(try encoder.encode(self), to: folder.appendingPathComponent("slurm.json"))
+    }
+}
+
+/// The shard files of a store, by shard index.
+enum ShardFiles {
+    static func list(_ store: URL) throws -> [(index: Int, url: URL)] {
+        let folder = SweepShard.folder(of: store)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
+        return names.compactMap { name in
+            guard name.hasSuffix(".sqlite"), let i = Int(name.dropLast(".sqlite".count)) else { return nil }
+            return (i, folder.appendingPathComponent(name))
+        }.sorted { $0.index < $1.index }
+    }
+}
+
+/// `ptv sweep merge`: fold the shards into the store.
+struct SweepMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Fold the shard stores S.shards/*.sqlite into the store S.sqlite (one transaction per shard; idempotent).")
+
+    @Option(name: .long, help: "The sweep's store (its shards are in S.shards/ beside it).")
+    var store: String
+
+    func run() throws {
+        let storeURL = URL(fileURLWithPath: store)
+        let shards = try ShardFiles.list(storeURL)
+        guard !shards.isEmpty else { throw ConfigError(field: "store", "no shards in \(SweepShard.folder(of: storeURL).path)") }
+        let target = try SweepStore(url: storeURL)
+        var added = 0
+        for shard in shards {
+            let result = try target.merge(shard: shard.url)
+            added += result.added
+            print("shard \(shard.index): \(result.added) runs added, \(result.held - result.added) already in the store")
+        }
+        print("merged \(shards.count) shards: \(added) runs added; the store holds \(try target.runCount()) runs")
+    }
+}
+
+/// `ptv sweep status`: done and missing runs per shard, and the array's Slurm state.
+struct SweepStatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Done and missing runs per shard of a sweep, and the Slurm state of its job array.")
+
+    @Option(name: .long, help: "The sweep's store.")
+    var store: String
+
+    @Option(name: .long, help: "The grid (default: the one of the last --slurm submission).")
+    var grid: String?
+
+    func run() throws {
+        let storeURL = URL(fileURLWithPath: store)
+        let submission = try? SweepSubmission.read(SweepShard.folder(of: storeURL))
+        guard let gridPath = grid ?? submission?.grid else { throw ConfigError(field: "grid", "no Slurm submission recorded beside \(store); give --grid") }
+        let sweepGrid = try SweepGrid.load(from: URL(fileURLWithPath: gridPath))
+        let files = Dictionary(uniqueKeysWithValues: try ShardFiles.list(storeURL).map { ($0.index, $0.url) })
+        let tasks = submission?.tasks ?? (files.keys.max().map { $0 + 1 } ?? 1)
+        let states = submission.map { SlurmArray.states(job: $0.job) } ?? [:]
+        if let submission { print("job \(submission.job), \(tasks) tasks, grid \(gridPath)") }
+        var missing = 0
+        for i in 0..<tasks {
+            let expected = try sweepGrid.runCount(in: SweepShard(index: i, count: tasks))
+            let done = try files[i].map { try SweepStore(url: $0, create: false).runCount() } ?? 0
+            missing += max(0, expected - done)
+            print("shard \(i): \(done)/\(expected) done, \(max(0, expected - done)) missing\(submission == nil ? "" : ", slurm: \(states[i] ?? "not in the queue")")")
+        }
+        let merged = FileManager.default.fileExists(atPath: storeURL.path) ? try SweepStore(url: storeURL, create: false).runCount() : 0
+        print("\(missing) runs missing in the shards; the store holds \(merged) runs")
     }
 }
 

@@ -21,9 +21,9 @@ enum CLI {
         let stderr: String
     }
 
-    /// Run `ptv` with `arguments` and wait for it.
-    static func run(_ arguments: [String]) throws -> Result {
-        let process = try launch(arguments)
+    /// Run `ptv` with `arguments` and wait for it; `environment` entries replace the inherited ones.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = try launch(arguments, environment: environment)
         let stdout = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
         let stderr = (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -32,10 +32,11 @@ enum CLI {
     }
 
     /// Start `ptv` without waiting (output goes to pipes).
-    static func launch(_ arguments: [String]) throws -> Process {
+    static func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent("ptv")
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardOutput = Pipe()
         process.standardError = Pipe()
         try process.run()

@@ -124,3 +124,60 @@ struct SweepCommandTests {
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
 }
+
+/// Shards without Slurm: `--shard i/N` splits a grid by cell, `merge` folds the shards in and
+/// refuses one of another grid; `--slurm` without a reachable Slurm exits 2.
+struct SweepShardCommandTests {
+    static let grid = "base: {m: 3, N1: 20, N2: 6, T1: 40, T2: 40, n_test: 50, record_every: 20, v2_norm: 0.5}\ngrid:\n  d: [50, 100, 200]\n  u_norm: [0.5, 1, 2]\nseeds: [0, 1]\n"
+
+    @Test func shardsCoverTheGridAndMergeOnce() throws {
+        let dir = CLI.temporaryDirectory("shards")
+        let grid = dir.appendingPathComponent("g.yaml"), store = dir.appendingPathComponent("s.sqlite")
+        try CLI.write(Self.grid, to: grid)
+        var total = 0
+        for i in 0..<3 {
+            let result = try CLI.run(["sweep", "--grid", grid.path, "--store", store.path, "--shard", "\(i)/3", "--quiet"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let ran = Int(result.stdout.split(separator: " ")[2]) ?? -1   // "sweep finished: <n> runs now, …"
+            #expect(ran % 2 == 0, "every seed of a cell lands in one shard: \(result.stdout)")
+            total += ran
+        }
+        #expect(total == 18)
+        let merged = try CLI.run(["sweep", "merge", "--store", store.path])
+        #expect(merged.stdout.contains("18 runs added"), "\(merged.stdout)")
+        #expect(try CLI.run(["sweep", "merge", "--store", store.path]).stdout.contains("0 runs added; the store holds 18 runs"))
+        let status = try CLI.run(["sweep", "status", "--store", store.path, "--grid", grid.path])
+        #expect(status.stdout.contains("0 runs missing in the shards; the store holds 18 runs"), "\(status.stdout)")
+    }
+
+    @Test func mergeRefusesAnotherGridsShard() throws {
+        let dir = CLI.temporaryDirectory("shards-mismatch")
+        let a = dir.appendingPathComponent("a.yaml"), b = dir.appendingPathComponent("b.yaml")
+        try CLI.write(Self.grid, to: a)
+        try CLI.write(Self.grid.replacingOccurrences(of: "seeds: [0, 1]", with: "seeds: [5]"), to: b)
+        let s = dir.appendingPathComponent("s.sqlite"), t = dir.appendingPathComponent("t.sqlite")
+        #expect(try CLI.run(["sweep", "--grid", a.path, "--store", s.path, "--shard", "0/2", "--quiet"]).status == 0)
+        #expect(try CLI.run(["sweep", "--grid", b.path, "--store", t.path, "--shard", "1/2", "--quiet"]).status == 0)
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("t.shards/1.sqlite"), to: dir.appendingPathComponent("s.shards/1.sqlite"))
+        let merged = try CLI.run(["sweep", "merge", "--store", s.path])
+        #expect(merged.status == 2 && merged.stderr.contains("another grid"), "\(merged.stderr)")
+        // A shard store refuses to run another grid's share, too.
+        let mixed = try CLI.run(["sweep", "--grid", b.path, "--store", s.path, "--shard", "0/2", "--quiet"])
+        #expect(mixed.status == 2 && mixed.stderr.contains("another grid"), "\(mixed.stderr)")
+    }
+
+    @Test func slurmWithoutSlurmIsRefused() throws {
+        let dir = CLI.temporaryDirectory("no-slurm")
+        let grid = dir.appendingPathComponent("g.yaml")
+        try CLI.write(Self.grid, to: grid)
+        let noClient = try CLI.run(["sweep", "--grid", grid.path, "--store", dir.appendingPathComponent("s.sqlite").path, "--slurm"], environment: ["PATH": "/nonexistent"])
+        #expect(noClient.status == 2 && noClient.stderr.contains("'slurm'") && noClient.stderr.contains("sinfo"), "\(noClient.stderr)")
+        let noController = try CLI.run(["sweep", "--grid", grid.path, "--store", dir.appendingPathComponent("s.sqlite").path, "--slurm"],
+                                       environment: ["SLURM_CONF": dir.appendingPathComponent("missing.conf").path])
+        #expect(noController.status == 2 && noController.stderr.contains("'slurm'"), "\(noController.stderr)")
+        for bad in [["--shard", "4/4"], ["--shard", "x"], ["--slurm", "--tasks", "0"], ["--sbatch-args", "-p x"]] {
+            let result = try CLI.run(["sweep", "--grid", grid.path, "--store", dir.appendingPathComponent("s.sqlite").path] + bad)
+            #expect(result.status == 2, "\(bad): \(result.stderr)")
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import TransferModel
+import Vocabulary
+
+/// One share of a grid's runs (`ptv sweep --shard i/N`; README "Sweeps on a cluster"): the
+/// cells whose key, read as a number, is i modulo N. A deterministic function of the cell keys,
+/// so a resubmitted task redoes exactly its share, and every seed of a cell lands in one shard.
+public struct SweepShard: Sendable, Equatable, CustomStringConvertible {
+    public let index: Int
+    public let count: Int
+
+    /// The most shards a grid may be cut into.
+    public static let largestCount = 100_000
+
+    public init(index: Int, count: Int) throws {
+        guard (1...Self.largestCount).contains(count) else {
+            throw ConfigError(field: "shard", "\(count) shards is outside the allowed range: an integer in [1, \(Self.largestCount)]")
+        }
+        guard (0..<count).contains(index) else { throw ConfigError(field: "shard", "\(index) is outside the allowed range: an integer in [0, \(count - 1)]") }
+        self.index = index
+        self.count = count
+    }
+
+    /// "i/N".
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
+            throw ConfigError(field: "shard", "'\(InputText.excerpt(text))' is not i/N (e.g. 0/4)")
+        }
+        try self.init(index: i, count: n)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+
+    /// The shard of a cell: its key's first 15 hexadecimal digits, modulo `count`.
+    public static func shard(ofCell cellKey: String, count: Int) -> Int {
+        Int(UInt64(cellKey.prefix(15), radix: 16) ?? 0) % count
+    }
+
+    public func contains(_ job: SweepJob) -> Bool { Self.shard(ofCell: job.cellKey, count: count) == index }
+
+    /// Where the task of shard `index` writes: `S.shards/<index>.sqlite` beside the store `S.sqlite`.
+    public static func folder(of store: URL) -> URL {
+        store.deletingPathExtension().appendingPathExtension("shards")
+    }
+
+    public func url(beside store: URL) -> URL { Self.folder(of: store).appendingPathComponent("\(index).sqlite") }
+}
+
+extension SweepGrid {
+    /// The grid's identity: SHA-256 of its base config (canonical form), its axes with their
+    /// values as written, and its seeds. Shards of one grid carry it, and a merge refuses a shard
+    /// whose identity differs from the store's.
+    public var identity: String {
+        let axes = self.axes.map { "\($0.key)=\($0.values.joined(separator: ","))" }.joined(separator: ";")
+        return SHA256.hex(Array("\(RunKey.canonicalJSON(base, includingSeed: false))\n\(axes)\n\(seeds.map(String.init).joined(separator: ","))".utf8))
+    }
+
+    /// The number of runs of shard `shard`.
+    public func runCount(in shard: SweepShard) throws -> Int {
+        try (0..<cellCount).reduce(0) { total, cell in
+            total + (SweepShard.shard(ofCell: try job(at: cell * seeds.count).cellKey, count: shard.count) == shard.index ? seeds.count : 0)
+        }
+    }
+}
