@@ -160,12 +160,35 @@ struct DeepValidateCommandTests {
     statements: [deep-transfer-helps]
     """
 
+    /// A small stand-in for Fashion-MNIST in its file format (uncompressed IDX under the .gz
+    /// names, which the reader takes as they are): `train` and `test` images of 28 × 28, class
+    /// c = i mod 10 a bright square whose position depends on c, plus noise.
+    static func writeImages(to folder: URL, train: Int = 1200, test: Int = 400) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var state: UInt64 = 12345
+        func noise() -> UInt8 { state = state &* 6364136223846793005 &+ 1442695040888963407; return UInt8(truncatingIfNeeded: state >> 59) }
+        func header(_ values: [Int]) -> [UInt8] { values.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * (3 - $0))) } } }
+        for (prefix, n) in [("train", train), ("t10k", test)] {
+            var images = header([0x0803, n, 28, 28]), labels = header([0x0801, n])
+            for i in 0..<n {
+                let c = i % 10
+                labels.append(UInt8(c))
+                for y in 0..<28 { for x in 0..<28 {
+                    let inside = (y / 7 == c / 4) && (x / 7 == c % 4)
+                    images.append((inside ? 180 : 20) + noise())
+                } }
+            }
+            try Data(images).write(to: folder.appendingPathComponent("\(prefix)-images-idx3-ubyte.gz"))
+            try Data(labels).write(to: folder.appendingPathComponent("\(prefix)-labels-idx1-ubyte.gz"))
+        }
+    }
+
     @Test func runsAndResumes() throws {
-        guard DeepCommandTests.installed else { print("skipped: Fashion-MNIST is not installed"); return }
         let dir = CLI.temporaryDirectory("deep-validate")
-        let suite = dir.appendingPathComponent("tiny.yaml"), out = dir.appendingPathComponent("report")
+        let suite = dir.appendingPathComponent("tiny.yaml"), out = dir.appendingPathComponent("report"), data = dir.appendingPathComponent("data")
+        try Self.writeImages(to: data)
         try CLI.write(Self.suite, to: suite)
-        let first = try CLI.run(["validate", "--suite", suite.path, "--out", out.path, "--workers", "2"])
+        let first = try CLI.run(["validate", "--suite", suite.path, "--out", out.path, "--workers", "2", "--data", data.path])
         #expect(first.status == 0 || first.status == 1, "\(first.stderr)")
         #expect(first.stdout.contains("deep-transfer-helps"))
         #expect(first.stderr.contains("10 distinct runs, 10 to run"), "\(first.stderr)")  // 4 upstream, 4 transfer, one scratch per seed
@@ -174,7 +197,7 @@ struct DeepValidateCommandTests {
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("runs.sqlite").path))
         let html = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
         #expect(html.contains("+2.6") && html.contains("<svg"))
-        let again = try CLI.run(["validate", "--suite", suite.path, "--out", out.path, "--force"])
+        let again = try CLI.run(["validate", "--suite", suite.path, "--out", out.path, "--force", "--data", data.path])
         #expect(again.stderr.contains("0 to run"), "\(again.stderr)")
         #expect(try CLI.json(out.appendingPathComponent("summary.json"))["counts"] as? [String: Int] == summary["counts"] as? [String: Int])
     }
