@@ -15,7 +15,10 @@ if [ "$(id -u)" -eq 0 ] && eval "$(scripts/slurm-loopback.sh start "$slurm_dir")
 else
   echo "slurm: no cluster (needs root); the Slurm tests will say they skipped" >&2
 fi
-swift test "$@"
+# The Slurm tests run on their own after the rest: their array tasks are whole processes that
+# would otherwise compete for the 2 cores with the timing-sensitive CLI tests.
+swift test --skip SlurmTests "$@"
+swift test --skip-build --filter SlurmTests
 (cd Examples/theory-assertions && swift test)
 for target in Vocabulary NumericsCore Bounds TransferModel Validation TheoryTesting DeepNetworks DeepExperiments Sweeps; do
   swift package generate-documentation --target "$target" --warnings-as-errors > /dev/null

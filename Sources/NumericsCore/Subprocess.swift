@@ -46,8 +46,20 @@ public enum Subprocess {
         }
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
+        // The child starts with no signal blocked and default handlers: spawned from a thread
+        // of the concurrency runtime it would otherwise inherit that thread's mask, and a
+        // `timeout 10 …` child would never see its own alarm.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let code = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ)
+        let code = posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, environ)
         if captureOutput { close(fds[1]) }
         guard code == 0 else {
             if captureOutput { close(fds[0]) }

@@ -8,10 +8,15 @@ import Vocabulary
 public enum SlurmArray {
     /// Refuse (field `slurm`, exit 2) when `sbatch` is not on PATH or the controller does not answer.
     public static func checkReachable() throws {
+        // Bounded: without a config file, sinfo looks for a controller through DNS for about a minute.
         let finished: Subprocess.Finished
-        do { finished = try Subprocess.run(["sinfo", "-h", "-o", "%P"], captureError: true) } catch {
+        do { finished = try Subprocess.run(["timeout", "10", "sinfo", "-h", "-o", "%P"], captureError: true) } catch {
+            throw ConfigError(field: "slurm", "no Slurm here: timeout(1) is not on PATH")
+        }
+        guard finished.status >> 8 != 127 else {
             throw ConfigError(field: "slurm", "no Slurm here: sinfo is not on PATH (install Slurm's client commands, or run without --slurm)")
         }
+        guard finished.status >> 8 != 124 else { throw ConfigError(field: "slurm", "the Slurm controller did not answer within 10 s (sinfo)") }
         guard finished.status == 0 else {
             let message = finished.output.split(separator: "\n").first.map(String.init) ?? "exit status \(finished.status)"
             throw ConfigError(field: "slurm", "the Slurm controller does not answer (sinfo: \(InputText.excerpt(message)))")

@@ -9,14 +9,21 @@ public struct SuiteRunner: Sendable {
     public let suite: ValidationSuite
     public let workers: Int
 
-    public init(suite: ValidationSuite, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    /// Run only the jobs whose position in run order is `index` modulo `count` (one array task's
+    /// share on a cluster; README "Validation on a cluster"); all of them when nil.
+    public let share: (index: Int, count: Int)?
+
+    public init(suite: ValidationSuite, workers: Int = ProcessInfo.processInfo.activeProcessorCount, share: (index: Int, count: Int)? = nil) {
         self.suite = suite
         self.workers = max(1, workers)
+        self.share = share
     }
 
-    /// (configuration index, seed) pairs in run order.
+    /// (configuration index, seed) pairs in run order (of the share, when one is set).
     public var jobs: [(Int, UInt64)] {
-        suite.configurations.indices.flatMap { c in suite.seeds.map { (c, $0) } }
+        let all = suite.configurations.indices.flatMap { c in suite.seeds.map { (c, $0) } }
+        guard let share else { return all }
+        return all.enumerated().filter { $0.offset % share.count == share.index }.map(\.element)
     }
 
     /// Run all jobs (`ParallelRuns`); `finished` is called with each run, in completion order,

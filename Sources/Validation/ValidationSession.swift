@@ -15,6 +15,9 @@ public struct ValidationSession {
     /// A finished report whose `runs/` holds every run of the suite: judged again without
     /// training (`ptv validate --runs`).
     public var recordedRuns: URL?
+    /// Runs kept across invocations (the shard stores of a cluster run): a run found there is
+    /// judged without training.
+    public var archive: (any RunArchive)?
 
     /// Load the suite and `proofs/`; unknown statement ids in the suite are an error.
     public init(suiteFile: URL, proofsDirectory: URL, output: URL, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
@@ -71,11 +74,12 @@ public struct ValidationSession {
             let total = runner.jobs.count
             let start = Date()
             progress("running \(suite.configurations.count) configurations × \(suite.seeds.count) seeds = \(total) runs on \(workers) workers")
-            runs = try await runner.run { measured, done in
+            runs = try await runner.run(archive: archive) { measured, done, stored in
                 store(measured)
                 let elapsed = Date().timeIntervalSince(start)
                 let eta = elapsed / Double(done) * Double(total - done)
-                progress(String(format: "[%d/%d] %@ seed %llu done (%.0f s elapsed, about %.0f s left)", done, total, measured.label, measured.seed, elapsed, eta))
+                progress(String(format: "[%d/%d] %@ seed %llu %@ (%.0f s elapsed, about %.0f s left)", done, total, measured.label, measured.seed,
+                                stored ? "found in the shards" : "done", elapsed, eta))
             }
         }
         progress("judging \(statements.count) statements")

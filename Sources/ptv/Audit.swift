@@ -118,3 +118,24 @@ struct StoreArchive: RunArchive {
         try store.insertRecordedRun(key: RunKey.key(config), json: RunMeasurements.encoder().encode(run))
     }
 }
+
+/// The shard stores of a suite run on a cluster (`<out>/shards/*.sqlite`), read together: a run
+/// is taken from the first shard that holds it. Runs trained while judging stay in the report's
+/// runs/ only.
+struct ShardArchive: RunArchive {
+    let stores: [StoreArchive]
+
+    init(folder: URL) throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let files = names.filter { $0.hasSuffix(".sqlite") }.sorted()
+        guard !files.isEmpty else { throw ConfigError(field: "from-shards", "no shard stores in \(folder.path)") }
+        stores = try files.map { StoreArchive(store: try SweepStore(url: folder.appendingPathComponent($0), create: false)) }
+    }
+
+    func recorded(_ config: ExperimentConfig) throws -> RunMeasurements? {
+        for store in stores { if let run = try store.recorded(config) { return run } }
+        return nil
+    }
+
+    func record(_ run: RunMeasurements, of config: ExperimentConfig) throws {}
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeepExperiments
 import Foundation
+import NumericsCore
 import Sweeps
 import Vocabulary
 import TransferModel
@@ -40,15 +41,37 @@ struct Validate: AsyncParsableCommand {
     @Option(name: .long, help: "Deep suites: folder of the dataset's files (default: Debian's Fashion-MNIST; required for CIFAR).")
     var data: String?
 
+    @Flag(name: .long, help: "Submit the suite's runs to Slurm as a job array of --tasks shards, then a judging job that writes the report.")
+    var slurm = false
+
+    @Option(name: .long, help: "With --slurm: array tasks (default 4).")
+    var tasks = 4
+
+    @Option(name: .long, help: "With --slurm: extra sbatch arguments, split at spaces; write --sbatch-args='--partition=short' (with '=').")
+    var sbatchArgs: String?
+
+    @Option(name: .long, help: "Run only share i of N (i/N) of the suite's runs into <out>/shards/i.sqlite, without judging (what each array task does).")
+    var shard: String?
+
+    @Flag(name: .long, help: "Judge with the runs in <out>/shards/*.sqlite (what the judging job does); runs missing there are trained.")
+    var fromShards = false
+
     func run() async throws {
         let suiteFile = try ProjectFiles.suite(suite)
         if DeepSuite.isDeep(suiteFile) { return try await runDeep(suiteFile) }
         guard store == nil, data == nil else { throw ValidationError("--store and --data are for deep suites (kind: deep)") }
+        guard [slurm, shard != nil, fromShards, runs != nil].filter({ $0 }).count <= 1 else {
+            throw ValidationError("give at most one of --slurm, --shard, --from-shards, --runs")
+        }
+        guard slurm || sbatchArgs == nil else { throw ValidationError("--sbatch-args needs --slurm") }
+        if let shard { return try await runShard(suiteFile, try SweepShard(parsing: shard)) }
+        if slurm { return try submit(suiteFile) }
         let proofsDirectory = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs")
         var session = try ValidationSession(suiteFile: suiteFile, proofsDirectory: proofsDirectory,
                                             output: URL(fileURLWithPath: out), workers: options.workers)
         session.replacing = options.force
         session.recordedRuns = try runs.map { try ProjectFiles.folder($0, default: "", option: "--runs") }
+        if fromShards { session.archive = try ShardArchive(folder: URL(fileURLWithPath: out).appendingPathComponent("shards")) }
         let parallel = min(options.workers, session.suite.configurations.count * session.suite.seeds.count)
         for configuration in session.suite.configurations where runs == nil {
             try ResourceEstimate(configuration.config).check(limit: memory.bytes, runs: parallel, label: configuration.label)
@@ -65,6 +88,46 @@ struct Validate: AsyncParsableCommand {
 }
 
 extension Validate {
+    /// `--shard i/N`: this share of the suite's runs into <out>/shards/i.sqlite; no report.
+    func runShard(_ suiteFile: URL, _ part: SweepShard) async throws {
+        let validationSuite = try ValidationSuite.load(from: suiteFile)
+        let folder = URL(fileURLWithPath: out).appendingPathComponent("shards")
+        try SystemFile.makeFolder(folder.path)
+        let archive = StoreArchive(store: try SweepStore(url: folder.appendingPathComponent("\(part.index).sqlite")))
+        let runner = SuiteRunner(suite: validationSuite, workers: options.workers, share: (part.index, part.count))
+        for (c, _) in runner.jobs { try ResourceEstimate(validationSuite.configurations[c].config).check(limit: memory.bytes, runs: options.workers, label: validationSuite.configurations[c].label) }
+        let quiet = options.quiet
+        var trained = 0
+        _ = try await runner.run(archive: archive) { measured, done, stored in
+            if !stored { trained += 1 }
+            if !quiet { Progress.line("[\(done)/\(runner.jobs.count)] \(measured.label) seed \(measured.seed) \(stored ? "already in the shard" : "done")") }
+        }
+        print("shard \(part): \(runner.jobs.count) runs, \(trained) trained now; \(folder.path)/\(part.index).sqlite")
+    }
+
+    /// `--slurm`: an array of --tasks shard tasks, then a judging job once they all succeed.
+    func submit(_ suiteFile: URL) throws {
+        try SlurmArray.checkReachable()
+        _ = try ValidationSuite.load(from: suiteFile)  // refuse a bad suite here, not on the cluster
+        let output = URL(fileURLWithPath: out).standardizedFileURL, folder = output.appendingPathComponent("shards")
+        try SystemFile.makeFolder(folder.path)
+        let proofsFolder = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs").standardizedFileURL
+        let common = [SlurmArray.executable, "validate", "--suite", suiteFile.standardizedFileURL.path, "--out", output.path,
+                      "--proofs", proofsFolder.path, "--workers", "\(options.workers)", "--quiet", "--max-memory", String(memory.bytes / 1e9)]
+        let arrayScript = folder.appendingPathComponent("validate.sbatch"), judgeScript = folder.appendingPathComponent("judge.sbatch")
+        try ResultFile.write(SlurmArray.script(name: "ptv-validate", tasks: tasks, cpus: options.workers, logs: folder,
+                                               command: common + ["--shard", "{task}/\(tasks)"]), to: arrayScript)
+        try ResultFile.write(SlurmArray.script(name: "ptv-judge", tasks: 1, cpus: options.workers, logs: folder,
+                                               command: common + ["--from-shards", "--force"]), to: judgeScript)
+        let extra = sbatchArgs.map { $0.split(separator: " ").map(String.init) } ?? []
+        let job = try SlurmArray.submit(arrayScript, arguments: extra)
+        let judge = try SlurmArray.submit(judgeScript, arguments: extra + ["--dependency=afterok:\(job)"])
+        print("\(job) \(judge)")
+        if !options.quiet {
+            Progress.line("submitted job array \(job) (\(tasks) tasks writing \(folder.path)/<task>.sqlite) and judging job \(judge), which writes \(output.path)/index.html once every task succeeded")
+        }
+    }
+
     /// A deep suite (docs/theory.md §9): runs into the store, statements of <proofs>/deep.
     func runDeep(_ suiteFile: URL) async throws {
         guard runs == nil else { throw ValidationError("--runs is for synthetic suites; a deep suite re-judges from its --store") }

@@ -82,8 +82,8 @@ struct SlurmTests {
         guard !Self.skip() else { return }
         let dir = CLI.temporaryDirectory("slurm-cancel")
         let grid = dir.appendingPathComponent("grid.yaml"), store = dir.appendingPathComponent("s.sqlite")
-        // Slower runs (T = 2 000 steps) so that a task is still running when it is cancelled.
-        try CLI.write(Self.grid.replacingOccurrences(of: "T1: 60, T2: 60", with: "T1: 2000, T2: 2000"), to: grid)
+        // Slower runs (T = 1 500 steps) so that a task is still running when it is cancelled.
+        try CLI.write(Self.grid.replacingOccurrences(of: "T1: 60, T2: 60", with: "T1: 1500, T2: 1500"), to: grid)
         let submitted = try CLI.run(["sweep", "--grid", grid.path, "--store", store.path, "--slurm", "--tasks", "4", "--workers", "1", "--quiet"])
         let job = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(submitted.status == 0, "\(submitted.stderr)")
@@ -108,5 +108,30 @@ struct SlurmTests {
         #expect(merged.stdout.contains("the store holds 100 runs"), "\(merged.stdout)")
         let rows = try CLI.run(["sweep", "export", "--store", store.path]).stdout.split(separator: "\n")
         #expect(rows.count == 101 && Set(rows.dropFirst().map { $0.split(separator: ",")[0] }).count == 100)
+    }
+
+    /// `ptv validate --slurm`: the array's shards and the judging job give the verdicts of a
+    /// local run of the same suite.
+    @Test func validateOnTheClusterJudgesLikeALocalRun() throws {
+        guard !Self.skip() else { return }
+        let dir = CLI.temporaryDirectory("slurm-validate")
+        let suite = dir.appendingPathComponent("suite.yaml")
+        try CLI.write(ValidateCommandTests.suite, to: suite)
+        let local = dir.appendingPathComponent("local"), cluster = dir.appendingPathComponent("cluster")
+        _ = try CLI.run(["validate", "--suite", suite.path, "--out", local.path, "--quiet"])
+        let submitted = try CLI.run(["validate", "--suite", suite.path, "--out", cluster.path, "--slurm", "--tasks", "3", "--workers", "1", "--quiet"])
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let jobs = submitted.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
+        #expect(jobs.count == 2, "\(submitted.stdout)")
+        for job in jobs { try Self.wait(for: job) }
+        func verdicts(_ out: URL) throws -> [String: String] {
+            let statements = try CLI.json(out.appendingPathComponent("summary.json"))["statements"] as? [[String: Any]] ?? []
+            return Dictionary(uniqueKeysWithValues: statements.map { ($0["id"] as? String ?? "", $0["verdict"] as? String ?? "") })
+        }
+        let a = try verdicts(local), b = try verdicts(cluster)
+        #expect(!a.isEmpty && a == b)
+        // Each of the three tasks and the judging job left its log beside the shards.
+        let log = try FileManager.default.contentsOfDirectory(atPath: cluster.appendingPathComponent("shards").path).filter { $0.hasPrefix("slurm-") }
+        #expect(log.count == 4, "\(log)")
     }
 }

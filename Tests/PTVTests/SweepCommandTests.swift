@@ -166,11 +166,18 @@ struct SweepShardCommandTests {
         #expect(mixed.status == 2 && mixed.stderr.contains("another grid"), "\(mixed.stderr)")
     }
 
+    /// A PATH with `timeout` but no Slurm client: a folder holding a link to timeout(1) only.
+    static let pathWithoutSlurm: String = {
+        let folder = CLI.temporaryDirectory("path-without-slurm")
+        try? FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("timeout").path, withDestinationPath: "/usr/bin/timeout")
+        return folder.path
+    }()
+
     @Test func slurmWithoutSlurmIsRefused() throws {
         let dir = CLI.temporaryDirectory("no-slurm")
         let grid = dir.appendingPathComponent("g.yaml")
         try CLI.write(Self.grid, to: grid)
-        let noClient = try CLI.run(["sweep", "--grid", grid.path, "--store", dir.appendingPathComponent("s.sqlite").path, "--slurm"], environment: ["PATH": "/nonexistent"])
+        let noClient = try CLI.run(["sweep", "--grid", grid.path, "--store", dir.appendingPathComponent("s.sqlite").path, "--slurm"], environment: ["PATH": Self.pathWithoutSlurm])
         #expect(noClient.status == 2 && noClient.stderr.contains("'slurm'") && noClient.stderr.contains("sinfo"), "\(noClient.stderr)")
         let noController = try CLI.run(["sweep", "--grid", grid.path, "--store", dir.appendingPathComponent("s.sqlite").path, "--slurm"],
                                        environment: ["SLURM_CONF": dir.appendingPathComponent("missing.conf").path])
@@ -179,5 +186,30 @@ struct SweepShardCommandTests {
             let result = try CLI.run(["sweep", "--grid", grid.path, "--store", dir.appendingPathComponent("s.sqlite").path] + bad)
             #expect(result.status == 2, "\(bad): \(result.stderr)")
         }
+    }
+}
+
+/// `ptv validate --shard i/N` without a cluster: the shares together hold every run once, and
+/// judging from them (`--from-shards`) trains nothing and gives the local run's verdicts.
+struct ValidateShardCommandTests {
+    @Test func sharesAndJudgingFromThem() throws {
+        let dir = CLI.temporaryDirectory("validate-shards")
+        let suite = dir.appendingPathComponent("suite.yaml")
+        try CLI.write(ValidateCommandTests.suite, to: suite)
+        let out = dir.appendingPathComponent("r"), local = dir.appendingPathComponent("local")
+        var total = 0
+        for i in 0..<2 {
+            let result = try CLI.run(["validate", "--suite", suite.path, "--out", out.path, "--shard", "\(i)/2", "--quiet"])
+            #expect(result.status == 0, "\(result.stderr)")
+            total += Int(result.stdout.split(separator: " ")[2]) ?? 0   // "shard i/N: <n> runs, …"
+        }
+        #expect(total == 6)
+        let judged = try CLI.run(["validate", "--suite", suite.path, "--out", out.path, "--from-shards"])
+        #expect(judged.stderr.components(separatedBy: "found in the shards").count == 7, "\(judged.stderr)")
+        _ = try CLI.run(["validate", "--suite", suite.path, "--out", local.path, "--quiet"])
+        #expect(try CLI.json(out.appendingPathComponent("summary.json"))["counts"] as? [String: Int]
+                == CLI.json(local.appendingPathComponent("summary.json"))["counts"] as? [String: Int])
+        let both = try CLI.run(["validate", "--suite", suite.path, "--out", out.path, "--shard", "0/2", "--from-shards"])
+        #expect(both.status == 2)
     }
 }
