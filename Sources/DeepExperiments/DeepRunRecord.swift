@@ -32,7 +32,7 @@ public struct DeepEpoch: Sendable, Codable, Equatable {
 /// What one deep run recorded (stored as JSON in the run store; docs/theory.md §9b).
 public struct DeepRunRecord: Sendable, Codable, Equatable {
     public var role: DeepRole
-    /// The run's key in the store (``DeepRunKey``).
+    /// The run's key in the store (``DeepRun/key``).
     public var key: String
     public var epochs: [DeepEpoch]
     /// On the run's own task's test set.

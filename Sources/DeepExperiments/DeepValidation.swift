@@ -51,7 +51,7 @@ public struct DeepValidation: Sendable {
     }
 
     /// Bytes the suite holds at most: the two splits once, and per worker the largest run's
-    /// batch activations, parameters and task images (``DeepConfig/memoryEstimate(imageShape:)``
+    /// batch activations, parameters and task images (`DeepConfig.memoryEstimate(imageShape:)`
     /// less its copies of the splits).
     public var memoryEstimate: Double {
         let dataset = suite.configurations[0].upstream.dataset

@@ -38,10 +38,14 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Deep networks to time against PyTorch, comma-separated (default, small34, small101, vit12), or none.")
     var deepModels = "default,small34,small101,vit12"
 
+    @Flag(name: .long, help: "Only the sweep throughput: 400 small runs (sampler gram) through the sweep runner and store, runs/s next to the compute-only bound.")
+    var sweep = false
+
     func run() async throws {
         guard repeats >= 1 && repeats <= 100 else {
             throw InputError("--repeats: \(repeats) is outside the allowed range: an integer in [1, 100]")
         }
+        if sweep { return try await sweepThroughput() }
         let base = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) } ?? EngineBenchmark.targetConfig
         print("ptv bench: d=\(base.d) m=\(base.m) N1=\(base.N1) N2=\(base.N2) T1=\(base.T1) T2=\(base.T2) n_test=\(base.n_test) layout=\(base.layout.rawValue) variant=\(base.variant.rawValue)")
         let bench = EngineBenchmark(config: base, repeats: repeats)
@@ -150,6 +154,22 @@ struct BenchCommand: AsyncParsableCommand {
 
     /// The reference script: --reference, else benchmarks/reference_gd.py of the source tree
     /// this binary was built from, else of the current folder.
+    /// `--sweep`: the grid of ``SweepThroughput`` on every core, best of `repeats`.
+    func sweepThroughput() async throws {
+        let workers = SweepRunner.defaultWorkers
+        print("sweep throughput: 400 runs (N1=20 N2=10 m=10 T1=T2=300 d=2000 sampler=gram) into a fresh store on \(workers) workers, best of \(repeats):")
+        var best: SweepThroughput.Measurement?
+        for _ in 0..<repeats {
+            let m = try await SweepThroughput.measure(workers: workers, folder: FileManager.default.temporaryDirectory)
+            print(String(format: "  %.3f s  %.0f runs/s   (training alone: %.3f s of CPU)", m.seconds, m.runsPerSecond, m.trainingSeconds))
+            if best == nil || m.seconds < best!.seconds { best = m }
+        }
+        if let best {
+            print(String(format: "  best %.0f runs/s; compute-only bound %.0f runs/s (%d × runs / training seconds); ratio %.2f",
+                         best.runsPerSecond, best.computeBound, workers, best.runsPerSecond / best.computeBound))
+        }
+    }
+
     func referenceScript() throws -> String {
         if let reference {
             guard FileManager.default.fileExists(atPath: reference) else { throw InputError("--reference: no file at \(reference)") }
