@@ -195,11 +195,31 @@ public enum RunKey {
     /// `canonicalJSON(_:includingSeed:)` without the keys whose value is the default's.
     static func identityJSON(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {
         var object = config.jsonObject
-        let defaults = ExperimentConfig().jsonObject
-        for (key, value) in object where text(["v": value]) == text(["v": defaults[key] ?? NSNull()]) { object[key] = nil }
+        for (key, value) in object where isDefault(key, value) { object[key] = nil }
         object["engine"] = nil
         if !includingSeed { object["seed"] = nil }
         return text(object)
+    }
+
+    nonisolated(unsafe) static let defaults = ExperimentConfig().jsonObject  // never mutated
+    static let defaultTexts = defaults.mapValues { text(["v": $0]) }
+
+    /// Whether `value` writes as the same JSON as the default of `key`: numbers, strings and
+    /// flags compared directly (a number writes as its shortest decimal, so equal values with
+    /// equal signs write alike), anything else through its JSON text. Measured: comparing every
+    /// key through JSON text took a fifth of a small sweep's time.
+    static func isDefault(_ key: String, _ value: Any) -> Bool {
+        func number(_ x: Any) -> Double? { (x as? Int).map(Double.init) ?? (x as? Double) }
+        switch (value, defaults[key]) {
+        case let (a as String, b as String): return a == b
+        case let (a as Bool, b as Bool): return a == b
+        case (is Bool, _), (_, is Bool): break
+        case let (a, b?) where number(a) != nil && number(b) != nil:
+            let x = number(a)!, y = number(b)!
+            return x == y && x.sign == y.sign
+        default: break
+        }
+        return text(["v": value]) == (defaultTexts[key] ?? text(["v": NSNull()]))
     }
 
     public static func key(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {

@@ -28,6 +28,20 @@ struct SweepGridTests {
         #expect(jobs[0].cellKey == jobs[1].cellKey)
     }
 
+    /// The direct comparison with the defaults agrees with comparing JSON texts, key by key,
+    /// on configs that differ from the defaults in numbers, strings, flags and the constants.
+    @Test func defaultsComparedDirectlyAsByText() throws {
+        let variants: [[String: String]] = [[:], ["d": "401", "u_norm": "2.5", "sampler": "gram", "layout": "separate"],
+                                            ["N1": "80", "eta": "1e-3", "variant": "frozen", "p": "0.1"], ["alpha": "1", "rescale": "2"]]
+        for values in variants {
+            let config = try ExperimentConfig.parse(yaml: values.map { "\($0.key): \($0.value)" }.joined(separator: "\n"))
+            for (key, value) in config.jsonObject {
+                let byText = RunKey.defaultTexts[key] == String(decoding: try JSONSerialization.data(withJSONObject: ["v": value], options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+                #expect(RunKey.isDefault(key, value) == byText, "\(key) in \(values)")
+            }
+        }
+    }
+
     @Test func keysAreSHA256OfTheCanonicalConfigWithoutEngine() throws {
         #expect(SHA256.hex("abc".utf8) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(SHA256.hex("".utf8) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
