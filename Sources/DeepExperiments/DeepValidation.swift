@@ -63,7 +63,15 @@ public struct DeepValidation: Sendable {
 
     /// Run what the store lacks, then judge. `progress` receives one line per finished run.
     public func run(images: TaskImages, store: SweepStore, progress: @escaping (String) -> Void) async throws -> DeepValidationResult {
-        let units = self.units
+        try await train(images: images, store: store, progress: progress)
+        return try judge(store: store)
+    }
+
+    /// Train the runs of the units (of one share of them: those whose position is `index`
+    /// modulo `count`, for one array task on a cluster) that the store lacks.
+    public func train(images: TaskImages, store: SweepStore, share: (index: Int, count: Int)? = nil,
+                      progress: @escaping (String) -> Void) async throws {
+        let units = share.map { share in self.units.enumerated().filter { $0.offset % share.count == share.index }.map(\.element) } ?? self.units
         var seen = Set<String>()
         let upstreams = units.map(\.upstream).filter { seen.insert($0.key).inserted }
         let downstreams = units.flatMap { [$0.transfer, $0.scratch] }.filter { seen.insert($0.key).inserted }
@@ -98,12 +106,16 @@ public struct DeepValidation: Sendable {
             try store.insertDeepRun(key: missingDown[k].key, json: DeepRunRecord.encoder().encode(record), arrays: nil)
             finished(missingDown[k], record)
         })
+    }
+
+    /// Judge every statement on the runs in the store (all of them must be there).
+    public func judge(store: SweepStore) throws -> DeepValidationResult {
         let decoder = DeepRunRecord.decoder()
         func record(_ run: DeepRun) throws -> DeepRunRecord {
             guard let json = try store.deepRun(key: run.key)?.json else { throw ConfigError(field: "store", "run \(run.key) is missing from the store") }
             return try decoder.decode(DeepRunRecord.self, from: json)
         }
-        let outcomes = try units.map { unit in
+        let outcomes = try self.units.map { unit in
             DeepOutcome(configuration: unit.configuration, seed: unit.seed, upstream: try record(unit.upstream),
                         transfer: try record(unit.transfer), scratch: try record(unit.scratch))
         }

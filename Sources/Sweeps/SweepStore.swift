@@ -258,6 +258,24 @@ public struct SweepStore: Sendable {
         }
     }
 
+    /// Fold the deep runs of the store at `shard` into this one in one transaction (those
+    /// already here are left as they are); returns the runs added.
+    @discardableResult
+    public func mergeDeepRuns(shard: URL) throws -> Int {
+        _ = try SweepStore(url: shard, create: false)  // refuses a file that is not a store, and brings it to this version
+        return try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS shard", arguments: [shard.path])
+            defer { try? db.execute(sql: "DETACH DATABASE shard") }
+            var added = 0
+            try db.inTransaction {
+                try db.execute(sql: "INSERT OR IGNORE INTO main.deep_run SELECT * FROM shard.deep_run")
+                added = db.changesCount
+                return .commit
+            }
+            return added
+        }
+    }
+
     /// The deep run stored under `key`: its record (JSON) and, for an upstream run, its
     /// network's arrays (safetensors).
     public func deepRun(key: String) throws -> (json: Data, arrays: Data?)? {

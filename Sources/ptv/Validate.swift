@@ -58,14 +58,14 @@ struct Validate: AsyncParsableCommand {
 
     func run() async throws {
         let suiteFile = try ProjectFiles.suite(suite)
-        if DeepSuite.isDeep(suiteFile) { return try await runDeep(suiteFile) }
-        guard store == nil, data == nil else { throw ValidationError("--store and --data are for deep suites (kind: deep)") }
         guard [slurm, shard != nil, fromShards, runs != nil].filter({ $0 }).count <= 1 else {
             throw ValidationError("give at most one of --slurm, --shard, --from-shards, --runs")
         }
         guard slurm || sbatchArgs == nil else { throw ValidationError("--sbatch-args needs --slurm") }
-        if let shard { return try await runShard(suiteFile, try SweepShard(parsing: shard)) }
         if slurm { return try submit(suiteFile) }
+        if DeepSuite.isDeep(suiteFile) { return try await runDeep(suiteFile) }
+        guard store == nil, data == nil else { throw ValidationError("--store and --data are for deep suites (kind: deep)") }
+        if let shard { return try await runShard(suiteFile, try SweepShard(parsing: shard)) }
         let proofsDirectory = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs")
         var session = try ValidationSession(suiteFile: suiteFile, proofsDirectory: proofsDirectory,
                                             output: URL(fileURLWithPath: out), workers: options.workers)
@@ -108,12 +108,15 @@ extension Validate {
     /// `--slurm`: an array of --tasks shard tasks, then a judging job once they all succeed.
     func submit(_ suiteFile: URL) throws {
         try SlurmArray.checkReachable()
-        _ = try ValidationSuite.load(from: suiteFile)  // refuse a bad suite here, not on the cluster
+        // Refuse a bad suite here, not on the cluster.
+        if DeepSuite.isDeep(suiteFile) { _ = try DeepSuite.load(from: suiteFile) } else { _ = try ValidationSuite.load(from: suiteFile) }
         let output = URL(fileURLWithPath: out).standardizedFileURL, folder = output.appendingPathComponent("shards")
         try SystemFile.makeFolder(folder.path)
         let proofsFolder = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs").standardizedFileURL
         let common = [SlurmArray.executable, "validate", "--suite", suiteFile.standardizedFileURL.path, "--out", output.path,
                       "--proofs", proofsFolder.path, "--workers", "\(options.workers)", "--quiet", "--max-memory", String(memory.bytes / 1e9)]
+            + (data.map { ["--data", URL(fileURLWithPath: $0).standardizedFileURL.path] } ?? [])
+            + (store.map { ["--store", URL(fileURLWithPath: $0).standardizedFileURL.path] } ?? [])
         let arrayScript = folder.appendingPathComponent("validate.sbatch"), judgeScript = folder.appendingPathComponent("judge.sbatch")
         try ResultFile.write(SlurmArray.script(name: "ptv-validate", tasks: tasks, cpus: options.workers, logs: folder,
                                                command: common + ["--shard", "{task}/\(tasks)"]), to: arrayScript)
@@ -138,13 +141,29 @@ extension Validate {
             throw ConfigError(field: "batch_size", "the suite needs about \(ResourceEstimate.format(validation.memoryEstimate)) on \(validation.workers) workers, more than the limit \(ResourceEstimate.format(memory.bytes)) (--max-memory): lower --workers, batch_size or the samples")
         }
         let output = URL(fileURLWithPath: out)
+        let images = try TaskImages(dataset: deepSuite.configurations[0].upstream.dataset, folder: data)
+        let quiet = options.quiet
+        if let shard {  // one array task's share, into <out>/shards/i.sqlite; no report
+            let part = try SweepShard(parsing: shard)
+            let folder = output.appendingPathComponent("shards")
+            try SystemFile.makeFolder(folder.path)
+            try await validation.train(images: images, store: try SweepStore(url: folder.appendingPathComponent("\(part.index).sqlite")),
+                                       share: (part.index, part.count)) { if !quiet { Progress.line($0) } }
+            print("shard \(part): done; \(folder.path)/\(part.index).sqlite")
+            return
+        }
         try OutputFolder.prepare(output, results: DeepValidationResult.resultNames, replacing: options.force)
         let runStore = try SweepStore(url: store.map { URL(fileURLWithPath: $0) } ?? output.appendingPathComponent("runs.sqlite"))
+        if fromShards {
+            let folder = output.appendingPathComponent("shards")
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".sqlite") }.sorted()
+            guard !files.isEmpty else { throw ConfigError(field: "from-shards", "no shard stores in \(folder.path)") }
+            let added = try files.reduce(0) { $0 + (try runStore.mergeDeepRuns(shard: folder.appendingPathComponent($1))) }
+            if !quiet { Progress.line("merged \(files.count) shards into \(runStore.url.path): \(added) runs added") }
+        }
         var manifest = RunManifest(config: ["suite": deepSuite.name, "suite_file": suiteFile.path, "seeds": deepSuite.seeds,
                                             "store": runStore.url.path, "statements": validation.statements.map(\.id)], seed: nil)
         try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
-        let images = try TaskImages(dataset: deepSuite.configurations[0].upstream.dataset, folder: data)
-        let quiet = options.quiet
         let result = try await validation.run(images: images, store: runStore) { if !quiet { Progress.line($0) } }
         try result.write(to: output)
         manifest.finished = Date()

@@ -134,4 +134,24 @@ struct SlurmTests {
         let log = try FileManager.default.contentsOfDirectory(atPath: cluster.appendingPathComponent("shards").path).filter { $0.hasPrefix("slurm-") }
         #expect(log.count == 4, "\(log)")
     }
+
+    /// A deep suite on the cluster: shards of configuration × seed units, then the judging job
+    /// merges them into the run store; the summary equals a local run's.
+    @Test func deepSuiteOnTheClusterJudgesLikeALocalRun() throws {
+        guard !Self.skip() else { return }
+        let dir = CLI.temporaryDirectory("slurm-deep")
+        let suite = dir.appendingPathComponent("tiny.yaml"), data = dir.appendingPathComponent("data")
+        try DeepValidateCommandTests.writeImages(to: data)
+        try CLI.write(DeepValidateCommandTests.suite, to: suite)
+        let local = dir.appendingPathComponent("local"), cluster = dir.appendingPathComponent("cluster")
+        _ = try CLI.run(["validate", "--suite", suite.path, "--out", local.path, "--data", data.path, "--quiet"])
+        let submitted = try CLI.run(["validate", "--suite", suite.path, "--out", cluster.path, "--data", data.path, "--slurm", "--tasks", "2", "--workers", "1", "--quiet"])
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        for job in submitted.stdout.split(whereSeparator: \.isWhitespace) { try Self.wait(for: String(job)) }
+        func gains(_ out: URL) throws -> [String] {
+            let configurations = try CLI.json(out.appendingPathComponent("summary.json"))["configurations"] as? [[String: Any]] ?? []
+            return configurations.map { "\($0["label"] ?? "") \(($0["gain"] as? [String: Any])?["mean"] ?? "")" }
+        }
+        #expect(try !gains(local).isEmpty && gains(local) == gains(cluster))
+    }
 }
