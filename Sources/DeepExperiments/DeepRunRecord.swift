@@ -1,5 +1,6 @@
 import DeepNetworks
 import Foundation
+import Vocabulary
 
 /// The three kinds of run of a deep transfer experiment (docs/theory.md §9a).
 public enum DeepRole: String, Sendable, Codable, CaseIterable {
@@ -50,16 +51,7 @@ public struct DeepRunRecord: Sendable, Codable, Equatable {
     public var parameterCount: Int
     public var seconds: Double
 
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }
-
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
-    }
+    /// The stored JSON form (`RecordCoding`: sorted keys, non-finite numbers as text).
+    public static func encoder() -> JSONEncoder { RecordCoding.encoder() }
+    public static func decoder() -> JSONDecoder { RecordCoding.decoder() }
 }

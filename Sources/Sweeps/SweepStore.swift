@@ -244,17 +244,26 @@ public struct SweepStore: Sendable {
             throw ConfigError(field: "shard", "\(shard.lastPathComponent) is a shard of another grid than the store's: \(error.problem)")
         }
         let held = try source.runCount()
-        return try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "ATTACH DATABASE ? AS shard", arguments: [shard.path])
+        let added = try copy(from: shard, sql: ["INSERT OR IGNORE INTO main.run SELECT * FROM shard.run",
+                                                "INSERT OR IGNORE INTO main.phase SELECT * FROM shard.phase"])
+        return (added, held)
+    }
+
+    /// Run `sql` with the store at `url` attached as `shard`, in one transaction; returns the
+    /// rows the first statement changed. (SQLite attaches only outside a transaction.)
+    private func copy(from url: URL, sql: [String]) throws -> Int {
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS shard", arguments: [url.path])
             defer { try? db.execute(sql: "DETACH DATABASE shard") }
-            var added = 0
+            var changed = 0
             try db.inTransaction {
-                try db.execute(sql: "INSERT OR IGNORE INTO main.run SELECT * FROM shard.run")
-                added = db.changesCount
-                try db.execute(sql: "INSERT OR IGNORE INTO main.phase SELECT * FROM shard.phase")
+                for (k, statement) in sql.enumerated() {
+                    try db.execute(sql: statement)
+                    if k == 0 { changed = db.changesCount }
+                }
                 return .commit
             }
-            return (added, held)
+            return changed
         }
     }
 
@@ -263,17 +272,7 @@ public struct SweepStore: Sendable {
     @discardableResult
     public func mergeDeepRuns(shard: URL) throws -> Int {
         _ = try SweepStore(url: shard, create: false)  // refuses a file that is not a store, and brings it to this version
-        return try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "ATTACH DATABASE ? AS shard", arguments: [shard.path])
-            defer { try? db.execute(sql: "DETACH DATABASE shard") }
-            var added = 0
-            try db.inTransaction {
-                try db.execute(sql: "INSERT OR IGNORE INTO main.deep_run SELECT * FROM shard.deep_run")
-                added = db.changesCount
-                return .commit
-            }
-            return added
-        }
+        return try copy(from: shard, sql: ["INSERT OR IGNORE INTO main.deep_run SELECT * FROM shard.deep_run"])
     }
 
     /// The deep run stored under `key`: its record (JSON) and, for an upstream run, its

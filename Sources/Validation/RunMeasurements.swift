@@ -84,21 +84,12 @@ public struct RunMeasurements: Codable, Sendable {
 
     public func phase(_ name: Phase) -> PhaseMeasurements? { phases.first { $0.phase == name.rawValue } }
 
-    /// The JSON form of recorded runs (report `runs/`, the sweep store): sorted keys, and Γ̂'s
-    /// +∞ or undefined (every test margin equal, variance 0) written as text.
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }
+    /// The JSON form of recorded runs (report `runs/`, the sweep store): `RecordCoding`'s,
+    /// where Γ̂'s +∞ or undefined (every test margin equal, variance 0) is written as text.
+    public static func encoder() -> JSONEncoder { RecordCoding.encoder() }
 
     /// Reads what ``encoder()`` writes.
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
-    }
+    public static func decoder() -> JSONDecoder { RecordCoding.decoder() }
 }
 
 extension PhaseMeasurements {

@@ -136,3 +136,22 @@ public enum OutputFolder {
         }
     }
 }
+
+/// The JSON form of recorded runs (report `runs/`, the run store): sorted keys, and the
+/// non-finite numbers a run can hold (Γ̂ = +∞ when every test margin is equal) written as the
+/// strings "inf", "-inf", "nan".
+public enum RecordCoding {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    /// Reads what ``encoder()`` writes.
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+}

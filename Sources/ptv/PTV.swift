@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Sweeps
 import NumericsCore
 import TransferModel
 import Validation
@@ -90,4 +91,27 @@ struct MemoryLimit: ParsableArguments {
 
     /// The limit in bytes.
     var bytes: Double { gigabytes.map { $0 * 1e9 } ?? ResourceEstimate.machineMemory ?? 8e9 }
+}
+
+/// `--slurm [--tasks N] [--sbatch-args='…']`: hand the work to Slurm as a job array (README
+/// "Sweeps on a cluster"); shared by `ptv sweep` and `ptv validate`.
+struct ClusterOptions: ParsableArguments {
+    @Flag(name: .long, help: "Submit to Slurm as a job array of --tasks shards instead of running here; prints the job id(s).")
+    var slurm = false
+
+    @Option(name: .long, help: "With --slurm: array tasks, one shard each (default 4).")
+    var tasks = 4
+
+    @Option(name: .long, help: "With --slurm: extra sbatch arguments, split at spaces; write --sbatch-args='--partition=short --time=1:00:00' (with '=').")
+    var sbatchArgs: String?
+
+    /// The extra `sbatch` arguments.
+    var extraArguments: [String] { sbatchArgs.map { $0.split(separator: " ").map(String.init) } ?? [] }
+
+    func validate() throws {
+        guard slurm || sbatchArgs == nil else { throw ValidationError("--sbatch-args needs --slurm") }
+        guard (1...SweepShard.largestCount).contains(tasks) else {
+            throw ValidationError("--tasks: \(tasks) is outside the allowed range: an integer in [1, \(SweepShard.largestCount)]")
+        }
+    }
 }

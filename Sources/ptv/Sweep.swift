@@ -40,20 +40,14 @@ struct SweepRun: AsyncParsableCommand {
     @Option(name: .long, help: "Run only shard i of N (i/N) into S.shards/i.sqlite beside the store (what each Slurm array task does).")
     var shard: String?
 
-    @Flag(name: .long, help: "Submit the sweep to Slurm as a job array of --tasks shards instead of running it here; prints the job id.")
-    var slurm = false
+    @OptionGroup var cluster: ClusterOptions
 
-    @Option(name: .long, help: "With --slurm: array tasks, one shard each (default 4).")
-    var tasks = 4
-
-    @Option(name: .long, help: "With --slurm: extra sbatch arguments, split at spaces; write --sbatch-args='--partition=short --time=1:00:00' (with '=').")
-    var sbatchArgs: String?
+    var slurm: Bool { cluster.slurm }
+    var tasks: Int { cluster.tasks }
 
     func validate() throws {
         guard workers >= 1 && workers <= 1024 else { throw ValidationError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]") }
-        guard slurm || sbatchArgs == nil else { throw ValidationError("--sbatch-args needs --slurm") }
         guard !(slurm && shard != nil) else { throw ValidationError("give --slurm or --shard, not both") }
-        guard (1...SweepShard.largestCount).contains(tasks) else { throw ValidationError("--tasks: \(tasks) is outside the allowed range: an integer in [1, \(SweepShard.largestCount)]") }
     }
 
     func run() async throws {
@@ -94,7 +88,7 @@ struct SweepRun: AsyncParsableCommand {
         let command = [SlurmArray.executable, "sweep", "run", "--grid", gridURL.path, "--store", storeURL.path, "--shard", "{task}/\(tasks)",
                        "--workers", "\(workers)", "--quiet", "--max-memory", String(memory.bytes / 1e9)]
         try ResultFile.write(SlurmArray.script(name: "ptv-sweep", tasks: tasks, cpus: workers, logs: folder, command: command), to: script)
-        let job = try SlurmArray.submit(script, arguments: sbatchArgs.map { $0.split(separator: " ").map(String.init) } ?? [])
+        let job = try SlurmArray.submit(script, arguments: cluster.extraArguments)
         try SweepSubmission(job: job, tasks: tasks, grid: gridURL.path, identity: identity).write(folder)
         print(job)
         if !quiet { Progress.line("submitted job array \(job): \(tasks) tasks writing \(folder.path)/<task>.sqlite; then: ptv sweep merge --store \(storeURL.path)") }

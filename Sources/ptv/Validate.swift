@@ -41,14 +41,10 @@ struct Validate: AsyncParsableCommand {
     @Option(name: .long, help: "Deep suites: folder of the dataset's files (default: Debian's Fashion-MNIST; required for CIFAR).")
     var data: String?
 
-    @Flag(name: .long, help: "Submit the suite's runs to Slurm as a job array of --tasks shards, then a judging job that writes the report.")
-    var slurm = false
+    @OptionGroup var cluster: ClusterOptions
 
-    @Option(name: .long, help: "With --slurm: array tasks (default 4).")
-    var tasks = 4
-
-    @Option(name: .long, help: "With --slurm: extra sbatch arguments, split at spaces; write --sbatch-args='--partition=short' (with '=').")
-    var sbatchArgs: String?
+    var slurm: Bool { cluster.slurm }
+    var tasks: Int { cluster.tasks }
 
     @Option(name: .long, help: "Run only share i of N (i/N) of the suite's runs into <out>/shards/i.sqlite, without judging (what each array task does).")
     var shard: String?
@@ -61,7 +57,6 @@ struct Validate: AsyncParsableCommand {
         guard [slurm, shard != nil, fromShards, runs != nil].filter({ $0 }).count <= 1 else {
             throw ValidationError("give at most one of --slurm, --shard, --from-shards, --runs")
         }
-        guard slurm || sbatchArgs == nil else { throw ValidationError("--sbatch-args needs --slurm") }
         if slurm { return try submit(suiteFile) }
         if DeepSuite.isDeep(suiteFile) { return try await runDeep(suiteFile) }
         guard store == nil, data == nil else { throw ValidationError("--store and --data are for deep suites (kind: deep)") }
@@ -122,7 +117,7 @@ extension Validate {
                                                command: common + ["--shard", "{task}/\(tasks)"]), to: arrayScript)
         try ResultFile.write(SlurmArray.script(name: "ptv-judge", tasks: 1, cpus: options.workers, logs: folder,
                                                command: common + ["--from-shards", "--force"]), to: judgeScript)
-        let extra = sbatchArgs.map { $0.split(separator: " ").map(String.init) } ?? []
+        let extra = cluster.extraArguments
         let job = try SlurmArray.submit(arrayScript, arguments: extra)
         let judge = try SlurmArray.submit(judgeScript, arguments: extra + ["--dependency=afterok:\(job)"])
         print("\(job) \(judge)")
