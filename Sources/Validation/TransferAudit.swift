@@ -85,11 +85,17 @@ public struct TransferAudit {
     /// The statements the suite judges, in the library's dependency order.
     public var statements: [ProofStatement] { suite.selected(library.statements) }
 
+    /// Every configuration under the variant, then under the baseline: the runs of an audit.
+    public var combinedSuite: ValidationSuite {
+        var combined = variantSuite
+        combined.configurations = variantSuite.configurations + baselineSuite.configurations
+        return combined
+    }
+
     /// Run both rules (runs found in `archive` are not run again), check the pairing, judge.
     public func run(archive: (any RunArchive)? = nil, progress: (String) -> Void) async throws -> AuditResult {
         try await Theory.$current.withValue(library.theory) {
-            var combined = variantSuite
-            combined.configurations = variantSuite.configurations + baselineSuite.configurations
+            let combined = combinedSuite
             let count = suite.configurations.count
             let runner = SuiteRunner(suite: combined, workers: workers)
             progress("running \(count) configurations × \(suite.seeds.count) seeds under '\(variant.name)' and '\(baseline.name)': \(runner.jobs.count) runs on \(workers) workers")

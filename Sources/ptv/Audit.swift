@@ -1,5 +1,7 @@
 import ArgumentParser
+import Bounds
 import Foundation
+import NumericsCore
 import Sweeps
 import TransferModel
 import Validation
@@ -44,8 +46,19 @@ struct AuditCommand: AsyncParsableCommand {
 
     @OptionGroup var memory: MemoryLimit
 
+    @OptionGroup var cluster: ClusterOptions
+
+    @Option(name: .long, help: "Run only share i of N (i/N) of the audit's runs into <out>/shards/i.sqlite, without judging (what each array task does).")
+    var shard: String?
+
+    @Flag(name: .long, help: "Judge with the runs in <out>/shards/*.sqlite (what the judging job does); runs missing there are trained.")
+    var fromShards = false
+
     func validate() throws {
         guard suite == nil || grid == nil else { throw ArgumentParser.ValidationError("give --suite or --grid, not both") }
+        guard [cluster.slurm, shard != nil, fromShards, store != nil].filter({ $0 }).count <= 1 else {
+            throw ArgumentParser.ValidationError("give at most one of --slurm, --shard, --from-shards, --store")
+        }
         try InputError.requireFolder(out)
     }
 
@@ -61,8 +74,29 @@ struct AuditCommand: AsyncParsableCommand {
         for configuration in audit.variantSuite.configurations + audit.baselineSuite.configurations {
             try ResourceEstimate(configuration.config).check(limit: memory.bytes, runs: parallel, label: configuration.label)
         }
-        let archive = try store.map { StoreArchive(store: try SweepStore(url: URL(fileURLWithPath: $0))) }
-        let output = URL(fileURLWithPath: out)
+        let output = URL(fileURLWithPath: out).standardizedFileURL, shards = output.appendingPathComponent("shards")
+        if cluster.slurm {
+            try SlurmArray.checkReachable()
+            try SystemFile.makeFolder(shards.path)
+            let proofsFolder = proofsDirectory.standardizedFileURL.path
+            func absolute(_ path: String) -> String { TransferVariant(rawValue: path) != nil ? path : URL(fileURLWithPath: path).standardizedFileURL.path }
+            let source = try grid.map { ["--grid", URL(fileURLWithPath: $0).standardizedFileURL.path] }
+                ?? ["--suite", ProjectFiles.suite(suite ?? "quick").standardizedFileURL.path]
+            let command = [SlurmArray.executable, "audit", "--variant", absolute(variant), "--against", absolute(against), "--out", output.path,
+                           "--proofs", proofsFolder, "--workers", "\(options.workers)", "--quiet", "--max-memory", String(memory.bytes / 1e9)] + source
+            return try cluster.submitWithJudge(name: "audit", command: command, cpus: options.workers, folder: shards, output: output, quiet: options.quiet)
+        }
+        if let shard {  // one array task's share of the runs; no report
+            let part = try SweepShard(parsing: shard)
+            try SystemFile.makeFolder(shards.path)
+            let archive = StoreArchive(store: try SweepStore(url: shards.appendingPathComponent("\(part.index).sqlite")))
+            let runner = SuiteRunner(suite: audit.combinedSuite, workers: options.workers, share: (part.index, part.count))
+            _ = try await Theory.$current.withValue(library.theory) { try await runner.run(archive: archive) { _, _, _ in } }
+            print("shard \(part): \(runner.jobs.count) runs; \(shards.path)/\(part.index).sqlite")
+            return
+        }
+        let archive: (any RunArchive)? = fromShards ? try ShardArchive(folder: shards)
+            : try store.map { StoreArchive(store: try SweepStore(url: URL(fileURLWithPath: $0))) }
         try OutputFolder.prepare(output, results: AuditResult.resultNames, replacing: options.force)
         var manifest = RunManifest(config: ["suite": audited.name, "variant": variantRule.name, "variant_source": variantRule.source,
                                             "baseline": baselineRule.name, "baseline_source": baselineRule.source,

@@ -108,6 +108,23 @@ struct ClusterOptions: ParsableArguments {
     /// The extra `sbatch` arguments.
     var extraArguments: [String] { sbatchArgs.map { $0.split(separator: " ").map(String.init) } ?? [] }
 
+    /// Submit `command` + `--shard {task}/N` as an array of `tasks` tasks, and `command` +
+    /// `--from-shards --force` as a judging job once every task has succeeded; prints the two
+    /// job ids. The batch scripts and the tasks' logs go to `folder`.
+    func submitWithJudge(name: String, command: [String], cpus: Int, folder: URL, output: URL, quiet: Bool) throws {
+        let arrayScript = folder.appendingPathComponent("\(name).sbatch"), judgeScript = folder.appendingPathComponent("judge.sbatch")
+        try ResultFile.write(SlurmArray.script(name: "ptv-\(name)", tasks: tasks, cpus: cpus, logs: folder,
+                                               command: command + ["--shard", "{task}/\(tasks)"]), to: arrayScript)
+        try ResultFile.write(SlurmArray.script(name: "ptv-judge", tasks: 1, cpus: cpus, logs: folder,
+                                               command: command + ["--from-shards", "--force"]), to: judgeScript)
+        let job = try SlurmArray.submit(arrayScript, arguments: extraArguments)
+        let judge = try SlurmArray.submit(judgeScript, arguments: extraArguments + ["--dependency=afterok:\(job)"])
+        print("\(job) \(judge)")
+        if !quiet {
+            Progress.line("submitted job array \(job) (\(tasks) tasks writing \(folder.path)/<task>.sqlite) and judging job \(judge), which writes \(output.path)/index.html once every task succeeded")
+        }
+    }
+
     func validate() throws {
         guard slurm || sbatchArgs == nil else { throw ValidationError("--sbatch-args needs --slurm") }
         guard (1...SweepShard.largestCount).contains(tasks) else {

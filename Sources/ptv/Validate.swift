@@ -112,18 +112,7 @@ extension Validate {
                       "--proofs", proofsFolder.path, "--workers", "\(options.workers)", "--quiet", "--max-memory", String(memory.bytes / 1e9)]
             + (data.map { ["--data", URL(fileURLWithPath: $0).standardizedFileURL.path] } ?? [])
             + (store.map { ["--store", URL(fileURLWithPath: $0).standardizedFileURL.path] } ?? [])
-        let arrayScript = folder.appendingPathComponent("validate.sbatch"), judgeScript = folder.appendingPathComponent("judge.sbatch")
-        try ResultFile.write(SlurmArray.script(name: "ptv-validate", tasks: tasks, cpus: options.workers, logs: folder,
-                                               command: common + ["--shard", "{task}/\(tasks)"]), to: arrayScript)
-        try ResultFile.write(SlurmArray.script(name: "ptv-judge", tasks: 1, cpus: options.workers, logs: folder,
-                                               command: common + ["--from-shards", "--force"]), to: judgeScript)
-        let extra = cluster.extraArguments
-        let job = try SlurmArray.submit(arrayScript, arguments: extra)
-        let judge = try SlurmArray.submit(judgeScript, arguments: extra + ["--dependency=afterok:\(job)"])
-        print("\(job) \(judge)")
-        if !options.quiet {
-            Progress.line("submitted job array \(job) (\(tasks) tasks writing \(folder.path)/<task>.sqlite) and judging job \(judge), which writes \(output.path)/index.html once every task succeeded")
-        }
+        try cluster.submitWithJudge(name: "validate", command: common, cpus: options.workers, folder: folder, output: output, quiet: options.quiet)
     }
 
     /// A deep suite (docs/theory.md §9): runs into the store, statements of <proofs>/deep.

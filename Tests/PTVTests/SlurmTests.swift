@@ -154,4 +154,24 @@ struct SlurmTests {
         }
         #expect(try !gains(local).isEmpty && gains(local) == gains(cluster))
     }
+
+    /// `ptv audit --slurm`: the paired differences and verdicts of a local audit of the same suite.
+    @Test func auditOnTheClusterMatchesALocalAudit() throws {
+        guard !Self.skip() else { return }
+        let dir = CLI.temporaryDirectory("slurm-audit")
+        let suite = dir.appendingPathComponent("suite.yaml")
+        try CLI.write(ValidateCommandTests.suite, to: suite)
+        let local = dir.appendingPathComponent("local"), cluster = dir.appendingPathComponent("cluster")
+        _ = try CLI.run(["audit", "--variant", "frozen", "--suite", suite.path, "--out", local.path, "--quiet"])
+        let submitted = try CLI.run(["audit", "--variant", "frozen", "--suite", suite.path, "--out", cluster.path, "--slurm", "--tasks", "2", "--workers", "1", "--quiet"])
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        for job in submitted.stdout.split(whereSeparator: \.isWhitespace) { try Self.wait(for: String(job)) }
+        func findings(_ out: URL) throws -> [String] {
+            let summary = try CLI.json(out.appendingPathComponent("summary.json"))
+            let configurations = summary["configurations"] as? [[String: Any]] ?? []
+            return configurations.map { "\($0["label"] ?? "") \(($0["variant_minus_baseline"] as? [String: Any])?["mean"] ?? "")" }
+                + ((summary["statements"] as? [[String: Any]]) ?? []).map { "\($0["id"] ?? "") \($0["variant"] ?? "") \($0["baseline"] ?? "")" }.sorted()
+        }
+        #expect(try !findings(local).isEmpty && findings(local) == findings(cluster))
+    }
 }
