@@ -125,6 +125,8 @@ extension Validate {
             throw ConfigError(field: "batch_size", "the suite needs about \(ResourceEstimate.format(validation.memoryEstimate)) on \(validation.workers) workers, more than the limit \(ResourceEstimate.format(memory.bytes)) (--max-memory): lower --workers, batch_size or the samples")
         }
         let output = URL(fileURLWithPath: out)
+        // A folder holding an earlier report is refused before the images are read.
+        if shard == nil { try OutputFolder.prepare(output, results: DeepValidationResult.resultNames, replacing: options.force) }
         let images = try TaskImages(dataset: deepSuite.configurations[0].upstream.dataset, folder: data)
         let quiet = options.quiet
         if let shard {  // one array task's share, into <out>/shards/i.sqlite; no report
@@ -136,7 +138,6 @@ extension Validate {
             print("shard \(part): done; \(folder.path)/\(part.index).sqlite")
             return
         }
-        try OutputFolder.prepare(output, results: DeepValidationResult.resultNames, replacing: options.force)
         let runStore = try SweepStore(url: store.map { URL(fileURLWithPath: $0) } ?? output.appendingPathComponent("runs.sqlite"))
         if fromShards {
             let folder = output.appendingPathComponent("shards")
