@@ -1,3 +1,4 @@
+import Bounds
 import Foundation
 import TransferModel
 import Yams
@@ -13,6 +14,7 @@ import Vocabulary
 ///   d: [200, 400, 800]
 ///   u_norm: [0.5, 1, 2]
 /// seeds: [0, 1, 2]
+/// regime: {C: 1, margin: 2, clock: 1e5}   # optional: place each cell inside the hypotheses
 /// ```
 ///
 /// Loading never stores the expanded grid. It counts the runs with overflow-checked arithmetic,
@@ -32,6 +34,10 @@ public struct SweepGrid: Sendable {
     public let seeds: [UInt64]
     /// The largest memory estimate of any run (a sweep saves no arrays).
     public let largestEstimate: ResourceEstimate
+    /// Per-cell placement inside the hypotheses (`regime: {C, margin, clock}`), if asked for.
+    public var regime: RegimePlacement? = nil
+    /// The cells that cannot be placed, with the reason: they are skipped, the rest runs.
+    public var unplaced: [Int: String] = [:]
 
     /// The most runs (cells × seeds) a grid may hold.
     static let maximumRuns = 1_000_000
@@ -41,7 +47,7 @@ public struct SweepGrid: Sendable {
     /// Number of runs: cells × seeds.
     public var runCount: Int { cellCount * seeds.count }
 
-    static let topLevelKeys = ["base", "grid", "seeds"]
+    static let topLevelKeys = ["base", "grid", "seeds", "regime"]
 
     /// Read a grid file.
     public static func load(from url: URL) throws -> SweepGrid {
@@ -56,7 +62,7 @@ public struct SweepGrid: Sendable {
         var sections: [String: Node] = [:]
         for (name, value) in try YAMLInput.entries(mapping, field: "") {
             guard topLevelKeys.contains(name) else {
-                throw ConfigError(field: name, "unknown key (allowed: base, grid, seeds)")
+                throw ConfigError(field: name, "unknown key (allowed: \(topLevelKeys.joined(separator: ", ")))")
             }
             sections[name] = value
         }
@@ -104,13 +110,54 @@ public struct SweepGrid: Sendable {
         guard !overflow, !runs.overflow, runs.partialValue <= SweepGrid.maximumRuns else {
             throw ConfigError(field: "grid", "\(overflow || runs.overflow ? "more than 2^63" : String(runs.partialValue)) runs (cells × seeds); at most \(SweepGrid.maximumRuns)")
         }
-        let unchecked = SweepGrid(base: base, axes: axes, seeds: seeds, largestEstimate: ResourceEstimate(base))
+        var unchecked = SweepGrid(base: base, axes: axes, seeds: seeds, largestEstimate: ResourceEstimate(base))
+        unchecked.regime = try sections["regime"].map(readRegime)
         var largest: ResourceEstimate?
+        var unplaced: [Int: String] = [:]
         for cell in 0..<cells {
-            let estimate = ResourceEstimate(try unchecked.config(cell: cell))
+            let config: ExperimentConfig
+            do { config = try unchecked.config(cell: cell) } catch let error as CellNotPlaced {
+                unplaced[cell] = error.reason
+                continue
+            }
+            let estimate = ResourceEstimate(config)
             if estimate.bytes > largest?.bytes ?? -1 { largest = estimate }
         }
-        return SweepGrid(base: base, axes: axes, seeds: seeds, largestEstimate: largest ?? unchecked.largestEstimate)
+        var grid = SweepGrid(base: base, axes: axes, seeds: seeds, largestEstimate: largest ?? unchecked.largestEstimate)
+        grid.regime = unchecked.regime
+        grid.unplaced = unplaced
+        return grid
+    }
+
+    /// `regime: {C: 1, margin: 2, clock: 1e5}`; errors name `regime.<key>`.
+    static func readRegime(_ node: Node) throws -> RegimePlacement {
+        guard let mapping = node.mapping else { throw ConfigError(field: "regime", "expected a mapping with C, margin, clock") }
+        var values: [String: Double] = [:]
+        for (key, value) in try YAMLInput.entries(mapping, field: "regime") {
+            guard RegimePlacement.keys.contains(key) else {
+                throw ConfigError(field: "regime.\(key)", "unknown key (allowed: \(RegimePlacement.keys.joined(separator: ", ")))")
+            }
+            guard let text = value.scalar?.string, let x = Double(text), x.isFinite else {
+                throw ConfigError(field: "regime.\(key)", "expected a finite number")
+            }
+            values[key] = x
+        }
+        guard let clock = values["clock"] else { throw ConfigError(field: "regime.clock", "required: η_k·σ_p²·d·T_k, the noise clock every cell runs") }
+        let placement = RegimePlacement(constant: values["C"] ?? 1, margin: values["margin"] ?? 2, clock: clock)
+        guard placement.constant > 0 else { throw ConfigError(field: "regime.C", "\(placement.constant) is outside the allowed range: > 0") }
+        guard placement.margin >= 1 else { throw ConfigError(field: "regime.margin", "\(placement.margin) is outside the allowed range: ≥ 1") }
+        guard placement.clock > 0 else { throw ConfigError(field: "regime.clock", "\(placement.clock) is outside the allowed range: > 0") }
+        return placement
+    }
+
+    /// A cell the regime placement cannot put inside the hypotheses.
+    struct CellNotPlaced: Error { let reason: String }
+
+    /// The labels of the unplaced cells (`d=1000,u_norm=5`) with their reasons, in grid order.
+    public var unplacedCells: [(label: String, reason: String)] {
+        unplaced.keys.sorted().map { cell in
+            (zip(axes, indices(cell: cell)).map { "\($0.key)=\($0.values[$1])" }.joined(separator: ","), unplaced[cell]!)
+        }
     }
 
     /// The axis value indices of a cell (last axis fastest).
@@ -129,10 +176,25 @@ public struct SweepGrid: Sendable {
         let indices = indices(cell: cell)
         var nodes: [String: Node] = [:]
         for (a, axis) in axes.enumerated() { nodes[axis.key] = Node.scalar(.init(axis.values[indices[a]])) }
-        do { return try ExperimentConfig(values: nodes, base: base) } catch let error as ConfigError {
+        var config: ExperimentConfig
+        do { config = try ExperimentConfig(values: nodes, base: base) } catch let error as ConfigError {
             let cellText = zip(axes, indices).map { "\($0.key)[\($1)]" }.joined(separator: ", ")
             throw ConfigError(field: "grid", "the cell \(cellText): \(error.field): \(error.problem)")
         }
+        guard let regime else { return config }
+        if let reason = unplaced[cell] { throw CellNotPlaced(reason: reason) }
+        let placed: [String: Double]
+        do { placed = try regime.place(config.numericValues, constants: config.effectiveConstants) } catch let error as ConfigError {
+            throw CellNotPlaced(reason: error.problem)
+        }
+        config.constants["C"] = regime.constant
+        config.sigma0 = placed["sigma0"]!
+        config.eta = placed["eta"]!
+        config.eta2 = placed["eta2"]!
+        config.T1 = Int(placed["T1"]!)
+        config.T2 = Int(placed["T2"]!)
+        config.record_every = max(1, min(config.T1, config.T2) / 10)
+        return config
     }
 
     /// Run `index` (cells in grid order, seeds in list order within a cell), built on demand.

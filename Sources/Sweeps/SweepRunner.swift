@@ -52,11 +52,12 @@ public struct SweepRunner: Sendable {
         let finished = try store.finishedKeys()
         let start = Date()
         let store = self.store, grid = self.grid, shard = self.shard
-        let total = try shard.map { try grid.runCount(in: $0) } ?? grid.runCount
+        let total = try shard.map { try grid.runCount(in: $0) } ?? grid.placedRunCount
         var reached = 0, skipped = 0, done = 0
         var last: (job: SweepJob, seconds: Double, skipped: Int)?
         try await ParallelRuns.run(workers: workers, next: { () throws -> SweepJob? in
             while reached < grid.runCount {
+                if grid.unplaced[reached / grid.seeds.count] != nil { reached += 1; continue }  // reported by the caller
                 let job = try grid.job(at: reached)
                 reached += 1
                 if let shard, !shard.contains(job) { continue }

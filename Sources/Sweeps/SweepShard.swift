@@ -59,7 +59,11 @@ extension SweepGrid {
     /// The number of runs of shard `shard`.
     public func runCount(in shard: SweepShard) throws -> Int {
         try (0..<cellCount).reduce(0) { total, cell in
-            total + (SweepShard.shard(ofCell: try job(at: cell * seeds.count).cellKey, count: shard.count) == shard.index ? seeds.count : 0)
+            guard unplaced[cell] == nil else { return total }
+            return total + (SweepShard.shard(ofCell: try job(at: cell * seeds.count).cellKey, count: shard.count) == shard.index ? seeds.count : 0)
         }
     }
+
+    /// The runs of the cells that can be placed (all of them without `regime:`).
+    public var placedRunCount: Int { (cellCount - unplaced.count) * seeds.count }
 }

@@ -61,12 +61,18 @@ struct SweepRun: AsyncParsableCommand {
         let sweepStore = try SweepStore(url: target)
         let runner = SweepRunner(grid: sweepGrid, store: sweepStore, workers: workers, shard: part)
         var bar = ProgressReporter(isTerminal: SystemFile.standardErrorIsTerminal, quiet: quiet)
+        let unplaced = sweepGrid.unplacedCells
+        if let regime = sweepGrid.regime, !quiet {
+            Progress.line("regime: every cell placed at C = \(regime.constant) with margin \(regime.margin) and clock \(regime.clock); \(unplaced.count) of \(sweepGrid.cellCount) cells cannot be placed and are skipped")
+            for (label, reason) in unplaced.prefix(10) { Progress.line("  not placed: \(label): \(reason)") }
+            if unplaced.count > 10 { Progress.line("  … and \(unplaced.count - 10) more") }
+        }
         if !quiet {
             Progress.line("sweep: \(sweepGrid.cellCount) cells × \(sweepGrid.seeds.count) seeds = \(sweepGrid.runCount) runs\(part.map { ", shard \($0) of them" } ?? "") on \(workers) workers; runs already in the store are skipped")
         }
         let outcome = try await runner.run { bar.report($0) }
         bar.finish()
-        print("sweep finished: \(outcome.ran) runs now, \(outcome.skipped) already stored; store \(target.path)")
+        print("sweep finished: \(outcome.ran) runs now, \(outcome.skipped) already stored\(unplaced.isEmpty ? "" : ", \(unplaced.count) cells not placed"); store \(target.path)")
     }
 
     /// `--slurm`: write S.shards/sweep.sbatch, submit it, record the submission in S.shards/slurm.json.

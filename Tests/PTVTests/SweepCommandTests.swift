@@ -213,3 +213,37 @@ struct ValidateShardCommandTests {
         #expect(both.status == 2)
     }
 }
+
+/// A grid with `regime:`: every stored run, read back from the export and given to `ptv bounds`,
+/// lies inside every condition at the grid's C.
+struct RegimeSweepCommandTests {
+    @Test func everyStoredRunIsInsideTheHypotheses() throws {
+        let dir = CLI.temporaryDirectory("regime-sweep")
+        let grid = dir.appendingPathComponent("g.yaml"), store = dir.appendingPathComponent("s.sqlite")
+        try CLI.write(RegimePlacementGrid.yaml, to: grid)
+        let swept = try CLI.run(["sweep", "--grid", grid.path, "--store", store.path])
+        #expect(swept.status == 0 && swept.stderr.contains("3 of 4 cells cannot be placed"), "\(swept.stderr)")
+        let export = try CLI.run(["sweep", "export", "--store", store.path, "--format", "json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 2)
+        for (k, row) in rows.enumerated() {
+            let keys = ["d", "N1", "N2", "m", "u_norm", "v1_norm", "v2_norm", "p", "eta", "eta2", "sigma0", "T1", "T2", "sampler"]
+            let config = keys.map { "\($0): \(row[$0] ?? "")" }.joined(separator: ", ")
+            let file = dir.appendingPathComponent("run\(k).yaml")
+            try CLI.write("{\(config), constants: {C: 3}}\n", to: file)
+            let bounds = try CLI.run(["bounds", "--config", file.path])
+            #expect(bounds.status == 0 && bounds.stdout.contains("regime: ") && !bounds.stdout.contains("outside the hypotheses"), "\(config)\n\(bounds.stdout)")
+        }
+    }
+}
+
+enum RegimePlacementGrid {
+    static let yaml = """
+    base: {N1: 50, N2: 20, m: 24, u_norm: 10, v1_norm: 10, v2_norm: 10, sampler: gram, n_test: 100}
+    grid:
+      d: [1000000, 100000000]
+      p: [0, 0.4]
+    seeds: [0, 1]
+    regime: {C: 3, margin: 2, clock: 3000}
+    """
+}
