@@ -48,10 +48,17 @@ public struct PhaseDiagram: Sendable {
         guard !usable.isEmpty else {
             throw Self.error("--store", "no finished runs with numeric '\(x)' and '\(y)' and both downstream phases")
         }
-        // Every other key must be constant.
+        // Every other key must be constant, except what a grid's regime placement sets per cell
+        // (σ₀, η, η₂, T₁, T₂, record_every: functions of the cell), which must agree within each cell.
         let first = usable[0]
+        let placed = Set(RegimePlacement.placedKeys + ["record_every"])
         for key in Set(usable.flatMap { $0.config.keys }) where key != x && key != y && key != "seed" && key != "engine" {
-            if usable.contains(where: { $0.config[key] != first.config[key] }) {
+            if placed.contains(key) {
+                let byCell = Dictionary(grouping: usable) { [$0.number(x)!, $0.number(y)!] }
+                if let cell = byCell.values.first(where: { runs in runs.contains { $0.config[key] != runs[0].config[key] } }) {
+                    throw Self.error("--store", "the runs of the cell \(x) = \(cell[0].number(x)!), \(y) = \(cell[0].number(y)!) differ in '\(key)' (export a slice or use one grid per store)")
+                }
+            } else if usable.contains(where: { $0.config[key] != first.config[key] }) {
                 throw Self.error("--store", "the runs also differ in '\(key)': a phase diagram needs every key but --x, --y and the seed fixed (export a slice or use one grid per store)")
             }
         }

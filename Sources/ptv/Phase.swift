@@ -13,7 +13,7 @@ struct PhaseCommand: ParsableCommand {
         discussion: """
         Writes transfer_error.svg, scratch_error.svg, difference.svg, benign_transfer.svg, \
         benign_scratch.svg, negative_transfer.svg, summary.json and index.html into --out. \
-        Every config key other than --x, --y and the seed must be constant across the store's runs.
+        Every config key other than --x, --y and the seed must be constant across the store's runs, except what a grid's regime: placement sets per cell (sigma0, eta, eta2, T1, T2, record_every).
         """)
 
     @Option(name: .long, help: "SQLite store written by `ptv sweep`.")

@@ -61,4 +61,20 @@ struct RegimePlacementTests {
             #expect(error.field == field, "\(error)")
         } catch { Issue.record("\(error)") }
     }
+
+    /// A phase diagram accepts what placement varies from cell to cell (η, T, …) and still
+    /// refuses a store whose runs differ in anything else.
+    @Test func phaseDiagramOfAPlacedGrid() async throws {
+        let yaml = Self.grid.replacingOccurrences(of: "d: [1000000, 100000000]", with: "d: [100000000, 200000000]")
+            .replacingOccurrences(of: "p: [0, 0.4]", with: "u_norm: [10, 12]")
+        let grid = try SweepGrid.parse(yaml: yaml)
+        #expect(grid.unplaced.isEmpty)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("regime-phase-\(UUID().uuidString).sqlite")
+        _ = try await SweepRunner(grid: grid, store: try SweepStore(url: url), workers: 2).run()
+        let runs = try SweepStore(url: url).runs()
+        #expect(Set(runs.compactMap { $0.number("T2") }).count == 2)  // placement varies T with d
+        let diagram = try PhaseDiagram(runs: runs, x: "d", y: "u_norm")
+        #expect(diagram.xs == [1e8, 2e8] && diagram.ys == [10, 12])
+        #expect(throws: ConfigError.self) { try PhaseDiagram(runs: runs, x: "d", y: "sigma0") }
+    }
 }
