@@ -54,7 +54,10 @@ extension PhaseDiagram {
                                      stroke: "#111111", dash: nil, markers: false)
         let slopeText = Self.slopeText(fit)
         let seedsText = "\(seeds.count) seed\(seeds.count == 1 ? "" : "s"), \(counts.flatMap { $0 }.reduce(0, +)) runs"
-        let subtitle = "\(xKey) × \(yKey), \(seedsText); α = \(Self.format(base["alpha"] ?? .nan)), N₁ = \(Self.format(base["N1"] ?? .nan)), N₂ = \(Self.format(base["N2"] ?? .nan)), p = \(Self.format(p))"
+        // The fixed settings; an axis key is not fixed, so it is left out.
+        let fixed = [("alpha", "α"), ("N1", "N₁"), ("N2", "N₂"), ("p", "p")].filter { $0.0 != xKey && $0.0 != yKey }
+            .map { "\($0.1) = \(Self.format(base[$0.0] ?? .nan))" }.joined(separator: ", ")
+        let subtitle = "\(xKey) × \(yKey), \(seedsText)" + (fixed.isEmpty ? "" : "; \(fixed)")
         let errorMax = max(0.5, (transferError + scratchError).flatMap { $0 }.filter(\.isFinite).max() ?? 0.5)
         let diffLimit = max(0.05, difference.flatMap { $0 }.filter(\.isFinite).map(abs).max() ?? 0.05)
         let benignT = transferError.map { $0.map { $0.isFinite ? ($0 <= level ? 1.0 : 0.0) : .nan } }
