@@ -28,9 +28,15 @@ public struct RegimePlacement: Sendable, Equatable {
     /// What placement sets, by configuration key.
     public static let placedKeys = ["sigma0", "eta", "eta2", "T1", "T2"]
 
-    /// The placed values (`sigma0`, `eta`, `eta2`, `T1`, `T2`) for a configuration's numeric
-    /// values and constants; throws a `ConfigError` (field `regime`) naming what prevents it.
-    public func place(_ values: [String: Double], constants given: [String: Double]) throws -> [String: Double] {
+    /// The values placement sets for one configuration.
+    public struct Placed: Sendable, Equatable {
+        public var sigma0: Double, eta: Double, eta2: Double
+        public var T1: Int, T2: Int
+    }
+
+    /// The placed values for a configuration's numeric values and constants; throws a
+    /// `ConfigError` (field `regime`) naming what prevents it.
+    public func place(_ values: [String: Double], constants given: [String: Double]) throws -> Placed {
         var constants = given
         constants["C"] = constant
         var current = values
@@ -71,6 +77,7 @@ public struct RegimePlacement: Sendable, Equatable {
         guard report.failingConditions.isEmpty else {
             throw ConfigError(field: "regime", "cannot place it at C = \(constant): \(report.failingConditions.joined(separator: ", ")) fail, and placement sets only σ₀, η, η₂ and T")
         }
-        return current.filter { Self.placedKeys.contains($0.key) }
+        return Placed(sigma0: current["sigma0"]!, eta: current["eta"]!, eta2: current["eta2"]!,
+                      T1: Int(current["T1"]!), T2: Int(current["T2"]!))
     }
 }

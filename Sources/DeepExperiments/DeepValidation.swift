@@ -50,15 +50,14 @@ public struct DeepValidation: Sendable {
         }
     }
 
-    /// Bytes the suite holds at most: the two splits once, and per worker the largest run's
-    /// batch activations, parameters and task images (`DeepConfig.memoryEstimate(imageShape:)`
-    /// less its copies of the splits).
+    /// Bytes the suite holds at most: the two splits, read once and normalised (two copies), and
+    /// per worker the largest run's batch activations, parameters and task images.
     public var memoryEstimate: Double {
         let dataset = suite.configurations[0].upstream.dataset
         let shape = dataset == .fashion_mnist ? [1, 28, 28] : [3, 32, 32]
-        let splits = 4 * Double(shape.reduce(1, *)) * (dataset == .fashion_mnist ? 70_000 : 60_000)
-        let perRun = suite.configurations.flatMap { [$0.upstream, $0.downstream] }.map { $0.memoryEstimate(imageShape: shape) - 2 * splits }.max() ?? 0
-        return 2 * splits + Double(min(workers, units.count)) * perRun
+        let perRun = suite.configurations.flatMap { [$0.upstream, $0.downstream] }
+            .map { $0.memoryEstimate(imageShape: shape, readingSplits: false) }.max() ?? 0
+        return 2 * dataset.splitBytes + Double(min(workers, units.count)) * perRun
     }
 
     /// Run what the store lacks, then judge. `progress` receives one line per finished run.

@@ -246,10 +246,11 @@ extension DeepConfig.Dataset {
 extension DeepConfig {
     /// Bytes the run holds at most, estimated before anything is allocated: the images (both
     /// splits as read, then the samples), and per batch the activations the backward pass keeps.
-    public func memoryEstimate(imageShape: [Int] = [1, 28, 28]) -> Double {
+    /// `readingSplits: false` leaves out the two copies of the splits (a caller that reads them
+    /// once for many runs counts them itself, with ``Dataset/splitBytes``).
+    public func memoryEstimate(imageShape: [Int] = [1, 28, 28], readingSplits: Bool = true) -> Double {
         let pixels = Double(imageShape.reduce(1, *))
-        let splits = dataset == .fashion_mnist ? 70_000.0 : 60_000.0
-        let data = 4 * pixels * (2 * splits + Double(trainSamples + testSamples))
+        let data = (readingSplits ? 2 * dataset.splitBytes : 0) + 4 * pixels * Double(trainSamples + testSamples)
         let batch = 4 * Double(plan.batchSize) * model.activationsPerImage(side: imageShape[1], channels: imageShape[0])
         return data + batch + 4 * 3 * Double(model.parameterCount(channels: imageShape[0], side: imageShape[1], classes: dataset.classCount))
     }
@@ -296,6 +297,10 @@ public enum DeepModel: Sendable, Equatable {
 }
 
 extension DeepConfig.Dataset {
+    /// Bytes of both splits in Float: 70 000 images of 28 × 28 (Fashion-MNIST) or 60 000 of
+    /// 3 × 32 × 32 (CIFAR).
+    public var splitBytes: Double { self == .fashion_mnist ? 4 * 784 * 70_000 : 4 * 3072 * 60_000 }
+
     /// Classes in the full dataset.
     public var classCount: Int { self == .cifar100 ? 100 : 10 }
     /// Side of the square images (28 for Fashion-MNIST, 32 for CIFAR).

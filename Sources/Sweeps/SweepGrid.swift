@@ -33,11 +33,13 @@ public struct SweepGrid: Sendable {
     public let axes: [Axis]
     public let seeds: [UInt64]
     /// The largest memory estimate of any run (a sweep saves no arrays).
-    public let largestEstimate: ResourceEstimate
+    public internal(set) var largestEstimate: ResourceEstimate
     /// Per-cell placement inside the hypotheses (`regime: {C, margin, clock}`), if asked for.
     public var regime: RegimePlacement? = nil
     /// The cells that cannot be placed, with the reason: they are skipped, the rest runs.
     public var unplaced: [Int: String] = [:]
+    /// Each placed cell's values, found once when the grid is read (every seed of a cell uses them).
+    var placed: [Int: RegimePlacement.Placed] = [:]
 
     /// The most runs (cells × seeds) a grid may hold.
     static let maximumRuns = 1_000_000
@@ -110,22 +112,21 @@ public struct SweepGrid: Sendable {
         guard !overflow, !runs.overflow, runs.partialValue <= SweepGrid.maximumRuns else {
             throw ConfigError(field: "grid", "\(overflow || runs.overflow ? "more than 2^63" : String(runs.partialValue)) runs (cells × seeds); at most \(SweepGrid.maximumRuns)")
         }
-        var unchecked = SweepGrid(base: base, axes: axes, seeds: seeds, largestEstimate: ResourceEstimate(base))
-        unchecked.regime = try sections["regime"].map(readRegime)
+        var grid = SweepGrid(base: base, axes: axes, seeds: seeds, largestEstimate: ResourceEstimate(base))
+        grid.regime = try sections["regime"].map(readRegime)
         var largest: ResourceEstimate?
-        var unplaced: [Int: String] = [:]
         for cell in 0..<cells {
-            let config: ExperimentConfig
-            do { config = try unchecked.config(cell: cell) } catch let error as CellNotPlaced {
-                unplaced[cell] = error.reason
-                continue
+            let unplacedConfig = try grid.unplacedConfig(cell: cell)
+            if let regime = grid.regime {
+                do { grid.placed[cell] = try regime.place(unplacedConfig.numericValues, constants: unplacedConfig.effectiveConstants) } catch let error as ConfigError {
+                    grid.unplaced[cell] = error.problem
+                    continue
+                }
             }
-            let estimate = ResourceEstimate(config)
+            let estimate = ResourceEstimate(try grid.config(cell: cell))
             if estimate.bytes > largest?.bytes ?? -1 { largest = estimate }
         }
-        var grid = SweepGrid(base: base, axes: axes, seeds: seeds, largestEstimate: largest ?? unchecked.largestEstimate)
-        grid.regime = unchecked.regime
-        grid.unplaced = unplaced
+        if let largest { grid.largestEstimate = largest }
         return grid
     }
 
@@ -150,9 +151,6 @@ public struct SweepGrid: Sendable {
         return placement
     }
 
-    /// A cell the regime placement cannot put inside the hypotheses.
-    struct CellNotPlaced: Error { let reason: String }
-
     /// The labels of the unplaced cells (`d=1000,u_norm=5`) with their reasons, in grid order.
     public var unplacedCells: [(label: String, reason: String)] {
         unplaced.keys.sorted().map { cell in
@@ -171,29 +169,31 @@ public struct SweepGrid: Sendable {
         return indices
     }
 
-    /// The effective config of a cell without its seed; errors name `grid.<key>[i]`.
-    func config(cell: Int) throws -> ExperimentConfig {
+    /// A cell's config from the base and its grid values, before any placement; errors name
+    /// `grid.<key>[i]`.
+    func unplacedConfig(cell: Int) throws -> ExperimentConfig {
         let indices = indices(cell: cell)
         var nodes: [String: Node] = [:]
         for (a, axis) in axes.enumerated() { nodes[axis.key] = Node.scalar(.init(axis.values[indices[a]])) }
-        var config: ExperimentConfig
-        do { config = try ExperimentConfig(values: nodes, base: base) } catch let error as ConfigError {
+        do { return try ExperimentConfig(values: nodes, base: base) } catch let error as ConfigError {
             let cellText = zip(axes, indices).map { "\($0.key)[\($1)]" }.joined(separator: ", ")
             throw ConfigError(field: "grid", "the cell \(cellText): \(error.field): \(error.problem)")
         }
+    }
+
+    /// The effective config of a cell without its seed: with `regime:`, its placed values
+    /// (a cell that could not be placed is refused, naming why).
+    func config(cell: Int) throws -> ExperimentConfig {
+        var config = try unplacedConfig(cell: cell)
         guard let regime else { return config }
-        if let reason = unplaced[cell] { throw CellNotPlaced(reason: reason) }
-        let placed: [String: Double]
-        do { placed = try regime.place(config.numericValues, constants: config.effectiveConstants) } catch let error as ConfigError {
-            throw CellNotPlaced(reason: error.problem)
-        }
+        guard let placed = placed[cell] else { throw ConfigError(field: "regime", unplaced[cell] ?? "the cell was not placed") }
         config.constants["C"] = regime.constant
-        config.sigma0 = placed["sigma0"]!
-        config.eta = placed["eta"]!
-        config.eta2 = placed["eta2"]!
-        config.T1 = Int(placed["T1"]!)
-        config.T2 = Int(placed["T2"]!)
-        config.record_every = max(1, min(config.T1, config.T2) / 10)
+        config.sigma0 = placed.sigma0
+        config.eta = placed.eta
+        config.eta2 = placed.eta2
+        config.T1 = placed.T1
+        config.T2 = placed.T2
+        config.record_every = max(1, min(placed.T1, placed.T2) / 10)
         return config
     }
 

@@ -45,6 +45,15 @@ public struct SweepShard: Sendable, Equatable, CustomStringConvertible {
     }
 
     public func url(beside store: URL) -> URL { Self.folder(of: store).appendingPathComponent("\(index).sqlite") }
+
+    /// The shard stores `<i>.sqlite` in `folder`, by shard index (none when the folder is missing).
+    public static func stores(in folder: URL) -> [(index: Int, url: URL)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.compactMap { name in
+            guard name.hasSuffix(".sqlite"), let i = Int(name.dropLast(".sqlite".count)) else { return nil }
+            return (i, folder.appendingPathComponent(name))
+        }.sorted { $0.index < $1.index }
+    }
 }
 
 extension SweepGrid {

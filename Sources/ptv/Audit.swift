@@ -160,10 +160,9 @@ struct ShardArchive: RunArchive {
     let stores: [StoreArchive]
 
     init(folder: URL) throws {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        let files = names.filter { $0.hasSuffix(".sqlite") }.sorted()
+        let files = SweepShard.stores(in: folder)
         guard !files.isEmpty else { throw ConfigError(field: "from-shards", "no shard stores in \(folder.path)") }
-        stores = try files.map { StoreArchive(store: try SweepStore(url: folder.appendingPathComponent($0), create: false)) }
+        stores = try files.map { StoreArchive(store: try SweepStore(url: $0.url, create: false)) }
     }
 
     func recorded(_ config: ExperimentConfig) throws -> RunMeasurements? {

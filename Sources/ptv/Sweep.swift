@@ -119,18 +119,6 @@ struct SweepSubmission: Codable {
     }
 }
 
-/// The shard files of a store, by shard index.
-enum ShardFiles {
-    static func list(_ store: URL) throws -> [(index: Int, url: URL)] {
-        let folder = SweepShard.folder(of: store)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
-        return names.compactMap { name in
-            guard name.hasSuffix(".sqlite"), let i = Int(name.dropLast(".sqlite".count)) else { return nil }
-            return (i, folder.appendingPathComponent(name))
-        }.sorted { $0.index < $1.index }
-    }
-}
-
 /// `ptv sweep merge`: fold the shards into the store.
 struct SweepMergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -142,7 +130,7 @@ struct SweepMergeCommand: ParsableCommand {
 
     func run() throws {
         let storeURL = URL(fileURLWithPath: store)
-        let shards = try ShardFiles.list(storeURL)
+        let shards = SweepShard.stores(in: SweepShard.folder(of: storeURL))
         guard !shards.isEmpty else { throw ConfigError(field: "store", "no shards in \(SweepShard.folder(of: storeURL).path)") }
         let target = try SweepStore(url: storeURL)
         var added = 0
@@ -171,7 +159,7 @@ struct SweepStatusCommand: ParsableCommand {
         let submission = try? SweepSubmission.read(SweepShard.folder(of: storeURL))
         guard let gridPath = grid ?? submission?.grid else { throw ConfigError(field: "grid", "no Slurm submission recorded beside \(store); give --grid") }
         let sweepGrid = try SweepGrid.load(from: URL(fileURLWithPath: gridPath))
-        let files = Dictionary(uniqueKeysWithValues: try ShardFiles.list(storeURL).map { ($0.index, $0.url) })
+        let files = Dictionary(uniqueKeysWithValues: SweepShard.stores(in: SweepShard.folder(of: storeURL)).map { ($0.index, $0.url) })
         let tasks = submission?.tasks ?? (files.keys.max().map { $0 + 1 } ?? 1)
         let states = submission.map { SlurmArray.states(job: $0.job) } ?? [:]
         if let submission { print("job \(submission.job), \(tasks) tasks, grid \(gridPath)") }

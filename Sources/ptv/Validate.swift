@@ -141,9 +141,9 @@ extension Validate {
         let runStore = try SweepStore(url: store.map { URL(fileURLWithPath: $0) } ?? output.appendingPathComponent("runs.sqlite"))
         if fromShards {
             let folder = output.appendingPathComponent("shards")
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".sqlite") }.sorted()
+            let files = SweepShard.stores(in: folder)
             guard !files.isEmpty else { throw ConfigError(field: "from-shards", "no shard stores in \(folder.path)") }
-            let added = try files.reduce(0) { $0 + (try runStore.mergeDeepRuns(shard: folder.appendingPathComponent($1))) }
+            let added = try files.reduce(0) { $0 + (try runStore.mergeDeepRuns(shard: $1.url)) }
             if !quiet { Progress.line("merged \(files.count) shards into \(runStore.url.path): \(added) runs added") }
         }
         var manifest = RunManifest(config: ["suite": deepSuite.name, "suite_file": suiteFile.path, "seeds": deepSuite.seeds,
