@@ -47,6 +47,29 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(leadingA), b, Int32(leadingB), beta, c, Int32(leadingC))
     }
 
+    /// out ← C + A·B in place, out already C's shape (a training loop's per-step product without
+    /// an allocation); rows in two `Bands` as ``product(_:_:adding:worker:)``.
+    public static func product(_ a: Matrix, _ b: Matrix, adding c: Matrix, into out: inout Matrix, worker: SpinningWorker?) {
+        let rows = a.rows, cols = b.cols, inner = a.cols
+        precondition(b.rows == inner && c.rows == rows && c.cols == cols && out.rows == rows && out.cols == cols)
+        guard rows > 0 && cols > 0 else { return }
+        a.storage.withUnsafeBufferPointer { ap in
+            b.storage.withUnsafeBufferPointer { bp in
+                c.storage.withUnsafeBufferPointer { cp in
+                    out.storage.withUnsafeMutableBufferPointer { op in
+                        Bands.run(count: rows, operations: rows * cols * inner, worker: worker) { band in
+                            let first = band.lowerBound, target = op.baseAddress! + first * cols
+                            target.update(from: cp.baseAddress! + first * cols, count: band.count * cols)
+                            if inner > 0 {
+                                gemm(ap.baseAddress! + first * inner, bp.baseAddress!, target, m: band.count, n: cols, k: inner, beta: 1)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// C + A·B (A·B when `c` is nil) for row-major matrices, in ``Bands`` of rows: each band
     /// copies its rows of C and adds its rows of the product, the second band on `worker` when
     /// there is one; the result does not depend on it. (Bands of rows suit a short, wide A

@@ -55,10 +55,12 @@ public struct SweepRunner: Sendable {
         let total = try shard.map { try grid.runCount(in: $0) } ?? grid.placedRunCount
         var reached = 0, skipped = 0, done = 0
         var last: (job: SweepJob, seconds: Double, skipped: Int)?
+        var previous: SweepJob?
         try await ParallelRuns.run(workers: workers, next: { () throws -> SweepJob? in
             while reached < grid.runCount {
                 if grid.unplaced[reached / grid.seeds.count] != nil { reached += 1; continue }  // reported by the caller
-                let job = try grid.job(at: reached)
+                let job = try grid.job(at: reached, previous: previous)
+                previous = job
                 reached += 1
                 if let shard, !shard.contains(job) { continue }
                 if !finished.contains(job.key) { return job }

@@ -39,7 +39,7 @@ public struct SweepResult: Sendable {
         })
         var engines: [String: String] = [:]
         for phase in Phase.allCases { engines[phase.rawValue] = experiment.engine(for: phase).rawValue }
-        return SweepResult(key: job.key, cellKey: job.cellKey, seed: job.seed, configJSON: RunKey.canonicalJSON(job.config),
+        return SweepResult(key: job.key, cellKey: job.cellKey, seed: job.seed, configJSON: job.configJSON,
                            gridValues: job.gridValues, engines: engines, seconds: Date().timeIntervalSince(start), phases: phases)
     }
 }

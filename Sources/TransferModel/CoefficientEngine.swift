@@ -198,7 +198,7 @@ extension GradientDescent {
         var trainScore: Score?  // the last step is always recorded
         for t in 0...steps {
             if t > 0 {
-                z = BLAS.product(c, basis.gram, adding: z0, worker: worker)
+                BLAS.product(c, basis.gram, adding: z0, into: &z, worker: worker)
                 pass = forward(z, signalCount: S, data: data)
             }
             if t == steps {

@@ -119,32 +119,38 @@ public struct CoefficientRecorder: Sendable {
             let term = lossDerivatives[i] * data.trueLabels[i] * data.labels[i]
             if data.trueLabels[i] > 0 { positive += term } else { negative += term }
         }
-        // Per sample, the ρ̄ (y_i = j) or ρ̲ (y_i = −j) increment of a filter of class j = ±1, 0 for the other.
-        func increments(_ j: Double, bar: Bool) -> [Double] {
-            (0..<n).map { i in
-                (data.labels[i] == j) == bar ? -step * lossDerivatives[i] * data.labels[i] * j * noiseNormsSquared[i] : 0
+        // Per class j = ±1 (c = 0, 1) and sample, the ρ̄ (y_i = j) and ρ̲ (y_i = −j) increments of a
+        // filter of class j, 0 for the other: increments[(2c + 0)·n + i] for ρ̄, [(2c + 1)·n + i] for ρ̲.
+        var increments = [Double](repeating: 0, count: 4 * n)
+        for i in 0..<n {
+            for c in 0..<2 {
+                let j: Double = c == 0 ? 1 : -1
+                let value = -step * lossDerivatives[i] * data.labels[i] * j * noiseNormsSquared[i]
+                increments[(2 * c + (data.labels[i] == j ? 0 : 1)) * n + i] = value
             }
         }
-        let barIncrement = [increments(1, bar: true), increments(-1, bar: true)]
-        let underIncrement = [increments(1, bar: false), increments(-1, bar: false)]
+        let moving = (0..<twoM).map { frozen?[$0] != true }
         z.storage.withUnsafeBufferPointer { zp in
+            for s in 0..<S {
+                let normSq = signalNormsSquared[s]
+                gamma[s].withUnsafeMutableBufferPointer { g in
+                    for k in 0..<twoM where moving[k] {
+                        let value = zp[k * K + s]
+                        g[k] -= step * (value > 0 ? positive : value < 0 ? negative : 0) * normSq
+                    }
+                }
+            }
             rhoBar.storage.withUnsafeMutableBufferPointer { bar in
                 rhoUnder.storage.withUnsafeMutableBufferPointer { under in
-                    for k in 0..<twoM where frozen?[k] != true {
-                        let row = zp.baseAddress! + k * K, group = k < m ? 0 : 1
-                        for s in 0..<S {
-                            let sum = row[s] > 0 ? positive : row[s] < 0 ? negative : 0
-                            gamma[s][k] -= step * sum * signalNormsSquared[s]
-                        }
-                        barIncrement[group].withUnsafeBufferPointer { b in
-                            underIncrement[group].withUnsafeBufferPointer { u in
-                                let barRow = bar.baseAddress! + k * n, underRow = under.baseAddress! + k * n
-                                let noiseRow = row + S, bBase = b.baseAddress!, uBase = u.baseAddress!
-                                for i in 0..<n {  // a product with the 0/1 indicator, which vectorises
-                                    let active: Double = noiseRow[i] > 0 ? 1 : 0
-                                    barRow[i] = barRow[i] + active * bBase[i]
-                                    underRow[i] = underRow[i] + active * uBase[i]
-                                }
+                    increments.withUnsafeBufferPointer { inc in
+                        for k in 0..<twoM where moving[k] {
+                            let noiseRow = zp.baseAddress! + k * K + S, group = k < m ? 0 : 1
+                            let barRow = bar.baseAddress! + k * n, underRow = under.baseAddress! + k * n
+                            let bBase = inc.baseAddress! + 2 * group * n, uBase = bBase + n
+                            for i in 0..<n {  // a product with the 0/1 indicator, which vectorises
+                                let active: Double = noiseRow[i] > 0 ? 1 : 0
+                                barRow[i] = barRow[i] + active * bBase[i]
+                                underRow[i] = underRow[i] + active * uBase[i]
                             }
                         }
                     }

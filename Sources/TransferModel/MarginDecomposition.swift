@@ -43,17 +43,29 @@ public struct MarginDecomposition: Sendable {
     /// Decompose from the test pre-activations `z` (row t·P + q, column k: ⟨w_k, x_t^{(q)}⟩), with
     /// `inherited[k]` marking inherited filter rows (nil: one group, `all`).
     public init(preactivations z: Matrix, patchCount P: Int, m: Int, trueLabels: [Double], inherited: [Bool]?) {
-        let n = trueLabels.count, twoM = 2 * m
+        let n = trueLabels.count, twoM = 2 * m, kinds = PatchKind.allCases.count
         let groups: [FilterGroup] = inherited == nil ? [.all] : [.inherited, .fresh]
-        func group(_ k: Int) -> Int { inherited.map { $0[k] ? 0 : 1 } ?? 0 }
-        // sums[g][s][t], accumulated over filters and patches.
-        var sums = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: n), count: 2), count: groups.count)
-        for t in 0..<n {
-            for q in 0..<P {
-                let kind = q == P - 1 ? 1 : 0
-                for k in 0..<twoM {
-                    let value = z[t * P + q, k]
-                    if value > 0 { sums[group(k)][kind][t] += k < m ? value : -value }
+        precondition(z.rows == n * P && z.cols == twoM, "pre-activations do not match the test set")
+        // sums[(g·kinds + s)·n + t], accumulated over filters and patches in that order. Branch-free:
+        // filter k adds weight[g][k]·ReLU(z) to group g, with weight j_k in its own group and 0 in the
+        // other (adding 0 leaves a sum unchanged, so the sums are those of a loop over active filters).
+        let weights = groups.indices.map { g in
+            (0..<twoM).map { k in (inherited.map { $0[k] ? 0 : 1 } ?? 0) == g ? (k < m ? 1.0 : -1.0) : 0 }
+        }
+        var sums = [Double](repeating: 0, count: groups.count * kinds * n)
+        z.storage.withUnsafeBufferPointer { zp in
+            sums.withUnsafeMutableBufferPointer { sp in
+                for t in 0..<n {
+                    for q in 0..<P {
+                        let kind = q == P - 1 ? 1 : 0, row = zp.baseAddress! + (t * P + q) * twoM
+                        for (g, weight) in weights.enumerated() {
+                            weight.withUnsafeBufferPointer { w in
+                                var sum = sp[(g * kinds + kind) * n + t]
+                                for k in 0..<twoM { sum += w[k] * max(row[k], 0) }
+                                sp[(g * kinds + kind) * n + t] = sum
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -62,7 +74,7 @@ public struct MarginDecomposition: Sendable {
         for (g, name) in groups.enumerated() {
             var byKind: [PatchKind: [Double]] = [:]
             for (s, kind) in PatchKind.allCases.enumerated() {
-                let part = (0..<n).map { trueLabels[$0] * sums[g][s][$0] / Double(m) }
+                let part = (0..<n).map { trueLabels[$0] * sums[(g * kinds + s) * n + $0] / Double(m) }
                 for t in 0..<n { margins[t] += part[t] }
                 byKind[kind] = part
             }

@@ -56,7 +56,7 @@ public struct TrajectoryTable {
     public var csv: String {
         var text = header.joined(separator: ",") + "\n"
         for row in rows {
-            text += row.map { $0.map { "\($0)" } ?? "" }.joined(separator: ",") + "\n"
+            text += row.map { $0?.description ?? "" }.joined(separator: ",") + "\n"
         }
         return text
     }

@@ -28,6 +28,28 @@ struct SweepGridTests {
         #expect(jobs[0].cellKey == jobs[1].cellKey)
     }
 
+    /// A job built from the previous job of its cell (the seed's value replaced in its texts) is
+    /// the job built from scratch: same key, cell key and stored config text — for seeds that are
+    /// prefixes of each other, 0, the largest seed, and a constant whose value writes as the seed.
+    @Test func jobsReseededFromTheirCellAreBuiltFromScratch() throws {
+        let grid = try SweepGrid.parse(yaml: """
+            base: {d: 50, m: 3, N1: 12, N2: 6, T1: 20, T2: 20, n_test: 50, constants: {C: 1}}
+            grid:
+              u_norm: [1, 12]
+            seeds: [1, 12, 0, 121, 18446744073709551615, 2]
+            """)
+        var previous: SweepJob?
+        for index in 0..<grid.runCount {
+            let reused = try grid.job(at: index, previous: previous), fresh = try grid.job(at: index)
+            #expect(reused.key == fresh.key && reused.cellKey == fresh.cellKey && reused.configJSON == fresh.configJSON,
+                    "run \(index)")
+            #expect(reused.configJSON == RunKey.canonicalJSON(fresh.config) && reused.config.seed == fresh.seed)
+            previous = reused
+        }
+        #expect(RunKey.reseeded("{\"seed\":1,\"x\":{\"seed\":1}}", from: 1, to: 2) == nil)  // twice: built anew
+        #expect(RunKey.reseeded("{\"seed\":12}", from: 1, to: 2) == nil)  // only a prefix of another value
+    }
+
     /// The direct comparison with the defaults agrees with comparing JSON texts, key by key,
     /// on configs that differ from the defaults in numbers, strings, flags and the constants.
     @Test func defaultsComparedDirectlyAsByText() throws {
