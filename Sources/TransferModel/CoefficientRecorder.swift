@@ -56,6 +56,8 @@ public struct CoefficientRecorder: Sendable {
     private var gamma: [[Double]]
     private var rhoBar: Matrix
     private var rhoUnder: Matrix
+    /// Scratch for the per-step ρ increments (allocated once).
+    private var increments: [Double] = []
     public private(set) var snapshots: [CoefficientSnapshot] = []
 
     public init(distribution: TaskDistribution, data: Dataset, m: Int, probes: SignalVectors) {
@@ -109,7 +111,8 @@ public struct CoefficientRecorder: Sendable {
     /// (docs/theory.md §5): the signal patch s of sample i is active for filter k iff ŷ_i Z_{k,s} > 0,
     /// its noise patch iff Z_{k,S+i} > 0. So the γ increment of filter k is the sum of
     /// ℓ′_i ŷ_i y_i over the samples with ŷ_i = sign(Z_{k,s}), summed once per step and class.
-    mutating func accumulate(basisInner z: Matrix, lossDerivatives: [Double], data: Dataset, eta: Double, frozen: [Bool]?) {
+    /// `moving[k]` is false for a frozen row.
+    mutating func accumulate(basisInner z: Matrix, lossDerivatives: [Double], data: Dataset, eta: Double, moving: [Bool]) {
         let n = data.count, twoM = 2 * m, m = self.m, S = signals.count, K = z.cols
         precondition(K == S + n && z.rows == twoM)
         let step = eta / (Double(n) * Double(m))
@@ -121,15 +124,16 @@ public struct CoefficientRecorder: Sendable {
         }
         // Per class j = ±1 (c = 0, 1) and sample, the ρ̄ (y_i = j) and ρ̲ (y_i = −j) increments of a
         // filter of class j, 0 for the other: increments[(2c + 0)·n + i] for ρ̄, [(2c + 1)·n + i] for ρ̲.
-        var increments = [Double](repeating: 0, count: 4 * n)
+        if increments.count != 4 * n { increments = [Double](repeating: 0, count: 4 * n) }
         for i in 0..<n {
             for c in 0..<2 {
                 let j: Double = c == 0 ? 1 : -1
                 let value = -step * lossDerivatives[i] * data.labels[i] * j * noiseNormsSquared[i]
-                increments[(2 * c + (data.labels[i] == j ? 0 : 1)) * n + i] = value
+                let bar = data.labels[i] == j
+                increments[(2 * c + (bar ? 0 : 1)) * n + i] = value
+                increments[(2 * c + (bar ? 1 : 0)) * n + i] = 0
             }
         }
-        let moving = (0..<twoM).map { frozen?[$0] != true }
         z.storage.withUnsafeBufferPointer { zp in
             for s in 0..<S {
                 let normSq = signalNormsSquared[s]
