@@ -78,7 +78,7 @@ let package = Package(
         ]),
         // Grids of runs in parallel, an embedded SQLite store (GRDB), exports, phase diagrams.
         .target(name: "Sweeps", dependencies: [
-            "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Reports",
+            "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Reports", "Validation",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -103,10 +103,10 @@ let package = Package(
                                                         .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "TheoryTesting", "Bounds", "TransferModel", "NumericsCore", "Vocabulary"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary", "ptv"]),
+        .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary", "Sweeps", "ptv"]),
         .testTarget(name: "DeepNetworksTests", dependencies: ["DeepNetworks", "NumericsCore"]),
         .testTarget(name: "DeepExperimentsTests", dependencies: ["DeepExperiments", "DeepNetworks", "Validation", "Sweeps", "NumericsCore", "Vocabulary"]),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "TransferModel", "NumericsCore", "Vocabulary"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "TransferModel", "NumericsCore", "Vocabulary", "Bounds", "Validation"]),
         .testTarget(name: "InputSurfaceTests", dependencies: [
             "InputSurfaces", "Vocabulary", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),

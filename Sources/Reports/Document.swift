@@ -14,6 +14,9 @@ public struct Document: Sendable {
         case figure(svg: String, file: String, caption: String)
         /// A verdict badge line: label and verdict name.
         case verdict(String)
+        /// Documents shown next to each other (each under its title as a heading), figures scaled
+        /// to the column; one after the other in Markdown.
+        case columns([Document])
     }
 
     /// A table cell: text, optionally a link, optionally coloured as a verdict.
@@ -40,8 +43,10 @@ public struct Document: Sendable {
 
     // MARK: Markdown
 
-    public var markdown: String {
-        var out = "# \(title)\n\n"
+    public var markdown: String { "# \(title)\n\n" + Self.markdown(blocks) }
+
+    private static func markdown(_ blocks: [Block]) -> String {
+        var out = ""
         for block in blocks {
             switch block {
             case let .heading(level, text): out += String(repeating: "#", count: level) + " \(text)\n\n"
@@ -49,17 +54,19 @@ public struct Document: Sendable {
             case let .display(text): out += "```\n\(text)\n```\n\n"
             case let .bullets(items): out += items.map { "- \($0)" }.joined(separator: "\n") + "\n\n"
             case let .table(header, rows):
-                out += "| " + header.map(Self.escapeMarkdown).joined(separator: " | ") + " |\n"
+                out += "| " + header.map(escapeMarkdown).joined(separator: " | ") + " |\n"
                 out += "|" + String(repeating: "---|", count: header.count) + "\n"
                 for row in rows {
                     out += "| " + row.map { cell in
-                        let text = Self.escapeMarkdown(cell.isVerdict ? "**\(cell.text)**" : cell.text)
+                        let text = escapeMarkdown(cell.isVerdict ? "**\(cell.text)**" : cell.text)
                         return cell.link.map { "[\(text)](\($0.replacingOccurrences(of: ".html", with: ".md")))" } ?? text
                     }.joined(separator: " | ") + " |\n"
                 }
                 out += "\n"
             case let .figure(_, file, caption): out += "![\(caption)](\(file))\n\n*\(caption)*\n\n"
             case let .verdict(text): out += "**Verdict: \(text)**\n\n"
+            case let .columns(documents):
+                for document in documents { out += "## \(document.title)\n\n" + markdown(document.blocks) }
             }
         }
         return out
@@ -70,7 +77,19 @@ public struct Document: Sendable {
     // MARK: HTML
 
     public var html: String {
-        var body = "<h1>\(Self.escape(title))</h1>\n"
+        let body = "<h1>\(Self.escape(title))</h1>\n" + Self.html(blocks)
+        return """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>\(Self.escape(title))</title>
+        <style>\(Self.style)</style></head>
+        <body>
+        \(body)</body></html>
+
+        """
+    }
+
+    private static func html(_ blocks: [Block]) -> String {
+        var body = ""
         for block in blocks {
             switch block {
             case let .heading(level, text): body += "<h\(level + 1)>\(Self.escape(text))</h\(level + 1)>\n"
@@ -95,16 +114,13 @@ public struct Document: Sendable {
                 let parts = text.components(separatedBy: " — ")
                 let reason = parts.count > 1 ? " — " + Self.escape(parts.dropFirst().joined(separator: " — ")) : ""
                 body += "<p class=\"verdict\">Verdict: <span class=\"badge \(Self.verdictClass(text))\">\(Self.escape(parts[0]))</span>\(reason)</p>\n"
+            case let .columns(documents):
+                body += "<div class=\"columns\">" + documents.map { document in
+                    "<div class=\"column\"><h2>\(escape(document.title))</h2>\n" + html(document.blocks) + "</div>"
+                }.joined() + "</div>\n"
             }
         }
-        return """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>\(Self.escape(title))</title>
-        <style>\(Self.style)</style></head>
-        <body>
-        \(body)</body></html>
-
-        """
+        return body
     }
 
     /// CSS class of a badge (the first word of the text): a verdict, or an audit's outcome.
@@ -130,6 +146,7 @@ public struct Document: Sendable {
     .holds{background:#2e7d32}.violated{background:#c62828}.indeterminate{background:#f9a825;color:#222}
     .not-applicable{background:#78909c}.blocked{background:#6a1b9a}.other{background:#455a64}
     .better{background:#3b7dbf}.worse{background:#d0483c}.indistinguishable{background:#ececec;color:#333}
+    body:has(.columns){max-width:1800px}.columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:28px}.column svg{max-width:100%;height:auto}
     figure{margin:12px 0 20px}figcaption{font-size:0.85em;color:#4a5563;max-width:900px}a{color:#1a5fb4}
     """
 }

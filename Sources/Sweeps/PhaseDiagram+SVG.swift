@@ -1,5 +1,7 @@
+import Bounds
 import Foundation
 import Reports
+import Validation
 import TransferModel
 import Vocabulary
 
@@ -33,9 +35,14 @@ extension PhaseDiagram {
 
     /// Every picture of the diagram, by file name, plus `summary.json` text and an index page.
     /// `benign` and `fit` may pass the already computed ``benignBoundary()`` and ``slopeFit(benign:)``.
-    public func render(benign givenBenign: [(Double, Double)]? = nil, fit givenFit: SlopeFit? = nil) throws -> [String: String] {
+    /// `theories` are the files whose Γ(α) = Γ(0) boundaries and predicted signs are drawn on the
+    /// negative-transfer map (none: `Theory.current` only, named "theory"); `transfer` may pass the
+    /// already computed ``transferSummary(theories:)``.
+    public func render(benign givenBenign: [(Double, Double)]? = nil, fit givenFit: SlopeFit? = nil,
+                       theories: [NamedTheory] = [], transfer givenTransfer: TransferSummary? = nil) throws -> [String: String] {
         let benign = givenBenign ?? benignBoundary(), negative = negativeTransferBoundary(), empirical = meanBoundary
         let fit = givenFit ?? slopeFit(benign: benign)
+        let transfer = try givenTransfer ?? transferSummary(theories: theories)
         var fitted: [(Double, Double)] = []
         if let pooled = fit.pooled, let x0 = xs.first, let x1 = xs.last {
             fitted = (0...20).map { k in
@@ -62,7 +69,6 @@ extension PhaseDiagram {
         let diffLimit = max(0.05, difference.flatMap { $0 }.filter(\.isFinite).map(abs).max() ?? 0.05)
         let benignT = transferError.map { $0.map { $0.isFinite ? ($0 <= level ? 1.0 : 0.0) : .nan } }
         let benignS = scratchError.map { $0.map { $0.isFinite ? ($0 <= level ? 1.0 : 0.0) : .nan } }
-        let negativeMap = difference.map { $0.map { $0.isFinite ? ($0 > 0 ? 1.0 : 0.0) : .nan } }
         var files: [String: String] = [:]
         files["transfer_error.svg"] = heatmap(title: "Transfer test error (Algorithm 1)", subtitle: subtitle, values: transferError,
                                               palette: .sequential(max: errorMax), colorLabel: "test error (mean over seeds)",
@@ -79,13 +85,20 @@ extension PhaseDiagram {
         files["benign_scratch.svg"] = heatmap(title: String(format: "Scratch: benign cells (error ≤ p + τ = %.2f)", level), subtitle: subtitle,
                                               values: benignS, palette: .binary(on: "benign", off: "harmful"), colorLabel: "",
                                               overlays: [scratchOverlay], notes: [])
-        files["negative_transfer.svg"] = heatmap(title: "Negative transfer: transfer error > scratch error", subtitle: subtitle,
-                                                 values: negativeMap, palette: .binary(on: "negative transfer", off: "transfer ≤ scratch"),
-                                                 colorLabel: "", overlays: [overlays[1]], notes: [])
-        files["summary.json"] = try summaryJSON(fit, benign: benign, negative: negative, empirical: empirical)
-        let order = ["transfer_error.svg", "scratch_error.svg", "difference.svg", "benign_transfer.svg", "benign_scratch.svg", "negative_transfer.svg"]
+        files["negative_transfer.svg"] = transfer.regionChart(self, subtitle: subtitle)
+        files["gamma_hat_ratio.svg"] = transfer.gammaHatChart(self, subtitle: subtitle)
+        files["summary.json"] = try summaryJSON(fit, benign: benign, negative: negative, empirical: empirical, transfer: transfer)
+        let order = ["negative_transfer.svg", "gamma_hat_ratio.svg", "transfer_error.svg", "scratch_error.svg", "difference.svg",
+                     "benign_transfer.svg", "benign_scratch.svg"]
         var page = Document(title: "Phase diagram: \(xKey) × \(yKey)")
         page.add(.paragraph(slopeText))
+        page.add(.bullets(transfer.findings(self)))
+        page.add(.table(header: ["theory file", "sign agreement (cells whose interval excludes 0)", "slope of its Γ(α) = Γ(0) curve"],
+                        rows: transfer.predictions.map { prediction in
+                            [Document.Cell(prediction.name),
+                             Document.Cell(prediction.agreement.map { String(format: "%d of %d (%.0f %%)", prediction.agreeing, prediction.decisive, 100 * $0) } ?? "no decisive cell"),
+                             Document.Cell(prediction.boundarySlope.map { String(format: "%.3f", $0) } ?? "no curve in range")]
+                        }))
         for name in order { page.add(.figure(svg: files[name]!, file: name, caption: name)) }
         files["index.html"] = page.html
         return files
@@ -106,7 +119,8 @@ extension PhaseDiagram {
         return text
     }
 
-    func summaryJSON(_ fit: SlopeFit, benign: [(Double, Double)], negative: [(Double, Double)], empirical: [(Double, Double)]) throws -> String {
+    func summaryJSON(_ fit: SlopeFit, benign: [(Double, Double)], negative: [(Double, Double)], empirical: [(Double, Double)],
+                     transfer: TransferSummary) throws -> String {
         func pairs(_ points: [(Double, Double)]) -> [[Double]] { points.map { [$0.0, $0.1] } }
         var object: [String: Any] = [
             "x": xKey, "y": yKey, "xs": xs, "ys": ys, "seeds": seeds.map { String($0) },
@@ -124,6 +138,121 @@ extension PhaseDiagram {
         object["predicted_exponent"] = fit.theoryExponent
         object["predicted_curve_slope"] = fit.predictedCurveSlope
         object["implied_C1"] = fit.impliedC1
+        func value(_ x: (any Sendable)?) -> Any { x ?? NSNull() }  // nil as JSON null
+        object["cell_confidence"] = Self.cellConfidence
+        object["measured_sign"] = transfer.intervals.map { $0.map { value($0.count > 1 ? $0.sign : nil) } }
+        object["difference_lower"] = transfer.intervals.map { $0.map(\.lower) }
+        object["difference_upper"] = transfer.intervals.map { $0.map(\.upper) }
+        object["gamma_hat_log_ratio"] = gammaHatLogRatio
+        object["measured_negative_transfer_boundary"] = pairs(transfer.crossings)
+        object["gamma_hat_contour"] = pairs(transfer.contour)
+        object["exponents"] = [
+            "benign_boundary": value(fit.mean), "benign_boundary_ci95_half_width": value(fit.halfWidth),
+            "negative_transfer_boundary": value(transfer.crossingFit?.slope),
+            "negative_transfer_boundary_ci95_half_width": value(transfer.crossingFit?.halfWidth),
+            "gamma_hat_contour": value(transfer.contourFit?.slope), "gamma_hat_contour_ci95_half_width": value(transfer.contourFit?.halfWidth),
+            "predicted": value(fit.theoryExponent),
+        ]
+        object["theories"] = transfer.predictions.map { prediction -> [String: Any] in
+            ["name": prediction.name, "agreeing": prediction.agreeing, "decisive": prediction.decisive,
+             "agreement": value(prediction.agreement), "boundary": pairs(prediction.boundary),
+             "boundary_slope": value(prediction.boundarySlope), "predicted_sign": prediction.signs.map { $0.map(value) }]
+        }
         return try JSONOutput.text(object)  // non-finite values become null
+    }
+}
+
+/// The measured negative-transfer region, the Γ̂ contour and each theory's prediction, computed
+/// once for the pictures, the page and `summary.json`.
+public struct TransferSummary: Sendable {
+    let intervals: [[PairedDifference]]
+    let predictions: [PhaseDiagram.TheoryPrediction]
+    let crossings: [(Double, Double)]
+    let contour: [(Double, Double)]
+    let crossingFit: PhaseDiagram.ExponentFit?
+    let contourFit: PhaseDiagram.ExponentFit?
+
+    static let theoryStrokes = [("#c2185b", "7 5"), ("#6a1b9a", "3 3"), ("#ef6c00", "10 3 2 3"), ("#00838f", "1 4")]
+
+    var overlays: [HeatmapChart.Overlay] {
+        var lines = predictions.enumerated().map { k, prediction in
+            let style = Self.theoryStrokes[k % Self.theoryStrokes.count]
+            // A theory whose curve is another's (a candidate equal to the shipped form) says so.
+            let twin = predictions[..<k].first { earlier in
+                earlier.boundary.count == prediction.boundary.count
+                    && zip(earlier.boundary, prediction.boundary).allSatisfy { $0.0 == $1.0 && abs($0.1 - $1.1) <= 1e-9 * abs($0.1) }
+            }
+            return HeatmapChart.Overlay(label: "\(prediction.name): Γ(α) = Γ(0)" + (twin.map { ", the same curve as \($0.name)" } ?? ""),
+                                        points: prediction.boundary, stroke: style.0, dash: style.1, markers: false)
+        }
+        lines.append(.init(label: "measured Γ̂(α) = Γ̂(0): between cells whose log-ratio intervals have opposite signs", points: contour,
+                           stroke: "#2e7d32", dash: nil, markers: true))
+        lines.append(.init(label: "measured negative-transfer boundary: between cells whose intervals have opposite signs", points: crossings,
+                           stroke: "#1565c0", dash: nil, markers: true))
+        return lines
+    }
+
+    func regionChart(_ diagram: PhaseDiagram, subtitle: String) -> String {
+        let percent = Int((PhaseDiagram.cellConfidence * 100).rounded())
+        var chart = HeatmapChart(
+            title: "Negative transfer, measured with intervals: transfer − scratch test error", subtitle: subtitle,
+            xs: diagram.xs, ys: diagram.ys, xKey: diagram.xKey, yKey: diagram.yKey,
+            xLabel: PhaseDiagram.axisName(diagram.xKey) + " — log-spaced cells", yLabel: PhaseDiagram.axisName(diagram.yKey),
+            values: intervals.map { $0.map { $0.count > 1 ? Double($0.sign) : .nan } }, counts: diagram.counts,
+            palette: .ternary(below: "transfer helps", between: "interval covers 0", above: "negative transfer"),
+            colorLabel: "", overlays: overlays,
+            notes: ["cell text: mean difference in points; a cell is coloured when its \(percent) % t-interval over seeds excludes 0"]
+                + predictions.map(\.agreementText))
+        chart.cellTexts = intervals.map { $0.map { $0.count > 0 ? String(format: "%+.1f", 100 * $0.mean) : "" } }
+        return chart.svg
+    }
+
+    func gammaHatChart(_ diagram: PhaseDiagram, subtitle: String) -> String {
+        let limit = max(0.1, diagram.gammaHatLogRatio.flatMap { $0 }.filter(\.isFinite).map(abs).max() ?? 0.1)
+        return diagram.heatmap(title: "Measured phase variables: log(Γ̂(0)/Γ̂(α)), scratch over transfer", subtitle: subtitle,
+                               values: diagram.gammaHatLogRatio.map { $0.map { -$0 } }, palette: .diverging(limit: limit),
+                               colorLabel: "log(Γ̂(0)/Γ̂(α)), mean over seeds: red where Γ̂(α) < Γ̂(0)",
+                               overlays: overlays, notes: [contourFit.map { "Γ̂ contour exponent " + $0.text } ?? "the Γ̂ contour crosses fewer than 2 columns"])
+    }
+
+    /// One line each: where negative transfer appears and how large, and the measured exponents.
+    public func findings(_ diagram: PhaseDiagram) -> [String] {
+        let percent = Int((PhaseDiagram.cellConfidence * 100).rounded())
+        var negative = 0, helps = 0, open = 0
+        var worst: (i: Int, j: Int, d: PairedDifference)?
+        for (i, row) in intervals.enumerated() {
+            for (j, d) in row.enumerated() where d.count > 1 {
+                switch d.sign {
+                case 1:
+                    negative += 1
+                    if worst == nil || d.mean > worst!.d.mean { worst = (i, j, d) }
+                case -1: helps += 1
+                default: open += 1
+                }
+            }
+        }
+        var lines = ["cells with \(percent) % t-intervals of transfer − scratch test error: \(negative) negative transfer, \(helps) transfer helps, \(open) cover 0"]
+        if let worst {
+            lines.append(String(format: "largest negative transfer: %+.2f points [%+.2f, %+.2f] at %@ = %@, %@ = %@",
+                                100 * worst.d.mean, 100 * worst.d.lower, 100 * worst.d.upper, diagram.xKey, PhaseDiagram.format(diagram.xs[worst.j]),
+                                diagram.yKey, PhaseDiagram.format(diagram.ys[worst.i])))
+        }
+        let predicted = diagram.yKey == "u_norm" ? (diagram.xKey == "d" ? "¼" : diagram.xKey == "N1" ? "−¼" : nil) : nil
+        let suffix = predicted.map { " (the theory's benign-boundary exponent: \($0))" } ?? ""
+        lines.append("exponent of the measured negative-transfer boundary: " + (crossingFit?.text ?? "not measurable") + suffix)
+        lines.append("exponent of the measured Γ̂(α) = Γ̂(0) contour: " + (contourFit?.text ?? "not measurable"))
+        return lines + predictions.map(\.agreementText)
+    }
+}
+
+extension PhaseDiagram {
+    /// The measured region and each theory's prediction (none: `Theory.current`, named "theory").
+    public func transferSummary(theories: [NamedTheory]) throws -> TransferSummary {
+        let theories = theories.isEmpty ? [NamedTheory(name: "theory", theory: Theory.current)] : theories
+        let intervals = try differenceIntervals()
+        let crossings = measuredBoundary(intervals), contour = measuredBoundary(try gammaHatIntervals())
+        return TransferSummary(intervals: intervals, predictions: theories.map { prediction($0, measured: intervals) },
+                               crossings: crossings, contour: contour,
+                               crossingFit: Self.exponentFit(crossings), contourFit: Self.exponentFit(contour))
     }
 }

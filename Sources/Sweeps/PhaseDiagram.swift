@@ -22,6 +22,16 @@ public struct PhaseDiagram: Sendable {
     public let difference: [[Double]]
     /// Runs per cell.
     public let counts: [[Int]]
+    /// Per cell, the paired differences transfer − scratch test error, one per seed.
+    public let differences: [[[Double]]]
+    /// Per cell, log(Γ̂(α)/Γ̂(0)) per seed, the measured phase variables of the transfer and scratch
+    /// phases (docs/theory.md §6b), for the seeds where both are positive and finite.
+    public let gammaHatLogRatios: [[[Double]]]
+    /// Per cell, the mean of `gammaHatLogRatios` (NaN where it is empty).
+    public var gammaHatLogRatio: [[Double]] { gammaHatLogRatios.map { $0.map { $0.isEmpty ? .nan : $0.reduce(0, +) / Double($0.count) } } }
+    /// Per cell, the numeric config of its first run (with a grid's regime placement, the cell's
+    /// own σ₀, η, η₂, T); empty where a cell has no run.
+    let cellConfigs: [[[String: Double]]]
     /// Seeds present, and per seed the transfer error grid (for the per-seed boundaries).
     public let seeds: [UInt64]
     let perSeedTransfer: [UInt64: [[Double]]]
@@ -72,12 +82,25 @@ public struct PhaseDiagram: Sendable {
         var sumS = sumT, sumD = sumT
         var counts = [[Int]](repeating: [Int](repeating: 0, count: xs.count), count: ys.count)
         var perSeed: [UInt64: [[Double]]] = [:]
+        var differences = [[[Double]]](repeating: [[Double]](repeating: [], count: xs.count), count: ys.count)
+        var logRatios = differences
+        var cellConfigs = [[[String: Double]]](repeating: [[String: Double]](repeating: [:], count: xs.count), count: ys.count)
         for run in usable {
             let i = ys.firstIndex(of: run.number(y)!)!, j = xs.firstIndex(of: run.number(x)!)!
             let t = run.metric(.transfer, "test_error") ?? .nan, s = run.metric(.scratch, "test_error") ?? .nan
             sumT[i][j] += t; sumS[i][j] += s; sumD[i][j] += t - s; counts[i][j] += 1
             perSeed[run.seed, default: blank][i][j] = t
+            differences[i][j].append(t - s)
+            if let gt = run.metric(.transfer, "Gamma_hat"), let gs = run.metric(.scratch, "Gamma_hat"), gt > 0, gs > 0, gt.isFinite, gs.isFinite {
+                logRatios[i][j].append(log(gt / gs))
+            }
+            if cellConfigs[i][j].isEmpty {
+                cellConfigs[i][j] = run.config.compactMapValues(\.number).filter { !$0.key.hasPrefix("constants.") }
+            }
         }
+        self.differences = differences
+        gammaHatLogRatios = logRatios
+        self.cellConfigs = cellConfigs
         let rows = ys.count, cols = xs.count
         func mean(_ sums: [[Double]]) -> [[Double]] {
             var out = [[Double]](repeating: [Double](repeating: .nan, count: cols), count: rows)
@@ -109,9 +132,13 @@ public struct PhaseDiagram: Sendable {
         var values = base
         values[xKey] = x
         values[yKey] = y
+        return gamma(values: values)
+    }
+
+    /// Γ(α) and Γ(0) for numeric config `values` (x and y among them), under `Theory.current`.
+    func gamma(values: [String: Double]) -> (transfer: Double, scratch: Double)? {
         var consts = constants
-        if xKey.hasPrefix("constants.") { consts[String(xKey.dropFirst(10))] = x }
-        if yKey.hasPrefix("constants.") { consts[String(yKey.dropFirst(10))] = y }
+        for key in [xKey, yKey] where key.hasPrefix("constants.") { consts[String(key.dropFirst(10))] = values[key] }
         let environment = Environment.theory(configuration: values, constants: consts)
         guard let g = try? Formula.variable("Gamma").evaluate(in: environment).value,
               let g0 = try? Formula.variable("Gamma_scratch").evaluate(in: environment).value,

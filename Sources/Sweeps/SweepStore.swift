@@ -91,11 +91,11 @@ public struct SweepStore: Sendable {
     public let url: URL
     private let queue: DatabaseQueue
 
-    /// Open (creating if needed) the store at `url`.
-    public init(url: URL, create: Bool = true) throws {
+    /// Open (creating if needed) the store at `url`; errors name `field`.
+    public init(url: URL, create: Bool = true, field: String = "store") throws {
         self.url = url
         if !create && !FileManager.default.fileExists(atPath: url.path) {
-            throw ConfigError(field: "store", "no store at \(url.path)")
+            throw ConfigError(field: field, "no store at \(url.path)")
         }
         var configuration = Configuration()
         configuration.journalMode = .wal
@@ -152,7 +152,7 @@ public struct SweepStore: Sendable {
             }
             try migrator.migrate(queue)
         } catch let error as DatabaseError {
-            throw ConfigError(field: "store", "cannot open \(url.path) as a sweep store: \(error.message ?? error.description)")
+            throw ConfigError(field: field, "cannot open \(url.path) as a sweep store: \(error.message ?? error.description)")
         }
     }
 

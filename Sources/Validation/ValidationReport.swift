@@ -12,6 +12,8 @@ public struct ValidationReport {
     public let judgements: [StatementJudgement]
     public let runs: [RunMeasurements]
     public let configurations: [ConfigurationSummary]
+    /// Pages linked under "See also" (paths relative to the report folder; they may be written later).
+    public var seeAlso: [String] = []
 
     public init(suite: ValidationSuite, judgements: [StatementJudgement], runs: [RunMeasurements]) throws {
         self.suite = suite
@@ -105,6 +107,9 @@ public struct ValidationReport {
             """))
         let c = counts
         doc.add(.paragraph(Verdict.allCases.map { "\($0.rawValue): \(c[$0.rawValue] ?? 0)" }.joined(separator: " · ")))
+        if !seeAlso.isEmpty {
+            doc.add(.table(header: ["see also"], rows: seeAlso.map { [Document.Cell($0, link: $0)] }))
+        }
         doc.add(.heading(level: 1, text: "Verdicts"))
         let suiteC = judgements.first?.regime.constant ?? 1
         doc.add(.paragraph("A statement is judged only at configurations inside its technical conditions at the suite's C = \(f(suiteC)) (C_max ≥ C; docs/theory.md §6a). C_req is the largest C_max at which the claim fails (the smallest C consistent with every run); supporting configurations have C_max above it and the claim holding."))

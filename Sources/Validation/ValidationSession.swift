@@ -18,6 +18,8 @@ public struct ValidationSession {
     /// Runs kept across invocations (the shard stores of a cluster run): a run found there is
     /// judged without training.
     public var archive: (any RunArchive)?
+    /// Pages the report links to under "See also" (paths relative to the report folder).
+    public var seeAlso: [String] = []
 
     /// Load the suite and `proofs/`; unknown statement ids in the suite are an error.
     public init(suiteFile: URL, proofsDirectory: URL, output: URL, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
@@ -84,7 +86,8 @@ public struct ValidationSession {
         }
         progress("judging \(statements.count) statements")
         let judgements = try Judge(suite: suite, runs: runs).judge(statements)
-        let report = try ValidationReport(suite: suite, judgements: judgements, runs: runs)
+        var report = try ValidationReport(suite: suite, judgements: judgements, runs: runs)
+        report.seeAlso = seeAlso
         try report.write(to: output)
         manifest.finished = Date()
         try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))

@@ -11,8 +11,12 @@ struct PhaseCommand: ParsableCommand {
         commandName: "phase",
         abstract: "Draw phase diagrams (SVG) of a sweep store over two config keys, with predicted boundaries and a fitted slope.",
         discussion: """
-        Writes transfer_error.svg, scratch_error.svg, difference.svg, benign_transfer.svg, \
-        benign_scratch.svg, negative_transfer.svg, summary.json and index.html into --out. \
+        Writes negative_transfer.svg (the sign of transfer − scratch test error where its 99 % interval over seeds \
+        excludes 0, with each theory file's Γ(α) = Γ(0) curve and the measured Γ̂(α) = Γ̂(0) contour), \
+        gamma_hat_ratio.svg, transfer_error.svg, scratch_error.svg, difference.svg, benign_transfer.svg, \
+        benign_scratch.svg, summary.json and index.html into --out. The theory files are the theory in use \
+        (shipped, or --proofs) and every theory file in --candidates; for each, the page gives the fraction of \
+        decisive cells whose predicted sign matches the measured one. \
         Every config key other than --x, --y and the seed must be constant across the store's runs, except what a grid's regime: placement sets per cell (sigma0, eta, eta2, T1, T2, record_every).
         """)
 
@@ -28,33 +32,83 @@ struct PhaseCommand: ParsableCommand {
     @Option(name: .long, help: "Output folder (created if needed).")
     var out: String
 
-    func validate() throws { try InputError.requireFolder(out) }
+    func validate() throws {
+        try InputError.requireFolder(out)
+        if let beside, !FileManager.default.fileExists(atPath: beside) {
+            throw ValidationError("--beside: no store at \(InputText.excerpt(beside))")
+        }
+    }
 
     @Option(name: .long, help: "Benign threshold τ: a cell is benign when its test error ≤ p + τ (default 0.1).")
     var threshold: Double = 0.1
 
     @OptionGroup var theory: TheoryOption
 
+    @Option(name: .long, help: "A folder of candidate theory files to predict with as well (default: the shipped proofs/candidates).")
+    var candidates: String?
+
+    @Option(name: .long, help: "A second store over the same axes (e.g. a finite-size sweep), drawn into <out>/beside and put on the left of <out>/side-by-side.html.")
+    var beside: String?
+
     func run() throws {
-        try Theory.$current.withValue(try theory.load()) { try draw() }
+        let current = try theory.load()
+        let named = [PhaseDiagram.NamedTheory(name: theory.folder.map { ($0 as NSString).appendingPathComponent(Theory.fileName) } ?? "proofs/\(Theory.fileName)",
+                                              theory: current)] + (try candidateTheories())
+        try Theory.$current.withValue(current) { try draw(theories: named) }
     }
 
-    private func draw() throws {
-        let runs = try SweepStore(url: URL(fileURLWithPath: store), create: false).runs()
+    /// Every *.yaml theory file of --candidates (the shipped candidates by default), by name.
+    private func candidateTheories() throws -> [PhaseDiagram.NamedTheory] {
+        let folder = try candidates.map { try ProjectFiles.folder($0, default: "", option: "--candidates") }
+            ?? ProofLibrary.bundledDirectory.appendingPathComponent("candidates")
+        let label = candidates ?? "proofs/candidates"
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        return try files.map { file in
+            let path = (label as NSString).appendingPathComponent(file)
+            do { return .init(name: path, theory: try Theory.load(file: folder.appendingPathComponent(file), displayPath: path)) } catch let error as ProofLoadError {
+                for problem in error.problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
+                throw InputError("--candidates: \(error.problems.count) problem(s) in \(InputText.excerpt(path))")
+            }
+        }
+    }
+
+    private func draw(theories: [PhaseDiagram.NamedTheory]) throws {
+        let right = try side(store: store, field: "--store", folder: out, relative: ".", theories: theories)
+        guard let beside else { return }
+        let left = try side(store: beside, field: "--beside", folder: (out as NSString).appendingPathComponent("beside"),
+                            relative: "beside", theories: theories)
+        let page = try PhaseComparison(left: left, right: right).document
+        let folder = URL(fileURLWithPath: out)
+        do {
+            try ResultFile.write(page.html, to: folder.appendingPathComponent("side-by-side.html"))
+            try ResultFile.write(page.markdown, to: folder.appendingPathComponent("side-by-side.md"))
+        } catch {
+            throw InputError("--out: cannot write to \(out) (\(error.localizedDescription))")
+        }
+        print("side by side: \(folder.appendingPathComponent("side-by-side.html").path)")
+    }
+
+    /// One store's diagram: drawn into `folder`, summarised on standard output.
+    private func side(store: String, field: String, folder path: String, relative: String,
+                      theories: [PhaseDiagram.NamedTheory]) throws -> PhaseComparison.Side {
+        let runs = try SweepStore(url: URL(fileURLWithPath: store), create: false, field: field).runs()
         let diagram = try PhaseDiagram(runs: runs, x: x, y: y, threshold: threshold)
         let benign = diagram.benignBoundary()  // the predicted curve, computed once
         let fit = diagram.slopeFit(benign: benign)
-        let files = try diagram.render(benign: benign, fit: fit)
-        let folder = URL(fileURLWithPath: out)
+        let transfer = try diagram.transferSummary(theories: theories)
+        let files = try diagram.render(benign: benign, fit: fit, transfer: transfer)
+        let folder = URL(fileURLWithPath: path)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for (name, text) in files { try ResultFile.write(text, to: folder.appendingPathComponent(name)) }
         } catch {
-            throw InputError("--out: cannot write to \(out) (\(error.localizedDescription))")
+            throw InputError("--out: cannot write to \(path) (\(error.localizedDescription))")
         }
-        print("phase diagram \(x) × \(y): \(diagram.xs.count) × \(diagram.ys.count) cells, \(diagram.seeds.count) seeds")
+        print("phase diagram of \(store), \(x) × \(y): \(diagram.xs.count) × \(diagram.ys.count) cells, \(diagram.seeds.count) seeds")
         print(PhaseDiagram.slopeText(fit))
+        for line in transfer.findings(diagram) { print(line) }
         if let c1 = fit.impliedC1 { print(String(format: "Γ(α) along the empirical boundary (implied C1): %.3g; C1 used for the drawn curve: %.3g", c1, diagram.c1)) }
-        print("written: \(files.keys.sorted().joined(separator: ", ")) in \(out)")
+        print("written: \(files.keys.sorted().joined(separator: ", ")) in \(path)")
+        return PhaseComparison.Side(diagram: diagram, fit: fit, transfer: transfer, files: files, folder: relative)
     }
 }

@@ -43,6 +43,9 @@ struct Validate: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    @Option(name: .customLong("see-also"), help: "A page to link from the report, as a path relative to --out (repeatable; e.g. phase/side-by-side.html).")
+    var seeAlso: [String] = []
+
     var slurm: Bool { cluster.slurm }
     var tasks: Int { cluster.tasks }
 
@@ -65,6 +68,7 @@ struct Validate: AsyncParsableCommand {
         var session = try ValidationSession(suiteFile: suiteFile, proofsDirectory: proofsDirectory,
                                             output: URL(fileURLWithPath: out), workers: options.workers)
         session.replacing = options.force
+        session.seeAlso = seeAlso
         session.recordedRuns = try runs.map { try ProjectFiles.folder($0, default: "", option: "--runs") }
         if fromShards { session.archive = try ShardArchive(folder: URL(fileURLWithPath: out).appendingPathComponent("shards")) }
         let parallel = min(options.workers, session.suite.configurations.count * session.suite.seeds.count)

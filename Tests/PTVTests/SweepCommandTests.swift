@@ -1,4 +1,5 @@
 import Foundation
+import Sweeps
 import Testing
 
 /// `ptv sweep`, `ptv sweep export` and `ptv phase` end to end, including a sweep killed with
@@ -93,9 +94,20 @@ struct SweepCommandTests {
         let phase = try CLI.run(["phase", "--store", store.path, "--x", "d", "--y", "u_norm", "--out", phaseDir.path])
         #expect(phase.status == 0, "\(phase.stderr)")
         #expect(phase.stdout.contains("empirical boundary slope") && phase.stdout.contains("predicted exponent +0.25"))
-        for name in ["transfer_error.svg", "scratch_error.svg", "difference.svg", "benign_transfer.svg", "negative_transfer.svg", "summary.json"] {
+        for name in ["transfer_error.svg", "scratch_error.svg", "difference.svg", "benign_transfer.svg", "negative_transfer.svg",
+                     "gamma_hat_ratio.svg", "summary.json"] {
             #expect(FileManager.default.fileExists(atPath: phaseDir.appendingPathComponent(name).path), "\(name)")
         }
+        // Every shipped theory file predicts, and its sign agreement (or the lack of a decisive cell) is stated.
+        for theory in ["proofs/theory.yaml", "proofs/candidates/learning.yaml", "proofs/candidates/static.yaml"] {
+            #expect(phase.stdout.contains("\(theory): predicted sign") || phase.stdout.contains("\(theory): no cell"), "\(theory)\n\(phase.stdout)")
+        }
+        // Side by side with a second store (here the same one): both full pages and the comparison page.
+        let both = try CLI.run(["phase", "--store", store.path, "--beside", store.path, "--x", "d", "--y", "u_norm", "--out", phaseDir.path])
+        #expect(both.status == 0, "\(both.stderr)")
+        let page = try String(contentsOf: phaseDir.appendingPathComponent("side-by-side.html"), encoding: .utf8)
+        #expect(page.contains("class=\"columns\"") && page.contains("beside/index.html") && page.contains("sign agreement"))
+        #expect(FileManager.default.fileExists(atPath: phaseDir.appendingPathComponent("beside/negative_transfer.svg").path))
     }
 
     @Test(arguments: [
@@ -105,6 +117,7 @@ struct SweepCommandTests {
         (["sweep", "export", "--store", "STORE", "--format", "xml"], "--format"),
         (["sweep", "export", "--store", "MISSING", "--format", "csv"], "store"),
         (["phase", "--store", "MISSING", "--x", "d", "--y", "u_norm", "--out", "OUT"], "store"),
+        (["phase", "--store", "STORE", "--beside", "MISSING", "--x", "d", "--y", "u_norm", "--out", "OUT"], "--beside"),
     ])
     func badInputExitsWithCode2AndNamesTheField(arguments: [String], field: String) throws {
         let dir = CLI.temporaryDirectory("sweep-errors")
@@ -233,6 +246,34 @@ struct RegimeSweepCommandTests {
             try CLI.write("{\(config), constants: {C: 3}}\n", to: file)
             let bounds = try CLI.run(["bounds", "--config", file.path])
             #expect(bounds.status == 0 && bounds.stdout.contains("regime: ") && !bounds.stdout.contains("outside the hypotheses"), "\(config)\n\(bounds.stdout)")
+        }
+    }
+}
+
+/// The shipped in-regime grids: a sample of placed cells of each (the first, middle and last
+/// placed cell, with the first and last seed), given to `ptv bounds` at the grid's C, lie inside
+/// every condition. Placement only: nothing is trained.
+struct ShippedRegimeGridTests {
+    @Test(arguments: ["phase-d-u-regime.yaml", "phase-n1-u-regime.yaml", "phase-alpha-u-regime.yaml"])
+    func sampledCellsAreInsideTheHypotheses(file: String) throws {
+        let grid = try SweepGrid.load(from: CLI.packageRoot.appendingPathComponent("validation/grids/\(file)"))
+        let regime = try #require(grid.regime)
+        let placed = (0..<grid.cellCount).filter { grid.unplaced[$0] == nil }
+        #expect(placed.count >= grid.cellCount / 3, "\(file): only \(placed.count) of \(grid.cellCount) cells placed")
+        let dir = CLI.temporaryDirectory("shipped-regime")
+        for cell in Set([placed.first!, placed[placed.count / 2], placed.last!]).sorted() {
+            for index in [cell * grid.seeds.count, cell * grid.seeds.count + grid.seeds.count - 1] {
+                let config = try grid.job(at: index).config
+                var lines = config.jsonObject.compactMap { key, value -> String? in
+                    key == "constants" || key == "variant" ? nil : "\(key): \(value)"
+                }
+                lines.append("constants: {C: \(regime.constant)}")
+                let url = dir.appendingPathComponent("cell\(index).yaml")
+                try CLI.write(lines.sorted().joined(separator: "\n") + "\n", to: url)
+                let bounds = try CLI.run(["bounds", "--config", url.path])
+                #expect(bounds.status == 0 && bounds.stdout.contains("regime: ") && !bounds.stdout.contains("outside the hypotheses"),
+                        "\(file) cell \(cell): \(bounds.stdout)")
+            }
         }
     }
 }

@@ -31,7 +31,7 @@ struct RegimePlacementTests {
         #expect(close(config.eta, eta(50)) && close(config.downstreamEta, eta(20)), "\(config.eta) \(config.downstreamEta)")
         #expect(close(config.sigma0, min(sigma0(50), sigma0(20))), "\(config.sigma0)")
         #expect(config.T1 == Int((3000 / (eta(50) * d)).rounded(.up)) && config.T2 == Int((3000 / (eta(20) * d)).rounded(.up)))
-        #expect(config.constants["C"] == 3 && config.record_every == max(1, min(config.T1, config.T2) / 10))
+        #expect(config.constants["C"] == 3 && config.record_every == max(1, max(config.T1, config.T2) / 100))
     }
 
     /// d = 10⁶ is too small for cond_dimension at C = 3 and p = 0.4 breaks p ≤ 1/C: those cells

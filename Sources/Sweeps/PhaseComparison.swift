@@ -1,0 +1,113 @@
+import Bounds
+import Foundation
+import Reports
+import Vocabulary
+
+/// Two phase diagrams over the same axes on one page, next to each other (docs/theory.md §6e):
+/// typically a finite-size sweep with σ₀, η and T fixed, and the same plane placed cell by cell
+/// inside the hypotheses, so a reader sees how the finite-size picture differs from the one the
+/// theorems speak of.
+public struct PhaseComparison: Sendable {
+    /// One diagram with what its page computed, and the folder (relative to the comparison page)
+    /// that holds its full page.
+    public struct Side: Sendable {
+        public let diagram: PhaseDiagram
+        public let fit: PhaseDiagram.SlopeFit
+        public let transfer: TransferSummary
+        /// Its rendered files (``PhaseDiagram/render(benign:fit:theories:transfer:)``).
+        public let files: [String: String]
+        public let folder: String
+
+        public init(diagram: PhaseDiagram, fit: PhaseDiagram.SlopeFit, transfer: TransferSummary, files: [String: String], folder: String) {
+            self.diagram = diagram
+            self.fit = fit
+            self.transfer = transfer
+            self.files = files
+            self.folder = folder
+        }
+
+        /// "placed per cell inside the hypotheses at C = 1" or "fixed across cells: …", from the runs.
+        var setting: String {
+            let placed = diagram.placedRanges
+            if placed.isEmpty {
+                let fixed = RegimePlacement.placedKeys.compactMap { key in diagram.base[key].map { "\(key) = \(PhaseDiagram.format($0))" } }
+                return "σ₀, η and T fixed across cells (" + fixed.joined(separator: ", ") + ")"
+            }
+            let c = diagram.constants["C"].map { " at C = \(PhaseDiagram.format($0))" } ?? ""
+            return "placed per cell inside the hypotheses\(c): " + placed.map { "\($0.key) \(PhaseDiagram.format($0.range.lowerBound))–\(PhaseDiagram.format($0.range.upperBound))" }
+                .joined(separator: ", ")
+        }
+
+        var title: String { diagram.placedRanges.isEmpty ? "Finite size (not placed)" : "Inside the hypotheses (placed per cell)" }
+    }
+
+    public let left: Side
+    public let right: Side
+
+    public init(left: Side, right: Side) throws {
+        guard left.diagram.xKey == right.diagram.xKey && left.diagram.yKey == right.diagram.yKey else {
+            throw PhaseDiagram.error("--beside", "the two stores must be drawn over the same --x and --y")
+        }
+        self.left = left
+        self.right = right
+    }
+
+    /// The comparison page: a table of what each diagram measured, then their main figures in two columns.
+    public var document: Document {
+        let x = left.diagram.xKey, y = left.diagram.yKey
+        var page = Document(title: "Phase diagram \(x) × \(y): finite size beside the regime of the theorems")
+        page.add(.paragraph("Left: \(left.setting). Right: \(right.setting). Each column's full page, with every figure, is linked in the table. Cells are coloured on the negative-transfer maps only where the \(Int((PhaseDiagram.cellConfidence * 100).rounded())) % t-interval of transfer − scratch test error over seeds excludes 0 (docs/theory.md §6e)."))
+        func exponent(_ fit: PhaseDiagram.ExponentFit?) -> String { fit?.text ?? "not measurable" }
+        func benign(_ fit: PhaseDiagram.SlopeFit) -> String {
+            guard let mean = fit.mean else { return "not measurable" }
+            return String(format: "%.3f", mean) + (fit.halfWidth.map { String(format: " ± %.3f", $0) } ?? "")
+        }
+        func cells(_ side: Side) -> String {
+            "\(side.diagram.xs.count) × \(side.diagram.ys.count) cells, \(side.diagram.seeds.count) seeds, \(side.diagram.counts.flatMap { $0 }.reduce(0, +)) runs"
+        }
+        var rows: [[Document.Cell]] = [
+            ["full page", Document.Cell(left.folder + "/index.html", link: left.folder + "/index.html"),
+             Document.Cell(right.folder + "/index.html", link: right.folder + "/index.html")],
+            ["runs", Document.Cell(cells(left)), Document.Cell(cells(right))],
+            ["σ₀, η, T", Document.Cell(left.setting), Document.Cell(right.setting)],
+            ["benign-boundary exponent (95 % t over seeds)", Document.Cell(benign(left.fit)), Document.Cell(benign(right.fit))],
+            ["negative-transfer boundary exponent (95 %, regression)", Document.Cell(exponent(left.transfer.crossingFit)),
+             Document.Cell(exponent(right.transfer.crossingFit))],
+            ["Γ̂(α) = Γ̂(0) contour exponent (95 %, regression)", Document.Cell(exponent(left.transfer.contourFit)),
+             Document.Cell(exponent(right.transfer.contourFit))],
+            ["predicted exponent", Document.Cell(left.fit.theoryExponent.map { String(format: "%+.2f", $0) } ?? "none for these axes"),
+             Document.Cell(right.fit.theoryExponent.map { String(format: "%+.2f", $0) } ?? "none for these axes")],
+        ]
+        let leftFindings = left.transfer.findings(left.diagram), rightFindings = right.transfer.findings(right.diagram)
+        rows.append(["measured region", Document.Cell(leftFindings.prefix(2).joined(separator: "; ")),
+                     Document.Cell(rightFindings.prefix(2).joined(separator: "; "))])
+        for (a, b) in zip(left.transfer.predictions, right.transfer.predictions) {
+            func agreement(_ p: PhaseDiagram.TheoryPrediction) -> String {
+                p.agreement.map { String(format: "%d of %d cells (%.0f %%)", p.agreeing, p.decisive, 100 * $0) } ?? "no decisive cell"
+            }
+            rows.append([Document.Cell("sign agreement: \(a.name)"), Document.Cell(agreement(a)), Document.Cell(agreement(b))])
+        }
+        page.add(.table(header: ["", left.title, right.title], rows: rows))
+        func column(_ side: Side) -> Document {
+            var doc = Document(title: side.title)
+            doc.add(.paragraph(side.setting))
+            for name in ["negative_transfer.svg", "transfer_error.svg", "gamma_hat_ratio.svg"] {
+                if let svg = side.files[name] { doc.add(.figure(svg: svg, file: side.folder + "/" + name, caption: name)) }
+            }
+            return doc
+        }
+        page.add(.columns([column(left), column(right)]))
+        return page
+    }
+}
+
+extension PhaseDiagram {
+    /// The placed keys whose values differ across cells, with their ranges (empty when nothing was placed).
+    var placedRanges: [(key: String, range: ClosedRange<Double>)] {
+        RegimePlacement.placedKeys.compactMap { key in
+            let values = cellConfigs.flatMap { $0 }.compactMap { $0[key] }
+            guard let low = values.min(), let high = values.max(), low < high else { return nil }
+            return (key, low...high)
+        }
+    }
+}

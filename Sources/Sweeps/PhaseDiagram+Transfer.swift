@@ -1,0 +1,145 @@
+import Bounds
+import Foundation
+import NumericsCore
+import Validation
+
+/// The measured sign of transfer − scratch per cell, the measured Γ̂(α) = Γ̂(0) contour, and what
+/// each theory file predicts about them (docs/theory.md §6e).
+extension PhaseDiagram {
+    /// Confidence of the per-cell intervals of transfer − scratch test error (two-sided Student t
+    /// over seeds, per cell, not corrected for the number of cells).
+    public static let cellConfidence = TolerancePolicy.confidence
+
+    /// Per cell, the paired transfer − scratch test-error interval over seeds at ``cellConfidence``.
+    public func differenceIntervals() throws -> [[PairedDifference]] {
+        try differences.map { row in try row.map { try PairedDifference($0, confidence: Self.cellConfidence) } }
+    }
+
+    /// Per cell, the interval of log(Γ̂(α)/Γ̂(0)) over seeds at ``cellConfidence``.
+    public func gammaHatIntervals() throws -> [[PairedDifference]] {
+        try gammaHatLogRatios.map { row in try row.map { try PairedDifference($0, confidence: Self.cellConfidence) } }
+    }
+
+    /// A theory to predict with, named as the report shows it (its file).
+    public struct NamedTheory: Sendable {
+        public let name: String
+        public let theory: Theory
+        public init(name: String, theory: Theory) {
+            self.name = name
+            self.theory = theory
+        }
+    }
+
+    /// What one theory predicts on this diagram.
+    public struct TheoryPrediction: Sendable {
+        public let name: String
+        /// The curve Γ(α) = Γ(0) through the plane (the diagram's fixed keys, x and y set).
+        public let boundary: [(Double, Double)]
+        /// Its log–log slope over the diagram's x range (nil with fewer than 2 points).
+        public let boundarySlope: Double?
+        /// Per cell, at the cell's own config: +1 where Γ(α) < Γ(0) (negative transfer predicted),
+        /// −1 where Γ(α) > Γ(0), 0 where equal, nil where the theory gives no value or the cell has no run.
+        public let signs: [[Int?]]
+        /// Cells with a predicted sign whose measured interval excludes 0, and of those the ones
+        /// where the two signs agree.
+        public let decisive: Int
+        public let agreeing: Int
+
+        /// agreeing / decisive (nil without a decisive cell).
+        public var agreement: Double? { decisive > 0 ? Double(agreeing) / Double(decisive) : nil }
+
+        public var agreementText: String {
+            guard let agreement else { return "\(name): no cell where both the prediction and the measurement have a sign" }
+            return String(format: "%@: predicted sign of transfer − scratch matches the measured one in %d of %d cells (%.0f %%)",
+                          name, agreeing, decisive, 100 * agreement)
+        }
+    }
+
+    /// `theory`'s predictions, judged against the measured intervals.
+    public func prediction(_ named: NamedTheory, measured: [[PairedDifference]]) -> TheoryPrediction {
+        Theory.$current.withValue(named.theory) {
+            let boundary = negativeTransferBoundary()
+            var signs = [[Int?]](repeating: [Int?](repeating: nil, count: xs.count), count: ys.count)
+            var decisive = 0, agreeing = 0
+            for i in ys.indices {
+                for j in xs.indices where !cellConfigs[i][j].isEmpty {
+                    var values = cellConfigs[i][j]
+                    values[xKey] = xs[j]
+                    values[yKey] = ys[i]
+                    guard let g = gamma(values: values) else { continue }
+                    let sign = g.transfer < g.scratch ? 1 : g.transfer > g.scratch ? -1 : 0
+                    signs[i][j] = sign
+                    let observed = measured[i][j].sign
+                    guard observed != 0 && sign != 0 else { continue }
+                    decisive += 1
+                    if observed == sign { agreeing += 1 }
+                }
+            }
+            return TheoryPrediction(name: named.name, boundary: boundary, boundarySlope: Self.logLogFit(boundary)?.slope,
+                                    signs: signs, decisive: decisive, agreeing: agreeing)
+        }
+    }
+
+    // MARK: Measured boundaries
+
+    /// Where a column's values first change sign along y, interpolated linearly in (log y, value)
+    /// between the two grid points that bracket it; nil when they keep one sign.
+    static func signChange(ys: [Double], values: [Double]) -> Double? {
+        var last: (Double, Double)?
+        for (y, v) in zip(ys, values) where v.isFinite && y > 0 {
+            if let (py, pv) = last, (pv > 0 && v <= 0) || (pv < 0 && v >= 0) {
+                let t = pv / (pv - v)
+                return exp(log(py) + t * (log(y) - log(py)))
+            }
+            last = (y, v)
+        }
+        return nil
+    }
+
+    /// Where a column passes from a cell whose interval excludes 0 to the next such cell of the
+    /// opposite sign (only open cells between them): the mean's first sign change between the two.
+    /// Near-zero means of open cells change sign by chance, so they alone never make a boundary.
+    static func decisiveChange(ys: [Double], intervals: [PairedDifference]) -> Double? {
+        var last: Int?
+        for k in ys.indices where intervals[k].count > 1 && intervals[k].sign != 0 {
+            if let a = last, intervals[a].sign == -intervals[k].sign {
+                return signChange(ys: Array(ys[a...k]), values: intervals[a...k].map(\.mean))
+            }
+            last = k
+        }
+        return nil
+    }
+
+    /// Points (x, y*) of ``decisiveChange(ys:intervals:)``, one per column that has one.
+    func measuredBoundary(_ intervals: [[PairedDifference]]) -> [(Double, Double)] {
+        xs.indices.compactMap { j in Self.decisiveChange(ys: ys, intervals: intervals.map { $0[j] }).map { (xs[j], $0) } }
+    }
+
+    /// A log–log least-squares slope with its two-sided 95 % interval from the regression's
+    /// standard error, slope ± t_{0.975, n−2}·√(RSS/(n−2)/Sxx) (no interval with fewer than 3 points).
+    public struct ExponentFit: Sendable {
+        public let slope: Double
+        public let halfWidth: Double?
+        public let points: Int
+
+        public var text: String {
+            String(format: "%.3f", slope) + (halfWidth.map { String(format: " ± %.3f", $0) } ?? " (no interval)") + " over \(points) columns"
+        }
+    }
+
+    static func exponentFit(_ points: [(Double, Double)]) -> ExponentFit? {
+        let pts = points.filter { $0.0 > 0 && $0.1 > 0 }
+        guard let fit = logLogFit(pts) else { return nil }
+        guard pts.count >= 3 else { return ExponentFit(slope: fit.slope, halfWidth: nil, points: pts.count) }
+        let lx = pts.map { log($0.0) }, ly = pts.map { log($0.1) }
+        let mx = lx.reduce(0, +) / Double(pts.count)
+        let sxx = lx.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+        let rss = zip(lx, ly).reduce(0) { total, p in
+            let r = p.1 - (fit.intercept + fit.slope * p.0)
+            return total + r * r
+        }
+        let dof = Double(pts.count - 2)
+        let half = (try? GSL.studentTQuantile(0.975, degreesOfFreedom: dof)).map { $0 * (rss / dof / sxx).squareRoot() }
+        return ExponentFit(slope: fit.slope, halfWidth: half, points: pts.count)
+    }
+}
