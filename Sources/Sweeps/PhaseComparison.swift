@@ -60,7 +60,7 @@ public struct PhaseComparison: Sendable {
         func exponent(_ fit: PhaseDiagram.ExponentFit?) -> String { fit?.text ?? "not measurable" }
         func benign(_ fit: PhaseDiagram.SlopeFit) -> String {
             guard let mean = fit.mean else { return "not measurable" }
-            return String(format: "%.3f", mean) + (fit.halfWidth.map { String(format: " ± %.3f", $0) } ?? "")
+            return PhaseDiagram.slope(mean) + (fit.halfWidth.map { String(format: " ± %.3f", $0) } ?? "")
         }
         func cells(_ side: Side) -> String {
             "\(side.diagram.xs.count) × \(side.diagram.ys.count) cells, \(side.diagram.seeds.count) seeds, \(side.diagram.counts.flatMap { $0 }.reduce(0, +)) runs"

@@ -97,7 +97,7 @@ extension PhaseDiagram {
                         rows: transfer.predictions.map { prediction in
                             [Document.Cell(prediction.name),
                              Document.Cell(prediction.agreement.map { String(format: "%d of %d (%.0f %%)", prediction.agreeing, prediction.decisive, 100 * $0) } ?? "no decisive cell"),
-                             Document.Cell(prediction.boundarySlope.map { String(format: "%.3f", $0) } ?? "no curve in range")]
+                             Document.Cell(prediction.boundarySlope.map(Self.slope) ?? "no curve in range")]
                         }))
         for name in order { page.add(.figure(svg: files[name]!, file: name, caption: name)) }
         files["index.html"] = page.html
@@ -108,7 +108,7 @@ extension PhaseDiagram {
     public static func slopeText(_ fit: SlopeFit) -> String {
         var text = "empirical boundary slope d log y*/d log x: "
         if let mean = fit.mean {
-            text += String(format: "%.3f", mean)
+            text += slope(mean)
             if let half = fit.halfWidth { text += String(format: " ± %.3f (95%% t-interval over %d seeds)", half, fit.perSeed.count) }
             else { text += " (\(fit.perSeed.count) seed; no interval)" }
         } else {

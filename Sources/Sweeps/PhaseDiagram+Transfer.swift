@@ -123,9 +123,12 @@ extension PhaseDiagram {
         public let points: Int
 
         public var text: String {
-            String(format: "%.3f", slope) + (halfWidth.map { String(format: " ± %.3f", $0) } ?? " (no interval)") + " over \(points) columns"
+            PhaseDiagram.slope(slope) + (halfWidth.map { String(format: " ± %.3f", $0) } ?? " (no interval)") + " over \(points) columns"
         }
     }
+
+    /// A slope to three decimals, without a "−0.000" for a tiny negative one.
+    static func slope(_ x: Double) -> String { String(format: "%.3f", abs(x) < 5e-4 ? 0 : x) }
 
     static func exponentFit(_ points: [(Double, Double)]) -> ExponentFit? {
         let pts = points.filter { $0.0 > 0 && $0.1 > 0 }

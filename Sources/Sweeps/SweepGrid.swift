@@ -21,7 +21,7 @@ import Vocabulary
 /// checks every axis value on the base config, refuses values that are equal once read (`20`,
 /// `20.0` and `2e1` for `d`), then builds each cell's config once, in turn, to check the keys
 /// across each other and find the largest memory estimate; runs are built again, one at a time,
-/// by ``job(at:)`` as the sweep reaches them.
+/// by ``job(at:previous:)`` as the sweep reaches them.
 public struct SweepGrid: Sendable {
     /// One grid axis: a config key and its values as written (YAML scalars).
     public struct Axis: Sendable, Equatable {
