@@ -27,8 +27,8 @@ struct ValidateCommandTests {
         let result = try CLI.run(["validate", "--suite", dir.appendingPathComponent("suite.yaml").path, "--out", out.path,
                                   "--see-also", "phase/side-by-side.html"])
         let (statements, counts) = try summary(out)
-        let index = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
-        #expect(index.contains("href=\"phase/side-by-side.html\""))
+        let indexPage = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(indexPage.contains("href=\"phase/side-by-side.html\""))
         let proofs = try FileManager.default.contentsOfDirectory(atPath: CLI.packageRoot.appendingPathComponent("proofs").path)
             .filter { $0.hasSuffix(".yaml") && $0 != "theory.yaml" }
         #expect(statements.count == proofs.count)
