@@ -162,16 +162,8 @@ extension PhaseDiagram {
     }
 }
 
-/// The measured negative-transfer region, the Γ̂ contour and each theory's prediction, computed
-/// once for the pictures, the page and `summary.json`.
-public struct TransferSummary: Sendable {
-    let intervals: [[PairedDifference]]
-    let predictions: [PhaseDiagram.TheoryPrediction]
-    let crossings: [(Double, Double)]
-    let contour: [(Double, Double)]
-    let crossingFit: PhaseDiagram.ExponentFit?
-    let contourFit: PhaseDiagram.ExponentFit?
-
+/// The pictures of the measured region (``TransferSummary``).
+extension TransferSummary {
     static let theoryStrokes = [("#c2185b", "7 5"), ("#6a1b9a", "3 3"), ("#ef6c00", "10 3 2 3"), ("#00838f", "1 4")]
 
     var overlays: [HeatmapChart.Overlay] {
@@ -213,46 +205,5 @@ public struct TransferSummary: Sendable {
                                values: diagram.gammaHatLogRatio.map { $0.map { -$0 } }, palette: .diverging(limit: limit),
                                colorLabel: "log(Γ̂(0)/Γ̂(α)), mean over seeds: red where Γ̂(α) < Γ̂(0)",
                                overlays: overlays, notes: [contourFit.map { "Γ̂ contour exponent " + $0.text } ?? "the Γ̂ contour crosses fewer than 2 columns"])
-    }
-
-    /// One line each: where negative transfer appears and how large, and the measured exponents.
-    public func findings(_ diagram: PhaseDiagram) -> [String] {
-        let percent = Int((PhaseDiagram.cellConfidence * 100).rounded())
-        var negative = 0, helps = 0, open = 0
-        var worst: (i: Int, j: Int, d: PairedDifference)?
-        for (i, row) in intervals.enumerated() {
-            for (j, d) in row.enumerated() where d.count > 1 {
-                switch d.sign {
-                case 1:
-                    negative += 1
-                    if worst == nil || d.mean > worst!.d.mean { worst = (i, j, d) }
-                case -1: helps += 1
-                default: open += 1
-                }
-            }
-        }
-        var lines = ["cells with \(percent) % t-intervals of transfer − scratch test error: \(negative) negative transfer, \(helps) transfer helps, \(open) cover 0"]
-        if let worst {
-            lines.append(String(format: "largest negative transfer: %+.2f points [%+.2f, %+.2f] at %@ = %@, %@ = %@",
-                                100 * worst.d.mean, 100 * worst.d.lower, 100 * worst.d.upper, diagram.xKey, PhaseDiagram.format(diagram.xs[worst.j]),
-                                diagram.yKey, PhaseDiagram.format(diagram.ys[worst.i])))
-        }
-        let predicted = diagram.yKey == "u_norm" ? (diagram.xKey == "d" ? "¼" : diagram.xKey == "N1" ? "−¼" : nil) : nil
-        let suffix = predicted.map { " (the theory's benign-boundary exponent: \($0))" } ?? ""
-        lines.append("exponent of the measured negative-transfer boundary: " + (crossingFit?.text ?? "not measurable") + suffix)
-        lines.append("exponent of the measured Γ̂(α) = Γ̂(0) contour: " + (contourFit?.text ?? "not measurable"))
-        return lines + predictions.map(\.agreementText)
-    }
-}
-
-extension PhaseDiagram {
-    /// The measured region and each theory's prediction (none: `Theory.current`, named "theory").
-    public func transferSummary(theories: [NamedTheory]) throws -> TransferSummary {
-        let theories = theories.isEmpty ? [NamedTheory(name: "theory", theory: Theory.current)] : theories
-        let intervals = try differenceIntervals()
-        let crossings = measuredBoundary(intervals), contour = measuredBoundary(try gammaHatIntervals())
-        return TransferSummary(intervals: intervals, predictions: theories.map { prediction($0, measured: intervals) },
-                               crossings: crossings, contour: contour,
-                               crossingFit: Self.exponentFit(crossings), contourFit: Self.exponentFit(contour))
     }
 }

@@ -254,6 +254,10 @@ public struct PhaseDiagram: Sendable {
         public let impliedC1: Double?
     }
 
+    /// The asymptotic exponent of the benign boundary (docs/theory.md §7) for these axes: ¼ for
+    /// u_norm against d, −¼ against N1, nil for other pairs.
+    public var theoryExponent: Double? { yKey == "u_norm" ? (xKey == "d" ? 0.25 : xKey == "N1" ? -0.25 : nil) : nil }
+
     /// `benign` may pass the already computed ``benignBoundary()``.
     public func slopeFit(benign: [(Double, Double)]? = nil) -> SlopeFit {
         var perSeed: [UInt64: Double] = [:]
@@ -268,11 +272,10 @@ public struct PhaseDiagram: Sendable {
             half = (try? GSL.studentTQuantile(0.975, degreesOfFreedom: Double(slopes.count - 1)))
                 .map { $0 * sd / Double(slopes.count).squareRoot() }
         }
-        let exponent: Double? = yKey == "u_norm" ? (xKey == "d" ? 0.25 : xKey == "N1" ? -0.25 : nil) : nil
         let gammas = meanBoundary.compactMap { gamma(x: $0.0, y: $0.1)?.transfer }.filter { $0 > 0 }
         let implied = gammas.isEmpty ? nil : exp(gammas.map { log($0) }.reduce(0, +) / Double(gammas.count))
         return SlopeFit(perSeed: perSeed, mean: mean, halfWidth: half, pooled: Self.logLogFit(meanBoundary),
-                        predictedCurveSlope: Self.logLogFit(benign ?? benignBoundary())?.slope, theoryExponent: exponent,
+                        predictedCurveSlope: Self.logLogFit(benign ?? benignBoundary())?.slope, theoryExponent: theoryExponent,
                         impliedC1: implied)
     }
 }
