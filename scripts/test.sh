@@ -7,9 +7,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --slurm
+# Every temporary file of the tests goes into one folder: removed when everything passes, kept
+# (and named) when something fails.
+test_tmp=$(mktemp -d /tmp/ptv-tests.XXXXXX)
+export TMPDIR="$test_tmp"
 # A one-node Slurm cluster on loopback for the Slurm tests, stopped by pid however this ends.
 slurm_dir=$(mktemp -d /tmp/ptv-slurm.XXXXXX)
-trap 'scripts/slurm-loopback.sh stop "$slurm_dir"' EXIT
+finish() {
+  local status=$?
+  scripts/slurm-loopback.sh stop "$slurm_dir"
+  if [ "$status" -eq 0 ]; then rm -rf "$test_tmp" "$slurm_dir"; else echo "test files kept in $test_tmp" >&2; fi
+}
+trap finish EXIT
 if [ "$(id -u)" -eq 0 ] && eval "$(scripts/slurm-loopback.sh start "$slurm_dir")"; then
   echo "slurm: one-node cluster on loopback ($SLURM_CONF)"
 else
