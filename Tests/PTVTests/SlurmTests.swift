@@ -82,8 +82,11 @@ struct SlurmTests {
         guard !Self.skip() else { return }
         let dir = CLI.temporaryDirectory("slurm-cancel")
         let grid = dir.appendingPathComponent("grid.yaml"), store = dir.appendingPathComponent("s.sqlite")
-        // Slower runs (T = 1 500 steps) so that a task is still running when it is cancelled.
-        try CLI.write(Self.grid.replacingOccurrences(of: "T1: 60, T2: 60", with: "T1: 1500, T2: 1500"), to: grid)
+        // Slower runs so that a task is still running when it is cancelled: T = 15 000 steps, about
+        // 0.25 s a run in a debug build, so a shard of 25 runs takes about 6 s (at T = 1 500 the
+        // shard sometimes finished before the first status poll saw it started).
+        try CLI.write(Self.grid.replacingOccurrences(of: "T1: 60, T2: 60", with: "T1: 15000, T2: 15000")
+                          .replacingOccurrences(of: "record_every: 30", with: "record_every: 7500"), to: grid)
         let submitted = try CLI.run(["sweep", "--grid", grid.path, "--store", store.path, "--slurm", "--tasks", "4", "--workers", "1", "--quiet"])
         let job = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(submitted.status == 0, "\(submitted.stderr)")
