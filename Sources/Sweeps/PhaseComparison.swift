@@ -55,7 +55,7 @@ public struct PhaseComparison: Sendable {
     /// The comparison page: a table of what each diagram measured, then their main figures in two columns.
     public var document: Document {
         let x = left.diagram.xKey, y = left.diagram.yKey
-        var page = Document(title: "Phase diagram \(x) × \(y): finite size beside the regime of the theorems")
+        var page = Document(title: "Phase diagram \(x) × \(y): \(left.title.lowercased()) beside \(right.title.lowercased())")
         page.add(.paragraph("Left: \(left.setting). Right: \(right.setting). Each column's full page, with every figure, is linked in the table. Cells are coloured on the negative-transfer maps only where the \(Int((PhaseDiagram.cellConfidence * 100).rounded())) % t-interval of transfer − scratch test error over seeds excludes 0 (docs/theory.md §6e)."))
         func exponent(_ fit: PhaseDiagram.ExponentFit?) -> String { fit?.text ?? "not measurable" }
         func benign(_ fit: PhaseDiagram.SlopeFit) -> String {
@@ -82,10 +82,7 @@ public struct PhaseComparison: Sendable {
         rows.append(["measured region", Document.Cell(leftFindings.prefix(2).joined(separator: "; ")),
                      Document.Cell(rightFindings.prefix(2).joined(separator: "; "))])
         for (a, b) in zip(left.transfer.predictions, right.transfer.predictions) {
-            func agreement(_ p: PhaseDiagram.TheoryPrediction) -> String {
-                p.agreement.map { String(format: "%d of %d cells (%.0f %%)", p.agreeing, p.decisive, 100 * $0) } ?? "no decisive cell"
-            }
-            rows.append([Document.Cell("sign agreement: \(a.name)"), Document.Cell(agreement(a)), Document.Cell(agreement(b))])
+            rows.append([Document.Cell("sign agreement: \(a.name)"), Document.Cell(a.tally), Document.Cell(b.tally)])
         }
         page.add(.table(header: ["", left.title, right.title], rows: rows))
         func column(_ side: Side) -> Document {

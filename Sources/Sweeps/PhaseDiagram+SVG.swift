@@ -96,7 +96,7 @@ extension PhaseDiagram {
         page.add(.table(header: ["theory file", "sign agreement (cells whose interval excludes 0)", "slope of its Γ(α) = Γ(0) curve"],
                         rows: transfer.predictions.map { prediction in
                             [Document.Cell(prediction.name),
-                             Document.Cell(prediction.agreement.map { String(format: "%d of %d (%.0f %%)", prediction.agreeing, prediction.decisive, 100 * $0) } ?? "no decisive cell"),
+                             Document.Cell(prediction.tally),
                              Document.Cell(prediction.boundarySlope.map(Self.slope) ?? "no curve in range")]
                         }))
         for name in order { page.add(.figure(svg: files[name]!, file: name, caption: name)) }

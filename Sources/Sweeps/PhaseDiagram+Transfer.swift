@@ -48,6 +48,11 @@ extension PhaseDiagram {
         /// agreeing / decisive (nil without a decisive cell).
         public var agreement: Double? { decisive > 0 ? Double(agreeing) / Double(decisive) : nil }
 
+        /// "k of n cells (p %)", or "no decisive cell".
+        public var tally: String {
+            agreement.map { String(format: "%d of %d cells (%.0f %%)", agreeing, decisive, 100 * $0) } ?? "no decisive cell"
+        }
+
         public var agreementText: String {
             guard let agreement else { return "\(name): no cell where both the prediction and the measurement have a sign" }
             return String(format: "%@: predicted sign of transfer − scratch matches the measured one in %d of %d cells (%.0f %%)",
