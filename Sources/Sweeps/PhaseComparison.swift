@@ -78,9 +78,8 @@ public struct PhaseComparison: Sendable {
             ["predicted exponent", Document.Cell(left.fit.theoryExponent.map { String(format: "%+.2f", $0) } ?? "none for these axes"),
              Document.Cell(right.fit.theoryExponent.map { String(format: "%+.2f", $0) } ?? "none for these axes")],
         ]
-        let leftFindings = left.transfer.findings(left.diagram), rightFindings = right.transfer.findings(right.diagram)
-        rows.append(["measured region", Document.Cell(leftFindings.prefix(2).joined(separator: "; ")),
-                     Document.Cell(rightFindings.prefix(2).joined(separator: "; "))])
+        rows.append(["measured region", Document.Cell(left.transfer.region(left.diagram).joined(separator: "; ")),
+                     Document.Cell(right.transfer.region(right.diagram).joined(separator: "; "))])
         for (a, b) in zip(left.transfer.predictions, right.transfer.predictions) {
             rows.append([Document.Cell("sign agreement: \(a.name)"), Document.Cell(a.tally), Document.Cell(b.tally)])
         }

@@ -162,8 +162,18 @@ public struct TransferSummary: Sendable {
     let crossingFit: PhaseDiagram.ExponentFit?
     let contourFit: PhaseDiagram.ExponentFit?
 
-    /// One line each: where negative transfer appears and how large, and the measured exponents.
+    /// One line each: where negative transfer appears and how large, the measured exponents, and
+    /// each theory's sign agreement.
     public func findings(_ diagram: PhaseDiagram) -> [String] {
+        let suffix = diagram.theoryExponent.map { String(format: " (the theory's benign-boundary exponent: %+.2f)", $0) } ?? ""
+        return region(diagram)
+            + ["exponent of the measured negative-transfer boundary: " + (crossingFit?.text ?? "not measurable") + suffix,
+               "exponent of the measured Γ̂(α) = Γ̂(0) contour: " + (contourFit?.text ?? "not measurable")]
+            + predictions.map(\.agreementText)
+    }
+
+    /// The counts of negative-transfer, helping and open cells, and the largest negative transfer.
+    func region(_ diagram: PhaseDiagram) -> [String] {
         let percent = Int((PhaseDiagram.cellConfidence * 100).rounded())
         var negative = 0, helps = 0, open = 0
         var worst: (i: Int, j: Int, d: PairedDifference)?
@@ -184,10 +194,7 @@ public struct TransferSummary: Sendable {
                                 100 * worst.d.mean, 100 * worst.d.lower, 100 * worst.d.upper, diagram.xKey, PhaseDiagram.format(diagram.xs[worst.j]),
                                 diagram.yKey, PhaseDiagram.format(diagram.ys[worst.i])))
         }
-        let suffix = diagram.theoryExponent.map { String(format: " (the theory's benign-boundary exponent: %+.2f)", $0) } ?? ""
-        lines.append("exponent of the measured negative-transfer boundary: " + (crossingFit?.text ?? "not measurable") + suffix)
-        lines.append("exponent of the measured Γ̂(α) = Γ̂(0) contour: " + (contourFit?.text ?? "not measurable"))
-        return lines + predictions.map(\.agreementText)
+        return lines
     }
 }
 
