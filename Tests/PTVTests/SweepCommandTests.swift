@@ -118,6 +118,7 @@ struct SweepCommandTests {
         (["sweep", "export", "--store", "MISSING", "--format", "csv"], "store"),
         (["phase", "--store", "MISSING", "--x", "d", "--y", "u_norm", "--out", "OUT"], "store"),
         (["phase", "--store", "STORE", "--beside", "MISSING", "--x", "d", "--y", "u_norm", "--out", "OUT"], "--beside"),
+        (["phase", "--store", "STORE", "--candidates", "MISSING", "--x", "d", "--y", "u_norm", "--out", "OUT"], "--candidates"),
     ])
     func badInputExitsWithCode2AndNamesTheField(arguments: [String], field: String) throws {
         let dir = CLI.temporaryDirectory("sweep-errors")
