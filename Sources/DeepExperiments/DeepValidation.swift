@@ -68,9 +68,9 @@ public struct DeepValidation: Sendable {
 
     /// Train the runs of the units (of one share of them: those whose position is `index`
     /// modulo `count`, for one array task on a cluster) that the store lacks.
-    public func train(images: TaskImages, store: SweepStore, share: (index: Int, count: Int)? = nil,
+    public func train(images: TaskImages, store: SweepStore, share: WorkShare? = nil,
                       progress: @escaping (String) -> Void) async throws {
-        let units = share.map { share in self.units.enumerated().filter { $0.offset % share.count == share.index }.map(\.element) } ?? self.units
+        let units = share?.select(self.units) ?? self.units
         var seen = Set<String>()
         let upstreams = units.map(\.upstream).filter { seen.insert($0.key).inserted }
         let downstreams = units.flatMap { [$0.transfer, $0.scratch] }.filter { seen.insert($0.key).inserted }

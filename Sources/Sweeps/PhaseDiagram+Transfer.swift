@@ -11,13 +11,14 @@ extension PhaseDiagram {
     public static let cellConfidence = TolerancePolicy.confidence
 
     /// Per cell, the paired transfer − scratch test-error interval over seeds at ``cellConfidence``.
-    public func differenceIntervals() throws -> [[PairedDifference]] {
-        try differences.map { row in try row.map { try PairedDifference($0, confidence: Self.cellConfidence) } }
-    }
+    public func differenceIntervals() throws -> [[PairedDifference]] { try Self.intervals(differences) }
 
     /// Per cell, the interval of log(Γ̂(α)/Γ̂(0)) over seeds at ``cellConfidence``.
-    public func gammaHatIntervals() throws -> [[PairedDifference]] {
-        try gammaHatLogRatios.map { row in try row.map { try PairedDifference($0, confidence: Self.cellConfidence) } }
+    public func gammaHatIntervals() throws -> [[PairedDifference]] { try Self.intervals(gammaHatLogRatios) }
+
+    /// The interval over seeds of each cell's values, at ``cellConfidence``.
+    static func intervals(_ perCell: [[[Double]]]) throws -> [[PairedDifference]] {
+        try perCell.map { row in try row.map { try PairedDifference($0, confidence: cellConfidence) } }
     }
 
     /// A theory to predict with, named as the report shows it (its file).

@@ -123,7 +123,7 @@ public struct SweepGrid: Sendable {
                     continue
                 }
             }
-            let estimate = ResourceEstimate(try grid.config(cell: cell))
+            let estimate = ResourceEstimate(try grid.placing(unplacedConfig, cell: cell))
             if estimate.bytes > largest?.bytes ?? -1 { largest = estimate }
         }
         if let largest { grid.largestEstimate = largest }
@@ -151,15 +151,21 @@ public struct SweepGrid: Sendable {
         return placement
     }
 
-    /// The labels of the unplaced cells (`d=1000,u_norm=5`) with their reasons, in grid order.
+    /// The labels of the unplaced cells with their reasons, in grid order.
     public var unplacedCells: [(label: String, reason: String)] {
-        unplaced.keys.sorted().map { cell in
-            (zip(axes, indices(cell: cell)).map { "\($0.key)=\($0.values[$1])" }.joined(separator: ","), unplaced[cell]!)
-        }
+        unplaced.keys.sorted().map { (label(cell: $0), unplaced[$0]!) }
     }
 
+    /// A cell's grid values as written, in axis order.
+    public func values(cell: Int) -> [(key: String, value: String)] {
+        zip(axes, indices(cell: cell)).map { ($0.key, $0.values[$1]) }
+    }
+
+    /// A cell's label, its grid values as `d=1000,u_norm=5`.
+    public func label(cell: Int) -> String { values(cell: cell).map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
+
     /// The axis value indices of a cell (last axis fastest).
-    func indices(cell: Int) -> [Int] {
+    public func indices(cell: Int) -> [Int] {
         var rest = cell
         var indices = [Int](repeating: 0, count: axes.count)
         for a in axes.indices.reversed() {
@@ -184,7 +190,12 @@ public struct SweepGrid: Sendable {
     /// The effective config of a cell without its seed: with `regime:`, its placed values
     /// (a cell that could not be placed is refused, naming why).
     func config(cell: Int) throws -> ExperimentConfig {
-        var config = try unplacedConfig(cell: cell)
+        try placing(try unplacedConfig(cell: cell), cell: cell)
+    }
+
+    /// `config` (the cell's ``unplacedConfig(cell:)``) with the cell's placed values, when the grid places.
+    func placing(_ config: ExperimentConfig, cell: Int) throws -> ExperimentConfig {
+        var config = config
         guard let regime else { return config }
         guard let placed = placed[cell] else { throw ConfigError(field: "regime", unplaced[cell] ?? "the cell was not placed") }
         config.constants["C"] = regime.constant
@@ -207,10 +218,8 @@ public struct SweepGrid: Sendable {
         if let previous, previous.cell == cell { return previous.reseeded(seed) }
         var config = try config(cell: cell)
         config.seed = seed
-        let indices = indices(cell: cell)
-        var values: [String: String] = [:]
-        for (a, axis) in axes.enumerated() { values[axis.key] = axis.values[indices[a]] }
-        return SweepJob(cell: cell, seed: seed, config: config, gridValues: values)
+        return SweepJob(cell: cell, seed: seed, config: config,
+                        gridValues: Dictionary(uniqueKeysWithValues: values(cell: cell).map { ($0.key, $0.value) }))
     }
 
     /// Every run, built at once (for small grids and tests; a sweep builds them one at a time).

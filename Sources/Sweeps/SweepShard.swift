@@ -44,7 +44,17 @@ public struct SweepShard: Sendable, Equatable, CustomStringConvertible {
         store.deletingPathExtension().appendingPathExtension("shards")
     }
 
+    /// The same share of a list of runs (suites: by position, not by cell key).
+    public var share: WorkShare { WorkShare(index: index, count: count) }
+
     public func url(beside store: URL) -> URL { Self.folder(of: store).appendingPathComponent("\(index).sqlite") }
+
+    /// ``stores(in:)``, refused (naming `field`) when there is none.
+    public static func requiredStores(in folder: URL, field: String) throws -> [(index: Int, url: URL)] {
+        let stores = stores(in: folder)
+        guard !stores.isEmpty else { throw ConfigError(field: field, "no shard stores in \(folder.path)") }
+        return stores
+    }
 
     /// The shard stores `<i>.sqlite` in `folder`, by shard index (none when the folder is missing).
     public static func stores(in folder: URL) -> [(index: Int, url: URL)] {

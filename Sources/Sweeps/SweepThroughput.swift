@@ -17,6 +17,9 @@ public enum SweepThroughput {
         seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]
         """
 
+    /// What the grid is, for the printed heading.
+    public static let summary = "400 runs (N1=20 N2=10 m=10 T1=T2=300 d=2000 sampler=gram)"
+
     public struct Measurement: Sendable {
         public let runs: Int
         public let seconds: Double

@@ -1,6 +1,7 @@
 import Foundation
 import NumericsCore
 import TransferModel
+import Vocabulary
 
 /// Runs every (configuration, seed) of a suite, in parallel across runs with OpenBLAS
 /// single-threaded inside each, and hands each finished run to a callback (so a caller can
@@ -11,9 +12,9 @@ public struct SuiteRunner: Sendable {
 
     /// Run only the jobs whose position in run order is `index` modulo `count` (one array task's
     /// share on a cluster; README "Validation on a cluster"); all of them when nil.
-    public let share: (index: Int, count: Int)?
+    public let share: WorkShare?
 
-    public init(suite: ValidationSuite, workers: Int = ProcessInfo.processInfo.activeProcessorCount, share: (index: Int, count: Int)? = nil) {
+    public init(suite: ValidationSuite, workers: Int = ProcessInfo.processInfo.activeProcessorCount, share: WorkShare? = nil) {
         self.suite = suite
         self.workers = max(1, workers)
         self.share = share
@@ -22,8 +23,7 @@ public struct SuiteRunner: Sendable {
     /// (configuration index, seed) pairs in run order (of the share, when one is set).
     public var jobs: [(Int, UInt64)] {
         let all = suite.configurations.indices.flatMap { c in suite.seeds.map { (c, $0) } }
-        guard let share else { return all }
-        return all.enumerated().filter { $0.offset % share.count == share.index }.map(\.element)
+        return share?.select(all) ?? all
     }
 
     /// Run all jobs (`ParallelRuns`); `finished` is called with each run, in completion order,

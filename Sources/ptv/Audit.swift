@@ -48,15 +48,11 @@ struct AuditCommand: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    @Option(name: .long, help: "Run only share i of N (i/N) of the audit's runs into <out>/shards/i.sqlite, without judging (what each array task does).")
-    var shard: String?
-
-    @Flag(name: .long, help: "Judge with the runs in <out>/shards/*.sqlite (what the judging job does); runs missing there are trained.")
-    var fromShards = false
+    @OptionGroup var shards: ShardOptions
 
     func validate() throws {
         guard suite == nil || grid == nil else { throw ArgumentParser.ValidationError("give --suite or --grid, not both") }
-        guard [cluster.slurm, shard != nil, fromShards, store != nil].filter({ $0 }).count <= 1 else {
+        guard [cluster.slurm, shards.shard != nil, shards.fromShards, store != nil].filter({ $0 }).count <= 1 else {
             throw ArgumentParser.ValidationError("give at most one of --slurm, --shard, --from-shards, --store")
         }
         try InputError.requireFolder(out)
@@ -74,28 +70,26 @@ struct AuditCommand: AsyncParsableCommand {
         for configuration in audit.variantSuite.configurations + audit.baselineSuite.configurations {
             try ResourceEstimate(configuration.config).check(limit: memory.bytes, runs: parallel, label: configuration.label)
         }
-        let output = URL(fileURLWithPath: out).standardizedFileURL, shards = output.appendingPathComponent("shards")
+        let output = URL(fileURLWithPath: out).standardizedFileURL, folder = ShardOptions.folder(output)
         if cluster.slurm {
             try SlurmArray.checkReachable()
-            try SystemFile.makeFolder(shards.path)
+            try SystemFile.makeFolder(folder.path)
             let proofsFolder = proofsDirectory.standardizedFileURL.path
             func absolute(_ path: String) -> String { TransferVariant(rawValue: path) != nil ? path : URL(fileURLWithPath: path).standardizedFileURL.path }
             let source = try grid.map { ["--grid", URL(fileURLWithPath: $0).standardizedFileURL.path] }
                 ?? ["--suite", ProjectFiles.suite(suite ?? "quick").standardizedFileURL.path]
             let command = [SlurmArray.executable, "audit", "--variant", absolute(variant), "--against", absolute(against), "--out", output.path,
                            "--proofs", proofsFolder, "--workers", "\(options.workers)", "--quiet", "--max-memory", String(memory.bytes / 1e9)] + source
-            return try cluster.submitWithJudge(name: "audit", command: command, cpus: options.workers, folder: shards, output: output, quiet: options.quiet)
+            return try cluster.submitWithJudge(name: "audit", command: command, cpus: options.workers, folder: folder, output: output, quiet: options.quiet)
         }
-        if let shard {  // one array task's share of the runs; no report
-            let part = try SweepShard(parsing: shard)
-            try SystemFile.makeFolder(shards.path)
-            let archive = StoreArchive(store: try SweepStore(url: shards.appendingPathComponent("\(part.index).sqlite")))
-            let runner = SuiteRunner(suite: audit.combinedSuite, workers: options.workers, share: (part.index, part.count))
+        if let (part, shardStore) = try shards.shardStore(output: output) {  // one array task's share of the runs; no report
+            let archive = StoreArchive(store: shardStore)
+            let runner = SuiteRunner(suite: audit.combinedSuite, workers: options.workers, share: part.share)
             _ = try await Theory.$current.withValue(library.theory) { try await runner.run(archive: archive) { _, _, _ in } }
-            print("shard \(part): \(runner.jobs.count) runs; \(shards.path)/\(part.index).sqlite")
+            print("shard \(part): \(runner.jobs.count) runs; \(shardStore.url.path)")
             return
         }
-        let archive: (any RunArchive)? = fromShards ? try ShardArchive(folder: shards)
+        let archive: (any RunArchive)? = shards.fromShards ? try ShardArchive(folder: folder)
             : try store.map { StoreArchive(store: try SweepStore(url: URL(fileURLWithPath: $0))) }
         try OutputFolder.prepare(output, results: AuditResult.resultNames, replacing: options.force)
         var manifest = RunManifest(config: ["suite": audited.name, "variant": variantRule.name, "variant_source": variantRule.source,
@@ -127,12 +121,9 @@ struct AuditCommand: AsyncParsableCommand {
     static func suite(fromGrid url: URL) throws -> ValidationSuite {
         let grid = try SweepGrid.load(from: url)
         let configurations = try (0..<grid.cellCount).map { cell -> ValidationSuite.Configuration in
-            let job = try grid.job(at: cell * grid.seeds.count)
-            let indices = grid.axes.map { axis in axis.values.firstIndex(of: job.gridValues[axis.key] ?? "") ?? 0 }
-            return ValidationSuite.Configuration(
-                label: grid.axes.map { "\($0.key)=\(job.gridValues[$0.key] ?? "?")" }.joined(separator: ","),
-                split: indices.reduce(0, +) % 2 == 0 ? .calibration : .heldOut, config: job.config,
-                cell: grid.axes.map { ($0.key, job.gridValues[$0.key] ?? "?") })
+            ValidationSuite.Configuration(
+                label: grid.label(cell: cell), split: grid.indices(cell: cell).reduce(0, +) % 2 == 0 ? .calibration : .heldOut,
+                config: try grid.job(at: cell * grid.seeds.count).config, cell: grid.values(cell: cell))
         }
         return ValidationSuite(name: url.deletingPathExtension().lastPathComponent, seeds: grid.seeds, configurations: configurations)
     }
@@ -160,9 +151,7 @@ struct ShardArchive: RunArchive {
     let stores: [StoreArchive]
 
     init(folder: URL) throws {
-        let files = SweepShard.stores(in: folder)
-        guard !files.isEmpty else { throw ConfigError(field: "from-shards", "no shard stores in \(folder.path)") }
-        stores = try files.map { StoreArchive(store: try SweepStore(url: $0.url, create: false)) }
+        stores = try SweepShard.requiredStores(in: folder, field: "from-shards").map { StoreArchive(store: try SweepStore(url: $0.url, create: false)) }
     }
 
     func recorded(_ config: ExperimentConfig) throws -> RunMeasurements? {

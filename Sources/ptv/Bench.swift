@@ -152,12 +152,10 @@ struct BenchCommand: AsyncParsableCommand {
         print(String(format: "  ratio NumPy (faster setting) / ptv train: %.1f×", reference / median(trainTimes)))
     }
 
-    /// The reference script: --reference, else benchmarks/reference_gd.py of the source tree
-    /// this binary was built from, else of the current folder.
     /// `--sweep`: the grid of ``SweepThroughput`` on every core, best of `repeats`.
     func sweepThroughput() async throws {
         let workers = SweepRunner.defaultWorkers
-        print("sweep throughput: 400 runs (N1=20 N2=10 m=10 T1=T2=300 d=2000 sampler=gram) into a fresh store on \(workers) workers, best of \(repeats):")
+        print("sweep throughput: \(SweepThroughput.summary) into a fresh store on \(workers) workers, best of \(repeats):")
         var best: SweepThroughput.Measurement?
         for _ in 0..<repeats {
             let m = try await SweepThroughput.measure(workers: workers, folder: FileManager.default.temporaryDirectory)
@@ -170,6 +168,8 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
+    /// The reference script: --reference, else benchmarks/reference_gd.py of the source tree
+    /// this binary was built from, else of the current folder.
     func referenceScript() throws -> String {
         if let reference {
             guard FileManager.default.fileExists(atPath: reference) else { throw InputError("--reference: no file at \(reference)") }

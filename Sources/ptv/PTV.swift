@@ -132,3 +132,25 @@ struct ClusterOptions: ParsableArguments {
         }
     }
 }
+
+/// `--shard i/N` and `--from-shards` of a suite run on a cluster (`ptv validate`, `ptv audit`):
+/// what each array task and the judging job of ``ClusterOptions/submitWithJudge`` run. The shard
+/// stores live in `<out>/shards/`.
+struct ShardOptions: ParsableArguments {
+    @Option(name: .long, help: "Run only share i of N (i/N) of the runs into <out>/shards/i.sqlite, without judging (what each array task does).")
+    var shard: String?
+
+    @Flag(name: .long, help: "Judge with the runs in <out>/shards/*.sqlite (what the judging job does); runs missing there are trained.")
+    var fromShards = false
+
+    /// `<out>/shards`.
+    static func folder(_ output: URL) -> URL { output.appendingPathComponent("shards") }
+
+    /// The share `--shard` names, and its store `<out>/shards/i.sqlite` (created with its folder).
+    func shardStore(output: URL) throws -> (part: SweepShard, store: SweepStore)? {
+        guard let shard else { return nil }
+        let part = try SweepShard(parsing: shard), folder = Self.folder(output)
+        try SystemFile.makeFolder(folder.path)
+        return (part, try SweepStore(url: folder.appendingPathComponent("\(part.index).sqlite")))
+    }
+}

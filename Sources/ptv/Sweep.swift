@@ -42,19 +42,17 @@ struct SweepRun: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    var slurm: Bool { cluster.slurm }
-    var tasks: Int { cluster.tasks }
 
     func validate() throws {
         guard workers >= 1 && workers <= 1024 else { throw ValidationError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]") }
-        guard !(slurm && shard != nil) else { throw ValidationError("give --slurm or --shard, not both") }
+        guard !(cluster.slurm && shard != nil) else { throw ValidationError("give --slurm or --shard, not both") }
     }
 
     func run() async throws {
         let gridURL = URL(fileURLWithPath: grid).standardizedFileURL, storeURL = URL(fileURLWithPath: store).standardizedFileURL
         let sweepGrid = try SweepGrid.load(from: gridURL)
         try sweepGrid.largestEstimate.check(limit: memory.bytes, runs: min(workers, sweepGrid.runCount))
-        if slurm { return try submit(sweepGrid, gridURL: gridURL, storeURL: storeURL) }
+        if cluster.slurm { return try submit(sweepGrid, gridURL: gridURL, storeURL: storeURL) }
         let part = try shard.map { try SweepShard(parsing: $0) }
         let target = part.map { $0.url(beside: storeURL) } ?? storeURL
         if part != nil { try SystemFile.makeFolder(SweepShard.folder(of: storeURL).path) }
@@ -80,10 +78,10 @@ struct SweepRun: AsyncParsableCommand {
         try SlurmArray.checkReachable()
         let folder = SweepShard.folder(of: storeURL)
         try SystemFile.makeFolder(folder.path)
-        let identity = sweepGrid.identity
-        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".sqlite") {
-            if let held = try SweepStore(url: folder.appendingPathComponent(file), create: false).meta("grid"), held != identity {
-                throw ConfigError(field: "store", "\(folder.path) holds shards of another grid (\(file)): merge them (ptv sweep merge) and remove the folder first")
+        let identity = sweepGrid.identity, tasks = cluster.tasks
+        for shard in SweepShard.stores(in: folder) {
+            if let held = try SweepStore(url: shard.url, create: false).meta("grid"), held != identity {
+                throw ConfigError(field: "store", "\(folder.path) holds shards of another grid (\(shard.url.lastPathComponent)): merge them (ptv sweep merge) and remove the folder first")
             }
         }
         if let previous = try? SweepSubmission.read(folder), previous.tasks != tasks {
@@ -130,8 +128,7 @@ struct SweepMergeCommand: ParsableCommand {
 
     func run() throws {
         let storeURL = URL(fileURLWithPath: store)
-        let shards = SweepShard.stores(in: SweepShard.folder(of: storeURL))
-        guard !shards.isEmpty else { throw ConfigError(field: "store", "no shards in \(SweepShard.folder(of: storeURL).path)") }
+        let shards = try SweepShard.requiredStores(in: SweepShard.folder(of: storeURL), field: "store")
         let target = try SweepStore(url: storeURL)
         var added = 0
         for shard in shards {

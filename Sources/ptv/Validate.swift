@@ -46,31 +46,24 @@ struct Validate: AsyncParsableCommand {
     @Option(name: .customLong("see-also"), help: "A page to link from the report, as a path relative to --out (repeatable; e.g. phase/side-by-side.html).")
     var seeAlso: [String] = []
 
-    var slurm: Bool { cluster.slurm }
-    var tasks: Int { cluster.tasks }
-
-    @Option(name: .long, help: "Run only share i of N (i/N) of the suite's runs into <out>/shards/i.sqlite, without judging (what each array task does).")
-    var shard: String?
-
-    @Flag(name: .long, help: "Judge with the runs in <out>/shards/*.sqlite (what the judging job does); runs missing there are trained.")
-    var fromShards = false
+    @OptionGroup var shards: ShardOptions
 
     func run() async throws {
         let suiteFile = try ProjectFiles.suite(suite)
-        guard [slurm, shard != nil, fromShards, runs != nil].filter({ $0 }).count <= 1 else {
+        guard [cluster.slurm, shards.shard != nil, shards.fromShards, runs != nil].filter({ $0 }).count <= 1 else {
             throw ValidationError("give at most one of --slurm, --shard, --from-shards, --runs")
         }
-        if slurm { return try submit(suiteFile) }
+        if cluster.slurm { return try submit(suiteFile) }
         if DeepSuite.isDeep(suiteFile) { return try await runDeep(suiteFile) }
         guard store == nil, data == nil else { throw ValidationError("--store and --data are for deep suites (kind: deep)") }
-        if let shard { return try await runShard(suiteFile, try SweepShard(parsing: shard)) }
+        if let (part, store) = try shards.shardStore(output: URL(fileURLWithPath: out)) { return try await runShard(suiteFile, part, store) }
         let proofsDirectory = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs")
         var session = try ValidationSession(suiteFile: suiteFile, proofsDirectory: proofsDirectory,
                                             output: URL(fileURLWithPath: out), workers: options.workers)
         session.replacing = options.force
         session.seeAlso = seeAlso
         session.recordedRuns = try runs.map { try ProjectFiles.folder($0, default: "", option: "--runs") }
-        if fromShards { session.archive = try ShardArchive(folder: URL(fileURLWithPath: out).appendingPathComponent("shards")) }
+        if shards.fromShards { session.archive = try ShardArchive(folder: ShardOptions.folder(URL(fileURLWithPath: out))) }
         let parallel = min(options.workers, session.suite.configurations.count * session.suite.seeds.count)
         for configuration in session.suite.configurations where runs == nil {
             try ResourceEstimate(configuration.config).check(limit: memory.bytes, runs: parallel, label: configuration.label)
@@ -88,12 +81,10 @@ struct Validate: AsyncParsableCommand {
 
 extension Validate {
     /// `--shard i/N`: this share of the suite's runs into <out>/shards/i.sqlite; no report.
-    func runShard(_ suiteFile: URL, _ part: SweepShard) async throws {
+    func runShard(_ suiteFile: URL, _ part: SweepShard, _ store: SweepStore) async throws {
         let validationSuite = try ValidationSuite.load(from: suiteFile)
-        let folder = URL(fileURLWithPath: out).appendingPathComponent("shards")
-        try SystemFile.makeFolder(folder.path)
-        let archive = StoreArchive(store: try SweepStore(url: folder.appendingPathComponent("\(part.index).sqlite")))
-        let runner = SuiteRunner(suite: validationSuite, workers: options.workers, share: (part.index, part.count))
+        let archive = StoreArchive(store: store)
+        let runner = SuiteRunner(suite: validationSuite, workers: options.workers, share: part.share)
         for (c, _) in runner.jobs { try ResourceEstimate(validationSuite.configurations[c].config).check(limit: memory.bytes, runs: options.workers, label: validationSuite.configurations[c].label) }
         let quiet = options.quiet
         var trained = 0
@@ -101,7 +92,7 @@ extension Validate {
             if !stored { trained += 1 }
             if !quiet { Progress.line("[\(done)/\(runner.jobs.count)] \(measured.label) seed \(measured.seed) \(stored ? "already in the shard" : "done")") }
         }
-        print("shard \(part): \(runner.jobs.count) runs, \(trained) trained now; \(folder.path)/\(part.index).sqlite")
+        print("shard \(part): \(runner.jobs.count) runs, \(trained) trained now; \(store.url.path)")
     }
 
     /// `--slurm`: an array of --tasks shard tasks, then a judging job once they all succeed.
@@ -109,7 +100,7 @@ extension Validate {
         try SlurmArray.checkReachable()
         // Refuse a bad suite here, not on the cluster.
         if DeepSuite.isDeep(suiteFile) { _ = try DeepSuite.load(from: suiteFile) } else { _ = try ValidationSuite.load(from: suiteFile) }
-        let output = URL(fileURLWithPath: out).standardizedFileURL, folder = output.appendingPathComponent("shards")
+        let output = URL(fileURLWithPath: out).standardizedFileURL, folder = ShardOptions.folder(output)
         try SystemFile.makeFolder(folder.path)
         let proofsFolder = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs").standardizedFileURL
         let common = [SlurmArray.executable, "validate", "--suite", suiteFile.standardizedFileURL.path, "--out", output.path,
@@ -130,23 +121,17 @@ extension Validate {
         }
         let output = URL(fileURLWithPath: out)
         // A folder holding an earlier report is refused before the images are read.
-        if shard == nil { try OutputFolder.prepare(output, results: DeepValidationResult.resultNames, replacing: options.force) }
+        if shards.shard == nil { try OutputFolder.prepare(output, results: DeepValidationResult.resultNames, replacing: options.force) }
         let images = try TaskImages(dataset: deepSuite.configurations[0].upstream.dataset, folder: data)
         let quiet = options.quiet
-        if let shard {  // one array task's share, into <out>/shards/i.sqlite; no report
-            let part = try SweepShard(parsing: shard)
-            let folder = output.appendingPathComponent("shards")
-            try SystemFile.makeFolder(folder.path)
-            try await validation.train(images: images, store: try SweepStore(url: folder.appendingPathComponent("\(part.index).sqlite")),
-                                       share: (part.index, part.count)) { if !quiet { Progress.line($0) } }
-            print("shard \(part): done; \(folder.path)/\(part.index).sqlite")
+        if let (part, shardStore) = try shards.shardStore(output: output) {  // one array task's share; no report
+            try await validation.train(images: images, store: shardStore, share: part.share) { if !quiet { Progress.line($0) } }
+            print("shard \(part): done; \(shardStore.url.path)")
             return
         }
         let runStore = try SweepStore(url: store.map { URL(fileURLWithPath: $0) } ?? output.appendingPathComponent("runs.sqlite"))
-        if fromShards {
-            let folder = output.appendingPathComponent("shards")
-            let files = SweepShard.stores(in: folder)
-            guard !files.isEmpty else { throw ConfigError(field: "from-shards", "no shard stores in \(folder.path)") }
+        if shards.fromShards {
+            let files = try SweepShard.requiredStores(in: ShardOptions.folder(output), field: "from-shards")
             let added = try files.reduce(0) { $0 + (try runStore.mergeDeepRuns(shard: $1.url)) }
             if !quiet { Progress.line("merged \(files.count) shards into \(runStore.url.path): \(added) runs added") }
         }
