@@ -95,13 +95,15 @@ struct DeepTrainCommand: ParsableCommand {
         }, onEpoch: { record in
             rows.append(String(format: "%d,%.6g,%.6g,%.6g,%.6g,%.4g", record.epoch, record.trainLoss, record.trainAccuracy,
                                record.testLoss, record.testAccuracy, record.seconds))
-            try ResultFile.write(rows.joined(separator: "\n") + "\n", to: output.appendingPathComponent("epochs.csv"))
+            // The checkpoint and metrics first, epochs.csv last: a row there announces an epoch whose
+            // files are all in place (a kill between the writes left a row without its metrics).
             try ResultFile.write(try Checkpoint.encode(Checkpoint.arrays(of: network), metadata: ["epoch": String(record.epoch)]),
                                  to: output.appendingPathComponent("model.safetensors"))
             try JSONOutput.write(["epochs_done": record.epoch, "train_loss": record.trainLoss, "train_accuracy": record.trainAccuracy,
                                   "test_loss": record.testLoss, "test_accuracy": record.testAccuracy, "parameters": parameterCount,
                                   "train_images": train.count, "test_images": test.count] as [String: Any],
                                  to: output.appendingPathComponent("metrics.json"))
+            try ResultFile.write(rows.joined(separator: "\n") + "\n", to: output.appendingPathComponent("epochs.csv"))
             if !quiet {
                 Progress.line(String(format: "epoch %d done: train loss %.4f, train accuracy %.4f, test accuracy %.4f, %.1f s",
                                      record.epoch, record.trainLoss, record.trainAccuracy, record.testAccuracy, record.seconds))
