@@ -116,11 +116,12 @@ struct AuditCommand: AsyncParsableCommand {
         if !result.regressions.isEmpty { throw ExitCode(1) }
     }
 
-    /// A sweep grid as a suite: every cell a configuration (labelled by its grid values,
+    /// A sweep grid as a suite: every placed cell a configuration (labelled by its grid values,
     /// checkerboard calibration / held-out as a suite's own grid), at the grid's seeds.
     static func suite(fromGrid url: URL) throws -> ValidationSuite {
         let grid = try SweepGrid.load(from: url)
-        let configurations = try (0..<grid.cellCount).map { cell -> ValidationSuite.Configuration in
+        // Cells a grid's regime cannot place are left out, as ptv sweep skips them.
+        let configurations = try (0..<grid.cellCount).filter { grid.unplaced[$0] == nil }.map { cell -> ValidationSuite.Configuration in
             ValidationSuite.Configuration(
                 label: grid.label(cell: cell), split: grid.indices(cell: cell).reduce(0, +) % 2 == 0 ? .calibration : .heldOut,
                 config: try grid.job(at: cell * grid.seeds.count).config, cell: grid.values(cell: cell))

@@ -86,6 +86,19 @@ struct AuditCommandTests {
         #expect(try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8).contains("<svg"))
     }
 
+    /// A grid with `regime:` audits its placed cells only (before, an unplaced cell stopped the audit).
+    @Test func aPlacedGridAuditsItsPlacedCells() throws {
+        let dir = CLI.temporaryDirectory("audit-regime")
+        try CLI.write(RegimePlacementGrid.yaml.replacingOccurrences(of: "seeds: [0, 1]", with: "seeds: [0, 1, 2]"),
+                      to: dir.appendingPathComponent("grid.yaml"))
+        let out = dir.appendingPathComponent("report")
+        let result = try CLI.run(["audit", "--variant", "frozen", "--grid", dir.appendingPathComponent("grid.yaml").path,
+                                  "--out", out.path, "--quiet"])
+        #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
+        let index = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(index.contains("d=100000000,p=0") && !index.contains("d=1000000,p=0") && !index.contains("p=0.4"))
+    }
+
     @Test(arguments: [
         (["--variant", "nosuch"], "variant"),
         (["--variant", "RULE:selection: random\nfraction: 1.5\n"], "variant.fraction"),
