@@ -246,15 +246,18 @@ public struct SweepJob: Sendable {
     let identityText: String
     /// ``RunKey/canonicalJSON(_:includingSeed:)`` of the config: the store's config column.
     let configJSON: String
+    /// `gridValues` as JSON with sorted keys: the store's grid column (the same for every seed).
+    let gridJSON: String
 
     public init(cell: Int, seed: UInt64, config: ExperimentConfig, gridValues: [String: String]) {
+        let gridJSON = (try? JSONSerialization.data(withJSONObject: gridValues, options: [.sortedKeys])) ?? Data()
         self.init(cell: cell, seed: seed, config: config, gridValues: gridValues,
                   identityText: RunKey.identityJSON(config), cellKey: RunKey.key(config, includingSeed: false),
-                  configJSON: RunKey.canonicalJSON(config))
+                  configJSON: RunKey.canonicalJSON(config), gridJSON: String(decoding: gridJSON, as: UTF8.self))
     }
 
     private init(cell: Int, seed: UInt64, config: ExperimentConfig, gridValues: [String: String],
-                 identityText: String, cellKey: String, configJSON: String) {
+                 identityText: String, cellKey: String, configJSON: String, gridJSON: String) {
         self.cell = cell
         self.seed = seed
         self.config = config
@@ -263,6 +266,7 @@ public struct SweepJob: Sendable {
         key = SHA256.hex(identityText.utf8)
         self.cellKey = cellKey
         self.configJSON = configJSON
+        self.gridJSON = gridJSON
     }
 
     /// The same cell with another seed: its texts with the seed's value replaced (the seed is the
@@ -277,7 +281,7 @@ public struct SweepJob: Sendable {
             return SweepJob(cell: cell, seed: seed, config: config, gridValues: gridValues)
         }
         return SweepJob(cell: cell, seed: seed, config: config, gridValues: gridValues,
-                        identityText: identity, cellKey: cellKey, configJSON: canonical)
+                        identityText: identity, cellKey: cellKey, configJSON: canonical, gridJSON: gridJSON)
     }
 }
 
@@ -334,9 +338,10 @@ public enum RunKey {
 
     /// `text` with its one `"seed":<from>` replaced by `"seed":<to>` (nil unless it occurs exactly once).
     static func reseeded(_ text: String, from: UInt64, to: UInt64) -> String? {
-        let parts = text.components(separatedBy: "\"seed\":\(from)")
-        guard parts.count == 2, let next = parts[1].first, next == "," || next == "}" else { return nil }
-        return parts.joined(separator: "\"seed\":\(to)")
+        let found = text.ranges(of: "\"seed\":\(from)")
+        guard found.count == 1, let range = found.first, range.upperBound < text.endIndex,
+              text[range.upperBound] == "," || text[range.upperBound] == "}" else { return nil }
+        return text.replacingCharacters(in: range, with: "\"seed\":\(to)")
     }
 
     private static func text(_ object: [String: Any]) -> String {

@@ -20,6 +20,8 @@ public struct SweepResult: Sendable {
     let configJSON: String
     /// The cell's grid values as written.
     public let gridValues: [String: String]
+    /// `gridValues` as the store writes them (JSON, sorted keys).
+    let gridJSON: String
     /// The engine that trained each phase.
     public let engines: [String: String]
     public let seconds: Double
@@ -40,7 +42,7 @@ public struct SweepResult: Sendable {
         var engines: [String: String] = [:]
         for phase in Phase.allCases { engines[phase.rawValue] = experiment.engine(for: phase).rawValue }
         return SweepResult(key: job.key, cellKey: job.cellKey, seed: job.seed, configJSON: job.configJSON,
-                           gridValues: job.gridValues, engines: engines, seconds: Date().timeIntervalSince(start), phases: phases)
+                           gridValues: job.gridValues, gridJSON: job.gridJSON, engines: engines, seconds: Date().timeIntervalSince(start), phases: phases)
     }
 }
 
@@ -163,27 +165,30 @@ public struct SweepStore: Sendable {
 
     /// Store one run, all its rows in one transaction. A key already present is left as is.
     public func insert(_ result: SweepResult) throws {
-        let grid = String(decoding: try JSONSerialization.data(withJSONObject: result.gridValues, options: [.sortedKeys]), as: UTF8.self)
         let engines = String(decoding: try JSONSerialization.data(withJSONObject: result.engines, options: [.sortedKeys]), as: UTF8.self)
         let finished = RunManifest.iso8601(Date())
         try queue.write { db in  // one transaction
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO run (key, cell, seed, config, grid, engines, seconds, finished)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [result.key, result.cellKey, String(result.seed), result.configJSON, grid, engines,
-                                 result.seconds, finished])
+            try db.cachedStatement(sql: SweepStore.insertRun).execute(arguments: [
+                result.key, result.cellKey, String(result.seed), result.configJSON, result.gridJSON, engines, result.seconds, finished])
             guard db.changesCount > 0 else { return }
+            let insertPhase = try db.cachedStatement(sql: SweepStore.insertPhase)
             for phase in result.phases {
                 var arguments: [(any DatabaseValueConvertible)?] = [result.key, phase.phase]
                 for name in SweepResult.metricNames { arguments.append(phase.values[name]) }
                 arguments.append(phase.trajectoryCSV)
-                try db.execute(sql: """
-                    INSERT INTO phase (run_key, phase, \(SweepResult.metricNames.joined(separator: ", ")), trajectory)
-                    VALUES (\(Array(repeating: "?", count: arguments.count).joined(separator: ", ")))
-                    """, arguments: StatementArguments(arguments))
+                try insertPhase.execute(arguments: StatementArguments(arguments))
             }
         }
     }
+
+    private static let insertRun = """
+        INSERT OR IGNORE INTO run (key, cell, seed, config, grid, engines, seconds, finished)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    private static let insertPhase = """
+        INSERT INTO phase (run_key, phase, \(SweepResult.metricNames.joined(separator: ", ")), trajectory)
+        VALUES (\(Array(repeating: "?", count: SweepResult.metricNames.count + 3).joined(separator: ", ")))
+        """
 
     /// The recorded run (JSON) stored under `key` (``RunKey/key(_:includingSeed:)`` of its
     /// effective config), if any.

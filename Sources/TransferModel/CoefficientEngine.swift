@@ -140,14 +140,24 @@ public struct CoefficientRun: Sendable {
             for i in 0..<n { span[k, f + i] = coordinates[k, S + i] }
         }
         let noise = test.noiseProducts(coefficients: span)  // 2m × n_test
-        let P = S + 1
-        var z = Matrix(rows: test.count * P, cols: twoM)
-        for t in 0..<test.count {
-            let label = test.trueLabels[t]
-            for q in 0..<S { for k in 0..<twoM { z[t * P + q, k] = label * basisInner[k, q] } }
-            for k in 0..<twoM { z[t * P + S, k] = noise[k, t] }
+        let P = S + 1, count = test.count
+        let storage = [Double](unsafeUninitializedCapacity: count * P * twoM) { zp, initialized in
+            basisInner.storage.withUnsafeBufferPointer { bp in
+                noise.storage.withUnsafeBufferPointer { np in
+                    for t in 0..<count {
+                        let label = test.trueLabels[t]
+                        for q in 0..<S {
+                            let row = zp.baseAddress! + (t * P + q) * twoM
+                            for k in 0..<twoM { (row + k).initialize(to: label * bp[k * K + q]) }
+                        }
+                        let row = zp.baseAddress! + (t * P + S) * twoM
+                        for k in 0..<twoM { (row + k).initialize(to: np[k * count + t]) }
+                    }
+                }
+            }
+            initialized = count * P * twoM
         }
-        return z
+        return Matrix(rows: count * P, cols: twoM, storage: storage)
     }
 }
 

@@ -38,23 +38,48 @@ public struct FilterBank: Equatable, Sendable {
     }
 
     /// f(W, x_i) = (1/m) Σ_r Σ_q [ReLU(⟨w_{+1,r}, x_i^{(q)}⟩) − ReLU(⟨w_{−1,r}, x_i^{(q)}⟩)].
+    ///
+    /// Four samples at a time, one per SIMD lane: each lane sums in the order of a one-sample loop
+    /// (patches, then filters), so the outputs are those of that loop bit for bit, while the lanes'
+    /// independent sums hide the latency of the additions (measured: the one-sample loop was 4 %
+    /// of a small sweep).
     public func outputs(fromPreactivations z: Matrix, patchCount P: Int) -> [Double] {
-        let n = z.rows / P, twoM = 2 * m
-        var f = [Double](repeating: 0, count: n)
-        z.storage.withUnsafeBufferPointer { zp in
-            for i in 0..<n {
-                var plus = 0.0, minus = 0.0
-                for q in 0..<P {
-                    let row = zp.baseAddress! + (i * P + q) * twoM
-                    for r in 0..<m {
-                        plus += max(row[r], 0)
-                        minus += max(row[m + r], 0)
+        let n = z.rows / P, twoM = 2 * m, m = self.m, scale = Double(m)
+        return [Double](unsafeUninitializedCapacity: n) { f, initialized in
+            z.storage.withUnsafeBufferPointer { zp in
+                let base = zp.baseAddress!, sampleStride = P * twoM
+                var i = 0
+                while i + 4 <= n {
+                    var plus = SIMD4<Double>(repeating: 0), minus = plus
+                    for q in 0..<P {
+                        let row = base + (i * P + q) * twoM
+                        for r in 0..<m {
+                            let a = SIMD4(row[r], row[sampleStride + r], row[2 * sampleStride + r], row[3 * sampleStride + r])
+                            let b = SIMD4(row[m + r], row[sampleStride + m + r], row[2 * sampleStride + m + r],
+                                          row[3 * sampleStride + m + r])
+                            plus += a.replacing(with: 0, where: a .<= 0)  // max(a, 0), NaN kept
+                            minus += b.replacing(with: 0, where: b .<= 0)
+                        }
                     }
+                    let value = (plus - minus) / scale
+                    for l in 0..<4 { (f.baseAddress! + i + l).initialize(to: value[l]) }
+                    i += 4
                 }
-                f[i] = (plus - minus) / Double(m)
+                while i < n {
+                    var plus = 0.0, minus = 0.0
+                    for q in 0..<P {
+                        let row = base + (i * P + q) * twoM
+                        for r in 0..<m {
+                            plus += max(row[r], 0)
+                            minus += max(row[m + r], 0)
+                        }
+                    }
+                    (f.baseAddress! + i).initialize(to: (plus - minus) / scale)
+                    i += 1
+                }
             }
+            initialized = n
         }
-        return f
     }
 
     /// f(W, x_i) for every sample of `data`.

@@ -52,19 +52,40 @@ public struct MarginDecomposition: Sendable {
         let weights = groups.indices.map { g in
             (0..<twoM).map { k in (inherited.map { $0[k] ? 0 : 1 } ?? 0) == g ? (k < m ? 1.0 : -1.0) : 0 }
         }
+        // Four samples at a time, one per SIMD lane; each lane sums in the one-sample order.
         var sums = [Double](repeating: 0, count: groups.count * kinds * n)
+        let flatWeights = weights.flatMap { $0 }
         z.storage.withUnsafeBufferPointer { zp in
             sums.withUnsafeMutableBufferPointer { sp in
-                for t in 0..<n {
-                    for q in 0..<P {
-                        let kind = q == P - 1 ? 1 : 0, row = zp.baseAddress! + (t * P + q) * twoM
-                        for (g, weight) in weights.enumerated() {
-                            weight.withUnsafeBufferPointer { w in
+                flatWeights.withUnsafeBufferPointer { w in
+                    let sampleStride = P * twoM
+                    var t = 0
+                    while t + 4 <= n {
+                        for q in 0..<P {
+                            let kind = q == P - 1 ? 1 : 0, row = zp.baseAddress! + (t * P + q) * twoM
+                            for g in groups.indices {
+                                let target = sp.baseAddress! + (g * kinds + kind) * n + t, weight = w.baseAddress! + g * twoM
+                                var sum = SIMD4(target[0], target[1], target[2], target[3])
+                                for k in 0..<twoM {
+                                    let a = SIMD4(row[k], row[sampleStride + k], row[2 * sampleStride + k], row[3 * sampleStride + k])
+                                    sum += weight[k] * a.replacing(with: 0, where: a .<= 0)  // max(a, 0), NaN kept
+                                }
+                                for l in 0..<4 { target[l] = sum[l] }
+                            }
+                        }
+                        t += 4
+                    }
+                    while t < n {
+                        for q in 0..<P {
+                            let kind = q == P - 1 ? 1 : 0, row = zp.baseAddress! + (t * P + q) * twoM
+                            for g in groups.indices {
+                                let weight = w.baseAddress! + g * twoM
                                 var sum = sp[(g * kinds + kind) * n + t]
-                                for k in 0..<twoM { sum += w[k] * max(row[k], 0) }
+                                for k in 0..<twoM { sum += weight[k] * max(row[k], 0) }
                                 sp[(g * kinds + kind) * n + t] = sum
                             }
                         }
+                        t += 1
                     }
                 }
             }
