@@ -33,32 +33,42 @@ public struct TrajectoryTable {
         var cells: [Double?] = []
         cells.reserveCapacity(header.count * outcome.run.snapshots.count)
         for snap in outcome.run.snapshots {
-            cells += [Double(snap.step), snap.trainLoss, snap.trainError, snap.decompositionRelativeError]
+            cells.append(Double(snap.step)); cells.append(snap.trainLoss)
+            cells.append(snap.trainError); cells.append(snap.decompositionRelativeError)
             for (_, members) in groups {
                 /// Largest and mean of `value` over the members (nil, nil for an empty group).
                 func stats(_ value: (Int) -> Double) {
-                    guard let first = members.first else { cells += [nil, nil]; return }
+                    guard let first = members.first else { cells.append(nil); cells.append(nil); return }
                     var largest = value(first), sum = 0.0
                     for k in members {
                         let v = value(k)
                         if v > largest { largest = v }  // as Array.max(): the first of equal values
                         sum += v
                     }
-                    cells += [largest, sum / Double(members.count)]
-                }
-                /// The largest of `value` over the members' rows of `matrix`, read in place.
-                func largest(_ matrix: Matrix, _ value: (Double) -> Double) -> Double? {
-                    guard !members.isEmpty && matrix.cols > 0 else { return nil }
-                    return matrix.storage.withUnsafeBufferPointer { p in
-                        var best = -Double.infinity
-                        for k in members { for i in 0..<matrix.cols { best = max(best, value(p[k * matrix.cols + i])) } }
-                        return best
-                    }
+                    cells.append(largest); cells.append(sum / Double(members.count))
                 }
                 for s in snap.gamma.indices { snap.gamma[s].withUnsafeBufferPointer { g in stats { g[$0] } } }
-                cells.append(largest(snap.rhoBar) { $0 })
-                cells.append(largest(snap.rhoUnder) { -$0 }.map { -$0 })
-                cells.append(largest(snap.innerNoise) { abs($0) })
+                // max ρ̄, min ρ̲ and max |⟨w, ξ_i⟩| over the members' rows, in one pass.
+                let n = snap.rhoBar.cols
+                if members.isEmpty || n == 0 {
+                    cells.append(nil); cells.append(nil); cells.append(nil)
+                } else {
+                    var barMax = -Double.infinity, underMin = Double.infinity, noiseMax = -Double.infinity
+                    snap.rhoBar.storage.withUnsafeBufferPointer { bar in
+                        snap.rhoUnder.storage.withUnsafeBufferPointer { under in
+                            snap.innerNoise.storage.withUnsafeBufferPointer { noise in
+                                for k in members {
+                                    for i in (k * n)..<((k + 1) * n) {
+                                        barMax = max(barMax, bar[i])
+                                        underMin = -max(-underMin, -under[i])
+                                        noiseMax = max(noiseMax, abs(noise[i]))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    cells.append(barMax); cells.append(underMin); cells.append(noiseMax)
+                }
                 for inner in [snap.innerU, snap.innerV1, snap.innerV2] {
                     inner.withUnsafeBufferPointer { p in stats { (($0 < m) ? 1 : -1) * p[$0] } }
                 }
