@@ -164,19 +164,29 @@ public struct SweepStore: Sendable {
     }
 
     /// Store one run, all its rows in one transaction. A key already present is left as is.
-    public func insert(_ result: SweepResult) throws {
-        let engines = String(decoding: try JSONSerialization.data(withJSONObject: result.engines, options: [.sortedKeys]), as: UTF8.self)
+    public func insert(_ result: SweepResult) throws { try insert([result]) }
+
+    /// Store runs, all their rows in one transaction (a kill leaves all of them or none); keys
+    /// already present are left as they are.
+    public func insert(_ results: [SweepResult]) throws {
+        guard !results.isEmpty else { return }
         let finished = RunManifest.iso8601(Date())
+        let engines = try results.map {
+            String(decoding: try JSONSerialization.data(withJSONObject: $0.engines, options: [.sortedKeys]), as: UTF8.self)
+        }
         try queue.write { db in  // one transaction
-            try db.cachedStatement(sql: SweepStore.insertRun).execute(arguments: [
-                result.key, result.cellKey, String(result.seed), result.configJSON, result.gridJSON, engines, result.seconds, finished])
-            guard db.changesCount > 0 else { return }
+            let insertRun = try db.cachedStatement(sql: SweepStore.insertRun)
             let insertPhase = try db.cachedStatement(sql: SweepStore.insertPhase)
-            for phase in result.phases {
-                var arguments: [(any DatabaseValueConvertible)?] = [result.key, phase.phase]
-                for name in SweepResult.metricNames { arguments.append(phase.values[name]) }
-                arguments.append(phase.trajectoryCSV)
-                try insertPhase.execute(arguments: StatementArguments(arguments))
+            for (result, engines) in zip(results, engines) {
+                try insertRun.execute(arguments: [result.key, result.cellKey, String(result.seed), result.configJSON,
+                                                  result.gridJSON, engines, result.seconds, finished])
+                guard db.changesCount > 0 else { continue }
+                for phase in result.phases {
+                    var arguments: [(any DatabaseValueConvertible)?] = [result.key, phase.phase]
+                    for name in SweepResult.metricNames { arguments.append(phase.values[name]) }
+                    arguments.append(phase.trajectoryCSV)
+                    try insertPhase.execute(arguments: StatementArguments(arguments))
+                }
             }
         }
     }

@@ -44,6 +44,25 @@ struct SweepStoreTests {
         }
     }
 
+    /// Finished runs wait for their batch: a full batch (``StoreBatch/maxRuns``) is written at
+    /// once, in one insert; what waits is written by `flush`, and a run already stored is left as is.
+    @Test func storeBatchWritesFullBatchesAndFlushesTheRest() async throws {
+        let grid = try SweepGrid.parse(yaml: "base: {m: 2, N1: 4, N2: 2, T1: 2, T2: 2, n_test: 4, record_every: 2}\ngrid: {d: [20]}\nseeds: [\(Array(0..<(StoreBatch.maxRuns + 3)).map(String.init).joined(separator: ", "))]\n")
+        var results: [SweepResult] = []
+        for job in try grid.jobs { results.append(try await SweepResult.run(job)) }
+        let store = try Self.temporaryStore()
+        var batch = StoreBatch(store: store)
+        for result in results.prefix(StoreBatch.maxRuns - 1) { try batch.add(result) }
+        let before = try store.runCount()
+        #expect(before < StoreBatch.maxRuns)
+        try batch.add(results[StoreBatch.maxRuns - 1])
+        #expect(try store.runCount() == StoreBatch.maxRuns)
+        for result in results.suffix(3) + results.prefix(2) { try batch.add(result) }
+        try batch.flush()
+        #expect(try store.runCount() == results.count)
+        #expect(Set(try store.runs().map(\.key)) == Set(results.map(\.key)))
+    }
+
     @Test func exportsOneFlatRowPerRun() async throws {
         let grid = try SweepGrid.parse(yaml: "base: {m: 2, N1: 8, N2: 4, T1: 5, T2: 5, n_test: 20, constants: {C1: 2.5}}\ngrid: {d: [20, 30]}\nseeds: [7, 18446744073709551615]\n")
         let store = try Self.temporaryStore()
