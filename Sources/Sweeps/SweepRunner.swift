@@ -3,7 +3,7 @@ import NumericsCore
 import TransferModel
 
 /// Runs the unfinished jobs of a grid, `workers` at a time, and stores finished runs in batches
-/// (``StoreBatch``).
+/// (`StoreBatch`).
 ///
 /// Parallelism is across runs (`ParallelRuns`: a task group with at most `workers` child
 /// tasks); each run is single-threaded, with OpenBLAS held to one thread. Finished jobs — those
@@ -57,7 +57,7 @@ public struct SweepRunner: Sendable {
         var reached = 0, skipped = 0, done = 0
         var last: (job: SweepJob, seconds: Double, skipped: Int)?
         var previous: SweepJob?
-        // Finished runs wait here for their batch's transaction (see ``StoreBatch``).
+        // Finished runs wait here for their batch's transaction (see `StoreBatch`).
         var batch = StoreBatch(store: store)
         defer { try? batch.flush() }  // what finished before an error is kept
         try await ParallelRuns.run(workers: workers, next: { () throws -> SweepJob? in
