@@ -85,8 +85,8 @@ public enum ConfigValue: Sendable, Equatable {
 /// Tables: `run` (one row per finished (cell, seed): `key` = SHA-256 of the canonical
 /// effective config, primary key; `cell`, `seed`, `config` JSON, `grid` JSON, `engines` JSON,
 /// `seconds`, `finished`) and `phase` (one row per run and phase: the metrics of
-/// `metrics.json` and the trajectory CSV). A run's rows are written in one transaction, so a
-/// process killed at any moment (SIGKILL included) leaves either all of a run or none of it;
+/// `metrics.json` and the trajectory CSV). A run's rows are written in one transaction (with
+/// the other runs of its batch), so a process killed at any moment (SIGKILL included) leaves either all of a run or none of it;
 /// the primary keys make duplicates impossible. Write-ahead logging keeps readers and the
 /// writer apart.
 public struct SweepStore: Sendable {
@@ -162,9 +162,6 @@ public struct SweepStore: Sendable {
     func finishedKeys() throws -> Set<String> {
         try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT key FROM run")) }
     }
-
-    /// Store one run, all its rows in one transaction. A key already present is left as is.
-    public func insert(_ result: SweepResult) throws { try insert([result]) }
 
     /// Store runs, all their rows in one transaction (a kill leaves all of them or none); keys
     /// already present are left as they are.
