@@ -30,9 +30,10 @@ public enum SweepThroughput {
         public var computeBound: Double { Double(workers * runs) / trainingSeconds }
     }
 
-    /// One timed sweep of the grid on `workers` workers, into a store under `folder` (removed after).
-    public static func measure(workers: Int, folder: URL) async throws -> Measurement {
-        let grid = try SweepGrid.parse(yaml: gridYAML)
+    /// One timed sweep of `grid` (default: the grid above) on `workers` workers, into a store
+    /// under `folder` (removed after).
+    public static func measure(_ grid: SweepGrid? = nil, workers: Int, folder: URL) async throws -> Measurement {
+        let grid = try grid ?? SweepGrid.parse(yaml: gridYAML)
         let url = folder.appendingPathComponent("throughput-\(UUID().uuidString).sqlite")
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: url.path + suffix) } }
         let store = try SweepStore(url: url)

@@ -41,10 +41,15 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Only the sweep throughput: 400 small runs (sampler gram) through the sweep runner and store, runs/s next to the compute-only bound.")
     var sweep = false
 
+    @Option(name: .long, help: "With --sweep: time this grid (YAML, as for ptv sweep) instead of the 400 small runs, every run of it each repeat.")
+    var grid: String?
+
     func run() async throws {
         guard repeats >= 1 && repeats <= 100 else {
             throw InputError("--repeats: \(repeats) is outside the allowed range: an integer in [1, 100]")
         }
+        guard grid == nil || sweep else { throw InputError("--grid: only with --sweep") }
+        guard config == nil || !sweep else { throw InputError("--config: not with --sweep (time a grid with --grid)") }
         if sweep { return try await sweepThroughput() }
         let base = try config.map { try ExperimentConfig.load(from: URL(fileURLWithPath: $0)) } ?? EngineBenchmark.targetConfig
         print("ptv bench: d=\(base.d) m=\(base.m) N1=\(base.N1) N2=\(base.N2) T1=\(base.T1) T2=\(base.T2) n_test=\(base.n_test) layout=\(base.layout.rawValue) variant=\(base.variant.rawValue)")
@@ -152,13 +157,15 @@ struct BenchCommand: AsyncParsableCommand {
         print(String(format: "  ratio NumPy (faster setting) / ptv train: %.1f×", reference / median(trainTimes)))
     }
 
-    /// `--sweep`: the grid of ``SweepThroughput`` on every core, best of `repeats`.
+    /// `--sweep`: the grid of ``SweepThroughput`` (or `--grid`) on every core, best of `repeats`.
     func sweepThroughput() async throws {
         let workers = SweepRunner.defaultWorkers
-        print("sweep throughput: \(SweepThroughput.summary) into a fresh store on \(workers) workers, best of \(repeats):")
+        let chosen = try grid.map { try SweepGrid.load(from: URL(fileURLWithPath: $0)) }
+        let summary = chosen.map { "\($0.placedRunCount) runs of \(grid!)" } ?? SweepThroughput.summary
+        print("sweep throughput: \(summary) into a fresh store on \(workers) workers, best of \(repeats):")
         var best: SweepThroughput.Measurement?
         for _ in 0..<repeats {
-            let m = try await SweepThroughput.measure(workers: workers, folder: FileManager.default.temporaryDirectory)
+            let m = try await SweepThroughput.measure(chosen, workers: workers, folder: FileManager.default.temporaryDirectory)
             print(String(format: "  %.3f s  %.0f runs/s   (training alone: %.3f s of CPU)", m.seconds, m.runsPerSecond, m.trainingSeconds))
             if best == nil || m.seconds < best!.seconds { best = m }
         }
