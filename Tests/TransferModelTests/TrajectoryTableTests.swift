@@ -24,4 +24,24 @@ struct TrajectoryTableTests {
             }
         }
     }
+
+    /// The CSV is the header and then each row's cells as `Double.description` writes them (empty
+    /// for an empty group). ‖u‖ = 10²⁰⁰ overflows ‖u‖² to infinity, and the non-finite cells'
+    /// spellings must survive too.
+    @Test(arguments: ["alpha: 0.5\n", "alpha: 0.5\nu_norm: 1e200\n"])
+    func csvWritesEachCellAsItsDescription(extra: String) async throws {
+        let outcomes = try await TransferExperiment(config: Fixtures.config(extra + "T1: 12\nT2: 12\nrecord_every: 4\n")).run()
+        var nonFinite = 0
+        for outcome in outcomes {
+            let table = TrajectoryTable(outcome)
+            let lines = table.csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            #expect(lines.count == table.rows.count + 2 && lines.last == "")
+            #expect(lines[0] == table.header.joined(separator: ","))
+            for (line, row) in zip(lines.dropFirst(), table.rows) {
+                #expect(line == row.map { $0?.description ?? "" }.joined(separator: ","))
+                nonFinite += row.filter { $0.map { !$0.isFinite } ?? false }.count
+            }
+        }
+        if extra.contains("u_norm") { #expect(nonFinite > 0, "‖u‖ = 1e200 should give non-finite cells") }
+    }
 }
