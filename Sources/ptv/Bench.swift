@@ -160,12 +160,13 @@ struct BenchCommand: AsyncParsableCommand {
     /// `--sweep`: the grid of ``SweepThroughput`` (or `--grid`) on every core, best of `repeats`.
     func sweepThroughput() async throws {
         let workers = SweepRunner.defaultWorkers
-        let chosen = try grid.map { try SweepGrid.load(from: URL(fileURLWithPath: $0)) }
-        let summary = chosen.map { "\($0.placedRunCount) runs of \(grid!)" } ?? SweepThroughput.summary
+        let chosen = try grid.map { path in (path: path, grid: try SweepGrid.load(from: URL(fileURLWithPath: path))) }
+        if let chosen, chosen.grid.placedRunCount == 0 { throw InputError("--grid: \(chosen.path) has no run its regime can place") }
+        let summary = chosen.map { "\($0.grid.placedRunCount) runs of \($0.path)" } ?? SweepThroughput.summary
         print("sweep throughput: \(summary) into a fresh store on \(workers) workers, best of \(repeats):")
         var best: SweepThroughput.Measurement?
         for _ in 0..<repeats {
-            let m = try await SweepThroughput.measure(chosen, workers: workers, folder: FileManager.default.temporaryDirectory)
+            let m = try await SweepThroughput.measure(chosen?.grid, workers: workers, folder: FileManager.default.temporaryDirectory)
             print(String(format: "  %.3f s  %.0f runs/s   (training alone: %.3f s of CPU)", m.seconds, m.runsPerSecond, m.trainingSeconds))
             if best == nil || m.seconds < best!.seconds { best = m }
         }

@@ -17,7 +17,8 @@ struct BenchCommandTests {
     }
 
     /// `--sweep --grid` times the given grid: its placed runs, runs/s and the bound, each repeat.
-    /// `--grid` without `--sweep`, `--config` with it, and a missing grid file exit 2 naming the option.
+    /// `--grid` without `--sweep`, `--config` with it, a missing grid file and a grid with no placed
+    /// run exit 2 with one line naming the option.
     @Test func sweepThroughputOfAGivenGrid() throws {
         let dir = CLI.temporaryDirectory("bench-grid")
         let grid = dir.appendingPathComponent("g.yaml")
@@ -27,7 +28,11 @@ struct BenchCommandTests {
         #expect(result.stdout.contains("6 runs of \(grid.path)"), "\(result.stdout)")
         #expect(result.stdout.components(separatedBy: "runs/s   (training alone").count == 3, "\(result.stdout)")
         #expect(result.stdout.contains("compute-only bound"), "\(result.stdout)")
-        for arguments in [["--grid", grid.path], ["--sweep", "--config", grid.path], ["--sweep", "--grid", dir.appendingPathComponent("none.yaml").path]] {
+        // A grid whose regime places no cell (d too small for cond_dimension) has nothing to time.
+        let unplaced = dir.appendingPathComponent("unplaced.yaml")
+        try CLI.write("base: {N1: 100, N2: 10, m: 10, sampler: gram}\ngrid:\n  d: [1000]\nseeds: [0]\nregime: {C: 1, margin: 2, clock: 100000}\n", to: unplaced)
+        for arguments in [["--grid", grid.path], ["--sweep", "--config", grid.path], ["--sweep", "--grid", dir.appendingPathComponent("none.yaml").path],
+                          ["--sweep", "--grid", unplaced.path]] {
             let refused = try CLI.run(["bench"] + arguments)
             #expect(refused.status == 2, "\(arguments)")
             let lines = refused.stderr.split(separator: "\n")
