@@ -18,7 +18,7 @@ public struct PhaseDiagram: Sendable {
     /// Mean over seeds, [y index][x index]; NaN where a cell has no run.
     public let transferError: [[Double]]
     public let scratchError: [[Double]]
-    /// Mean of (transfer − scratch) test error per cell: > 0 is negative transfer.
+    /// Mean of `differences` per cell (transfer − scratch test error): > 0 is negative transfer.
     public let difference: [[Double]]
     /// Runs per cell.
     public let counts: [[Int]]
@@ -28,7 +28,11 @@ public struct PhaseDiagram: Sendable {
     /// phases (docs/theory.md §6b), for the seeds where both are positive and finite.
     public let gammaHatLogRatios: [[[Double]]]
     /// Per cell, the mean of `gammaHatLogRatios` (NaN where it is empty).
-    public var gammaHatLogRatio: [[Double]] { gammaHatLogRatios.map { $0.map { $0.isEmpty ? .nan : $0.reduce(0, +) / Double($0.count) } } }
+    public var gammaHatLogRatio: [[Double]] { Self.cellMeans(gammaHatLogRatios) }
+    /// Per cell, the mean of its values in their order (NaN for a cell without any).
+    static func cellMeans(_ perCell: [[[Double]]]) -> [[Double]] {
+        perCell.map { $0.map { $0.isEmpty ? .nan : $0.reduce(0, +) / Double($0.count) } }
+    }
     /// Per cell, the numeric config of its first run (with a grid's regime placement, the cell's
     /// own σ₀, η, η₂, T); empty where a cell has no run.
     let cellConfigs: [[[String: Double]]]
@@ -79,7 +83,7 @@ public struct PhaseDiagram: Sendable {
         seeds = Array(Set(usable.map(\.seed))).sorted()
         let blank = [[Double]](repeating: [Double](repeating: .nan, count: xs.count), count: ys.count)
         var sumT = [[Double]](repeating: [Double](repeating: 0, count: xs.count), count: ys.count)
-        var sumS = sumT, sumD = sumT
+        var sumS = sumT
         var counts = [[Int]](repeating: [Int](repeating: 0, count: xs.count), count: ys.count)
         var perSeed: [UInt64: [[Double]]] = [:]
         var differences = [[[Double]]](repeating: [[Double]](repeating: [], count: xs.count), count: ys.count)
@@ -88,7 +92,7 @@ public struct PhaseDiagram: Sendable {
         for run in usable {
             let i = ys.firstIndex(of: run.number(y)!)!, j = xs.firstIndex(of: run.number(x)!)!
             let t = run.metric(.transfer, "test_error") ?? .nan, s = run.metric(.scratch, "test_error") ?? .nan
-            sumT[i][j] += t; sumS[i][j] += s; sumD[i][j] += t - s; counts[i][j] += 1
+            sumT[i][j] += t; sumS[i][j] += s; counts[i][j] += 1
             perSeed[run.seed, default: blank][i][j] = t
             differences[i][j].append(t - s)
             if let gt = run.metric(.transfer, "Gamma_hat"), let gs = run.metric(.scratch, "Gamma_hat"), gt > 0, gs > 0, gt.isFinite, gs.isFinite {
@@ -111,7 +115,7 @@ public struct PhaseDiagram: Sendable {
         }
         transferError = mean(sumT)
         scratchError = mean(sumS)
-        difference = mean(sumD)
+        difference = Self.cellMeans(differences)
         self.counts = counts
         perSeedTransfer = perSeed
         var base: [String: Double] = [:], constants: [String: Double] = [:]

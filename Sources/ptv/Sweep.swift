@@ -42,7 +42,6 @@ struct SweepRun: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-
     func validate() throws {
         guard workers >= 1 && workers <= 1024 else { throw ValidationError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]") }
         guard !(cluster.slurm && shard != nil) else { throw ValidationError("give --slurm or --shard, not both") }
