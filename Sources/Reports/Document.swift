@@ -126,7 +126,8 @@ public struct Document: Sendable {
     /// CSS class of a badge (the first word of the text): a verdict, or an audit's outcome.
     static func verdictClass(_ text: String) -> String {
         let word = text.split(separator: " ").first.map(String.init) ?? text
-        return ["holds", "violated", "indeterminate", "not-applicable", "blocked", "better", "worse", "indistinguishable"]
+        return ["holds", "violated", "indeterminate", "not-applicable", "blocked", "better", "worse", "indistinguishable",
+                "holds-from", "violated-persistent", "violated-shrinking", "unreachable"]
             .contains(word) ? word : "other"
     }
 
@@ -145,6 +146,7 @@ public struct Document: Sendable {
     .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:0.85em;color:#fff;white-space:nowrap}
     .holds{background:#2e7d32}.violated{background:#c62828}.indeterminate{background:#f9a825;color:#222}
     .not-applicable{background:#78909c}.blocked{background:#6a1b9a}.other{background:#455a64}
+    .holds-from{background:#558b2f}.violated-persistent{background:#8e0000}.violated-shrinking{background:#ef6c00}.unreachable{background:#b0bec5;color:#222}
     .better{background:#3b7dbf}.worse{background:#d0483c}.indistinguishable{background:#ececec;color:#333}
     body:has(.columns){max-width:1800px}.columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:28px}.column svg{max-width:100%;height:auto}
     figure{margin:12px 0 20px}figcaption{font-size:0.85em;color:#4a5563;max-width:900px}a{color:#1a5fb4}

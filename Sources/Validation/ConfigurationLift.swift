@@ -7,43 +7,55 @@ import Vocabulary
 /// A configuration moved into the theorems' hypotheses at a given C while keeping its phase
 /// variables Λ₁ and Λ₂ (docs/theory.md §6a, "Lifting").
 ///
-/// With n and σ_p fixed, Λ_k = n‖μ_k‖⁴/(σ_p⁴d) is unchanged by d → λd, ‖u‖, ‖v_k‖ → λ^{1/4}·(‖u‖, ‖v_k‖).
-/// The lift takes the smallest λ ≥ 1 at which every condition that involves d or the signal norms
-/// but no step size or σ₀ holds at C (bisection on log λ, d rounded up to two significant
-/// digits); then lowers η, η₂ and σ₀ to 0.9 of what their conditions allow (rounded down to two
-/// digits; unchanged when already small enough); and sets T_k so that each task's noise clock
-/// η_k·σ_{p,k}²·d·T_k is what it was. T enters cond_dimension through log T*, so these steps
-/// repeat until d no longer changes. Finally it trains the lifted configuration at `checkSeeds`
-/// seeds (the config's and the next ones) and doubles a task's T while the largest training
-/// loss of its phases stays above ε, at most `maximumDoublings` times (×4: a run that still misses
-/// ε then stays visible in the header and in lemma-training-converges, rather than costing
-/// unbounded steps), redoing the steps above.
+/// The lift has three stages, each changing only what the conditions bound:
+/// 1. **Sizes.** Conditions on m and n alone (m ≥ C log(n/δ), n ≥ C log(m/δ)) are met by raising
+///    m to m′ and every N_k to κ·N_k with d → κ·d, for the smallest integer κ ≥ 1 (and then the
+///    smallest m′ ≥ m) at which they all hold. N_k/d is unchanged, so Λ₁, Λ₂ and Γ(α) are too.
+/// 2. **Dimension.** With n and σ_p fixed, Λ_k = n‖μ_k‖⁴/(σ_p⁴d) is unchanged by d → λd,
+///    ‖u‖, ‖v_k‖ → λ^{1/4}·(‖u‖, ‖v_k‖); λ ≥ 1 is the smallest at which every condition that involves
+///    d or the signal norms but no step size or σ₀ holds at C (bisection on log λ, d rounded up to
+///    two significant digits).
+/// 3. **Steps.** η, η₂ and σ₀ are lowered to 0.9 of what their conditions allow (rounded down to
+///    two digits; unchanged when already small enough), and T_k is set so that each task's clock
+///    η_k·σ_{p,k}²·d·T_k/(n_k·m) is what it was: the per-step change of a training sample's noise
+///    coefficient is η_k‖ξ‖²/(n_k m), so this keeps how far training gets. When n and m are
+///    unchanged it is the noise clock η_k·σ_{p,k}²·d·T_k.
+/// T enters cond_dimension through log T*, so stages 2–3 repeat until d no longer changes.
+/// Finally it trains the lifted configuration at `checkSeeds` seeds (the config's and the next
+/// ones) and doubles a task's T while the largest training loss of its phases stays above ε, at
+/// most `maximumDoublings` times (×4: a run that still misses ε then stays visible in the header
+/// and in lemma-training-converges, rather than costing unbounded steps), redoing the stages.
 ///
-/// Conditions that involve none of d, ‖u‖, ‖v_k‖, η, η₂, σ₀, T (m ≥ C log(n/δ), n ≥ C log(m/δ),
-/// p ≤ 1/C) cannot be met by lifting; they are reported as what prevents it.
+/// Conditions that involve none of the values above (p ≤ 1/C) cannot be met by lifting; they
+/// are reported as what prevents it, and ``ceiling(of:)`` gives the largest C any lift reaches.
 ///
 /// A *family* (configurations with the same d, lifted together, e.g. the members of a
-/// monotonicity family that must differ in one key only) shares the lifted d, η, η₂, σ₀, T₁, T₂
-/// and `record_every`: every condition of every member is imposed at once, the step sizes are the
-/// smallest any member needs and each T the largest any member's clock needs.
+/// monotonicity family that must differ in one key only) shares the lifted d, m, κ, η, η₂, σ₀,
+/// T₁, T₂ and `record_every`: every condition of every member is imposed at once, the step sizes
+/// are the smallest any member needs and each T the largest any member's clock needs.
 public struct ConfigurationLift: Sendable {
     let originals: [ExperimentConfig]
     public let lifted: [ExperimentConfig]
-    /// λ = d′/d.
+    /// λ = d′/d (κ included).
     public let scale: Double
+    /// κ, the factor of every N_k (and of d before the dimension stage).
+    public let sampleFactor: Int
     /// Λ₁, Λ₂, Γ(α), Γ(0) before and after, per member.
     public let before: [[String: Double]]
     public let after: [[String: Double]]
     /// C_max of each lifted member over every condition of both tasks, and its binding condition.
-    let regimeConstants: [RegimeConstant]
+    public let regimeConstants: [RegimeConstant]
     /// Training loss of each phase of each member's check run, and ε.
     public let trainLoss: [[Phase: Double]]
     let lossTarget: Double
     static let maximumDoublings = 2
     /// Seeds of the check run: the config's seed and the next ones.
     static let checkSeeds = 3
+    /// The largest κ and m′ the sizes stage tries.
+    static let largestSampleFactor = 64, largestFilterCount = ConfigKey.largestFilterCount
     /// What lifting may change.
-    static let liftable: Set<String> = ["d", "u_norm", "v1_norm", "v2_norm", "eta", "eta2", "sigma0", "T1", "T2"]
+    static let liftable: Set<String> = ["d", "u_norm", "v1_norm", "v2_norm", "eta", "eta2", "sigma0", "T1", "T2", "m", "N1", "N2"]
+    static let sizeKeys: Set<String> = ["m", "N1", "N2"]
     static let reported = ["Lambda_1", "Lambda_2", "Gamma", "Gamma_scratch"]
 
     /// Lift `configs` (one configuration, or a family sharing d) into the hypotheses at
@@ -54,38 +66,24 @@ public struct ConfigurationLift: Sendable {
             throw ConfigError(field: "config", "lifting a family needs one or more configurations with the same d")
         }
         originals = configs
-        let constants = configs.map { c -> [String: Double] in
-            var k = c.effectiveConstants
-            k["C"] = constant
-            return k
-        }
+        let constants = configs.map { Self.constants($0, constant) }
         let target = constants[0]["epsilon"] ?? IdentifierCatalog.constantDefaults["epsilon"]!
         lossTarget = target
-        func conditions(_ members: [ExperimentConfig]) -> [Condition] {
-            zip(members, constants).flatMap { c, k in
-                (1...2).flatMap { task in
-                    let env = Environment.theory(configuration: c.numericValues, constants: k, task: task)
-                    let definitions = Theory.current.definitions(forTask: task)
-                    return Theory.current.conditions.map { condition in
-                        let r = condition.relation(forTask: task)
-                        return Condition(label: "\(condition.id)_\(task)", relation: r, env: env,
-                                         ids: definitions.expanded(r.lhs).identifiers.union(definitions.expanded(r.rhs).identifiers))
-                    }
-                }
-            }
-        }
+        let conditions = { (members: [ExperimentConfig]) in Self.conditions(members, constant: constant) }
         for c in conditions(configs) where c.ids.isDisjoint(with: Self.liftable) {
             let comparison = try Self.compare(c.relation, c.env, c.label)
             guard comparison.outcome == .holds else {
-                throw ConfigError(field: c.label, String(format: "prevents lifting at C = %g: %@ %@ (lhs %.6g, rhs %.6g); lifting changes only d, ‖u‖, ‖v_k‖, η, η₂, σ₀ and T",
+                throw ConfigError(field: c.label, String(format: "prevents lifting at C = %g: %@ %@ (lhs %.6g, rhs %.6g); lifting changes only d, m, N, ‖u‖, ‖v_k‖, η, η₂, σ₀ and T",
                                                          constant, c.relation.printed(), comparison.outcome == .fails ? "fails" : "is indeterminate", comparison.lhs.value, comparison.rhs.value))
             }
         }
+        let sized = try Self.sizes(configs, constant: constant)
+        sampleFactor = sized[0].N1 / max(first.N1, 1)
         var multipliers = [1.0, 1.0]
         var lifted = configs
         var loss: [[Phase: Double]] = []
         for attempt in 0...Self.maximumDoublings {
-            lifted = try Self.place(configs, constant: constant, multipliers: multipliers, conditions: conditions)
+            lifted = try Self.place(configs, sized: sized, constant: constant, multipliers: multipliers)
             guard check else { break }
             // The largest training loss of each phase over the check seeds.
             loss = []
@@ -124,6 +122,43 @@ public struct ConfigurationLift: Sendable {
         }
     }
 
+    /// The largest C any lift of `configs` reaches: the smallest C* over the conditions lifting
+    /// cannot change (p ≤ 1/C in the shipped theory), with the binding one; C_max = +∞ when
+    /// every condition can be met by lifting.
+    public static func ceiling(of configs: [ExperimentConfig]) throws -> RegimeConstant {
+        var best = RegimeConstant(value: .infinity, binding: nil)
+        for c in conditions(configs, constant: 1) where c.ids.isDisjoint(with: liftable) && RegimeConstant.involves(c.relation) {
+            let value: Double
+            do { value = try c.relation.largestConstant("C", in: c.env) } catch {
+                throw ConfigError(field: c.label, "cannot be evaluated: \(error)")
+            }
+            if value < best.value { best = RegimeConstant(value: value, binding: c.label) }
+        }
+        return best
+    }
+
+    /// A member's constants with C set.
+    static func constants(_ config: ExperimentConfig, _ constant: Double) -> [String: Double] {
+        var k = config.effectiveConstants
+        k["C"] = constant
+        return k
+    }
+
+    /// Every condition of both tasks of every member, at C.
+    static func conditions(_ members: [ExperimentConfig], constant: Double) -> [Condition] {
+        members.flatMap { c in
+            (1...2).flatMap { task in
+                let env = Environment.theory(configuration: c.numericValues, constants: constants(c, constant), task: task)
+                let definitions = Theory.current.definitions(forTask: task)
+                return Theory.current.conditions.map { condition in
+                    let r = condition.relation(forTask: task)
+                    return Condition(label: "\(condition.id)_\(task)", relation: r, env: env,
+                                     ids: definitions.expanded(r.lhs).identifiers.union(definitions.expanded(r.rhs).identifiers))
+                }
+            }
+        }
+    }
+
     /// A condition of one member and task, with the configuration ids it depends on.
     struct Condition {
         let label: String
@@ -132,9 +167,57 @@ public struct ConfigurationLift: Sendable {
         let ids: Set<String>
     }
 
-    /// One placement: d from the d/norm conditions, then η, η₂, σ₀, then T; repeated until d is stable.
-    private static func place(_ configs: [ExperimentConfig], constant: Double, multipliers: [Double],
-                              conditions: ([ExperimentConfig]) -> [Condition]) throws -> [ExperimentConfig] {
+    /// Stage 1: the family with m raised to m′ and N_k, d multiplied by κ, for the smallest κ
+    /// (then m′) at which every condition on m and n alone holds at C.
+    ///
+    /// For a fixed κ each such condition is monotone in m′ (m ≥ C log(n/δ) tightens never as m
+    /// grows, n ≥ C log(m/δ) only tightens): the smallest m′ making the loosening ones hold is
+    /// found by bisection, and κ is raised while a tightening one then fails.
+    static func sizes(_ configs: [ExperimentConfig], constant: Double) throws -> [ExperimentConfig] {
+        let m0 = configs.map(\.m).max()!
+        func members(_ kappa: Int, _ m: Int) -> [ExperimentConfig] {
+            configs.map { c in
+                var s = c
+                s.m = m
+                (s.N1, s.N2, s.d) = (c.N1 * kappa, c.N2 * kappa, c.d * kappa)
+                return s
+            }
+        }
+        func sizeConditions(_ family: [ExperimentConfig]) -> [Condition] {
+            conditions(family, constant: constant).filter {
+                !$0.ids.isDisjoint(with: sizeKeys) && $0.ids.isDisjoint(with: liftable.subtracting(sizeKeys))
+            }
+        }
+        func holding(_ family: [ExperimentConfig]) throws -> [Bool] {
+            try sizeConditions(family).map { try compare($0.relation, $0.env, $0.label).outcome == .holds }
+        }
+        guard try holding(members(1, m0)).contains(false) else { return configs.map { var c = $0; c.m = m0; return c } }
+        for kappa in 1...largestSampleFactor {
+            // Which conditions hold at the largest m′ (those loosen as m grows) and the smallest.
+            let high = try holding(members(kappa, largestFilterCount))
+            guard let low = try? holding(members(kappa, m0)) else { continue }
+            let loosening = high.indices.filter { high[$0] }
+            // A condition failing at both ends cannot be met with this κ.
+            guard zip(high, low).allSatisfy({ $0 || $1 }) else { continue }
+            var lo = m0, hi = largestFilterCount   // holding(loosening) is false at lo unless lo works
+            if loosening.allSatisfy({ low[$0] }) { hi = m0 } else {
+                while hi - lo > 1 {
+                    let mid = (lo + hi) / 2
+                    let at = try holding(members(kappa, mid))
+                    if loosening.allSatisfy({ at[$0] }) { hi = mid } else { lo = mid }
+                }
+            }
+            let family = members(kappa, hi)
+            if try holding(family).allSatisfy({ $0 }) { return family }
+        }
+        let failing = sizeConditions(members(largestSampleFactor, m0)).map(\.label)
+        throw ConfigError(field: failing.first ?? "m", "prevents lifting at C = \(constant): no m′ ≤ \(largestFilterCount) with N multiplied by at most \(largestSampleFactor) satisfies \(Set(failing).sorted().joined(separator: ", "))")
+    }
+
+    /// Stages 2 and 3 on the sized family: d from the d/norm conditions, then η, η₂, σ₀, then
+    /// T; repeated until d is stable. `originals` give the clocks to keep.
+    private static func place(_ originals: [ExperimentConfig], sized configs: [ExperimentConfig], constant: Double,
+                              multipliers: [Double]) throws -> [ExperimentConfig] {
         // Members share the family's smallest η, η₂, σ₀ from the start, so every condition's C*
         // below scales one common value.
         let eta0 = configs.map(\.eta).min()!, eta20 = configs.map(\.downstreamEta).min()!, sigma00 = configs.map(\.sigma0).min()!
@@ -156,7 +239,8 @@ public struct ConfigurationLift: Sendable {
         }
         // Every condition of d or the norms that involves no step size or σ₀.
         func geometric(_ candidate: [ExperimentConfig]) throws -> Bool {
-            try conditions(candidate).filter { !$0.ids.isDisjoint(with: ["d", "u_norm", "v1_norm", "v2_norm"]) && $0.ids.isDisjoint(with: ["eta", "eta2", "sigma0"]) }
+            try conditions(candidate, constant: constant)
+                .filter { !$0.ids.isDisjoint(with: ["d", "u_norm", "v1_norm", "v2_norm"]) && $0.ids.isDisjoint(with: ["eta", "eta2", "sigma0"]) }
                 .allSatisfy { try compare($0.relation, $0.env, $0.label).outcome == .holds }
         }
         for _ in 0..<20 {
@@ -174,7 +258,7 @@ public struct ConfigurationLift: Sendable {
                 members = scaled(1)
             }
             // Step sizes and σ₀: 0.9 of the largest value every member's conditions allow (C* ∝ 1/value).
-            let all = conditions(members)
+            let all = conditions(members, constant: constant)
             // The conditions that bound a value are those that mention it (found in the theory's
             // definitions, not named here), so a new condition on η, η₂ or σ₀ is honoured too.
             func cap(_ original: Double, current: Double, _ key: ConfigKey) throws -> Double {
@@ -186,12 +270,24 @@ public struct ConfigurationLift: Sendable {
             let eta = try cap(eta0, current: members[0].eta, .eta)
             let eta2 = try cap(eta20, current: members[0].downstreamEta, .eta2)
             let sigma0 = try cap(sigma00, current: members[0].sigma0, .sigma0)
-            // Noise clock η_k·σ_{p,k}²·d·T_k of every member kept (σ_{p,k} unchanged), times the doubling multiplier.
+            // Each task's clock η_k·σ_{p,k}²·d·T_k/(n_k·m) of every member kept (σ_{p,k} unchanged),
+            // times the doubling multiplier.
             let d = Double(members[0].d)
-            let t1 = configs.map { Int((multipliers[0] * Double($0.T1) * $0.eta * d0 / (eta * d)).rounded(.up)) }.max()!
-            let t2 = configs.map { Int((multipliers[1] * Double($0.T2) * $0.downstreamEta * d0 / (eta2 * d)).rounded(.up)) }.max()!
+            func steps(_ task: Int) throws -> Int {
+                let step = task == 1 ? eta : eta2
+                let needed = zip(originals, members).map { original, member -> Double in
+                    let (t, n, n2) = task == 1 ? (original.T1, original.N1, member.N1) : (original.T2, original.N2, member.N2)
+                    let clockRatio = Double(n2 * member.m) / Double(max(n * original.m, 1))
+                    return multipliers[task - 1] * Double(t) * original.eta(task: task) * Double(original.d) * clockRatio / (step * d)
+                }.max()!.rounded(.up)
+                guard needed.isFinite, needed <= Double(ConfigKey.largestStepCount) else {
+                    throw ConfigError(field: "T\(task)", String(format: "lifting at C = %g would need %.3g steps (at most %d)", constant, needed, ConfigKey.largestStepCount))
+                }
+                return Int(needed)
+            }
+            let t1 = try steps(1), t2 = try steps(2)
             // About as many recorded steps in the shorter phase as before.
-            let every = configs.map { c in
+            let every = originals.map { c in
                 max(1, Int((Double(c.record_every) * Double(min(t1, t2)) / Double(max(min(c.T1, c.T2), 1))).rounded(.up)))
             }.max()!
             for i in members.indices {
@@ -253,9 +349,14 @@ public struct ConfigurationLift: Sendable {
             : "#   largest training loss of the check runs (seeds \(lifted[i].seed)…\(lifted[i].seed &+ UInt64(Self.checkSeeds - 1))): " + [Phase.upstream, .transfer, .scratch].compactMap { p in
                 trainLoss[i][p].map { String(format: "%@ %.3g", p.rawValue, $0) } }.joined(separator: ", ") + String(format: " (ε = %g)", lossTarget)
         let regime = regimeConstants[i]
+        func sizes(_ i: Int) -> String {
+            let (a, b) = (originals[i], lifted[i])
+            let parts = (a.m == b.m ? [] : ["m \(a.m) -> \(b.m)"]) + (sampleFactor == 1 ? [] : ["N1, N2 x \(sampleFactor)"])
+            return parts.isEmpty ? "" : parts.joined(separator: ", ") + "; "
+        }
         return """
             # Lifted into the hypotheses at C = \(Judge.format(lifted[i].effectiveConstants["C"] ?? 1)) by `ptv bounds --lift` (docs/theory.md §6a)\(lifted.count > 1 ? ", member \(i + 1) of a family of \(lifted.count)" : ""):
-            #   d x \(String(format: "%.4g", scale)), signal norms x \(String(format: "%.4g", pow(scale, 0.25))); η, η₂, σ₀ lowered as cond_step and cond_init demand; T keeps η·σ_p²·d·T.
+            #   \(sizes(i))d x \(String(format: "%.4g", scale)), signal norms x \(String(format: "%.4g", pow(scale / Double(sampleFactor), 0.25))); η, η₂, σ₀ lowered as cond_step and cond_init demand; T keeps η·σ_p²·d·T/(n·m).
             #   C_max = \(Judge.format(regime.value))\(regime.binding.map { " (binding: \($0))" } ?? "")
             \(Self.reported.map(line).joined(separator: "\n"))
             \(losses)

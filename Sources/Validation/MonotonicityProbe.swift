@@ -61,6 +61,20 @@ enum MonotonicityProbe {
         return instances
     }
 
+    /// The configurations whose runs the instances at `configuration` compare: every family it
+    /// heads (it has the smallest value of the family's key), itself included.
+    static func family(_ configuration: ValidationSuite.Configuration, _ all: [ValidationSuite.Configuration]) -> [String] {
+        var labels = [configuration.label]
+        for (key, _) in keys {
+            let mine = signature(configuration.config, excluding: key)
+            let members = all.filter { signature($0.config, excluding: key) == mine }
+            let xs = Set(members.map { value($0.config, key) })
+            guard xs.count >= 2, value(configuration.config, key) == xs.min()! else { continue }
+            labels += members.map(\.label).filter { !labels.contains($0) }
+        }
+        return labels
+    }
+
     static func leastSquaresSlope(_ points: [(Double, Double)]) -> Double {
         let n = Double(points.count)
         let mx = points.reduce(0) { $0 + $1.0 } / n, my = points.reduce(0) { $0 + $1.1 } / n

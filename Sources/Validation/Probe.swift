@@ -50,6 +50,12 @@ public struct Probe: Sendable {
     /// suite's C, for a measurement across configurations that must not mix in runs the
     /// statement does not speak of.
     public var peersInsideHypotheses = false
+    /// For a probe whose instance at a configuration compares it with others (a family, or the
+    /// whole suite), the labels of the configurations that instance needs, itself included; nil
+    /// when each configuration's instances need its own runs only. The ladder lifts and runs
+    /// them together (docs/theory.md §8b).
+    public var comparedConfigurations: (@Sendable (_ configuration: ValidationSuite.Configuration,
+                                                   _ all: [ValidationSuite.Configuration]) -> [String])? = nil
 }
 
 extension Probe {
@@ -111,7 +117,8 @@ extension Probe {
             phaseVariable("gamma-agreement", phases: [.transfer], "Γ̂ of the transfer phase's test margins, per seed"),
             Probe(name: "gamma-ordering", kind: .statistical,
                   summary: "Spearman ρ between Γ(α) and the median transfer Γ̂ over the configurations inside the hypotheses, with a bootstrap-over-seeds interval",
-                  extract: GammaOrderingProbe.extract, peersInsideHypotheses: true),
+                  extract: GammaOrderingProbe.extract, peersInsideHypotheses: true,
+                  comparedConfigurations: { _, all in all.map(\.label) }),
             marginShare("inherited-signal-share", MeasuredQuantity.inheritedSignalShare, kind: "signal", statistic: "mean",
                         "inherited filters' share of the transfer phase's signal-patch margin mean, per seed"),
             marginShare("inherited-noise-share", MeasuredQuantity.inheritedNoiseShare, kind: "noise", statistic: "var",
@@ -125,7 +132,7 @@ extension Probe {
             pooledError("proposition-negative-transfer", "transfer and scratch test errors pooled over seeds (Clopper–Pearson)"),
             Probe(name: "corollary-monotone", kind: .statistical,
                   summary: "slope of transfer test error against α, N₁, ‖u‖, σ_{p,1} within families of configurations that differ in that key only (mean of per-seed least-squares slopes ± Student t)",
-                  extract: MonotonicityProbe.extract),
+                  extract: MonotonicityProbe.extract, comparedConfigurations: MonotonicityProbe.family),
         ]
         return Dictionary(uniqueKeysWithValues: probes.map { ($0.name, $0) })
     }()

@@ -46,6 +46,45 @@ struct ReportFigures {
         inheritedShares(report)
         transferMinusScratch(report)
         for judgement in report.judgements { regime(judgement) }
+        for ladder in report.ladders where ladder.chased { self.ladder(ladder) }
+    }
+
+    /// The file of a statement's ladder figure.
+    static func ladderFile(_ id: String) -> String { "ladder-\(id).svg" }
+
+    /// The worst relative margin of each chased configuration against the C its runs really
+    /// satisfy (log axis), one line per configuration, each rung marked by the configuration's
+    /// outcome there, with the suite's C dashed (docs/theory.md §8b).
+    mutating func ladder(_ ladder: StatementLadder) {
+        let labels = ladder.rungs.flatMap { $0.configurations.map(\.label) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        var chart = SVGChart(title: "\(ladder.id): the ladder of constants", xLabel: "C the runs satisfy (log scale)",
+                             yLabel: "worst relative margin (> 0: claim holds)")
+        chart.logX = true
+        var outcomes: [Verdict: [(Double, Double)]] = [:]
+        var margins: [Double] = [0]
+        for (i, label) in labels.enumerated() {
+            let points = ladder.rungs.compactMap { rung -> (Double, Double, Verdict)? in
+                guard let c = rung.configurations.first(where: { $0.label == label && $0.reached }), let m = c.worstRelativeMargin,
+                      m.isFinite, let verdict = c.verdict else { return nil }
+                let x = (c.constant ?? .infinity).isFinite ? c.constant! : rung.constant
+                return (x, m, verdict)
+            }
+            chart.series.append(.init(name: label, points: points.map { ($0.0, $0.1) }, color: SVGChart.palette[(i + 4) % SVGChart.palette.count]))
+            for p in points { outcomes[p.2, default: []].append((p.0, p.1)); margins.append(p.1) }
+        }
+        for (outcome, color, shape) in [(Verdict.holds, "#2a7d2a", SVGChart.MarkerShape.circle), (.violated, "#c0392b", .cross),
+                                        (.indeterminate, "#888888", .triangle)] {
+            guard let p = outcomes[outcome] else { continue }
+            chart.series.append(.init(name: outcome.rawValue, points: p, color: color, markers: true, lines: false, shape: shape))
+        }
+        let base = ladder.rungs[0].constant, top = ladder.rungs.map(\.reachedConstant).max() ?? base
+        chart.series.append(.init(name: "suite's C = \(Judge.format(base))", points: [(base, margins.min()!), (base, margins.max()!)],
+                                  color: "#1f4e9c", dashed: true))
+        chart.series.append(.init(name: "zero margin", points: [(base / 1.2, 0), (top * 1.2, 0)], color: "#888", dashed: true))
+        let unreached = ladder.rungs.flatMap { rung in rung.configurations.filter { !$0.reached }.map { "\($0.label) at C = \(Judge.format(rung.constant))" } }
+        add(Self.ladderFile(ladder.id), chart.svg,
+            "Each line is one of the statement's worst configurations, lifted to every rung and run at the suite's seeds; a marker is its worst relative margin there, at the C its runs really satisfy, coloured by its verdict. Below zero the claim fails. A failure that rises to zero as C grows is consistent with a theorem that holds for some larger C; one that stays below is not. Ladder verdict: \(ladder.verdict.rawValue) (\(ladder.reason))."
+            + (unreached.isEmpty ? "" : " Not reached: " + unreached.joined(separator: "; ") + "."))
     }
 
     /// The file of a statement's regime figure.
@@ -91,8 +130,8 @@ struct ReportFigures {
 
     /// Figures shown on a statement's page.
     func relevant(to id: String) -> [String] {
-        let regime = all[Self.regimeFile(id)] == nil ? [] : [Self.regimeFile(id)]
-        return regime + relevantData(to: id)
+        let own = [Self.ladderFile(id), Self.regimeFile(id)].filter { all[$0] != nil }
+        return own + relevantData(to: id)
     }
 
     private func relevantData(to id: String) -> [String] {

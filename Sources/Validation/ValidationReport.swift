@@ -14,6 +14,26 @@ public struct ValidationReport {
     public let configurations: [ConfigurationSummary]
     /// Pages linked under "See also" (paths relative to the report folder; they may be written later).
     public var seeAlso: [String] = []
+    /// Each statement's ladder of constants, in the judgements' order (docs/theory.md §8b); empty
+    /// when no ladder was climbed.
+    public var ladders: [StatementLadder] = []
+
+    /// The ladder of a statement, when one was climbed.
+    public func ladder(_ id: String) -> StatementLadder? { ladders.first { $0.id == id } }
+
+    /// The exit code's rule: with a ladder, 1 when a statement is `violated-persistent`; without
+    /// one, 1 when a statement is violated at the suite's C; 0 otherwise.
+    public var isEvidenceAgainst: Bool {
+        ladders.isEmpty ? judgements.contains { $0.verdict == .violated } : ladders.contains { $0.verdict.isEvidenceAgainst }
+    }
+
+    /// Ladder verdict counts over the statements (empty without a ladder).
+    public var ladderCounts: [String: Int] {
+        guard !ladders.isEmpty else { return [:] }
+        var counts = Dictionary(uniqueKeysWithValues: LadderVerdict.allCases.map { ($0.rawValue, 0) })
+        for l in ladders { counts[l.verdict.rawValue, default: 0] += 1 }
+        return counts
+    }
 
     public init(suite: ValidationSuite, judgements: [StatementJudgement], runs: [RunMeasurements]) throws {
         self.suite = suite
@@ -72,10 +92,46 @@ public struct ValidationReport {
               "configurations": j.configurations.map { c -> [String: Any] in
                   ["label": c.label, "split": c.split, "judged": c.judged, "verdict": c.verdict.rawValue,
                    "C_max": constant(c.regimeConstant), "binding_condition": c.bindingCondition ?? NSNull(),
-                   "claim": c.claimVerdict.rawValue]
-              }]
+                   "claim": c.claimVerdict.rawValue,
+                   "worst_relative_margin": LadderChase.worstMargin(c.rows).map(constant) ?? NSNull()]
+              }].merging(ladder(j.statement.id).map { ["ladder": Self.summary($0)] } ?? [:]) { a, _ in a }
          },
-         "counts": counts]
+         "counts": counts].merging(ladders.isEmpty ? [:] : ["ladder_counts": ladderCounts]) { a, _ in a }
+    }
+
+    /// A statement's `ladder` object in `summary.json` (docs/theory.md §8b).
+    static func summary(_ ladder: StatementLadder) -> [String: Any] {
+        func number(_ x: Double?) -> Any { x.map { $0.isFinite ? $0 : ($0 > 0 ? "inf" : "-inf") as Any } ?? NSNull() }
+        return ["rungs": ladder.rungs.map(\.constant), "chased": ladder.chased,
+                "per_rung": ladder.rungs.map { rung -> [String: Any] in
+                    let binding = rung.bindingConfiguration
+                    return ["C": rung.constant,
+                            "C_max": rung.configurations.isEmpty ? NSNull() : number(rung.configurations.contains(where: \.reached) ? rung.reachedConstant : binding?.constant),
+                            "binding_condition": binding?.binding ?? NSNull(),
+                            "verdict": rung.outcome.rawValue, "worst_relative_margin": number(rung.worstRelativeMargin),
+                            "note": rung.note,
+                            "configurations": rung.configurations.map { c -> [String: Any] in
+                                ["label": c.label, "reached": c.reached, "C_max": number(c.constant), "binding_condition": c.binding ?? NSNull(),
+                                 "verdict": c.verdict?.rawValue ?? NSNull(), "worst_relative_margin": number(c.worstRelativeMargin), "note": c.note]
+                            }]
+                },
+                "verdict": ladder.verdict.rawValue, "reason": ladder.reason, "C0": number(ladder.holdsFrom),
+                "trend": ladder.trend.map { t -> Any in
+                    ["slope": t.slope, "lower": number(t.lower), "upper": number(t.upper), "points": t.points,
+                     "degrees_of_freedom": t.degreesOfFreedom, "vanishing_C": number(t.vanishingConstant)] as [String: Any]
+                } ?? NSNull()]
+    }
+
+    /// "holds-from C₀ = 4.01", "slope +0.01 [−0.02, +0.04]", … for the verdict table.
+    static func ladderDetail(_ ladder: StatementLadder) -> String {
+        switch ladder.verdict {
+        case .holdsFrom: return "C₀ = \(f(ladder.holdsFrom ?? .nan))"
+        case .violatedPersistent, .violatedShrinking, .indeterminate:
+            guard let t = ladder.trend else { return ladder.chased ? "no trend" : "" }
+            let vanishing = t.vanishingConstant.map { "; vanishes near C = \(f($0))" } ?? ""
+            return String(format: "slope %+.3g [%+.3g, %+.3g] per ln C", t.slope, t.lower, t.upper) + vanishing
+        default: return ""
+        }
     }
 
     /// "holds at h, fails at f of n in-regime configurations; k outside (C_max < C)" (docs/theory.md §6a).
@@ -113,12 +169,19 @@ public struct ValidationReport {
         doc.add(.heading(level: 1, text: "Verdicts"))
         let suiteC = judgements.first?.regime.constant ?? 1
         doc.add(.paragraph("A statement is judged only at configurations inside its technical conditions at the suite's C = \(f(suiteC)) (C_max ≥ C; docs/theory.md §6a). C_req is the largest C_max at which the claim fails (the smallest C consistent with every run); supporting configurations have C_max above it and the claim holding."))
-        doc.add(.table(header: ["statement", "provenance", "verdict", "in the regime", "C_req", "why", "fitted constants"],
+        let rungs = ladders.first?.rungs.dropFirst().map(\.constant) ?? []
+        doc.add(.table(header: ["statement", "provenance", "verdict"] + rungs.map { "at C = \(f($0))" }
+                        + (ladders.isEmpty ? [] : ["ladder verdict", "C₀ or trend"]) + ["in the regime", "C_req", "why", "fitted constants"],
                        rows: judgements.map { j in
-            [Document.Cell(j.statement.id, link: "lemmas/\(j.statement.id).html"), Document.Cell(j.statement.provenance.rawValue),
-             Document.Cell(j.verdict.rawValue, verdict: true), Document.Cell(Self.regimeHeadline(j)),
-             Document.Cell(Self.requiredConstantText(j)), Document.Cell(j.reason),
-             Document.Cell(j.fitted.map(Self.describe).joined(separator: "; "))]
+            let ladder = ladder(j.statement.id)
+            let ladderCells = ladder.map { l in
+                l.rungs.dropFirst().map { Document.Cell(l.chased ? $0.outcome.rawValue : "—", verdict: l.chased) }
+                    + [Document.Cell(l.verdict.rawValue, verdict: true), Document.Cell(Self.ladderDetail(l))]
+            } ?? []
+            return [Document.Cell(j.statement.id, link: "lemmas/\(j.statement.id).html"), Document.Cell(j.statement.provenance.rawValue),
+                    Document.Cell(j.verdict.rawValue, verdict: true)] + ladderCells
+                + [Document.Cell(Self.regimeHeadline(j)), Document.Cell(Self.requiredConstantText(j)), Document.Cell(j.reason),
+                   Document.Cell(j.fitted.map(Self.describe).joined(separator: "; "))]
         }))
         doc.add(.heading(level: 1, text: "Dependencies"))
         doc.add(.figure(svg: DependencyGraph.svg(judgements) { "lemmas/\($0).html" }, file: "",
@@ -133,7 +196,7 @@ public struct ValidationReport {
                     Self.describe(s.transferError), Self.describe(s.scratchError), "\(s.seeds)"].map { Document.Cell($0) }
         }))
         doc.add(.heading(level: 1, text: "Figures"))
-        for (name, caption) in figures.captions {
+        for (name, caption) in figures.captions where !name.hasPrefix("ladder-") {
             doc.add(.figure(svg: figures.all[name]!, file: "figures/\(name)", caption: caption))
         }
         doc.add(.paragraph("Tolerances: one-sided bounds at \(Int(TolerancePolicy.confidence * 100)) % (Clopper–Pearson for error rates and violation counts, Student t for slopes); the §5 decomposition at \(TolerancePolicy.decomposition) relative; numerical margins against GSL's error estimates. Errors are shown as point [lower, upper]."))
@@ -172,6 +235,21 @@ public struct ValidationReport {
         } else {
             doc.add(.paragraph("\(Self.regimeHeadline(j)). \(Self.requiredConstantText(j)). C_max per configuration (binding condition): "
                 + j.configurations.map { "\($0.label) \(f($0.regimeConstant))\($0.bindingCondition.map { " (\($0))" } ?? "")" }.joined(separator: "; ") + "."))
+        }
+        if let ladder = ladder(s.id), ladder.chased {
+            doc.add(.heading(level: 1, text: "Ladder of constants"))
+            doc.add(.verdict("\(ladder.verdict.rawValue) — \(ladder.reason)"))
+            doc.add(.paragraph("The statement's worst configurations at the suite's C, lifted to each rung (docs/theory.md §6a, §8b) and run at the suite's seeds; judged there with the constants fitted at the suite's C. C_max is the C the lifted runs really satisfy."))
+            doc.add(.table(header: ["rung C", "outcome", "configuration", "reached", "C_max (binding)", "verdict", "worst relative margin", "note"],
+                           rows: ladder.rungs.flatMap { rung in
+                rung.configurations.enumerated().map { index, c in
+                    [Document.Cell(index == 0 ? f(rung.constant) : ""), Document.Cell(index == 0 ? rung.outcome.rawValue : "", verdict: index == 0),
+                     Document.Cell(c.label), Document.Cell(c.reached ? "yes" : "no"),
+                     Document.Cell((c.constant.map(f) ?? "—") + (c.binding.map { " (\($0))" } ?? "")),
+                     Document.Cell(c.verdict?.rawValue ?? "—", verdict: c.verdict != nil), Document.Cell(c.worstRelativeMargin.map(f) ?? "—"),
+                     Document.Cell(index == 0 && !rung.note.isEmpty ? rung.note + (c.note.isEmpty ? "" : "; " + c.note) : c.note)]
+                }
+            }))
         }
         doc.add(.heading(level: 1, text: "Certificate"))
         doc.add(.paragraph(j.certificate.map { "The log-linear checker derives the claim from the hypotheses: \($0)" }

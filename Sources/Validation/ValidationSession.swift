@@ -20,6 +20,9 @@ public struct ValidationSession {
     public var archive: (any RunArchive)?
     /// Pages the report links to under "See also" (paths relative to the report folder).
     public var seeAlso: [String] = []
+    /// The ladder of constants to chase failures up (docs/theory.md §8b): the suite's own
+    /// `ladder:` unless replaced; nil or no rungs for none.
+    public var ladder: ConstantLadder?
 
     /// Load the suite and `proofs/`; unknown statement ids in the suite are an error.
     public init(suiteFile: URL, proofsDirectory: URL, output: URL, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
@@ -30,6 +33,7 @@ public struct ValidationSession {
         }
         self.output = output
         self.workers = workers
+        if !suite.ladder.isEmpty { ladder = ConstantLadder(rungs: suite.ladder) }
     }
 
     /// The statements of a proofs folder, every probe name checked against the probes there are.
@@ -89,6 +93,23 @@ public struct ValidationSession {
         var report = try ValidationReport(suite: suite, judgements: judgements, runs: runs)
         report.seeAlso = seeAlso
         try report.write(to: output)
+        if let ladder, !ladder.rungs.isEmpty {
+            // The report at the suite's C stands on disk while the chase runs; it is then
+            // rewritten with the ladder.
+            var chase = LadderChase(suite: suite, ladder: ladder, workers: workers)
+            chase.archive = archive
+            let ladderFolder = runsFolder.appendingPathComponent("ladder")
+            report.ladders = try await chase.run(judgements, progress: progress) { measured, rung in
+                let folder = ladderFolder.appendingPathComponent("C=\(Judge.format(rung))")
+                do {
+                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                    try ResultFile.write(encoder.encode(measured), to: folder.appendingPathComponent(ValidationSuite.runFile(measured.label, measured.seed)))
+                } catch {
+                    progress("warning: ladder run \(measured.label) seed \(measured.seed) not written (\(error)); it is still judged")
+                }
+            }
+            try report.write(to: output)
+        }
         manifest.finished = Date()
         try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
         return report

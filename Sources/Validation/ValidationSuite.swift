@@ -17,6 +17,7 @@ import Vocabulary
 ///   - {label: benign, split: calibration, u_norm: 3}
 ///   - {label: harmful, split: held-out, u_norm: 0.2, d: 2000}
 /// grid: {d: [200, 800], u_norm: [0.5, 2]}   # optional: the Cartesian product, added as configurations
+/// ladder: [2, 4, 8]                # optional: rungs of C to chase failures up (docs/theory.md §8b)
 /// ```
 ///
 /// Grid cells are labelled `d=200,u_norm=0.5` and split like a checkerboard: a cell is
@@ -51,6 +52,9 @@ public struct ValidationSuite: Sendable {
     /// nil means every statement in the proofs folder.
     public var statements: [String]?
     public var configurations: [Configuration]
+    /// The rungs of C above the suite's at which failing statements are chased (docs/theory.md
+    /// §8b); empty when the suite names none.
+    public var ladder: [Double] = []
 
     public init(name: String, description: String = "", seeds: [UInt64], constants: [String: Double] = [:],
                 statements: [String]? = nil, configurations: [Configuration]) {
@@ -73,7 +77,7 @@ public struct ValidationSuite: Sendable {
         }
         var fields: [String: Node] = [:]
         for (k, v) in try YAMLInput.entries(mapping, field: "") { fields[k] = v }
-        let allowed = ["name", "description", "seeds", "base", "constants", "statements", "configurations", "grid"]
+        let allowed = ["name", "description", "seeds", "base", "constants", "statements", "configurations", "grid", "ladder"]
         for key in fields.keys where !allowed.contains(key) {
             throw ConfigError(field: key, "unknown suite key (allowed: \(allowed.joined(separator: ", ")))")
         }
@@ -146,8 +150,19 @@ public struct ValidationSuite: Sendable {
         if let duplicate = labels.first(where: { l in labels.filter { $0 == l }.count > 1 }) {
             throw ConfigError(field: "configurations", "label '\(InputText.excerpt(duplicate))' is used twice; labels must be unique")
         }
-        return ValidationSuite(name: fields["name"]?.string ?? defaultName, description: fields["description"]?.string ?? "",
-                               seeds: seeds, constants: constants, statements: statements, configurations: configurations)
+        var suite = ValidationSuite(name: fields["name"]?.string ?? defaultName, description: fields["description"]?.string ?? "",
+                                    seeds: seeds, constants: constants, statements: statements, configurations: configurations)
+        if let node = fields["ladder"] {
+            guard let list = node.sequence else { throw ConfigError(field: "ladder", "expected a list of values of C, e.g. [2, 4, 8]") }
+            suite.ladder = try list.enumerated().map { index, item in
+                guard let scalar = item.scalar, scalar.style == .plain, let c = Double(scalar.string), c.isFinite else {
+                    throw ConfigError(field: "ladder[\(index)]", "expected a plain number, got '\(InputText.excerpt(item.scalar?.string ?? "a collection"))'")
+                }
+                return c
+            }
+            try ConstantLadder(rungs: suite.ladder).check(above: constants["C"] ?? TheoryConstant.defaults["C"] ?? 1, field: "ladder")
+        }
+        return suite
     }
 
     /// Labels name run files (`runs/<label>-seed<k>.json`): letters, digits and `. _ - = , +`,

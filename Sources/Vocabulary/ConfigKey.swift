@@ -37,17 +37,24 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case constants
     }
 
+    /// The most gradient steps a phase may run (T₁, T₂).
+    public static let largestStepCount = 100_000_000
+
+    /// The most filters per class (m).
+    public static let largestFilterCount = 100_000
+
     public var kind: Kind {
         switch self {
         case .d: .integer(3...1_000_000_000_000_000)
-        case .m: .integer(1...100_000)
+        case .m: .integer(1...Self.largestFilterCount)
         case .N1, .N2: .integer(1...10_000_000)
         case .u_norm, .v1_norm, .v2_norm: .real(.nonNegative)
         case .v_overlap: .real(.closed(-1, 1))
         case .sigma_p1, .sigma_p2, .sigma0, .eta: .real(.positive)
         case .p: .real(RealDomain(text: "in [0, 0.5)") { $0 >= 0 && $0 < 0.5 })
         case .eta2: .optionalReal(.positive)
-        case .T1, .T2, .n_test, .record_every: .integer(self == .T1 || self == .T2 ? 0...100_000_000 : 1...100_000_000)
+        case .T1, .T2: .integer(0...Self.largestStepCount)
+        case .n_test, .record_every: .integer(1...100_000_000)
         case .alpha: .real(.closed(0, 1))
         case .delta: .real(RealDomain(text: "in (0, 1)") { $0 > 0 && $0 < 1 })
         case .layout: .choice(PatchLayout.allCases.map(\.rawValue))

@@ -154,3 +154,32 @@ struct ShardOptions: ParsableArguments {
         return (part, try SweepStore(url: folder.appendingPathComponent("\(part.index).sqlite")))
     }
 }
+
+/// `--ladder 2,4,8 [--chase-configurations K] [--chase failing|all]` (`validate`, `audit`): the
+/// ladder of constants a suite's failures are chased up (docs/theory.md §8b).
+struct LadderOptions: ParsableArguments {
+    @Option(name: .long, help: "Rungs of C above the suite's, e.g. 2,4,8: every statement violated, undecided or blocked at the suite's C is chased up them (default: the suite's ladder:, else none).")
+    var ladder: String?
+
+    @Option(name: .customLong("chase-configurations"), help: "How many of a chased statement's worst configurations are lifted to each rung (default \(ConstantLadder.defaultConfigurations)).")
+    var configurations: Int?
+
+    @Option(name: .long, help: "failing (default): chase what is violated, undecided or blocked at the suite's C; all: every statement.")
+    var chase = "failing"
+
+    func validate() throws {
+        guard ["failing", "all"].contains(chase) else { throw ValidationError("--chase: '\(chase)' is not allowed (failing, all)") }
+    }
+
+    /// The ladder in force for `suite`: the options over the suite's `ladder:`; nil for none.
+    func ladder(suite: ValidationSuite) throws -> ConstantLadder? {
+        let rungs = try ladder.map { try ConstantLadder.parse($0, field: "--ladder") } ?? suite.ladder
+        guard !rungs.isEmpty else {
+            if configurations != nil || chase != "failing" { throw InputError("--chase-configurations and --chase need a ladder (--ladder or the suite's ladder:)") }
+            return nil
+        }
+        let result = ConstantLadder(rungs: rungs, configurationsPerStatement: configurations ?? ConstantLadder.defaultConfigurations, chaseAll: chase == "all")
+        try result.check(above: suite.constants["C"] ?? 1, field: ladder == nil ? "ladder" : "--ladder")
+        return result
+    }
+}

@@ -13,8 +13,11 @@ struct Validate: AsyncParsableCommand {
         abstract: "Run a validation suite and judge every statement of proofs/ on it.",
         discussion: """
         Writes index.html, lemmas/<id>.{md,html}, figures/*.svg, summary.json, manifest.json and \
-        runs/*.json (one per finished run) into the output folder. Exit code 0 when no statement \
-        is violated, 1 when one is, 2 on bad usage.
+        runs/*.json (one per finished run) into the output folder. With a ladder of constants \
+        (--ladder, or the suite's ladder:), every statement violated, undecided or blocked at the \
+        suite's C is chased up the ladder (docs/theory.md §8b) and gets a ladder verdict. Exit \
+        code: with a ladder, 1 when a statement is violated-persistent (evidence against it); \
+        without one, 1 when a statement is violated; 0 otherwise; 2 on bad usage.
         """)
 
     @Option(name: .long, help: "quick (default), full, finite-size, deep-quick, deep-full, or a suite YAML file.")
@@ -48,6 +51,8 @@ struct Validate: AsyncParsableCommand {
 
     @OptionGroup var shards: ShardOptions
 
+    @OptionGroup var ladder: LadderOptions
+
     func run() async throws {
         let suiteFile = try ProjectFiles.suite(suite)
         guard [cluster.slurm, shards.shard != nil, shards.fromShards, runs != nil].filter({ $0 }).count <= 1 else {
@@ -64,18 +69,15 @@ struct Validate: AsyncParsableCommand {
         session.seeAlso = seeAlso
         session.recordedRuns = try runs.map { try ProjectFiles.folder($0, default: "", option: "--runs") }
         if shards.fromShards { session.archive = try ShardArchive(folder: ShardOptions.folder(URL(fileURLWithPath: out))) }
+        session.ladder = try ladder.ladder(suite: session.suite)
         let parallel = min(options.workers, session.suite.configurations.count * session.suite.seeds.count)
         for configuration in session.suite.configurations where runs == nil {
             try ResourceEstimate(configuration.config).check(limit: memory.bytes, runs: parallel, label: configuration.label)
         }
         let quiet = options.quiet
         let report = try await session.run { if !quiet { Progress.line($0) } }
-        for j in report.judgements {
-            print("\(j.verdict.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)) \(j.statement.id) — \(j.reason)")
-        }
-        print(report.counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
-        print("report: \(URL(fileURLWithPath: out).appendingPathComponent("index.html").path)")
-        if report.judgements.contains(where: { $0.verdict == .violated }) { throw ExitCode(1) }
+        print(ValidationSummary(report: report, index: URL(fileURLWithPath: out).appendingPathComponent("index.html").path).text, terminator: "")
+        if report.isEvidenceAgainst { throw ExitCode(1) }
     }
 }
 

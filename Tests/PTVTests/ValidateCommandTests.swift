@@ -160,3 +160,79 @@ extension ValidateCommandTests {
         #expect(announced > 10)
     }
 }
+
+/// The exit code with a ladder of constants (docs/theory.md §8b): 1 only for a
+/// violated-persistent statement; a claim that fails at the suite's C and holds from a rung on
+/// exits 0 with a ladder and 1 without one.
+@Suite(.serialized)
+struct ValidateLadderExitCodeTests {
+    /// A short-clock configuration placed at C = 1 (T₁ = T₂ = 2 000 steps; the lift to C = 2
+    /// raises them to about 6 500, since it keeps each task's clock while the conditions halve η).
+    static let suite = """
+        name: ladder-exit
+        seeds: [0, 1]
+        constants: {epsilon: 0.1}
+        configurations:
+          - {label: short, d: 220000, m: 8, N1: 20, N2: 10, u_norm: 9.715595521393098, v1_norm: 9.715595521393098, v2_norm: 9.715595521393098, sigma0: 1.2e-05, eta: 5.3e-05, eta2: 1.2e-05, T1: 2000, T2: 2000, alpha: 0.5, delta: 0.5, n_test: 200, record_every: 100}
+        """
+
+    /// A proofs folder with the theory file and statements on the lemma-rho-bar probe's values:
+    /// `T_star >= 4000` fails at C = 1 (T* = 2 000) and holds once the lift has raised T;
+    /// `rho_bar_max <= 1` fails wherever training memorises noise at all.
+    static func proofs(in dir: URL, _ claims: [String: String]) throws -> URL {
+        let folder = dir.appendingPathComponent("proofs")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent("proofs/theory.yaml").resolvingSymlinksInPath(),
+                                         to: folder.appendingPathComponent("theory.yaml"))
+        for (id, claim) in claims {
+            try CLI.write("""
+                id: \(id)
+                title: "planted: \(claim)"
+                provenance: reconstruction
+                source: "test fixture"
+                uses: []
+                hypotheses: [cond_overparam, cond_samples, cond_dimension, cond_signal, cond_label_noise, cond_init, cond_step]
+                claim: ["\(claim)"]
+                constants: [C]
+                probe: lemma-rho-bar
+                """, to: folder.appendingPathComponent("\(id).yaml"))
+        }
+        return folder
+    }
+
+    @Test func onlyAPersistentViolationExitsOne() throws {
+        let dir = CLI.temporaryDirectory("validate-ladder")
+        let suite = dir.appendingPathComponent("suite.yaml")
+        try CLI.write(Self.suite, to: suite)
+        let grows = try Self.proofs(in: dir.appendingPathComponent("grows"), ["steps-grow": "T_star >= 4000"])
+        let base = ["validate", "--suite", suite.path, "--proofs", grows.path, "--quiet"]
+        let without = try CLI.run(base + ["--out", dir.appendingPathComponent("no-ladder").path])
+        #expect(without.status == 1, "\(without.stderr)")
+        #expect(without.stdout.contains("exit code 1: a statement is violated at the suite's C"))
+        let with = try CLI.run(base + ["--out", dir.appendingPathComponent("ladder").path, "--ladder", "2"])
+        #expect(with.status == 0, "\(with.stderr)")
+        #expect(with.stdout.contains("holds-from") && with.stdout.contains("exit code 0"))
+
+        let both = try Self.proofs(in: dir.appendingPathComponent("both"), ["steps-grow": "T_star >= 4000", "memorises": "rho_bar_max <= 1"])
+        let out = dir.appendingPathComponent("both-report")
+        let persistent = try CLI.run(["validate", "--suite", suite.path, "--proofs", both.path, "--quiet", "--out", out.path, "--ladder", "2"])
+        #expect(persistent.status == 1, "\(persistent.stderr)")
+        let statements = try CLI.json(out.appendingPathComponent("summary.json"))["statements"] as! [[String: Any]]
+        let ladders = Dictionary(uniqueKeysWithValues: statements.map { ($0["id"] as! String, ($0["ladder"] as! [String: Any])["verdict"] as! String) })
+        #expect(ladders == ["steps-grow": "holds-from", "memorises": "violated-persistent"])
+        #expect(persistent.stdout.contains("exit code 1: a statement is violated-persistent"))
+    }
+
+    @Test func ladderOptionsAreChecked() throws {
+        let dir = CLI.temporaryDirectory("validate-ladder-options")
+        let suite = dir.appendingPathComponent("suite.yaml")
+        try CLI.write(Self.suite, to: suite)
+        for (arguments, field) in [(["--ladder", "0.5"], "--ladder[0]"), (["--ladder", "2,2"], "--ladder[1]"),
+                                   (["--ladder", "2", "--chase-configurations", "0"], "chase-configurations"),
+                                   (["--chase", "some"], "--chase"), (["--chase-configurations", "2"], "--chase-configurations")] {
+            let result = try CLI.run(["validate", "--suite", suite.path, "--out", dir.appendingPathComponent("out").path] + arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.contains(field) && result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+    }
+}
