@@ -11,7 +11,7 @@ every configuration written out in full, with the lift's header as comments. See
 docs/theory.md section 6a.
 
 usage: lift-suite.py SUITE.yaml --out OUT.yaml [--name NAME] [--description TEXT] [--C 1]
-                     [--group label,label,...]... [--drop label]... [--ptv PATH]
+                     [--group label,label,...]... [--drop label]... [--ladder 2,4] [--ptv PATH]
 """
 import argparse
 import subprocess
@@ -31,6 +31,7 @@ def main():
     ap.add_argument("--C", default="1")
     ap.add_argument("--group", action="append", default=[])
     ap.add_argument("--drop", action="append", default=[])
+    ap.add_argument("--ladder", help="rungs of C for the suite's ladder: (docs/theory.md section 8b)")
     ap.add_argument("--ptv", default=str(Path(__file__).resolve().parent.parent / ".build/release/ptv"))
     args = ap.parse_args()
 
@@ -80,6 +81,8 @@ def main():
     out.append("constants: {" + ", ".join(f"{k}: {v}" for k, v in constants.items()) + "}")
     statements = suite.get("statements", "all")
     out.append(f"statements: {statements}")
+    if args.ladder:
+        out.append(f"ladder: [{', '.join(args.ladder.split(','))}]")
     out.append("configurations:")
     for c in configurations:
         header, body = lifted[c["label"]]

@@ -40,8 +40,12 @@ extension AuditResult {
               "Gamma_hat_variant_minus_baseline": Self.interval(c.gammaHat), "outcome": c.outcome]
          },
          "statements": verdicts.map { row -> [String: Any] in
-             ["id": row.id, "variant": row.variant.verdict.rawValue, "baseline": row.baseline.verdict.rawValue,
-              "changed": row.variant.verdict != row.baseline.verdict]
+             var entry: [String: Any] = ["id": row.id, "variant": row.variant.verdict.rawValue, "baseline": row.baseline.verdict.rawValue,
+                                         "changed": row.variant.verdict != row.baseline.verdict]
+             if let ladders = ladderVerdicts(row.id) {
+                 entry["ladder"] = ["variant": ValidationReport.summary(ladders.variant), "baseline": ValidationReport.summary(ladders.baseline)]
+             }
+             return entry
          },
          "rank_correlation_Gamma_vs_test_error": ["variant": rankCorrelationVariant.map(Self.number) ?? NSNull(),
                                                   "baseline": rankCorrelationBaseline.map(Self.number) ?? NSNull()],
@@ -88,8 +92,8 @@ extension AuditResult {
         var doc = Document(title: "Audit of '\(v)' against '\(b)' on \(audit.suite.name)")
         doc.add(.paragraph("Each of the \(comparisons.count) configurations runs at \(audit.suite.seeds.count) seeds under both rules. The two runs of a seed share the upstream task, the fresh draw, the downstream data and the test set (checked: their upstream and scratch phases agree, exactly in the reduced space and to 1e-9 relative in ℝᵈ), so a difference comes from the rule alone. Intervals are \(percent) % Student-t intervals of the paired differences over seeds (docs/theory.md §8a)."))
         doc.add(.bullets(["variant: \(v) (\(audit.variant.source))", "baseline: \(b) (\(audit.baseline.source))",
-                          regressions.isEmpty ? "no statement that holds for the baseline is violated for the variant"
-                              : "violated for the variant but holding for the baseline: " + regressions.joined(separator: ", ")]))
+                          regressions.isEmpty ? "no statement that holds for the baseline is \(variantLadders.isEmpty ? "violated" : "violated-persistent") for the variant"
+                              : "\(variantLadders.isEmpty ? "violated" : "violated-persistent") for the variant but holding for the baseline: " + regressions.joined(separator: ", ")]))
         doc.add(.heading(level: 2, text: "Test error, paired by seed"))
         func pp(_ x: Double) -> String { x.isFinite ? String(format: "%+.2f", 100 * x) : "–" }
         func range(_ d: PairedDifference) -> String {
@@ -114,9 +118,13 @@ extension AuditResult {
         }
         doc.add(.heading(level: 2, text: "Verdicts"))
         doc.add(.paragraph("Every statement judged on each rule's runs; those whose verdict changed come first."))
-        doc.add(.table(header: ["statement", "\(v)", "\(b)", "changed"], rows: verdicts.map { row in
-            [Document.Cell(row.id), Document.Cell(row.variant.verdict.rawValue, verdict: true),
-             Document.Cell(row.baseline.verdict.rawValue, verdict: true), Document.Cell(row.variant.verdict != row.baseline.verdict ? "yes" : "")]
+        let ladderHeader = variantLadders.isEmpty ? [] : ["\(v): ladder", "\(b): ladder"]
+        doc.add(.table(header: ["statement", "\(v)", "\(b)", "changed"] + ladderHeader, rows: verdicts.map { row in
+            let ladders = ladderVerdicts(row.id).map { l in
+                [l.variant, l.baseline].map { Document.Cell($0.verdict.rawValue + ($0.holdsFrom.map { " C₀ = \(String(format: "%.3g", $0))" } ?? ""), verdict: true) }
+            } ?? []
+            return [Document.Cell(row.id), Document.Cell(row.variant.verdict.rawValue, verdict: true),
+                    Document.Cell(row.baseline.verdict.rawValue, verdict: true), Document.Cell(row.variant.verdict != row.baseline.verdict ? "yes" : "")] + ladders
         }))
         doc.add(.heading(level: 2, text: "Does Γ rank the outcomes?"))
         func rho(_ x: Double?) -> String { x.map { String(format: "%+.2f", $0) } ?? "undefined (a constant side)" }

@@ -59,6 +59,8 @@ public struct TransferAudit {
     /// The suite with every configuration under the variant, and under the baseline.
     public let variantSuite: ValidationSuite
     public let baselineSuite: ValidationSuite
+    /// The ladder each rule's failing statements are chased up (docs/theory.md §8b); none when nil.
+    public var ladder: ConstantLadder?
 
     /// Errors (a rule a configuration cannot run, say `top_snr` with T1 = 0) name the configuration.
     public init(suite: ValidationSuite, variant: AuditedRule, baseline: AuditedRule, library: ProofLibrary,
@@ -116,8 +118,19 @@ public struct TransferAudit {
             progress("judging \(statements.count) statements for each rule")
             let variantJudgements = try Judge(suite: variantSuite, runs: variantRuns).judge(statements)
             let baselineJudgements = try Judge(suite: baselineSuite, runs: baselineRuns).judge(statements)
-            return try AuditResult(audit: self, variantRuns: variantRuns, baselineRuns: baselineRuns,
-                                   variantJudgements: variantJudgements, baselineJudgements: baselineJudgements)
+            var result = try AuditResult(audit: self, variantRuns: variantRuns, baselineRuns: baselineRuns,
+                                         variantJudgements: variantJudgements, baselineJudgements: baselineJudgements)
+            if let ladder, !ladder.rungs.isEmpty {
+                func climb(_ rule: AuditedRule, _ suite: ValidationSuite, _ judgements: [StatementJudgement]) async throws -> [StatementLadder] {
+                    var chase = LadderChase(suite: suite, ladder: ladder, workers: workers)
+                    chase.archive = archive
+                    progress("the ladder of '\(rule.name)'")
+                    return try await chase.run(judgements, progress: progress) { _, _ in }
+                }
+                result.variantLadders = try await climb(variant, variantSuite, variantJudgements)
+                result.baselineLadders = try await climb(baseline, baselineSuite, baselineJudgements)
+            }
+            return result
         }
     }
 
@@ -179,6 +192,9 @@ public struct AuditResult {
     /// configurations, per rule (nil when either is constant); the theory predicts ρ < 0.
     public let rankCorrelationVariant: Double?
     public let rankCorrelationBaseline: Double?
+    /// Each rule's ladders (docs/theory.md §8b), in the judgements' order; empty without a ladder.
+    public internal(set) var variantLadders: [StatementLadder] = []
+    public internal(set) var baselineLadders: [StatementLadder] = []
 
     init(audit: TransferAudit, variantRuns: [RunMeasurements], baselineRuns: [RunMeasurements],
          variantJudgements: [StatementJudgement], baselineJudgements: [StatementJudgement]) throws {
@@ -219,8 +235,20 @@ public struct AuditResult {
     }
 
     /// Statements that hold for the baseline and are violated for the variant (exit code 1).
+    /// With a ladder: that hold or hold from some C₀ for the baseline and are
+    /// violated-persistent for the variant.
     public var regressions: [String] {
-        verdicts.filter { Self.regresses(baseline: $0.baseline.verdict, variant: $0.variant.verdict) }.map(\.id)
+        guard !variantLadders.isEmpty else {
+            return verdicts.filter { Self.regresses(baseline: $0.baseline.verdict, variant: $0.variant.verdict) }.map(\.id)
+        }
+        let baseline = Dictionary(uniqueKeysWithValues: baselineLadders.map { ($0.id, $0.verdict) })
+        return variantLadders.filter { $0.verdict == .violatedPersistent && [.holds, .holdsFrom].contains(baseline[$0.id]) }.map(\.id)
+    }
+
+    /// A statement's ladder verdicts under the variant and the baseline, when a ladder was climbed.
+    public func ladderVerdicts(_ id: String) -> (variant: StatementLadder, baseline: StatementLadder)? {
+        guard let v = variantLadders.first(where: { $0.id == id }), let b = baselineLadders.first(where: { $0.id == id }) else { return nil }
+        return (v, b)
     }
 
     /// A regression: the statement holds under the baseline and is violated under the variant

@@ -53,7 +53,7 @@ public struct ValidationReport {
     }
 
     /// Every name `ptv validate` writes into its output folder.
-    public static let resultNames = ["index.html", "summary.json", "manifest.json", "runs", "lemmas", "figures"]
+    public static let resultNames = ["index.html", "summary.json", "summary.txt", "manifest.json", "runs", "lemmas", "figures"]
 
     /// Write every file under `folder`, each atomically.
     public func write(to folder: URL) throws {
@@ -72,6 +72,8 @@ public struct ValidationReport {
         }
         try ResultFile.write(index(figures: figures).html, to: folder.appendingPathComponent("index.html"))
         try JSONOutput.write(summary, to: folder.appendingPathComponent("summary.json"))
+        try ResultFile.write(ValidationSummary(report: self, index: folder.appendingPathComponent("index.html").path).text,
+                             to: folder.appendingPathComponent("summary.txt"))
     }
 
     /// `summary.json`: statements with verdict, fitted constants, regime (C, C_req, supporting
@@ -127,7 +129,7 @@ public struct ValidationReport {
         switch ladder.verdict {
         case .holdsFrom: return "C₀ = \(f(ladder.holdsFrom ?? .nan))"
         case .violatedPersistent, .violatedShrinking, .indeterminate:
-            guard let t = ladder.trend else { return ladder.chased ? "no trend" : "" }
+            guard let t = ladder.trend else { return ladder.chased ? ladder.reason : "" }
             let vanishing = t.vanishingConstant.map { "; vanishes near C = \(f($0))" } ?? ""
             return String(format: "slope %+.3g [%+.3g, %+.3g] per ln C", t.slope, t.lower, t.upper) + vanishing
         default: return ""

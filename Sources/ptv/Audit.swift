@@ -17,8 +17,11 @@ struct AuditCommand: AsyncParsableCommand {
         --variant and --against take a built-in variant (filter, weight, frozen, rescaled, \
         random_slots, top_signal, top_snr) or a rule file: a YAML mapping with selection, fraction \
         and transform (README, "Transfer rules"). Writes index.html, summary.json, manifest.json \
-        and, for a grid, figures/audit-heatmap.svg. Exit code 0 when done, 1 when a statement \
-        that holds for the baseline is violated for the variant, 2 on bad input.
+        and, for a grid, figures/audit-heatmap.svg. With a ladder (--ladder, or the suite's \
+        ladder:), each rule's failing statements are chased up it (docs/theory.md §8b). Exit code \
+        0 when done, 1 when a statement that holds for the baseline is violated for the variant \
+        (with a ladder: holds or holds-from for the baseline, violated-persistent for the \
+        variant), 2 on bad input.
         """)
 
     @Option(name: .long, help: "The rule audited: a built-in variant or a rule file.")
@@ -50,6 +53,8 @@ struct AuditCommand: AsyncParsableCommand {
 
     @OptionGroup var shards: ShardOptions
 
+    @OptionGroup var ladder: LadderOptions
+
     func validate() throws {
         guard suite == nil || grid == nil else { throw ArgumentParser.ValidationError("give --suite or --grid, not both") }
         guard [cluster.slurm, shards.shard != nil, shards.fromShards, store != nil].filter({ $0 }).count <= 1 else {
@@ -65,7 +70,8 @@ struct AuditCommand: AsyncParsableCommand {
         let library = try ValidationSession.library(at: proofsDirectory)
         let audited = try grid.map { try Self.suite(fromGrid: URL(fileURLWithPath: $0)) }
             ?? ValidationSuite.load(from: ProjectFiles.suite(suite ?? "quick"))
-        let audit = try TransferAudit(suite: audited, variant: variantRule, baseline: baselineRule, library: library, workers: options.workers)
+        var audit = try TransferAudit(suite: audited, variant: variantRule, baseline: baselineRule, library: library, workers: options.workers)
+        audit.ladder = try ladder.ladder(suite: audited)
         let parallel = min(options.workers, 2 * audited.configurations.count * audited.seeds.count)
         for configuration in audit.variantSuite.configurations + audit.baselineSuite.configurations {
             try ResourceEstimate(configuration.config).check(limit: memory.bytes, runs: parallel, label: configuration.label)
@@ -112,6 +118,10 @@ struct AuditCommand: AsyncParsableCommand {
         }
         let changed = result.verdicts.filter { $0.variant.verdict != $0.baseline.verdict }
         print("verdicts changed: \(changed.isEmpty ? "none" : changed.map { "\($0.id) (\($0.baseline.verdict.rawValue) → \($0.variant.verdict.rawValue))" }.joined(separator: ", "))")
+        if !result.variantLadders.isEmpty {
+            let moved = zip(result.variantLadders, result.baselineLadders).filter { $0.verdict != $1.verdict }
+            print("ladder verdicts changed: \(moved.isEmpty ? "none" : moved.map { "\($0.id) (\($1.verdict.rawValue) → \($0.verdict.rawValue))" }.joined(separator: ", "))")
+        }
         print("report: \(output.appendingPathComponent("index.html").path)")
         if !result.regressions.isEmpty { throw ExitCode(1) }
     }

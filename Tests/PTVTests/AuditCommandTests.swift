@@ -156,3 +156,28 @@ struct AuditCommandTests {
         #expect(result.status == 2 && result.stderr.contains("--grid"), "\(result.stderr)")
     }
 }
+
+/// `ptv audit --ladder` chases each rule's failing statements up the ladder (docs/theory.md
+/// §8b); a statement persistent under both rules is no regression.
+@Suite(.serialized)
+struct AuditLadderTests {
+    @Test func bothRulesAreChased() throws {
+        let dir = CLI.temporaryDirectory("audit-ladder")
+        let suite = dir.appendingPathComponent("suite.yaml")
+        try CLI.write(ValidateLadderExitCodeTests.suite, to: suite)
+        let proofs = try ValidateLadderExitCodeTests.proofs(in: dir, ["steps-grow": "T_star >= 4000", "memorises": "rho_bar_max <= 1"])
+        let out = dir.appendingPathComponent("report")
+        let result = try CLI.run(["audit", "--variant", "frozen", "--suite", suite.path, "--proofs", proofs.path, "--out", out.path,
+                                  "--ladder", "2", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let statements = try CLI.json(out.appendingPathComponent("summary.json"))["statements"] as! [[String: Any]]
+        for statement in statements {
+            let ladder = try #require(statement["ladder"] as? [String: [String: Any]], "\(statement["id"] ?? "")")
+            let expected = statement["id"] as? String == "memorises" ? "violated-persistent" : "holds-from"
+            #expect(ladder["variant"]?["verdict"] as? String == expected && ladder["baseline"]?["verdict"] as? String == expected)
+        }
+        #expect(result.stdout.contains("ladder verdicts changed: none"))
+        let page = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(page.contains("frozen: ladder"))
+    }
+}

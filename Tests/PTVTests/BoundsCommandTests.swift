@@ -134,14 +134,24 @@ struct BoundsCommandTests {
         #expect(run.status == 0, "\(run.stderr)")
     }
 
-    @Test(arguments: [("p: 0.45\nm: 40\n", "2.5", "cond_label_noise_1"), ("m: 2\n", "1", "cond_overparam_1")])
-    func liftNamesTheConditionThatPreventsIt(yaml: String, constant: String, condition: String) throws {
+    @Test func liftNamesTheConditionThatPreventsIt() throws {
         let dir = CLI.temporaryDirectory("nolift")
         let config = dir.appendingPathComponent("c.yaml")
-        try CLI.write(yaml, to: config)
-        let result = try CLI.run(["bounds", "--config", config.path, "--lift", "--C", constant])
-        #expect(result.status == 2 && result.stderr.contains("'\(condition)'") && result.stderr.contains("prevents lifting"), "\(result.stderr)")
+        try CLI.write("p: 0.45\nm: 40\n", to: config)
+        let result = try CLI.run(["bounds", "--config", config.path, "--lift", "--C", "2.5"])
+        #expect(result.status == 2 && result.stderr.contains("'cond_label_noise_1'") && result.stderr.contains("prevents lifting"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// m ≥ C log(n/δ) is met by raising m (docs/theory.md §6a): with the defaults N₁ = 40 and
+    /// δ = 0.05, m = 2 becomes ⌈log(800)⌉ = 7 at C = 1.
+    @Test func liftRaisesTooFewFilters() throws {
+        let dir = CLI.temporaryDirectory("lift-m")
+        let config = dir.appendingPathComponent("c.yaml")
+        try CLI.write("m: 2\nN1: 40\ndelta: 0.05\n", to: config)
+        let result = try CLI.run(["bounds", "--config", config.path, "--lift", "--C", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("m 2 -> 7") && result.stdout.contains("\nm: 7\n"), "\(result.stdout)")
     }
 
     @Test func proveCertifiesFollowsAndRefusesWhatDoesNot() throws {
