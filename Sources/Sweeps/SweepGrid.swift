@@ -41,6 +41,14 @@ public struct SweepGrid: Sendable {
     /// Each placed cell's values, found once when the grid is read (every seed of a cell uses them).
     var placed: [Int: RegimePlacement.Placed] = [:]
 
+    /// Every key at its default, except `record`: a sweep records the final step only unless its
+    /// base (or an axis) asks for `record: trajectories` (docs/theory.md §6d).
+    public static let sweepDefaults: ExperimentConfig = {
+        var config = ExperimentConfig()
+        config.record = .final
+        return config
+    }()
+
     /// The most runs (cells × seeds) a grid may hold.
     static let maximumRuns = 1_000_000
 
@@ -77,7 +85,7 @@ public struct SweepGrid: Sendable {
             if baseValues["seed"] != nil { throw ConfigError(field: "base.seed", "not allowed here: list the seeds under 'seeds'") }
         }
         let base: ExperimentConfig
-        do { base = try ExperimentConfig(values: baseValues) } catch let error as ConfigError {
+        do { base = try ExperimentConfig(values: baseValues, base: sweepDefaults) } catch let error as ConfigError {
             throw ConfigError(field: "base.\(error.field)", error.problem)
         }
 

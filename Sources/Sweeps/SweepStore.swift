@@ -9,7 +9,8 @@ public struct SweepResult: Sendable {
         public let phase: String
         /// `PhaseOutcome.metrics` (the names of `metrics.json`).
         public let values: [String: Double]
-        /// The phase's trajectory summary (the CSV of `ptv train`'s trajectory-<phase>.csv).
+        /// The phase's trajectory summary (the CSV of `ptv train`'s trajectory-<phase>.csv); empty
+        /// for `record: final`.
         let trajectoryCSV: String
     }
 
@@ -37,7 +38,7 @@ public struct SweepResult: Sendable {
         var phases: [PhaseMetrics] = []
         try await experiment.run(onPhase: { outcome in
             phases.append(PhaseMetrics(phase: outcome.phase.rawValue, values: outcome.metrics,
-                                       trajectoryCSV: TrajectoryTable(outcome).csv))
+                                       trajectoryCSV: job.config.record == .final ? "" : TrajectoryTable(outcome).csv))
         })
         var engines: [String: String] = [:]
         for phase in Phase.allCases { engines[phase.rawValue] = experiment.engine(for: phase).rawValue }

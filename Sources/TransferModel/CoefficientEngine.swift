@@ -1,5 +1,6 @@
 import Foundation
 import NumericsCore
+import Vocabulary
 
 /// The basis in which the coefficient-space engine keeps the filters of one training set
 /// (docs/theory.md §5, `predecessor`, exact).
@@ -215,7 +216,10 @@ extension GradientDescent {
             if t == steps {
                 final = FilterBank(m: m, weights: rebuild(initial.weights, c, basis))
             }
-            if t % recordEvery == 0 || t == steps {
+            if isRecorded(t) {
+                // Without trajectories the recorder never ran: it takes the coordinates as they are
+                // (the decomposition is exact), and the error below is the bookkeeping check alone.
+                if recording == .final { recorder.adopt(basisCoordinates: c, labels: data.labels) }
                 let inner = probe0.adding(BLAS.product(c, basis.probeInner))
                 var error = gramDecompositionError(c: c, recorded: recorder.basisCoordinates(), gram: basis.gram,
                                                    z0: z0, z: z, w0NormsSq: w0NormsSq)
@@ -231,10 +235,14 @@ extension GradientDescent {
             // The recorder's update and the engine's are independent (each writes only its own
             // coefficients); with a worker and enough of them, they run at once.
             let lossDerivatives = pass.lossDerivatives, moving = pass.moving  // shared, not copied
-            Bands.pair({ pass.descend(&c, basisInner: z, eta: eta) },
-                       { recorder.accumulate(basisInner: z, lossDerivatives: lossDerivatives, data: data, eta: eta,
-                                             moving: moving) },
-                       worker: twoM * n >= 4096 ? worker : nil)
+            if recording == .final {
+                pass.descend(&c, basisInner: z, eta: eta)
+            } else {
+                Bands.pair({ pass.descend(&c, basisInner: z, eta: eta) },
+                           { recorder.accumulate(basisInner: z, lossDerivatives: lossDerivatives, data: data, eta: eta,
+                                                 moving: moving) },
+                           worker: twoM * n >= 4096 ? worker : nil)
+            }
             if let progress, (t + 1) % progressEvery == 0 { progress(t + 1) }
         }
         let run = TrainingRun(initial: initial, final: final, snapshots: recorder.snapshots, trainScore: trainScore!,
@@ -363,12 +371,19 @@ struct CoefficientStep {
                 }
             }
         }
+        // Written through pointers: an array element written in a loop pays a uniqueness check
+        // each time (measured: a tenth of a small step).
         let scale = 1 / Double(m)
-        for i in 0..<n {
-            let positive = trueLabels[i] > 0
-            let f = ((positive ? signalPlus.0 : signalPlus.1) + plus[i] - (positive ? signalMinus.0 : signalMinus.1) - minus[i]) * scale
-            outputs[i] = f
-            lossDerivatives[i] = Logistic.derivative(labels[i] * f)
+        let (plusSums, minusSums, trueLabels, labels) = (plus, minus, self.trueLabels, self.labels)
+        outputs.withUnsafeMutableBufferPointer { out in
+            lossDerivatives.withUnsafeMutableBufferPointer { derivative in
+                for i in 0..<n {
+                    let positive = trueLabels[i] > 0
+                    let f = ((positive ? signalPlus.0 : signalPlus.1) + plusSums[i] - (positive ? signalMinus.0 : signalMinus.1) - minusSums[i]) * scale
+                    out[i] = f
+                    derivative[i] = Logistic.derivative(labels[i] * f)
+                }
+            }
         }
     }
 
@@ -377,10 +392,13 @@ struct CoefficientStep {
         let n = labels.count, twoM = c.rows, K = c.cols, S = K - n, m = self.m
         let scale = 1 / (Double(n) * Double(m))
         var positive = 0.0, negative = 0.0
-        for i in 0..<n {
-            let g = lossDerivatives[i] * labels[i] * scale
-            weights[i] = g
-            if trueLabels[i] > 0 { positive += g } else { negative += g }
+        let (lossDerivatives, labels, trueLabels, moving) = (self.lossDerivatives, self.labels, self.trueLabels, self.moving)
+        weights.withUnsafeMutableBufferPointer { gp in
+            for i in 0..<n {
+                let g = lossDerivatives[i] * labels[i] * scale
+                gp[i] = g
+                if trueLabels[i] > 0 { positive += g } else { negative += g }
+            }
         }
         z.storage.withUnsafeBufferPointer { zp in
             c.storage.withUnsafeMutableBufferPointer { cp in

@@ -189,6 +189,22 @@ public struct CoefficientRecorder: Sendable {
         return c
     }
 
+    /// Take γ, ρ̄, ρ̲ from coordinates c in the basis (s₁, …, s_S, ξ₁, …, ξ_n), the inverse of
+    /// ``basisCoordinates()``: γ_{s,k} = j_k c_{k,s} ‖s‖², and c_{k,S+i} ‖ξ_i‖² is ρ̄_{k,i} when
+    /// y_i = j_k (the sample's label is the filter's class) and ρ̲_{k,i} otherwise (docs/theory.md §5).
+    mutating func adopt(basisCoordinates c: Matrix, labels: [Double]) {
+        let S = signals.count, n = noiseNormsSquared.count
+        precondition(c.rows == 2 * m && c.cols == S + n && labels.count == n)
+        for k in 0..<(2 * m) {
+            let j = k < m ? 1.0 : -1.0
+            for s in 0..<S { gamma[s][k] = j * c[k, s] * signalNormsSquared[s] }
+            for i in 0..<n {
+                let value = c[k, S + i] * noiseNormsSquared[i]
+                (rhoBar[k, i], rhoUnder[k, i]) = labels[i] == j ? (value, 0) : (0, value)
+            }
+        }
+    }
+
     /// Record a snapshot whose inner products and decomposition error were computed by the
     /// coefficient-space engine (see `GradientDescent.trainInCoefficients`).
     mutating func append(step: Int, score: Score, innerU: [Double], innerV1: [Double], innerV2: [Double],

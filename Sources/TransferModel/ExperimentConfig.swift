@@ -26,6 +26,8 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var transfer_noise = 0.0
     public var engine = TrainingEngine.auto
     public var sampler = Sampler.auto
+    /// What the phases record along the way (`trajectories` or `final`).
+    public var record = Recording.trajectories
     /// Values given for the theory's constants (`TheoryConstant`); see ``effectiveConstants``.
     public var constants: [String: Double] = [:]
 
@@ -299,6 +301,6 @@ extension ExperimentConfig {
         .eta: .real(\.eta), .eta2: .downstreamEta, .T1: .int(\.T1), .T2: .int(\.T2),
         .alpha: .real(\.alpha), .delta: .real(\.delta), .layout: .choice(\.layout), .seed: .seed,
         .n_test: .int(\.n_test), .record_every: .int(\.record_every), .variant: .variant,
-        .rescale: .real(\.rescale), .transfer_noise: .real(\.transfer_noise), .engine: .choice(\.engine), .sampler: .choice(\.sampler), .constants: .constants,
+        .rescale: .real(\.rescale), .transfer_noise: .real(\.transfer_noise), .engine: .choice(\.engine), .sampler: .choice(\.sampler), .record: .choice(\.record), .constants: .constants,
     ]
 }

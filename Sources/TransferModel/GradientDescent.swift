@@ -1,5 +1,6 @@
 import Foundation
 import NumericsCore
+import Vocabulary
 
 /// The outcome of training one filter bank.
 public struct TrainingRun: Sendable {
@@ -24,6 +25,10 @@ public struct GradientDescent: Sendable {
     /// A second thread for the coefficient engine's per-step product Z⁽⁰⁾ + C G (rows split in
     /// two bands; results do not depend on it). Nil unless a run has a core to spare.
     public var worker: SpinningWorker?
+    /// `trajectories`: a snapshot every `recordEvery` steps, the recorder updated on every step;
+    /// `final`: the last step only (the coefficient engine then skips the recorder and reads
+    /// γ, ρ̄, ρ̲ off its exact coordinates).
+    public var recording = Recording.trajectories
 
     public init(eta: Double, steps: Int, recordEvery: Int, worker: SpinningWorker? = nil) {
         self.eta = eta
@@ -45,7 +50,7 @@ public struct GradientDescent: Sendable {
         let progressEvery = max(1, steps / 10)
         for t in 0...steps {
             if t > 0 { pass = filters.forward(data) }
-            if t % recordEvery == 0 || t == steps {
+            if isRecorded(t) {
                 recorder.record(step: t, pass: pass, filters: filters, initial: initial, data: data)
             }
             if t == steps { break }
@@ -55,5 +60,10 @@ public struct GradientDescent: Sendable {
         }
         return TrainingRun(initial: initial, final: filters, snapshots: recorder.snapshots, trainScore: pass.score,
                            steps: steps, seconds: Date().timeIntervalSince(start), noiseNormsSq: recorder.noiseNormsSq)
+    }
+
+    /// Whether step t is snapshotted: every `recordEvery` steps with trajectories, and the last.
+    func isRecorded(_ t: Int) -> Bool {
+        t == steps || (recording == .trajectories && t % recordEvery == 0)
     }
 }

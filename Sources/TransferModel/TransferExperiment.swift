@@ -273,7 +273,8 @@ public struct TransferExperiment: Sendable {
                        _ inheritance: TransferredInitialisation?, _ progress: (@Sendable (Phase, Int) -> Void)?,
                        setup: CoefficientSetup?, worker: SpinningWorker?) -> TrainedPhase {
         let steps = phase == .upstream ? config.T1 : config.T2
-        let descent = GradientDescent(eta: config.eta(task: phase == .upstream ? 1 : 2), steps: steps, recordEvery: config.record_every, worker: worker)
+        var descent = GradientDescent(eta: config.eta(task: phase == .upstream ? 1 : 2), steps: steps, recordEvery: config.record_every, worker: worker)
+        descent.recording = config.record
         let engine: any PhaseEngine = setup.map { CoefficientSpaceEngine(basis: $0.basis, initialInner: $0.inner) } ?? WeightSpaceEngine()
         return engine.train(descent, initial, on: data, task: task, probes: probes, frozen: inheritance?.frozen,
                             progress: progress.map { report in { (step: Int) in report(phase, step) } })

@@ -146,6 +146,11 @@ public struct ValidationSuite: Sendable {
                 throw ConfigError(field: "configurations[\(index)].\(error.field)", error.problem)
             }
         }
+        // The dynamics lemmas speak of every step: a suite's runs record trajectories.
+        if let final = configurations.firstIndex(where: { $0.config.record == .final }) {
+            let field = base.record == .final ? "base.record" : configurations[final].cell.isEmpty ? "configurations[\(final - (configurations.count - list.count))].record" : "grid.record"
+            throw ConfigError(field: field, "final is not allowed in a suite: the statements are judged on every recorded step, so its runs record trajectories")
+        }
         let labels = configurations.map(\.label)
         if let duplicate = labels.first(where: { l in labels.filter { $0 == l }.count > 1 }) {
             throw ConfigError(field: "configurations", "label '\(InputText.excerpt(duplicate))' is used twice; labels must be unique")

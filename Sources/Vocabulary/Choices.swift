@@ -79,6 +79,17 @@ public enum Sampler: String, Sendable, CaseIterable, Codable {
     case auto
 }
 
+/// What a run records along the way (config key `record`).
+public enum Recording: String, Sendable, CaseIterable, Codable {
+    /// Snapshots every `record_every` steps: the recorder's independent γ, ρ̄, ρ̲ (docs/theory.md
+    /// §5) updated on every step, inner products, and the decomposition's cross-check.
+    case trajectories
+    /// The last step only: γ, ρ̄, ρ̲ of the final filters read off the exact decomposition (the
+    /// coefficient engine's coordinates), no per-step recorder, no trajectory. What a sweep
+    /// records unless its grid asks for trajectories.
+    case final
+}
+
 /// The implementation that runs gradient descent for a phase (config key `engine`).
 ///
 /// Both engines run the same full-batch gradient descent of docs/theory.md §3 and give the same

@@ -4,7 +4,7 @@
 /// README's config table all derive from this declaration.
 public enum ConfigKey: String, CaseIterable, Sendable {
     case d, m, N1, N2, u_norm, v1_norm, v2_norm, v_overlap, sigma_p1, sigma_p2, p, sigma0, eta, eta2, T1, T2,
-         alpha, delta, layout, seed, n_test, record_every, variant, rescale, transfer_noise, engine, sampler, constants
+         alpha, delta, layout, seed, n_test, record_every, record, variant, rescale, transfer_noise, engine, sampler, constants
 
     /// A set of real numbers, with its description ("> 0", "in [0, 1]").
     public struct RealDomain: Sendable {
@@ -64,6 +64,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .transfer_noise: .real(.nonNegative)
         case .engine: .choice(TrainingEngine.allCases.map(\.rawValue))
         case .sampler: .choice(Sampler.allCases.map(\.rawValue))
+        case .record: .choice(Recording.allCases.map(\.rawValue))
         case .constants: .constants
         }
     }
@@ -91,6 +92,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .variant: TransferVariant.filter.rawValue
         case .engine: TrainingEngine.auto.rawValue
         case .sampler: Sampler.auto.rawValue
+        case .record: Recording.trajectories.rawValue
         case .constants: TheoryConstant.allCases.map { "\($0.rawValue) = \($0.defaultValue.short)" }.joined(separator: ", ")
         }
     }
@@ -120,6 +122,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .seed: "determines data, initialisation and transfer choice"
         case .n_test: "fresh test samples per phase"
         case .record_every: "recording interval in steps (the last step is always recorded)"
+        case .record: "`trajectories` (every `record_every` steps, with the recorder's per-step γ/ρ and its cross-check) or `final` (the last step only, γ/ρ read off the exact decomposition; a sweep's default)"
         case .variant: "`filter` (Algorithm 1), `weight` (⌊α·m·d⌋ coordinates per class), `frozen` (inherited filters never move), `rescaled` (inherited filters × `rescale`), `random_slots` (inherited filters drawn from either class), `top_signal` (the filters most aligned with μ₁), `top_snr` (the filters with the largest γ/Σρ̄ upstream)"
         case .rescale: "factor for `variant: rescaled`"
         case .transfer_noise: "s.d. of Gaussian noise added to every inherited coordinate (needs `sampler: vectors`)"
@@ -139,7 +142,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .T1, .T2, .record_every: "steps"
         case .alpha: "fraction"
         case .v_overlap, .eta, .eta2, .rescale: "dimensionless"
-        case .layout, .seed, .variant, .engine, .sampler, .constants: ""
+        case .layout, .seed, .variant, .engine, .sampler, .record, .constants: ""
         }
     }
 
@@ -147,7 +150,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     /// `proofs/` may use).
     public var isTheoryValue: Bool {
         switch self {
-        case .layout, .seed, .variant, .engine, .sampler, .constants, .n_test, .record_every, .rescale, .transfer_noise: false
+        case .layout, .seed, .variant, .engine, .sampler, .record, .constants, .n_test, .record_every, .rescale, .transfer_noise: false
         default: true
         }
     }

@@ -127,14 +127,18 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     /// A sweep grid as a suite: every placed cell a configuration (labelled by its grid values,
-    /// checkerboard calibration / held-out as a suite's own grid), at the grid's seeds.
+    /// checkerboard calibration / held-out as a suite's own grid), at the grid's seeds. The
+    /// statements are judged on every recorded step, so the runs record trajectories whatever the
+    /// grid's `record`.
     static func suite(fromGrid url: URL) throws -> ValidationSuite {
         let grid = try SweepGrid.load(from: url)
         // Cells a grid's regime cannot place are left out, as ptv sweep skips them.
         let configurations = try (0..<grid.cellCount).filter { grid.unplaced[$0] == nil }.map { cell -> ValidationSuite.Configuration in
-            ValidationSuite.Configuration(
+            var config = try grid.job(at: cell * grid.seeds.count).config
+            config.record = .trajectories
+            return ValidationSuite.Configuration(
                 label: grid.label(cell: cell), split: grid.indices(cell: cell).reduce(0, +) % 2 == 0 ? .calibration : .heldOut,
-                config: try grid.job(at: cell * grid.seeds.count).config, cell: grid.values(cell: cell))
+                config: config, cell: grid.values(cell: cell))
         }
         return ValidationSuite(name: url.deletingPathExtension().lastPathComponent, seeds: grid.seeds, configurations: configurations)
     }

@@ -28,6 +28,13 @@ struct SweepGridTests {
         #expect(jobs[0].cellKey == jobs[1].cellKey)
     }
 
+    /// A sweep records the final step only unless its base asks for trajectories (docs/theory.md §6d).
+    @Test func sweepsRecordTheFinalStepUnlessAsked() throws {
+        #expect(try SweepGrid.parse(yaml: Self.good).jobs.allSatisfy { $0.config.record == .final })
+        let asked = Self.good.replacingOccurrences(of: "base: {", with: "base: {record: trajectories, ")
+        #expect(try SweepGrid.parse(yaml: asked).jobs.allSatisfy { $0.config.record == .trajectories })
+    }
+
     /// A job built from the previous job of its cell (the seed's value replaced in its texts) is
     /// the job built from scratch: same key, cell key and stored config text — for seeds that are
     /// prefixes of each other, 0, the largest seed, and a constant whose value writes as the seed.

@@ -108,3 +108,30 @@ struct CoefficientEngineTests {
         #expect(ExperimentConfig().engine == .auto)
     }
 }
+
+/// `record: final` (a sweep's default) skips the per-step recorder and reads γ, ρ̄, ρ̲ off the
+/// coordinates at the end: the training itself is the same computation, so test errors, Γ̂
+/// and every metric of the test margins are equal bit for bit, and the final γ, ρ̄, ρ̲ equal the
+/// recorder's to 1e-9 relative (the decomposition's tolerance: the recorder sums the same
+/// increments in its own order). Only the last step is recorded.
+struct FinalRecordingTests {
+    @Test(arguments: ["", "layout: separate\np: 0.2\n", "variant: frozen\nalpha: 1\n", "p: 0.1\nvariant: top_snr\n"])
+    func finalRecordingChangesNoResult(extra: String) async throws {
+        let yaml = extra + "engine: coefficients\nd: 600\nN1: 30\nN2: 12\nm: 6\nT1: 80\nT2: 80\nrecord_every: 8\nn_test: 300\nseed: 3\n"
+        let trajectories = try await TransferExperiment(config: Fixtures.config(yaml)).run()
+        let final = try await TransferExperiment(config: Fixtures.config(yaml + "record: final\n")).run()
+        for (a, b) in zip(trajectories, final) {
+            #expect(a.testOutputs == b.testOutputs && a.run.trainScore == b.run.trainScore, "\(a.phase)")
+            for name in ["test_error", "clean_test_error", "Gamma_hat", "margin_mean", "margin_var", "train_Gamma_hat"] {
+                #expect(a.metrics[name] == b.metrics[name], "\(a.phase) \(name)")
+            }
+            #expect(a.run.snapshots.count == 80 / 8 + 1 && b.run.snapshots.count == 1, "\(a.phase)")
+            let (x, y) = (a.run.snapshots.last!, b.run.snapshots.last!)
+            #expect(x.step == y.step)
+            #expect(CoefficientEngineTests.relativeError(y.rhoBar, x.rhoBar) <= 1e-9, "\(a.phase) ρ̄")
+            #expect(CoefficientEngineTests.relativeError(y.rhoUnder, x.rhoUnder) <= 1e-9, "\(a.phase) ρ̲")
+            for (g, h) in zip(y.gamma, x.gamma) { #expect(CoefficientEngineTests.maxRelative(g, h) <= 1e-9, "\(a.phase) γ") }
+            #expect(y.innerNoise == x.innerNoise && y.innerU == x.innerU)
+        }
+    }
+}

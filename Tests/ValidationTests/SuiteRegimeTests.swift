@@ -62,6 +62,10 @@ struct StrictInputTests {
         ("constants: {kapa: 1}\nconfigurations:\n  - {label: a}\n", "constants.kapa"),
         ("base: {d: '100'}\nconfigurations:\n  - {label: a}\n", "base.d"),
         ("constants: {C1: 2, C3: 3}\nconfigurations:\n  - {label: a}\n", "constants.C3"),
+        // The dynamics lemmas are judged on every recorded step.
+        ("base: {record: final}\nconfigurations:\n  - {label: a}\n", "base.record"),
+        ("configurations:\n  - {label: a}\n  - {label: b, record: final}\n", "configurations[1].record"),
+        ("grid: {record: [trajectories, final]}\n", "grid.record"),
     ])
     func suitesRefuse(yaml: String, field: String) {
         expectRefused(field) { _ = try ValidationSuite.parse(yaml: yaml) }
