@@ -107,6 +107,7 @@ let package = Package(
         .testTarget(name: "DeepNetworksTests", dependencies: ["DeepNetworks", "NumericsCore"]),
         .testTarget(name: "DeepExperimentsTests", dependencies: ["DeepExperiments", "DeepNetworks", "Validation", "Sweeps", "NumericsCore", "Vocabulary"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "TransferModel", "NumericsCore", "Vocabulary", "Bounds", "Validation"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "InputSurfaceTests", dependencies: [
             "InputSurfaces", "Vocabulary", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),

@@ -147,9 +147,14 @@ public struct SVGChart: Sendable {
     /// About five round tick positions in [lo, hi] (in transformed units) with labels.
     static func ticks(_ lo: Double, _ hi: Double, log: Bool) -> [(Double, String)] {
         if log {
+            // Less than three decades: 1, 2 and 5 times each power of ten; else powers of ten.
+            if hi - lo < 2.5 {
+                let values = (Int(lo.rounded(.down))...Int(hi.rounded(.up))).flatMap { k in [1.0, 2, 5].map { log10($0) + Double(k) } }
+                return values.filter { $0 >= lo - 1e-9 && $0 <= hi + 1e-9 }.map { ($0, Self.power($0)) }
+            }
             let a = Int(lo.rounded(.up)), b = Int(hi.rounded(.down))
             let step = max(1, (b - a) / 6 + 1)
-            return stride(from: a, through: b, by: step).map { (Double($0), "1e\($0)") }
+            return stride(from: a, through: b, by: step).map { (Double($0), Self.power(Double($0))) }
         }
         let raw = (hi - lo) / 5
         let magnitude = pow(10, floor(log10(raw)))
@@ -161,6 +166,16 @@ public struct SVGChart: Sendable {
             v += step
         }
         return out
+    }
+
+    /// The label of 10^v on a logarithmic axis: plain digits from 0.001 to 9 999, else 10ᵏ or m·10ᵏ.
+    static func power(_ v: Double) -> String {
+        let x = pow(10, v)
+        if x >= 1e-3 && x < 1e4 { return String(format: "%g", (x * 1e6).rounded() / 1e6) }
+        let k = Int(v.rounded(.down)), mantissa = (x / pow(10, Double(k))).rounded()
+        let digits = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+        let exponent = String(String(k).map { $0 == "-" ? "⁻" : digits[digits.index(digits.startIndex, offsetBy: Int(String($0))!)] })
+        return (mantissa == 1 ? "" : "\(Int(mantissa))·") + "10" + exponent
     }
 
     static func label(_ v: Double, step: Double) -> String {

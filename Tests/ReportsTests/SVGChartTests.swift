@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+@testable import Reports
+
+/// Axis ticks a reader can read (ticks are written here from the axis range, not read back from
+/// the code): a log axis over less than 2.5 decades gets 1, 2, 5 × 10ᵏ; longer ones powers of
+/// ten, written 10ᵏ outside 0.001–9 999.
+struct SVGChartTickTests {
+    @Test func shortLogAxesGetOneTwoFive() {
+        let ticks = SVGChart.ticks(log10(0.9), log10(9), log: true)
+        #expect(ticks.map(\.1) == ["1", "2", "5"])
+        #expect(zip(ticks.map(\.0), [0, log10(2), log10(5)]).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+
+    /// Every decade up to five decades, every other one from six on.
+    @Test func longLogAxesGetPowersOfTenInSuperscript() {
+        #expect(SVGChart.ticks(3, 8, log: true).map(\.1) == ["1000", "10⁴", "10⁵", "10⁶", "10⁷", "10⁸"])
+        #expect(SVGChart.ticks(3, 9, log: true).map(\.1) == ["1000", "10⁵", "10⁷", "10⁹"])
+        #expect(SVGChart.ticks(-8, -3, log: true).map(\.1) == ["10⁻⁸", "10⁻⁷", "10⁻⁶", "10⁻⁵", "10⁻⁴", "0.001"])
+        #expect(SVGChart.ticks(6.9, 8.4, log: true).map(\.1) == ["10⁷", "2·10⁷", "5·10⁷", "10⁸", "2·10⁸"])
+    }
+
+    @Test func linearTicksAreRoundNumbers() {
+        #expect(SVGChart.ticks(0, 1, log: false).map(\.1) == ["0", "0.2", "0.4", "0.6", "0.8", "1.0"])
+    }
+}
+
+/// Report pages: every text is escaped, and a table keeps its cells in order.
+struct DocumentTests {
+    @Test func textIsEscapedInEveryBlock() {
+        var doc = Document(title: "a < b & \"c\"")
+        doc.add(.paragraph("<script>alert(1)</script>"))
+        doc.add(.table(header: ["x<y"], rows: [[Document.Cell("1 & 2", link: "a\"b.html")]]))
+        let html = doc.html
+        #expect(!html.contains("<script>alert"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(html.contains("a &lt; b &amp; &quot;c&quot;") && html.contains("x&lt;y") && html.contains("href=\"a&quot;b.html\""))
+    }
+
+    @Test func verdictBadgesCarryTheirClass() {
+        var doc = Document(title: "t")
+        doc.add(.table(header: ["v"], rows: [["holds-from", "violated-persistent", "made-up"].map { Document.Cell($0, verdict: true) }]))
+        let html = doc.html
+        #expect(html.contains("class=\"badge holds-from\"") && html.contains("class=\"badge violated-persistent\"") && html.contains("class=\"badge other\""))
+    }
+}
