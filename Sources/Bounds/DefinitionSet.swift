@@ -1,5 +1,7 @@
 //===--- DefinitionSet.swift ----------------------------------------------===//
 
+import Vocabulary
+
 /// A problem with a set of named definitions.
 public enum DefinitionError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The same name is defined twice.
@@ -115,4 +117,8 @@ public struct DefinitionSet: Sendable, Equatable {
         for name in names { if let cycle = visit(name) { return cycle } }
         return nil
     }
+}
+
+extension DefinitionError: UserFacingError {
+    public var message: String { description }
 }

@@ -1,5 +1,6 @@
 //===--- EvaluationError.swift --------------------------------------------===//
 
+import Vocabulary
 import NumericsCore
 
 /// Why an expression could not be evaluated. Every case names the sub-expression at fault
@@ -26,4 +27,8 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
         case .cycle(let path): "definitions form a cycle: \(path.joined(separator: " -> "))"
         }
     }
+}
+
+extension EvaluationError: UserFacingError {
+    public var message: String { description }
 }

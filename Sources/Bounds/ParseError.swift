@@ -4,6 +4,7 @@
 ///
 /// The description has the form `line:column: message`, so a caller that knows the file
 /// (the `proofs/` loader) can prefix the path and offset the position.
+
 public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     /// 1-based line of the offending character.
     public var line: Int

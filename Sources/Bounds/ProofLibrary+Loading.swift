@@ -41,7 +41,7 @@ extension ProofLibrary {
                 .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && $0 != Theory.fileName }.sorted()
         } catch {
             throw ProofLoadError([ProofProblem(SourceLocation(file: directory, line: 0, column: 0),
-                                               "cannot read the proofs directory: \(error.localizedDescription)")])
+                                               "cannot read the proofs folder (missing, or not a folder)")])
         }
         if files.isEmpty {
             throw ProofLoadError([ProofProblem(SourceLocation(file: directory, line: 0, column: 0), "no statement files (*.yaml)")])
@@ -51,8 +51,9 @@ extension ProofLibrary {
             var statements: [ProofStatement] = [], problems: [ProofProblem] = []
             for name in files {
                 let path = (directory as NSString).appendingPathComponent(name)
-                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                    problems.append(ProofProblem(SourceLocation(file: path, line: 0, column: 0), "cannot read the file"))
+                let text: String
+                do { text = try YAMLInput.text(of: URL(fileURLWithPath: path), field: "statement") } catch {
+                    problems.append(ProofProblem(SourceLocation(file: path, line: 0, column: 0), (error as? ConfigError)?.problem ?? "cannot read the file"))
                     continue
                 }
                 var reader = StatementReader(file: path, catalog: catalog, probes: probes)

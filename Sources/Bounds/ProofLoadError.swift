@@ -31,3 +31,11 @@ extension ProofProblem {
         self.init(SourceLocation(file: file, line: failure.line ?? 1, column: failure.column ?? 1), failure.problem)
     }
 }
+
+extension ProofLoadError: UserFacingError {
+    /// The first problem, and how many more (`ptv proofs check` lists them all).
+    public var message: String {
+        guard let first = problems.first else { return "the proofs do not load" }
+        return first.description.split(separator: "\n").first.map(String.init)! + (problems.count > 1 ? " (and \(problems.count - 1) more problems: `ptv proofs check` lists them)" : "")
+    }
+}

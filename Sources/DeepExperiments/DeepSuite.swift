@@ -113,13 +113,8 @@ public struct DeepSuite: Sendable {
         let downstream = try mapping(fields["downstream"], "downstream").map { try DeepConfig.read($0, base: DeepConfig(), path: "downstream") } ?? DeepConfig()
         let transfer = try mapping(fields["transfer"], "transfer").map { try DeepTransferPlan.read($0, base: nil, path: "transfer") }
 
-        guard let seedList = fields["seeds"]?.sequence, !seedList.isEmpty else { throw ConfigError(field: "seeds", "expected a non-empty list of seeds") }
-        let seeds = try seedList.enumerated().map { k, node -> UInt64 in
-            let text = try DeepConfig.scalar(node, "seeds[\(k)]")
-            guard let seed = UInt64(text) else { throw ConfigError(field: "seeds[\(k)]", "expected an integer in [0, 2^64), got '\(InputText.excerpt(text))'") }
-            return seed
-        }
-        guard Set(seeds).count == seeds.count else { throw ConfigError(field: "seeds", "a seed is listed twice") }
+        guard let seedList = fields["seeds"] else { throw ConfigError(field: "seeds", "expected a non-empty list of seeds") }
+        let seeds = try YAMLInput.seeds(seedList)
         guard seeds.count >= 2 else { throw ConfigError(field: "seeds", "at least 2 seeds are needed for an interval over seeds") }
 
         guard let list = fields["configurations"]?.sequence, !list.isEmpty else {

@@ -52,12 +52,10 @@ public struct DeepValidation: Sendable {
 
     /// Bytes the suite holds at most: the two splits, read once and normalised (two copies), and
     /// per worker the largest run's batch activations, parameters and task images.
-    public var memoryEstimate: Double {
-        let dataset = suite.configurations[0].upstream.dataset
-        let shape = dataset == .fashion_mnist ? [1, 28, 28] : [3, 32, 32]
+    public func memoryEstimate(layout: (train: [Int], test: [Int])) -> Double {
         let perRun = suite.configurations.flatMap { [$0.upstream, $0.downstream] }
-            .map { $0.memoryEstimate(imageShape: shape, readingSplits: false) }.max() ?? 0
-        return 2 * dataset.splitBytes + Double(min(workers, units.count)) * perRun
+            .map { $0.memoryEstimate(layout: layout, readingSplits: false) }.max() ?? 0
+        return DeepConfig.splitBytes(layout) + Double(min(workers, units.count)) * perRun
     }
 
     /// Run what the store lacks, then judge. `progress` receives one line per finished run.

@@ -25,8 +25,12 @@ public enum Checkpoint {
         return data
     }
 
+    /// The largest checkpoint read (also bounded by the memory limit by the caller).
+    public static let largestFile = 1 << 34
+
     /// The named arrays of a safetensors file's bytes; anything malformed is a `ConfigError`
-    /// naming `field`.
+    /// naming `field`. Every size in the header is checked with overflow-safe arithmetic against
+    /// the file's length before anything is allocated.
     public static func decode(_ data: Data, field: String) throws -> [String: Tensor<Float>] {
         func bad(_ problem: String) -> ConfigError { ConfigError(field: field, "not a safetensors checkpoint (\(problem))") }
         guard data.count >= 8 else { throw bad("shorter than its 8-byte header length") }
@@ -36,10 +40,15 @@ public enum Checkpoint {
         guard let header = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<start)) as? [String: Any] else { throw bad("header is not a JSON object") }
         var arrays: [String: Tensor<Float>] = [:]
         for (name, entry) in header where name != "__metadata__" {
+            // Products and sums of header numbers may overflow Int: each step is checked.
+            func product(_ values: [Int]) -> Int? {
+                values.reduce(Optional(1)) { total, v in total.flatMap { t in let (p, o) = t.multipliedReportingOverflow(by: v); return o ? nil : p } }
+            }
             guard let entry = entry as? [String: Any], entry["dtype"] as? String == "F32",
                   let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2,
-                  shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] - offsets[0] == 4 * shape.reduce(1, *),
-                  start + offsets[1] <= data.count else {
+                  shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] >= offsets[0],
+                  let count = product(shape), let size = product([count, 4]), offsets[1] - offsets[0] == size,
+                  offsets[1] <= data.count - start else {
                 throw bad("entry '\(InputText.excerpt(name))' is not a float32 array inside the file")
             }
             let bytes = data.subdata(in: (start + offsets[0])..<(start + offsets[1]))

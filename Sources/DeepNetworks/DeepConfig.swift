@@ -99,7 +99,7 @@ public struct DeepConfig: Sendable, Equatable {
             case "warmup_epochs": config.plan.warmupEpochs = try real(value, key, ">= 0") { $0 >= 0 }
             case "augment": config.plan.augment = try flag(value, key)
             case "seed":
-                let text = try scalar(value, key)
+                let text = try YAMLInput.numberText(value, field: key, expected: "an integer in [0, 2^64)")
                 guard let seed = UInt64(text) else { throw ConfigError(field: key, "expected an integer in [0, 2^64), got '\(InputText.excerpt(text))'") }
                 config.plan.seed = seed
             default:
@@ -127,7 +127,8 @@ public struct DeepConfig: Sendable, Equatable {
     }
 
     package static func integer(_ node: Node, _ field: String, _ range: ClosedRange<Int>) throws -> Int {
-        let text = try scalar(node, field)
+        _ = try scalar(node, field)
+        let text = try YAMLInput.numberText(node, field: field, expected: "an integer in [\(range.lowerBound), \(range.upperBound)]")
         guard let value = Int(text) ?? Double(text).flatMap({ $0 == $0.rounded() && abs($0) < 9e15 ? Int($0) : nil }) else {
             throw ConfigError(field: field, "expected an integer in [\(range.lowerBound), \(range.upperBound)], got '\(InputText.excerpt(text))'")
         }
@@ -136,7 +137,8 @@ public struct DeepConfig: Sendable, Equatable {
     }
 
     package static func real(_ node: Node, _ field: String, _ domain: String, _ allowed: (Double) -> Bool) throws -> Double {
-        let text = try scalar(node, field)
+        _ = try scalar(node, field)
+        let text = try YAMLInput.numberText(node, field: field, expected: "a finite number \(domain)")
         guard let value = Double(text), value.isFinite else { throw ConfigError(field: field, "expected a finite number \(domain), got '\(InputText.excerpt(text))'") }
         guard allowed(value) else { throw ConfigError(field: field, "\(text) is outside the allowed range: \(domain)") }
         return value
@@ -224,9 +226,61 @@ public struct DeepConfig: Sendable, Equatable {
 }
 
 extension DeepConfig.Dataset {
+    /// The shapes [N, C, H, W] of the two splits in `folder` (the dataset's default place when
+    /// nil), from the files' headers and sizes, before any pixel is read; the splits' images
+    /// must have one shape.
+    public func layout(folder: String?) throws -> (train: [Int], test: [Int]) {
+        let shapes: [[Int]]
+        switch self {
+        case .fashion_mnist:
+            shapes = try [true, false].map { train in
+                try ImageFiles.idxShape(ImageFiles.fashionMNISTFiles(train: train, folder: folder ?? ImageFiles.fashionMNISTFolder, field: "data").images, field: "data")
+            }
+        case .cifar10, .cifar100:
+            guard let folder else { throw ConfigError(field: "data", "\(rawValue) needs --data DIR with your copy of its binary files") }
+            let record = (self == .cifar100 ? 2 : 1) + 3072
+            shapes = try cifarFiles(folder: folder).map { files in
+                let bytes = try files.reduce(0) { total, path in
+                    switch try? SystemFile.kind(of: path) {
+                    case .regular(let size)?: return total + size
+                    default: throw ConfigError(field: "data", "cannot read \(InputText.excerpt(path)): missing or not a regular file")
+                    }
+                }
+                return [bytes / record, 3, 32, 32]
+            }
+        }
+        guard Array(shapes[0].dropFirst()) == Array(shapes[1].dropFirst()) else {
+            throw ConfigError(field: "data", "the test images are \(shapes[1].dropFirst().map(String.init).joined(separator: "×")) and the training images \(shapes[0].dropFirst().map(String.init).joined(separator: "×")): the splits must have one image size")
+        }
+        return (shapes[0], shapes[1])
+    }
+
+    /// The CIFAR binary files of the training and the test split in `folder`.
+    func cifarFiles(folder: String) -> [[String]] {
+        let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
+        return self == .cifar100 ? [[path("train.bin")], [path("test.bin")]] : [(1...5).map { path("data_batch_\($0).bin") }, [path("test_batch.bin")]]
+    }
+
     /// The whole training and test splits as read from `folder` (the dataset's default place
-    /// when nil), pixels in [0, 1].
+    /// when nil), pixels in [0, 1]. Both splits must have one image size and labels inside the
+    /// dataset's classes, which size every network (a test label beyond the training labels is
+    /// refused here, not met by a network too small for it).
     public func splits(folder: String?) throws -> (train: ImageDataset, test: ImageDataset) {
+        var (train, test) = try read(folder: folder)
+        for (name, split) in [("training", train), ("test", test)] {
+            if let bad = split.labels.first(where: { $0 < 0 || $0 >= classCount }) {
+                throw ConfigError(field: "data", "the \(name) split has label \(bad), but \(rawValue) has \(classCount) classes (0–\(classCount - 1))")
+            }
+        }
+        guard Array(train.images.shape.dropFirst()) == Array(test.images.shape.dropFirst()) else {
+            throw ConfigError(field: "data", "the test images are \(test.images.shape.dropFirst().map(String.init).joined(separator: "×")) and the training images \(train.images.shape.dropFirst().map(String.init).joined(separator: "×")): the splits must have one image size")
+        }
+        train.classCount = classCount
+        test.classCount = classCount
+        return (train, test)
+    }
+
+    private func read(folder: String?) throws -> (train: ImageDataset, test: ImageDataset) {
         let train: ImageDataset, test: ImageDataset
         switch self {
         case .fashion_mnist:
@@ -234,10 +288,9 @@ extension DeepConfig.Dataset {
             test = try ImageFiles.fashionMNIST(train: false, folder: folder ?? ImageFiles.fashionMNISTFolder)
         case .cifar10, .cifar100:
             guard let folder else { throw ConfigError(field: "data", "\(rawValue) needs --data DIR with your copy of its binary files") }
-            let hundred = self == .cifar100
-            let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
-            train = try ImageFiles.cifar(files: hundred ? [path("train.bin")] : (1...5).map { path("data_batch_\($0).bin") }, hundred: hundred, field: "data")
-            test = try ImageFiles.cifar(files: [path(hundred ? "test.bin" : "test_batch.bin")], hundred: hundred, field: "data")
+            let files = cifarFiles(folder: folder)
+            train = try ImageFiles.cifar(files: files[0], hundred: self == .cifar100, field: "data")
+            test = try ImageFiles.cifar(files: files[1], hundred: self == .cifar100, field: "data")
         }
         return (train, test)
     }
@@ -248,11 +301,31 @@ extension DeepConfig {
     /// splits as read, then the samples), and per batch the activations the backward pass keeps.
     /// `readingSplits: false` leaves out the two copies of the splits (a caller that reads them
     /// once for many runs counts them itself, with ``Dataset/splitBytes``).
-    public func memoryEstimate(imageShape: [Int] = [1, 28, 28], readingSplits: Bool = true) -> Double {
+    public func memoryEstimate(layout: (train: [Int], test: [Int]), readingSplits: Bool = true) -> Double {
+        let imageShape = Array(layout.train.dropFirst())
         let pixels = Double(imageShape.reduce(1, *))
-        let data = (readingSplits ? 2 * dataset.splitBytes : 0) + 4 * pixels * Double(trainSamples + testSamples)
+        let data = (readingSplits ? Self.splitBytes(layout) : 0) + 4 * pixels * Double(trainSamples + testSamples)
         let batch = 4 * Double(plan.batchSize) * model.activationsPerImage(side: imageShape[1], channels: imageShape[0])
         return data + batch + 4 * 3 * Double(model.parameterCount(channels: imageShape[0], side: imageShape[1], classes: dataset.classCount))
+    }
+
+    /// Bytes the two splits take while read: the file's bytes, then the pixels in Float, then
+    /// their normalised copy (5 bytes a pixel, twice over at the peak), per split.
+    public static func splitBytes(_ layout: (train: [Int], test: [Int])) -> Double {
+        2 * 5 * Double(layout.train.reduce(1, *) + layout.test.reduce(1, *))
+    }
+
+    /// Checks of the model against the images' real shape [N, C, H, W] (the config's own checks
+    /// assume the dataset's nominal side): a ViT's patches must tile square images.
+    public func check(imageShape shape: [Int]) throws {
+        if case .vit(let vit) = model {
+            guard shape[2] == shape[3] else {
+                throw ConfigError(field: "model", "a ViT needs square images; these are \(shape[2])×\(shape[3])")
+            }
+            guard shape[2] >= vit.patch, shape[2] % vit.patch == 0 else {
+                throw ConfigError(field: "model.patch", "\(vit.patch) does not divide the images' side \(shape[2])")
+            }
+        }
     }
 }
 
@@ -297,10 +370,6 @@ public enum DeepModel: Sendable, Equatable {
 }
 
 extension DeepConfig.Dataset {
-    /// Bytes of both splits in Float: 70 000 images of 28 × 28 (Fashion-MNIST) or 60 000 of
-    /// 3 × 32 × 32 (CIFAR).
-    public var splitBytes: Double { self == .fashion_mnist ? 4 * 784 * 70_000 : 4 * 3072 * 60_000 }
-
     /// Classes in the full dataset.
     public var classCount: Int { self == .cifar100 ? 100 : 10 }
     /// Side of the square images (28 for Fashion-MNIST, 32 for CIFAR).

@@ -164,12 +164,35 @@ public enum ImageFiles {
 
     /// Fashion-MNIST's training or test split from `folder`.
     public static func fashionMNIST(train: Bool, folder: String = fashionMNISTFolder, field: String = "data") throws -> ImageDataset {
+        let (images, labels) = try fashionMNISTFiles(train: train, folder: folder, field: field)
+        return try idx(images: images, labels: labels, field: field)
+    }
+
+    /// The image and label files of a Fashion-MNIST split in `folder`.
+    static func fashionMNISTFiles(train: Bool, folder: String, field: String) throws -> (images: String, labels: String) {
         let prefix = train ? "train" : "t10k"
         let path = { (name: String) in (folder as NSString).appendingPathComponent(name) }
         guard FileManager.default.fileExists(atPath: path("\(prefix)-images-idx3-ubyte.gz")) else {
             throw ConfigError(field: field, "Fashion-MNIST not found in \(InputText.excerpt(folder)): install Debian's dataset-fashion-mnist (scripts/install-deps.sh does) or give --data")
         }
-        return try idx(images: path("\(prefix)-images-idx3-ubyte.gz"), labels: path("\(prefix)-labels-idx1-ubyte.gz"), field: field)
+        return (path("\(prefix)-images-idx3-ubyte.gz"), path("\(prefix)-labels-idx1-ubyte.gz"))
+    }
+
+    /// [N, 1, H, W] from an IDX image file's 16-byte header, read without the pixels (the memory
+    /// a split needs is known before it is read).
+    static func idxShape(_ path: String, field: String) throws -> [Int] {
+        let header: [UInt8]
+        do { header = try GzipFile.read(path, limit: 16, prefixOnly: true) } catch {
+            throw ConfigError(field: field, "\(error.action) \(InputText.excerpt(error.path)): \(error.reason)")
+        }
+        func word(_ offset: Int) -> Int { (0..<4).reduce(0) { $0 << 8 | Int(header[offset + $1]) } }
+        guard header.count == 16, word(0) == 0x0803 else {
+            throw ConfigError(field: field, "\(InputText.excerpt(path)) is not an IDX file (expected magic 0x00000803 for 3-dimensional unsigned bytes)")
+        }
+        guard word(4) > 0, word(8) > 0, word(12) > 0, word(4) <= 10_000_000, word(8) <= 4096, word(12) <= 4096 else {
+            throw ConfigError(field: field, "\(InputText.excerpt(path)) declares \(word(4)) images of \(word(8))×\(word(12)) (at most 10⁷ images of 4096×4096)")
+        }
+        return [word(4), 1, word(8), word(12)]
     }
 
     /// CIFAR binary batches: records of 1 label byte (CIFAR-10) or 2 (CIFAR-100: coarse, fine;

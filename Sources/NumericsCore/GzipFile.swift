@@ -1,4 +1,7 @@
 import CZlib
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Gzip-compressed files through zlib (`gzopen`/`gzread`/`gzwrite`): the Fashion-MNIST IDX
 /// files of Debian's `dataset-fashion-mnist`, and the fixtures tests write. A file that is not
@@ -6,8 +9,11 @@ import CZlib
 public enum GzipFile {
     /// The decompressed bytes of the file at `path`; more than `limit` bytes is a failure, so a
     /// corrupt or hostile file cannot exhaust memory.
-    public static func read(_ path: String, limit: Int) throws(SystemFile.Failure) -> [UInt8] {
-        guard let file = gzopen(path, "rb") else { throw SystemFile.failure("cannot open", path) }
+    /// With `prefixOnly`, the first `limit` bytes (fewer if the file is shorter), without failing.
+    public static func read(_ path: String, limit: Int, prefixOnly: Bool = false) throws(SystemFile.Failure) -> [UInt8] {
+        // Opened as any input (a FIFO or a device is refused, never waited on), then handed to zlib.
+        let (descriptor, _) = try SystemFile.openRegular(path)
+        guard let file = gzdopen(descriptor, "rb") else { close(descriptor); throw SystemFile.failure("cannot open", path) }
         defer { gzclose(file) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -19,6 +25,7 @@ public enum GzipFile {
                 throw SystemFile.Failure(action: "cannot decompress", path: path, reason: message.lowercased())
             }
             if count == 0 { return bytes }
+            if prefixOnly && bytes.count + Int(count) >= limit { return bytes + chunk[..<(limit - bytes.count)] }
             guard bytes.count + Int(count) <= limit else {
                 throw SystemFile.Failure(action: "cannot read", path: path, reason: "more than \(limit) bytes once decompressed")
             }

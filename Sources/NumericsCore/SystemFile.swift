@@ -19,15 +19,26 @@ public enum SystemFile {
         Failure(action: action, path: path, reason: String(cString: strerror(errno)).lowercased())
     }
 
-    /// Replace the file at `path` atomically: the bytes go to a hidden temporary file in the same
-    /// folder (`.<name>.<pid>.tmp`), which is then renamed over the target, so a reader — or a
-    /// process killed at any moment — sees the old file or the new one, never a part. Not synced
-    /// to disk (an interrupted process loses nothing written; a machine crash may lose the last
-    /// files; syncing costs about a third of a millisecond per file).
+    /// Replace the file at `path` atomically: the bytes go to a new hidden file in the same
+    /// folder (`.<name>.<pid>.<random>.tmp`, created with O_EXCL and O_NOFOLLOW, so a file or link
+    /// planted under that name is never written through), which is then renamed over the target,
+    /// so a reader — or a process killed at any moment — sees the old file or the new one, never
+    /// a part. A target that exists and is not a regular file (a folder, a FIFO, a device, a
+    /// socket, a symbolic link) is refused, never replaced. Not synced to disk (an interrupted
+    /// process loses nothing written; a machine crash may lose the last files; syncing costs
+    /// about a third of a millisecond per file).
     public static func replace(_ path: String, with data: Data) throws(Failure) {
+        var info = stat()
+        if lstat(path, &info) == 0 && info.st_mode & S_IFMT != S_IFREG {
+            throw Failure(action: "cannot replace", path: path, reason: "it exists and is \(describe(info.st_mode)), not a regular file")
+        }
         let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        var temporary = "", fd: Int32 = -1
+        for _ in 0..<8 {
+            temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp").path
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            if fd >= 0 || errno != EEXIST { break }
+        }
         guard fd >= 0 else { throw failure("cannot create", temporary) }
         let written: Failure? = data.withUnsafeBytes { bytes in
             var offset = 0
@@ -51,6 +62,44 @@ public enum SystemFile {
         }
     }
 
+    /// "a folder", "a FIFO", … for a file type.
+    static func describe(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: "a folder"
+        case S_IFIFO: "a FIFO"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFSOCK: "a socket"
+        case S_IFLNK: "a symbolic link"
+        case S_IFREG: "a file"
+        default: "not a regular file"
+        }
+    }
+
+    /// A path a result may be written to or a store created at: absent, or a regular file (a
+    /// link, a FIFO, a device or a socket is refused, so nothing but our own files is replaced).
+    public static func checkWritable(_ path: String) throws(Failure) {
+        var info = stat()
+        if lstat(path, &info) == 0 && info.st_mode & S_IFMT != S_IFREG {
+            throw Failure(action: "cannot write", path: path, reason: "it exists and is \(describe(info.st_mode)), not a regular file")
+        }
+    }
+
+    /// An input file opened for reading: opened without blocking (a FIFO or a device with no
+    /// writer would wait forever), then required to be a regular file (checked on the open
+    /// descriptor, so nothing can swap the file in between). Returns the descriptor and the size.
+    public static func openRegular(_ path: String) throws(Failure) -> (descriptor: Int32, bytes: Int) {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("cannot read", path) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { let error = failure("cannot read", path); close(fd); throw error }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw Failure(action: "cannot read", path: path, reason: "\(describe(info.st_mode)), not a regular file")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return (fd, Int(info.st_size))
+    }
+
     /// What is at a path.
     public enum Kind: Sendable, Equatable {
         case regular(bytes: Int), folder, other
@@ -66,26 +115,37 @@ public enum SystemFile {
         }
     }
 
-    /// The whole content of a file.
-    public static func read(_ path: String) throws(Failure) -> Data {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure("cannot read", path) }
+    /// The whole content of a regular file of at most `limit` bytes (``openRegular(_:)``: a FIFO
+    /// or a device is refused, never waited on).
+    public static func read(_ path: String, limit: Int = Int.max) throws(Failure) -> Data {
+        let (fd, size) = try openRegular(path)
         defer { close(fd) }
+        guard size <= limit else { throw Failure(action: "cannot read", path: path, reason: "\(size) bytes; at most \(limit) are read") }
         var data = Data(), buffer = [UInt8](repeating: 0, count: 1 << 16)
+        data.reserveCapacity(size)
         while true {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             if count < 0 { throw failure("cannot read", path) }
             if count == 0 { return data }
+            guard data.count + count <= limit else { throw Failure(action: "cannot read", path: path, reason: "more than \(limit) bytes") }
             data.append(contentsOf: buffer[0..<count])
         }
     }
 
-    /// Create a folder and its parents (nothing if it exists).
+    /// Create a folder and its parents (nothing if it exists); a path that exists and is not a
+    /// folder is refused with what it is.
     public static func makeFolder(_ path: String) throws(Failure) {
-        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw failure("cannot create", path)
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw Failure(action: "cannot create the folder", path: path, reason: "it exists and is \(describe(info.st_mode))")
+            }
+            return
         }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path { try makeFolder(parent) }
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw failure("cannot create", path) }
     }
 
     /// Remove a file (nothing if it is absent).

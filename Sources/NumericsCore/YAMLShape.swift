@@ -63,7 +63,7 @@ public struct YAMLShape: Sendable, Equatable {
             // Open collections: the nodes counted so far inside each, and its anchor.
             var open: [(nodes: Int, anchor: String?)] = [(0, nil)]
             var anchors: [String: Int] = [:]
-            var deepest = 0
+            var deepest = 0, aliases = false
             var event = yaml_event_t()
             while true {
                 guard yaml_parser_parse(&parser, &event) == 1 else { throw syntaxRefusal(parser) }
@@ -75,15 +75,23 @@ public struct YAMLShape: Sendable, Equatable {
                 func add(_ nodes: Int) throws(Refusal) {
                     let (sum, overflow) = open[open.count - 1].nodes.addingReportingOverflow(nodes)
                     guard !overflow, sum <= limits.expandedNodes else {
-                        throw refuse("anchors and aliases expand to more than \(limits.expandedNodes) nodes")
+                        throw refuse(aliases ? "anchors and aliases expand to more than \(limits.expandedNodes) nodes"
+                                             : "too many entries: more than \(limits.expandedNodes) values, lists and mappings in one file")
                     }
                     open[open.count - 1].nodes = sum
                 }
+                // The one scalar policy (with `YAMLInput.numberText`): a tag would change what a
+                // value means (`!!str 20`, `!!float 1`), and no reader looks at tags, so none is allowed.
+                func refuseTag(_ tag: UnsafeMutablePointer<yaml_char_t>?) throws(Refusal) {
+                    if let tag = name(tag) { throw refuse("a tag ('\(tag.count <= 40 ? tag : String(tag.prefix(37)) + "…")') is not allowed: write the plain value") }
+                }
                 switch event.type {
                 case YAML_SCALAR_EVENT:
+                    try refuseTag(event.data.scalar.tag)
                     if let anchor = name(event.data.scalar.anchor) { anchors[anchor] = 1 }
                     try add(1)
                 case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                    try refuseTag(event.type == YAML_SEQUENCE_START_EVENT ? event.data.sequence_start.tag : event.data.mapping_start.tag)
                     let anchor = event.type == YAML_SEQUENCE_START_EVENT
                         ? name(event.data.sequence_start.anchor) : name(event.data.mapping_start.anchor)
                     open.append((1, anchor))
@@ -94,6 +102,7 @@ public struct YAMLShape: Sendable, Equatable {
                     if let anchor = closed.anchor { anchors[anchor] = closed.nodes }
                     try add(closed.nodes)
                 case YAML_ALIAS_EVENT:
+                    aliases = true
                     // An undefined alias is left to the composer, which names it.
                     try add(name(event.data.alias.anchor).flatMap { anchors[$0] } ?? 1)
                 case YAML_STREAM_END_EVENT:

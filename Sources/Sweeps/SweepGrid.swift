@@ -146,7 +146,7 @@ public struct SweepGrid: Sendable {
             guard RegimePlacement.keys.contains(key) else {
                 throw ConfigError(field: "regime.\(key)", "unknown key (allowed: \(RegimePlacement.keys.joined(separator: ", ")))")
             }
-            guard let text = value.scalar?.string, let x = Double(text), x.isFinite else {
+            guard let x = Double(try YAMLInput.numberText(value, field: "regime.\(key)", expected: "a finite number")), x.isFinite else {
                 throw ConfigError(field: "regime.\(key)", "expected a finite number")
             }
             values[key] = x

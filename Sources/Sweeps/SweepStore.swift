@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NumericsCore
 import TransferModel
 import Vocabulary
 
@@ -94,11 +95,29 @@ public struct SweepStore: Sendable {
     public let url: URL
     private let queue: DatabaseQueue
 
-    /// Open (creating if needed) the store at `url`; errors name `field`.
+    /// The store's SQLite application id, "ptvs": set when a store is created, checked when one is
+    /// opened (a store written before it existed has 0 and is checked by its tables alone).
+    static let applicationID: Int32 = 0x7074_7673
+
+    /// The tables and columns every store has after its migrations (checked on opening, so a
+    /// damaged or foreign file is refused up front instead of failing part-way).
+    static var expectedColumns: [String: [String]] {
+        ["run": ["key", "cell", "seed", "config", "grid", "engines", "seconds", "finished"],
+         "phase": ["run_key", "phase"] + SweepResult.metricNames + ["trajectory"],
+         "recorded_run": ["key", "json", "finished"], "deep_run": ["key", "json", "arrays", "finished"], "meta": ["name", "value"]]
+    }
+
+    /// Open (creating if needed) the store at `url`; errors name `field`. The path must be absent
+    /// or a regular file (a device, a FIFO or a link is refused: SQLite would write a journal
+    /// beside it), and an existing file must be a store: its application id and every table and
+    /// column are checked.
     public init(url: URL, create: Bool = true, field: String = "store") throws {
         self.url = url
         if !create && !FileManager.default.fileExists(atPath: url.path) {
             throw ConfigError(field: field, "no store at \(url.path)")
+        }
+        do { try SystemFile.checkWritable(url.path) } catch {
+            throw ConfigError(field: field, "cannot use \(url.path) as a store: \(error.reason)")
         }
         var configuration = Configuration()
         configuration.journalMode = .wal
@@ -153,15 +172,55 @@ public struct SweepStore: Sendable {
             migrator.registerMigration("v6") { db in
                 try db.execute(sql: "CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")
             }
+            try queue.inDatabase { db in
+                let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                guard id == 0 || id == Self.applicationID else { throw StoreProblem("its application id \(id) is not a ptv store's") }
+            }
             try migrator.migrate(queue)
+            try queue.inDatabase { db in
+                for (table, columns) in Self.expectedColumns {
+                    let present = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").compactMap { String.fromDatabaseValue($0["name"]) })
+                    if let missing = columns.first(where: { !present.contains($0) }) {
+                        throw StoreProblem(present.isEmpty ? "it has no table '\(table)'" : "its table '\(table)' has no column '\(missing)'")
+                    }
+                }
+                if try Int32.fetchOne(db, sql: "PRAGMA application_id") == 0 {
+                    try db.execute(sql: "PRAGMA application_id = \(Self.applicationID)")
+                }
+            }
         } catch let error as DatabaseError {
-            throw ConfigError(field: field, "cannot open \(url.path) as a sweep store: \(error.message ?? error.description)")
+            throw ConfigError(field: field, "cannot open \(url.path) as a store: \(Self.reason(error))")
+        } catch let problem as StoreProblem {
+            throw ConfigError(field: field, "\(url.path) is not a usable store: \(problem.reason)")
         }
+    }
+
+    /// Why a file is not a store (refused with exit 2 by the caller's ConfigError).
+    struct StoreProblem: Error {
+        let reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    /// SQLite's reason for a failure, as one lower-case line without GRDB's decoration.
+    static func reason(_ error: DatabaseError) -> String {
+        let text = (error.message ?? "\(error.resultCode)").split(separator: "\n").first.map(String.init) ?? "unknown"
+        return text.prefix(1).lowercased() + text.dropFirst()
+    }
+
+    /// A stored value read as `T`, or a `ConfigError` naming the store, the table's row and the
+    /// column when the value has another type (a store edited by hand, say) — never a trap.
+    static func value<T: DatabaseValueConvertible>(_ row: Row, _ column: String, _ what: String, url: URL) throws -> T? {
+        let raw: DatabaseValue = row[column]
+        if raw.isNull { return nil }
+        guard let value = T.fromDatabaseValue(raw) else {
+            throw ConfigError(field: "store", "\(url.path): \(what) has '\(InputText.excerpt(raw.description))' in column \(column), not a \(T.self == Double.self ? "number" : "text")")
+        }
+        return value
     }
 
     /// Keys of every finished run.
     func finishedKeys() throws -> Set<String> {
-        try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT key FROM run")) }
+        try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT CAST(key AS TEXT) FROM run WHERE key IS NOT NULL")) }
     }
 
     /// Store runs, all their rows in one transaction (a kill leaves all of them or none); keys
@@ -201,7 +260,7 @@ public struct SweepStore: Sendable {
     /// The recorded run (JSON) stored under `key` (``RunKey/key(_:includingSeed:)`` of its
     /// effective config), if any.
     public func recordedRun(key: String) throws -> Data? {
-        try queue.read { db in try Data.fetchOne(db, sql: "SELECT json FROM recorded_run WHERE key = ?", arguments: [key]) }
+        try queue.read { db in try Data.fetchOne(db, sql: "SELECT CAST(json AS BLOB) FROM recorded_run WHERE key = ? AND json IS NOT NULL", arguments: [key]) }
     }
 
     /// Store a recorded run under `key` in one transaction; a key already present is left as is.
@@ -214,14 +273,14 @@ public struct SweepStore: Sendable {
 
     /// A fact about the store (`grid`: the identity of the grid its runs belong to; `shard`).
     public func meta(_ name: String) throws -> String? {
-        try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = ?", arguments: [name]) }
+        try queue.read { db in try String.fetchOne(db, sql: "SELECT CAST(value AS TEXT) FROM meta WHERE name = ? AND value IS NOT NULL", arguments: [name]) }
     }
 
     /// Record that the store holds runs of the grid `identity`; a store that already holds
     /// another grid's runs is refused (field `store`), so two grids never mix in one store.
     public func claim(grid identity: String, shard: SweepShard? = nil) throws {
         try queue.write { db in
-            if let held = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'grid'") {
+            if let held = try String.fetchOne(db, sql: "SELECT CAST(value AS TEXT) FROM meta WHERE name = 'grid' AND value IS NOT NULL") {
                 guard held == identity else {
                     throw ConfigError(field: "store", "\(url.path) holds runs of another grid (grid identity \(held.prefix(12))…, this grid's \(identity.prefix(12))…)")
                 }
@@ -292,7 +351,7 @@ public struct SweepStore: Sendable {
     /// network's arrays (safetensors).
     public func deepRun(key: String) throws -> (json: Data, arrays: Data?)? {
         try queue.read { db in
-            try Row.fetchOne(db, sql: "SELECT json, arrays FROM deep_run WHERE key = ?", arguments: [key]).map { ($0["json"], $0["arrays"]) }
+            try Row.fetchOne(db, sql: "SELECT CAST(json AS BLOB) AS json, CAST(arrays AS BLOB) AS arrays FROM deep_run WHERE key = ? AND json IS NOT NULL", arguments: [key]).map { ($0["json"], $0["arrays"]) }
         }
     }
 
@@ -308,21 +367,33 @@ public struct SweepStore: Sendable {
     public func runs() throws -> [StoredRun] {
         try queue.read { db in
             var metrics: [String: [String: [String: Double]]] = [:]
+            let url = self.url
+            func text(_ row: Row, _ column: String, _ what: String) throws -> String {
+                guard let value: String = try Self.value(row, column, what, url: url) else {
+                    throw ConfigError(field: "store", "\(url.path): \(what) has no \(column)")
+                }
+                return value
+            }
             for row in try Row.fetchAll(db, sql: "SELECT * FROM phase") {
-                let key: String = row["run_key"], phase: String = row["phase"]
+                let key = try text(row, "run_key", "a phase row"), phase = try text(row, "phase", "a phase row")
                 var values: [String: Double] = [:]
-                for name in SweepResult.metricNames { if let v: Double = row[name] { values[name] = v } }
+                for name in SweepResult.metricNames {
+                    if let v: Double = try Self.value(row, name, "run \(key.prefix(12))… phase \(phase)", url: url) { values[name] = v }
+                }
                 metrics[key, default: [:]][phase] = values
             }
             var runs: [StoredRun] = []
             for row in try Row.fetchAll(db, sql: "SELECT key, cell, seed, config, grid, engines, seconds FROM run") {
-                let key: String = row["key"]
-                let configText: String = row["config"], gridText: String = row["grid"], enginesText: String = row["engines"]
-                let seedText: String = row["seed"]
-                runs.append(StoredRun(key: key, cellKey: row["cell"], seed: UInt64(seedText) ?? 0, config: SweepStore.flatten(json: configText),
-                                      gridValues: (SweepStore.jsonObject(gridText) as? [String: String]) ?? [:],
-                                      engines: (SweepStore.jsonObject(enginesText) as? [String: String]) ?? [:],
-                                      seconds: row["seconds"], metrics: metrics[key] ?? [:]))
+                let key = try text(row, "key", "a run row")
+                let what = "run \(key.prefix(12))…"
+                let seedText = try text(row, "seed", what)
+                guard let seed = UInt64(seedText) else {
+                    throw ConfigError(field: "store", "\(url.path): \(what) has seed '\(InputText.excerpt(seedText))', not an integer")
+                }
+                runs.append(StoredRun(key: key, cellKey: try text(row, "cell", what), seed: seed, config: SweepStore.flatten(json: try text(row, "config", what)),
+                                      gridValues: (SweepStore.jsonObject(try text(row, "grid", what)) as? [String: String]) ?? [:],
+                                      engines: (SweepStore.jsonObject(try text(row, "engines", what)) as? [String: String]) ?? [:],
+                                      seconds: try Self.value(row, "seconds", what, url: url) ?? .nan, metrics: metrics[key] ?? [:]))
             }
             return runs.sorted(by: SweepStore.configOrder)
         }

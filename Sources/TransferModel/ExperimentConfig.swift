@@ -151,7 +151,7 @@ extension ExperimentConfig {
     /// counted twice, so a repeat is refused. Errors name `field[i]` (`field` is the axis's path,
     /// e.g. `grid.d`), or `base.<key>` when a value breaks a check across keys with the base.
     public static func axisValues(_ key: ConfigKey, _ list: [Node], base: ExperimentConfig, field: String) throws -> [String] {
-        var texts: [String] = [], readValues: [String] = []
+        var texts: [String] = [], readValues: [String: Int] = [:]
         for (index, item) in list.enumerated() {
             let path = "\(field)[\(index)]"
             guard let text = item.scalar?.string else { throw ConfigError(field: path, "expected a scalar value") }
@@ -161,11 +161,10 @@ extension ExperimentConfig {
             }
             let read = ExperimentConfig.bindings[key]!.json(config)
             let canonical = "\(read)"
-            if let earlier = readValues.firstIndex(of: canonical) {
+            if let earlier = readValues.updateValue(index, forKey: canonical) {  // a dictionary: linear in the list's length
                 throw ConfigError(field: path, "'\(InputText.excerpt(text))' repeats \(field)[\(earlier)] (both read as \(InputText.excerpt(canonical)))")
             }
             texts.append(text)
-            readValues.append(canonical)
         }
         return texts
     }
@@ -198,9 +197,7 @@ extension ExperimentConfig {
             guard TheoryConstant(rawValue: name) != nil else {
                 throw ConfigError(field: "constants.\(name)", "unknown constant (known: \(TheoryConstant.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
-            guard let text = value.scalar?.string else {
-                throw ConfigError(field: "constants.\(name)", "expected a number > 0")
-            }
+            let text = try YAMLInput.numberText(value, field: "constants.\(name)", expected: "a number > 0")
             constants[name] = try Binding.number(text, field: "constants.\(name)", ConfigKey.RealDomain(text: "> 0") { $0 > 0 })
         }
         try TheoryConstant.checkThresholds(constants, field: "constants")
@@ -231,8 +228,9 @@ extension ExperimentConfig {
             Binding(read: { config, key, text in
                 guard case .integer(let range) = key.kind else { return }
                 let value: Int
-                if let i = Int(text) { value = i }
-                else if let x = Double(text), x.isFinite, x == x.rounded(), abs(x) <= 9e15 { value = Int(x) }
+                let number = try YAMLInput.numberText(text, field: key.rawValue, expected: key.allowedText)
+                if let i = Int(number) { value = i }
+                else if let x = Double(number), x.isFinite, x == x.rounded(), abs(x) <= 9e15 { value = Int(x) }
                 else { throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got '\(InputText.excerpt(text))'") }
                 guard range.contains(value) else {
                     throw ConfigError(field: key.rawValue, "\(value) is outside the allowed range: \(key.allowedText)")
@@ -275,15 +273,17 @@ extension ExperimentConfig {
         }, json: { config -> Any in config.composedRule.map { $0.jsonObject } ?? config.variant.rawValue }, number: nil)
 
         static let seed = Binding(read: { config, key, text in
-            guard let value = UInt64(text) else { throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got '\(InputText.excerpt(text))'") }
+            guard let value = UInt64(try YAMLInput.numberText(text, field: key.rawValue, expected: key.allowedText)) else {
+                throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got '\(InputText.excerpt(text))'")
+            }
             config.seed = value
         }, json: { $0.seed }, number: nil)
 
         static let constants = Binding(read: { _, _, _ in }, json: { $0.effectiveConstants }, number: nil)
 
-        /// A finite number in `domain` (underscores allowed as digit separators).
+        /// A finite number in `domain` (underscores allowed between digits, `YAMLInput.numberText`).
         static func number(_ text: String, field: String, _ domain: ConfigKey.RealDomain) throws -> Double {
-            guard let value = Double(text.replacingOccurrences(of: "_", with: "")), value.isFinite else {
+            guard let value = Double(try YAMLInput.numberText(text, field: field, expected: "a finite number \(domain.text)")), value.isFinite else {
                 throw ConfigError(field: field, "expected a finite number \(domain.text), got '\(InputText.excerpt(text))'")
             }
             guard domain.contains(value) else {

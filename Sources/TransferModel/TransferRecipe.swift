@@ -77,6 +77,10 @@ public struct TransferRecipe: Sendable, Equatable {
             }
             return text
         }
+        func number(_ node: Node, _ path: String, _ domain: ConfigKey.RealDomain) throws -> Double {
+            _ = try scalar(node, path, "a number \(domain.text)")
+            return try ExperimentConfig.Binding.number(try YAMLInput.numberText(node, field: path, expected: "a number \(domain.text)"), field: path, domain)
+        }
         var name = defaultName
         if let node = fields[.name] {
             name = try scalar(node, "\(field).name", "a name of letters, digits, '-', '_' and '.'")
@@ -96,7 +100,7 @@ public struct TransferRecipe: Sendable, Equatable {
         var fraction: Double?
         if let node = fields[.fraction] {
             let domain = ConfigKey.RealDomain.closed(0, 1)
-            fraction = try ExperimentConfig.Binding.number(try scalar(node, "\(field).fraction", "a number \(domain.text)"), field: "\(field).fraction", domain)
+            fraction = try number(node, "\(field).fraction", domain)
         }
         var recipe = TransferRecipe(name: name, selection: selection)
         var noise: Double?
@@ -113,9 +117,9 @@ public struct TransferRecipe: Sendable, Equatable {
                 let at = "\(path).\(key)"
                 switch transform {
                 case .scale:
-                    recipe.scale = try ExperimentConfig.Binding.number(try scalar(value, at, "a finite number"), field: at, .finite)
+                    recipe.scale = try number(value, at, .finite)
                 case .noise:
-                    noise = try ExperimentConfig.Binding.number(try scalar(value, at, "a number >= 0"), field: at, .nonNegative)
+                    noise = try number(value, at, .nonNegative)
                 case .freeze:
                     let text = try scalar(value, at, "true or false")
                     guard let flag = Bool(text.lowercased()) else { throw ConfigError(field: at, "expected true or false, got '\(InputText.excerpt(text))'") }

@@ -49,6 +49,9 @@ public struct ConfigurationLift: Sendable {
     public let trainLoss: [[Phase: Double]]
     let lossTarget: Double
     static let maximumDoublings = 2
+    /// The most training work the check runs may take: 10¹³ multiply–adds, about half an hour on
+    /// one core of this project's machines.
+    static let largestCheckWork = 1e12
     /// Seeds of the check run: the config's seed and the next ones.
     static let checkSeeds = 3
     /// The largest κ and m′ the sizes stage tries.
@@ -85,6 +88,12 @@ public struct ConfigurationLift: Sendable {
         for attempt in 0...Self.maximumDoublings {
             lifted = try Self.place(configs, sized: sized, constant: constant, multipliers: multipliers)
             guard check else { break }
+            // The check runs train the lifted configuration: refused when that would take long
+            // (a far-out-of-regime η lifts to ~10⁸ steps), instead of running on for hours.
+            let work = lifted.map { ResourceEstimate($0).multiplyAdds }.reduce(0, +) * Double(Self.checkSeeds)
+            guard work <= Self.largestCheckWork else {
+                throw ConfigError(field: "T\(lifted[0].T1 >= lifted[0].T2 ? 1 : 2)", String(format: "the lifted configuration (T1 = %d, T2 = %d) would take about %.2g multiply–adds to check at %d seeds, more than %.0g: lower η or T before lifting, or lift to a smaller C", lifted[0].T1, lifted[0].T2, work, Self.checkSeeds, Self.largestCheckWork))
+            }
             // The largest training loss of each phase over the check seeds.
             loss = []
             for member in lifted {
@@ -228,10 +237,10 @@ public struct ConfigurationLift: Sendable {
             return m
         }
         let d0 = Double(configs[0].d)
-        func scaled(_ lambda: Double) -> [ExperimentConfig] {
-            members.enumerated().map { i, m in
+        func scaled(_ lambda: Double) throws -> [ExperimentConfig] {
+            try members.enumerated().map { i, m in
                 var s = m
-                s.d = roundUp(d0 * lambda)
+                s.d = try roundUp(d0 * lambda)
                 let factor = pow(Double(s.d) / d0, 0.25)
                 s.u_norm = configs[i].u_norm * factor; s.v1_norm = configs[i].v1_norm * factor; s.v2_norm = configs[i].v2_norm * factor
                 return s
@@ -253,9 +262,9 @@ public struct ConfigurationLift: Sendable {
                     guard hi <= 15 else { throw ConfigError(field: "d", "lifting would need d > 10^15 at C = \(constant)") }
                 }
                 for _ in 0..<50 { let mid = (lo + hi) / 2; if try geometric(scaled(pow(10, mid))) { hi = mid } else { lo = mid } }
-                members = scaled(pow(10, hi))
+                members = try scaled(pow(10, hi))
             } else {
-                members = scaled(1)
+                members = try scaled(1)
             }
             // Step sizes and σ₀: 0.9 of the largest value every member's conditions allow (C* ∝ 1/value).
             let all = conditions(members, constant: constant)
@@ -265,7 +274,7 @@ public struct ConfigurationLift: Sendable {
                 let limits = try all.filter { $0.ids.contains(key.rawValue) }
                     .map { current * (try $0.relation.largestConstant("C", in: $0.env)) / constant }
                 guard let limit = limits.min(), original > limit else { return original }
-                return roundDown(0.9 * limit)
+                return try roundDown(0.9 * limit, field: key.rawValue)
             }
             let eta = try cap(eta0, current: members[0].eta, .eta)
             let eta2 = try cap(eta20, current: members[0].downstreamEta, .eta2)
@@ -311,15 +320,24 @@ public struct ConfigurationLift: Sendable {
         do { return try f.evaluate(in: env).value } catch { throw ConfigError(field: label, "cannot be evaluated: \(error)") }
     }
 
-    /// x rounded up to two significant digits (as an integer).
-    static func roundUp(_ x: Double) -> Int {
+    /// x rounded up to two significant digits (as an integer); a d past the largest allowed
+    /// is refused (`ConfigKey.d`'s range), never converted with an overflow.
+    static func roundUp(_ x: Double) throws -> Int {
         let unit = pow(10, (log10(max(x, 1))).rounded(.down) - 1)
-        return Int(((x / unit).rounded(.up) * unit).rounded(.up))
+        let value = ((x / unit).rounded(.up) * unit).rounded(.up)
+        guard case .integer(let range) = ConfigKey.d.kind, value.isFinite, value <= Double(range.upperBound) else {
+            throw ConfigError(field: "d", "lifting would need d ≈ \(String(format: "%.3g", x)), more than the largest allowed")
+        }
+        return Int(value)
     }
 
     /// x rounded down to two significant digits, read back from its decimal form (so 5.2e-06
-    /// prints as such, not as 5.199999999999999e-06).
-    static func roundDown(_ x: Double) -> Double {
+    /// prints as such, not as 5.199999999999999e-06); a value that is not a positive finite
+    /// number (a bound of 0, or one past the Doubles) is refused naming `field`.
+    static func roundDown(_ x: Double, field: String) throws -> Double {
+        guard x.isFinite, x > 0, x >= Double.leastNormalMagnitude else {
+            throw ConfigError(field: field, "lifting would set it to \(x), not a positive finite number")
+        }
         let exponent = Int(log10(x).rounded(.down)) - 1
         let digits = Int((x / pow(10, Double(exponent))).rounded(.down))
         return Double("\(digits)e\(exponent)") ?? x

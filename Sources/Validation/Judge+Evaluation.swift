@@ -1,6 +1,7 @@
 import Bounds
 import Foundation
 import NumericsCore
+import Vocabulary
 
 extension Judge {
     /// The verdict and evidence rows of one configuration's applicable instances.
@@ -158,7 +159,8 @@ extension Judge {
 }
 
 /// A problem with a suite, a statement or a probe that stops validation (exit code 2).
-public struct SuiteError: Error, CustomStringConvertible {
+public struct SuiteError: UserFacingError, CustomStringConvertible {
     public let description: String
+    public var message: String { description }
     public init(_ description: String) { self.description = description }
 }

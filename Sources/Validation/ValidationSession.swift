@@ -1,5 +1,6 @@
 import Bounds
 import Foundation
+import NumericsCore
 import TransferModel
 import Vocabulary
 
@@ -39,7 +40,7 @@ public struct ValidationSession {
     /// The statements of a proofs folder, every probe name checked against the probes there are.
     public static func library(at proofsDirectory: URL) throws -> ProofLibrary {
         do { return try ProofLibrary.load(directory: proofsDirectory.path, probes: Set(Probe.catalog.keys)) } catch {
-            throw SuiteError("proofs in \(proofsDirectory.path) do not load:\n\(error)")
+            throw SuiteError("proofs in \(InputText.excerpt(proofsDirectory.path)) do not load: \(error.message)")
         }
     }
 
@@ -123,6 +124,9 @@ extension ValidationSuite {
         return library.filter { wanted.contains($0.id) }
     }
 
+    /// The largest manifest or run file `--runs` reads (a run of the full suite is under 1 MB).
+    static let largestRecordedFile = 1 << 30
+
     /// The file of one run under a report's `runs/`.
     static func runFile(_ label: String, _ seed: UInt64) -> String { "\(label)-seed\(seed).json" }
 
@@ -136,7 +140,7 @@ extension ValidationSuite {
     public func recordedRuns(in folder: URL) throws -> [RunMeasurements] {
         func refuse(_ problem: String) -> ConfigError { ConfigError(field: "runs", problem) }
         let manifestFile = folder.appendingPathComponent("manifest.json")
-        guard let manifest = (try? Data(contentsOf: manifestFile)).flatMap({ try? JSONSerialization.jsonObject(with: $0) }) as? [String: Any],
+        guard let manifest = (try? SystemFile.read(manifestFile.path, limit: Self.largestRecordedFile)).flatMap({ try? JSONSerialization.jsonObject(with: $0) }) as? [String: Any],
               let recorded = (manifest["config"] as? [String: Any])?["configurations"] as? [[String: Any]] else {
             throw refuse("\(InputText.excerpt(manifestFile.path)) is missing or unreadable: not a report written by ptv validate")
         }
@@ -157,7 +161,7 @@ extension ValidationSuite {
         return try SuiteRunner(suite: self).jobs.map { index, seed in
             let label = configurations[index].label
             let file = folder.appendingPathComponent("runs").appendingPathComponent(Self.runFile(label, seed))
-            guard let data = try? Data(contentsOf: file) else {
+            guard let data = try? SystemFile.read(file.path, limit: Self.largestRecordedFile) else {
                 throw refuse("\(InputText.excerpt(file.path)) is missing: the report in \(InputText.excerpt(folder.path)) holds no run \(label) seed \(seed) of this suite (give the suite it was recorded with)")
             }
             let run: RunMeasurements

@@ -84,6 +84,7 @@ public struct ValidationSuite: Sendable {
         var base = ExperimentConfig()
         if let node = fields["base"] {
             guard let m = node.mapping else { throw ConfigError(field: "base", "expected a mapping of config keys") }
+            if m["seed"] != nil { throw ConfigError(field: "base.seed", "not allowed here: every configuration runs at the suite's seeds; list them under 'seeds'") }
             do { base = try ExperimentConfig(values: YAMLInput.dictionary(m, field: "base")) } catch let error as ConfigError {
                 throw error.field.hasPrefix("base") ? error : ConfigError(field: "base.\(error.field)", error.problem)
             }
@@ -97,7 +98,7 @@ public struct ValidationSuite: Sendable {
                 guard TheoryConstant(rawValue: name) != nil else {
                     throw ConfigError(field: "constants.\(name)", "unknown constant (known: \(TheoryConstant.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
-                guard let x = (v.scalar?.string).flatMap({ Double($0) }), x > 0, x.isFinite else {
+                guard let x = Double(try YAMLInput.numberText(v, field: "constants.\(name)", expected: "a number > 0")), x > 0, x.isFinite else {
                     throw ConfigError(field: "constants.\(name)", "expected a number > 0")
                 }
                 constants[name] = x
@@ -128,6 +129,9 @@ public struct ValidationSuite: Sendable {
         for (index, node) in list.enumerated() {
             guard let m = node.mapping else { throw ConfigError(field: "configurations[\(index)]", "expected a mapping") }
             var values = try YAMLInput.dictionary(m, field: "configurations[\(index)]")
+            if values["seed"] != nil {
+                throw ConfigError(field: "configurations[\(index)].seed", "not allowed here: every configuration runs at the suite's seeds; list them under 'seeds'")
+            }
             let labelNode = values.removeValue(forKey: "label")
             if let labelNode, labelNode.scalar == nil {
                 throw ConfigError(field: "configurations[\(index)].label", "expected a text label, got a \(labelNode.mapping != nil ? "mapping" : "list")")
@@ -160,8 +164,8 @@ public struct ValidationSuite: Sendable {
         if let node = fields["ladder"] {
             guard let list = node.sequence else { throw ConfigError(field: "ladder", "expected a list of values of C, e.g. [2, 4, 8]") }
             suite.ladder = try list.enumerated().map { index, item in
-                guard let scalar = item.scalar, scalar.style == .plain, let c = Double(scalar.string), c.isFinite else {
-                    throw ConfigError(field: "ladder[\(index)]", "expected a plain number, got '\(InputText.excerpt(item.scalar?.string ?? "a collection"))'")
+                guard let c = Double(try YAMLInput.numberText(item, field: "ladder[\(index)]", expected: "a number")), c.isFinite else {
+                    throw ConfigError(field: "ladder[\(index)]", "expected a finite number, got '\(InputText.excerpt(item.scalar?.string ?? ""))'")
                 }
                 return c
             }
@@ -190,6 +194,7 @@ public struct ValidationSuite: Sendable {
             guard let configKey = ConfigKey(rawValue: key), configKey != .constants else {
                 throw ConfigError(field: "grid.\(key)", "unknown or non-scalar config key (allowed: \(ExperimentConfig.keys.filter { $0 != "constants" }.joined(separator: ", ")))")
             }
+            if configKey == .seed { throw ConfigError(field: "grid.seed", "not allowed here: every configuration runs at the suite's seeds; list them under 'seeds'") }
             guard let values = v.sequence, !values.isEmpty else {
                 throw ConfigError(field: "grid.\(key)", "expected a non-empty list of values")
             }

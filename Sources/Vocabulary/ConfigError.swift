@@ -30,16 +30,8 @@ public enum InputFile {
     /// The bytes of a regular file of at most `limit` bytes; anything else (a missing file, a
     /// folder, a device such as /dev/null, a larger file) is refused naming `field` and the reason.
     public static func data(of path: String, field: String, limit: Int) throws -> Data {
-        func refuse(_ reason: String) -> ConfigError { ConfigError(field: field, "cannot read \(InputText.excerpt(path)): \(reason)") }
-        do {
-            switch try SystemFile.kind(of: path) {
-            case .folder: throw refuse("a folder, not a file")
-            case .other: throw refuse("not a regular file")
-            case .regular(let bytes) where bytes > limit: throw refuse("\(bytes) bytes; at most \(limit) are read")
-            case .regular: return try SystemFile.read(path)
-            }
-        } catch let error as SystemFile.Failure {
-            throw refuse(error.reason)
+        do { return try SystemFile.read(path, limit: limit) } catch {
+            throw ConfigError(field: field, "cannot read \(InputText.excerpt(path)): \(error.reason)")
         }
     }
 }
@@ -103,20 +95,52 @@ public enum YAMLInput {
         return out
     }
 
-    /// A non-empty list of distinct seeds, integers in [0, 2⁶⁴) (grids and suites).
+    /// A non-empty list of distinct seeds, integers in [0, 2⁶⁴) (grids and suites, synthetic and
+    /// deep), each a number under the one scalar policy (``numberText(_:field:expected:)``); the
+    /// repeat check is a set, so a long list costs linear time.
     public static func seeds(_ node: Node, field: String = "seeds") throws -> [UInt64] {
         guard let list = node.sequence, !list.isEmpty else {
             throw ConfigError(field: field, "expected a non-empty list of integers in [0, 2^64)")
         }
-        var seeds: [UInt64] = []
+        var seeds: [UInt64] = [], seen: [UInt64: Int] = [:]
+        seeds.reserveCapacity(list.count)
         for (index, item) in list.enumerated() {
-            guard let seed = (item.scalar?.string).flatMap({ UInt64($0) }) else {
-                throw ConfigError(field: "\(field)[\(index)]", "expected an integer in [0, 2^64), got '\(InputText.excerpt(item.scalar?.string ?? "a collection"))'")
+            let expected = "an integer in [0, 2^64)"
+            guard let seed = UInt64(try numberText(item, field: "\(field)[\(index)]", expected: expected)) else {
+                throw ConfigError(field: "\(field)[\(index)]", "expected \(expected), got '\(InputText.excerpt(item.scalar?.string ?? ""))'")
             }
-            guard !seeds.contains(seed) else { throw ConfigError(field: "\(field)[\(index)]", "duplicate seed \(seed)") }
+            if let earlier = seen.updateValue(index, forKey: seed) {
+                throw ConfigError(field: "\(field)[\(index)]", "duplicate seed \(seed) (also \(field)[\(earlier)])")
+            }
             seeds.append(seed)
         }
         return seeds
+    }
+
+    /// The text of a number under the one scalar policy every reader applies (configs, suites,
+    /// grids, deep configs and suites, transfer rules): a plain scalar — not quoted (a quoted
+    /// value is text), not a collection; tags are refused when the file is measured
+    /// (`YAMLShape`) — whose underscores, if any, each stand between two digits (`1_000`); they
+    /// are removed. Errors name `field` and say what was `expected`.
+    public static func numberText(_ node: Node, field: String, expected: String) throws -> String {
+        guard let scalar = node.scalar else {
+            throw ConfigError(field: field, "expected \(expected), got a \(node.mapping != nil ? "mapping" : "list")")
+        }
+        guard scalar.style == .plain || scalar.style == .any else {
+            throw ConfigError(field: field, "expected \(expected), got a quoted text '\(InputText.excerpt(scalar.string))'")
+        }
+        return try numberText(scalar.string, field: field, expected: expected)
+    }
+
+    /// ``numberText(_:field:expected:)`` on text already known to be a plain scalar.
+    public static func numberText(_ text: String, field: String, expected: String) throws -> String {
+        guard text.contains("_") else { return text }
+        let characters = Array(text.utf8)
+        func digit(_ i: Int) -> Bool { i >= 0 && i < characters.count && characters[i] >= 48 && characters[i] <= 57 }
+        for (i, c) in characters.enumerated() where c == 95 /* _ */ && !(digit(i - 1) && digit(i + 1)) {
+            throw ConfigError(field: field, "expected \(expected), got '\(InputText.excerpt(text))' (an underscore may only stand between two digits)")
+        }
+        return text.replacingOccurrences(of: "_", with: "")
     }
 
     /// ``entries(_:field:)`` as a dictionary.

@@ -78,6 +78,9 @@ struct ProveCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        guard assumptions.count <= LogLinearProver.largestHypothesisCount else {
+            throw InputError("--assume: \(assumptions.count) hypotheses; at most \(LogLinearProver.largestHypothesisCount) are combined")
+        }
         var hypotheses: [Relation] = []
         for (i, text) in assumptions.enumerated() {
             do { hypotheses.append(try Relation(parsing: text)) } catch {

@@ -54,10 +54,18 @@ struct DeepTrainCommand: ParsableCommand {
 
     func run() throws {
         let deep = try config.map { try DeepConfig.load(from: URL(fileURLWithPath: $0)) } ?? DeepConfig()
-        let imageShape = deep.dataset == .fashion_mnist ? [1, 28, 28] : [3, 32, 32]
-        let estimate = deep.memoryEstimate(imageShape: imageShape)
+        // The images' real shape from the files' headers, before anything is read or allocated.
+        let layout = try deep.dataset.layout(folder: data)
+        try deep.check(imageShape: layout.train)
+        let estimate = deep.memoryEstimate(layout: layout)
         if estimate > memory.bytes {
             throw ConfigError(field: "batch_size", "the run needs about \(ResourceEstimate.format(estimate)), more than the limit \(ResourceEstimate.format(memory.bytes)) (--max-memory): lower batch_size, the samples or the model's widths")
+        }
+        // A checkpoint is read and checked before anything is written.
+        let checkpoint = try initFrom.map { path in
+            // The file and its decoded arrays are both held: at most a third of the memory limit.
+            let limit = Int(min(memory.bytes / 3, Double(Checkpoint.largestFile)))
+            return try Checkpoint.decode(try InputFile.data(of: path, field: "init-from", limit: limit), field: "init-from")
         }
         let output = URL(fileURLWithPath: out)
         try OutputFolder.prepare(output, results: Self.resultNames, replacing: force)
@@ -66,8 +74,7 @@ struct DeepTrainCommand: ParsableCommand {
         let (train, test) = try deep.data(folder: data)
         var rng = SeededGenerator(seed: deep.plan.seed, stream: "deep-init")
         let network = deep.model.network(channels: train.images.shape[1], side: train.images.shape[2], classes: train.classCount, using: &rng)
-        if let initFrom {
-            let arrays = try Checkpoint.decode(try InputFile.data(of: initFrom, field: "init-from", limit: 1 << 34), field: "init-from")
+        if let initFrom, let arrays = checkpoint {
             let prefixes = initPrefix
             let loaded = try Checkpoint.load(arrays, into: network, field: "init-from") { name in prefixes.isEmpty || prefixes.contains { name.hasPrefix($0) } }
             guard !loaded.isEmpty else { throw ConfigError(field: "init-prefix", "no array of \(InputText.excerpt(initFrom)) starts with \(prefixes.joined(separator: ", "))") }

@@ -17,9 +17,17 @@ struct PTV: AsyncParsableCommand {
 
     /// Parse, run, and map failures to exit codes: 2 for bad input or usage, the command's own
     /// code otherwise.
+    /// The most command-line arguments read: the parser's work grows faster than their number
+    /// (6 000 `--assume` took about a minute), and no command needs more.
+    static let largestArgumentCount = 1_000
+
     static func main() async {
         BLAS.useSingleThread()  // parallelism lives across runs, or in a run's own worker thread
         BLAS.stopIdleThreads()  // before any other thread exists
+        guard CommandLine.arguments.count - 1 <= largestArgumentCount else {
+            FileHandle.standardError.write(Data("error: \(CommandLine.arguments.count - 1) command-line arguments; at most \(largestArgumentCount) are read\n".utf8))
+            Foundation.exit(2)
+        }
         do {
             var command = try parseAsRoot()
             if var asynchronous = command as? AsyncParsableCommand {
@@ -27,11 +35,12 @@ struct PTV: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as UserFacingError {
+            // The one mapping from errors to what the user sees (docs/architecture.md, errors).
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            Foundation.exit(error.exitCode)
         } catch {
-            if error is ConfigError || error is SuiteError || error is InputError || error is ResultFile.WriteError {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-                Foundation.exit(2)
-            }
+            if error is ExitCode || error is CleanExit { exit(withError: error) }
             if exitCode(for: error) == .validationFailure {
                 // One line, like every other refusal; the usage is a --help away.
                 let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
@@ -40,14 +49,18 @@ struct PTV: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("error: \(text) (see \(help))\n".utf8))
                 Foundation.exit(2)
             }
-            exit(withError: error)
+            // An error type that does not say how it reaches the user: a defect of the tool
+            // (the CLI tests fail on this line), never shown with its type's name.
+            FileHandle.standardError.write(Data("error: unclassified failure; please report it with the command line\n".utf8))
+            Foundation.exit(1)
         }
     }
 }
 
 /// Bad input that is not a config field: a missing file, an unwritable folder, a bad option value.
-struct InputError: Error, CustomStringConvertible {
+struct InputError: UserFacingError, CustomStringConvertible {
     let description: String
+    var message: String { description }
     init(_ description: String) { self.description = description }
 
     /// `--out` must name a folder: an empty path would write into the current one.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bounds
 import Foundation
+import NumericsCore
 import Sweeps
 import TransferModel
 import Vocabulary
@@ -82,8 +83,8 @@ struct PhaseCommand: ParsableCommand {
         do {
             try ResultFile.write(page.html, to: folder.appendingPathComponent("side-by-side.html"))
             try ResultFile.write(page.markdown, to: folder.appendingPathComponent("side-by-side.md"))
-        } catch {
-            throw InputError("--out: cannot write to \(out) (\(error.localizedDescription))")
+        } catch let error as ResultFile.WriteError {
+            throw InputError("--out: \(error.message)")
         }
         print("side by side: \(folder.appendingPathComponent("side-by-side.html").path)")
     }
@@ -99,10 +100,12 @@ struct PhaseCommand: ParsableCommand {
         let files = try diagram.render(benign: benign, fit: fit, transfer: transfer)
         let folder = URL(fileURLWithPath: path)
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try SystemFile.makeFolder(folder.path)
             for (name, text) in files { try ResultFile.write(text, to: folder.appendingPathComponent(name)) }
-        } catch {
-            throw InputError("--out: cannot write to \(path) (\(error.localizedDescription))")
+        } catch let error as SystemFile.Failure {
+            throw InputError("--out: \(error.message)")
+        } catch let error as ResultFile.WriteError {
+            throw InputError("--out: \(error.message)")
         }
         print("phase diagram of \(store), \(x) × \(y): \(diagram.xs.count) × \(diagram.ys.count) cells, \(diagram.seeds.count) seeds")
         print(PhaseDiagram.slopeText(fit))

@@ -106,7 +106,7 @@ struct SweepSubmission: Codable {
     var identity: String
 
     static func read(_ folder: URL) throws -> SweepSubmission {
-        try JSONDecoder().decode(SweepSubmission.self, from: Data(contentsOf: folder.appendingPathComponent("slurm.json")))
+        try JSONDecoder().decode(SweepSubmission.self, from: SystemFile.read(folder.appendingPathComponent("slurm.json").path, limit: 1 << 20))
     }
 
     func write(_ folder: URL) throws {
@@ -192,8 +192,8 @@ struct SweepExportCommand: ParsableCommand {
         let runs = try SweepStore(url: URL(fileURLWithPath: store), create: false).runs()
         let text = try SweepExport.export(runs, format: chosen)
         if let out {
-            do { try ResultFile.write(text, to: URL(fileURLWithPath: out)) } catch {
-                throw InputError("--out: cannot write \(out) (\(error.localizedDescription))")
+            do { try ResultFile.write(text, to: URL(fileURLWithPath: out)) } catch let error as ResultFile.WriteError {
+                throw InputError("--out: \(error.message)")
             }
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))

@@ -118,8 +118,11 @@ extension Validate {
         let deepSuite = try DeepSuite.load(from: suiteFile)
         let proofsDirectory = try ProjectFiles.folder(proofs, default: "proofs", option: "--proofs").appendingPathComponent("deep")
         let validation = try DeepValidation(suite: deepSuite, statements: DeepStatement.load(directory: proofsDirectory), workers: options.workers)
-        if validation.memoryEstimate > memory.bytes {
-            throw ConfigError(field: "batch_size", "the suite needs about \(ResourceEstimate.format(validation.memoryEstimate)) on \(validation.workers) workers, more than the limit \(ResourceEstimate.format(memory.bytes)) (--max-memory): lower --workers, batch_size or the samples")
+        let layout = try deepSuite.configurations[0].upstream.dataset.layout(folder: data)
+        for c in deepSuite.configurations { for config in [c.upstream, c.downstream] { try config.check(imageShape: layout.train) } }
+        let estimate = validation.memoryEstimate(layout: layout)
+        if estimate > memory.bytes {
+            throw ConfigError(field: "batch_size", "the suite needs about \(ResourceEstimate.format(estimate)) on \(validation.workers) workers, more than the limit \(ResourceEstimate.format(memory.bytes)) (--max-memory): lower --workers, batch_size or the samples")
         }
         let output = URL(fileURLWithPath: out)
         // A folder holding an earlier report is refused before the images are read.

@@ -17,10 +17,13 @@ struct TheoryFileTests {
         #expect(Self.problems(Self.shipped).isEmpty)
     }
 
-    /// Keys repeated under a tag were read as two aliases of one name, and building the bindings trapped.
+    /// Keys repeated under a tag were read as two aliases of one name, and building the bindings
+    /// trapped; tags are refused now, and a plain repeat is named.
     @Test func aRepeatedAliasIsAProblemNotATrap() {
-        let text = Self.shipped.replacingOccurrences(of: "  n: [N1, N2]\n", with: "  n: [N1, N2]\n  !x n: [N2, N1]\n")
-        #expect(Self.problems(text).contains { $0.contains("'n' given twice") })
+        let tagged = Self.shipped.replacingOccurrences(of: "  n: [N1, N2]\n", with: "  n: [N1, N2]\n  !x n: [N2, N1]\n")
+        #expect(Self.problems(tagged).contains { $0.contains("a tag ('!x') is not allowed") })
+        let repeated = Self.shipped.replacingOccurrences(of: "  n: [N1, N2]\n", with: "  n: [N1, N2]\n  n: [N2, N1]\n")
+        #expect(Self.problems(repeated).contains { $0.contains("'n' given twice") })
     }
 
     /// Γ written through an intermediate quantity: Γ(0) must still be Γ at α = 0 — by hand,

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the built `ptv` executable as a whole process, the way a user does.
 enum CLI {
@@ -22,13 +23,29 @@ enum CLI {
     }
 
     /// Run `ptv` with `arguments` and wait for it; `environment` entries replace the inherited ones.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Every run's standard error is checked for what a user must never see (``leaks(_:)``).
+    static func run(_ arguments: [String], environment: [String: String] = [:],
+                    sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
         let process = try launch(arguments, environment: environment)
         let stdout = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
         let stderr = (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        let result = Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                            stderr: String(decoding: stderr, as: UTF8.self))
+        #expect(leaks(result.stderr) == nil, "\(leaks(result.stderr) ?? "") in: \(result.stderr.prefix(400))", sourceLocation: sourceLocation)
+        return result
+    }
+
+    /// What an error message must never contain, found in `text`: a Swift error's bridged
+    /// description ("… error 1", "…Domain"), errno 0's "(success)", a module-qualified type name,
+    /// or the tool's own marker of an error type that does not say how it reaches the user.
+    static func leaks(_ text: String) -> String? {
+        let patterns = [#"Error error \d"#, #"[A-Za-z]Domain\b"#, #"\(success\)"#, #"unclassified failure"#,
+                        #"\b(Vocabulary|NumericsCore|Bounds|TransferModel|Validation|Sweeps|DeepNetworks|DeepExperiments|Reports|Foundation|Swift|GRDB|Yams)\.[A-Z][A-Za-z]+"#]
+        for pattern in patterns {
+            if let range = text.range(of: pattern, options: .regularExpression) { return "leaked '\(text[range])'" }
+        }
+        return nil
     }
 
     /// Start `ptv` without waiting (output goes to pipes).
@@ -83,6 +100,7 @@ enum CLI {
     /// Run `ptv` under an address-space limit (`ulimit -v`, as a user with a memory quota has),
     /// killing it after `seconds`. Output goes through files, so a flood cannot block the child.
     static func runLimited(_ arguments: [String], addressSpaceGiB: Int, seconds: Double) throws -> LimitedResult {
+        // Standard error is checked for leaked type names like every run's (``leaks(_:)``).
         let folder = temporaryDirectory("limited")
         defer { try? FileManager.default.removeItem(at: folder) }
         let stdoutURL = folder.appendingPathComponent("stdout"), stderrURL = folder.appendingPathComponent("stderr")
@@ -100,9 +118,11 @@ enum CLI {
         let timedOut = process.isRunning
         if timedOut { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-        return LimitedResult(status: process.terminationStatus,
-                             stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
-                             stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "", timedOut: timedOut)
+        let result = LimitedResult(status: process.terminationStatus,
+                                   stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
+                                   stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "", timedOut: timedOut)
+        #expect(leaks(result.stderr) == nil, "\(leaks(result.stderr) ?? "") in: \(result.stderr.prefix(400))")
+        return result
     }
 
     static func temporaryDirectory(_ name: String) -> URL {

@@ -85,7 +85,7 @@ struct HostileInputTests {
 
     @Test func tagDuplicatedKeyInAGridBaseIsRefused() throws {
         let grid = try Self.file("tagged.yaml", "base:\n  d: 20\n  !x d: 30\ngrid: {u_norm: [1, 2]}\nseeds: [0]\n")
-        try Self.expectEnds(["sweep", "--grid", grid, "--store", Self.out("tagged.sqlite")], mentioning: "base.d")
+        try Self.expectEnds(["sweep", "--grid", grid, "--store", Self.out("tagged.sqlite")], mentioning: "a tag ('!x') is not allowed")
     }
 
     @Test func gridOfTenToTheTwentyCellsIsRefused() throws {

@@ -154,17 +154,25 @@ struct SweepGridSizeTests {
     }
 }
 
-/// A key repeated under a YAML tag (`d: 20` and `!x d: 30`) is refused naming it, in a config, a
-/// grid's base and a suite (it used to trap in a dictionary initialiser, or be silently taken).
+/// A key repeated under a YAML tag (`d: 20` and `!x d: 30`) used to trap in a dictionary
+/// initialiser, or be silently taken; tags are now refused wherever they stand (the one scalar
+/// policy, issue 26), naming the file and the tag's position, in a config, a grid's base and a suite.
 struct DuplicateKeyTests {
-    @Test func repeatedKeysAreRefusedNamingThem() throws {
-        for (parse, field) in [({ _ = try SweepGrid.parse(yaml: "base: {d: 20, !x d: 30}\ngrid: {u_norm: [1, 2]}\nseeds: [0]\n") }, "base.d"),
-                               ({ _ = try ExperimentConfig.parse(yaml: "d: 20\n!x d: 30\n") }, "d"),
-                               ({ _ = try ExperimentConfig.parse(yaml: "constants: {C1: 2, !x C1: 3}\n") }, "constants.C1")]
-            as [(() throws -> Void, String)] {
-            do { try parse(); Issue.record("accepted a repeated \(field)") } catch let error as ConfigError {
-                #expect(error.field == field && error.problem == "given twice", "\(error)")
+    @Test func repeatedKeysUnderATagAreRefused() throws {
+        for (parse, field, position) in [({ _ = try SweepGrid.parse(yaml: "base: {d: 20, !x d: 30}\ngrid: {u_norm: [1, 2]}\nseeds: [0]\n") }, "grid file", "1:15"),
+                                         ({ _ = try ExperimentConfig.parse(yaml: "d: 20\n!x d: 30\n") }, "file", "2:1"),
+                                         ({ _ = try ExperimentConfig.parse(yaml: "constants: {C1: 2, !x C1: 3}\n") }, "file", "1:20")]
+            as [(() throws -> Void, String, String)] {
+            do { try parse(); Issue.record("accepted a tagged key of \(field)") } catch let error as ConfigError {
+                #expect(error.field == field && error.problem.hasPrefix("\(position): a tag ('!x') is not allowed"), "\(error)")
             }
+        }
+    }
+
+    /// A key repeated without a tag is refused by the composer, naming it.
+    @Test func repeatedKeysAreRefusedNamingThem() throws {
+        do { _ = try ExperimentConfig.parse(yaml: "d: 20\nd: 30\n"); Issue.record("accepted a repeated d") } catch let error as ConfigError {
+            #expect(error.problem.contains("'d' given twice"), "\(error)")
         }
     }
 }

@@ -66,6 +66,17 @@ struct StrictInputTests {
         ("base: {record: final}\nconfigurations:\n  - {label: a}\n", "base.record"),
         ("configurations:\n  - {label: a}\n  - {label: b, record: final}\n", "configurations[1].record"),
         ("grid: {record: [trajectories, final]}\n", "grid.record"),
+        // A seed in a configuration would be overridden by the suite's seeds (issue 26: the runs
+        // used seed 0 while the manifest said 1 and 2).
+        ("grid: {seed: [1, 2]}\n", "grid.seed"),
+        ("base: {seed: 3}\nconfigurations:\n  - {label: a}\n", "base.seed"),
+        ("configurations:\n  - {label: a, seed: 4}\n", "configurations[0].seed"),
+        // The one scalar policy: no tags, no quoted numbers, underscores only between digits.
+        ("seeds: ['1']\nconfigurations:\n  - {label: a}\n", "seeds[0]"),
+        ("constants: {C1: '2'}\nconfigurations:\n  - {label: a}\n", "constants.C1"),
+        ("configurations:\n  - {label: a, sigma_p2: _1}\n", "configurations[0].sigma_p2"),
+        ("configurations:\n  - {label: a, d: 1__000}\n", "configurations[0].d"),
+        ("ladder: ['2']\nconfigurations:\n  - {label: a}\n", "ladder[0]"),
     ])
     func suitesRefuse(yaml: String, field: String) {
         expectRefused(field) { _ = try ValidationSuite.parse(yaml: yaml) }

@@ -1,0 +1,44 @@
+import NumericsCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An error that reaches the user: one line, and the process's exit code (2 for bad input or
+/// usage, the default). The command-line tool maps every error through this protocol in one
+/// place; an error type that reaches it without conforming is printed as an unclassified
+/// failure, which the CLI tests look for in every command's output, so a new error type cannot
+/// slip through silently.
+public protocol UserFacingError: Error {
+    /// One line for the user, without Swift type names.
+    var message: String { get }
+    /// The exit code (2 unless a conformance says otherwise).
+    var exitCode: Int32 { get }
+}
+
+extension UserFacingError {
+    public var exitCode: Int32 { 2 }
+}
+
+extension ConfigError: UserFacingError {
+    public var message: String { description }
+}
+
+extension ResultFile.WriteError: UserFacingError {
+    public var message: String { description }
+}
+
+extension SystemFile.Failure: UserFacingError {
+    public var message: String { "\(action) \(InputText.excerpt(path)): \(reason)" }
+}
+
+extension YAMLShape.Refusal: UserFacingError {
+    public var message: String { description }
+}
+
+extension GSLError: UserFacingError {
+    public var message: String { description }
+}
+
+extension Subprocess.LaunchFailure: UserFacingError {
+    public var message: String { "cannot start a program: \(String(cString: strerror(code)).lowercased())" }
+}
