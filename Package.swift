@@ -85,7 +85,8 @@ let package = Package(
         // "This statement holds on these runs" as a test assertion that fails with the evidence.
         .target(name: "TheoryTesting", dependencies: ["Validation", "Bounds", "TransferModel", "Vocabulary"]),
         // Every reader of user text as one call: the fuzz harness's targets.
-        .target(name: "InputSurfaces", dependencies: ["Bounds", "TransferModel", "Sweeps", "Validation", "Vocabulary"]),
+        .target(name: "InputSurfaces", dependencies: ["Bounds", "TransferModel", "Sweeps", "Validation", "Vocabulary",
+                                                      "DeepNetworks", "DeepExperiments", "NumericsCore"]),
         // The thin command-line tool.
         .executableTarget(name: "ptv", dependencies: [
             "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Validation",

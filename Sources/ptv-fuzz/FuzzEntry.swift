@@ -1,12 +1,14 @@
 import InputSurfaces
 
-/// One fuzz input: the first byte picks an ``InputSurface``, the rest is its text (UTF-8, invalid
-/// bytes replaced). A crash, a trap, a timeout or a refusal that is not one line is a finding.
+/// One fuzz input: the first byte picks an ``InputSurface``, the rest is its input (bytes; the
+/// text surfaces decode them as UTF-8, invalid bytes replaced). A crash, a trap, a timeout, a
+/// refusal that is not one line (an escape from the output-path surface's folder is reported as
+/// one) or an unclassified error is a finding.
 func fuzzOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     guard let bytes, count > 0 else { return 0 }
     let surface = InputSurface.allCases[Int(bytes[0]) % InputSurface.allCases.count]
-    let text = String(decoding: UnsafeBufferPointer(start: bytes + 1, count: count - 1), as: UTF8.self)
-    let outcome = surface.read(text)
+    let outcome = surface.read(bytes: Array(UnsafeBufferPointer(start: bytes + 1, count: count - 1)))
+    if case .refused(let message) = outcome, message.hasPrefix("unclassified failure") { fatalError("\(surface.rawValue): \(message)") }
     if !outcome.isWellFormed { fatalError("\(surface.rawValue): refusal is not one short line: \(outcome)") }
     return 0
 }

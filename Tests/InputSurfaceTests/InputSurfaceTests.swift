@@ -80,6 +80,31 @@ struct InputSurfaceTests {
         }
     }
 
+    /// The file surfaces of issue 26 (image files, checkpoints, stores, output paths) and the
+    /// deep readers, on arbitrary bytes.
+    @Test(arguments: [InputSurface.idx, .cifar, .checkpoint, .store, .outputPath, .deepConfig, .deepSuite])
+    func bytesAreAcceptedOrRefusedInOneLine(surface: InputSurface) async {
+        let bytes = Gen.element(of: Array(0...255).map(UInt8.init) + [0x08, 0x03, 0x01, 0x00, 0x00, 0x7B, 0x22, 0xFF, 0xFE])
+            .compactMap { $0 }.array(of: 0...300)
+        await propertyCheck(count: Self.cases, input: bytes) { input in
+            let outcome = surface.read(bytes: input)
+            #expect(outcome.isWellFormed, "\(surface): \(outcome)")
+            if case .refused(let message) = outcome { #expect(!message.hasPrefix("unclassified"), "\(surface): \(message)") }
+        }
+    }
+
+    /// Output paths onto the special files of the surface's folder are refused in one line, and a
+    /// plain name is written.
+    @Test func outputsOntoSpecialFilesAreRefused() {
+        for (first, expected) in [("d", "FIFO"), ("e", "symbolic link"), ("f", "folder")] as [(Character, String)] {
+            // The first byte modulo 5 picks the name: 'd' (100) → fifo, 'e' (101) → link, 'f' (102) → folder.
+            let outcome = InputSurface.outputPath.read(String(first) + "x")
+            guard case .refused(let message) = outcome else { Issue.record("\(first): accepted"); continue }
+            #expect(outcome.isWellFormed && message.contains(expected), "\(first): \(message)")
+        }
+        #expect(InputSurface.outputPath.read("h-result") == .accepted)   // 'h' (104) → the text's own name
+    }
+
     /// The property can fail: a refusal spanning lines, or an empty one, is not well formed.
     @Test func thePropertyRejectsMultiLineRefusals() {
         #expect(!InputSurface.Outcome.refused("a\nb").isWellFormed)
