@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+        // SHA-256 of run keys and grid identities.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         // `swift package generate-documentation` (DocC) for the libraries a user imports.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
         // Property-based tests with shrinking over every input surface (InputSurfaceTests).
@@ -39,16 +41,22 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // glibc's mallopt (allocator tuning for the command-line tool; libc, nothing to link).
         .systemLibrary(name: "CMalloc"),
+        // Layers by role, each importing only those above it in this list (docs/architecture.md
+        // draws the graph; a test compares it with this file).
+        //
+        // Platform: what talks to the operating system — files (atomic, O_EXCL|O_NOFOLLOW, reads
+        // that never block), subprocesses, the YAML shape and the one scalar policy, gzip, NPY,
+        // process memory, JSON output, the errors a user sees.
+        .target(name: "Platform", dependencies: ["CYAML", "CZlib", "CMalloc", .product(name: "Yams", package: "Yams")]),
+        // The only code that touches C for numerics: BLAS, LAPACK, GSL made safe, GLPK, seeded
+        // randomness, matrices, statistics (t, Clopper–Pearson, KS, Holm) and the tolerance policy.
+        .target(name: "NumericsCore", dependencies: ["Platform", "CGSL", "COpenBLAS", "CGLPK"]),
         // The project's vocabulary: config keys with their kinds, defaults and meanings, the theory's
-        // constants, the names of every choice; the shared input/output (YAML input errors, JSON,
-        // atomic result files). No numerics.
-        .target(name: "Vocabulary", dependencies: ["NumericsCore", .product(name: "Yams", package: "Yams")]),
-        // The only code that touches C: BLAS, GSL made safe, seeded randomness, array files, and the
-        // YAML event scan that bounds input files.
-        .target(name: "NumericsCore", dependencies: ["CGSL", "COpenBLAS", "CGLPK", "CMalloc", "CYAML", "CZlib"]),
+        // constants, the names of every choice and measured quantity. No numerics.
+        .target(name: "Vocabulary", dependencies: ["Platform", .product(name: "Yams", package: "Yams")]),
         // The theory's world: task distributions, the two-layer ReLU CNN, GD, Algorithm 1, recorder.
         .target(name: "TransferModel", dependencies: [
-            "NumericsCore", "Vocabulary",
+            "Platform", "NumericsCore", "Vocabulary",
             .product(name: "Yams", package: "Yams"),
         ]),
         // The theorem's quantities as symbolic expressions, evaluated with GSL; conditions,
@@ -57,40 +65,48 @@ let package = Package(
         // theory file (`proofs/` at the package root is a link to it) — so packages that depend on
         // this one find them too.
         .target(name: "Bounds", dependencies: [
-            "NumericsCore", "Vocabulary", .product(name: "BigInt", package: "BigInt"),
+            "Platform", "NumericsCore", "Vocabulary", .product(name: "BigInt", package: "BigInt"),
             .product(name: "Yams", package: "Yams"),
         ], resources: [.copy("proofs")]),
-        // Self-contained report pages (Markdown + HTML from one document model) and SVG charts.
-        .target(name: "Reports"),
-        // The judge: probes on recorded runs, verdicts, calibration, per-statement reports.
-        .target(name: "Validation", dependencies: [
-            "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Reports",
-            .product(name: "Yams", package: "Yams"),
-        ]),
         // Deep networks (ResNet, ViT) in Float on the same core: layers with hand-written
         // backward passes, optimisers, image datasets.
-        .target(name: "DeepNetworks", dependencies: ["NumericsCore", "Vocabulary", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DeepNetworks", dependencies: ["Platform", "NumericsCore", "Vocabulary", .product(name: "Yams", package: "Yams")]),
+        // Self-contained report pages (Markdown + HTML from one document model) and SVG charts.
+        .target(name: "Reports"),
+        // The run store: an embedded SQLite file (GRDB) of runs keyed by SHA-256 (swift-crypto) of
+        // their effective config, with their config echo and measured rows; shards and Slurm arrays.
+        .target(name: "RunStore", dependencies: [
+            "Platform", "Vocabulary", "TransferModel",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The judge: probes on recorded runs, verdicts, calibration, the ladder of constants,
+        // per-statement reports, audits.
+        .target(name: "Validation", dependencies: [
+            "Platform", "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Reports", "RunStore",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // Grids of runs in parallel into the run store, exports, phase diagrams.
+        .target(name: "Sweeps", dependencies: [
+            "Platform", "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Reports", "RunStore", "Validation",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // The paper's deep-network claims judged like the lemmas: transfer experiments between
         // two image tasks, matched scratch runs, feature-learning recordings, deep statements.
         .target(name: "DeepExperiments", dependencies: [
-            "DeepNetworks", "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Validation", "Sweeps", "Reports",
+            "Platform", "DeepNetworks", "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Reports", "RunStore", "Validation",
             .product(name: "Yams", package: "Yams"),
         ]),
-        // Grids of runs in parallel, an embedded SQLite store (GRDB), exports, phase diagrams.
-        .target(name: "Sweeps", dependencies: [
-            "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Reports", "Validation",
-            .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Yams", package: "Yams"),
-        ]),
+        // Timings against the references and the machine (`ptv bench`).
+        .target(name: "Benchmarks", dependencies: ["Platform", "NumericsCore", "Vocabulary", "TransferModel", "RunStore", "Sweeps"]),
         // "This statement holds on these runs" as a test assertion that fails with the evidence.
         .target(name: "TheoryTesting", dependencies: ["Validation", "Bounds", "TransferModel", "Vocabulary"]),
-        // Every reader of user text as one call: the fuzz harness's targets.
-        .target(name: "InputSurfaces", dependencies: ["Bounds", "TransferModel", "Sweeps", "Validation", "Vocabulary",
+        // Every reader of user input as one call: the fuzz harness's targets.
+        .target(name: "InputSurfaces", dependencies: ["Platform", "Bounds", "TransferModel", "RunStore", "Sweeps", "Validation", "Vocabulary",
                                                       "DeepNetworks", "DeepExperiments", "NumericsCore"]),
         // The thin command-line tool.
         .executableTarget(name: "ptv", dependencies: [
-            "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "Validation",
-            "Sweeps", "DeepNetworks", "DeepExperiments",
+            "Platform", "NumericsCore", "Vocabulary", "TransferModel", "Bounds", "RunStore", "Validation",
+            "Sweeps", "DeepNetworks", "DeepExperiments", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [
             // A position-dependent release executable: the dynamic loader then has no ~90 000
@@ -98,19 +114,22 @@ let package = Package(
             // `ptv train` measured); the price is no address randomisation of the binary itself.
             .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux], configuration: .release)),
         ]),
-        .testTarget(name: "NumericsCoreTests", dependencies: ["NumericsCore", "CGSL", "COpenBLAS"]),
-        .testTarget(name: "TransferModelTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary"]),
-        .testTarget(name: "BoundsTests", dependencies: ["Bounds", "NumericsCore", "Vocabulary",
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        .testTarget(name: "NumericsCoreTests", dependencies: ["NumericsCore", "Platform", "CGSL", "COpenBLAS"]),
+        .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary", "Platform"]),
+        .testTarget(name: "TransferModelTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary", "Platform"]),
+        .testTarget(name: "BoundsTests", dependencies: ["Bounds", "NumericsCore", "Vocabulary", "Platform",
                                                         .product(name: "BigInt", package: "BigInt")]),
-        .testTarget(name: "ValidationTests", dependencies: ["Validation", "TheoryTesting", "Bounds", "TransferModel", "NumericsCore", "Vocabulary"],
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "TheoryTesting", "Bounds", "TransferModel", "NumericsCore", "Vocabulary", "Platform", "RunStore"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary", "Sweeps", "ptv"]),
-        .testTarget(name: "DeepNetworksTests", dependencies: ["DeepNetworks", "NumericsCore"]),
-        .testTarget(name: "DeepExperimentsTests", dependencies: ["DeepExperiments", "DeepNetworks", "Validation", "Sweeps", "NumericsCore", "Vocabulary"]),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "TransferModel", "NumericsCore", "Vocabulary", "Bounds", "Validation"]),
+        .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary", "Platform", "RunStore", "Sweeps", "ptv"]),
+        .testTarget(name: "DeepNetworksTests", dependencies: ["DeepNetworks", "NumericsCore", "Platform", "Vocabulary"]),
+        .testTarget(name: "DeepExperimentsTests", dependencies: ["DeepExperiments", "DeepNetworks", "Validation", "RunStore", "NumericsCore", "Vocabulary", "Platform"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "TransferModel", "Platform", "Vocabulary"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "RunStore", "TransferModel", "NumericsCore", "Vocabulary", "Platform", "Bounds", "Validation"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "InputSurfaceTests", dependencies: [
-            "InputSurfaces", "Vocabulary", .product(name: "PropertyBased", package: "swift-property-based"),
+            "InputSurfaces", "Vocabulary", "Platform", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
     ]
 )

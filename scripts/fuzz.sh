@@ -54,7 +54,7 @@ INSERT INTO phase VALUES ('k', 'transfer', 0.1, '');
 """)
 c.commit()
 open(f"{tmp}/path", "w").write("result.json")
-open(f"{tmp}/long", "wb").write(bytes([0x06, 0x1a, 0x80, 0x00]))
+open(f"{tmp}/long", "wb").write(bytes([0xff, 0xff, 0x00]))
 PY
 seed 10 "$tmp/idx"; seed 11 "$tmp/cifar"; seed 12 "$tmp/checkpoint"; seed 13 "$tmp/store"; seed 14 "$tmp/path"; seed 15 "$tmp/long"
 .build/fuzz/x86_64-unknown-linux-gnu/release/ptv-fuzz "$corpus" -artifact_prefix="$findings/" \

@@ -1,5 +1,6 @@
 //===--- DefinitionSet.swift ----------------------------------------------===//
 
+import Platform
 import Vocabulary
 
 /// A problem with a set of named definitions.

@@ -1,7 +1,8 @@
 //===--- EvaluationError.swift --------------------------------------------===//
 
-import Vocabulary
 import NumericsCore
+import Platform
+import Vocabulary
 
 /// Why an expression could not be evaluated. Every case names the sub-expression at fault
 /// (in the plain bounds language), so a report can say exactly what went wrong.

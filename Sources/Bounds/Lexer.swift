@@ -1,4 +1,5 @@
 //===--- Lexer.swift ------------------------------------------------------===//
+import Platform
 import Vocabulary
 
 /// One token of bounds-language text with its source position.

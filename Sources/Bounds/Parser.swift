@@ -1,4 +1,5 @@
 //===--- Parser.swift -----------------------------------------------------===//
+import Platform
 import Vocabulary
 
 /// Recursive-descent parser of the bounds language.

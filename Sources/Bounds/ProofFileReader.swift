@@ -1,6 +1,7 @@
 //===--- ProofFileReader.swift --------------------------------------------===//
 
 import Foundation
+import Platform
 import Vocabulary
 import Yams
 

@@ -1,6 +1,7 @@
 //===--- ProofLibrary+Loading.swift ---------------------------------------===//
 
 import Foundation
+import Platform
 import Vocabulary
 import Yams
 

@@ -1,4 +1,5 @@
 //===--- ProofLibrary.swift -----------------------------------------------===//
+import Platform
 import Vocabulary
 
 /// The statements of `proofs/`, validated: every identifier known, every `uses` entry an

@@ -1,4 +1,5 @@
 //===--- ProofLoadError.swift ---------------------------------------------===//
+import Platform
 import Vocabulary
 
 /// One problem found while loading `proofs/`.

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Vocabulary
 
 /// Per-cell placement inside the hypotheses (a grid's `regime:` key; docs/theory.md §6d): for a

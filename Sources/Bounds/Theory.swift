@@ -1,5 +1,6 @@
 //===--- Theory.swift -----------------------------------------------------===//
 import Foundation
+import Platform
 import Vocabulary
 import Yams
 

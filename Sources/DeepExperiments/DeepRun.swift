@@ -1,7 +1,8 @@
 import DeepNetworks
 import Foundation
 import NumericsCore
-import Sweeps
+import Platform
+import RunStore
 import Vocabulary
 
 /// One run of a deep experiment, as a value: its role, its config (with the suite's seed), and
@@ -31,7 +32,7 @@ public struct DeepRun: Sendable {
         if let plan { description["transfer"] = plan.jsonObject }
         if let upstreamKey { description["upstream"] = upstreamKey }
         let text = (try? JSONSerialization.data(withJSONObject: description, options: [.sortedKeys])) ?? Data()
-        key = "deep-" + SHA256.hex(text).prefix(32)
+        key = "deep-" + RunHash.hex(text).prefix(32)
     }
 
     /// The side of the data this run's task draws from.

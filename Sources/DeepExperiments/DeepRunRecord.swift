@@ -1,5 +1,6 @@
 import DeepNetworks
 import Foundation
+import Platform
 import Vocabulary
 
 /// The three kinds of run of a deep transfer experiment (docs/theory.md §9a).

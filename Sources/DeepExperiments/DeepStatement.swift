@@ -1,6 +1,8 @@
 import Bounds
 import DeepNetworks
 import Foundation
+import NumericsCore
+import Platform
 import Validation
 import Vocabulary
 import Yams

@@ -1,6 +1,7 @@
 import DeepNetworks
 import Foundation
 import NumericsCore
+import Platform
 import Vocabulary
 import Yams
 

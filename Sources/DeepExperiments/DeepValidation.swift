@@ -1,7 +1,8 @@
 import DeepNetworks
 import Foundation
 import NumericsCore
-import Sweeps
+import Platform
+import RunStore
 import TransferModel
 import Validation
 import Vocabulary

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Vocabulary
 
 /// A network's parameters and buffers as named Float32 arrays in the safetensors format

@@ -1,5 +1,6 @@
 import Foundation
 import NumericsCore
+import Platform
 import Vocabulary
 import Yams
 

@@ -1,4 +1,5 @@
 import NumericsCore
+import Platform
 import Vocabulary
 
 /// Algorithm 1 for deep networks (docs/theory.md §9; issue 15): in every transferred layer, a

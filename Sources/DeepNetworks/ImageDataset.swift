@@ -1,5 +1,6 @@
 import Foundation
 import NumericsCore
+import Platform
 import Vocabulary
 
 /// Labelled images in Float, NCHW (pixels scaled to [0, 1] when read), with the task

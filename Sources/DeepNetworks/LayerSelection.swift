@@ -1,3 +1,4 @@
+import Platform
 import Vocabulary
 
 /// Which layers of a network transfer (docs/theory.md §9a), as name patterns: a prefix of

@@ -3,6 +3,8 @@ import DeepExperiments
 import DeepNetworks
 import Foundation
 import NumericsCore
+import Platform
+import RunStore
 import Sweeps
 import TransferModel
 import Validation
@@ -47,8 +49,8 @@ public enum InputSurface: String, CaseIterable, Sendable {
     case store
     /// An output path inside a folder holding a FIFO, a folder and a link to a file outside it.
     case outputPath
-    /// A long list: 3 bytes give its length (up to about 600 000), the next picks seeds, an axis or
-    /// hypotheses — the sizes that took quadratic time once.
+    /// A long list: 2 bytes give its length (up to 65 535, where a quadratic check would take
+    /// seconds), the next picks seeds, an axis or hypotheses.
     case longList
 
     /// What reading an input gave.
@@ -183,10 +185,10 @@ public enum InputSurface: String, CaseIterable, Sendable {
 
     /// A grid, a suite or a proof with a list of the length the first 3 bytes give.
     static func readLongList(_ bytes: [UInt8]) throws -> Outcome {
-        guard bytes.count >= 4 else { return .accepted }
-        let count = (Int(bytes[0]) << 16 | Int(bytes[1]) << 8 | Int(bytes[2])) % 600_000
+        guard bytes.count >= 3 else { return .accepted }
+        let count = Int(bytes[0]) << 8 | Int(bytes[1])
         let list = (0..<count).map { String(1000 + $0) }.joined(separator: ", ")
-        switch bytes[3] % 3 {
+        switch bytes[2] % 3 {
         case 0: _ = try ValidationSuite.parse(yaml: "seeds: [\(list)]\nconfigurations:\n  - {label: a, T1: 1, T2: 1}\n")
         case 1: _ = try SweepGrid.parse(yaml: "grid: {d: [\(list)]}\nseeds: [0]\nbase: {T1: 1, T2: 1}\n")
         default:

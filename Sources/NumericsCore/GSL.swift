@@ -1,9 +1,10 @@
 import CGSL
+import Platform
 
 /// A failure reported by GSL, turned into a Swift error instead of GSL's default `abort()`.
 ///
 /// `code` is GSL's status (`GSL_EDOM` = 1, `GSL_ERANGE` = 2, `GSL_EMAXITER` = 11, …) and
-/// `function` the GSL routine that reported it. `message` is GSL's own text for the code.
+/// `function` the GSL routine that reported it. `statusText` is GSL's own text for the code; `message` (the line a user sees) adds the routine.
 public struct GSLError: Error, Equatable, CustomStringConvertible, Sendable {
     public let code: Int
     public let function: String
@@ -13,11 +14,11 @@ public struct GSLError: Error, Equatable, CustomStringConvertible, Sendable {
         self.function = function
     }
 
-    public var message: String { String(cString: gsl_strerror(Int32(code))) }
+    public var statusText: String { String(cString: gsl_strerror(Int32(code))) }
     /// Whether GSL reported an underflow (GSL_EUNDRFLW): the exact value is below the
     /// smallest normal Double.
     public var isUnderflow: Bool { code == Int(GSL_EUNDRFLW) }
-    public var description: String { "\(function): \(message) (GSL status \(code))" }
+    public var description: String { "\(function): \(statusText) (GSL status \(code))" }
 }
 
 /// A value with GSL's estimate of its absolute numerical error (`gsl_sf_result`).
@@ -154,4 +155,8 @@ public enum GSL {
         gsl_rng_set(rng, UInt(truncatingIfNeeded: UInt32(truncatingIfNeeded: seed)))
         return degreesOfFreedom.map { gsl_ran_chisq(rng, $0) }
     }
+}
+
+extension GSLError: UserFacingError {
+    public var message: String { description }
 }

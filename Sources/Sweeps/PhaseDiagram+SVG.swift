@@ -1,8 +1,9 @@
 import Bounds
 import Foundation
+import Platform
 import Reports
-import Validation
 import TransferModel
+import Validation
 import Vocabulary
 
 /// SVG pictures of a phase diagram (``HeatmapChart`` of the Reports module): heatmaps with a

@@ -1,6 +1,8 @@
 import Bounds
 import Foundation
 import NumericsCore
+import Platform
+import RunStore
 import TransferModel
 import Vocabulary
 

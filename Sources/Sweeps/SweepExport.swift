@@ -1,4 +1,6 @@
 import Foundation
+import Platform
+import RunStore
 import TransferModel
 import Vocabulary
 

@@ -1,5 +1,6 @@
 import Foundation
 import NumericsCore
+import RunStore
 import TransferModel
 
 /// Runs the unfinished jobs of a grid, `workers` at a time, and stores finished runs in batches
@@ -117,5 +118,22 @@ struct StoreBatch {
         let results = waiting
         waiting.removeAll(keepingCapacity: true)
         try store.insert(results)
+    }
+}
+
+extension SweepResult {
+    /// Run one job (all three phases) and collect its results.
+    public static func run(_ job: SweepJob) async throws -> SweepResult {
+        let start = Date()
+        let experiment = TransferExperiment(config: job.config)
+        var phases: [PhaseMetrics] = []
+        try await experiment.run(onPhase: { outcome in
+            phases.append(PhaseMetrics(phase: outcome.phase.rawValue, values: outcome.metrics,
+                                       trajectoryCSV: job.config.record == .final ? "" : TrajectoryTable(outcome).csv))
+        })
+        var engines: [String: String] = [:]
+        for phase in Phase.allCases { engines[phase.rawValue] = experiment.engine(for: phase).rawValue }
+        return SweepResult(key: job.key, cellKey: job.cellKey, seed: job.seed, configJSON: job.configJSON,
+                           gridValues: job.gridValues, gridJSON: job.gridJSON, engines: engines, seconds: Date().timeIntervalSince(start), phases: phases)
     }
 }

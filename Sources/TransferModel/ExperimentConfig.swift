@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Vocabulary
 import Yams
 

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Vocabulary
 
 /// The memory one run of a configuration needs, estimated from the config alone before anything

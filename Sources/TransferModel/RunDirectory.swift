@@ -1,5 +1,6 @@
 import Foundation
 import NumericsCore
+import Platform
 import Vocabulary
 
 /// Writes one experiment's results into a folder, phase by phase, so an interrupted run keeps

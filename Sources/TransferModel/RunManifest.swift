@@ -1,5 +1,6 @@
 import Foundation
 import NumericsCore
+import Platform
 
 /// Provenance of a run: what ran, on what, with which seed and generator (written as
 /// `manifest.json` next to every result).

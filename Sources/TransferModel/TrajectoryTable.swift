@@ -1,5 +1,5 @@
-import Vocabulary
 import NumericsCore
+import Vocabulary
 
 /// Per-step summaries of a phase's recording, one row per snapshot (the trajectory CSV).
 ///

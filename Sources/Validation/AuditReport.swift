@@ -1,4 +1,6 @@
 import Foundation
+import NumericsCore
+import Platform
 import Reports
 import TransferModel
 import Vocabulary

@@ -1,8 +1,9 @@
 import Bounds
 import Foundation
+import Platform
 import TransferModel
-import Yams
 import Vocabulary
+import Yams
 
 /// A configuration moved into the theorems' hypotheses at a given C while keeping its phase
 /// variables Λ₁ and Λ₂ (docs/theory.md §6a, "Lifting").

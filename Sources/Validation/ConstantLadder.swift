@@ -1,5 +1,6 @@
 import Foundation
 import NumericsCore
+import Platform
 import Vocabulary
 
 /// The ladder of constants (docs/theory.md §8b): the larger values of the technical conditions'

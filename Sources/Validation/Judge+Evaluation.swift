@@ -1,6 +1,7 @@
 import Bounds
 import Foundation
 import NumericsCore
+import Platform
 import Vocabulary
 
 extension Judge {

@@ -1,5 +1,6 @@
 import Bounds
 import Foundation
+import Platform
 import TransferModel
 import Vocabulary
 

@@ -1,6 +1,6 @@
-import Vocabulary
 import Foundation
 import TransferModel
+import Vocabulary
 
 /// The random elements of one run for a concentration lemma: each value with its exact law.
 public struct ElementSample: Sendable {

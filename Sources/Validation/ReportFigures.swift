@@ -1,9 +1,9 @@
-import Vocabulary
 import Bounds
 import Foundation
 import NumericsCore
 import Reports
 import TransferModel
+import Vocabulary
 
 /// The report's figures, drawn from the recorded runs and the Bounds module's predictions.
 struct ReportFigures {

@@ -1,7 +1,8 @@
-import Vocabulary
 import Foundation
 import NumericsCore
+import Platform
 import TransferModel
+import Vocabulary
 
 /// The dynamics of one group of filters over a whole training phase (docs/theory.md §5, §7).
 public struct GroupDynamics: Codable, Sendable {

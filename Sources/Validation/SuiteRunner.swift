@@ -1,5 +1,6 @@
 import Foundation
 import NumericsCore
+import RunStore
 import TransferModel
 import Vocabulary
 

@@ -1,5 +1,7 @@
 import Bounds
 import Foundation
+import NumericsCore
+import Platform
 import TransferModel
 import Vocabulary
 import Yams
@@ -36,14 +38,6 @@ public struct AuditedRule: Sendable {
     }
 }
 
-/// Finished runs kept across invocations (the sweep store), keyed by the effective config
-/// (the rule included) and the seed, so an interrupted audit resumes.
-public protocol RunArchive: Sendable {
-    /// The run of `config` (seed included), if one was recorded.
-    func recorded(_ config: ExperimentConfig) throws -> RunMeasurements?
-    /// Record a finished run of `config` (one transaction; no partial rows).
-    func record(_ run: RunMeasurements, of config: ExperimentConfig) throws
-}
 
 /// `ptv audit` (README, "ptv audit"; docs/theory.md §8a): a transfer rule against a baseline on
 /// paired seeds. Both rules run every configuration × seed of a suite; a run's upstream task,

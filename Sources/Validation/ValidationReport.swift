@@ -1,6 +1,7 @@
 import Bounds
 import Foundation
 import NumericsCore
+import Platform
 import Reports
 import TransferModel
 import Vocabulary

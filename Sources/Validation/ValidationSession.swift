@@ -1,6 +1,7 @@
 import Bounds
 import Foundation
 import NumericsCore
+import Platform
 import TransferModel
 import Vocabulary
 

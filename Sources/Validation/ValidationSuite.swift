@@ -1,7 +1,8 @@
 import Foundation
+import Platform
 import TransferModel
-import Yams
 import Vocabulary
+import Yams
 
 /// A suite: configurations × seeds to run, the statements to judge, and the constants the
 /// hypotheses are checked with (docs/theory.md §8). YAML:

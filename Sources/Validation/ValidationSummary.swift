@@ -1,4 +1,5 @@
 import Foundation
+import NumericsCore
 
 /// The one-screen console summary of a validation: the verdict of every statement at the
 /// suite's C and, with a ladder, its ladder verdict with C₀ or the trend; the counts; the report

@@ -1,3 +1,4 @@
+import Platform
 /// Every key of an experiment configuration (docs/theory.md §1), declared once with its type,
 /// allowed values, default, unit and meaning. The config reader, the JSON echo of a config,
 /// the numeric environment of the theory, the identifier catalog of `proofs/`, grid axes and the

@@ -2,6 +2,8 @@ import ArgumentParser
 import Bounds
 import Foundation
 import NumericsCore
+import Platform
+import RunStore
 import Sweeps
 import TransferModel
 import Validation
@@ -144,35 +146,3 @@ struct AuditCommand: AsyncParsableCommand {
     }
 }
 
-/// The sweep store as the audit's archive: whole recorded runs keyed by the effective config
-/// (the rule and the seed included).
-struct StoreArchive: RunArchive {
-    let store: SweepStore
-
-    func recorded(_ config: ExperimentConfig) throws -> RunMeasurements? {
-        guard let data = try store.recordedRun(key: RunKey.key(config)) else { return nil }
-        return try RunMeasurements.decoder().decode(RunMeasurements.self, from: data)
-    }
-
-    func record(_ run: RunMeasurements, of config: ExperimentConfig) throws {
-        try store.insertRecordedRun(key: RunKey.key(config), json: RunMeasurements.encoder().encode(run))
-    }
-}
-
-/// The shard stores of a suite run on a cluster (`<out>/shards/*.sqlite`), read together: a run
-/// is taken from the first shard that holds it. Runs trained while judging stay in the report's
-/// runs/ only.
-struct ShardArchive: RunArchive {
-    let stores: [StoreArchive]
-
-    init(folder: URL) throws {
-        stores = try SweepShard.requiredStores(in: folder, field: "from-shards").map { StoreArchive(store: try SweepStore(url: $0.url, create: false)) }
-    }
-
-    func recorded(_ config: ExperimentConfig) throws -> RunMeasurements? {
-        for store in stores { if let run = try store.recorded(config) { return run } }
-        return nil
-    }
-
-    func record(_ run: RunMeasurements, of config: ExperimentConfig) throws {}
-}

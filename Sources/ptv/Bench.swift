@@ -1,7 +1,9 @@
 import ArgumentParser
+import Benchmarks
 import DeepNetworks
 import Foundation
 import NumericsCore
+import Platform
 import Sweeps
 import TransferModel
 import Vocabulary

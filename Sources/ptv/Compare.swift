@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bounds
 import Foundation
+import Platform
 import Validation
 import Vocabulary
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import DeepNetworks
 import Foundation
 import NumericsCore
+import Platform
 import TransferModel
 import Vocabulary
 

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
-import Sweeps
 import NumericsCore
+import Platform
+import RunStore
+import Sweeps
 import TransferModel
 import Validation
 import Vocabulary

@@ -2,6 +2,8 @@ import ArgumentParser
 import Bounds
 import Foundation
 import NumericsCore
+import Platform
+import RunStore
 import Sweeps
 import TransferModel
 import Vocabulary

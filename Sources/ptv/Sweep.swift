@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import NumericsCore
+import Platform
+import RunStore
 import Sweeps
 import TransferModel
 import Vocabulary

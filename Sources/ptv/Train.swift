@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import NumericsCore
+import Platform
+import Synchronization
 import TransferModel
 
 /// `ptv train`: upstream run, Algorithm 1 and the scratch baseline for one config.

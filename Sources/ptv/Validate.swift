@@ -2,10 +2,12 @@ import ArgumentParser
 import DeepExperiments
 import Foundation
 import NumericsCore
+import Platform
+import RunStore
 import Sweeps
-import Vocabulary
 import TransferModel
 import Validation
+import Vocabulary
 
 /// `ptv validate`: judge every statement of proofs/ on a suite and write the report.
 struct Validate: AsyncParsableCommand {

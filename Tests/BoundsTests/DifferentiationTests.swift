@@ -1,6 +1,6 @@
+@testable import Bounds
 import Foundation
 import Testing
-@testable import Bounds
 
 /// Derivatives against central finite differences. With step h = 1e-5·|x| the truncation
 /// error is about h²·|f‴|/6 ≈ 1e-11·|f‴| and the rounding error about ε·|f|/h ≈ 2e-11·|f|;

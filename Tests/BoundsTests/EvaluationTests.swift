@@ -1,7 +1,7 @@
-import Foundation
-import NumericsCore
-import Testing
 @testable import Bounds
+import Foundation
+@testable import NumericsCore
+import Testing
 
 @Suite struct EvaluationTests {
     @Test func arithmeticAndErrorPropagation() throws {

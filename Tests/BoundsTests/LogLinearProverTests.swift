@@ -1,8 +1,8 @@
-import Foundation
-import NumericsCore
 import BigInt
-import Testing
 @testable import Bounds
+import Foundation
+@testable import NumericsCore
+import Testing
 
 @Suite struct LogLinearProverTests {
     func prove(_ claim: String, _ assumptions: [String]) throws -> ProofOutcome {

@@ -1,5 +1,5 @@
-import Testing
 @testable import Bounds
+import Testing
 
 @Suite struct ParserTests {
     @Test func precedenceAndAssociativity() throws {

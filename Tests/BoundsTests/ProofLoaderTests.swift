@@ -1,6 +1,6 @@
+@testable import Bounds
 import Foundation
 import Testing
-@testable import Bounds
 
 @Suite struct ProofLoaderTests {
     static let expectedIDs: Set<String> = [

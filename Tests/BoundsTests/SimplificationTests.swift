@@ -1,5 +1,5 @@
-import Testing
 @testable import Bounds
+import Testing
 
 @Suite struct SimplificationTests {
     func simplify(_ s: String) throws -> String { try Formula(parsing: s).simplified().plainText }

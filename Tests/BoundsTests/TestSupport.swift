@@ -1,6 +1,6 @@
-import Foundation
-import NumericsCore
 @testable import Bounds
+import Foundation
+@testable import NumericsCore
 
 /// Tolerance policy of these tests (written down so a failure can be judged):
 /// - pure arithmetic against a hand computation: relative 1e-12 (a few dozen roundings of

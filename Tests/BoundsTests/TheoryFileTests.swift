@@ -1,6 +1,6 @@
+@testable import Bounds
 import Foundation
 import Testing
-@testable import Bounds
 
 /// The theory file reader (docs/theory.md §6c): problems instead of traps, and `at` reaching Γ
 /// through the quantities it is built from.

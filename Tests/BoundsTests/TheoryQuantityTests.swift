@@ -1,7 +1,7 @@
-import Foundation
-import NumericsCore
-import Testing
 @testable import Bounds
+import Foundation
+@testable import NumericsCore
+import Testing
 
 /// Every §6 quantity against an independent hand computation (formulas typed out again in
 /// plain Swift), relative 1e-12; predicted_error against libm's erfc, relative 1e-12.

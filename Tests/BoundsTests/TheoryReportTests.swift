@@ -1,6 +1,6 @@
+@testable import Bounds
 import Foundation
 import Testing
-@testable import Bounds
 
 /// The `ptv bounds --json` object has the shape the issue specifies and serialises.
 @Suite struct TheoryReportTests {

@@ -1,11 +1,13 @@
-import Foundation
-import NumericsCore
-import Testing
 @testable import DeepExperiments
 @testable import DeepNetworks
-import Sweeps
-import Validation
-import Vocabulary
+import Foundation
+@testable import NumericsCore
+@testable import Platform
+@testable import RunStore
+@testable import Sweeps
+import Testing
+@testable import Validation
+@testable import Vocabulary
 
 /// Synthetic image tasks small enough to train in a second: 10 classes of 8 × 8 one-channel
 /// images, class c a fixed random pattern plus N(0, 0.5²) pixel noise.

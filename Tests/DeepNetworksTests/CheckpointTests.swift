@@ -1,8 +1,9 @@
-import Foundation
-import NumericsCore
-import Testing
 @testable import DeepNetworks
-import Vocabulary
+import Foundation
+@testable import NumericsCore
+@testable import Platform
+import Testing
+@testable import Vocabulary
 
 /// Checkpoints: written, read back and loaded by name, whole or in part.
 struct CheckpointTests {

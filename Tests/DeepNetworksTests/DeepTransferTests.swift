@@ -1,8 +1,9 @@
-import Foundation
-import NumericsCore
-import Testing
 @testable import DeepNetworks
-import Vocabulary
+import Foundation
+@testable import NumericsCore
+@testable import Platform
+import Testing
+@testable import Vocabulary
 
 /// Algorithm 1 for deep networks: ⌊α·rows⌋ output channels per transferred weight come from
 /// upstream with their incoming weights and bias; the rest keep the fresh draw.

@@ -1,6 +1,6 @@
-import NumericsCore
-import Testing
 @testable import DeepNetworks
+@testable import NumericsCore
+import Testing
 
 /// Every layer's backward pass against central finite differences, in Double.
 ///

@@ -1,8 +1,9 @@
-import Foundation
-import NumericsCore
-import Testing
 @testable import DeepNetworks
-import Vocabulary
+import Foundation
+@testable import NumericsCore
+@testable import Platform
+import Testing
+@testable import Vocabulary
 
 /// The image readers on fixture files the tests write, and on Fashion-MNIST when installed.
 struct ImageFileTests {

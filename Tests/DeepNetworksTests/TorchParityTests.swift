@@ -1,8 +1,9 @@
-import Foundation
-import NumericsCore
-import Testing
 @testable import DeepNetworks
-import Vocabulary
+import Foundation
+@testable import NumericsCore
+@testable import Platform
+import Testing
+@testable import Vocabulary
 
 /// Parity with PyTorch (scripts/torch_parity.py), where `import torch` works: the same weights
 /// and batch through a torch ResNet or ViT of the same description — the forward pass in training

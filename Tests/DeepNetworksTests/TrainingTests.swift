@@ -1,7 +1,7 @@
-import Foundation
-import NumericsCore
-import Testing
 @testable import DeepNetworks
+import Foundation
+@testable import NumericsCore
+import Testing
 
 /// A small ResNet learns Fashion-MNIST well above chance after a short run. By default three
 /// classes (T-shirt, trouser, sneaker; chance 1/3), 240 training and 240 test images, 3

@@ -1,8 +1,8 @@
 import Foundation
-import InputSurfaces
+@testable import InputSurfaces
 import PropertyBased
 import Testing
-import Vocabulary
+@testable import Vocabulary
 
 /// The fuzz harness's property tests: text built from each surface's own vocabulary (keys, values
 /// that have broken readers before, operators, anchors, tags, nesting) must be accepted or refused

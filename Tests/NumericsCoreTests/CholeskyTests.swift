@@ -1,5 +1,5 @@
-import Testing
 @testable import NumericsCore
+import Testing
 
 /// `LAPACK.cholesky` on singular Gram matrices: with a leading block, that block's factor is
 /// kept whatever the trailing vectors are.

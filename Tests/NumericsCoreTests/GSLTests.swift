@@ -1,7 +1,7 @@
-import Foundation
-import Testing
-@testable import NumericsCore
 import CGSL
+import Foundation
+@testable import NumericsCore
+import Testing
 
 /// GSL through the safe wrappers: values against closed forms, and failures thrown — never an abort.
 struct GSLTests {

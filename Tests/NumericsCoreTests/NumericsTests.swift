@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import NumericsCore
+@testable import Platform
+import Testing
 
 struct SeededGeneratorTests {
     @Test func sameSeedAndStreamRepeatDifferentOnesDiffer() {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import NumericsCore
+import Testing
 
 /// The second thread that splits one run's products: every job runs exactly once, results do
 /// not depend on whether it helped, and it parks and wakes between distant jobs.

@@ -1,5 +1,6 @@
 import Foundation
-import NumericsCore
+@testable import NumericsCore
+@testable import Platform
 import Testing
 
 /// The second hostile-input campaign (issue 26): every crash, hang, escape and silent acceptance

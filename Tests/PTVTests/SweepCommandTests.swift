@@ -1,5 +1,5 @@
 import Foundation
-import Sweeps
+@testable import Sweeps
 import Testing
 
 /// `ptv sweep`, `ptv sweep export` and `ptv phase` end to end, including a sweep killed with

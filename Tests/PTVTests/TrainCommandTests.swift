@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TransferModel
+@testable import TransferModel
 
 /// `ptv train` end to end: outputs, error handling, interruption, and an independent replay.
 @Suite(.serialized)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import Reports
+import Testing
 
 /// Axis ticks a reader can read (ticks are written here from the axis range, not read back from
 /// the code): a log axis over less than 2.5 decades gets 1, 2, 5 × 10ᵏ; longer ones powers of

@@ -1,9 +1,11 @@
-import Bounds
+@testable import Bounds
 import Foundation
-import Testing
+@testable import NumericsCore
+@testable import RunStore
 @testable import Sweeps
-import Validation
-import Vocabulary
+import Testing
+@testable import Validation
+@testable import Vocabulary
 
 /// The measured negative-transfer region of a phase diagram, its Γ̂ contour and each theory's
 /// predicted sign (docs/theory.md §6e), on synthetic stored runs with hand-computed answers.

@@ -1,8 +1,10 @@
 import Foundation
-import Testing
+@testable import Platform
+@testable import RunStore
 @testable import Sweeps
-import TransferModel
-import Vocabulary
+import Testing
+@testable import TransferModel
+@testable import Vocabulary
 
 /// Per-cell regime placement (`regime:` in a grid): η, η₂ and σ₀ at 1/margin of the bounds of
 /// cond_step and cond_init at C, T from the noise clock; cells other conditions exclude are

@@ -1,8 +1,10 @@
 import Foundation
-import Testing
+@testable import Platform
+@testable import RunStore
 @testable import Sweeps
+import Testing
 @testable import TransferModel
-import Vocabulary
+@testable import Vocabulary
 
 /// Grid files: cells, keys, and errors that name the field.
 struct SweepGridTests {
@@ -72,13 +74,13 @@ struct SweepGridTests {
     }
 
     @Test func keysAreSHA256OfTheCanonicalConfigWithoutEngine() throws {
-        #expect(SHA256.hex("abc".utf8) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex("".utf8) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(RunHash.hex("abc".utf8) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(RunHash.hex("".utf8) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         var config = ExperimentConfig()
         let key = RunKey.key(config)
-        #expect(key == SHA256.hex("{}".utf8))   // every key at its default: nothing to identify
+        #expect(key == RunHash.hex("{}".utf8))   // every key at its default: nothing to identify
         config.d = 401
-        #expect(RunKey.key(config) == SHA256.hex("{\"d\":401}".utf8))   // only what differs from the defaults
+        #expect(RunKey.key(config) == RunHash.hex("{\"d\":401}".utf8))   // only what differs from the defaults
         #expect(RunKey.canonicalJSON(config).contains("\"transfer_noise\":0"))   // the stored config is whole
         config.d = 400
         config.engine = .weights

@@ -1,8 +1,10 @@
 import Foundation
-import Testing
+@testable import Platform
+@testable import RunStore
 @testable import Sweeps
+import Testing
 @testable import TransferModel
-import Vocabulary
+@testable import Vocabulary
 
 /// The store, the parallel runner, exports and phase diagrams on a small grid.
 struct SweepStoreTests {

@@ -1,7 +1,8 @@
+@testable import NumericsCore
+@testable import Platform
 import Testing
-import NumericsCore
 @testable import TransferModel
-import Vocabulary
+@testable import Vocabulary
 
 /// The coefficient-space engine against the weight-space engine (docs/theory.md §3, §5): same
 /// filters (≤ 1e-9 relative), same activation patterns, same test predictions, same recordings.

@@ -1,7 +1,8 @@
 import Foundation
+@testable import Platform
 import Testing
-import Vocabulary
 @testable import TransferModel
+@testable import Vocabulary
 
 /// The vocabulary is the one declaration of every config key (docs/architecture.md): these tests
 /// keep its consumers in step with it.

@@ -1,5 +1,5 @@
+@testable import NumericsCore
 import Testing
-import NumericsCore
 @testable import TransferModel
 
 /// docs/theory.md §5: the recorded γ, ρ̄, ρ̲ rebuild every filter to rounding error, at every step.

@@ -1,6 +1,7 @@
+@testable import Platform
 import Testing
 @testable import TransferModel
-import Vocabulary
+@testable import Vocabulary
 
 struct ExperimentConfigTests {
     @Test func emptyConfigTakesDefaults() throws {

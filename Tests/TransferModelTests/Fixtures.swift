@@ -1,5 +1,5 @@
 import Foundation
-import NumericsCore
+@testable import NumericsCore
 @testable import TransferModel
 
 /// Small configurations for fast tests.

@@ -1,7 +1,7 @@
+@testable import NumericsCore
 import Testing
-import NumericsCore
 @testable import TransferModel
-import Vocabulary
+@testable import Vocabulary
 
 /// The analytic gradient of docs/theory.md §3 against central finite differences of the loss.
 struct GradientTests {

@@ -1,7 +1,8 @@
 import Foundation
+@testable import Platform
 import Testing
 @testable import TransferModel
-import Vocabulary
+@testable import Vocabulary
 
 /// The run folder of `ptv train`: files appear phase by phase, and a failure is not lost.
 struct RunDirectoryTests {

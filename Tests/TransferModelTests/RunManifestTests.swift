@@ -1,7 +1,8 @@
 import Foundation
+@testable import Platform
 import Testing
 @testable import TransferModel
-import Vocabulary
+@testable import Vocabulary
 
 /// The manifest's timestamps: UTC ISO 8601 to the second, as Foundation's formatter writes them.
 struct RunManifestTests {

@@ -1,5 +1,5 @@
 import Foundation
-import NumericsCore
+@testable import NumericsCore
 import Testing
 @testable import TransferModel
 

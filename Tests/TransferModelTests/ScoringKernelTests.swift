@@ -1,7 +1,7 @@
+@testable import NumericsCore
 import Testing
-import NumericsCore
 @testable import TransferModel
-import Vocabulary
+@testable import Vocabulary
 
 /// The scoring kernels that take four test samples at a time (one SIMD lane each) against the
 /// definitions summed one sample at a time in the same order: equal bit for bit, including the

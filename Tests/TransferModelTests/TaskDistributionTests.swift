@@ -1,7 +1,7 @@
+@testable import NumericsCore
 import Testing
-import NumericsCore
 @testable import TransferModel
-import Vocabulary
+@testable import Vocabulary
 
 struct TaskDistributionTests {
     @Test(arguments: [PatchLayout.combined, .separate])

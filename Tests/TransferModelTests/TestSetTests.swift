@@ -1,8 +1,8 @@
 import Foundation
+@testable import NumericsCore
 import Testing
-import NumericsCore
 @testable import TransferModel
-import Vocabulary
+@testable import Vocabulary
 
 /// The reduced test-set representation (``TestSet``; docs/theory.md §2, §5): the materialised noise
 /// has the law N(0, σ²P_k), the reduced coordinates are its inner products with the spanning

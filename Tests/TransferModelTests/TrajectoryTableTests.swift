@@ -1,5 +1,5 @@
+@testable import NumericsCore
 import Testing
-import NumericsCore
 @testable import TransferModel
 
 /// The trajectory CSV's extremes against a plain recomputation from the snapshots.

@@ -1,7 +1,8 @@
+@testable import NumericsCore
+@testable import Platform
 import Testing
-import Vocabulary
-import NumericsCore
 @testable import TransferModel
+@testable import Vocabulary
 
 struct TransferPlanTests {
     @Test(arguments: [0.0, 0.25, 0.5, 0.29, 1.0])

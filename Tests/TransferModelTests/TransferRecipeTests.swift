@@ -1,7 +1,8 @@
-import NumericsCore
+@testable import NumericsCore
+@testable import Platform
 import Testing
 @testable import TransferModel
-import Vocabulary
+@testable import Vocabulary
 
 /// Transfer rules written as compositions under `variant:` (docs/theory.md §4a).
 struct TransferRecipeTests {

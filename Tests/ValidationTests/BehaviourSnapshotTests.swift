@@ -1,10 +1,11 @@
 import Foundation
-import NumericsCore
+@testable import NumericsCore
+@testable import Platform
 import Testing
-import TheoryTesting
-import TransferModel
+@testable import TheoryTesting
+@testable import TransferModel
 @testable import Validation
-import Vocabulary
+@testable import Vocabulary
 
 /// Refactoring guard: every metric of two fixed-seed experiments (both samplers, both layouts,
 /// label noise, a variant) and the mini suite's verdicts must stay identical to the committed

@@ -1,10 +1,12 @@
-import Bounds
+@testable import Bounds
 import Foundation
+@testable import NumericsCore
+@testable import Platform
 import Testing
-import TheoryTesting
-import TransferModel
+@testable import TheoryTesting
+@testable import TransferModel
 @testable import Validation
-import Vocabulary
+@testable import Vocabulary
 
 @Suite(.serialized)
 struct JudgeTests {

@@ -1,11 +1,11 @@
-import Bounds
+@testable import Bounds
 import Foundation
-import NumericsCore
+@testable import NumericsCore
 import Testing
-import TheoryTesting
-import TransferModel
+@testable import TheoryTesting
+@testable import TransferModel
 @testable import Validation
-import Vocabulary
+@testable import Vocabulary
 
 /// The ladder verdict rule (docs/theory.md §8b) on hand-made rungs: each case states the rung
 /// outcomes and margins, and the verdict the rule's table gives them.

@@ -1,7 +1,7 @@
 import Foundation
-import NumericsCore
+@testable import NumericsCore
 import Testing
-import TransferModel
+@testable import TransferModel
 @testable import Validation
 
 /// The `gram` sampler draws the same law as the ℝᵈ draw (docs/theory.md §2a), checked by

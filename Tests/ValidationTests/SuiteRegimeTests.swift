@@ -1,10 +1,11 @@
-import Bounds
+@testable import Bounds
 import Foundation
+@testable import Platform
 import Testing
-import TheoryTesting
-import TransferModel
-import Vocabulary
+@testable import TheoryTesting
+@testable import TransferModel
 @testable import Validation
+@testable import Vocabulary
 
 /// The built-in suites speak of configurations the theorems cover (docs/theory.md §6a): no suite
 /// sets C below 1, and every configuration of the in-regime suites satisfies every technical

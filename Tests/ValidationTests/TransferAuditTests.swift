@@ -1,9 +1,10 @@
-import Bounds
+@testable import Bounds
 import Foundation
+@testable import NumericsCore
 import Testing
 @testable import TransferModel
 @testable import Validation
-import Vocabulary
+@testable import Vocabulary
 
 /// `ptv audit`'s core: paired differences, their intervals, and what counts as a regression.
 struct TransferAuditTests {

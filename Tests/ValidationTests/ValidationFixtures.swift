@@ -1,6 +1,6 @@
 import Foundation
-import TheoryTesting
-import TransferModel
+@testable import TheoryTesting
+@testable import TransferModel
 @testable import Validation
 
 /// A small suite that runs in a couple of seconds: benign configurations on both splits and a

@@ -1,5 +1,6 @@
 import Foundation
 import NumericsCore
+import Platform
 import Vocabulary
 
 /// Work handed to Slurm as a job array (README "Sweeps on a cluster"): ptv writes the batch

@@ -1,5 +1,4 @@
 import Foundation
-import NumericsCore
 
 /// JSON output helpers shared by every writer: sorted keys, pretty printed (two-space indent,
 /// `"key" : value`), atomic writes, non-finite numbers written as `null` (JSON has no NaN)

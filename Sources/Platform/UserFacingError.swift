@@ -1,4 +1,3 @@
-import NumericsCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,10 +31,6 @@ extension SystemFile.Failure: UserFacingError {
 }
 
 extension YAMLShape.Refusal: UserFacingError {
-    public var message: String { description }
-}
-
-extension GSLError: UserFacingError {
     public var message: String { description }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NumericsCore
+import Platform
 import TransferModel
 import Vocabulary
 
@@ -13,10 +14,16 @@ public struct SweepResult: Sendable {
         /// The phase's trajectory summary (the CSV of `ptv train`'s trajectory-<phase>.csv); empty
         /// for `record: final`.
         let trajectoryCSV: String
+
+        package init(phase: String, values: [String: Double], trajectoryCSV: String) {
+            self.phase = phase
+            self.values = values
+            self.trajectoryCSV = trajectoryCSV
+        }
     }
 
     public let key: String
-    let cellKey: String
+    package let cellKey: String
     public let seed: UInt64
     /// Canonical JSON of the effective config (see ``RunKey``).
     let configJSON: String
@@ -32,26 +39,17 @@ public struct SweepResult: Sendable {
     /// The metric names stored for every phase, in column order.
     public static var metricNames: [String] { PhaseOutcome.metricNames }
 
-    /// Run one job (all three phases) and collect its results.
-    public static func run(_ job: SweepJob) async throws -> SweepResult {
-        let start = Date()
-        let experiment = TransferExperiment(config: job.config)
-        var phases: [PhaseMetrics] = []
-        try await experiment.run(onPhase: { outcome in
-            phases.append(PhaseMetrics(phase: outcome.phase.rawValue, values: outcome.metrics,
-                                       trajectoryCSV: job.config.record == .final ? "" : TrajectoryTable(outcome).csv))
-        })
-        var engines: [String: String] = [:]
-        for phase in Phase.allCases { engines[phase.rawValue] = experiment.engine(for: phase).rawValue }
-        return SweepResult(key: job.key, cellKey: job.cellKey, seed: job.seed, configJSON: job.configJSON,
-                           gridValues: job.gridValues, gridJSON: job.gridJSON, engines: engines, seconds: Date().timeIntervalSince(start), phases: phases)
+    package init(key: String, cellKey: String, seed: UInt64, configJSON: String, gridValues: [String: String], gridJSON: String,
+                 engines: [String: String], seconds: Double, phases: [PhaseMetrics]) {
+        (self.key, self.cellKey, self.seed, self.configJSON) = (key, cellKey, seed, configJSON)
+        (self.gridValues, self.gridJSON, self.engines, self.seconds, self.phases) = (gridValues, gridJSON, engines, seconds, phases)
     }
 }
 
 /// A stored run, read back for export and phase diagrams.
 public struct StoredRun: Sendable {
     public let key: String
-    let cellKey: String
+    package let cellKey: String
     public let seed: UInt64
     /// The effective config as JSON values (numbers, strings, the constants mapping).
     public let config: [String: ConfigValue]
@@ -219,7 +217,7 @@ public struct SweepStore: Sendable {
     }
 
     /// Keys of every finished run.
-    func finishedKeys() throws -> Set<String> {
+    package func finishedKeys() throws -> Set<String> {
         try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT CAST(key AS TEXT) FROM run WHERE key IS NOT NULL")) }
     }
 

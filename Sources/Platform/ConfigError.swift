@@ -1,5 +1,4 @@
 import Foundation
-import NumericsCore
 import Yams
 
 /// A configuration problem, reported as one line naming the field and what is allowed.

@@ -1,4 +1,6 @@
 import Foundation
+import RunStore
+import Sweeps
 import TransferModel
 
 /// The sweep throughput that `ptv bench --sweep` reports (README "ptv bench"): a grid of 400

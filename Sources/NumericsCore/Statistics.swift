@@ -2,7 +2,7 @@ import Foundation
 import NumericsCore
 
 /// Confidence bounds for a binomial proportion (Clopper–Pearson, exact), from GSL's Beta quantiles.
-enum BinomialBound {
+package enum BinomialBound {
     /// One-sided upper bound U with P(p ≤ U) ≥ `confidence` after k successes in n trials:
     /// U = Beta⁻¹(confidence; k + 1, n − k), and 1 when k = n.
     public static func upper(_ k: Int, _ n: Int, confidence: Double) throws -> Double {
@@ -25,9 +25,9 @@ enum BinomialBound {
 /// (Stephens' small-sample correction; within a few per cent of the exact p-value for nₑ ≳ 20).
 /// For laws with atoms (test errors on a finite test set) the test is conservative: its
 /// p-values are too large, never too small.
-struct KolmogorovSmirnov: Sendable {
+package struct KolmogorovSmirnov: Sendable {
     public let statistic: Double
-    let pValue: Double
+    package let pValue: Double
 
     public init(_ a: [Double], _ b: [Double]) {
         precondition(!a.isEmpty && !b.isEmpty)
@@ -61,7 +61,7 @@ struct KolmogorovSmirnov: Sendable {
     /// Holm's step-down correction at family-wise level `level`: the p-values sorted ascending
     /// are compared with level/(m − i) (i = 0 …); rejection stops at the first that exceeds it.
     /// Returns, in input order, whether each hypothesis is rejected.
-    static func holmRejections(_ pValues: [Double], level: Double) -> [Bool] {
+    package static func holmRejections(_ pValues: [Double], level: Double) -> [Bool] {
         let order = pValues.indices.sorted { pValues[$0] < pValues[$1] }
         var rejected = [Bool](repeating: false, count: pValues.count)
         for (rank, index) in order.enumerated() {
@@ -73,9 +73,9 @@ struct KolmogorovSmirnov: Sendable {
 }
 
 /// Rank statistics.
-enum RankCorrelation {
+package enum RankCorrelation {
     /// Ranks 1…n of `values`, ties given their average rank.
-    static func ranks(_ values: [Double]) -> [Double] {
+    package static func ranks(_ values: [Double]) -> [Double] {
         let order = values.indices.sorted { values[$0] < values[$1] }
         var ranks = [Double](repeating: 0, count: values.count)
         var start = 0
@@ -90,7 +90,7 @@ enum RankCorrelation {
     }
 
     /// Spearman's ρ: Pearson's correlation of the ranks (nil when either side is constant).
-    static func spearman(_ x: [Double], _ y: [Double]) -> Double? {
+    package static func spearman(_ x: [Double], _ y: [Double]) -> Double? {
         let rx = ranks(x), ry = ranks(y), n = Double(x.count)
         let mx = rx.reduce(0, +) / n, my = ry.reduce(0, +) / n
         var sxy = 0.0, sxx = 0.0, syy = 0.0

@@ -1,5 +1,5 @@
+@testable import Platform
 import Testing
-@testable import NumericsCore
 
 struct SubprocessTests {
     @Test func capturesOutputAndStatus() throws {

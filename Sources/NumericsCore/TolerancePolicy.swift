@@ -17,8 +17,8 @@ public enum TolerancePolicy {
     /// evaluation (GSL `_e` estimates of special functions plus ε·|value| per arithmetic step);
     /// inside it a comparison is `indeterminate`. Measured values of dynamics (ρ, γ, losses) are
     /// exact computations in Double and carry no extra error beyond this relative slack:
-    static let measuredRelativeError = 1e-12
+    package static let measuredRelativeError = 1e-12
 
     /// Fitted constants are searched over this range (log-uniformly bracketed, Brent-refined).
-    static let constantSearchRange = (lower: 1e-12, upper: 1e12)
+    package static let constantSearchRange = (lower: 1e-12, upper: 1e12)
 }
