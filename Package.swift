@@ -116,7 +116,7 @@ let package = Package(
         ]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "NumericsCoreTests", dependencies: ["NumericsCore", "Platform", "CGSL", "COpenBLAS"]),
-        .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary", "Platform"]),
+        .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary", "Platform", "TransferModel"]),
         .testTarget(name: "TransferModelTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary", "Platform"]),
         .testTarget(name: "BoundsTests", dependencies: ["Bounds", "NumericsCore", "Vocabulary", "Platform",
                                                         .product(name: "BigInt", package: "BigInt")]),
@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary", "Platform", "RunStore", "Sweeps", "ptv"]),
         .testTarget(name: "DeepNetworksTests", dependencies: ["DeepNetworks", "NumericsCore", "Platform", "Vocabulary"]),
         .testTarget(name: "DeepExperimentsTests", dependencies: ["DeepExperiments", "DeepNetworks", "Validation", "RunStore", "NumericsCore", "Vocabulary", "Platform"]),
-        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "TransferModel", "Platform", "Vocabulary"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "TransferModel", "Platform", "Vocabulary", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "RunStore", "TransferModel", "NumericsCore", "Vocabulary", "Platform", "Bounds", "Validation"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "InputSurfaceTests", dependencies: [

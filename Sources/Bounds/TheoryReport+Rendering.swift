@@ -1,12 +1,10 @@
 //===--- TheoryReport+Rendering.swift -------------------------------------===//
 
 import Foundation
+import Platform
 import NumericsCore
 
 extension TheoryReport {
-    /// A JSON-ready number: non-finite values become `null`.
-    static func number(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
-
     /// The `ptv bounds --json` object:
     ///
     /// ```
@@ -19,85 +17,85 @@ extension TheoryReport {
     ///
     /// A value that cannot be evaluated is `null` with a `"failure"` message; `d_star` is
     /// `null` when there is no threshold.
-    public var jsonObject: [String: Any] {
-        var quantityObjects: [String: Any] = [:]
+    public var jsonObject: [String: JSONValue] {
+        var quantityObjects: [String: JSONValue] = [:]
         for q in quantities {
-            var o: [String: Any] = ["formula": q.quantity.formula.plainText, "provenance": q.quantity.provenanceLabel,
-                                    "section": q.quantity.section, "units": q.quantity.units]
+            var o: [String: JSONValue] = ["formula": q.quantity.formula.plainText.json, "provenance": q.quantity.provenanceLabel.json,
+                                    "section": q.quantity.section.json, "units": q.quantity.units.json]
             switch q.result {
             case .success(let v):
-                o["value"] = Self.number(v.value)
-                o["error"] = Self.number(v.error)
+                o["value"] = v.value.json
+                o["error"] = v.error.json
             case .failure(let e):
-                o["value"] = NSNull()
-                o["error"] = NSNull()
-                o["failure"] = e.description
+                o["value"] = .null
+                o["error"] = .null
+                o["failure"] = e.description.json
             }
-            quantityObjects[q.quantity.id] = o
+            quantityObjects[q.quantity.id] = .object(o)
         }
-        let conditionObjects: [[String: Any]] = conditions.map { c in
-            var o: [String: Any] = ["id": c.condition.id, "task": c.task, "relation": c.relation.plainTextForReport,
-                                    "provenance": c.condition.provenanceLabel, "section": c.condition.section,
-                                    "C_star": (try? c.largestConstant.get()).map(Self.number) ?? NSNull()]
+        let conditionObjects: [JSONValue] = conditions.map { c in
+            var o: [String: JSONValue] = ["id": c.condition.id.json, "task": c.task.json, "relation": c.relation.plainTextForReport.json,
+                                    "provenance": c.condition.provenanceLabel.json, "section": c.condition.section.json,
+                                    "C_star": (try? c.largestConstant.get()).json]
             switch c.result {
             case .success(let cmp):
-                o["lhs"] = Self.number(cmp.lhs.value)
-                o["rhs"] = Self.number(cmp.rhs.value)
-                o["holds"] = cmp.holds
-                o["verdict"] = cmp.outcome.rawValue
-                o["margin"] = Self.number(cmp.margin)
-                o["error"] = Self.number(cmp.error)
+                o["lhs"] = cmp.lhs.value.json
+                o["rhs"] = cmp.rhs.value.json
+                o["holds"] = cmp.holds.json
+                o["verdict"] = cmp.outcome.rawValue.json
+                o["margin"] = cmp.margin.json
+                o["error"] = cmp.error.json
             case .failure(let e):
-                o["lhs"] = NSNull()
-                o["rhs"] = NSNull()
+                o["lhs"] = .null
+                o["rhs"] = .null
                 o["holds"] = false
                 o["verdict"] = "error"
-                o["failure"] = e.description
+                o["failure"] = e.description.json
             }
-            return o
+            return .object(o)
         }
-        var predictions: [String: Any] = ["regime": prediction, "regime_by_gamma": regime.rawValue,
-                                          "failing_conditions": failingConditions]
+        var predictions: [String: JSONValue] = ["regime": prediction.json, "regime_by_gamma": regime.rawValue.json,
+                                          "failing_conditions": failingConditions.json]
         switch regimeConstant {
         case .success(let r):
-            predictions["C_max"] = Self.number(r.value)
-            predictions["binding_condition"] = r.binding ?? NSNull()
+            predictions["C_max"] = r.value.json
+            predictions["binding_condition"] = r.binding.json
         case .failure(let e):
-            predictions["C_max"] = NSNull(); predictions["binding_condition"] = "error: \(e)"
+            predictions["C_max"] = .null; predictions["binding_condition"] = "error: \(e)"
         }
         switch predictedError {
-        case .success(let v): predictions["predicted_test_error"] = Self.number(v.value)
-        case .failure(let e): predictions["predicted_test_error"] = NSNull(); predictions["failure"] = e.description
+        case .success(let v): predictions["predicted_test_error"] = v.value.json
+        case .failure(let e): predictions["predicted_test_error"] = .null; predictions["failure"] = e.description.json
         }
         switch negativeTransfer {
         case .success(let c):
-            predictions["negative_transfer"] = c.holds
-            predictions["negative_transfer_verdict"] = c.outcome.rawValue
+            predictions["negative_transfer"] = c.holds.json
+            predictions["negative_transfer_verdict"] = c.outcome.rawValue.json
         case .failure(let e):
             predictions["negative_transfer"] = false
             predictions["negative_transfer_verdict"] = "error: \(e)"
         }
-        var sensitivityObjects: [String: Any] = [:]
+        var sensitivityObjects: [String: JSONValue] = [:]
         for s in sensitivities {
-            var o: [String: Any] = ["formula": s.formula.plainText]
+            var o: [String: JSONValue] = ["formula": s.formula.plainText.json]
             switch s.result {
-            case .success(let v): o["value"] = Self.number(v.value); o["error"] = Self.number(v.error)
-            case .failure(let e): o["value"] = NSNull(); o["error"] = NSNull(); o["failure"] = e.description
+            case .success(let v): o["value"] = v.value.json; o["error"] = v.error.json
+            case .failure(let e): o["value"] = .null; o["error"] = .null; o["failure"] = e.description.json
             }
-            sensitivityObjects[s.id] = o
+            sensitivityObjects[s.id] = .object(o)
         }
-        var check: [String: Any] = [:]
+        var check: [String: JSONValue] = [:]
         switch threshold {
         case .success(let t):
-            check["closed_form"] = t.closedForm.map(Self.number) ?? NSNull()
-            check["root_finding"] = t.rootFinding.map(Self.number) ?? NSNull()
-            check["relative_disagreement"] = Self.number(t.relativeDisagreement)
-            if let f = t.rootFindingFailure { check["root_finding_failure"] = f }
+            check["closed_form"] = t.closedForm.json
+            check["root_finding"] = t.rootFinding.json
+            check["relative_disagreement"] = t.relativeDisagreement.json
+            if let f = t.rootFindingFailure { check["root_finding_failure"] = f.json }
         case .failure(let e):
-            check["failure"] = e.description
+            check["failure"] = e.description.json
         }
-        return ["quantities": quantityObjects, "conditions": conditionObjects, "predictions": predictions,
-                "sensitivities": sensitivityObjects, "d_star_check": check]
+        return ["quantities": .object(quantityObjects), "conditions": .array(conditionObjects), "predictions": .object(predictions),
+                "sensitivities": .object(sensitivityObjects), "d_star_check": .object(check)]
     }
 
     /// `value ± error` with 6 significant digits.

@@ -27,34 +27,32 @@ extension DeepValidationResult {
         (try? PairedDifference(values)) ?? PairedDifference.unmeasured
     }
 
-    static func number(_ x: Double) -> Any { x.isFinite ? x : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf")) }
-
-    static func json(_ d: PairedDifference) -> [String: Any] {
-        ["mean": number(d.mean), "lower": number(d.lower), "upper": number(d.upper), "seeds": d.count]
+    static func json(_ d: PairedDifference) -> JSONValue {
+        ["mean": .spelledOut(d.mean), "lower": .spelledOut(d.lower), "upper": .spelledOut(d.upper), "seeds": d.count.json]
     }
 
     /// `summary.json`: per statement the verdict, reason and intervals (as fractions of accuracy),
     /// per configuration the mean accuracies and the gain's interval.
-    public var summary: [String: Any] {
+    public var summary: JSONValue {
         let suite = validation.suite
         return [
-            "suite": suite.name, "kind": "deep", "seeds": suite.seeds, "confidence": TolerancePolicy.confidence,
-            "statements": judgements.map { j -> [String: Any] in
-                ["id": j.statement.id, "provenance": j.statement.provenance.rawValue, "verdict": j.verdict.rawValue, "reason": j.reason,
-                 "interval_confidence": j.confidence,
-                 "gains": j.gains.map { ["configuration": $0.label, "gain": Self.json($0.difference),
-                                         "paper_points": j.statement.paper[$0.label].map { $0 as Any } ?? NSNull()] },
-                 "trends": j.trends.map { ["from": $0.from, "to": $0.to, "change": Self.json($0.difference)] }]
-            },
-            "configurations": suite.configurations.indices.map { k -> [String: Any] in
+            "suite": suite.name.json, "kind": "deep", "seeds": suite.seeds.json, "confidence": TolerancePolicy.confidence.json,
+            "statements": judgements.map { j -> JSONValue in
+                ["id": j.statement.id.json, "provenance": j.statement.provenance.rawValue.json, "verdict": j.verdict.rawValue.json,
+                 "reason": j.reason.json, "interval_confidence": j.confidence.json,
+                 "gains": j.gains.map { ["configuration": $0.label.json, "gain": Self.json($0.difference),
+                                         "paper_points": j.statement.paper[$0.label].json] as JSONValue }.json,
+                 "trends": j.trends.map { ["from": $0.from.json, "to": $0.to.json, "change": Self.json($0.difference)] as JSONValue }.json]
+            }.json,
+            "configurations": suite.configurations.indices.map { k -> JSONValue in
                 let runs = outcomes(of: k), c = suite.configurations[k]
-                return ["label": c.label, "sample_ratio": c.sampleRatio, "downstream_label_noise": c.downstream.labelNoise,
+                return ["label": c.label.json, "sample_ratio": c.sampleRatio.json, "downstream_label_noise": c.downstream.labelNoise.json,
                         "upstream_accuracy": Self.json(Self.interval(runs.map(\.upstream.testAccuracy))),
                         "transfer_accuracy": Self.json(Self.interval(runs.map(\.transfer.testAccuracy))),
                         "scratch_accuracy": Self.json(Self.interval(runs.map(\.scratch.testAccuracy))),
                         "gain": Self.json(Self.interval(runs.map(\.gain)))]
-            },
-            "counts": counts,
+            }.json,
+            "counts": counts.json,
         ]
     }
 

@@ -28,11 +28,10 @@ public struct DeepRun: Sendable {
         self.seed = seed
         self.plan = plan
         self.upstreamKey = upstreamKey
-        var description: [String: Any] = ["format": Self.format, "role": role.rawValue, "config": config.jsonObject]
-        if let plan { description["transfer"] = plan.jsonObject }
-        if let upstreamKey { description["upstream"] = upstreamKey }
-        let text = (try? JSONSerialization.data(withJSONObject: description, options: [.sortedKeys])) ?? Data()
-        key = "deep-" + RunHash.hex(text).prefix(32)
+        var description: [String: JSONValue] = ["format": Self.format.json, "role": role.rawValue.json, "config": config.jsonObject.json]
+        if let plan { description["transfer"] = plan.jsonObject.json }
+        if let upstreamKey { description["upstream"] = upstreamKey.json }
+        key = "deep-" + RunHash.hex(JSONValue.object(description).canonicalText.utf8).prefix(32)
     }
 
     /// The side of the data this run's task draws from.

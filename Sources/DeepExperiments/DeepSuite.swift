@@ -17,7 +17,7 @@ public struct DeepTransferPlan: Sendable, Equatable {
 
     public var transfer: DeepTransfer { DeepTransfer(layers, alpha: alpha, freeze: freeze) }
 
-    public var jsonObject: [String: Any] { ["layers": layers.patterns, "alpha": alpha, "freeze": freeze] }
+    public var jsonObject: [String: JSONValue] { ["layers": layers.patterns.json, "alpha": alpha.json, "freeze": freeze.json] }
 
     /// `base` with the keys of `mapping` set; errors name `path.key`.
     static func read(_ mapping: Node.Mapping, base: DeepTransferPlan?, path: String) throws -> DeepTransferPlan {

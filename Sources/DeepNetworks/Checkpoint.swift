@@ -8,16 +8,16 @@ import Vocabulary
 public enum Checkpoint {
     /// The file's bytes for `arrays` (name → tensor), names sorted.
     public static func encode(_ arrays: [(name: String, value: Tensor<Float>)], metadata: [String: String] = [:]) throws -> Data {
-        var header: [String: Any] = metadata.isEmpty ? [:] : ["__metadata__": metadata]
+        var header: [String: JSONValue] = metadata.isEmpty ? [:] : ["__metadata__": metadata.json]
         var offset = 0
         var body = Data()
         for (name, tensor) in arrays.sorted(by: { $0.name < $1.name }) {
             let bytes = tensor.count * 4
-            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes]]
+            header[name] = ["dtype": "F32", "shape": tensor.shape.json, "data_offsets": [offset.json, (offset + bytes).json]]
             tensor.storage.withUnsafeBytes { body.append(contentsOf: $0) }
             offset += bytes
         }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        var json = Data(JSONValue.object(header).canonicalText.utf8)
         while json.count % 8 != 0 { json.append(0x20) }  // padded with spaces, as the format allows
         var length = UInt64(json.count).littleEndian
         var data = Data(bytes: &length, count: 8)
@@ -38,15 +38,21 @@ public enum Checkpoint {
         let length = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard length <= UInt64(data.count - 8) else { throw bad("header length \(length) past the end of the file") }
         let start = 8 + Int(length)
-        guard let header = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<start)) as? [String: Any] else { throw bad("header is not a JSON object") }
+        guard let header = JSONValue.parse(data.subdata(in: 8..<start))?.object else { throw bad("header is not a JSON object") }
         var arrays: [String: Tensor<Float>] = [:]
         for (name, entry) in header where name != "__metadata__" {
             // Products and sums of header numbers may overflow Int: each step is checked.
             func product(_ values: [Int]) -> Int? {
                 values.reduce(Optional(1)) { total, v in total.flatMap { t in let (p, o) = t.multipliedReportingOverflow(by: v); return o ? nil : p } }
             }
-            guard let entry = entry as? [String: Any], entry["dtype"] as? String == "F32",
-                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2,
+            func integers(_ value: JSONValue?) -> [Int]? {
+                value?.array.flatMap { list in
+                    let read = list.compactMap { if case .int(let i) = $0 { i } else { nil } }
+                    return read.count == list.count ? read : nil
+                }
+            }
+            guard entry["dtype"]?.string == "F32",
+                  let shape = integers(entry["shape"]), let offsets = integers(entry["data_offsets"]), offsets.count == 2,
                   shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] >= offsets[0],
                   let count = product(shape), let size = product([count, 4]), offsets[1] - offsets[0] == size,
                   offsets[1] <= data.count - start else {

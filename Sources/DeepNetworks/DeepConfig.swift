@@ -343,13 +343,13 @@ public enum DeepModel: Sendable, Equatable {
     }
 
     /// The description as JSON values (manifests; the PyTorch scripts read the same keys).
-    public var jsonObject: [String: Any] {
+    public var jsonObject: [String: JSONValue] {
         switch self {
         case .resnet(let r):
-            ["family": "resnet", "block": r.block.rawValue, "stem": r.stem,
-             "stages": r.stages.map { ["blocks": $0.blocks, "width": $0.width, "stride": $0.stride] }]
+            ["family": "resnet", "block": r.block.rawValue.json, "stem": r.stem.json,
+             "stages": r.stages.map { ["blocks": $0.blocks.json, "width": $0.width.json, "stride": $0.stride.json] as JSONValue }.json]
         case .vit(let v):
-            ["family": "vit", "patch": v.patch, "width": v.width, "heads": v.heads, "depth": v.depth, "mlp_ratio": v.mlpRatio]
+            ["family": "vit", "patch": v.patch.json, "width": v.width.json, "heads": v.heads.json, "depth": v.depth.json, "mlp_ratio": v.mlpRatio.json]
         }
     }
 
@@ -400,12 +400,14 @@ extension ResNetDescription {
 
 extension DeepConfig {
     /// The effective config as JSON values (for manifests).
-    public var jsonObject: [String: Any] {
-        ["model": model.jsonObject,
-         "dataset": dataset.rawValue, "classes": classes.map { $0 as Any } ?? NSNull(),
-         "train_samples": trainSamples, "test_samples": testSamples, "label_noise": labelNoise, "input_noise": inputNoise, "shuffle_labels": shuffleLabels,
-         "epochs": plan.epochs, "batch_size": plan.batchSize, "learning_rate": plan.learningRate, "momentum": plan.momentum,
-         "weight_decay": plan.weightDecay, "optimiser": plan.optimiser.rawValue, "warmup_epochs": plan.warmupEpochs, "augment": plan.augment, "seed": plan.seed]
+    public var jsonObject: [String: JSONValue] {
+        ["model": model.jsonObject.json,
+         "dataset": dataset.rawValue.json, "classes": classes.json,
+         "train_samples": trainSamples.json, "test_samples": testSamples.json, "label_noise": labelNoise.json, "input_noise": inputNoise.json,
+         "shuffle_labels": shuffleLabels.json,
+         "epochs": plan.epochs.json, "batch_size": plan.batchSize.json, "learning_rate": plan.learningRate.json, "momentum": plan.momentum.json,
+         "weight_decay": plan.weightDecay.json, "optimiser": plan.optimiser.rawValue.json, "warmup_epochs": plan.warmupEpochs.json,
+         "augment": plan.augment.json, "seed": plan.seed.json]
     }
 }
 

@@ -1,88 +1,20 @@
 import Foundation
 
-/// JSON output helpers shared by every writer: sorted keys, pretty printed (two-space indent,
-/// `"key" : value`), atomic writes, non-finite numbers written as `null` (JSON has no NaN)
-/// rather than silently dropped.
+/// JSON result files: a ``JSONValue`` as pretty text (``JSONValue/prettyText``), ending in a
+/// newline, written atomically.
 ///
-/// The text is produced here rather than by `JSONSerialization` (ten times slower on Linux, and
-/// on the critical path of every `ptv train`). Values: dictionaries with string keys, arrays,
-/// strings, booleans, integers, floating-point numbers (shortest representation that reads
-/// back to the same value) and `NSNull`; anything else throws.
+/// The text is produced by ``JSONValue`` rather than `JSONSerialization` (ten times slower on
+/// Linux, and on the critical path of every `ptv train`).
 public enum JSONOutput {
-    public static func data(_ object: Any) throws -> Data {
-        var text = ""
-        try append(object, to: &text, indent: "")
-        return Data(text.utf8)
+    /// The JSON text of `value`, ending in a newline.
+    public static func text(_ value: JSONValue) -> String { value.prettyText + "\n" }
+
+    public static func write(_ value: JSONValue, to url: URL) throws {
+        try ResultFile.write(text(value), to: url)
     }
 
-    /// A value this encoder cannot write.
-    public struct UnsupportedValue: Error, CustomStringConvertible {
-        public let description: String
-    }
-
-    private static func append(_ value: Any, to text: inout String, indent: String) throws {
-        switch value {
-        case is NSNull: text += "null"
-        case let flag as Bool: text += flag ? "true" : "false"
-        case let x as Double: text += x.isFinite ? "\(x)" : "null"
-        case let x as Float: text += x.isFinite ? "\(x)" : "null"
-        case let x as Int: text += "\(x)"
-        case let x as UInt64: text += "\(x)"
-        case let x as any BinaryInteger: text += "\(x)"
-        case let string as String: appendString(string, to: &text)
-        case let dictionary as [String: Any]:
-            guard !dictionary.isEmpty else { text += "{\n\n\(indent)}"; return }
-            let inner = indent + "  "
-            text += "{\n"
-            for (n, key) in dictionary.keys.sorted().enumerated() {
-                text += inner
-                appendString(key, to: &text)
-                text += " : "
-                try append(dictionary[key]!, to: &text, indent: inner)
-                text += n + 1 < dictionary.count ? ",\n" : "\n"
-            }
-            text += indent + "}"
-        case let array as [Any]:
-            guard !array.isEmpty else { text += "[\n\n\(indent)]"; return }
-            let inner = indent + "  "
-            text += "[\n"
-            for (n, element) in array.enumerated() {
-                text += inner
-                try append(element, to: &text, indent: inner)
-                text += n + 1 < array.count ? ",\n" : "\n"
-            }
-            text += indent + "]"
-        case let number as NSNumber: text += number.stringValue  // values read back from JSON
-        default: throw UnsupportedValue(description: "JSON output: cannot write a value of type \(type(of: value))")
-        }
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped, the rest as is.
-    private static func appendString(_ string: String, to text: inout String) {
-        text += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
-    }
-
-    /// The JSON text of `object`, ending in a newline.
-    public static func text(_ object: Any) throws -> String {
-        String(decoding: try data(object), as: UTF8.self) + "\n"
-    }
-
-    public static func write(_ object: Any, to url: URL) throws {
-        try ResultFile.write(text(object), to: url)
+    public static func write(_ object: [String: JSONValue], to url: URL) throws {
+        try write(.object(object), to: url)
     }
 }
 

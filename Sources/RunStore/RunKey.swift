@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import TransferModel
 
 /// The identity of a run's results: its effective config, written canonically.
@@ -26,26 +27,19 @@ public enum RunKey {
         return text(object)
     }
 
-    nonisolated(unsafe) static let defaults = ExperimentConfig().jsonObject  // never mutated
+    static let defaults = ExperimentConfig().jsonObject
     package static let defaultSeed = ExperimentConfig().seed
-    static let defaultTexts = defaults.mapValues { text(["v": $0]) }
 
-    /// Whether `value` writes as the same JSON as the default of `key`: numbers, strings and
-    /// flags compared directly (a number writes as its shortest decimal, so equal values with
-    /// equal signs write alike), anything else through its JSON text. Measured: comparing every
-    /// key through JSON text took a fifth of a small sweep's time.
-    package static func isDefault(_ key: String, _ value: Any) -> Bool {
-        func number(_ x: Any) -> Double? { (x as? Int).map(Double.init) ?? (x as? Double) }
-        switch (value, defaults[key]) {
-        case let (a as String, b as String): return a == b
-        case let (a as Bool, b as Bool): return a == b
-        case (is Bool, _), (_, is Bool): break
-        case let (a, b?) where number(a) != nil && number(b) != nil:
-            let x = number(a)!, y = number(b)!
-            return x == y && x.sign == y.sign
-        default: break
+    /// Whether `value` writes as the same JSON as the default of `key`: numbers compared directly
+    /// (a number writes as its shortest decimal, so equal values with equal signs write alike),
+    /// anything else through its canonical text.
+    package static func isDefault(_ key: String, _ value: JSONValue) -> Bool {
+        guard let standard = defaults[key] else { return value == .null }
+        switch (value, standard) {
+        case let (.number(x), .number(y)): return x == y && x.sign == y.sign
+        case (.object, _), (.array, _): return value.canonicalText == standard.canonicalText
+        default: return value == standard
         }
-        return text(["v": value]) == (defaultTexts[key] ?? text(["v": NSNull()]))
     }
 
     public static func key(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {
@@ -60,8 +54,5 @@ public enum RunKey {
         return text.replacingCharacters(in: range, with: "\"seed\":\(to)")
     }
 
-    private static func text(_ object: [String: Any]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
+    private static func text(_ object: [String: JSONValue]) -> String { JSONValue.object(object).canonicalText }
 }

@@ -121,6 +121,7 @@ public struct SweepStore: Sendable {
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(10)
         do {
+            try Self.checkOwnership(url)
             queue = try DatabaseQueue(path: url.path, configuration: configuration)
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1") { db in
@@ -170,10 +171,6 @@ public struct SweepStore: Sendable {
             migrator.registerMigration("v6") { db in
                 try db.execute(sql: "CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")
             }
-            try queue.inDatabase { db in
-                let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-                guard id == 0 || id == Self.applicationID else { throw StoreProblem("its application id \(id) is not a ptv store's") }
-            }
             try migrator.migrate(queue)
             try queue.inDatabase { db in
                 for (table, columns) in Self.expectedColumns {
@@ -190,6 +187,24 @@ public struct SweepStore: Sendable {
             throw ConfigError(field: field, "cannot open \(url.path) as a store: \(Self.reason(error))")
         } catch let problem as StoreProblem {
             throw ConfigError(field: field, "\(url.path) is not a usable store: \(problem.reason)")
+        }
+    }
+
+    /// Refuse, before anything is written to it, a file that is not a ptv store: another
+    /// application id, or no id but tables and no `run` table (a store from before ids were set
+    /// has one). Opened read-only, so a refused file is left byte for byte as it was.
+    static func checkOwnership(_ url: URL) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        guard size > 0 else { return }
+        var configuration = Configuration()
+        configuration.readonly = true
+        try DatabaseQueue(path: url.path, configuration: configuration).inDatabase { db in
+            let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+            guard id == 0 || id == Self.applicationID else { throw StoreProblem("its application id \(id) is not a ptv store's") }
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            if id == 0 && !tables.isEmpty && !tables.contains("run") {
+                throw StoreProblem("it is another program's SQLite database (tables: \(tables.prefix(3).joined(separator: ", ")))")
+            }
         }
     }
 
@@ -226,9 +241,7 @@ public struct SweepStore: Sendable {
     public func insert(_ results: [SweepResult]) throws {
         guard !results.isEmpty else { return }
         let finished = RunManifest.iso8601(Date())
-        let engines = try results.map {
-            String(decoding: try JSONSerialization.data(withJSONObject: $0.engines, options: [.sortedKeys]), as: UTF8.self)
-        }
+        let engines = results.map(\.engines.json.canonicalText)
         try queue.write { db in  // one transaction
             let insertRun = try db.cachedStatement(sql: SweepStore.insertRun)
             let insertPhase = try db.cachedStatement(sql: SweepStore.insertPhase)
@@ -389,32 +402,31 @@ public struct SweepStore: Sendable {
                     throw ConfigError(field: "store", "\(url.path): \(what) has seed '\(InputText.excerpt(seedText))', not an integer")
                 }
                 runs.append(StoredRun(key: key, cellKey: try text(row, "cell", what), seed: seed, config: SweepStore.flatten(json: try text(row, "config", what)),
-                                      gridValues: (SweepStore.jsonObject(try text(row, "grid", what)) as? [String: String]) ?? [:],
-                                      engines: (SweepStore.jsonObject(try text(row, "engines", what)) as? [String: String]) ?? [:],
+                                      gridValues: SweepStore.strings(json: try text(row, "grid", what)),
+                                      engines: SweepStore.strings(json: try text(row, "engines", what)),
                                       seconds: try Self.value(row, "seconds", what, url: url) ?? .nan, metrics: metrics[key] ?? [:]))
             }
             return runs.sorted(by: SweepStore.configOrder)
         }
     }
 
-    static func jsonObject(_ text: String) -> Any? {
-        try? JSONSerialization.jsonObject(with: Data(text.utf8))
+    /// A JSON object of strings → its members (nothing when the text is not one).
+    static func strings(json text: String) -> [String: String] {
+        (JSONValue.parse(text)?.object ?? [:]).compactMapValues(\.string)
     }
 
     /// Config JSON → flat values (`constants` → `constants.NAME`).
     static func flatten(json text: String) -> [String: ConfigValue] {
-        guard let object = jsonObject(text) as? [String: Any] else { return [:] }
         var flat: [String: ConfigValue] = [:]
-        func value(_ any: Any) -> ConfigValue? {
-            if let s = any as? String { return .text(s) }
-            if let n = any as? NSNumber { return .number(n.doubleValue) }
-            return nil
+        func value(_ json: JSONValue) -> ConfigValue? {
+            if let s = json.string { return .text(s) }
+            return json.number.map(ConfigValue.number)
         }
-        for (key, any) in object {
-            if let constants = any as? [String: Any] {
+        for (key, member) in JSONValue.parse(text)?.object ?? [:] {
+            if let constants = member.object {
                 for (name, c) in constants { flat["constants.\(name)"] = value(c) }
             } else {
-                flat[key] = value(any)
+                flat[key] = value(member)
             }
         }
         return flat

@@ -123,43 +123,44 @@ extension PhaseDiagram {
     func summaryJSON(_ fit: SlopeFit, benign: [(Double, Double)], negative: [(Double, Double)], empirical: [(Double, Double)],
                      transfer: TransferSummary) throws -> String {
         func pairs(_ points: [(Double, Double)]) -> [[Double]] { points.map { [$0.0, $0.1] } }
-        var object: [String: Any] = [
-            "x": xKey, "y": yKey, "xs": xs, "ys": ys, "seeds": seeds.map { String($0) },
-            "threshold": threshold, "p": p, "C1": c1,
-            "transfer_error": transferError, "scratch_error": scratchError, "difference": difference, "counts": counts,
-            "predicted_benign_boundary": pairs(benign), "predicted_negative_transfer_boundary": pairs(negative),
-            "empirical_boundary": pairs(empirical),
-            "slope_per_seed": Dictionary(uniqueKeysWithValues: fit.perSeed.map { (String($0.key), $0.value) }),
-            "slope_text": Self.slopeText(fit),
+        var object: [String: JSONValue] = [
+            "x": xKey.json, "y": yKey.json, "xs": xs.json, "ys": ys.json, "seeds": seeds.map { String($0) }.json,
+            "threshold": threshold.json, "p": p.json, "C1": c1.json,
+            "transfer_error": transferError.json, "scratch_error": scratchError.json, "difference": difference.json, "counts": counts.json,
+            "predicted_benign_boundary": pairs(benign).json, "predicted_negative_transfer_boundary": pairs(negative).json,
+            "empirical_boundary": pairs(empirical).json,
+            "slope_per_seed": Dictionary(uniqueKeysWithValues: fit.perSeed.map { (String($0.key), $0.value) }).json,
+            "slope_text": Self.slopeText(fit).json,
             "provenance": "Γ(α), Γ(0): docs/theory.md §6 (reconstruction); boundary shape: Theorem 4.2 (paper shape)",
         ]
-        object["slope_mean"] = fit.mean
-        object["slope_ci95_half_width"] = fit.halfWidth
-        object["slope_pooled"] = fit.pooled?.slope
-        object["predicted_exponent"] = fit.theoryExponent
-        object["predicted_curve_slope"] = fit.predictedCurveSlope
-        object["implied_C1"] = fit.impliedC1
-        func value(_ x: (any Sendable)?) -> Any { x ?? NSNull() }  // nil as JSON null
-        object["cell_confidence"] = Self.cellConfidence
-        object["measured_sign"] = transfer.intervals.map { $0.map { value($0.count > 1 ? $0.sign : nil) } }
-        object["difference_lower"] = transfer.intervals.map { $0.map(\.lower) }
-        object["difference_upper"] = transfer.intervals.map { $0.map(\.upper) }
-        object["gamma_hat_log_ratio"] = gammaHatLogRatio
-        object["measured_negative_transfer_boundary"] = pairs(transfer.crossings)
-        object["gamma_hat_contour"] = pairs(transfer.contour)
+        // Absent (not null) when there is no value.
+        object["slope_mean"] = fit.mean.map(\.json)
+        object["slope_ci95_half_width"] = fit.halfWidth.map(\.json)
+        object["slope_pooled"] = fit.pooled.map { $0.slope.json }
+        object["predicted_exponent"] = fit.theoryExponent.map(\.json)
+        object["predicted_curve_slope"] = fit.predictedCurveSlope.map(\.json)
+        object["implied_C1"] = fit.impliedC1.map(\.json)
+        object["cell_confidence"] = Self.cellConfidence.json
+        object["measured_sign"] = transfer.intervals.map { $0.map { $0.count > 1 ? $0.sign : nil } }.json
+        object["difference_lower"] = transfer.intervals.map { $0.map(\.lower) }.json
+        object["difference_upper"] = transfer.intervals.map { $0.map(\.upper) }.json
+        object["gamma_hat_log_ratio"] = gammaHatLogRatio.json
+        object["measured_negative_transfer_boundary"] = pairs(transfer.crossings).json
+        object["gamma_hat_contour"] = pairs(transfer.contour).json
         object["exponents"] = [
-            "benign_boundary": value(fit.mean), "benign_boundary_ci95_half_width": value(fit.halfWidth),
-            "negative_transfer_boundary": value(transfer.crossingFit?.slope),
-            "negative_transfer_boundary_ci95_half_width": value(transfer.crossingFit?.halfWidth),
-            "gamma_hat_contour": value(transfer.contourFit?.slope), "gamma_hat_contour_ci95_half_width": value(transfer.contourFit?.halfWidth),
-            "predicted": value(fit.theoryExponent),
+            "benign_boundary": fit.mean.json, "benign_boundary_ci95_half_width": fit.halfWidth.json,
+            "negative_transfer_boundary": transfer.crossingFit?.slope.json ?? nil,
+            "negative_transfer_boundary_ci95_half_width": transfer.crossingFit?.halfWidth.json ?? nil,
+            "gamma_hat_contour": transfer.contourFit?.slope.json ?? nil,
+            "gamma_hat_contour_ci95_half_width": transfer.contourFit?.halfWidth.json ?? nil,
+            "predicted": fit.theoryExponent.json,
         ]
-        object["theories"] = transfer.predictions.map { prediction -> [String: Any] in
-            ["name": prediction.name, "agreeing": prediction.agreeing, "decisive": prediction.decisive,
-             "agreement": value(prediction.agreement), "boundary": pairs(prediction.boundary),
-             "boundary_slope": value(prediction.boundarySlope), "predicted_sign": prediction.signs.map { $0.map(value) }]
-        }
-        return try JSONOutput.text(object)  // non-finite values become null
+        object["theories"] = transfer.predictions.map { prediction -> JSONValue in
+            ["name": prediction.name.json, "agreeing": prediction.agreeing.json, "decisive": prediction.decisive.json,
+             "agreement": prediction.agreement.json, "boundary": pairs(prediction.boundary).json,
+             "boundary_slope": prediction.boundarySlope.json, "predicted_sign": prediction.signs.json]
+        }.json
+        return JSONOutput.text(.object(object))  // non-finite values become null
     }
 }
 

@@ -65,20 +65,20 @@ public enum SweepExport {
     /// A JSON list of flat objects (numbers as numbers; the seed as an integer).
     public static func json(_ runs: [StoredRun]) throws -> String {
         let columns = columns(runs)
-        let objects: [[String: Any]] = runs.map { run in
+        let objects: [JSONValue] = runs.map { run in
             let row = row(run)
-            var object: [String: Any] = [:]
+            var object: [String: JSONValue] = [:]
             for column in columns {
                 guard let value = row[column] else { continue }
                 switch value {
-                case .number(let x): object[column] = x.isFinite ? x : NSNull()
-                case .text(let s): object[column] = s
+                case .number(let x): object[column] = x.json   // null when not finite
+                case .text(let s): object[column] = s.json
                 }
             }
-            object["seed"] = run.seed
-            return object
+            object["seed"] = run.seed.json
+            return .object(object)
         }
-        return try JSONOutput.text(objects)
+        return JSONOutput.text(.array(objects))
     }
 
     public static func export(_ runs: [StoredRun], format: Format) throws -> String {

@@ -260,10 +260,9 @@ public struct SweepJob: Sendable {
     let gridJSON: String
 
     public init(cell: Int, seed: UInt64, config: ExperimentConfig, gridValues: [String: String]) {
-        let gridJSON = (try? JSONSerialization.data(withJSONObject: gridValues, options: [.sortedKeys])) ?? Data()
         self.init(cell: cell, seed: seed, config: config, gridValues: gridValues,
                   identityText: RunKey.identityJSON(config), cellKey: RunKey.key(config, includingSeed: false),
-                  configJSON: RunKey.canonicalJSON(config), gridJSON: String(decoding: gridJSON, as: UTF8.self))
+                  configJSON: RunKey.canonicalJSON(config), gridJSON: gridValues.json.canonicalText)
     }
 
     private init(cell: Int, seed: UInt64, config: ExperimentConfig, gridValues: [String: String],

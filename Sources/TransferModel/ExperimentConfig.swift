@@ -36,7 +36,7 @@ public struct ExperimentConfig: Equatable, Sendable {
     public init() {
         for key in ConfigKey.allCases where key != .constants && key != .eta2 {
             // The defaults are valid values of their keys: checked by the tests.
-            try! ExperimentConfig.bindings[key]!.read(&self, key, key.defaultText)
+            try! ExperimentConfig.binding(key).read(&self, key, key.defaultText)
         }
     }
 
@@ -117,7 +117,7 @@ extension ExperimentConfig {
                 throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got a quoted text '\(InputText.excerpt(scalar.string))'")
             }
             let text = scalar.string
-            try ExperimentConfig.bindings[key]!.read(&self, key, text)
+            try ExperimentConfig.binding(key).read(&self, key, text)
         }
         try checkSampler()
         try checkTransferRule()
@@ -160,8 +160,7 @@ extension ExperimentConfig {
             do { config = try ExperimentConfig(values: [key.rawValue: item], base: base) } catch let error as ConfigError {
                 throw ConfigError(field: error.field == key.rawValue ? path : "base.\(error.field)", error.problem)
             }
-            let read = ExperimentConfig.bindings[key]!.json(config)
-            let canonical = "\(read)"
+            let canonical = ExperimentConfig.binding(key).json(config).canonicalText
             if let earlier = readValues.updateValue(index, forKey: canonical) {  // a dictionary: linear in the list's length
                 throw ConfigError(field: path, "'\(InputText.excerpt(text))' repeats \(field)[\(earlier)] (both read as \(InputText.excerpt(canonical)))")
             }
@@ -205,16 +204,16 @@ extension ExperimentConfig {
     }
 
     /// The effective configuration as plain JSON-ready values under the docs/theory.md §1 ids.
-    public var jsonObject: [String: Any] {
-        var object: [String: Any] = [:]
-        for key in ConfigKey.allCases { object[key.rawValue] = ExperimentConfig.bindings[key]!.json(self) }
+    public var jsonObject: [String: JSONValue] {
+        var object: [String: JSONValue] = [:]
+        for key in ConfigKey.allCases { object[key.rawValue] = ExperimentConfig.binding(key).json(self) }
         return object
     }
 
     /// Numeric values of the §1 ids (for the Bounds module's environments).
     public var numericValues: [String: Double] {
         var values: [String: Double] = [:]
-        for key in ConfigKey.allCases where key.isTheoryValue { values[key.rawValue] = ExperimentConfig.bindings[key]!.number?(self) }
+        for key in ConfigKey.allCases where key.isTheoryValue { values[key.rawValue] = ExperimentConfig.binding(key).number?(self) }
         return values
     }
 
@@ -222,7 +221,7 @@ extension ExperimentConfig {
     /// kind), echoed as JSON, and (for the theory's numbers) as a Double.
     struct Binding: Sendable {
         let read: @Sendable (inout ExperimentConfig, ConfigKey, String) throws -> Void
-        let json: @Sendable (ExperimentConfig) -> Any
+        let json: @Sendable (ExperimentConfig) -> JSONValue
         let number: (@Sendable (ExperimentConfig) -> Double)?
 
         static func int(_ path: WritableKeyPath<ExperimentConfig, Int> & Sendable) -> Binding {
@@ -237,21 +236,21 @@ extension ExperimentConfig {
                     throw ConfigError(field: key.rawValue, "\(value) is outside the allowed range: \(key.allowedText)")
                 }
                 config[keyPath: path] = value
-            }, json: { $0[keyPath: path] }, number: { Double($0[keyPath: path]) })
+            }, json: { $0[keyPath: path].json }, number: { Double($0[keyPath: path]) })
         }
 
         static func real(_ path: WritableKeyPath<ExperimentConfig, Double> & Sendable) -> Binding {
             Binding(read: { config, key, text in
                 guard case .real(let domain) = key.kind else { return }
                 config[keyPath: path] = try number(text, field: key.rawValue, domain)
-            }, json: { $0[keyPath: path] }, number: { $0[keyPath: path] })
+            }, json: { $0[keyPath: path].json }, number: { $0[keyPath: path] })
         }
 
         /// η₂: absent means η (echoed and evaluated as η then).
         static let downstreamEta = Binding(read: { config, key, text in
             guard case .optionalReal(let domain) = key.kind else { return }
             config.eta2 = try number(text, field: key.rawValue, domain)
-        }, json: { $0.downstreamEta }, number: { $0.downstreamEta })
+        }, json: { $0.downstreamEta.json }, number: { $0.downstreamEta })
 
         static func choice<E: RawRepresentable & Sendable>(_ path: WritableKeyPath<ExperimentConfig, E> & Sendable) -> Binding
             where E.RawValue == String {
@@ -260,7 +259,7 @@ extension ExperimentConfig {
                     throw ConfigError(field: key.rawValue, "'\(InputText.excerpt(text))' is not allowed (\(key.allowedText))")
                 }
                 config[keyPath: path] = value
-            }, json: { $0[keyPath: path].rawValue }, number: nil)
+            }, json: { $0[keyPath: path].rawValue.json }, number: nil)
         }
 
         /// A built-in variant by name (a composed rule is read from its mapping instead); echoed
@@ -271,16 +270,16 @@ extension ExperimentConfig {
             }
             config.variant = value
             config.composedRule = nil
-        }, json: { config -> Any in config.composedRule.map { $0.jsonObject } ?? config.variant.rawValue }, number: nil)
+        }, json: { config in config.composedRule?.json ?? config.variant.rawValue.json }, number: nil)
 
         static let seed = Binding(read: { config, key, text in
             guard let value = UInt64(try YAMLInput.numberText(text, field: key.rawValue, expected: key.allowedText)) else {
                 throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got '\(InputText.excerpt(text))'")
             }
             config.seed = value
-        }, json: { $0.seed }, number: nil)
+        }, json: { $0.seed.json }, number: nil)
 
-        static let constants = Binding(read: { _, _, _ in }, json: { $0.effectiveConstants }, number: nil)
+        static let constants = Binding(read: { _, _, _ in }, json: { $0.effectiveConstants.json }, number: nil)
 
         /// A finite number in `domain` (underscores allowed between digits, `YAMLInput.numberText`).
         static func number(_ text: String, field: String, _ domain: ConfigKey.RealDomain) throws -> Double {
@@ -294,14 +293,39 @@ extension ExperimentConfig {
         }
     }
 
-    /// The one place where a key meets its property.
-    static let bindings: [ConfigKey: Binding] = [
-        .d: .int(\.d), .m: .int(\.m), .N1: .int(\.N1), .N2: .int(\.N2),
-        .u_norm: .real(\.u_norm), .v1_norm: .real(\.v1_norm), .v2_norm: .real(\.v2_norm), .v_overlap: .real(\.v_overlap),
-        .sigma_p1: .real(\.sigma_p1), .sigma_p2: .real(\.sigma_p2), .p: .real(\.p), .sigma0: .real(\.sigma0),
-        .eta: .real(\.eta), .eta2: .downstreamEta, .T1: .int(\.T1), .T2: .int(\.T2),
-        .alpha: .real(\.alpha), .delta: .real(\.delta), .layout: .choice(\.layout), .seed: .seed,
-        .n_test: .int(\.n_test), .record_every: .int(\.record_every), .variant: .variant,
-        .rescale: .real(\.rescale), .transfer_noise: .real(\.transfer_noise), .engine: .choice(\.engine), .sampler: .choice(\.sampler), .record: .choice(\.record), .constants: .constants,
-    ]
+    /// The one place where a key meets its property (exhaustive: a new key does not compile
+    /// until it has one).
+    static func binding(_ key: ConfigKey) -> Binding {
+        switch key {
+        case .d: .int(\.d)
+        case .m: .int(\.m)
+        case .N1: .int(\.N1)
+        case .N2: .int(\.N2)
+        case .u_norm: .real(\.u_norm)
+        case .v1_norm: .real(\.v1_norm)
+        case .v2_norm: .real(\.v2_norm)
+        case .v_overlap: .real(\.v_overlap)
+        case .sigma_p1: .real(\.sigma_p1)
+        case .sigma_p2: .real(\.sigma_p2)
+        case .p: .real(\.p)
+        case .sigma0: .real(\.sigma0)
+        case .eta: .real(\.eta)
+        case .eta2: .downstreamEta
+        case .T1: .int(\.T1)
+        case .T2: .int(\.T2)
+        case .alpha: .real(\.alpha)
+        case .delta: .real(\.delta)
+        case .layout: .choice(\.layout)
+        case .seed: .seed
+        case .n_test: .int(\.n_test)
+        case .record_every: .int(\.record_every)
+        case .variant: .variant
+        case .rescale: .real(\.rescale)
+        case .transfer_noise: .real(\.transfer_noise)
+        case .engine: .choice(\.engine)
+        case .sampler: .choice(\.sampler)
+        case .record: .choice(\.record)
+        case .constants: .constants
+        }
+    }
 }

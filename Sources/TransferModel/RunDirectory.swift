@@ -11,7 +11,7 @@ public struct RunDirectory {
     public let url: URL
     public let saveArrays: Bool
     private var manifest: RunManifest
-    private var metrics: [String: Any] = [:]
+    private var metrics: [String: JSONValue] = [:]
 
     /// Every name a run writes into its folder.
     public static let resultNames = ["manifest.json", "metrics.json", "arrays"] + Phase.allCases.map { "trajectory-\($0.rawValue).csv" }
@@ -38,24 +38,24 @@ public struct RunDirectory {
 
     /// Write one finished phase: its metrics (merged into metrics.json), trajectory and arrays.
     public mutating func write(_ outcome: PhaseOutcome) throws {
-        var phaseMetrics: [String: Any] = outcome.metrics.filter { !MarginDecomposition.partMetricNames.contains($0.key) }
+        var phaseMetrics: [String: JSONValue] = outcome.metrics.filter { !MarginDecomposition.partMetricNames.contains($0.key) }.mapValues(\.json)
         // The margin parts as an object: group → patch kind → {mean, var}.
-        var parts: [String: Any] = [:]
+        var parts: [String: JSONValue] = [:]
         for (group, byKind) in outcome.margins.parts {
-            var kinds: [String: Any] = [:]
+            var kinds: [String: JSONValue] = [:]
             for (kind, part) in byKind {
                 let moments = MarginDecomposition.Moments(part)
-                kinds[kind.rawValue] = ["mean": moments.mean, "var": moments.variance]
+                kinds[kind.rawValue] = ["mean": moments.mean.json, "var": moments.variance.json]
             }
-            parts[group.rawValue] = kinds
+            parts[group.rawValue] = kinds.json
         }
-        phaseMetrics["margin_parts"] = parts
-        phaseMetrics["n_test"] = outcome.test.count  // counts written as integers
-        phaseMetrics["steps"] = outcome.run.steps
-        metrics[outcome.phase.rawValue] = phaseMetrics
+        phaseMetrics["margin_parts"] = parts.json
+        phaseMetrics["n_test"] = outcome.test.count.json  // counts written as integers
+        phaseMetrics["steps"] = outcome.run.steps.json
+        metrics[outcome.phase.rawValue] = phaseMetrics.json
         if let inheritance = outcome.inheritance {
-            metrics["inherited"] = ["+1": inheritance.inheritedSlots[0], "-1": inheritance.inheritedSlots[1]]
-            metrics["inherited_coordinates"] = ["+1": inheritance.inheritedCoordinates[0], "-1": inheritance.inheritedCoordinates[1]]
+            metrics["inherited"] = ["+1": inheritance.inheritedSlots[0].json, "-1": inheritance.inheritedSlots[1].json]
+            metrics["inherited_coordinates"] = ["+1": inheritance.inheritedCoordinates[0].json, "-1": inheritance.inheritedCoordinates[1].json]
         }
         try ResultFile.write(TrajectoryTable(outcome).csv, to: url.appendingPathComponent("trajectory-\(outcome.phase.rawValue).csv"))
         if saveArrays { try writeArrays(outcome) }

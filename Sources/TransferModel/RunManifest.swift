@@ -5,7 +5,7 @@ import Platform
 /// Provenance of a run: what ran, on what, with which seed and generator (written as
 /// `manifest.json` next to every result).
 public struct RunManifest {
-    public var config: [String: Any]
+    public var config: [String: JSONValue]
     public var seed: UInt64?
     var commandLine: [String]
     public var started: Date
@@ -13,31 +13,31 @@ public struct RunManifest {
     /// How the run's Gaussian vectors were drawn (``SampleSpace/description(of:)``), when known.
     public var sampler: String?
 
-    public init(config: [String: Any], seed: UInt64?, commandLine: [String] = CommandLine.arguments, started: Date = Date()) {
+    public init(config: [String: JSONValue], seed: UInt64?, commandLine: [String] = CommandLine.arguments, started: Date = Date()) {
         self.config = config
         self.seed = seed
         self.commandLine = commandLine
         self.started = started
     }
 
-    public var jsonObject: [String: Any] {
+    public var jsonObject: [String: JSONValue] {
         let iso = RunManifest.iso8601
-        var object: [String: Any] = [
-            "config": config,
-            "generator": SeededGenerator.algorithm,
-            "test_sets": TransferExperiment.testSetDescription,
-            "git_commit": RunManifest.gitDescription,
-            "swift_version": RunManifest.swiftVersion,
-            "gsl_version": GSL.version,
-            "openblas": BLAS.configuration,
-            "command_line": commandLine,
-            "started": iso(started),
-            "finished": finished.map(iso) ?? NSNull(),
+        var object: [String: JSONValue] = [
+            "config": config.json,
+            "generator": SeededGenerator.algorithm.json,
+            "test_sets": TransferExperiment.testSetDescription.json,
+            "git_commit": RunManifest.gitDescription.json,
+            "swift_version": RunManifest.swiftVersion.json,
+            "gsl_version": GSL.version.json,
+            "openblas": BLAS.configuration.json,
+            "command_line": commandLine.json,
+            "started": iso(started).json,
+            "finished": finished.map(iso).json,
         ]
-        if let seed { object["seed"] = seed }
-        if let sampler { object["sampler"] = sampler }
+        if let seed { object["seed"] = seed.json }
+        if let sampler { object["sampler"] = sampler.json }
         // The peak resident memory of the process when the run finished (bytes).
-        if finished != nil, let peak = ProcessMemory.peakResidentBytes { object["peak_resident_bytes"] = peak }
+        if finished != nil, let peak = ProcessMemory.peakResidentBytes { object["peak_resident_bytes"] = peak.json }
         return object
     }
 

@@ -51,8 +51,8 @@ public struct TransferRecipe: Sendable, Equatable {
     }
 
     /// The composition as the config echoes it.
-    var jsonObject: [String: Any] {
-        ["name": name, "selection": selection.rawValue, "transform": ["scale": scale, "freeze": freeze]]
+    var json: JSONValue {
+        ["name": name.json, "selection": selection.rawValue.json, "transform": ["scale": scale.json, "freeze": freeze.json]]
     }
 
     /// The default name of a composition that gives none.

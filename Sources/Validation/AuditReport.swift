@@ -21,37 +21,35 @@ extension AuditResult {
         try JSONOutput.write(summary, to: folder.appendingPathComponent("summary.json"))
     }
 
-    static func number(_ x: Double) -> Any { x.isFinite ? x : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf")) }
-
-    static func interval(_ d: PairedDifference) -> [String: Any] {
-        ["mean": number(d.mean), "lower": number(d.lower), "upper": number(d.upper), "seeds": d.count, "sign": d.sign]
+    static func interval(_ d: PairedDifference) -> JSONValue {
+        ["mean": .spelledOut(d.mean), "lower": .spelledOut(d.lower), "upper": .spelledOut(d.upper), "seeds": d.count.json, "sign": d.sign.json]
     }
 
     /// `summary.json`: the rules, per configuration the paired differences with their intervals,
     /// each statement's verdict under both rules (changed first), the rank correlations and the
     /// statements that regressed.
-    public var summary: [String: Any] {
-        ["suite": audit.suite.name,
-         "variant": ["name": audit.variant.name, "source": audit.variant.source],
-         "baseline": ["name": audit.baseline.name, "source": audit.baseline.source],
-         "confidence": TolerancePolicy.confidence,
-         "configurations": comparisons.map { c -> [String: Any] in
-             ["label": c.label, "Gamma_variant": Self.number(c.gammaVariant), "Gamma_baseline": Self.number(c.gammaBaseline),
-              "test_error": ["variant": Self.number(c.variantError), "baseline": Self.number(c.baselineError), "scratch": Self.number(c.scratchError)],
+    public var summary: JSONValue {
+        ["suite": audit.suite.name.json,
+         "variant": ["name": audit.variant.name.json, "source": audit.variant.source.json],
+         "baseline": ["name": audit.baseline.name.json, "source": audit.baseline.source.json],
+         "confidence": TolerancePolicy.confidence.json,
+         "configurations": comparisons.map { c -> JSONValue in
+             ["label": c.label.json, "Gamma_variant": .spelledOut(c.gammaVariant), "Gamma_baseline": .spelledOut(c.gammaBaseline),
+              "test_error": ["variant": .spelledOut(c.variantError), "baseline": .spelledOut(c.baselineError), "scratch": .spelledOut(c.scratchError)],
               "variant_minus_baseline": Self.interval(c.versusBaseline), "variant_minus_scratch": Self.interval(c.versusScratch),
-              "Gamma_hat_variant_minus_baseline": Self.interval(c.gammaHat), "outcome": c.outcome]
-         },
-         "statements": verdicts.map { row -> [String: Any] in
-             var entry: [String: Any] = ["id": row.id, "variant": row.variant.verdict.rawValue, "baseline": row.baseline.verdict.rawValue,
-                                         "changed": row.variant.verdict != row.baseline.verdict]
+              "Gamma_hat_variant_minus_baseline": Self.interval(c.gammaHat), "outcome": c.outcome.json]
+         }.json,
+         "statements": verdicts.map { row -> JSONValue in
+             var entry: [String: JSONValue] = ["id": row.id.json, "variant": row.variant.verdict.rawValue.json, "baseline": row.baseline.verdict.rawValue.json,
+                                               "changed": (row.variant.verdict != row.baseline.verdict).json]
              if let ladders = ladderVerdicts(row.id) {
                  entry["ladder"] = ["variant": ValidationReport.summary(ladders.variant), "baseline": ValidationReport.summary(ladders.baseline)]
              }
-             return entry
-         },
-         "rank_correlation_Gamma_vs_test_error": ["variant": rankCorrelationVariant.map(Self.number) ?? NSNull(),
-                                                  "baseline": rankCorrelationBaseline.map(Self.number) ?? NSNull()],
-         "regressions": regressions]
+             return .object(entry)
+         }.json,
+         "rank_correlation_Gamma_vs_test_error": ["variant": rankCorrelationVariant.map(JSONValue.spelledOut) ?? .null,
+                                                  "baseline": rankCorrelationBaseline.map(JSONValue.spelledOut) ?? .null],
+         "regressions": regressions.json]
     }
 
     /// The heatmap of where the variant is better, worse or indistinguishable, over the first

@@ -23,8 +23,7 @@ enum MonotonicityProbe {
         var object = config.jsonObject
         object[key] = nil
         object["seed"] = nil
-        let data = (try? JSONOutput.data(object)) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return JSONValue.object(object).canonicalText
     }
 
     static func extract(_ configuration: ValidationSuite.Configuration, _ runs: [RunMeasurements],

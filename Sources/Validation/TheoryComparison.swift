@@ -82,17 +82,17 @@ public struct TheoryComparison {
         return doc
     }
 
-    public var jsonObject: [String: Any] {
-        ["suite": suite.name,
-         "theories": sides.map { side -> [String: Any] in
-             ["name": side.name,
-              "rank_agreement_transfer": side.rankAgreement ?? NSNull(),
-              "rank_agreement_scratch": side.scratchRankAgreement ?? NSNull(),
-              "statements": side.judgements.map { j -> [String: Any] in
-                  ["id": j.statement.id, "verdict": j.verdict.rawValue,
-                   "fitted": j.fitted.map { ["name": $0.name, "value": $0.value, "spread": $0.spread ?? NSNull()] as [String: Any] }]
-              }]
-         }]
+    public var jsonObject: JSONValue {
+        ["suite": suite.name.json,
+         "theories": sides.map { side -> JSONValue in
+             ["name": side.name.json,
+              "rank_agreement_transfer": side.rankAgreement.json,
+              "rank_agreement_scratch": side.scratchRankAgreement.json,
+              "statements": side.judgements.map { j -> JSONValue in
+                  ["id": j.statement.id.json, "verdict": j.verdict.rawValue.json,
+                   "fitted": j.fitted.map { ["name": $0.name.json, "value": $0.value.json, "spread": $0.spread.json] as JSONValue }.json]
+              }.json]
+         }.json]
     }
 
     /// Write `index.html`, `comparison.md` and `comparison.json` into `folder`.

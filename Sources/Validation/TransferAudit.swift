@@ -134,18 +134,17 @@ public struct TransferAudit {
     /// rounding level), every text and count equal.
     static func shared(_ a: RunMeasurements, _ b: RunMeasurements) -> Bool {
         let encoder = RunMeasurements.encoder()
-        func json(_ p: PhaseMeasurements?) -> Any? {
-            p.flatMap { try? encoder.encode($0) }.flatMap { try? JSONSerialization.jsonObject(with: $0) }
+        func json(_ p: PhaseMeasurements?) -> JSONValue? {
+            p.flatMap { try? JSONValue.encoding($0, with: encoder) }
         }
-        func same(_ x: Any?, _ y: Any?) -> Bool {
+        func same(_ x: JSONValue?, _ y: JSONValue?) -> Bool {
             switch (x, y) {
-            case let (x as [String: Any], y as [String: Any]): return x.keys.sorted() == y.keys.sorted() && x.allSatisfy { same($0.value, y[$0.key]) }
-            case let (x as [Any], y as [Any]): return x.count == y.count && zip(x, y).allSatisfy(same)
-            case let (x as NSNumber, y as NSNumber):
-                let (u, v) = (x.doubleValue, y.doubleValue)
+            case let (.object(x)?, .object(y)?): return x.keys.sorted() == y.keys.sorted() && x.allSatisfy { same($0.value, y[$0.key]) }
+            case let (.array(x)?, .array(y)?): return x.count == y.count && zip(x, y).allSatisfy(same)
+            case let (x?, y?) where x.number != nil && y.number != nil:
+                let (u, v) = (x.number!, y.number!)
                 return u == v || abs(u - v) <= 1e-9 * max(1, abs(u), abs(v))
-            case let (x as String, y as String): return x == y
-            default: return x == nil && y == nil || (x is NSNull && y is NSNull)
+            default: return x == y
             }
         }
         return [Phase.upstream, .scratch].allSatisfy { phase in

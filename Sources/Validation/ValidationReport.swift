@@ -81,48 +81,56 @@ public struct ValidationReport {
     /// configurations) and per configuration C_max with its binding condition; and counts.
     /// An infinite C_max (no condition restricts C) or C_req is written as the string "inf"; a
     /// C_req is null when the claim fails nowhere.
-    public var summary: [String: Any] {
-        func constant(_ x: Double) -> Any { x == .infinity ? "inf" : x }
-        return ["suite": suite.name,
-         "statements": judgements.map { j -> [String: Any] in
-             ["id": j.statement.id, "provenance": j.statement.provenance.rawValue, "verdict": j.verdict.rawValue,
-              "reason": j.reason,
-              "constants": Dictionary(uniqueKeysWithValues: j.fitted.map { ($0.name, $0.value) }),
-              "judged_configurations": j.configurations.filter { $0.judged && $0.verdict != .notApplicable }.count,
-              "regime": ["C": j.regime.constant, "required_C": j.regime.requiredConstant.map(constant) ?? NSNull(),
-                         "supporting_configurations": j.regime.supportingConfigurations,
-                         "inside": j.regime.insideConfigurations, "outside": j.regime.outsideConfigurations] as [String: Any],
-              "configurations": j.configurations.map { c -> [String: Any] in
-                  ["label": c.label, "split": c.split, "judged": c.judged, "verdict": c.verdict.rawValue,
-                   "C_max": constant(c.regimeConstant), "binding_condition": c.bindingCondition ?? NSNull(),
-                   "claim": c.claimVerdict.rawValue,
-                   "worst_relative_margin": LadderChase.worstMargin(c.rows).map(constant) ?? NSNull()]
-              }].merging(ladder(j.statement.id).map { ["ladder": Self.summary($0)] } ?? [:]) { a, _ in a }
-         },
-         "counts": counts].merging(ladders.isEmpty ? [:] : ["ladder_counts": ladderCounts]) { a, _ in a }
+    public var summary: JSONValue {
+        func constant(_ x: Double) -> JSONValue { x == .infinity ? "inf" : .number(x) }
+        var object: [String: JSONValue] = [
+            "suite": suite.name.json,
+            "statements": judgements.map { j -> JSONValue in
+                var entry: [String: JSONValue] = [
+                    "id": j.statement.id.json, "provenance": j.statement.provenance.rawValue.json, "verdict": j.verdict.rawValue.json,
+                    "reason": j.reason.json,
+                    "constants": Dictionary(uniqueKeysWithValues: j.fitted.map { ($0.name, $0.value) }).json,
+                    "judged_configurations": j.configurations.filter { $0.judged && $0.verdict != .notApplicable }.count.json,
+                    "regime": ["C": j.regime.constant.json, "required_C": j.regime.requiredConstant.map(constant) ?? .null,
+                               "supporting_configurations": j.regime.supportingConfigurations.json,
+                               "inside": j.regime.insideConfigurations.json, "outside": j.regime.outsideConfigurations.json],
+                    "configurations": j.configurations.map { c -> JSONValue in
+                        ["label": c.label.json, "split": c.split.json, "judged": c.judged.json, "verdict": c.verdict.rawValue.json,
+                         "C_max": constant(c.regimeConstant), "binding_condition": c.bindingCondition.json,
+                         "claim": c.claimVerdict.rawValue.json,
+                         "worst_relative_margin": LadderChase.worstMargin(c.rows).map(constant) ?? .null]
+                    }.json,
+                ]
+                if let ladder = ladder(j.statement.id) { entry["ladder"] = Self.summary(ladder) }
+                return .object(entry)
+            }.json,
+            "counts": counts.json,
+        ]
+        if !ladders.isEmpty { object["ladder_counts"] = ladderCounts.json }
+        return .object(object)
     }
 
     /// A statement's `ladder` object in `summary.json` (docs/theory.md §8b).
-    static func summary(_ ladder: StatementLadder) -> [String: Any] {
-        func number(_ x: Double?) -> Any { x.map { $0.isFinite ? $0 : ($0 > 0 ? "inf" : "-inf") as Any } ?? NSNull() }
-        return ["rungs": ladder.rungs.map(\.constant), "chased": ladder.chased,
-                "per_rung": ladder.rungs.map { rung -> [String: Any] in
+    static func summary(_ ladder: StatementLadder) -> JSONValue {
+        func number(_ x: Double?) -> JSONValue { x.map { $0.isFinite ? .number($0) : .string($0 > 0 ? "inf" : "-inf") } ?? .null }
+        return ["rungs": ladder.rungs.map(\.constant).json, "chased": ladder.chased.json,
+                "per_rung": ladder.rungs.map { rung -> JSONValue in
                     let binding = rung.bindingConfiguration
-                    return ["C": rung.constant,
-                            "C_max": rung.configurations.isEmpty ? NSNull() : number(rung.configurations.contains(where: \.reached) ? rung.reachedConstant : binding?.constant),
-                            "binding_condition": binding?.binding ?? NSNull(),
-                            "verdict": rung.outcome.rawValue, "worst_relative_margin": number(rung.worstRelativeMargin),
-                            "note": rung.note,
-                            "configurations": rung.configurations.map { c -> [String: Any] in
-                                ["label": c.label, "reached": c.reached, "C_max": number(c.constant), "binding_condition": c.binding ?? NSNull(),
-                                 "verdict": c.verdict?.rawValue ?? NSNull(), "worst_relative_margin": number(c.worstRelativeMargin), "note": c.note]
-                            }]
-                },
-                "verdict": ladder.verdict.rawValue, "reason": ladder.reason, "C0": number(ladder.holdsFrom),
-                "trend": ladder.trend.map { t -> Any in
-                    ["slope": t.slope, "lower": number(t.lower), "upper": number(t.upper), "points": t.points,
-                     "degrees_of_freedom": t.degreesOfFreedom, "vanishing_C": number(t.vanishingConstant)] as [String: Any]
-                } ?? NSNull()]
+                    return ["C": rung.constant.json,
+                            "C_max": rung.configurations.isEmpty ? .null : number(rung.configurations.contains(where: \.reached) ? rung.reachedConstant : binding?.constant),
+                            "binding_condition": (binding?.binding).json,
+                            "verdict": rung.outcome.rawValue.json, "worst_relative_margin": number(rung.worstRelativeMargin),
+                            "note": rung.note.json,
+                            "configurations": rung.configurations.map { c -> JSONValue in
+                                ["label": c.label.json, "reached": c.reached.json, "C_max": number(c.constant), "binding_condition": c.binding.json,
+                                 "verdict": (c.verdict?.rawValue).json, "worst_relative_margin": number(c.worstRelativeMargin), "note": c.note.json]
+                            }.json]
+                }.json,
+                "verdict": ladder.verdict.rawValue.json, "reason": ladder.reason.json, "C0": number(ladder.holdsFrom),
+                "trend": ladder.trend.map { t -> JSONValue in
+                    ["slope": t.slope.json, "lower": number(t.lower), "upper": number(t.upper), "points": t.points.json,
+                     "degrees_of_freedom": t.degreesOfFreedom.json, "vanishing_C": number(t.vanishingConstant)]
+                } ?? .null]
     }
 
     /// "holds-from C₀ = 4.01", "slope +0.01 [−0.02, +0.04]", … for the verdict table.

@@ -60,9 +60,9 @@ public struct ValidationSession {
         try OutputFolder.prepare(output, results: ValidationReport.resultNames, replacing: replacing)
         let runsFolder = output.appendingPathComponent("runs")
         try FileManager.default.createDirectory(at: runsFolder, withIntermediateDirectories: true)
-        var manifest = RunManifest(config: ["suite": suite.name, "configurations": suite.configurations.map { c -> [String: Any] in
-            ["label": c.label, "split": c.split.rawValue, "config": c.config.jsonObject] }, "seeds": suite.seeds,
-            "constants": suite.constants], seed: nil)
+        var manifest = RunManifest(config: ["suite": suite.name.json, "configurations": suite.configurations.map { c -> JSONValue in
+            ["label": c.label.json, "split": c.split.rawValue.json, "config": c.config.jsonObject.json] }.json, "seeds": suite.seeds.json,
+            "constants": suite.constants.json], seed: nil)
         try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
 
         let encoder = RunMeasurements.encoder()
@@ -141,20 +141,19 @@ extension ValidationSuite {
     public func recordedRuns(in folder: URL) throws -> [RunMeasurements] {
         func refuse(_ problem: String) -> ConfigError { ConfigError(field: "runs", problem) }
         let manifestFile = folder.appendingPathComponent("manifest.json")
-        guard let manifest = (try? SystemFile.read(manifestFile.path, limit: Self.largestRecordedFile)).flatMap({ try? JSONSerialization.jsonObject(with: $0) }) as? [String: Any],
-              let recorded = (manifest["config"] as? [String: Any])?["configurations"] as? [[String: Any]] else {
+        guard let manifest = (try? SystemFile.read(manifestFile.path, limit: Self.largestRecordedFile)).flatMap(JSONValue.parse),
+              let recorded = manifest["config"]?["configurations"]?.array else {
             throw refuse("\(InputText.excerpt(manifestFile.path)) is missing or unreadable: not a report written by ptv validate")
         }
         let recordedConfigs = Dictionary(recorded.compactMap { entry in
-            (entry["label"] as? String).map { ($0, entry["config"] as? [String: Any] ?? [:]) }
+            entry["label"]?.string.map { ($0, entry["config"] ?? [:]) }
         }) { first, _ in first }
         for configuration in configurations {
             guard let config = recordedConfigs[configuration.label] else {
                 throw refuse("the report in \(InputText.excerpt(folder.path)) has no configuration '\(InputText.excerpt(configuration.label))' (give the suite it was recorded with)")
             }
-            // Compared as JSON values read back (1 and 1.0 are one number).
-            let ours = try JSONSerialization.jsonObject(with: JSONOutput.data(configuration.config.jsonObject)) as? [String: Any] ?? [:]
-            guard NSDictionary(dictionary: config).isEqual(to: ours) else {
+            // Compared as JSON values read back from the same text form.
+            guard JSONValue.parse(JSONOutput.text(configuration.config.jsonObject.json)) == config else {
                 throw refuse("configuration '\(InputText.excerpt(configuration.label))' differs from the one the report recorded; its runs would be judged as another configuration's")
             }
         }

@@ -100,11 +100,11 @@ struct AuditCommand: AsyncParsableCommand {
         let archive: (any RunArchive)? = shards.fromShards ? try ShardArchive(folder: folder)
             : try store.map { StoreArchive(store: try SweepStore(url: URL(fileURLWithPath: $0))) }
         try OutputFolder.prepare(output, results: AuditResult.resultNames, replacing: options.force)
-        var manifest = RunManifest(config: ["suite": audited.name, "variant": variantRule.name, "variant_source": variantRule.source,
-                                            "baseline": baselineRule.name, "baseline_source": baselineRule.source,
-                                            "seeds": audited.seeds,
-                                            "configurations": zip(audit.variantSuite.configurations, audit.baselineSuite.configurations).map { v, b -> [String: Any] in
-                                                ["label": v.label, "variant": v.config.jsonObject, "baseline": b.config.jsonObject] }],
+        var manifest = RunManifest(config: ["suite": audited.name.json, "variant": variantRule.name.json, "variant_source": variantRule.source.json,
+                                            "baseline": baselineRule.name.json, "baseline_source": baselineRule.source.json,
+                                            "seeds": audited.seeds.json,
+                                            "configurations": zip(audit.variantSuite.configurations, audit.baselineSuite.configurations).map { v, b -> JSONValue in
+                                                ["label": v.label.json, "variant": v.config.jsonObject.json, "baseline": b.config.jsonObject.json] }.json],
                                    seed: nil)
         try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
 

@@ -81,7 +81,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         for (name, model, steps) in deepChoices where wanted.contains(name) {
             let ours = (0..<repeats).map { _ in DeepThroughput.imagesPerSecond(model, channels: 1, side: 28, classes: 10, batch: 64, steps: steps) }.max()!
-            let description = try JSONOutput.text(model.jsonObject.merging(["channels": 1, "classes": 10, "side": 28]) { a, _ in a })
+            let description = JSONOutput.text(.object(model.jsonObject.merging(["channels": 1, "classes": 10, "side": 28]) { a, _ in a }))
             var theirs: [Double] = []
             for _ in 0..<repeats {
                 let run = try? Subprocess.run(["/usr/bin/env", python, try torchBenchScript(), description, "1", "64", String(steps)], captureOutput: true)

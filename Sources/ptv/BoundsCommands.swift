@@ -6,10 +6,6 @@ import TransferModel
 import Validation
 import Vocabulary
 
-/// Serialise a JSON-ready object: sorted keys, pretty-printed (``JSONOutput``).
-private func jsonText(_ object: Any) throws -> String {
-    String(decoding: try JSONOutput.data(object), as: UTF8.self)
-}
 
 /// `ptv bounds`: every quantity and condition of docs/theory.md §6 for one configuration.
 struct BoundsCommand: AsyncParsableCommand {
@@ -54,7 +50,7 @@ struct BoundsCommand: AsyncParsableCommand {
         }
         let cfg = configs[0]
         let report = TheoryReport(configuration: cfg.numericValues, constants: cfg.effectiveConstants)
-        print(json ? try jsonText(report.jsonObject) : report.text)
+        print(json ? JSONValue.object(report.jsonObject).prettyText : report.text)
     }
 }
 
@@ -96,12 +92,13 @@ struct ProveCommand: ParsableCommand {
         switch outcome {
         case .proved(let certificate):
             if json {
-                let factors: [[String: Any]] = zip(certificate.hypotheses, certificate.powers).map {
-                    ["hypothesis": $0.0.printed(), "power": $0.1.description, "power_value": $0.1.doubleValue]
+                let factors: [JSONValue] = zip(certificate.hypotheses, certificate.powers).map {
+                    ["hypothesis": $0.0.printed().json, "power": $0.1.description.json, "power_value": $0.1.doubleValue.json]
                 }
-                print(try jsonText(["proved": true, "claim": goal.printed(),
-                                    "certificate": ["factors": factors, "verified": certificate.verify(),
-                                                    "assumed_positive": certificate.atoms, "text": certificate.description]]))
+                let proof: JSONValue = ["proved": true, "claim": goal.printed().json,
+                                        "certificate": ["factors": factors.json, "verified": certificate.verify().json,
+                                                        "assumed_positive": certificate.atoms.json, "text": certificate.description.json]]
+                print(proof.prettyText)
             } else {
                 print("proved: \(goal.printed())")
                 print("  \(certificate.description)")
@@ -109,7 +106,7 @@ struct ProveCommand: ParsableCommand {
             }
         case .cannotVerify(let reason):
             if json {
-                print(try jsonText(["proved": false, "claim": goal.printed(), "reason": reason]))
+                print((["proved": false, "claim": goal.printed().json, "reason": reason.json] as JSONValue).prettyText)
             } else {
                 print("cannot verify: \(goal.printed())")
                 print("  \(reason)")

@@ -80,8 +80,8 @@ struct DeepTrainCommand: ParsableCommand {
             let loaded = try Checkpoint.load(arrays, into: network, field: "init-from") { name in prefixes.isEmpty || prefixes.contains { name.hasPrefix($0) } }
             guard !loaded.isEmpty else { throw ConfigError(field: "init-prefix", "no array of \(InputText.excerpt(initFrom)) starts with \(prefixes.joined(separator: ", "))") }
             if !quiet { Progress.line("loaded \(loaded.count) arrays from \(initFrom)") }
-            manifest.config["init_from"] = initFrom
-            manifest.config["init_loaded"] = loaded
+            manifest.config["init_from"] = initFrom.json
+            manifest.config["init_loaded"] = loaded.json
             try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
         }
         let parameterCount = network.parameters.reduce(0) { $0 + $1.parameter.value.count }
@@ -107,9 +107,9 @@ struct DeepTrainCommand: ParsableCommand {
             // files are all in place (a kill between the writes left a row without its metrics).
             try ResultFile.write(try Checkpoint.encode(Checkpoint.arrays(of: network), metadata: ["epoch": String(record.epoch)]),
                                  to: output.appendingPathComponent("model.safetensors"))
-            try JSONOutput.write(["epochs_done": record.epoch, "train_loss": record.trainLoss, "train_accuracy": record.trainAccuracy,
-                                  "test_loss": record.testLoss, "test_accuracy": record.testAccuracy, "parameters": parameterCount,
-                                  "train_images": train.count, "test_images": test.count] as [String: Any],
+            try JSONOutput.write(["epochs_done": record.epoch.json, "train_loss": record.trainLoss.json, "train_accuracy": record.trainAccuracy.json,
+                                  "test_loss": record.testLoss.json, "test_accuracy": record.testAccuracy.json, "parameters": parameterCount.json,
+                                  "train_images": train.count.json, "test_images": test.count.json] as JSONValue,
                                  to: output.appendingPathComponent("metrics.json"))
             try ResultFile.write(rows.joined(separator: "\n") + "\n", to: output.appendingPathComponent("epochs.csv"))
             if !quiet {

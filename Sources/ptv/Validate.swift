@@ -142,8 +142,8 @@ extension Validate {
             let added = try files.reduce(0) { $0 + (try runStore.mergeDeepRuns(shard: $1.url)) }
             if !quiet { Progress.line("merged \(files.count) shards into \(runStore.url.path): \(added) runs added") }
         }
-        var manifest = RunManifest(config: ["suite": deepSuite.name, "suite_file": suiteFile.path, "seeds": deepSuite.seeds,
-                                            "store": runStore.url.path, "statements": validation.statements.map(\.id)], seed: nil)
+        var manifest = RunManifest(config: ["suite": deepSuite.name.json, "suite_file": suiteFile.path.json, "seeds": deepSuite.seeds.json,
+                                            "store": runStore.url.path.json, "statements": validation.statements.map(\.id).json], seed: nil)
         try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
         let result = try await validation.run(images: images, store: runStore) { if !quiet { Progress.line($0) } }
         try result.write(to: output)

@@ -207,7 +207,6 @@ import Testing
         let t = try report.threshold.get()
         #expect(t.closedForm == nil && t.rootFinding == nil)
         let json = report.jsonObject
-        let dStar = (json["quantities"] as! [String: Any])["d_star"] as! [String: Any]
-        #expect(dStar["value"] is NSNull)
+        #expect(json["quantities"]?.object?["d_star"]?.object?["value"] == .null)
     }
 }

@@ -1,12 +1,14 @@
 @testable import Bounds
 import Foundation
+import Platform
 import Testing
 
 /// The `ptv bounds --json` object has the shape the issue specifies and serialises.
 @Suite struct TheoryReportTests {
     @Test func jsonShape() throws {
         let report = TheoryReport(configuration: TheoryQuantityTests.configs[0], constants: ["C1": 10])
-        let json = report.jsonObject
+        // Read back by Foundation's parser, independently of the package's own JSON code.
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(JSONOutput.text(.object(report.jsonObject)).utf8)) as? [String: Any])
         let quantities = try #require(json["quantities"] as? [String: Any])
         for id in ["SNR_1", "SNR_2", "Lambda_1", "Lambda_2", "gamma_hat_1", "gamma_hat_2", "SNR_u", "A_u", "B_1", "A_2",
                    "B_2", "Gamma", "Gamma_scratch", "Gamma_inherited", "d_star"] {
@@ -26,8 +28,7 @@ import Testing
         #expect(regime == predictions["regime_by_gamma"] as? String || regime.hasPrefix("outside the hypotheses ("))
         #expect(predictions["failing_conditions"] is [String] && predictions.keys.contains("C_max"))
         #expect(predictions["predicted_test_error"] is Double && predictions["negative_transfer"] is Bool)
-        let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
-        #expect(data.count > 1000)
+        #expect(JSONOutput.text(.object(report.jsonObject)).utf8.count > 1000)
         let text = report.text
         #expect(text.contains("Quantities (docs/theory.md §6") && text.contains("Conditions") && text.contains("∂Γ/∂α"))
     }
@@ -43,7 +44,7 @@ import Testing
             Issue.record("log(0) should be a domain error"); return
         }
         #expect(s == "log(T1)")
-        _ = try JSONSerialization.data(withJSONObject: report.jsonObject)
+        _ = try JSONSerialization.jsonObject(with: Data(JSONOutput.text(.object(report.jsonObject)).utf8))
     }
 }
 

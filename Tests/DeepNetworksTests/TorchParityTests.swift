@@ -16,7 +16,7 @@ struct TorchParityTests {
         .deletingLastPathComponent().appendingPathComponent("scripts/torch_parity.py").path
 
     /// Write the network, a batch and one step's results for the script, run it, and expect agreement.
-    static func compare(_ network: Sequential<Float>, description: [String: Any], images: Tensor<Float>, labels: [Int], label: String,
+    static func compare(_ network: Sequential<Float>, description: [String: JSONValue], images: Tensor<Float>, labels: [Int], label: String,
                         rng: inout SeededGenerator) throws {
         // Non-trivial normalisation parameters (γ, β of batch and layer norms).
         for (name, parameter) in network.parameters where name.contains("bn") || name.contains("norm") || name.hasSuffix("downsample.1.weight") || name.hasSuffix("downsample.1.bias") {
@@ -24,8 +24,8 @@ struct TorchParityTests {
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ptv-torch-parity-\(label)-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let settings: [String: Any] = ["learning_rate": 0.1, "momentum": 0.9, "weight_decay": 0.01,
-                                       "decay": network.parameters.filter { $0.parameter.decays }.map(\.name)]
+        let settings: [String: JSONValue] = ["learning_rate": 0.1, "momentum": 0.9, "weight_decay": 0.01,
+                                             "decay": network.parameters.filter { $0.parameter.decays }.map(\.name).json]
         try JSONOutput.write(description.merging(settings) { a, _ in a }, to: folder.appendingPathComponent("model.json"))
         try ResultFile.write(Checkpoint.encode(Checkpoint.arrays(of: network) + [
             ("input.images", images), ("input.labels", Tensor(shape: [labels.count], storage: labels.map(Float.init)))]),
@@ -55,8 +55,8 @@ struct TorchParityTests {
         var rng = SeededGenerator(seed: 21, stream: "parity")
         let network: Sequential<Float> = description.network(channels: 2, classes: 5, using: &rng)
         let images = Tensor<Float>(gaussian: [6, 2, 8, 8], standardDeviation: 1, using: &rng)
-        try Self.compare(network, description: ["family": "resnet", "block": block.rawValue, "stem": description.stem, "channels": 2, "classes": 5,
-                                                "stages": description.stages.map { ["blocks": $0.blocks, "width": $0.width, "stride": $0.stride] }],
+        try Self.compare(network, description: ["family": "resnet", "block": block.rawValue.json, "stem": description.stem.json, "channels": 2, "classes": 5,
+                                                "stages": description.stages.map { ["blocks": $0.blocks.json, "width": $0.width.json, "stride": $0.stride.json] as JSONValue }.json],
                          images: images, labels: [0, 4, 2, 1, 3, 2], label: "resnet-\(block)", rng: &rng)
     }
 
@@ -77,7 +77,7 @@ struct TorchParityTests {
 struct TorchLayerParityTests {
     static let script = URL(fileURLWithPath: TorchParityTests.script).deletingLastPathComponent().appendingPathComponent("torch_layer_parity.py").path
 
-    static func cases() -> [(spec: [String: Any], layer: any Layer<Float>, input: [Int])] {
+    static func cases() -> [(spec: [String: JSONValue], layer: any Layer<Float>, input: [Int])] {
         var rng = SeededGenerator(seed: 31, stream: "layer-parity")
         let norm = BatchNorm2d<Float>(channels: 3)
         norm.scale.value = Tensor(shape: [3], storage: [1.3, -0.6, 0.8])
@@ -100,7 +100,7 @@ struct TorchLayerParityTests {
     @Test func everyLayerMatchesTorch() throws {
         var rng = SeededGenerator(seed: 32, stream: "layer-parity-input")
         for (spec, layer, shape) in Self.cases() {
-            let kind = spec["kind"] as! String
+            let kind = spec["kind"]!.string!
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ptv-layer-parity-\(kind)-\(getpid())")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let x = Tensor<Float>(gaussian: shape, standardDeviation: 1, using: &rng)

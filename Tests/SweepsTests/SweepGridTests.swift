@@ -67,7 +67,7 @@ struct SweepGridTests {
         for values in variants {
             let config = try ExperimentConfig.parse(yaml: values.map { "\($0.key): \($0.value)" }.joined(separator: "\n"))
             for (key, value) in config.jsonObject {
-                let byText = RunKey.defaultTexts[key] == String(decoding: try JSONSerialization.data(withJSONObject: ["v": value], options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+                let byText = RunKey.defaults[key]?.canonicalText == value.canonicalText
                 #expect(RunKey.isDefault(key, value) == byText, "\(key) in \(values)")
             }
         }

@@ -55,9 +55,9 @@ struct TransferRecipeTests {
     @Test func compositionIsEchoed() throws {
         let config = try ExperimentConfig.parse(yaml: "variant: {name: top-frozen, selection: top_signal, fraction: 0.25, transform: {scale: 2, freeze: true}}\n")
         #expect(config.alpha == 0.25)
-        let echoed = try #require(config.jsonObject["variant"] as? [String: Any])
-        #expect(echoed["name"] as? String == "top-frozen" && echoed["selection"] as? String == "top_signal")
-        #expect((echoed["transform"] as? [String: Any])?["scale"] as? Double == 2)
+        let echoed = try #require(config.jsonObject["variant"]?.object)
+        #expect(echoed["name"] == "top-frozen" && echoed["selection"] == "top_signal")
+        #expect(echoed["transform"]?.object?["scale"]?.number == 2)
         #expect(config.transferRecipe == TransferRecipe(name: "top-frozen", selection: .top_signal, scale: 2, freeze: true))
     }
 
@@ -100,12 +100,15 @@ struct DegenerateRuleTests {
         let base = "m: 5\nd: 120\nN1: 30\nN2: 12\nT1: 60\nT2: 60\nn_test: 400\nu_norm: 2\nv1_norm: 1.5\nv2_norm: 1.5\n" + sampler
         let filter = try await TransferExperiment(config: Fixtures.config(base + "variant: filter\n")).run()
         let zeroed = try await TransferExperiment(config: Fixtures.config(base + "variant: {selection: random, transform: {scale: 0}}\n")).run()
-        // Exact in the reduced space; in ℝᵈ (weight engine) the test vectors differ in directions
-        // scratch never sees, so its outputs agree to rounding (as in TransferPlanTests).
+        // Equal up to rounding: the same scratch run, but the products run through BLAS with a
+        // different number of rows, and OpenBLAS blocks (and so sums) by shape and by the CPU's
+        // kernel. 1e-9 of the output scale is ~10⁷ ulps, far below any change of a prediction.
+        // (In ℝᵈ the test vectors also differ in directions scratch never sees.)
         let scale = filter[2].testOutputs.map(abs).max()!
         let worst = zip(filter[2].testOutputs, zeroed[2].testOutputs).map { abs($0 - $1) }.max()!
-        #expect(sampler.contains("gram") ? worst == 0 : worst <= 1e-9 * scale, "max |Δf| = \(worst)")
-        #expect(filter[2].testScore == zeroed[2].testScore)
+        #expect(worst <= 1e-9 * scale, "max |Δf| = \(worst)")
+        #expect(filter[2].testScore.error == zeroed[2].testScore.error)
+        #expect(abs(filter[2].testScore.loss - zeroed[2].testScore.loss) <= 1e-9 * filter[2].testScore.loss)
         #expect(zeroed[1].inheritance.map { inheritance in
             inheritance.sources.keys.allSatisfy { row in zeroed[1].run.initial.weights.row(row).allSatisfy { $0 == 0 } }
         } == true)

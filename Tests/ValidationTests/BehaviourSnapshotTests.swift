@@ -37,7 +37,7 @@ struct BehaviourSnapshotTests {
         let now = try await Self.current()
         if ProcessInfo.processInfo.environment["PTV_RECORD_SNAPSHOTS"] == "1" {
             try FileManager.default.createDirectory(at: Self.file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try JSONOutput.write(now, to: Self.file)
+            try JSONOutput.write(now.mapValues { ($0 as? [String: Double])?.json ?? ($0 as? [String: String]).json }, to: Self.file)
             return
         }
         let recorded = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.file)) as? [String: Any])
@@ -50,6 +50,13 @@ struct BehaviourSnapshotTests {
                 #expect(Set(old.keys).isSubset(of: Set(metrics.keys)), "\(key)")
                 for (name, o) in old {
                     let x = metrics[name] ?? .nan
+                    if name == "decomposition_max_rel_error" {
+                        // A measurement of rounding itself (~1e-16): it moves with the BLAS kernel
+                        // the CPU selects, so it is held to the bound that makes it a check, not to
+                        // its recorded digits.
+                        #expect(x < 1e-12, "\(key).\(name): now \(x)")
+                        continue
+                    }
                     #expect(abs(o - x) <= 1e-9 * max(abs(o), abs(x)), "\(key).\(name): recorded \(o), now \(x)")
                 }
             } else {
