@@ -72,11 +72,11 @@ let package = Package(
         // backward passes, optimisers, image datasets.
         .target(name: "DeepNetworks", dependencies: ["Platform", "NumericsCore", "Vocabulary", .product(name: "Yams", package: "Yams")]),
         // Self-contained report pages (Markdown + HTML from one document model) and SVG charts.
-        .target(name: "Reports"),
+        .target(name: "Reports", dependencies: ["Platform"]),
         // The run store: an embedded SQLite file (GRDB) of runs keyed by SHA-256 (swift-crypto) of
         // their effective config, with their config echo and measured rows; shards and Slurm arrays.
         .target(name: "RunStore", dependencies: [
-            "Platform", "Vocabulary", "TransferModel",
+            "Platform", "NumericsCore", "Vocabulary", "TransferModel",
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The judge: probes on recorded runs, verdicts, calibration, the ladder of constants,
@@ -124,7 +124,7 @@ let package = Package(
                     exclude: ["Snapshots"]),
         .testTarget(name: "PTVTests", dependencies: ["TransferModel", "NumericsCore", "Vocabulary", "Platform", "RunStore", "Sweeps", "ptv"]),
         .testTarget(name: "DeepNetworksTests", dependencies: ["DeepNetworks", "NumericsCore", "Platform", "Vocabulary"]),
-        .testTarget(name: "DeepExperimentsTests", dependencies: ["DeepExperiments", "DeepNetworks", "Validation", "RunStore", "NumericsCore", "Vocabulary", "Platform"]),
+        .testTarget(name: "DeepExperimentsTests", dependencies: ["DeepExperiments", "Bounds", "DeepNetworks", "Validation", "RunStore", "NumericsCore", "Vocabulary", "Platform"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "TransferModel", "Platform", "Vocabulary", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "RunStore", "TransferModel", "NumericsCore", "Vocabulary", "Platform", "Bounds", "Validation"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),

@@ -5,27 +5,27 @@ import Vocabulary
 
 /// Times the weight-space and coefficient-space engines on the same config in one process
 /// (data generation, the three phases and test scoring included) and checks they agree.
-public struct EngineBenchmark: Sendable {
-    public struct Timing: Sendable {
-        public let engine: TrainingEngine
+package struct EngineBenchmark: Sendable {
+    package struct Timing: Sendable {
+        package let engine: TrainingEngine
         /// Best wall time of the whole run over the repeats, seconds.
-        public let seconds: Double
+        package let seconds: Double
         /// Training seconds per phase in the best repeat.
-        public let phaseSeconds: [Phase: Double]
-        public let testErrors: [Phase: Double]
+        package let phaseSeconds: [Phase: Double]
+        package let testErrors: [Phase: Double]
         let finalFilters: [Phase: Matrix]
     }
 
-    public let config: ExperimentConfig
-    public let repeats: Int
+    package let config: ExperimentConfig
+    package let repeats: Int
 
-    public init(config: ExperimentConfig, repeats: Int) {
+    package init(config: ExperimentConfig, repeats: Int) {
         self.config = config
         self.repeats = max(1, repeats)
     }
 
     /// Run the experiment `repeats` times with `engine` and keep the fastest.
-    public func time(_ engine: TrainingEngine) async throws -> Timing {
+    package func time(_ engine: TrainingEngine) async throws -> Timing {
         var config = self.config
         config.engine = engine
         var best: Timing?
@@ -47,7 +47,7 @@ public struct EngineBenchmark: Sendable {
     }
 
     /// Largest relative Frobenius difference of the final filters over the phases.
-    public static func filterDifference(_ a: Timing, _ b: Timing) -> Double {
+    package static func filterDifference(_ a: Timing, _ b: Timing) -> Double {
         var worst = 0.0
         for (phase, wa) in a.finalFilters {
             guard let wb = b.finalFilters[phase] else { continue }
@@ -63,7 +63,7 @@ public struct EngineBenchmark: Sendable {
 
     /// The configuration of the performance target: d = 4000, N₁ = 200, N₂ = 20,
     /// m = 20, 200 steps per phase, every other key at its default.
-    public static var targetConfig: ExperimentConfig {
+    package static var targetConfig: ExperimentConfig {
         var c = ExperimentConfig()
         c.d = 4000; c.N1 = 200; c.N2 = 20; c.m = 20; c.T1 = 200; c.T2 = 200
         // Vectors in ℝᵈ, as the NumPy reference computes them (the reduced draw is timed apart).

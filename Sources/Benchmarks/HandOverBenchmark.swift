@@ -6,21 +6,21 @@ import NumericsCore
 /// square B, the shape of the engine's per-step product, at sizes from the split threshold
 /// (`Bands.threshold`, 2²⁰ multiply–adds) up; each way is timed over the same products, best
 /// of the repeats, in one process (docs/architecture.md, "Concurrency").
-public struct HandOverBenchmark: Sendable {
-    public struct Timing: Sendable {
+package struct HandOverBenchmark: Sendable {
+    package struct Timing: Sendable {
         /// Multiply–adds per product.
-        public let operations: Int
+        package let operations: Int
         /// Mean seconds per product: both bands on the caller's thread, on the worker, in a child task.
-        public let oneThread: Double, worker: Double, childTask: Double
+        package let oneThread: Double, worker: Double, childTask: Double
     }
 
-    public let repeats: Int
+    package let repeats: Int
     static let rows = 40
 
-    public init(repeats: Int) { self.repeats = max(1, repeats) }
+    package init(repeats: Int) { self.repeats = max(1, repeats) }
 
     /// One timing per size: 2²⁰, 2²² and 2²⁴ multiply–adds.
-    public func run() async -> [Timing] {
+    package func run() async -> [Timing] {
         var timings: [Timing] = []
         for exponent in [20, 22, 24] {
             let operations = 1 << exponent

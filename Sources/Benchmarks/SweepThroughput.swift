@@ -11,8 +11,8 @@ import TransferModel
 /// Next to it, the compute-only bound: runs/s if nothing but training cost time, from the
 /// training seconds each run records (`PhaseOutcome`'s `seconds`, summed over its three phases):
 /// workers × runs / Σ training seconds.
-public enum SweepThroughput {
-    public static let gridYAML = """
+package enum SweepThroughput {
+    package static let gridYAML = """
         base: {N1: 20, N2: 10, m: 10, T1: 300, T2: 300, d: 2000, sampler: gram}
         grid:
           u_norm: [1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10, 10.5]
@@ -20,21 +20,21 @@ public enum SweepThroughput {
         """
 
     /// What the grid is, for the printed heading.
-    public static let summary = "400 runs (N1=20 N2=10 m=10 T1=T2=300 d=2000 sampler=gram)"
+    package static let summary = "400 runs (N1=20 N2=10 m=10 T1=T2=300 d=2000 sampler=gram)"
 
-    public struct Measurement: Sendable {
-        public let runs: Int
-        public let seconds: Double
-        public let trainingSeconds: Double
-        public let workers: Int
-        public var runsPerSecond: Double { Double(runs) / seconds }
+    package struct Measurement: Sendable {
+        package let runs: Int
+        package let seconds: Double
+        package let trainingSeconds: Double
+        package let workers: Int
+        package var runsPerSecond: Double { Double(runs) / seconds }
         /// workers × runs / Σ training seconds.
-        public var computeBound: Double { Double(workers * runs) / trainingSeconds }
+        package var computeBound: Double { Double(workers * runs) / trainingSeconds }
     }
 
     /// One timed sweep of `grid` (default: the grid above) on `workers` workers, into a store
     /// under `folder` (removed after).
-    public static func measure(_ grid: SweepGrid? = nil, workers: Int, folder: URL) async throws -> Measurement {
+    package static func measure(_ grid: SweepGrid? = nil, workers: Int, folder: URL) async throws -> Measurement {
         let grid = try grid ?? SweepGrid.parse(yaml: gridYAML)
         let url = folder.appendingPathComponent("throughput-\(UUID().uuidString).sqlite")
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: url.path + suffix) } }

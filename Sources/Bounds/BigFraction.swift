@@ -19,7 +19,7 @@ extension BigUInt {
 
 /// A positive fraction n/d of big integers, unreduced. Multiplication, powers and an exact
 /// comparison are all the certificate checker needs.
-public struct BigFraction: Sendable, Equatable, CustomStringConvertible {
+package struct BigFraction: Sendable, Equatable, CustomStringConvertible {
     var numerator: BigUInt
     var denominator: BigUInt
 

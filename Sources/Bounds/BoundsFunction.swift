@@ -3,7 +3,7 @@
 /// The built-in functions of the bounds language.
 ///
 /// Special functions and distributions are evaluated with GSL's error-estimating (`_e`)
-/// routines; see ``Formula/evaluate(in:)``.
+/// routines; see `evaluate(in:)`.
 public enum BoundsFunction: String, Hashable, Sendable, CaseIterable {
     /// Natural logarithm, argument > 0.
     case log

@@ -3,7 +3,7 @@
 /// A proof that a claim follows from hypotheses by multiplying them.
 ///
 /// Each relation is read as `Mₕ ≤ 1` with `Mₕ = Kₕ·Π xᵢ^aₕᵢ` (smaller side over larger
-/// side; see ``Relation/normalizedMonomial()``), the claim as `K·Π xᵢ^bᵢ ≤ 1`. The
+/// side; see `normalizedMonomial()`), the claim as `K·Π xᵢ^bᵢ ≤ 1`. The
 /// certificate gives rational powers λₕ ≥ 0 with
 ///
 /// ```
@@ -20,7 +20,7 @@ public struct Certificate: Sendable, CustomStringConvertible {
     /// The claim.
     public var claim: Relation
     /// λₕ for each hypothesis (0 when unused).
-    public var powers: [Rational]
+    package var powers: [Rational]
     /// Sub-expressions that were treated as opaque positive quantities (plain text).
     public var atoms: [String]
 

@@ -67,7 +67,7 @@ public struct Comparison: Sendable, Equatable {
 
 extension Relation {
     /// Evaluate both sides and compare them; see ``Comparison``.
-    public func compare(in environment: Environment) throws(EvaluationError) -> Comparison {
+    package func compare(in environment: Environment) throws(EvaluationError) -> Comparison {
         let l = try lhs.evaluate(in: environment)
         let r = try rhs.evaluate(in: environment)
         return Comparison(relation: self, lhs: l, rhs: r)

@@ -4,7 +4,7 @@ import Platform
 import Vocabulary
 
 /// A problem with a set of named definitions.
-public enum DefinitionError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum DefinitionError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The same name is defined twice.
     case duplicate(String)
     /// Definitions refer to each other in a cycle; the names are listed along the cycle,
@@ -34,7 +34,7 @@ public struct DefinitionSet: Sendable, Equatable {
     public init() {}
 
     /// Build from `(name, expression)` pairs; throws on duplicates and cycles.
-    public init(_ definitions: [(String, Formula)]) throws(DefinitionError) {
+    package init(_ definitions: [(String, Formula)]) throws(DefinitionError) {
         for (name, e) in definitions {
             guard expressions[name] == nil else { throw .duplicate(name) }
             names.append(name)
@@ -69,7 +69,7 @@ public struct DefinitionSet: Sendable, Equatable {
 
     /// This set with `other`'s definitions added (an `other` definition replaces one of ours
     /// with the same name). Throws if the result has a cycle.
-    public func merging(_ other: DefinitionSet) throws(DefinitionError) -> DefinitionSet {
+    package func merging(_ other: DefinitionSet) throws(DefinitionError) -> DefinitionSet {
         var result = self
         for name in other.names {
             if result.expressions[name] == nil { result.names.append(name) }
@@ -80,7 +80,7 @@ public struct DefinitionSet: Sendable, Equatable {
     }
 
     /// This set with one more definition (replacing an existing one of the same name).
-    public func adding(_ name: String, _ expression: Formula) throws(DefinitionError) -> DefinitionSet {
+    package func adding(_ name: String, _ expression: Formula) throws(DefinitionError) -> DefinitionSet {
         try merging(DefinitionSet([(name, expression)]))
     }
 

@@ -16,7 +16,7 @@ import NumericsCore
 /// so Γ is decreasing in d and crosses C1 once, at d* = (a²/C1 − c′)/c, when a²/C1 > c′;
 /// otherwise Γ < C1 at every d and there is no threshold. Units: patch dimension
 /// (continuous; round up for an integer d).
-public struct DimensionThreshold: Sendable, Equatable {
+package struct DimensionThreshold: Sendable, Equatable {
     /// a, c, c′ as above.
     public var a: Double, c: Double, cPrime: Double
     /// The threshold constant C1.

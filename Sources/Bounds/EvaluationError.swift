@@ -6,7 +6,7 @@ import Vocabulary
 
 /// Why an expression could not be evaluated. Every case names the sub-expression at fault
 /// (in the plain bounds language), so a report can say exactly what went wrong.
-public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An identifier has neither a value nor a definition.
     case unknownIdentifier(String)
     /// A function or operator was applied outside its domain (log of a non-positive number,

@@ -21,13 +21,13 @@ extension Formula {
     /// with error `Double.leastNormalMagnitude` (the true value is smaller than that);
     /// every other GSL failure, and every domain error, is thrown as ``EvaluationError``
     /// naming the sub-expression. Nothing here can abort the process.
-    public func evaluate(in environment: Environment) throws(EvaluationError) -> EstimatedValue {
+    package func evaluate(in environment: Environment) throws(EvaluationError) -> EstimatedValue {
         var evaluator = Evaluator(environment: environment)
         return try evaluator.evaluate(self)
     }
 
     /// Evaluate on exact values (no definitions).
-    public func evaluate(_ values: [String: Double]) throws(EvaluationError) -> EstimatedValue {
+    package func evaluate(_ values: [String: Double]) throws(EvaluationError) -> EstimatedValue {
         try evaluate(in: Environment(values))
     }
 }

@@ -3,4 +3,4 @@
 /// The former name of ``Formula``. Foundation also declares a type called `Expression`, so
 /// in files that import Foundation the unqualified name is ambiguous; write `Formula` (or
 /// `Bounds.Expression`).
-public typealias Expression = Formula
+package typealias Expression = Formula

@@ -1,7 +1,8 @@
+import Platform
 //===--- Formula+Printing.swift ----------------------------------------===//
 
 /// The three ways an expression can be printed.
-public enum PrintStyle: String, Sendable, CaseIterable {
+package enum PrintStyle: String, Sendable, CaseIterable {
     /// The bounds language itself: `N1*u_norm^2/(sigma_p1^2*d)`. Parsing the plain text
     /// gives back the same expression (for expressions whose literals are non-negative).
     case plain
@@ -28,7 +29,7 @@ extension Formula {
     }
 
     /// Text of the expression in the given style.
-    public func printed(_ style: PrintStyle = .plain) -> String {
+    package func printed(_ style: PrintStyle = .plain) -> String {
         switch style {
         case .plain: plainText
         case .unicode: unicodeText
@@ -60,10 +61,7 @@ extension Formula {
 
     /// Shortest text that reads back as the same `Double`: integers without a fraction,
     /// everything else in Swift's shortest round-trip form (`0.1`, `1e-05`).
-    static func formatNumber(_ x: Double) -> String {
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-        return x.description
-    }
+    static func formatNumber(_ x: Double) -> String { NumberText.exact(x) }
 
     // MARK: Unicode
 
@@ -173,7 +171,7 @@ extension RelationOperator {
 
 extension Relation: CustomStringConvertible {
     /// Text of the comparison in the given style.
-    public func printed(_ style: PrintStyle = .plain) -> String {
+    package func printed(_ style: PrintStyle = .plain) -> String {
         "\(lhs.printed(style)) \(op.printed(style)) \(rhs.printed(style))"
     }
 

@@ -21,7 +21,7 @@ extension Formula {
     ///
     /// Mathematical properties: idempotent (`e.simplified().simplified() == e.simplified()`);
     /// two products of the same powers in any order simplify to the same expression.
-    public func simplified() -> Formula {
+    package func simplified() -> Formula {
         let e = simplifiedChildren()
         switch e {
         case .binary(.add, _, _), .binary(.subtract, _, _), .negate:

@@ -12,7 +12,7 @@
 /// expressions are ``Relation`` values.
 ///
 /// Expressions are plain values: `Equatable` compares structure (so `x*y` and `y*x` differ
-/// until ``simplified()`` brings both to the canonical form), `Hashable` and `Sendable`.
+/// until `simplified()` brings both to the canonical form), `Hashable` and `Sendable`.
 public indirect enum Formula: Hashable, Sendable {
     /// A number literal. The parser only produces finite, non-negative literals; constant
     /// folding may produce negative ones.
@@ -38,7 +38,7 @@ public enum BinaryOperator: String, Hashable, Sendable, CaseIterable {
 
 /// The comparison operators. Equality is deliberately absent: two floating-point values are
 /// never compared for equality by a bound.
-public enum RelationOperator: String, Hashable, Sendable, CaseIterable {
+package enum RelationOperator: String, Hashable, Sendable, CaseIterable {
     case lessEqual = "<="
     case greaterEqual = ">="
     case less = "<"
@@ -70,10 +70,10 @@ public enum RelationOperator: String, Hashable, Sendable, CaseIterable {
 /// A comparison `lhs op rhs` between two expressions: a condition, a hypothesis or a claim.
 public struct Relation: Hashable, Sendable {
     public var lhs: Formula
-    public var op: RelationOperator
+    package var op: RelationOperator
     public var rhs: Formula
 
-    public init(_ lhs: Formula, _ op: RelationOperator, _ rhs: Formula) {
+    package init(_ lhs: Formula, _ op: RelationOperator, _ rhs: Formula) {
         self.lhs = lhs
         self.op = op
         self.rhs = rhs

@@ -10,7 +10,7 @@
 import Vocabulary
 
 /// What kind of thing an identifier names.
-public enum IdentifierKind: String, Sendable, CaseIterable {
+package enum IdentifierKind: String, Sendable, CaseIterable {
     /// A configuration value of docs/theory.md §1.
     case configuration
     /// A quantity of docs/theory.md §6 (defined in ``Theory``).
@@ -26,7 +26,7 @@ public enum IdentifierKind: String, Sendable, CaseIterable {
 }
 
 /// One identifier with its meaning and units.
-public struct IdentifierInfo: Sendable, Equatable {
+package struct IdentifierInfo: Sendable, Equatable {
     public var name: String
     public var kind: IdentifierKind
     public var meaning: String
@@ -43,25 +43,25 @@ public struct IdentifierInfo: Sendable, Equatable {
 /// The identifiers known to the `proofs/` loader.
 public struct IdentifierCatalog: Sendable {
     /// Name → description.
-    public private(set) var entries: [String: IdentifierInfo]
+    package private(set) var entries: [String: IdentifierInfo]
 
-    public init(_ entries: [IdentifierInfo]) {
+    package init(_ entries: [IdentifierInfo]) {
         self.entries = Dictionary(entries.map { ($0.name, $0) }) { first, _ in first }
     }
 
     /// The description of `name`, if known.
-    public subscript(name: String) -> IdentifierInfo? { entries[name] }
+    package subscript(name: String) -> IdentifierInfo? { entries[name] }
 
     /// True when `name` is known.
     public func contains(_ name: String) -> Bool { entries[name] != nil }
 
     /// Names of one kind, sorted.
-    public func names(of kind: IdentifierKind) -> [String] {
+    package func names(of kind: IdentifierKind) -> [String] {
         entries.values.filter { $0.kind == kind }.map(\.name).sorted()
     }
 
     /// This catalog with more identifiers (a later entry replaces an earlier one of the same name).
-    public func adding(_ more: [IdentifierInfo]) -> IdentifierCatalog {
+    package func adding(_ more: [IdentifierInfo]) -> IdentifierCatalog {
         var copy = self
         for e in more { copy.entries[e.name] = e }
         return copy
@@ -75,12 +75,12 @@ public struct IdentifierCatalog: Sendable {
     // MARK: The standard catalog
 
     /// Configuration ids of docs/theory.md §1 (the numbers of the theory, from `ConfigKey`).
-    public static let configuration: [IdentifierInfo] = ConfigKey.allCases.filter(\.isTheoryValue).map {
+    package static let configuration: [IdentifierInfo] = ConfigKey.allCases.filter(\.isTheoryValue).map {
         IdentifierInfo($0.rawValue, .configuration, $0.meaning, units: $0.unit)
     }
 
     /// The per-task aliases of the theory in force (see ``Theory``).
-    public static var aliases: [IdentifierInfo] { aliases(of: Theory.current) }
+    package static var aliases: [IdentifierInfo] { aliases(of: Theory.current) }
 
     static func aliases(of theory: Theory) -> [IdentifierInfo] {
         theory.aliases.map {
@@ -94,7 +94,7 @@ public struct IdentifierCatalog: Sendable {
     public static let constantDefaults: [String: Double] = TheoryConstant.defaults
 
     /// The constants.
-    public static let constants: [IdentifierInfo] = TheoryConstant.allCases.map {
+    package static let constants: [IdentifierInfo] = TheoryConstant.allCases.map {
         IdentifierInfo($0.rawValue, .constant, $0.meaning, units: $0.unit)
     }
 
@@ -102,12 +102,12 @@ public struct IdentifierCatalog: Sendable {
     /// evaluated once per element (sample, pair, filter) so the probe can compare the
     /// violation frequency with δ; extremes (`…_min`, `…_max`) are over every filter,
     /// sample and recorded step of the task's run.
-    public static let measured: [IdentifierInfo] = MeasuredQuantity.allCases.map {
+    package static let measured: [IdentifierInfo] = MeasuredQuantity.allCases.map {
         IdentifierInfo($0.id, .measured, $0.meaning, units: $0.unit)
     }
 
     /// Quantities (instances and templates) and conditions of the theory in force.
-    public static var theory: [IdentifierInfo] { theory(of: Theory.current) }
+    package static var theory: [IdentifierInfo] { theory(of: Theory.current) }
 
     static func theory(of theory: Theory) -> [IdentifierInfo] {
         var list = (theory.templates + theory.quantities).map {

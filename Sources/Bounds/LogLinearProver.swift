@@ -3,7 +3,7 @@
 import NumericsCore
 
 /// The outcome of trying to prove a claim from hypotheses.
-public enum ProofOutcome: Sendable {
+package enum ProofOutcome: Sendable {
     /// Proved; the certificate has been re-verified exactly.
     case proved(Certificate)
     /// No certificate was found (or none survived exact re-verification); the reason says which.
@@ -40,7 +40,7 @@ public enum LogLinearProver {
     public static let largestHypothesisCount = 256
 
     /// Try to prove `claim` from `hypotheses`.
-    public static func prove(_ claim: Relation, from hypotheses: [Relation]) -> ProofOutcome {
+    package static func prove(_ claim: Relation, from hypotheses: [Relation]) -> ProofOutcome {
         guard hypotheses.count <= largestHypothesisCount else {
             return .cannotVerify("\(hypotheses.count) hypotheses; at most \(largestHypothesisCount) are combined")
         }
@@ -134,7 +134,7 @@ public enum LogLinearProver {
     }
 
     /// Parse and prove. Throws ``ParseError`` for malformed text (with line:column).
-    public static func prove(claim: String, assumptions: [String]) throws(ParseError) -> ProofOutcome {
+    package static func prove(claim: String, assumptions: [String]) throws(ParseError) -> ProofOutcome {
         let c = try Relation(parsing: claim)
         var hs: [Relation] = []
         for a in assumptions { hs.append(try Relation(parsing: a)) }

@@ -10,7 +10,7 @@
 /// positive. A sub-expression that is not itself a product of powers (a sum, `log(…)`,
 /// `exp(…)`, a power with a symbolic exponent) becomes an *atom*: an opaque quantity,
 /// also assumed positive, which a certificate lists explicitly.
-public struct Monomial: Sendable, Equatable {
+package struct Monomial: Sendable, Equatable {
     /// The constant factor K as (decimal constant, rational exponent) pairs.
     public var coefficient: [(base: BigFraction, exponent: Rational)]
     /// Exponent of each identifier or atom key (atom keys are `[plain text]`); no zero entries.
@@ -31,7 +31,7 @@ public struct Monomial: Sendable, Equatable {
     }
 
     /// Why an expression is not a product of powers of positive quantities.
-    public struct NotAMonomial: Error, Sendable, CustomStringConvertible {
+    package struct NotAMonomial: Error, Sendable, CustomStringConvertible {
         public var description: String
     }
 
@@ -130,7 +130,7 @@ public struct Monomial: Sendable, Equatable {
 
 extension Relation {
     /// The relation as `M ≤ 1` (or `M < 1`) with M = smaller/larger, a monomial.
-    public func normalizedMonomial() throws(Monomial.NotAMonomial) -> (monomial: Monomial, strict: Bool) {
+    package func normalizedMonomial() throws(Monomial.NotAMonomial) -> (monomial: Monomial, strict: Bool) {
         let (larger, smaller, strict) = asGreater
         let m = try Monomial(smaller).multiplied(by: Monomial(larger).raised(to: Rational(-1)))
         return (m, strict)

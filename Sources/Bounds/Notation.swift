@@ -4,9 +4,9 @@
 ///
 /// Identifiers not in the table are printed as they are, with a trailing `_<digits>` or
 /// `<digits>` turned into a subscript.
-public enum Notation {
+package enum Notation {
     /// id → (Unicode, LaTeX).
-    public static let symbols: [String: (unicode: String, latex: String)] = [
+    package static let symbols: [String: (unicode: String, latex: String)] = [
         "N1": ("N₁", "N_1"), "N2": ("N₂", "N_2"),
         "u_norm": ("‖u‖", "\\|u\\|"), "v1_norm": ("‖v₁‖", "\\|v_1\\|"), "v2_norm": ("‖v₂‖", "\\|v_2\\|"),
         "v_overlap": ("cos∠(v₁,v₂)", "\\cos\\angle(v_1,v_2)"),

@@ -83,7 +83,7 @@ extension ProofLibrary {
 
     /// Parse one statement file's text. Returns the statement (nil if it is unusable) and
     /// every problem found.
-    public static func parseStatement(yaml text: String, file: String,
+    package static func parseStatement(yaml text: String, file: String,
                                       catalog: IdentifierCatalog = .standard) -> (ProofStatement?, [ProofProblem]) {
         var reader = StatementReader(file: file, catalog: catalog)
         let statement = reader.read(text)

@@ -3,7 +3,7 @@ import Platform
 import Vocabulary
 
 /// One problem found while loading `proofs/`.
-public struct ProofProblem: Sendable, Equatable, CustomStringConvertible {
+package struct ProofProblem: Sendable, Equatable, CustomStringConvertible {
     public var location: SourceLocation
     public var message: String
 
@@ -18,9 +18,9 @@ public struct ProofProblem: Sendable, Equatable, CustomStringConvertible {
 
 /// Every problem found in a `proofs/` directory, sorted by file and line.
 public struct ProofLoadError: Error, Sendable, CustomStringConvertible {
-    public var problems: [ProofProblem]
+    package var problems: [ProofProblem]
 
-    public init(_ problems: [ProofProblem]) { self.problems = problems.sorted { $0.location < $1.location } }
+    package init(_ problems: [ProofProblem]) { self.problems = problems.sorted { $0.location < $1.location } }
 
     /// One problem per line.
     public var description: String { problems.map(\.description).joined(separator: "\n") }

@@ -1,7 +1,7 @@
 //===--- ProofStatement+Evaluation.swift ----------------------------------===//
 
 /// One relation of a statement evaluated on an environment.
-public struct RelationCheck: Sendable {
+package struct RelationCheck: Sendable {
     /// The text as written (a relation, or a condition id).
     public var label: String
     /// The relation that was evaluated.
@@ -18,7 +18,7 @@ public struct RelationCheck: Sendable {
 
 /// A statement's hypotheses and claims evaluated on one environment: the numerical half of
 /// a verdict (docs/theory.md §8). The validation layer adds statistics, calibration and `blocked`.
-public struct StatementEvaluation: Sendable {
+package struct StatementEvaluation: Sendable {
     var statementID: String
     public var hypotheses: [RelationCheck]
     public var claims: [RelationCheck]
@@ -62,7 +62,7 @@ extension ProofStatement {
     ///     .setting("test_error", 0.031, error: 0.004)
     /// let evaluation = statement.evaluate(in: env, task: 2)
     /// ```
-    public func evaluate(in environment: Environment, task: Int? = nil) -> StatementEvaluation {
+    package func evaluate(in environment: Environment, task: Int? = nil) -> StatementEvaluation {
         func check(_ label: String, _ r: Relation) -> RelationCheck {
             RelationCheck(label: label, relation: r, result: Result { () throws(EvaluationError) in try r.compare(in: environment) })
         }
@@ -76,7 +76,7 @@ extension ProofStatement {
     /// defined quantity expanded into configuration ids. Most statements of docs/theory.md §7 are
     /// empirical and end in "cannot verify"; a certificate, when found, says the claim is a
     /// consequence of the hypotheses alone.
-    public func certificates(task: Int? = nil) -> [ProofOutcome] {
+    package func certificates(task: Int? = nil) -> [ProofOutcome] {
         let definitions = Theory.current.definitions(forTask: task)
         func expand(_ r: Relation) -> Relation {
             Relation(definitions.expanded(r.lhs), r.op, definitions.expanded(r.rhs))

@@ -5,12 +5,12 @@
 /// Used for exponents in the certificate checker. Every operation checks for overflow and
 /// throws ``RationalOverflow`` instead of trapping, so exotic inputs give "cannot verify",
 /// never a crash.
-public struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible {
+package struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible {
     public private(set) var numerator: Int64
     public private(set) var denominator: Int64
 
     /// Overflow of 64-bit exact arithmetic.
-    public struct RationalOverflow: Error, Sendable {}
+    package struct RationalOverflow: Error, Sendable {}
 
     public static let zero = Rational(0)
     public static let one = Rational(1)

@@ -19,7 +19,7 @@ public struct RegimeConstant: Sendable, Equatable {
     }
 
     /// C_max over `conditions` (label, relation) that mention `constant`, in `environment`.
-    public static func of(_ conditions: [(label: String, relation: Relation)], constant: String = "C",
+    package static func of(_ conditions: [(label: String, relation: Relation)], constant: String = "C",
                           in environment: Environment) throws(EvaluationError) -> RegimeConstant {
         var best = RegimeConstant(value: .infinity, binding: nil)
         for (label, relation) in conditions where relation.identifiers.contains(constant) {
@@ -45,7 +45,7 @@ extension Relation {
     /// C* = (other side / r(1))^{1/s} when the relation tightens with c. Any other shape is
     /// solved by bisection on log c over [1e-150, 1e150] (60 halvings of the exponent: c to a
     /// relative 1e-15; a side that overflows counts as failing), assuming it holds below C* and fails above.
-    public func largestConstant(_ constant: String, in environment: Environment) throws(EvaluationError) -> Double {
+    package func largestConstant(_ constant: String, in environment: Environment) throws(EvaluationError) -> Double {
         func sides(_ c: Double) throws(EvaluationError) -> (Double, Double) {
             let env = environment.setting(constant, c)
             return (try lhs.evaluate(in: env).value, try rhs.evaluate(in: env).value)

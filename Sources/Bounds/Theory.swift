@@ -19,7 +19,7 @@ public struct Theory: Sendable {
     /// Alias → (task 1 name, task 2 name).
     public let aliases: [(alias: String, task1: String, task2: String)]
     /// Per-task templates, before instantiation.
-    public let templates: [TheoryQuantity]
+    package let templates: [TheoryQuantity]
     /// Every quantity reported by `ptv bounds`, in report order (templates instantiated).
     public let quantities: [TheoryQuantity]
     /// The conditions, in terms of the aliases.
@@ -27,17 +27,17 @@ public struct Theory: Sendable {
     /// Benign regime of Theorem 4.2 (Γ(α) ≥ C1), harmful regime (Γ(α) ≤ C3), negative transfer (Γ(α) < Γ(0)).
     public let benign: Relation
     public let harmful: Relation
-    public let negativeTransfer: Relation
+    package let negativeTransfer: Relation
     /// Every quantity and template as one definition set.
     public let definitions: DefinitionSet
     /// Every identifier a statement may use under this theory (``IdentifierCatalog/standard``).
     public private(set) var catalog = IdentifierCatalog([])
 
     /// The ids the tool itself evaluates by name: a theory file must define them.
-    public static let requiredQuantities = ["Gamma", "Gamma_scratch", "predicted_error", "d_star", "d_star_a", "d_star_c", "d_star_cprime"]
+    package static let requiredQuantities = ["Gamma", "Gamma_scratch", "predicted_error", "d_star", "d_star_a", "d_star_c", "d_star_cprime"]
 
     /// The alias bindings of task 1 or 2.
-    public func taskAliases(_ task: Int) -> [String: Formula] { Self.bindings(aliases, task: task) }
+    package func taskAliases(_ task: Int) -> [String: Formula] { Self.bindings(aliases, task: task) }
 
     /// `aliases` bound to task 1's or task 2's names.
     static func bindings(_ aliases: [(alias: String, task1: String, task2: String)], task: Int) -> [String: Formula] {

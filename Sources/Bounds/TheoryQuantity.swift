@@ -38,7 +38,7 @@ public struct TheoryQuantity: Sendable, Equatable {
 }
 
 /// A condition of docs/theory.md §6, written with the per-task aliases `n`, `sigma_p`,
-/// `mu_norm`, `T_star` and instantiated for each task by ``Theory/taskAliases(_:)``.
+/// `mu_norm`, `T_star` and instantiated for each task by `taskAliases(_:)`.
 public struct TheoryCondition: Sendable, Equatable {
     /// The id (`cond_overparam`, …).
     public var id: String

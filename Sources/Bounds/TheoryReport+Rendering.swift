@@ -17,7 +17,7 @@ extension TheoryReport {
     ///
     /// A value that cannot be evaluated is `null` with a `"failure"` message; `d_star` is
     /// `null` when there is no threshold.
-    public var jsonObject: [String: JSONValue] {
+    package var jsonObject: [String: JSONValue] {
         var quantityObjects: [String: JSONValue] = [:]
         for q in quantities {
             var o: [String: JSONValue] = ["formula": q.quantity.formula.plainText.json, "provenance": q.quantity.provenanceLabel.json,

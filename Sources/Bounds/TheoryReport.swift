@@ -6,13 +6,13 @@ import NumericsCore
 /// `ptv bounds` prints.
 public struct TheoryReport: Sendable {
     /// A quantity's value, or why it could not be evaluated.
-    public struct QuantityValue: Sendable {
+    package struct QuantityValue: Sendable {
         public var quantity: TheoryQuantity
         public var result: Result<EstimatedValue, EvaluationError>
     }
 
     /// A condition for one task.
-    public struct ConditionValue: Sendable {
+    package struct ConditionValue: Sendable {
         public var condition: TheoryCondition
         public var task: Int
         /// The relation with the task's ids.
@@ -23,7 +23,7 @@ public struct TheoryReport: Sendable {
     }
 
     /// A symbolic sensitivity ∂quantity/∂variable, its formula and value.
-    public struct Sensitivity: Sendable {
+    package struct Sensitivity: Sendable {
         public var id: String
         public var quantity: String
         public var variable: String
@@ -43,16 +43,16 @@ public struct TheoryReport: Sendable {
         case indeterminate
     }
 
-    public var quantities: [QuantityValue]
-    public var conditions: [ConditionValue]
-    public var sensitivities: [Sensitivity]
+    package var quantities: [QuantityValue]
+    package var conditions: [ConditionValue]
+    package var sensitivities: [Sensitivity]
     /// d* in closed form and by root finding (nil when Γ or its parts cannot be evaluated).
-    public var threshold: Result<DimensionThreshold, EvaluationError>
+    package var threshold: Result<DimensionThreshold, EvaluationError>
     /// The regime Γ alone predicts (see ``prediction`` for the one that heeds the hypotheses).
     public var regime: Regime
     /// C_max over every condition of both tasks (Theorem 4.2's technical hypotheses), with the
     /// binding one as `cond_<id>_<task>` (docs/theory.md §6a).
-    public var regimeConstant: Result<RegimeConstant, EvaluationError>
+    package var regimeConstant: Result<RegimeConstant, EvaluationError>
     /// Conditions that fail (or are indeterminate, or cannot be evaluated) at the given C, as `cond_<id>_<task>`.
     public var failingConditions: [String]
     var predictedError: Result<EstimatedValue, EvaluationError>

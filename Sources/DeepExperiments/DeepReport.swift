@@ -33,7 +33,7 @@ extension DeepValidationResult {
 
     /// `summary.json`: per statement the verdict, reason and intervals (as fractions of accuracy),
     /// per configuration the mean accuracies and the gain's interval.
-    public var summary: JSONValue {
+    package var summary: JSONValue {
         let suite = validation.suite
         return [
             "suite": suite.name.json, "kind": "deep", "seeds": suite.seeds.json, "confidence": TolerancePolicy.confidence.json,

@@ -10,17 +10,17 @@ import Vocabulary
 /// the store: two configurations that share a run (two transfer runs share their scratch run
 /// when their downstream tasks agree) share the key, and the run is done once.
 public struct DeepRun: Sendable {
-    public let role: DeepRole
+    package let role: DeepRole
     public let config: DeepConfig
     public let seed: UInt64
     public let plan: DeepTransferPlan?
-    public let upstreamKey: String?
+    package let upstreamKey: String?
     public let key: String
 
     /// The format version of recorded runs: a change of what a run records changes every key.
     static let format = "deep-run-2"
 
-    public init(role: DeepRole, config: DeepConfig, seed: UInt64, plan: DeepTransferPlan? = nil, upstreamKey: String? = nil) {
+    package init(role: DeepRole, config: DeepConfig, seed: UInt64, plan: DeepTransferPlan? = nil, upstreamKey: String? = nil) {
         var config = config
         config.plan.seed = seed
         self.role = role
@@ -28,7 +28,7 @@ public struct DeepRun: Sendable {
         self.seed = seed
         self.plan = plan
         self.upstreamKey = upstreamKey
-        var description: [String: JSONValue] = ["format": Self.format.json, "role": role.rawValue.json, "config": config.jsonObject.json]
+        var description: [String: JSONValue] = ["format": Self.format.json, "role": role.rawValue.json, "config": config.changedJSON.json]
         if let plan { description["transfer"] = plan.jsonObject.json }
         if let upstreamKey { description["upstream"] = upstreamKey.json }
         key = "deep-" + RunHash.hex(JSONValue.object(description).canonicalText.utf8).prefix(32)

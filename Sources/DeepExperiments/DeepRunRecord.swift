@@ -4,7 +4,7 @@ import Platform
 import Vocabulary
 
 /// The three kinds of run of a deep transfer experiment (docs/theory.md §9a).
-public enum DeepRole: String, Sendable, Codable, CaseIterable {
+package enum DeepRole: String, Sendable, Codable, CaseIterable {
     /// The upstream network on the upstream task.
     case upstream
     /// The downstream network from the fresh draw with the transfer plan's rows inherited.
@@ -15,13 +15,13 @@ public enum DeepRole: String, Sendable, Codable, CaseIterable {
 
 /// The channels of a downstream network, by where their values came from (JSON object keys
 /// in records).
-public enum ChannelGroup: String, Sendable, Codable, CaseIterable, CodingKeyRepresentable {
+package enum ChannelGroup: String, Sendable, Codable, CaseIterable, CodingKeyRepresentable {
     case inherited, fresh
 }
 
 /// One epoch of a deep run: training figures and the input layer's filter energies per group
 /// (epoch 0 is the network before training).
-public struct DeepEpoch: Sendable, Codable, Equatable {
+package struct DeepEpoch: Sendable, Codable, Equatable {
     public var epoch: Int
     public var trainLoss: Double
     public var trainAccuracy: Double
@@ -33,22 +33,22 @@ public struct DeepEpoch: Sendable, Codable, Equatable {
 
 /// What one deep run recorded (stored as JSON in the run store; docs/theory.md §9b).
 public struct DeepRunRecord: Sendable, Codable, Equatable {
-    public var role: DeepRole
+    package var role: DeepRole
     /// The run's key in the store (``DeepRun/key``).
     public var key: String
-    public var epochs: [DeepEpoch]
+    package var epochs: [DeepEpoch]
     /// On the run's own task's test set.
     public var testAccuracy: Double
     public var testLoss: Double
     /// Rows inherited per transferred weight (transfer runs).
     public var inherited: [String: [Int]]
     /// dim S and D of the input layer's signal subspace (downstream runs).
-    public var signalDimension: Int
-    public var patchDimension: Int
+    package var signalDimension: Int
+    package var patchDimension: Int
     /// Linear-probe test accuracy of the last hidden layer's units per group (a group without
     /// units is absent), and the number of units in each.
-    public var probeAccuracy: [ChannelGroup: Double]
-    public var probeUnits: [ChannelGroup: Int]
+    package var probeAccuracy: [ChannelGroup: Double]
+    package var probeUnits: [ChannelGroup: Int]
     public var parameterCount: Int
     public var seconds: Double
 

@@ -22,20 +22,14 @@ import Yams
 /// paper: {ratio-2: 2.6, ratio-4: 12.0} # the paper's gains in points, where it gives one
 /// ```
 public struct DeepStatement: Sendable {
-    /// A relation of an interval to 0.
-    public enum Relation: String, Sendable, CaseIterable {
-        case positive = "> 0", nonnegative = ">= 0", negative = "< 0"
-
-        /// holds when every point of [lower, upper] satisfies the relation, violated when none
-        /// does, indeterminate otherwise.
-        public func judge(_ d: PairedDifference) -> Verdict {
-            guard d.count > 1, d.lower.isFinite, d.upper.isFinite else { return .indeterminate }
-            switch self {
-            case .positive: return d.lower > 0 ? .holds : d.upper <= 0 ? .violated : .indeterminate
-            case .nonnegative: return d.lower >= 0 ? .holds : d.upper < 0 ? .violated : .indeterminate
-            case .negative: return d.upper < 0 ? .holds : d.lower >= 0 ? .violated : .indeterminate
-            }
+    /// The claims compare an interval with 0: "> 0", ">= 0", "< 0" or "<= 0", judged by
+    /// ``RelationOperator/judge(_:against:)``, the rule the lemmas' intervals use.
+    package static func relation(_ text: String, field: String) throws -> RelationOperator {
+        let parts = text.split(separator: " ")
+        guard parts.count == 2, parts[1] == "0", let op = RelationOperator(rawValue: String(parts[0])) else {
+            throw ConfigError(field: field, "'\(InputText.excerpt(text))' is not allowed (one of \(RelationOperator.allCases.map { "\"\($0.rawValue) 0\"" }.joined(separator: ", ")))")
         }
+        return op
     }
 
     /// What the configurations vary along, for the figure.
@@ -65,18 +59,19 @@ public struct DeepStatement: Sendable {
     public var source: String
     public var configurations: [String]
     public var axis: Axis
-    public var gain: Relation
-    /// The relation the gain's change between consecutive configurations must satisfy, if any.
-    public var trend: Relation?
+    /// How the gain compares with 0.
+    package var gain: RelationOperator
+    /// How the gain's change between consecutive configurations compares with 0, if at all.
+    package var trend: RelationOperator?
     /// The paper's gain in points at a configuration, where it reports one.
     public var paper: [String: Double]
 
     public static let keys = ["id", "title", "provenance", "source", "configurations", "axis", "claim", "paper"]
 
     /// The claim in words.
-    public var claimText: String {
-        var text = "transfer − scratch test accuracy \(gain.rawValue) at \(configurations.joined(separator: ", "))"
-        if let trend { text += "; its change from each configuration to the next \(trend.rawValue)" }
+    package var claimText: String {
+        var text = "transfer − scratch test accuracy \(gain.rawValue) 0 at \(configurations.joined(separator: ", "))"
+        if let trend { text += "; its change from each configuration to the next \(trend.rawValue) 0" }
         return text
     }
 
@@ -121,12 +116,9 @@ public struct DeepStatement: Sendable {
             throw ConfigError(field: "axis", "'\(InputText.excerpt(axisText))' is not allowed (one of \(Axis.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         guard let claim = fields["claim"]?.mapping else { throw ConfigError(field: "claim", "expected a mapping with gain and, optionally, trend") }
-        var gain: Relation?, trend: Relation?
+        var gain: RelationOperator?, trend: RelationOperator?
         for (key, value) in try YAMLInput.entries(claim, field: "claim") {
-            let written = try DeepConfig.scalar(value, "claim.\(key)")
-            guard let relation = Relation(rawValue: written) else {
-                throw ConfigError(field: "claim.\(key)", "'\(InputText.excerpt(written))' is not allowed (one of \(Relation.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")))")
-            }
+            let relation = try relation(try DeepConfig.scalar(value, "claim.\(key)"), field: "claim.\(key)")
             switch key {
             case "gain": gain = relation
             case "trend": trend = relation
@@ -140,7 +132,7 @@ public struct DeepStatement: Sendable {
             guard let mapping = node.mapping else { throw ConfigError(field: "paper", "expected a mapping of configuration label to the paper's gain in points") }
             for (label, value) in try YAMLInput.entries(mapping, field: "paper") {
                 guard configurations.contains(label) else { throw ConfigError(field: "paper.\(label)", "not one of the statement's configurations") }
-                paper[label] = try DeepConfig.real(value, "paper.\(label)", "a finite number") { _ in true }
+                paper[label] = try DeepConfig.real(value, "paper.\(label)", .finite)
             }
         }
         return DeepStatement(id: try required("id"), title: try required("title"), provenance: provenance, source: try required("source"),
@@ -156,7 +148,7 @@ public struct DeepJudgement: Sendable {
     /// The gain (transfer − scratch test accuracy, as a fraction) per configuration.
     public let gains: [(label: String, difference: PairedDifference)]
     /// The gain's change between consecutive configurations, per seed.
-    public let trends: [(from: String, to: String, difference: PairedDifference)]
+    package let trends: [(from: String, to: String, difference: PairedDifference)]
     /// The confidence of each interval: 1 − (1 − 0.99)/k for the statement's k intervals
     /// (Bonferroni), so all of a statement's intervals hold together with probability ≥ 0.99.
     public let confidence: Double
@@ -181,12 +173,12 @@ public struct DeepJudgement: Sendable {
         func describe(_ d: PairedDifference) -> String { "\(points(d.mean)) [\(points(d.lower)), \(points(d.upper))]" }
         var parts: [(Verdict, String)] = gains.map { g in
             let v = statement.gain.judge(g.difference)
-            return (v, "gain at \(g.label) \(describe(g.difference)) points: \(statement.gain.rawValue) \(v.rawValue)")
+            return (v, "gain at \(g.label) \(describe(g.difference)) points: \(statement.gain.rawValue) 0 \(v.rawValue)")
         }
         if let trend = statement.trend {
             parts += trends.map { t in
                 let v = trend.judge(t.difference)
-                return (v, "change \(t.from) → \(t.to) \(describe(t.difference)) points: \(trend.rawValue) \(v.rawValue)")
+                return (v, "change \(t.from) → \(t.to) \(describe(t.difference)) points: \(trend.rawValue) 0 \(v.rawValue)")
             }
         }
         let verdict = parts.map(\.0).max() ?? .indeterminate

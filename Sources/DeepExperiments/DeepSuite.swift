@@ -17,7 +17,7 @@ public struct DeepTransferPlan: Sendable, Equatable {
 
     public var transfer: DeepTransfer { DeepTransfer(layers, alpha: alpha, freeze: freeze) }
 
-    public var jsonObject: [String: JSONValue] { ["layers": layers.patterns.json, "alpha": alpha.json, "freeze": freeze.json] }
+    package var jsonObject: [String: JSONValue] { ["layers": layers.patterns.json, "alpha": alpha.json, "freeze": freeze.json] }
 
     /// `base` with the keys of `mapping` set; errors name `path.key`.
     static func read(_ mapping: Node.Mapping, base: DeepTransferPlan?, path: String) throws -> DeepTransferPlan {
@@ -28,8 +28,8 @@ public struct DeepTransferPlan: Sendable, Equatable {
             case "layers":
                 guard let list = value.sequence else { throw ConfigError(field: field, "expected a list of layer name patterns (e.g. [stem., blocks.9-11])") }
                 layers = try LayerSelection(patterns: list.enumerated().map { try DeepConfig.scalar($1, "\(field)[\($0)]") }, field: field)
-            case "alpha": alpha = try DeepConfig.real(value, field, "in [0, 1]") { (0...1).contains($0) }
-            case "freeze": freeze = try DeepConfig.flag(value, field)
+            case "alpha": alpha = try DeepConfig.real(value, field, .closed(0, 1))
+            case "freeze": freeze = try KeyReader.flag(KeyReader.text(value, field: field, kind: .flag), field: field)
             default: throw ConfigError(field: field, "unknown key (allowed: \(keys.joined(separator: ", ")))")
             }
         }
@@ -64,7 +64,7 @@ public struct DeepSuite: Sendable {
 
         /// Refuse, before anything trains, a plan whose layers the downstream network lacks or
         /// whose shapes differ upstream: the plan is tried on freshly drawn networks.
-        public func checkTransfer(field: String) throws {
+        package func checkTransfer(field: String) throws {
             let shape = upstream.dataset == .fashion_mnist ? (1, 28) : (3, 32)
             var rng = SeededGenerator(seed: 0, stream: "deep-plan-check")
             func network(_ config: DeepConfig) -> Sequential<Float> {
@@ -75,7 +75,7 @@ public struct DeepSuite: Sendable {
         }
 
         /// N₁/N₂, the upstream over the downstream training images.
-        public var sampleRatio: Double { Double(upstream.trainSamples) / Double(downstream.trainSamples) }
+        package var sampleRatio: Double { Double(upstream.trainSamples) / Double(downstream.trainSamples) }
     }
 
     public var name: String

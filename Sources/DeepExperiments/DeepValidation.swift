@@ -30,7 +30,7 @@ public struct DeepValidation: Sendable {
     }
 
     /// The runs of one configuration at one seed.
-    public struct Unit: Sendable {
+    package struct Unit: Sendable {
         public let configuration: Int
         public let seed: UInt64
         public let upstream: DeepRun
@@ -39,7 +39,7 @@ public struct DeepValidation: Sendable {
     }
 
     /// Every configuration × seed, configuration-major.
-    public var units: [Unit] {
+    package var units: [Unit] {
         suite.configurations.indices.flatMap { k in
             suite.seeds.map { seed in
                 let c = suite.configurations[k]
@@ -60,14 +60,14 @@ public struct DeepValidation: Sendable {
     }
 
     /// Run what the store lacks, then judge. `progress` receives one line per finished run.
-    public func run(images: TaskImages, store: SweepStore, progress: @escaping (String) -> Void) async throws -> DeepValidationResult {
+    package func run(images: TaskImages, store: SweepStore, progress: @escaping (String) -> Void) async throws -> DeepValidationResult {
         try await train(images: images, store: store, progress: progress)
         return try judge(store: store)
     }
 
     /// Train the runs of the units (of one share of them: those whose position is `index`
     /// modulo `count`, for one array task on a cluster) that the store lacks.
-    public func train(images: TaskImages, store: SweepStore, share: WorkShare? = nil,
+    package func train(images: TaskImages, store: SweepStore, share: WorkShare? = nil,
                       progress: @escaping (String) -> Void) async throws {
         let units = share?.select(self.units) ?? self.units
         var seen = Set<String>()
@@ -107,7 +107,7 @@ public struct DeepValidation: Sendable {
     }
 
     /// Judge every statement on the runs in the store (all of them must be there).
-    public func judge(store: SweepStore) throws -> DeepValidationResult {
+    package func judge(store: SweepStore) throws -> DeepValidationResult {
         let decoder = DeepRunRecord.decoder()
         func record(_ run: DeepRun) throws -> DeepRunRecord {
             guard let json = try store.deepRun(key: run.key)?.json else { throw ConfigError(field: "store", "run \(run.key) is missing from the store") }
@@ -122,7 +122,7 @@ public struct DeepValidation: Sendable {
 }
 
 /// The three runs of one configuration at one seed.
-public struct DeepOutcome: Sendable {
+package struct DeepOutcome: Sendable {
     public let configuration: Int
     public let seed: UInt64
     public let upstream: DeepRunRecord
@@ -136,7 +136,7 @@ public struct DeepOutcome: Sendable {
 /// What a deep suite found: every outcome and every statement's judgement.
 public struct DeepValidationResult: Sendable {
     public let validation: DeepValidation
-    public let outcomes: [DeepOutcome]
+    package let outcomes: [DeepOutcome]
     public let judgements: [DeepJudgement]
 
     init(validation: DeepValidation, outcomes: [DeepOutcome]) throws {
@@ -150,7 +150,7 @@ public struct DeepValidationResult: Sendable {
     }
 
     /// The outcomes of configuration `k`, in seed order.
-    public func outcomes(of k: Int) -> [DeepOutcome] { outcomes.filter { $0.configuration == k } }
+    package func outcomes(of k: Int) -> [DeepOutcome] { outcomes.filter { $0.configuration == k } }
 
     /// Verdict counts by name.
     public var counts: [String: Int] { Dictionary(grouping: judgements, by: \.verdict.rawValue).mapValues(\.count) }

@@ -9,7 +9,7 @@ import NumericsCore
 /// diagonal of FᵀF), and a test image is assigned the class of its largest output.
 public enum LinearProbe {
     /// The ridge weight relative to the number of training images.
-    public static let ridge = 1e-2
+    package static let ridge = 1e-2
 
     /// Test accuracy of the probe on the columns `units` of the feature matrices
     /// (row-major, one row per image); nil for no units.

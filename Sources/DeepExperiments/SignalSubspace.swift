@@ -69,7 +69,7 @@ public struct SignalSubspace: Sendable {
     }
 
     /// The energies of the rows `rows` of a weight [C_out, C·k·k…], averaged: nil for no rows.
-    public func meanEnergies(of weight: Tensor<Float>, rows: [Int]) -> FilterEnergy? {
+    package func meanEnergies(of weight: Tensor<Float>, rows: [Int]) -> FilterEnergy? {
         guard !rows.isEmpty else { return nil }
         let size = weight.count / weight.shape[0]
         precondition(size == dimension, "a filter of \(size) values against a patch space of \(dimension)")
@@ -93,5 +93,5 @@ public struct FilterEnergy: Sendable, Codable, Equatable {
     /// Mean ‖w − P_S w‖².
     public var noise: Double
     /// Mean of ‖P_S w‖²/‖w‖² (dim S / D for isotropic filters).
-    public var signalFraction: Double
+    package var signalFraction: Double
 }

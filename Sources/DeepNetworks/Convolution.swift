@@ -25,7 +25,7 @@ public final class Conv2d<Scalar: DeepScalar>: Layer {
     var kernel: Int { weight.value.shape[2] }
 
     /// (H′, W′) for an input of height h and width w.
-    public func outputSize(_ h: Int, _ w: Int) -> (Int, Int) {
+    package func outputSize(_ h: Int, _ w: Int) -> (Int, Int) {
         ((h + 2 * padding - kernel) / stride + 1, (w + 2 * padding - kernel) / stride + 1)
     }
 
@@ -157,10 +157,10 @@ public final class BatchNorm2d<Scalar: DeepScalar>: Layer {
     let mean: Parameter<Scalar>
     let variance: Parameter<Scalar>
     /// The running statistics (a checkpoint's `running_mean`, `running_var`).
-    public var runningMean: Tensor<Scalar> { mean.value }
-    public var runningVariance: Tensor<Scalar> { variance.value }
+    package var runningMean: Tensor<Scalar> { mean.value }
+    package var runningVariance: Tensor<Scalar> { variance.value }
     public let epsilon: Scalar = 1e-5
-    public let momentum: Scalar = 0.1
+    package let momentum: Scalar = 0.1
     private var normalised: Tensor<Scalar>?
     private var inverseDeviation: [Scalar] = []
     private var trainingPass = true
@@ -176,7 +176,7 @@ public final class BatchNorm2d<Scalar: DeepScalar>: Layer {
     public var buffers: [(name: String, parameter: Parameter<Scalar>)] { [("running_mean", mean), ("running_var", variance)] }
 
     /// Set the running statistics (loading a checkpoint).
-    public func setRunning(mean: Tensor<Scalar>, variance: Tensor<Scalar>) {
+    package func setRunning(mean: Tensor<Scalar>, variance: Tensor<Scalar>) {
         self.mean.value = mean
         self.variance.value = variance
     }

@@ -8,7 +8,7 @@ import Yams
 /// the data, the optimiser, epochs and seed. Every field has a default; errors name the field
 /// path (`model.stages[1].width`) and the allowed range.
 public struct DeepConfig: Sendable, Equatable {
-    public enum Dataset: String, Sendable, CaseIterable { case fashion_mnist = "fashion-mnist", cifar10, cifar100 }
+    public typealias Dataset = ImageDatasetName
 
     public var model = DeepModel.resnet(ResNetDescription(block: .basic, stem: 8, stages: [.init(blocks: 1, width: 8, stride: 2), .init(blocks: 1, width: 16, stride: 2)]))
     public var dataset = Dataset.fashion_mnist
@@ -25,31 +25,8 @@ public struct DeepConfig: Sendable, Equatable {
 
     public init() {}
 
-    /// The fields of a config file, with their meaning and allowed values (the README table).
-    public static let fields: [(name: String, meaning: String, allowed: String)] = [
-        ("model", "`small34`, `small101`, `vit12`, `{block: basic or bottleneck, stem: C, stages: [{blocks, width, stride}, …]}` (a ResNet) or `{family: vit, patch, width, heads, depth, mlp_ratio}`", "ResNet: blocks 1–64, widths 1–1024, stride 1–4, at most 8 stages; ViT: patch dividing the image side, heads dividing width, depth 1–48"),
-        ("dataset", "`fashion-mnist` (Debian's dataset-fashion-mnist), `cifar10`, `cifar100` (a copy under --data)", "one of fashion-mnist, cifar10, cifar100"),
-        ("classes", "class labels kept, relabelled in the order given (default: all)", "distinct labels of the dataset"),
-        ("train_samples", "training images drawn from the training split (default 2000)", "1–10⁷"),
-        ("test_samples", "test images drawn from the test split (default 1000)", "1–10⁷"),
-        ("label_noise", "rate p at which a training label is replaced by another class (default 0)", "[0, 1)"),
-        ("input_noise", "s.d. of Gaussian noise added to training pixels (default 0)", "≥ 0"),
-        ("shuffle_labels", "permute the training labels among the training images, keeping the class counts (default false)", "true or false"),
-        ("optimiser", "`sgd` (momentum, weight decay) or `adamw` (β = 0.9, 0.999; decoupled weight decay) (default sgd)", "one of sgd, adamw"),
-        ("epochs", "passes over the training images (default 3)", "1–10⁵"),
-        ("batch_size", "images per step (default 32)", "1–4096"),
-        ("learning_rate", "peak learning rate (default 0.05)", "> 0"),
-        ("momentum", "SGD momentum (default 0.9)", "[0, 1)"),
-        ("weight_decay", "L2 weight decay on weights (default 5e-4)", "≥ 0"),
-        ("warmup_epochs", "linear warm-up before the cosine schedule (default 0)", "≥ 0"),
-        ("augment", "random crop (2 pixels) and flip of training batches (default false)", "true or false"),
-        ("seed", "initialisation, sampling, batch order, augmentation (default 0)", "[0, 2⁶⁴)"),
-    ]
-
     /// The README's table of deep config keys (a test keeps README.md equal to it).
-    public static var referenceTable: String {
-        (["| key | meaning | allowed |", "|---|---|---|"] + fields.map { "| `\($0.name)` | \($0.meaning) | \($0.allowed) |" }).joined(separator: "\n")
-    }
+    public static var referenceTable: String { DeepConfigKey.referenceTable }
 
     public static func load(from url: URL) throws -> DeepConfig {
         try parse(yaml: YAMLInput.text(of: url, field: "file"))
@@ -57,7 +34,7 @@ public struct DeepConfig: Sendable, Equatable {
 
     public static func parse(yaml text: String) throws -> DeepConfig {
         guard let root = try YAMLInput.compose(text, field: "file") else { return DeepConfig() }
-        guard let mapping = root.mapping else { throw ConfigError(field: "file", "a deep config is a mapping of \(fields.map(\.name).joined(separator: ", "))") }
+        guard let mapping = root.mapping else { throw ConfigError(field: "file", "a deep config is a mapping of \(DeepConfigKey.allCases.map(\.rawValue).joined(separator: ", "))") }
         return try read(mapping, base: DeepConfig())
     }
 
@@ -71,41 +48,11 @@ public struct DeepConfig: Sendable, Equatable {
 
     static func read(_ mapping: Node.Mapping, base: DeepConfig) throws -> DeepConfig {
         var config = base
-        for (key, value) in try YAMLInput.entries(mapping, field: "") {
-            switch key {
-            case "model": config.model = try readModel(value)
-            case "dataset":
-                let text = try scalar(value, "dataset")
-                guard let dataset = Dataset(rawValue: text) else { throw ConfigError(field: "dataset", "'\(InputText.excerpt(text))' is not allowed (one of fashion-mnist, cifar10, cifar100)") }
-                config.dataset = dataset
-            case "classes":
-                guard let list = value.sequence, !list.isEmpty else { throw ConfigError(field: "classes", "expected a non-empty list of class labels") }
-                let labels = try list.enumerated().map { try integer($1, "classes[\($0)]", 0...99) }
-                guard Set(labels).count == labels.count else { throw ConfigError(field: "classes", "a label is listed twice") }
-                config.classes = labels
-            case "train_samples": config.trainSamples = try integer(value, key, 1...10_000_000)
-            case "test_samples": config.testSamples = try integer(value, key, 1...10_000_000)
-            case "label_noise": config.labelNoise = try real(value, key, "in [0, 1)") { $0 >= 0 && $0 < 1 }
-            case "input_noise": config.inputNoise = try real(value, key, ">= 0") { $0 >= 0 }
-            case "shuffle_labels": config.shuffleLabels = try flag(value, key)
-            case "optimiser":
-                let text = try scalar(value, key)
-                guard let optimiser = DeepTrainingPlan.Optimiser(rawValue: text) else { throw ConfigError(field: key, "'\(InputText.excerpt(text))' is not allowed (one of sgd, adamw)") }
-                config.plan.optimiser = optimiser
-            case "epochs": config.plan.epochs = try integer(value, key, 1...100_000)
-            case "batch_size": config.plan.batchSize = try integer(value, key, 1...4096)
-            case "learning_rate": config.plan.learningRate = try real(value, key, "> 0") { $0 > 0 }
-            case "momentum": config.plan.momentum = try real(value, key, "in [0, 1)") { $0 >= 0 && $0 < 1 }
-            case "weight_decay": config.plan.weightDecay = try real(value, key, ">= 0") { $0 >= 0 }
-            case "warmup_epochs": config.plan.warmupEpochs = try real(value, key, ">= 0") { $0 >= 0 }
-            case "augment": config.plan.augment = try flag(value, key)
-            case "seed":
-                let text = try YAMLInput.numberText(value, field: key, expected: "an integer in [0, 2^64)")
-                guard let seed = UInt64(text) else { throw ConfigError(field: key, "expected an integer in [0, 2^64), got '\(InputText.excerpt(text))'") }
-                config.plan.seed = seed
-            default:
-                throw ConfigError(field: key, "unknown key (allowed: \(fields.map(\.name).joined(separator: ", ")))")
+        for (name, value) in try YAMLInput.entries(mapping, field: "") {
+            guard let key = DeepConfigKey(rawValue: name) else {
+                throw ConfigError(field: name, "unknown key (allowed: \(DeepConfigKey.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
+            try binding(key).read(&config, value, key)
         }
         if case .vit(let vit) = config.model, config.dataset.side % vit.patch != 0 {
             throw ConfigError(field: "model.patch", "\(vit.patch) does not divide the image side \(config.dataset.side) of \(config.dataset.rawValue)")
@@ -117,32 +64,87 @@ public struct DeepConfig: Sendable, Equatable {
     }
 
     package static func scalar(_ node: Node, _ field: String) throws -> String {
-        guard let text = node.scalar?.string, !text.isEmpty else { throw ConfigError(field: field, "expected a value") }
-        return text
-    }
-
-    package static func flag(_ node: Node, _ field: String) throws -> Bool {
-        let text = try scalar(node, field)
-        guard let flag = Bool(text.lowercased()) else { throw ConfigError(field: field, "expected true or false, got '\(InputText.excerpt(text))'") }
-        return flag
+        try KeyReader.text(node, field: field, kind: .structured("a value"))
     }
 
     package static func integer(_ node: Node, _ field: String, _ range: ClosedRange<Int>) throws -> Int {
-        _ = try scalar(node, field)
-        let text = try YAMLInput.numberText(node, field: field, expected: "an integer in [\(range.lowerBound), \(range.upperBound)]")
-        guard let value = Int(text) ?? Double(text).flatMap({ $0 == $0.rounded() && abs($0) < 9e15 ? Int($0) : nil }) else {
-            throw ConfigError(field: field, "expected an integer in [\(range.lowerBound), \(range.upperBound)], got '\(InputText.excerpt(text))'")
-        }
-        guard range.contains(value) else { throw ConfigError(field: field, "\(value) is outside the allowed range: an integer in [\(range.lowerBound), \(range.upperBound)]") }
-        return value
+        try KeyReader.integer(KeyReader.text(node, field: field, kind: .integer(range)), field: field, range)
     }
 
-    package static func real(_ node: Node, _ field: String, _ domain: String, _ allowed: (Double) -> Bool) throws -> Double {
-        _ = try scalar(node, field)
-        let text = try YAMLInput.numberText(node, field: field, expected: "a finite number \(domain)")
-        guard let value = Double(text), value.isFinite else { throw ConfigError(field: field, "expected a finite number \(domain), got '\(InputText.excerpt(text))'") }
-        guard allowed(value) else { throw ConfigError(field: field, "\(text) is outside the allowed range: \(domain)") }
-        return value
+    package static func real(_ node: Node, _ field: String, _ domain: ConfigKey.RealDomain) throws -> Double {
+        try KeyReader.real(KeyReader.text(node, field: field, kind: .real(domain)), field: field, domain)
+    }
+
+    /// How each ``DeepConfigKey`` reaches its property: read (by ``KeyReader``, against the key's
+    /// kind) and echoed as JSON.
+    struct Binding: Sendable {
+        let read: @Sendable (inout DeepConfig, Node, DeepConfigKey) throws -> Void
+        let json: @Sendable (DeepConfig) -> JSONValue
+
+        static func int(_ path: WritableKeyPath<DeepConfig, Int> & Sendable) -> Binding {
+            Binding(read: { config, node, key in
+                guard case .integer(let range) = key.kind else { return }
+                config[keyPath: path] = try DeepConfig.integer(node, key.rawValue, range)
+            }, json: { $0[keyPath: path].json })
+        }
+
+        static func real(_ path: WritableKeyPath<DeepConfig, Double> & Sendable) -> Binding {
+            Binding(read: { config, node, key in
+                guard case .real(let domain) = key.kind else { return }
+                config[keyPath: path] = try DeepConfig.real(node, key.rawValue, domain)
+            }, json: { $0[keyPath: path].json })
+        }
+
+        static func flag(_ path: WritableKeyPath<DeepConfig, Bool> & Sendable) -> Binding {
+            Binding(read: { config, node, key in
+                config[keyPath: path] = try KeyReader.flag(KeyReader.text(node, field: key.rawValue, kind: key.kind), field: key.rawValue)
+            }, json: { $0[keyPath: path].json })
+        }
+
+        static func choice<E: RawRepresentable & CaseIterable & Sendable>(_ path: WritableKeyPath<DeepConfig, E> & Sendable) -> Binding
+            where E.RawValue == String {
+            Binding(read: { config, node, key in
+                config[keyPath: path] = try KeyReader.choice(KeyReader.text(node, field: key.rawValue, kind: key.kind), field: key.rawValue)
+            }, json: { $0[keyPath: path].rawValue.json })
+        }
+
+        static let model = Binding(read: { config, node, _ in config.model = try readModel(node) }, json: { $0.model.jsonObject.json })
+
+        static let classes = Binding(read: { config, node, key in
+            guard let list = node.sequence, !list.isEmpty else { throw ConfigError(field: key.rawValue, "expected a non-empty list of class labels") }
+            let labels = try list.enumerated().map { try DeepConfig.integer($1, "classes[\($0)]", 0...99) }
+            guard Set(labels).count == labels.count else { throw ConfigError(field: key.rawValue, "a label is listed twice") }
+            config.classes = labels
+        }, json: { $0.classes.json })
+
+        static let seed = Binding(read: { config, node, key in
+            config.plan.seed = try KeyReader.seed(KeyReader.text(node, field: key.rawValue, kind: key.kind), field: key.rawValue)
+        }, json: { $0.plan.seed.json })
+    }
+
+    /// The one place where a deep key meets its property (exhaustive: a new key does not
+    /// compile until it has one).
+    static func binding(_ key: DeepConfigKey) -> Binding {
+        switch key {
+        case .model: .model
+        case .dataset: .choice(\.dataset)
+        case .classes: .classes
+        case .train_samples: .int(\.trainSamples)
+        case .test_samples: .int(\.testSamples)
+        case .label_noise: .real(\.labelNoise)
+        case .input_noise: .real(\.inputNoise)
+        case .shuffle_labels: .flag(\.shuffleLabels)
+        case .optimiser: .choice(\.plan.optimiser)
+        case .epochs: .int(\.plan.epochs)
+        case .batch_size: .int(\.plan.batchSize)
+        case .learning_rate: .real(\.plan.learningRate)
+        case .final_learning_rate: .real(\.plan.finalLearningRate)
+        case .momentum: .real(\.plan.momentum)
+        case .weight_decay: .real(\.plan.weightDecay)
+        case .warmup_epochs: .real(\.plan.warmupEpochs)
+        case .augment: .flag(\.plan.augment)
+        case .seed: .seed
+        }
     }
 
     static func readModel(_ node: Node) throws -> DeepModel {
@@ -301,7 +303,7 @@ extension DeepConfig {
     /// Bytes the run holds at most, estimated before anything is allocated: the images (both
     /// splits as read, then the samples), and per batch the activations the backward pass keeps.
     /// `readingSplits: false` leaves out the two copies of the splits (a caller that reads them
-    /// once for many runs counts them itself, with ``Dataset/splitBytes``).
+    /// once for many runs counts them itself, with `splitBytes`).
     public func memoryEstimate(layout: (train: [Int], test: [Int]), readingSplits: Bool = true) -> Double {
         let imageShape = Array(layout.train.dropFirst())
         let pixels = Double(imageShape.reduce(1, *))
@@ -343,7 +345,7 @@ public enum DeepModel: Sendable, Equatable {
     }
 
     /// The description as JSON values (manifests; the PyTorch scripts read the same keys).
-    public var jsonObject: [String: JSONValue] {
+    package var jsonObject: [String: JSONValue] {
         switch self {
         case .resnet(let r):
             ["family": "resnet", "block": r.block.rawValue.json, "stem": r.stem.json,
@@ -354,7 +356,7 @@ public enum DeepModel: Sendable, Equatable {
     }
 
     /// Values a training forward pass keeps per image (an upper estimate for memory planning).
-    public func activationsPerImage(side: Int, channels: Int) -> Double {
+    package func activationsPerImage(side: Int, channels: Int) -> Double {
         switch self {
         case .resnet(let r): return r.activationsPerImage(height: side, width: side, channels: channels)
         case .vit(let v):
@@ -380,7 +382,7 @@ extension DeepConfig.Dataset {
 extension ResNetDescription {
     /// Values kept per image by a training forward pass (outputs, normalised values and
     /// im2col columns of every layer), an upper estimate for memory planning.
-    public func activationsPerImage(height: Int, width: Int, channels: Int) -> Double {
+    package func activationsPerImage(height: Int, width: Int, channels: Int) -> Double {
         var h = height, w = width, total = Double(channels * h * w) * 9 + Double(stem * h * w) * 4
         var inputs = stem
         for stage in stages {
@@ -399,15 +401,16 @@ extension ResNetDescription {
 }
 
 extension DeepConfig {
-    /// The effective config as JSON values (for manifests).
-    public var jsonObject: [String: JSONValue] {
-        ["model": model.jsonObject.json,
-         "dataset": dataset.rawValue.json, "classes": classes.json,
-         "train_samples": trainSamples.json, "test_samples": testSamples.json, "label_noise": labelNoise.json, "input_noise": inputNoise.json,
-         "shuffle_labels": shuffleLabels.json,
-         "epochs": plan.epochs.json, "batch_size": plan.batchSize.json, "learning_rate": plan.learningRate.json, "momentum": plan.momentum.json,
-         "weight_decay": plan.weightDecay.json, "optimiser": plan.optimiser.rawValue.json, "warmup_epochs": plan.warmupEpochs.json,
-         "augment": plan.augment.json, "seed": plan.seed.json]
+    /// The effective config as JSON values, one member per ``DeepConfigKey`` (for manifests).
+    package var jsonObject: [String: JSONValue] {
+        Dictionary(uniqueKeysWithValues: DeepConfigKey.allCases.map { ($0.rawValue, Self.binding($0).json(self)) })
+    }
+
+    /// The members of ``jsonObject`` that differ from the defaults' (a run's identity: a key
+    /// added later at its default leaves every earlier identity as it was).
+    package var changedJSON: [String: JSONValue] {
+        let defaults = DeepConfig().jsonObject
+        return jsonObject.filter { defaults[$0.key] != $0.value }
     }
 }
 

@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import NumericsCore
 
@@ -5,15 +6,17 @@ import NumericsCore
 /// learning-rate schedule after a linear warm-up, optional crop-and-flip augmentation, and one
 /// seed for initialisation, batch order and augmentation.
 public struct DeepTrainingPlan: Sendable, Equatable {
-    public enum Optimiser: String, Sendable, CaseIterable { case sgd, adamw }
-    public var optimiser = Optimiser.sgd
+    package typealias Optimiser = DeepOptimiser
+    package var optimiser = Optimiser.sgd
     public var epochs: Int
     public var batchSize: Int
     public var learningRate: Double
-    public var momentum: Double
-    public var weightDecay: Double
-    public var warmupEpochs: Double
-    public var augment: Bool
+    package var momentum: Double
+    package var weightDecay: Double
+    package var warmupEpochs: Double
+    /// Where the cosine schedule ends, as a fraction of `learningRate` (0: it decays to 0).
+    package var finalLearningRate = 0.0
+    package var augment: Bool
     public var seed: UInt64
 
     public init(epochs: Int, batchSize: Int = 64, learningRate: Double = 0.05, momentum: Double = 0.9, weightDecay: Double = 5e-4,
@@ -28,17 +31,19 @@ public struct DeepTrainingPlan: Sendable, Equatable {
         self.seed = seed
     }
 
-    /// η at step t of T: η₀·t/W during the W warm-up steps, then η₀·½(1 + cos(π(t − W)/(T − W))).
+    /// η at step t of T: η₀·t/W during the W warm-up steps, then
+    /// η₀·(r + (1 − r)·½(1 + cos(π(t − W)/(T − W)))) with r = `finalLearningRate`.
     public func learningRate(step t: Int, of total: Int, stepsPerEpoch: Int) -> Double {
         let warm = Int(warmupEpochs * Double(stepsPerEpoch))
         if t < warm { return learningRate * Double(t + 1) / Double(warm) }
         let span = max(1, total - warm)
-        return learningRate * 0.5 * (1 + cos(Double.pi * Double(t - warm) / Double(span)))
+        let r = finalLearningRate
+        return learningRate * (r + (1 - r) * 0.5 * (1 + cos(Double.pi * Double(t - warm) / Double(span))))
     }
 }
 
 /// One epoch's figures.
-public struct EpochRecord: Sendable {
+package struct EpochRecord: Sendable {
     public let epoch: Int
     public let trainLoss: Double
     public let trainAccuracy: Double
@@ -74,7 +79,7 @@ public struct DeepTrainer {
     /// Train for `plan.epochs` epochs, scoring `test` after each (not at all when nil: the
     /// record's test figures are then NaN); `onEpoch` receives each epoch's record as it ends (so a
     /// caller can write it before the next starts), and `progress` (batch, batches) within one.
-    public func train(_ data: ImageDataset, test: ImageDataset?, progress: (Int, Int, Int) -> Void = { _, _, _ in },
+    package func train(_ data: ImageDataset, test: ImageDataset?, progress: (Int, Int, Int) -> Void = { _, _, _ in },
                       onEpoch: (EpochRecord) throws -> Void = { _ in }) throws -> [EpochRecord] {
         let parameters = network.parameters.map(\.parameter)
         // One optimiser, built once: `update(η)` steps it at learning rate η.

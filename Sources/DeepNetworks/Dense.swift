@@ -4,7 +4,7 @@ import NumericsCore
 /// W [out, in], b [out]; initialised as PyTorch's `nn.Linear` (W, b uniform in ±1/√in).
 public final class Linear<Scalar: DeepScalar>: Layer {
     public let weight: Parameter<Scalar>
-    public let bias: Parameter<Scalar>
+    package let bias: Parameter<Scalar>
     private var input: Tensor<Scalar>?
 
     public init(inputs: Int, outputs: Int, using rng: inout SeededGenerator) {

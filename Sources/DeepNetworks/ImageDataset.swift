@@ -24,7 +24,7 @@ public struct ImageDataset: Sendable {
 
     public var count: Int { labels.count }
     /// C·H·W, the size of one image.
-    public var imageSize: Int { images.shape[1] * images.shape[2] * images.shape[3] }
+    package var imageSize: Int { images.shape[1] * images.shape[2] * images.shape[3] }
 
     /// The images of the listed classes only, relabelled 0..<classes.count in the order given.
     public func keeping(classes: [Int]) -> ImageDataset {

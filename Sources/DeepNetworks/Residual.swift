@@ -33,7 +33,7 @@ public final class ResidualBlock<Scalar: DeepScalar>: Layer {
 
     /// The bottleneck block (ResNet-50/101): conv1×1 → BN → ReLU → conv3×3(stride) → BN → ReLU →
     /// conv1×1 to 4·width → BN.
-    public static func bottleneck(inputs: Int, width: Int, stride: Int, using rng: inout SeededGenerator) -> ResidualBlock {
+    package static func bottleneck(inputs: Int, width: Int, stride: Int, using rng: inout SeededGenerator) -> ResidualBlock {
         let outputs = width * expansion
         let main = Sequential<Scalar>([
             ("conv1", Conv2d(inputs: inputs, outputs: width, kernel: 1, using: &rng)),

@@ -59,7 +59,7 @@ public struct Tensor<Scalar: DeepScalar>: Sendable, Equatable {
     public var count: Int { storage.count }
 
     /// The same values under another shape with as many entries.
-    public func reshaped(_ shape: [Int]) -> Tensor { Tensor(shape: shape, storage: storage) }
+    package func reshaped(_ shape: [Int]) -> Tensor { Tensor(shape: shape, storage: storage) }
 
     /// The values converted to another scalar type.
     public func converted<Other: DeepScalar>(to: Other.Type = Other.self) -> Tensor<Other> {
@@ -81,7 +81,7 @@ public final class Parameter<Scalar: DeepScalar> {
     public var value: Tensor<Scalar>
     public var gradient: Tensor<Scalar>
     /// Whether weight decay applies (weights yes; biases and normalisation scales no).
-    public let decays: Bool
+    package let decays: Bool
 
     public init(_ value: Tensor<Scalar>, decays: Bool) {
         self.value = value
@@ -100,7 +100,7 @@ public final class Parameter<Scalar: DeepScalar> {
         frozen = mask
     }
 
-    public func zeroGradient() { gradient.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+    package func zeroGradient() { gradient.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
 }
 
 /// A layer with a hand-written backward pass: `forward` keeps what `backward` needs, and

@@ -41,8 +41,8 @@ public enum SoftmaxCrossEntropy {
 /// (``Parameter/freeze(rows:)``) never change.
 public final class SGD<Scalar: DeepScalar> {
     public var learningRate: Scalar
-    public let momentum: Scalar
-    public let weightDecay: Scalar
+    package let momentum: Scalar
+    package let weightDecay: Scalar
     let parameters: [Parameter<Scalar>]
     private var velocity: [[Scalar]]
 
@@ -79,8 +79,8 @@ public final class SGD<Scalar: DeepScalar> {
 /// decoupled decay λ only on decaying parameters; frozen entries never change.
 public final class AdamW<Scalar: DeepScalar> {
     public var learningRate: Scalar
-    public let weightDecay: Scalar
-    public let beta1: Scalar = 0.9, beta2: Scalar = 0.999, epsilon: Scalar = 1e-8
+    package let weightDecay: Scalar
+    package let beta1: Scalar = 0.9, beta2: Scalar = 0.999, epsilon: Scalar = 1e-8
     let parameters: [Parameter<Scalar>]
     private var first: [[Scalar]], second: [[Scalar]]
     private var steps = 0

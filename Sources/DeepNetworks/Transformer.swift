@@ -247,8 +247,8 @@ public final class EncoderBlock<Scalar: DeepScalar>: Layer {
 /// class token and positions N(0, 0.02²), as timm.
 public final class PatchEmbedding<Scalar: DeepScalar>: Layer {
     let projection: Conv2d<Scalar>
-    public let bias: Parameter<Scalar>
-    public let classToken: Parameter<Scalar>
+    package let bias: Parameter<Scalar>
+    package let classToken: Parameter<Scalar>
     public let positions: Parameter<Scalar>
     private var grid: (n: Int, d: Int, gh: Int, gw: Int) = (0, 0, 0, 0)
 
@@ -327,7 +327,7 @@ public struct ViTDescription: Sendable, Equatable {
     public var width: Int
     public var heads: Int
     public var depth: Int
-    public var mlpRatio: Int
+    package var mlpRatio: Int
 
     public init(patch: Int, width: Int, heads: Int, depth: Int, mlpRatio: Int = 4) {
         self.patch = patch

@@ -18,7 +18,7 @@ import Vocabulary
 /// the harness asserts. The file surfaces (image files, checkpoints, stores, output paths) work
 /// in a private folder of their own under the temporary folder, and the output-path surface also
 /// checks that nothing outside that folder was touched.
-public enum InputSurface: String, CaseIterable, Sendable {
+package enum InputSurface: String, CaseIterable, Sendable {
     /// A bounds-language relation (`--claim`, hypotheses, claims in statement files).
     case relation
     /// A claim proved from the hypotheses before it, one per line (`ptv prove`).
@@ -54,23 +54,23 @@ public enum InputSurface: String, CaseIterable, Sendable {
     case longList
 
     /// What reading an input gave.
-    public enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         case accepted
         case refused(String)
 
         /// The harness's property: a refusal is one non-empty line of at most 400 characters
         /// (input is echoed back in excerpts of at most 60).
-        public var isWellFormed: Bool {
+        package var isWellFormed: Bool {
             guard case .refused(let message) = self else { return true }
             return !message.isEmpty && !message.contains("\n") && message.count <= 400
         }
     }
 
     /// Read text as this surface does (binary surfaces take its UTF-8 bytes).
-    public func read(_ text: String) -> Outcome { read(bytes: Array(text.utf8)) }
+    package func read(_ text: String) -> Outcome { read(bytes: Array(text.utf8)) }
 
     /// Read raw bytes as this surface does.
-    public func read(bytes: [UInt8]) -> Outcome {
+    package func read(bytes: [UInt8]) -> Outcome {
         let text = String(decoding: bytes, as: UTF8.self)
         do {
             switch self {

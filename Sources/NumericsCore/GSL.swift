@@ -14,7 +14,7 @@ public struct GSLError: Error, Equatable, CustomStringConvertible, Sendable {
         self.function = function
     }
 
-    public var statusText: String { String(cString: gsl_strerror(Int32(code))) }
+    package var statusText: String { String(cString: gsl_strerror(Int32(code))) }
     /// Whether GSL reported an underflow (GSL_EUNDRFLW): the exact value is below the
     /// smallest normal Double.
     public var isUnderflow: Bool { code == Int(GSL_EUNDRFLW) }
@@ -118,7 +118,7 @@ public enum GSL {
     /// Found by Brent's method on the CDF `gsl_cdf_beta_P` over [0, 1] (absolute tolerance
     /// 1e-15): GSL's own `gsl_cdf_beta_Pinv` returns NaN for some ordinary arguments (e.g.
     /// q = 0.99, a = 3, b = 998), which would make a binomial confidence bound silently NaN.
-    public static func betaQuantile(_ q: Double, a: Double, b: Double) throws -> Double {
+    package static func betaQuantile(_ q: Double, a: Double, b: Double) throws -> Double {
         ensureHandlerOff()
         guard q >= 0, q <= 1, a > 0, b > 0, a.isFinite, b.isFinite else {
             throw GSLError(code: Int(GSL_EDOM), function: "betaQuantile")

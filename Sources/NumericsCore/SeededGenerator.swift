@@ -53,7 +53,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         Double(next() >> 11) * 0x1.0p-53
     }
 
-    /// A standard normal draw (ziggurat; see ``Ziggurat``).
+    /// A standard normal draw (ziggurat; see `Ziggurat`).
     ///
     /// One 64-bit draw gives the layer i (its low 7 bits) and u = 2·U − 1 ∈ [−1, 1) (its top 53
     /// bits). When |u| < x_{i+1}/x_i the point lies inside the layer's inner rectangle and u·x_i is
@@ -145,7 +145,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 /// Layers of equal area V: x₀ = V/f(R), x₁ = R, x_{i+1} = f⁻¹(f(x_i) + V/x_i), x₁₂₈ = 0, with
 /// R = 3.442619855899 and V = 9.91256303526217e-3 (the values for 128 layers);
 /// ratio_i = x_{i+1}/x_i is the fraction of layer i inside its rectangle. Immutable, computed once.
-public struct Ziggurat: Sendable {
+package struct Ziggurat: Sendable {
     static let r = 3.442619855899
     static let v = 9.91256303526217e-3
     public let x: [Double]

@@ -2,33 +2,33 @@ import Foundation
 import Yams
 
 /// A configuration problem, reported as one line naming the field and what is allowed.
-public struct ConfigError: Error, CustomStringConvertible, Equatable {
-    public let field: String
-    public let problem: String
+package struct ConfigError: Error, CustomStringConvertible, Equatable {
+    package let field: String
+    package let problem: String
 
-    public init(field: String, _ problem: String) {
+    package init(field: String, _ problem: String) {
         self.field = field
         self.problem = problem
     }
 
     /// One line; the field path holds the user's own key names, so it is shown as an excerpt.
-    public var description: String { "config field '\(InputText.excerpt(field))': \(problem)" }
+    package var description: String { "config field '\(InputText.excerpt(field))': \(problem)" }
 }
 
 /// Input echoed back in a message: on one line (each run of white space, line breaks included,
 /// shown as one space) and at most 60 characters, the rest elided.
-public enum InputText {
-    public static func excerpt(_ text: String) -> String {
+package enum InputText {
+    package static func excerpt(_ text: String) -> String {
         let line = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         return line.count <= 60 ? line : String(line.prefix(57)) + "…"
     }
 }
 
 /// Reading a whole input file a user names (configs, checkpoints), refused in one line.
-public enum InputFile {
+package enum InputFile {
     /// The bytes of a regular file of at most `limit` bytes; anything else (a missing file, a
     /// folder, a device such as /dev/null, a larger file) is refused naming `field` and the reason.
-    public static func data(of path: String, field: String, limit: Int) throws -> Data {
+    package static func data(of path: String, field: String, limit: Int) throws -> Data {
         do { return try SystemFile.read(path, limit: limit) } catch {
             throw ConfigError(field: field, "cannot read \(InputText.excerpt(path)): \(error.reason)")
         }
@@ -37,11 +37,11 @@ public enum InputFile {
 
 /// Reading the project's YAML input files (configs, grids, suites), failures reported as a
 /// ``ConfigError`` naming `field`.
-public enum YAMLInput {
+package enum YAMLInput {
     /// The text of a regular file of at most `YAMLShape.Limits.input.bytes` bytes of UTF-8; anything
     /// else (a missing file, a folder, a device such as /dev/null, a larger file, binary data) is
     /// refused naming `field` and the reason.
-    public static func text(of url: URL, field: String) throws -> String {
+    package static func text(of url: URL, field: String) throws -> String {
         let data = try InputFile.data(of: url.path, field: field, limit: YAMLShape.Limits.input.bytes)
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(field: field, "cannot read \(InputText.excerpt(url.path)): not UTF-8 text")
@@ -50,14 +50,14 @@ public enum YAMLInput {
     }
 
     /// Why a YAML text could not be read: one line, at the 1-based `line:column` where known.
-    public typealias Failure = YAMLShape.Refusal
+    package typealias Failure = YAMLShape.Refusal
 
     /// The document's root node, nil for an empty document, after its shape is checked against
     /// `YAMLShape.Limits.input` (size, nesting depth, nodes after alias expansion): past a limit,
     /// or not YAML, it fails with one line and no echo of the input. Yams' basic resolver is the
     /// default: the config readers take every scalar as text and check its type and range
     /// themselves, so regular-expression tag resolution is not needed (1 ms saved per run).
-    public static func root(_ text: String, resolver: Resolver = .basic) throws(Failure) -> Node? {
+    package static func root(_ text: String, resolver: Resolver = .basic) throws(Failure) -> Node? {
         _ = try YAMLShape.measure(text)
         do { return try Yams.compose(yaml: text, resolver) } catch {
             switch error as? YamlError {
@@ -74,14 +74,14 @@ public enum YAMLInput {
     }
 
     /// ``root(_:resolver:)`` with a failure reported as a ``ConfigError`` naming `field`.
-    public static func compose(_ text: String, field: String) throws -> Node? {
+    package static func compose(_ text: String, field: String) throws -> Node? {
         do { return try root(text) } catch { throw ConfigError(field: field, error.description) }
     }
 
     /// A mapping's entries in order, keyed by text: every key must be a string and appear once
     /// (YAML lets a key repeat under a tag, e.g. `d: 20` and `!x d: 30`; that is refused, naming
     /// `field.key`). `field` is the mapping's own path ("" at the top of a file).
-    public static func entries(_ mapping: Node.Mapping, field: String) throws -> [(key: String, value: Node)] {
+    package static func entries(_ mapping: Node.Mapping, field: String) throws -> [(key: String, value: Node)] {
         var seen = Set<String>(), out: [(key: String, value: Node)] = []
         for (k, v) in mapping {
             guard let key = k.string else {
@@ -97,7 +97,7 @@ public enum YAMLInput {
     /// A non-empty list of distinct seeds, integers in [0, 2⁶⁴) (grids and suites, synthetic and
     /// deep), each a number under the one scalar policy (``numberText(_:field:expected:)``); the
     /// repeat check is a set, so a long list costs linear time.
-    public static func seeds(_ node: Node, field: String = "seeds") throws -> [UInt64] {
+    package static func seeds(_ node: Node, field: String = "seeds") throws -> [UInt64] {
         guard let list = node.sequence, !list.isEmpty else {
             throw ConfigError(field: field, "expected a non-empty list of integers in [0, 2^64)")
         }
@@ -121,7 +121,7 @@ public enum YAMLInput {
     /// value is text), not a collection; tags are refused when the file is measured
     /// (`YAMLShape`) — whose underscores, if any, each stand between two digits (`1_000`); they
     /// are removed. Errors name `field` and say what was `expected`.
-    public static func numberText(_ node: Node, field: String, expected: String) throws -> String {
+    package static func numberText(_ node: Node, field: String, expected: String) throws -> String {
         guard let scalar = node.scalar else {
             throw ConfigError(field: field, "expected \(expected), got a \(node.mapping != nil ? "mapping" : "list")")
         }
@@ -132,7 +132,7 @@ public enum YAMLInput {
     }
 
     /// ``numberText(_:field:expected:)`` on text already known to be a plain scalar.
-    public static func numberText(_ text: String, field: String, expected: String) throws -> String {
+    package static func numberText(_ text: String, field: String, expected: String) throws -> String {
         guard text.contains("_") else { return text }
         let characters = Array(text.utf8)
         func digit(_ i: Int) -> Bool { i >= 0 && i < characters.count && characters[i] >= 48 && characters[i] <= 57 }
@@ -143,7 +143,7 @@ public enum YAMLInput {
     }
 
     /// ``entries(_:field:)`` as a dictionary.
-    public static func dictionary(_ mapping: Node.Mapping, field: String) throws -> [String: Node] {
+    package static func dictionary(_ mapping: Node.Mapping, field: String) throws -> [String: Node] {
         Dictionary(uniqueKeysWithValues: try entries(mapping, field: field).map { ($0.key, $0.value) })
     }
 }

@@ -6,11 +6,11 @@ import Glibc
 /// Gzip-compressed files through zlib (`gzopen`/`gzread`/`gzwrite`): the Fashion-MNIST IDX
 /// files of Debian's `dataset-fashion-mnist`, and the fixtures tests write. A file that is not
 /// gzip-compressed is read as it is (zlib's transparent mode).
-public enum GzipFile {
+package enum GzipFile {
     /// The decompressed bytes of the file at `path`; more than `limit` bytes is a failure, so a
     /// corrupt or hostile file cannot exhaust memory.
     /// With `prefixOnly`, the first `limit` bytes (fewer if the file is shorter), without failing.
-    public static func read(_ path: String, limit: Int, prefixOnly: Bool = false) throws(SystemFile.Failure) -> [UInt8] {
+    package static func read(_ path: String, limit: Int, prefixOnly: Bool = false) throws(SystemFile.Failure) -> [UInt8] {
         // Opened as any input (a FIFO or a device is refused, never waited on), then handed to zlib.
         let (descriptor, _) = try SystemFile.openRegular(path)
         guard let file = gzdopen(descriptor, "rb") else { close(descriptor); throw SystemFile.failure("cannot open", path) }
@@ -34,7 +34,7 @@ public enum GzipFile {
     }
 
     /// Write `bytes` gzip-compressed to `path` (replacing it; not atomic: for fixtures).
-    public static func write(_ bytes: [UInt8], to path: String) throws(SystemFile.Failure) {
+    package static func write(_ bytes: [UInt8], to path: String) throws(SystemFile.Failure) {
         guard let file = gzopen(path, "wb") else { throw SystemFile.failure("cannot create", path) }
         let written = bytes.isEmpty ? 0 : bytes.withUnsafeBytes { gzwrite(file, $0.baseAddress, UInt32($0.count)) }
         let closed = gzclose(file)

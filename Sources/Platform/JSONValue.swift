@@ -8,7 +8,7 @@ import Foundation
 /// value, and `null` when it is not finite (JSON has no NaN). Build values with literals
 /// (`["seed": 3, "name": "x"]`) and `.json` on anything ``JSONRepresentable``
 /// (`["mean": d.mean.json]`).
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int)
@@ -19,15 +19,15 @@ public enum JSONValue: Sendable, Equatable {
     case object([String: JSONValue])
 
     /// The members of an object (nil for anything else).
-    public var object: [String: JSONValue]? { if case .object(let o) = self { o } else { nil } }
+    package var object: [String: JSONValue]? { if case .object(let o) = self { o } else { nil } }
     /// The elements of an array (nil for anything else).
-    public var array: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+    package var array: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
     /// The text of a string (nil for anything else).
-    public var string: String? { if case .string(let s) = self { s } else { nil } }
+    package var string: String? { if case .string(let s) = self { s } else { nil } }
     /// The flag of a boolean (nil for anything else).
-    public var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
+    package var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
     /// The value of any number as a Double (nil for anything else).
-    public var number: Double? {
+    package var number: Double? {
         switch self {
         case .int(let x): Double(x)
         case .unsigned(let x): Double(x)
@@ -36,36 +36,36 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
     /// The member `key` of an object (nil when absent or not an object).
-    public subscript(key: String) -> JSONValue? { object?[key] }
+    package subscript(key: String) -> JSONValue? { object?[key] }
 }
 
 /// A value with a JSON form.
-public protocol JSONRepresentable {
+package protocol JSONRepresentable {
     var json: JSONValue { get }
 }
 
-extension JSONValue: JSONRepresentable { public var json: JSONValue { self } }
-extension Bool: JSONRepresentable { public var json: JSONValue { .bool(self) } }
-extension Int: JSONRepresentable { public var json: JSONValue { .int(self) } }
-extension UInt64: JSONRepresentable { public var json: JSONValue { .unsigned(self) } }
-extension Double: JSONRepresentable { public var json: JSONValue { .number(self) } }
-extension String: JSONRepresentable { public var json: JSONValue { .string(self) } }
-extension Substring: JSONRepresentable { public var json: JSONValue { .string(String(self)) } }
-extension Array: JSONRepresentable where Element: JSONRepresentable { public var json: JSONValue { .array(map(\.json)) } }
-extension Optional: JSONRepresentable where Wrapped: JSONRepresentable { public var json: JSONValue { self?.json ?? .null } }
+extension JSONValue: JSONRepresentable { package var json: JSONValue { self } }
+extension Bool: JSONRepresentable { package var json: JSONValue { .bool(self) } }
+extension Int: JSONRepresentable { package var json: JSONValue { .int(self) } }
+extension UInt64: JSONRepresentable { package var json: JSONValue { .unsigned(self) } }
+extension Double: JSONRepresentable { package var json: JSONValue { .number(self) } }
+extension String: JSONRepresentable { package var json: JSONValue { .string(self) } }
+extension Substring: JSONRepresentable { package var json: JSONValue { .string(String(self)) } }
+extension Array: JSONRepresentable where Element: JSONRepresentable { package var json: JSONValue { .array(map(\.json)) } }
+extension Optional: JSONRepresentable where Wrapped: JSONRepresentable { package var json: JSONValue { self?.json ?? .null } }
 extension Dictionary: JSONRepresentable where Key == String, Value: JSONRepresentable {
-    public var json: JSONValue { .object(mapValues(\.json)) }
+    package var json: JSONValue { .object(mapValues(\.json)) }
 }
 
 extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByStringInterpolation, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
-    public init(nilLiteral: ()) { self = .null }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(integerLiteral value: Int) { self = .int(value) }
-    public init(floatLiteral value: Double) { self = .number(value) }
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+    package init(nilLiteral: ()) { self = .null }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(integerLiteral value: Int) { self = .int(value) }
+    package init(floatLiteral value: Double) { self = .number(value) }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    package init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements) { _, last in last })
     }
 }
@@ -74,7 +74,7 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
 
 extension JSONValue: Decodable {
     /// Integers that fit read as `int` (or `unsigned`), other numbers as `number`.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null; return }
         if let b = try? container.decode(Bool.self) { self = .bool(b); return }
@@ -87,16 +87,16 @@ extension JSONValue: Decodable {
     }
 
     /// The value of JSON text; nil when it is not JSON.
-    public static func parse(_ data: Data) -> JSONValue? {
+    package static func parse(_ data: Data) -> JSONValue? {
         try? JSONDecoder().decode(JSONValue.self, from: data)
     }
 
     /// The value of JSON text; nil when it is not JSON.
-    public static func parse(_ text: String) -> JSONValue? { parse(Data(text.utf8)) }
+    package static func parse(_ text: String) -> JSONValue? { parse(Data(text.utf8)) }
 }
 
 extension JSONValue: Encodable {
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -112,7 +112,7 @@ extension JSONValue: Encodable {
 
     /// The JSON form of any `Encodable` value (through `JSONEncoder`), for records that are
     /// already Codable structs.
-    public static func encoding<T: Encodable>(_ value: T, with encoder: JSONEncoder = JSONEncoder()) throws -> JSONValue {
+    package static func encoding<T: Encodable>(_ value: T, with encoder: JSONEncoder = JSONEncoder()) throws -> JSONValue {
         let data = try encoder.encode(value)
         guard let parsed = parse(data) else { throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "not JSON")) }
         return parsed
@@ -125,7 +125,7 @@ extension JSONValue {
     /// Pretty JSON: sorted keys, two-space indent, `"key" : value`, an empty object or array
     /// written as `{`, blank line, `}`. Doubles as their shortest round-trip text (`0.1`, `1.0`,
     /// `1e-05`), non-finite ones as `null`.
-    public var prettyText: String {
+    package var prettyText: String {
         var text = ""
         appendPretty(to: &text, indent: "")
         return text
@@ -164,7 +164,7 @@ extension JSONValue {
     /// Compact canonical JSON, the text run keys hash: sorted keys, no whitespace, `/` unescaped,
     /// and numbers as Foundation's `JSONSerialization` writes them (an integral Double without
     /// its `.0`, exponents as `e+20`), so that keys computed before this type existed still match.
-    public var canonicalText: String {
+    package var canonicalText: String {
         var text = ""
         appendCanonical(to: &text)
         return text
@@ -239,7 +239,7 @@ extension JSONValue {
 extension JSONValue: CustomStringConvertible {
     /// A string's text as is, a number as Swift writes it (`0.5`, `401`), anything else as its
     /// canonical JSON.
-    public var description: String {
+    package var description: String {
         switch self {
         case .string(let s): s
         case .number(let x): "\(x)"
@@ -251,7 +251,7 @@ extension JSONValue: CustomStringConvertible {
 
     /// `x` as a number when finite, else as the text "nan", "inf" or "-inf" (for summaries that
     /// must tell the three apart, where `null` would not).
-    public static func spelledOut(_ x: Double) -> JSONValue {
+    package static func spelledOut(_ x: Double) -> JSONValue {
         x.isFinite ? .number(x) : .string(x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf"))
     }
 }

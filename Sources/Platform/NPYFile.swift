@@ -4,13 +4,13 @@ import Foundation
 ///
 /// The header is the ASCII dict `{'descr': '<f8', 'fortran_order': False, 'shape': (…), }`,
 /// padded with spaces and a newline so the data starts on a 64-byte boundary.
-public enum NPYFile {
+package enum NPYFile {
     struct FormatError: Error, CustomStringConvertible {
-        public let description: String
+        package let description: String
     }
 
     /// Encode `values` with `shape` (the product of `shape` must equal `values.count`).
-    public static func encode(_ values: [Double], shape: [Int]) -> Data {
+    package static func encode(_ values: [Double], shape: [Int]) -> Data {
         precondition(shape.reduce(1, *) == values.count, "NPY shape \(shape) does not hold \(values.count) values")
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '<f8', 'fortran_order': False, 'shape': \(shapeText), }"
@@ -30,7 +30,7 @@ public enum NPYFile {
     }
 
     /// Write `values` with `shape` to `url`.
-    public static func write(_ values: [Double], shape: [Int], to url: URL) throws {
+    package static func write(_ values: [Double], shape: [Int], to url: URL) throws {
         try encode(values, shape: shape).write(to: url)
     }
 

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// Process-wide allocator settings for the command-line tool.
-public enum ProcessMemory {
+package enum ProcessMemory {
     /// How much heap ``prepareHeap()`` reserves up front and marks for huge pages.
     static let reservedHeapBytes = 128 << 20
 
@@ -24,7 +24,7 @@ public enum ProcessMemory {
     /// the kernel offers no huge pages the advice is ignored. One heap for all threads would
     /// serialise a parallel sweep's allocations, so the commands that run many experiments at
     /// once leave the defaults. Call once, before other threads allocate. No effect off glibc.
-    public static func prepareHeap() {
+    package static func prepareHeap() {
         #if canImport(Glibc)
         _ = mallopt(M_MMAP_THRESHOLD, 512 << 20)
         _ = mallopt(M_TRIM_THRESHOLD, Int32.max)
@@ -42,7 +42,7 @@ public enum ProcessMemory {
     /// The process's peak resident memory so far, in bytes (`VmHWM` of /proc/self/status; nil
     /// where that file is missing). Unlike a parent's `wait4` figure, it never includes the
     /// parent's own high-water mark, which Linux folds into a spawned child's at exec.
-    public static var peakResidentBytes: Double? {
+    package static var peakResidentBytes: Double? {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
               let kilobytes = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap({ Double($0) }) else {

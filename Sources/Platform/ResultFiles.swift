@@ -5,37 +5,37 @@ import Foundation
 ///
 /// The text is produced by ``JSONValue`` rather than `JSONSerialization` (ten times slower on
 /// Linux, and on the critical path of every `ptv train`).
-public enum JSONOutput {
+package enum JSONOutput {
     /// The JSON text of `value`, ending in a newline.
-    public static func text(_ value: JSONValue) -> String { value.prettyText + "\n" }
+    package static func text(_ value: JSONValue) -> String { value.prettyText + "\n" }
 
-    public static func write(_ value: JSONValue, to url: URL) throws {
+    package static func write(_ value: JSONValue, to url: URL) throws {
         try ResultFile.write(text(value), to: url)
     }
 
-    public static func write(_ object: [String: JSONValue], to url: URL) throws {
+    package static func write(_ object: [String: JSONValue], to url: URL) throws {
         try write(.object(object), to: url)
     }
 }
 
 /// Replaces a result file atomically (`SystemFile.replace`): a reader, or a run killed at any
 /// moment, sees the old file or the new one, never a part.
-public enum ResultFile {
-    public static func write(_ data: Data, to url: URL) throws {
+package enum ResultFile {
+    package static func write(_ data: Data, to url: URL) throws {
         do { try SystemFile.replace(url.path, with: data) } catch {
             throw WriteError(description: "\(error.action) \(InputText.excerpt(error.path)): \(error.reason)", reason: error.reason)
         }
     }
 
-    public static func write(_ text: String, to url: URL) throws {
+    package static func write(_ text: String, to url: URL) throws {
         try write(Data(text.utf8), to: url)
     }
 
     /// A result file that could not be written: one line with the path and the system's reason.
-    public struct WriteError: Error, CustomStringConvertible {
-        public let description: String
+    package struct WriteError: Error, CustomStringConvertible {
+        package let description: String
         /// The system's reason alone.
-        public let reason: String
+        package let reason: String
     }
 }
 
@@ -44,8 +44,8 @@ public enum ResultFile {
 /// the command's result names, it is refused unless `replacing` is set (`--force`), which removes
 /// those entries first — and only those — so no stale file (an `arrays/` from an earlier run,
 /// say) sits next to the new results.
-public enum OutputFolder {
-    public static func prepare(_ url: URL, results: [String], replacing: Bool, field: String = "out") throws {
+package enum OutputFolder {
+    package static func prepare(_ url: URL, results: [String], replacing: Bool, field: String = "out") throws {
         let path = url.path, manager = FileManager.default
         func refuse(_ reason: String) -> ConfigError {
             ConfigError(field: field, "cannot write to \(InputText.excerpt(path)) (\(reason)); give a writable folder")
@@ -71,8 +71,8 @@ public enum OutputFolder {
 /// The JSON form of recorded runs (report `runs/`, the run store): sorted keys, and the
 /// non-finite numbers a run can hold (Γ̂ = +∞ when every test margin is equal) written as the
 /// strings "inf", "-inf", "nan".
-public enum RecordCoding {
-    public static func encoder() -> JSONEncoder {
+package enum RecordCoding {
+    package static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -80,7 +80,7 @@ public enum RecordCoding {
     }
 
     /// Reads what ``encoder()`` writes.
-    public static func decoder() -> JSONDecoder {
+    package static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return decoder

@@ -10,23 +10,23 @@ import Glibc
 /// swift-subprocess 1.0.2 and 1.7–2.0 ms through Foundation's `Process` (release builds, 40 calls
 /// each, two rounds, on this project's 2-core machines, 2026-12-01); and swift-subprocess is
 /// async-only, while the manifest is written from the run directory's writer queue.
-public enum Subprocess {
-    public struct Finished: Sendable {
+package enum Subprocess {
+    package struct Finished: Sendable {
         /// The wait status: 0 when the program exited with code 0.
-        public let status: Int32
+        package let status: Int32
         /// Standard output (empty unless captured).
-        public let output: String
+        package let output: String
     }
 
     /// The program could not be started (`posix_spawnp`'s error code).
-    public struct LaunchFailure: Error, Sendable {
-        public let code: Int32
+    package struct LaunchFailure: Error, Sendable {
+        package let code: Int32
     }
 
     /// Run `arguments` (the first is the program). Standard output is captured when
     /// `captureOutput`, discarded otherwise; standard error is discarded, or captured with the
     /// output when `captureError` (a program's error message, for the user).
-    public static func run(_ arguments: [String], captureOutput: Bool = false, captureError: Bool = false) throws(LaunchFailure) -> Finished {
+    package static func run(_ arguments: [String], captureOutput: Bool = false, captureError: Bool = false) throws(LaunchFailure) -> Finished {
         let captureOutput = captureOutput || captureError
         var fds: [Int32] = [-1, -1]
         if captureOutput { guard pipe(&fds) == 0 else { throw LaunchFailure(code: errno) } }

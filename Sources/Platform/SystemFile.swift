@@ -5,13 +5,13 @@ import Glibc
 
 /// The POSIX file operations behind the package's input and result files, with the system's
 /// reason for a failure kept as text (C is reached only from this module).
-public enum SystemFile {
+package enum SystemFile {
     /// An operation that failed: what was tried, on which path, and the system's reason
     /// (`strerror`, lower case).
-    public struct Failure: Error, Sendable {
-        public let action: String
-        public let path: String
-        public let reason: String
+    package struct Failure: Error, Sendable {
+        package let action: String
+        package let path: String
+        package let reason: String
     }
 
     /// The errno of the call that just failed, as a failure.
@@ -27,7 +27,7 @@ public enum SystemFile {
     /// socket, a symbolic link) is refused, never replaced. Not synced to disk (an interrupted
     /// process loses nothing written; a machine crash may lose the last files; syncing costs
     /// about a third of a millisecond per file).
-    public static func replace(_ path: String, with data: Data) throws(Failure) {
+    package static func replace(_ path: String, with data: Data) throws(Failure) {
         var info = stat()
         if lstat(path, &info) == 0 && info.st_mode & S_IFMT != S_IFREG {
             throw Failure(action: "cannot replace", path: path, reason: "it exists and is \(describe(info.st_mode)), not a regular file")
@@ -77,7 +77,7 @@ public enum SystemFile {
 
     /// A path a result may be written to or a store created at: absent, or a regular file (a
     /// link, a FIFO, a device or a socket is refused, so nothing but our own files is replaced).
-    public static func checkWritable(_ path: String) throws(Failure) {
+    package static func checkWritable(_ path: String) throws(Failure) {
         var info = stat()
         if lstat(path, &info) == 0 && info.st_mode & S_IFMT != S_IFREG {
             throw Failure(action: "cannot write", path: path, reason: "it exists and is \(describe(info.st_mode)), not a regular file")
@@ -87,7 +87,7 @@ public enum SystemFile {
     /// An input file opened for reading: opened without blocking (a FIFO or a device with no
     /// writer would wait forever), then required to be a regular file (checked on the open
     /// descriptor, so nothing can swap the file in between). Returns the descriptor and the size.
-    public static func openRegular(_ path: String) throws(Failure) -> (descriptor: Int32, bytes: Int) {
+    package static func openRegular(_ path: String) throws(Failure) -> (descriptor: Int32, bytes: Int) {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw failure("cannot read", path) }
         var info = stat()
@@ -101,11 +101,11 @@ public enum SystemFile {
     }
 
     /// What is at a path.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case regular(bytes: Int), folder, other
     }
 
-    public static func kind(of path: String) throws(Failure) -> Kind {
+    package static func kind(of path: String) throws(Failure) -> Kind {
         var info = stat()
         guard stat(path, &info) == 0 else { throw failure("cannot read", path) }
         switch info.st_mode & S_IFMT {
@@ -117,7 +117,7 @@ public enum SystemFile {
 
     /// The whole content of a regular file of at most `limit` bytes (``openRegular(_:)``: a FIFO
     /// or a device is refused, never waited on).
-    public static func read(_ path: String, limit: Int = Int.max) throws(Failure) -> Data {
+    package static func read(_ path: String, limit: Int = Int.max) throws(Failure) -> Data {
         let (fd, size) = try openRegular(path)
         defer { close(fd) }
         guard size <= limit else { throw Failure(action: "cannot read", path: path, reason: "\(size) bytes; at most \(limit) are read") }
@@ -135,7 +135,7 @@ public enum SystemFile {
 
     /// Create a folder and its parents (nothing if it exists); a path that exists and is not a
     /// folder is refused with what it is.
-    public static func makeFolder(_ path: String) throws(Failure) {
+    package static func makeFolder(_ path: String) throws(Failure) {
         var info = stat()
         if stat(path, &info) == 0 {
             guard info.st_mode & S_IFMT == S_IFDIR else {
@@ -149,8 +149,8 @@ public enum SystemFile {
     }
 
     /// Remove a file (nothing if it is absent).
-    public static func remove(_ path: String) { unlink(path) }
+    package static func remove(_ path: String) { unlink(path) }
 
     /// Whether standard error is a terminal (progress bars redraw; otherwise plain lines).
-    public static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+    package static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 }

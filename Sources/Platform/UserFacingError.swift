@@ -7,7 +7,7 @@ import Glibc
 /// place; an error type that reaches it without conforming is printed as an unclassified
 /// failure, which the CLI tests look for in every command's output, so a new error type cannot
 /// slip through silently.
-public protocol UserFacingError: Error {
+package protocol UserFacingError: Error {
     /// One line for the user, without Swift type names.
     var message: String { get }
     /// The exit code (2 unless a conformance says otherwise).
@@ -15,25 +15,25 @@ public protocol UserFacingError: Error {
 }
 
 extension UserFacingError {
-    public var exitCode: Int32 { 2 }
+    package var exitCode: Int32 { 2 }
 }
 
 extension ConfigError: UserFacingError {
-    public var message: String { description }
+    package var message: String { description }
 }
 
 extension ResultFile.WriteError: UserFacingError {
-    public var message: String { description }
+    package var message: String { description }
 }
 
 extension SystemFile.Failure: UserFacingError {
-    public var message: String { "\(action) \(InputText.excerpt(path)): \(reason)" }
+    package var message: String { "\(action) \(InputText.excerpt(path)): \(reason)" }
 }
 
 extension YAMLShape.Refusal: UserFacingError {
-    public var message: String { description }
+    package var message: String { description }
 }
 
 extension Subprocess.LaunchFailure: UserFacingError {
-    public var message: String { "cannot start a program: \(String(cString: strerror(code)).lowercased())" }
+    package var message: String { "cannot start a program: \(String(cString: strerror(code)).lowercased())" }
 }

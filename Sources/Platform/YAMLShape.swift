@@ -8,38 +8,38 @@ import CYAML
 /// grows exponentially with nested aliases: a 700-byte file can stand for 10⁹ nodes. Measuring the
 /// events first bounds that work, and the depth bound keeps recursive readers off the stack limit.
 /// Syntax errors come out here too, as one line with the position (docs/architecture.md, input).
-public struct YAMLShape: Sendable, Equatable {
+package struct YAMLShape: Sendable, Equatable {
     /// Nodes (scalars, sequences, mappings) with aliases expanded; saturates at `Int.max`.
     var expandedNodes: Int
     /// The deepest nesting of collections (a top-level mapping is depth 1).
-    public var depth: Int
+    package var depth: Int
 
     /// Limits on an input file; every reader of the project's YAML applies the same ones.
-    public struct Limits: Sendable {
-        public var bytes: Int
+    package struct Limits: Sendable {
+        package var bytes: Int
         var expandedNodes: Int
-        public var depth: Int
-        public init(bytes: Int, expandedNodes: Int, depth: Int) {
+        package var depth: Int
+        package init(bytes: Int, expandedNodes: Int, depth: Int) {
             self.bytes = bytes
             self.expandedNodes = expandedNodes
             self.depth = depth
         }
         /// 16 MiB of text, 10⁶ nodes after alias expansion, nesting 64 deep — far above any
         /// config, grid, suite or statement file (the full suite is 41 kB, about 3 000 nodes).
-        public static let input = Limits(bytes: 16 << 20, expandedNodes: 1_000_000, depth: 64)
+        package static let input = Limits(bytes: 16 << 20, expandedNodes: 1_000_000, depth: 64)
     }
 
     /// Why a text was refused: one line, with the 1-based `line:column` where one is known.
-    public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
-        public let line: Int?
-        public let column: Int?
-        public let problem: String
-        public init(line: Int?, column: Int?, problem: String) {
+    package struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+        package let line: Int?
+        package let column: Int?
+        package let problem: String
+        package init(line: Int?, column: Int?, problem: String) {
             self.line = line
             self.column = column
             self.problem = problem
         }
-        public var description: String {
+        package var description: String {
             if let line, let column { return "\(line):\(column): \(problem)" }
             return problem
         }
@@ -47,7 +47,7 @@ public struct YAMLShape: Sendable, Equatable {
 
     /// Measure `text`, stopping with a ``Refusal`` as soon as a limit is passed or the text is
     /// not YAML.
-    public static func measure(_ text: String, limits: Limits = .input) throws(Refusal) -> YAMLShape {
+    package static func measure(_ text: String, limits: Limits = .input) throws(Refusal) -> YAMLShape {
         var bytes = Array(text.utf8)
         guard bytes.count <= limits.bytes else {
             throw Refusal(line: nil, column: nil, problem: "the file has \(bytes.count) bytes; at most \(limits.bytes) are read")

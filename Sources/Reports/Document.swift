@@ -2,8 +2,8 @@ import Foundation
 
 /// A small structured document rendered both as Markdown and as self-contained HTML, so the
 /// two forms of every report page say exactly the same thing.
-public struct Document: Sendable {
-    public enum Block: Sendable {
+package struct Document: Sendable {
+    package enum Block: Sendable {
         case heading(level: Int, text: String)
         case paragraph(String)
         /// A code-like display line (formulas).
@@ -20,30 +20,30 @@ public struct Document: Sendable {
     }
 
     /// A table cell: text, optionally a link, optionally coloured as a verdict.
-    public struct Cell: Sendable, ExpressibleByStringLiteral {
-        public var text: String
-        public var link: String?
+    package struct Cell: Sendable, ExpressibleByStringLiteral {
+        package var text: String
+        package var link: String?
         var isVerdict: Bool
 
-        public init(_ text: String, link: String? = nil, verdict: Bool = false) {
+        package init(_ text: String, link: String? = nil, verdict: Bool = false) {
             self.text = text
             self.link = link
             isVerdict = verdict
         }
 
-        public init(stringLiteral value: String) { self.init(value) }
+        package init(stringLiteral value: String) { self.init(value) }
     }
 
-    public var title: String
-    public var blocks: [Block] = []
+    package var title: String
+    package var blocks: [Block] = []
 
-    public init(title: String) { self.title = title }
+    package init(title: String) { self.title = title }
 
-    public mutating func add(_ block: Block) { blocks.append(block) }
+    package mutating func add(_ block: Block) { blocks.append(block) }
 
     // MARK: Markdown
 
-    public var markdown: String { "# \(title)\n\n" + Self.markdown(blocks) }
+    package var markdown: String { "# \(title)\n\n" + Self.markdown(blocks) }
 
     private static func markdown(_ blocks: [Block]) -> String {
         var out = ""
@@ -76,7 +76,7 @@ public struct Document: Sendable {
 
     // MARK: HTML
 
-    public var html: String {
+    package var html: String {
         let body = "<h1>\(Self.escape(title))</h1>\n" + Self.html(blocks)
         return """
         <!DOCTYPE html>
@@ -126,12 +126,10 @@ public struct Document: Sendable {
     /// CSS class of a badge (the first word of the text): a verdict, or an audit's outcome.
     static func verdictClass(_ text: String) -> String {
         let word = text.split(separator: " ").first.map(String.init) ?? text
-        return ["holds", "violated", "indeterminate", "not-applicable", "blocked", "better", "worse", "indistinguishable",
-                "holds-from", "violated-persistent", "violated-shrinking", "unreachable"]
-            .contains(word) ? word : "other"
+        return BadgePalette.entry(word).name
     }
 
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
@@ -144,10 +142,7 @@ public struct Document: Sendable {
     th{background:#f1f4f8}tr:nth-child(even) td{background:#fafbfc}
     pre.display{background:#f5f7fa;border-left:3px solid #8aa1bd;padding:8px 12px;font-size:1.02em;white-space:pre-wrap}
     .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:0.85em;color:#fff;white-space:nowrap}
-    .holds{background:#2e7d32}.violated{background:#c62828}.indeterminate{background:#f9a825;color:#222}
-    .not-applicable{background:#78909c}.blocked{background:#6a1b9a}.other{background:#455a64}
-    .holds-from{background:#558b2f}.violated-persistent{background:#8e0000}.violated-shrinking{background:#ef6c00}.unreachable{background:#b0bec5;color:#222}
-    .better{background:#3b7dbf}.worse{background:#d0483c}.indistinguishable{background:#ececec;color:#333}
+    \(BadgePalette.css)
     body:has(.columns){max-width:1800px}.columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:28px}.column svg{max-width:100%;height:auto}
     figure{margin:12px 0 20px}figcaption{font-size:0.85em;color:#4a5563;max-width:900px}a{color:#1a5fb4}
     """

@@ -1,31 +1,32 @@
 import Foundation
+import Platform
 
 /// A heatmap over a grid of two axes, as a self-contained SVG document: one cell per (x, y) grid
 /// value with its value in the tooltip (and printed when the cell is large enough), a colour bar
 /// or a two-class key, lines drawn over the cells (clipped to the plot), a legend and notes.
 /// Positions along an axis are linear in log(value) between grid values (the grids of this
 /// package are log-spaced).
-public struct HeatmapChart: Sendable {
-    public var title: String
-    public var subtitle: String
+package struct HeatmapChart: Sendable {
+    package var title: String
+    package var subtitle: String
     /// Grid values along x (columns) and y (rows), ascending.
-    public var xs: [Double]
-    public var ys: [Double]
+    package var xs: [Double]
+    package var ys: [Double]
     /// Names used in the tooltips, and the axis titles.
-    public var xKey: String
-    public var yKey: String
-    public var xLabel: String
-    public var yLabel: String
+    package var xKey: String
+    package var yKey: String
+    package var xLabel: String
+    package var yLabel: String
     /// values[i][j] at (xs[j], ys[i]); non-finite cells are grey.
-    public var values: [[Double]]
+    package var values: [[Double]]
     /// Runs behind each cell, shown in the tooltips when given.
-    public var counts: [[Int]]?
-    public var palette: Palette
-    public var colorLabel: String
-    public var overlays: [Overlay]
-    public var notes: [String]
+    package var counts: [[Int]]?
+    package var palette: Palette
+    package var colorLabel: String
+    package var overlays: [Overlay]
+    package var notes: [String]
 
-    public init(title: String, subtitle: String, xs: [Double], ys: [Double], xKey: String, yKey: String, xLabel: String,
+    package init(title: String, subtitle: String, xs: [Double], ys: [Double], xKey: String, yKey: String, xLabel: String,
                 yLabel: String, values: [[Double]], counts: [[Int]]? = nil, palette: Palette, colorLabel: String,
                 overlays: [Overlay], notes: [String]) {
         self.title = title; self.subtitle = subtitle; self.xs = xs; self.ys = ys; self.xKey = xKey; self.yKey = yKey
@@ -34,7 +35,7 @@ public struct HeatmapChart: Sendable {
     }
 
     /// How a heatmap colours its cells.
-    public enum Palette: Sendable {
+    package enum Palette: Sendable {
         /// Errors in [0, max]: light (low error) to dark (high error).
         case sequential(max: Double)
         /// Symmetric around 0: blue below (transfer better), white at 0, red above (negative transfer).
@@ -47,17 +48,17 @@ public struct HeatmapChart: Sendable {
     }
 
     /// Texts printed in the cells of a `ternary` heatmap (cellTexts[i][j] at (xs[j], ys[i])).
-    public var cellTexts: [[String]]?
+    package var cellTexts: [[String]]?
 
     /// A line drawn over the heatmap.
-    public struct Overlay: Sendable {
-        public let label: String
-        public let points: [(Double, Double)]
-        public let stroke: String
-        public let dash: String?
-        public let markers: Bool
+    package struct Overlay: Sendable {
+        package let label: String
+        package let points: [(Double, Double)]
+        package let stroke: String
+        package let dash: String?
+        package let markers: Bool
 
-        public init(label: String, points: [(Double, Double)], stroke: String, dash: String?, markers: Bool) {
+        package init(label: String, points: [(Double, Double)], stroke: String, dash: String?, markers: Bool) {
             self.label = label
             self.points = points
             self.stroke = stroke
@@ -124,15 +125,12 @@ public struct HeatmapChart: Sendable {
         }
     }
 
-    public static func format(_ v: Double) -> String {
-        if v == v.rounded() && abs(v) < 1e6 { return String(Int(v)) }
-        return String(format: abs(v) >= 100 ? "%.0f" : abs(v) >= 1 ? "%.3g" : "%.2g", v)
-    }
+    package static func format(_ v: Double) -> String { NumberText.label(v) }
 
     static func escape(_ s: String) -> String { Document.escape(s) }
 
     /// The SVG document.
-    public var svg: String {
+    package var svg: String {
         let W = Self.width, H = Self.height, L = Self.left, T = Self.top, PW = Self.plotWidth, PH = Self.plotHeight
         let cw = PW / Double(xs.count), ch = PH / Double(ys.count)
         var s = """

@@ -2,19 +2,19 @@ import Foundation
 
 /// Minimal, dependency-free SVG charts for the reports: line and scatter plots with linear or
 /// logarithmic axes, a legend, and optional reference curves. Output is self-contained SVG.
-public struct SVGChart: Sendable {
-    public struct Series: Sendable {
-        public var name: String
-        public var points: [(Double, Double)]
-        public var color: String
-        public var dashed: Bool
-        public var markers: Bool
-        public var lines: Bool
-        public var shape: MarkerShape
+package struct SVGChart: Sendable {
+    package struct Series: Sendable {
+        package var name: String
+        package var points: [(Double, Double)]
+        package var color: String
+        package var dashed: Bool
+        package var markers: Bool
+        package var lines: Bool
+        package var shape: MarkerShape
         /// Vertical interval bars (x, low, high), drawn thin in the series' colour.
-        public var intervals: [(Double, Double, Double)]
+        package var intervals: [(Double, Double, Double)]
 
-        public init(name: String, points: [(Double, Double)], color: String, dashed: Bool = false,
+        package init(name: String, points: [(Double, Double)], color: String, dashed: Bool = false,
                     markers: Bool = false, lines: Bool = true, shape: MarkerShape = .circle,
                     intervals: [(Double, Double, Double)] = []) {
             self.name = name
@@ -29,7 +29,7 @@ public struct SVGChart: Sendable {
     }
 
     /// How a series' points are marked.
-    public enum MarkerShape: Sendable {
+    package enum MarkerShape: Sendable {
         case circle, cross, triangle
 
         /// The marker centred at (x, y), about 7 px across.
@@ -48,27 +48,27 @@ public struct SVGChart: Sendable {
         }
     }
 
-    public var title: String
-    public var xLabel: String
-    public var yLabel: String
-    public var logX = false
-    public var logY = false
-    public var width = 640.0
-    public var height = 360.0
-    public var series: [Series] = []
+    package var title: String
+    package var xLabel: String
+    package var yLabel: String
+    package var logX = false
+    package var logY = false
+    package var width = 640.0
+    package var height = 360.0
+    package var series: [Series] = []
     /// Category labels for the x axis (bar-like charts); when set, x values are indices.
-    public var xCategories: [String]? = nil
+    package var xCategories: [String]? = nil
 
-    public init(title: String, xLabel: String, yLabel: String) {
+    package init(title: String, xLabel: String, yLabel: String) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
     }
 
     /// Colour-blind-safe palette (Okabe–Ito).
-    public static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+    package static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
-    public var svg: String {
+    package var svg: String {
         let left = 72.0, right = xCategories == nil ? 16.0 : 60.0, top = 34.0, bottom = xCategories == nil ? 52.0 : 96.0
         // A series without a name (the second edge of a band, say) has no legend entry.
         let named = series.filter { !$0.name.isEmpty }
@@ -185,5 +185,5 @@ public struct SVGChart: Sendable {
         return String(format: "%.\(decimals)f", v)
     }
 
-    public static func escape(_ text: String) -> String { Document.escape(text) }
+    package static func escape(_ text: String) -> String { Document.escape(text) }
 }

@@ -10,7 +10,7 @@ import TransferModel
 /// cells — with sorted keys and no whitespace. The key is the SHA-256 of the same text with the
 /// keys at their defaults left out, so a config key added later (at a default that changes
 /// nothing) leaves every stored run's key as it was.
-public enum RunKey {
+package enum RunKey {
     package static func canonicalJSON(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {
         var object = config.jsonObject
         object["engine"] = nil
@@ -42,7 +42,7 @@ public enum RunKey {
         }
     }
 
-    public static func key(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {
+    package static func key(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {
         RunHash.hex(identityJSON(config, includingSeed: includingSeed).utf8)
     }
 

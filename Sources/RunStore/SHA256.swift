@@ -5,8 +5,8 @@ import Crypto
 /// Used to key stored runs by their effective configuration: the same config (including the
 /// seed) always gives the same key, on every platform, so a re-run recognises finished cells.
 /// `sha256sum` of the same bytes prints the same digest (the tests check known vectors).
-public enum RunHash {
-    public static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+package enum RunHash {
+    package static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let digest = Crypto.SHA256.hash(data: Array(bytes))
         let digits = Array("0123456789abcdef".utf8)
         var text = [UInt8]()

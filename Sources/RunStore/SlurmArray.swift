@@ -6,9 +6,9 @@ import Vocabulary
 /// Work handed to Slurm as a job array (README "Sweeps on a cluster"): ptv writes the batch
 /// script and submits it; Slurm schedules the tasks, and each task runs one shard. ptv does no
 /// scheduling of its own.
-public enum SlurmArray {
+package enum SlurmArray {
     /// Refuse (field `slurm`, exit 2) when `sbatch` is not on PATH or the controller does not answer.
-    public static func checkReachable() throws {
+    package static func checkReachable() throws {
         // Bounded: without a config file, sinfo looks for a controller through DNS for about a minute.
         let finished: Subprocess.Finished
         do { finished = try Subprocess.run(["timeout", "10", "sinfo", "-h", "-o", "%P"], captureError: true) } catch {
@@ -26,7 +26,7 @@ public enum SlurmArray {
 
     /// A batch script for an array of `tasks` tasks: each runs `command` with `{task}` replaced
     /// by `$SLURM_ARRAY_TASK_ID`, with `cpus` CPUs, writing its output to `logs/slurm-<job>_<task>.out`.
-    public static func script(name: String, tasks: Int, cpus: Int, logs: URL, command: [String]) -> String {
+    package static func script(name: String, tasks: Int, cpus: Int, logs: URL, command: [String]) -> String {
         func quoted(_ word: String) -> String {
             word == "{task}" ? "\"$SLURM_ARRAY_TASK_ID\"" : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }
@@ -46,7 +46,7 @@ public enum SlurmArray {
 
     /// Submit `script` with the extra `sbatch` arguments; returns the job id. A refusal by
     /// `sbatch` is a `ConfigError` (field `slurm`) with its message.
-    public static func submit(_ script: URL, arguments: [String]) throws -> String {
+    package static func submit(_ script: URL, arguments: [String]) throws -> String {
         let finished: Subprocess.Finished
         do { finished = try Subprocess.run(["sbatch", "--parsable"] + arguments + [script.path], captureError: true) } catch {
             throw ConfigError(field: "slurm", "sbatch is not on PATH")
@@ -61,7 +61,7 @@ public enum SlurmArray {
 
     /// The state of each array task Slurm still knows (PENDING, RUNNING, COMPLETED, CANCELLED, …),
     /// by task index; empty when the controller has forgotten the job or does not answer.
-    public static func states(job: String) -> [Int: String] {
+    package static func states(job: String) -> [Int: String] {
         guard let finished = try? Subprocess.run(["squeue", "-h", "-r", "-t", "all", "-j", job, "-o", "%K %T"], captureOutput: true),
               finished.status == 0 else { return [:] }
         var states: [Int: String] = [:]
@@ -73,7 +73,7 @@ public enum SlurmArray {
     }
 
     /// The absolute path of the running executable (what the batch script runs).
-    public static var executable: String {
+    package static var executable: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 }

@@ -6,11 +6,11 @@ import TransferModel
 import Vocabulary
 
 /// The results of one finished (cell, seed) run, as the store keeps them.
-public struct SweepResult: Sendable {
-    public struct PhaseMetrics: Sendable {
-        public let phase: String
+package struct SweepResult: Sendable {
+    package struct PhaseMetrics: Sendable {
+        package let phase: String
         /// `PhaseOutcome.metrics` (the names of `metrics.json`).
-        public let values: [String: Double]
+        package let values: [String: Double]
         /// The phase's trajectory summary (the CSV of `ptv train`'s trajectory-<phase>.csv); empty
         /// for `record: final`.
         let trajectoryCSV: String
@@ -22,22 +22,22 @@ public struct SweepResult: Sendable {
         }
     }
 
-    public let key: String
+    package let key: String
     package let cellKey: String
-    public let seed: UInt64
+    package let seed: UInt64
     /// Canonical JSON of the effective config (see ``RunKey``).
     let configJSON: String
     /// The cell's grid values as written.
-    public let gridValues: [String: String]
+    package let gridValues: [String: String]
     /// `gridValues` as the store writes them (JSON, sorted keys).
     let gridJSON: String
     /// The engine that trained each phase.
-    public let engines: [String: String]
-    public let seconds: Double
-    public let phases: [PhaseMetrics]
+    package let engines: [String: String]
+    package let seconds: Double
+    package let phases: [PhaseMetrics]
 
     /// The metric names stored for every phase, in column order.
-    public static var metricNames: [String] { PhaseOutcome.metricNames }
+    package static var metricNames: [String] { PhaseOutcome.metricNames }
 
     package init(key: String, cellKey: String, seed: UInt64, configJSON: String, gridValues: [String: String], gridJSON: String,
                  engines: [String: String], seconds: Double, phases: [PhaseMetrics]) {
@@ -47,32 +47,32 @@ public struct SweepResult: Sendable {
 }
 
 /// A stored run, read back for export and phase diagrams.
-public struct StoredRun: Sendable {
-    public let key: String
+package struct StoredRun: Sendable {
+    package let key: String
     package let cellKey: String
-    public let seed: UInt64
+    package let seed: UInt64
     /// The effective config as JSON values (numbers, strings, the constants mapping).
-    public let config: [String: ConfigValue]
-    public let gridValues: [String: String]
-    public let engines: [String: String]
-    public let seconds: Double
+    package let config: [String: ConfigValue]
+    package let gridValues: [String: String]
+    package let engines: [String: String]
+    package let seconds: Double
     /// phase → metric → value.
-    public let metrics: [String: [String: Double]]
+    package let metrics: [String: [String: Double]]
 
     /// A numeric config value (nil for strings and missing keys).
-    public func number(_ key: String) -> Double? { config[key]?.number }
+    package func number(_ key: String) -> Double? { config[key]?.number }
 
     /// A phase's metric (names as `PhaseOutcome.metricNames`), nil when not stored.
-    public func metric(_ phase: Phase, _ name: String) -> Double? { metrics[phase.rawValue]?[name] }
+    package func metric(_ phase: Phase, _ name: String) -> Double? { metrics[phase.rawValue]?[name] }
 }
 
 /// A config value as stored: a number or a string (constants are flattened to `constants.NAME`).
-public enum ConfigValue: Sendable, Equatable {
+package enum ConfigValue: Sendable, Equatable {
     case number(Double)
     case text(String)
 
-    public var number: Double? { if case .number(let x) = self { return x } else { return nil } }
-    public var description: String {
+    package var number: Double? { if case .number(let x) = self { return x } else { return nil } }
+    package var description: String {
         switch self {
         case .number(let x): return x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x)
         case .text(let s): return s
@@ -89,8 +89,8 @@ public enum ConfigValue: Sendable, Equatable {
 /// the other runs of its batch), so a process killed at any moment (SIGKILL included) leaves either all of a run or none of it;
 /// the primary keys make duplicates impossible. Write-ahead logging keeps readers and the
 /// writer apart.
-public struct SweepStore: Sendable {
-    public let url: URL
+package struct SweepStore: Sendable {
+    package let url: URL
     private let queue: DatabaseQueue
 
     /// The store's SQLite application id, "ptvs": set when a store is created, checked when one is
@@ -109,7 +109,7 @@ public struct SweepStore: Sendable {
     /// or a regular file (a device, a FIFO or a link is refused: SQLite would write a journal
     /// beside it), and an existing file must be a store: its application id and every table and
     /// column are checked.
-    public init(url: URL, create: Bool = true, field: String = "store") throws {
+    package init(url: URL, create: Bool = true, field: String = "store") throws {
         self.url = url
         if !create && !FileManager.default.fileExists(atPath: url.path) {
             throw ConfigError(field: field, "no store at \(url.path)")
@@ -238,7 +238,7 @@ public struct SweepStore: Sendable {
 
     /// Store runs, all their rows in one transaction (a kill leaves all of them or none); keys
     /// already present are left as they are.
-    public func insert(_ results: [SweepResult]) throws {
+    package func insert(_ results: [SweepResult]) throws {
         guard !results.isEmpty else { return }
         let finished = RunManifest.iso8601(Date())
         let engines = results.map(\.engines.json.canonicalText)
@@ -270,12 +270,12 @@ public struct SweepStore: Sendable {
 
     /// The recorded run (JSON) stored under `key` (``RunKey/key(_:includingSeed:)`` of its
     /// effective config), if any.
-    public func recordedRun(key: String) throws -> Data? {
+    package func recordedRun(key: String) throws -> Data? {
         try queue.read { db in try Data.fetchOne(db, sql: "SELECT CAST(json AS BLOB) FROM recorded_run WHERE key = ? AND json IS NOT NULL", arguments: [key]) }
     }
 
     /// Store a recorded run under `key` in one transaction; a key already present is left as is.
-    public func insertRecordedRun(key: String, json: Data) throws {
+    package func insertRecordedRun(key: String, json: Data) throws {
         try queue.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO recorded_run (key, json, finished) VALUES (?, ?, ?)",
                            arguments: [key, json, RunManifest.iso8601(Date())])
@@ -283,13 +283,13 @@ public struct SweepStore: Sendable {
     }
 
     /// A fact about the store (`grid`: the identity of the grid its runs belong to; `shard`).
-    public func meta(_ name: String) throws -> String? {
+    package func meta(_ name: String) throws -> String? {
         try queue.read { db in try String.fetchOne(db, sql: "SELECT CAST(value AS TEXT) FROM meta WHERE name = ? AND value IS NOT NULL", arguments: [name]) }
     }
 
     /// Record that the store holds runs of the grid `identity`; a store that already holds
     /// another grid's runs is refused (field `store`), so two grids never mix in one store.
-    public func claim(grid identity: String, shard: SweepShard? = nil) throws {
+    package func claim(grid identity: String, shard: SweepShard? = nil) throws {
         try queue.write { db in
             if let held = try String.fetchOne(db, sql: "SELECT CAST(value AS TEXT) FROM meta WHERE name = 'grid' AND value IS NOT NULL") {
                 guard held == identity else {
@@ -304,12 +304,12 @@ public struct SweepStore: Sendable {
 
     /// Record the grid whose shards this store merges (a cluster submission does, replacing an
     /// earlier one: a store may hold runs of several grids, its shards of one at a time).
-    public func setGrid(_ identity: String) throws {
+    package func setGrid(_ identity: String) throws {
         try queue.write { db in try db.execute(sql: "INSERT OR REPLACE INTO meta (name, value) VALUES ('grid', ?)", arguments: [identity]) }
     }
 
     /// Number of finished runs.
-    public func runCount() throws -> Int {
+    package func runCount() throws -> Int {
         try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run") ?? 0 }
     }
 
@@ -318,7 +318,7 @@ public struct SweepStore: Sendable {
     /// nothing the second time. A shard of another grid is refused (field `shard`), and so is
     /// one that is not a sweep store. Returns the runs added and the runs the shard holds.
     @discardableResult
-    public func merge(shard: URL) throws -> (added: Int, held: Int) {
+    package func merge(shard: URL) throws -> (added: Int, held: Int) {
         let source = try SweepStore(url: shard, create: false)
         guard let identity = try source.meta("grid") else {
             throw ConfigError(field: "shard", "\(shard.path) records no grid: it was not written by `ptv sweep --shard`")
@@ -353,21 +353,21 @@ public struct SweepStore: Sendable {
     /// Fold the deep runs of the store at `shard` into this one in one transaction (those
     /// already here are left as they are); returns the runs added.
     @discardableResult
-    public func mergeDeepRuns(shard: URL) throws -> Int {
+    package func mergeDeepRuns(shard: URL) throws -> Int {
         _ = try SweepStore(url: shard, create: false)  // refuses a file that is not a store, and brings it to this version
         return try copy(from: shard, sql: ["INSERT OR IGNORE INTO main.deep_run SELECT * FROM shard.deep_run"])
     }
 
     /// The deep run stored under `key`: its record (JSON) and, for an upstream run, its
     /// network's arrays (safetensors).
-    public func deepRun(key: String) throws -> (json: Data, arrays: Data?)? {
+    package func deepRun(key: String) throws -> (json: Data, arrays: Data?)? {
         try queue.read { db in
             try Row.fetchOne(db, sql: "SELECT CAST(json AS BLOB) AS json, CAST(arrays AS BLOB) AS arrays FROM deep_run WHERE key = ? AND json IS NOT NULL", arguments: [key]).map { ($0["json"], $0["arrays"]) }
         }
     }
 
     /// Store a deep run under `key` in one transaction; a key already present is left as is.
-    public func insertDeepRun(key: String, json: Data, arrays: Data?) throws {
+    package func insertDeepRun(key: String, json: Data, arrays: Data?) throws {
         try queue.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO deep_run (key, json, arrays, finished) VALUES (?, ?, ?, ?)",
                            arguments: [key, json, arrays, RunManifest.iso8601(Date())])
@@ -375,7 +375,7 @@ public struct SweepStore: Sendable {
     }
 
     /// Every stored run with its metrics, ordered by config values then seed.
-    public func runs() throws -> [StoredRun] {
+    package func runs() throws -> [StoredRun] {
         try queue.read { db in
             var metrics: [String: [String: [String: Double]]] = [:]
             let url = self.url

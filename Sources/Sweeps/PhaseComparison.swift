@@ -12,13 +12,13 @@ public struct PhaseComparison: Sendable {
     /// that holds its full page.
     public struct Side: Sendable {
         public let diagram: PhaseDiagram
-        public let fit: PhaseDiagram.SlopeFit
-        public let transfer: TransferSummary
-        /// Its rendered files (``PhaseDiagram/render(benign:fit:theories:transfer:)``).
+        package let fit: PhaseDiagram.SlopeFit
+        package let transfer: TransferSummary
+        /// Its rendered files (`render(benign:fit:theories:transfer:)`).
         public let files: [String: String]
         public let folder: String
 
-        public init(diagram: PhaseDiagram, fit: PhaseDiagram.SlopeFit, transfer: TransferSummary, files: [String: String], folder: String) {
+        package init(diagram: PhaseDiagram, fit: PhaseDiagram.SlopeFit, transfer: TransferSummary, files: [String: String], folder: String) {
             self.diagram = diagram
             self.fit = fit
             self.transfer = transfer
@@ -53,7 +53,7 @@ public struct PhaseComparison: Sendable {
     }
 
     /// The comparison page: a table of what each diagram measured, then their main figures in two columns.
-    public var document: Document {
+    package var document: Document {
         let x = left.diagram.xKey, y = left.diagram.yKey
         var page = Document(title: "Phase diagram \(x) × \(y): \(left.title.lowercased()) beside \(right.title.lowercased())")
         page.add(.paragraph("Left: \(left.setting). Right: \(right.setting). Each column's full page, with every figure, is linked in the table. Cells are coloured on the negative-transfer maps only where the \(Int((PhaseDiagram.cellConfidence * 100).rounded())) % t-interval of transfer − scratch test error over seeds excludes 0 (docs/theory.md §6e)."))

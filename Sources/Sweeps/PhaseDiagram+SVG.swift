@@ -39,7 +39,7 @@ extension PhaseDiagram {
     /// `theories` are the files whose Γ(α) = Γ(0) boundaries and predicted signs are drawn on the
     /// negative-transfer map (none: `Theory.current` only, named "theory"); `transfer` may pass the
     /// already computed ``transferSummary(theories:)``.
-    public func render(benign givenBenign: [(Double, Double)]? = nil, fit givenFit: SlopeFit? = nil,
+    package func render(benign givenBenign: [(Double, Double)]? = nil, fit givenFit: SlopeFit? = nil,
                        theories: [NamedTheory] = [], transfer givenTransfer: TransferSummary? = nil) throws -> [String: String] {
         let benign = givenBenign ?? benignBoundary(), negative = negativeTransferBoundary(), empirical = meanBoundary
         let fit = givenFit ?? slopeFit(benign: benign)
@@ -106,7 +106,7 @@ extension PhaseDiagram {
     }
 
     /// "fitted slope 0.27 ± 0.04 (95 % CI, 5 seeds) vs predicted ¼ …".
-    public static func slopeText(_ fit: SlopeFit) -> String {
+    package static func slopeText(_ fit: SlopeFit) -> String {
         var text = "empirical boundary slope d log y*/d log x: "
         if let mean = fit.mean {
             text += slope(mean)

@@ -8,13 +8,13 @@ import Validation
 extension PhaseDiagram {
     /// Confidence of the per-cell intervals of transfer − scratch test error (two-sided Student t
     /// over seeds, per cell, not corrected for the number of cells).
-    public static let cellConfidence = TolerancePolicy.confidence
+    package static let cellConfidence = TolerancePolicy.confidence
 
     /// Per cell, the paired transfer − scratch test-error interval over seeds at ``cellConfidence``.
-    public func differenceIntervals() throws -> [[PairedDifference]] { try Self.intervals(differences) }
+    package func differenceIntervals() throws -> [[PairedDifference]] { try Self.intervals(differences) }
 
     /// Per cell, the interval of log(Γ̂(α)/Γ̂(0)) over seeds at ``cellConfidence``.
-    public func gammaHatIntervals() throws -> [[PairedDifference]] { try Self.intervals(gammaHatLogRatios) }
+    package func gammaHatIntervals() throws -> [[PairedDifference]] { try Self.intervals(gammaHatLogRatios) }
 
     /// The interval over seeds of each cell's values, at ``cellConfidence``.
     static func intervals(_ perCell: [[[Double]]]) throws -> [[PairedDifference]] {
@@ -32,29 +32,29 @@ extension PhaseDiagram {
     }
 
     /// What one theory predicts on this diagram.
-    public struct TheoryPrediction: Sendable {
+    package struct TheoryPrediction: Sendable {
         public let name: String
         /// The curve Γ(α) = Γ(0) through the plane (the diagram's fixed keys, x and y set).
         public let boundary: [(Double, Double)]
         /// Its log–log slope over the diagram's x range (nil with fewer than 2 points).
-        public let boundarySlope: Double?
+        package let boundarySlope: Double?
         /// Per cell, at the cell's own config: +1 where Γ(α) < Γ(0) (negative transfer predicted),
         /// −1 where Γ(α) > Γ(0), 0 where equal, nil where the theory gives no value or the cell has no run.
         public let signs: [[Int?]]
         /// Cells with a predicted sign whose measured interval excludes 0, and of those the ones
         /// where the two signs agree.
         public let decisive: Int
-        public let agreeing: Int
+        package let agreeing: Int
 
         /// agreeing / decisive (nil without a decisive cell).
         public var agreement: Double? { decisive > 0 ? Double(agreeing) / Double(decisive) : nil }
 
         /// "k of n cells (p %)", or "no decisive cell".
-        public var tally: String {
+        package var tally: String {
             agreement.map { String(format: "%d of %d cells (%.0f %%)", agreeing, decisive, 100 * $0) } ?? "no decisive cell"
         }
 
-        public var agreementText: String {
+        package var agreementText: String {
             guard let agreement else { return "\(name): no cell where both the prediction and the measurement have a sign" }
             return String(format: "%@: predicted sign of transfer − scratch matches the measured one in %d of %d cells (%.0f %%)",
                           name, agreeing, decisive, 100 * agreement)
@@ -62,7 +62,7 @@ extension PhaseDiagram {
     }
 
     /// `theory`'s predictions, judged against the measured intervals.
-    public func prediction(_ named: NamedTheory, measured: [[PairedDifference]]) -> TheoryPrediction {
+    package func prediction(_ named: NamedTheory, measured: [[PairedDifference]]) -> TheoryPrediction {
         Theory.$current.withValue(named.theory) {
             let boundary = negativeTransferBoundary()
             var signs = [[Int?]](repeating: [Int?](repeating: nil, count: xs.count), count: ys.count)
@@ -123,9 +123,9 @@ extension PhaseDiagram {
 
     /// A log–log least-squares slope with its two-sided 95 % interval from the regression's
     /// standard error, slope ± t_{0.975, n−2}·√(RSS/(n−2)/Sxx) (no interval with fewer than 3 points).
-    public struct ExponentFit: Sendable {
+    package struct ExponentFit: Sendable {
         public let slope: Double
-        public let halfWidth: Double?
+        package let halfWidth: Double?
         public let points: Int
 
         public var text: String {
@@ -155,7 +155,7 @@ extension PhaseDiagram {
 
 /// The measured negative-transfer region, the Γ̂ contour and each theory's prediction, computed
 /// once for the pictures, the page and `summary.json`.
-public struct TransferSummary: Sendable {
+package struct TransferSummary: Sendable {
     let intervals: [[PairedDifference]]
     let predictions: [PhaseDiagram.TheoryPrediction]
     let crossings: [(Double, Double)]
@@ -201,7 +201,7 @@ public struct TransferSummary: Sendable {
 
 extension PhaseDiagram {
     /// The measured region and each theory's prediction (none: `Theory.current`, named "theory").
-    public func transferSummary(theories: [NamedTheory]) throws -> TransferSummary {
+    package func transferSummary(theories: [NamedTheory]) throws -> TransferSummary {
         let theories = theories.isEmpty ? [NamedTheory(name: "theory", theory: Theory.current)] : theories
         let intervals = try differenceIntervals()
         let crossings = measuredBoundary(intervals), contour = measuredBoundary(try gammaHatIntervals())

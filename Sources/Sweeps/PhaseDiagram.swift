@@ -28,9 +28,9 @@ public struct PhaseDiagram: Sendable {
     public let differences: [[[Double]]]
     /// Per cell, log(Γ̂(α)/Γ̂(0)) per seed, the measured phase variables of the transfer and scratch
     /// phases (docs/theory.md §6b), for the seeds where both are positive and finite.
-    public let gammaHatLogRatios: [[[Double]]]
+    package let gammaHatLogRatios: [[[Double]]]
     /// Per cell, the mean of `gammaHatLogRatios` (NaN where it is empty).
-    public var gammaHatLogRatio: [[Double]] { Self.cellMeans(gammaHatLogRatios) }
+    package var gammaHatLogRatio: [[Double]] { Self.cellMeans(gammaHatLogRatios) }
     /// Per cell, the mean of its values in their order (NaN for a cell without any).
     static func cellMeans(_ perCell: [[[Double]]]) -> [[Double]] {
         perCell.map { $0.map { $0.isEmpty ? .nan : $0.reduce(0, +) / Double($0.count) } }
@@ -50,9 +50,9 @@ public struct PhaseDiagram: Sendable {
     public let threshold: Double
 
     /// A problem with the store or the chosen keys (exit code 2 at the command line).
-    public static func error(_ field: String, _ problem: String) -> ConfigError { ConfigError(field: field, problem) }
+    package static func error(_ field: String, _ problem: String) -> ConfigError { ConfigError(field: field, problem) }
 
-    public init(runs: [StoredRun], x: String, y: String, threshold: Double = 0.1) throws {
+    package init(runs: [StoredRun], x: String, y: String, threshold: Double = 0.1) throws {
         guard x != y else { throw Self.error("--y", "must differ from --x") }
         for key in [x, y] {
             guard ExperimentConfig.keys.contains(key) || key.hasPrefix("constants.") else {
@@ -242,7 +242,7 @@ public struct PhaseDiagram: Sendable {
     }
 
     /// The fitted log–log slope of the empirical boundary.
-    public struct SlopeFit: Sendable {
+    package struct SlopeFit: Sendable {
         /// Slope per seed (seeds whose boundary has ≥ 2 points).
         let perSeed: [UInt64: Double]
         /// Mean of the per-seed slopes and its two-sided 95 % Student-t interval half-width
@@ -262,10 +262,10 @@ public struct PhaseDiagram: Sendable {
 
     /// The asymptotic exponent of the benign boundary (docs/theory.md §7) for these axes: ¼ for
     /// u_norm against d, −¼ against N1, nil for other pairs.
-    public var theoryExponent: Double? { yKey == "u_norm" ? (xKey == "d" ? 0.25 : xKey == "N1" ? -0.25 : nil) : nil }
+    package var theoryExponent: Double? { yKey == "u_norm" ? (xKey == "d" ? 0.25 : xKey == "N1" ? -0.25 : nil) : nil }
 
     /// `benign` may pass the already computed ``benignBoundary()``.
-    public func slopeFit(benign: [(Double, Double)]? = nil) -> SlopeFit {
+    package func slopeFit(benign: [(Double, Double)]? = nil) -> SlopeFit {
         var perSeed: [UInt64: Double] = [:]
         for (seed, grid) in perSeedTransfer {
             if let fit = Self.logLogFit(boundary(grid)) { perSeed[seed] = fit.slope }

@@ -19,7 +19,7 @@ public enum SweepExport {
     }
 
     /// The column names for these runs.
-    public static func columns(_ runs: [StoredRun]) -> [String] {
+    package static func columns(_ runs: [StoredRun]) -> [String] {
         var columns = ["key", "cell"]
         for key in ExperimentConfig.keys where key != "constants" && key != "engine" { columns.append(key) }
         let constants = Set(runs.flatMap { $0.config.keys.filter { $0.hasPrefix("constants.") } }).sorted()
@@ -33,7 +33,7 @@ public enum SweepExport {
     }
 
     /// One run's row as column → value (missing cells absent).
-    public static func row(_ run: StoredRun) -> [String: ConfigValue] {
+    package static func row(_ run: StoredRun) -> [String: ConfigValue] {
         var row = run.config
         row["key"] = .text(run.key)
         row["cell"] = .text(run.cellKey)
@@ -46,7 +46,7 @@ public enum SweepExport {
         return row
     }
 
-    public static func csv(_ runs: [StoredRun]) -> String {
+    package static func csv(_ runs: [StoredRun]) -> String {
         let columns = columns(runs)
         var text = columns.joined(separator: ",") + "\n"
         for run in runs {
@@ -63,7 +63,7 @@ public enum SweepExport {
     }
 
     /// A JSON list of flat objects (numbers as numbers; the seed as an integer).
-    public static func json(_ runs: [StoredRun]) throws -> String {
+    package static func json(_ runs: [StoredRun]) throws -> String {
         let columns = columns(runs)
         let objects: [JSONValue] = runs.map { run in
             let row = row(run)
@@ -81,7 +81,7 @@ public enum SweepExport {
         return JSONOutput.text(.array(objects))
     }
 
-    public static func export(_ runs: [StoredRun], format: Format) throws -> String {
+    package static func export(_ runs: [StoredRun], format: Format) throws -> String {
         switch format {
         case .csv: return csv(runs)
         case .json: return try json(runs)

@@ -4,7 +4,7 @@ import TransferModel
 
 extension SweepShard {
     /// Whether a job's cell belongs to this shard.
-    public func contains(_ job: SweepJob) -> Bool { Self.shard(ofCell: job.cellKey, count: count) == index }
+    package func contains(_ job: SweepJob) -> Bool { Self.shard(ofCell: job.cellKey, count: count) == index }
 }
 
 extension SweepGrid {
@@ -17,7 +17,7 @@ extension SweepGrid {
     }
 
     /// The number of runs of shard `shard`.
-    public func runCount(in shard: SweepShard) throws -> Int {
+    package func runCount(in shard: SweepShard) throws -> Int {
         try (0..<cellCount).reduce(0) { total, cell in
             guard unplaced[cell] == nil else { return total }
             return total + (SweepShard.shard(ofCell: try job(at: cell * seeds.count).cellKey, count: shard.count) == shard.index ? seeds.count : 0)

@@ -23,7 +23,7 @@ import Yams
 /// checks every axis value on the base config, refuses values that are equal once read (`20`,
 /// `20.0` and `2e1` for `d`), then builds each cell's config once, in turn, to check the keys
 /// across each other and find the largest memory estimate; runs are built again, one at a time,
-/// by ``job(at:previous:)`` as the sweep reaches them.
+/// by `job(at:previous:)` as the sweep reaches them.
 public struct SweepGrid: Sendable {
     /// One grid axis: a config key and its values as written (YAML scalars).
     public struct Axis: Sendable, Equatable {
@@ -45,7 +45,7 @@ public struct SweepGrid: Sendable {
 
     /// Every key at its default, except `record`: a sweep records the final step only unless its
     /// base (or an axis) asks for `record: trajectories` (docs/theory.md §6d).
-    public static let sweepDefaults: ExperimentConfig = {
+    package static let sweepDefaults: ExperimentConfig = {
         var config = ExperimentConfig()
         config.record = .final
         return config
@@ -223,7 +223,7 @@ public struct SweepGrid: Sendable {
     /// Run `index` (cells in grid order, seeds in list order within a cell), built on demand.
     /// `previous`, a job built before, is reused when it is of the same cell: only the seed differs
     /// (measured: building the config and its identity texts anew took a fifth of a small sweep).
-    public func job(at index: Int, previous: SweepJob? = nil) throws -> SweepJob {
+    package func job(at index: Int, previous: SweepJob? = nil) throws -> SweepJob {
         let cell = index / seeds.count, seed = seeds[index % seeds.count]
         if let previous, previous.cell == cell { return previous.reseeded(seed) }
         var config = try config(cell: cell)
@@ -233,13 +233,13 @@ public struct SweepGrid: Sendable {
     }
 
     /// Every run, built at once (for small grids and tests; a sweep builds them one at a time).
-    public var jobs: [SweepJob] {
+    package var jobs: [SweepJob] {
         get throws { try (0..<runCount).map { try job(at: $0) } }
     }
 }
 
 /// One run of a sweep: a cell of the grid with one seed.
-public struct SweepJob: Sendable {
+package struct SweepJob: Sendable {
     /// Index of the cell in grid order.
     public let cell: Int
     public let seed: UInt64

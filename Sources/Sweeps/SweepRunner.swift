@@ -11,7 +11,7 @@ import TransferModel
 /// whose key is already in the store — are skipped, so re-running a sweep resumes it.
 public struct SweepRunner: Sendable {
     public let grid: SweepGrid
-    public let store: SweepStore
+    package let store: SweepStore
     public let workers: Int
 
     /// Progress after each finished job.
@@ -24,7 +24,7 @@ public struct SweepRunner: Sendable {
         public let total: Int
         public let elapsed: Double
         /// The job that just finished and its wall time.
-        public let job: SweepJob
+        package let job: SweepJob
         public let seconds: Double
 
         /// Remaining time from the mean time per job run so far, taking every job not yet reached
@@ -33,9 +33,9 @@ public struct SweepRunner: Sendable {
     }
 
     /// The share of the grid this runner runs (all of it when nil).
-    public let shard: SweepShard?
+    package let shard: SweepShard?
 
-    public init(grid: SweepGrid, store: SweepStore, workers: Int, shard: SweepShard? = nil) {
+    package init(grid: SweepGrid, store: SweepStore, workers: Int, shard: SweepShard? = nil) {
         self.grid = grid
         self.store = store
         self.workers = max(1, workers)
@@ -123,7 +123,7 @@ struct StoreBatch {
 
 extension SweepResult {
     /// Run one job (all three phases) and collect its results.
-    public static func run(_ job: SweepJob) async throws -> SweepResult {
+    package static func run(_ job: SweepJob) async throws -> SweepResult {
         let start = Date()
         let experiment = TransferExperiment(config: job.config)
         var phases: [PhaseMetrics] = []

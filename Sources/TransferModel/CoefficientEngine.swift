@@ -13,7 +13,7 @@ import Vocabulary
 ///
 /// Built once per training set; transfer and scratch share it (same downstream data). The
 /// noises are read in place from the training set's patch matrix, never copied.
-public struct CoefficientBasis: Sendable {
+package struct CoefficientBasis: Sendable {
     /// S, the number of signal patches.
     let signalCount: Int
     /// b₁ … b_S as rows, S × d.
@@ -113,7 +113,7 @@ public struct CoefficientBasis: Sendable {
 
 /// A finished coefficient-space run: the public `TrainingRun` plus the representation it was
 /// trained in, which also scores test sets.
-public struct CoefficientRun: Sendable {
+package struct CoefficientRun: Sendable {
     public let run: TrainingRun
     /// The final coordinates c_{k,b}, 2m × K.
     public let coordinates: Matrix
@@ -131,7 +131,7 @@ public struct CoefficientRun: Sendable {
     /// spanning vector that is w_k⁽⁰⁾ and F is the number of spanning filters (the training
     /// noises follow them, in order). Cost 2m·r per sample instead of 2m·d. Rows t·P + q, columns
     /// k, as ``FilterBank/outputs(fromPreactivations:patchCount:)`` and ``MarginDecomposition`` read them.
-    public func testPreactivations(_ test: TestSet, filterIndex: [Int]) -> Matrix {
+    package func testPreactivations(_ test: TestSet, filterIndex: [Int]) -> Matrix {
         let twoM = coordinates.rows, K = coordinates.cols, S = signalCount, n = K - S
         let r = test.spanCount, f = r - n
         precondition(filterIndex.count == twoM && filterIndex.allSatisfy { $0 >= 0 && $0 < f }, "spanning set does not match")
@@ -186,7 +186,7 @@ extension GradientDescent {
     /// step size, step count and recording interval as ``train(_:on:distribution:probes:frozen:progress:)``.
     /// `initialInner` may pass ⟨w_k⁽⁰⁾, b⟩ when the caller already has them (e.g. rows shared by
     /// transfer and scratch).
-    public func trainInCoefficients(_ initial: FilterBank, on data: Dataset, basis: CoefficientBasis,
+    package func trainInCoefficients(_ initial: FilterBank, on data: Dataset, basis: CoefficientBasis,
                       distribution: TaskDistribution, probes: SignalVectors, frozen: [Bool]? = nil,
                       initialInner: Matrix? = nil, progress: ((Int) -> Void)? = nil) -> CoefficientRun {
         let start = Date()

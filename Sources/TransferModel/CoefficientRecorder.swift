@@ -2,7 +2,7 @@ import NumericsCore
 import Vocabulary
 
 /// The fixed vectors whose inner products with every filter are recorded: u, v₁, v₂.
-public struct SignalVectors: Sendable {
+package struct SignalVectors: Sendable {
     public let u: [Double]
     public let v1: [Double]
     public let v2: [Double]
@@ -47,7 +47,7 @@ public struct CoefficientSnapshot: Sendable {
 /// ρ̄_{k,i} ← ρ̄_{k,i} − (η/(nm)) ℓ′_i 1[⟨w_k, ξ_i⟩ > 0] ‖ξ_i‖² 1[y_i = j_k],
 /// ρ̲_{k,i} ← ρ̲_{k,i} + (η/(nm)) ℓ′_i 1[⟨w_k, ξ_i⟩ > 0] ‖ξ_i‖² 1[y_i = −j_k].
 /// Frozen filters do not move, so their coefficients stay 0.
-public struct CoefficientRecorder: Sendable {
+package struct CoefficientRecorder: Sendable {
     private let signals: [[Double]]
     private let signalNormsSquared: [Double]
     private let noiseNormsSquared: [Double]
@@ -217,7 +217,7 @@ public struct CoefficientRecorder: Sendable {
     }
 
     /// W⁽⁰⁾ + the decomposition's signal and noise terms, 2m × d.
-    public func rebuild(initial: FilterBank, data: Dataset) -> Matrix {
+    package func rebuild(initial: FilterBank, data: Dataset) -> Matrix {
         // The noise terms: the noise columns of the coordinates times the noises.
         let coordinates = basisCoordinates(), S = signals.count
         let d = data.dimension, n = data.count

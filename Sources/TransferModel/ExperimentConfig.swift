@@ -22,7 +22,7 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var n_test = 0, record_every = 0
     public var variant = TransferVariant.filter
     /// The rule composed under `variant:` (a mapping), which replaces the built-in `variant`.
-    public var composedRule: TransferRecipe?
+    package var composedRule: TransferRecipe?
     public var rescale = 0.0
     public var transfer_noise = 0.0
     public var engine = TrainingEngine.auto
@@ -110,21 +110,14 @@ extension ExperimentConfig {
                 try readComposedRule(node, given: values)
                 continue
             }
-            guard let scalar = node.scalar else {
-                throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got a \(node.mapping != nil ? "mapping" : "list")")
-            }
-            if key.isNumber && (scalar.style == .singleQuoted || scalar.style == .doubleQuoted) {
-                throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got a quoted text '\(InputText.excerpt(scalar.string))'")
-            }
-            let text = scalar.string
-            try ExperimentConfig.binding(key).read(&self, key, text)
+            try ExperimentConfig.binding(key).read(&self, key, KeyReader.text(node, field: key.rawValue, kind: key.kind))
         }
         try checkSampler()
         try checkTransferRule()
     }
 
     /// The transfer rule in force: the composed one, or the built-in variant's.
-    public var transferRecipe: TransferRecipe { composedRule ?? .builtIn(variant, rescale: rescale) }
+    package var transferRecipe: TransferRecipe { composedRule ?? .builtIn(variant, rescale: rescale) }
 
     /// `variant:` as a mapping (docs/theory.md §4a): its `fraction` is `alpha` and its noise
     /// `transfer_noise`, each given once.
@@ -141,7 +134,7 @@ extension ExperimentConfig {
     }
 
     /// Checks across keys that the transfer rule needs.
-    public func checkTransferRule() throws {
+    package func checkTransferRule() throws {
         if transferRecipe.selection == .top_snr && T1 == 0 {
             throw ConfigError(field: "variant", "\(transferRecipe.name) ranks filters by the upstream recording's γ/Σρ̄ after training, and T1 = 0 records only the initialisation (ρ̄ = 0): give T1 ≥ 1 or another selection")
         }
@@ -198,13 +191,13 @@ extension ExperimentConfig {
                 throw ConfigError(field: "constants.\(name)", "unknown constant (known: \(TheoryConstant.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             let text = try YAMLInput.numberText(value, field: "constants.\(name)", expected: "a number > 0")
-            constants[name] = try Binding.number(text, field: "constants.\(name)", ConfigKey.RealDomain(text: "> 0") { $0 > 0 })
+            constants[name] = try KeyReader.real(text, field: "constants.\(name)", .positive)
         }
         try TheoryConstant.checkThresholds(constants, field: "constants")
     }
 
     /// The effective configuration as plain JSON-ready values under the docs/theory.md §1 ids.
-    public var jsonObject: [String: JSONValue] {
+    package var jsonObject: [String: JSONValue] {
         var object: [String: JSONValue] = [:]
         for key in ConfigKey.allCases { object[key.rawValue] = ExperimentConfig.binding(key).json(self) }
         return object
@@ -227,29 +220,21 @@ extension ExperimentConfig {
         static func int(_ path: WritableKeyPath<ExperimentConfig, Int> & Sendable) -> Binding {
             Binding(read: { config, key, text in
                 guard case .integer(let range) = key.kind else { return }
-                let value: Int
-                let number = try YAMLInput.numberText(text, field: key.rawValue, expected: key.allowedText)
-                if let i = Int(number) { value = i }
-                else if let x = Double(number), x.isFinite, x == x.rounded(), abs(x) <= 9e15 { value = Int(x) }
-                else { throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got '\(InputText.excerpt(text))'") }
-                guard range.contains(value) else {
-                    throw ConfigError(field: key.rawValue, "\(value) is outside the allowed range: \(key.allowedText)")
-                }
-                config[keyPath: path] = value
+                config[keyPath: path] = try KeyReader.integer(text, field: key.rawValue, range)
             }, json: { $0[keyPath: path].json }, number: { Double($0[keyPath: path]) })
         }
 
         static func real(_ path: WritableKeyPath<ExperimentConfig, Double> & Sendable) -> Binding {
             Binding(read: { config, key, text in
                 guard case .real(let domain) = key.kind else { return }
-                config[keyPath: path] = try number(text, field: key.rawValue, domain)
+                config[keyPath: path] = try KeyReader.real(text, field: key.rawValue, domain)
             }, json: { $0[keyPath: path].json }, number: { $0[keyPath: path] })
         }
 
         /// η₂: absent means η (echoed and evaluated as η then).
         static let downstreamEta = Binding(read: { config, key, text in
             guard case .optionalReal(let domain) = key.kind else { return }
-            config.eta2 = try number(text, field: key.rawValue, domain)
+            config.eta2 = try KeyReader.real(text, field: key.rawValue, domain)
         }, json: { $0.downstreamEta.json }, number: { $0.downstreamEta })
 
         static func choice<E: RawRepresentable & Sendable>(_ path: WritableKeyPath<ExperimentConfig, E> & Sendable) -> Binding
@@ -273,24 +258,11 @@ extension ExperimentConfig {
         }, json: { config in config.composedRule?.json ?? config.variant.rawValue.json }, number: nil)
 
         static let seed = Binding(read: { config, key, text in
-            guard let value = UInt64(try YAMLInput.numberText(text, field: key.rawValue, expected: key.allowedText)) else {
-                throw ConfigError(field: key.rawValue, "expected \(key.allowedText), got '\(InputText.excerpt(text))'")
-            }
-            config.seed = value
+            config.seed = try KeyReader.seed(text, field: key.rawValue)
         }, json: { $0.seed.json }, number: nil)
 
         static let constants = Binding(read: { _, _, _ in }, json: { $0.effectiveConstants.json }, number: nil)
 
-        /// A finite number in `domain` (underscores allowed between digits, `YAMLInput.numberText`).
-        static func number(_ text: String, field: String, _ domain: ConfigKey.RealDomain) throws -> Double {
-            guard let value = Double(try YAMLInput.numberText(text, field: field, expected: "a finite number \(domain.text)")), value.isFinite else {
-                throw ConfigError(field: field, "expected a finite number \(domain.text), got '\(InputText.excerpt(text))'")
-            }
-            guard domain.contains(value) else {
-                throw ConfigError(field: field, "\(text) is outside the allowed range: \(domain.text)")
-            }
-            return value
-        }
     }
 
     /// The one place where a key meets its property (exhaustive: a new key does not compile

@@ -1,7 +1,7 @@
 import NumericsCore
 
 /// Everything one forward pass over the training set yields (docs/theory.md §3).
-public struct ForwardPass: Sendable {
+package struct ForwardPass: Sendable {
     /// Pre-activations Z = X Wᵀ, (n·P) × 2m.
     let preactivations: Matrix
     /// f(W, x_i).
@@ -30,7 +30,7 @@ extension FilterBank {
     /// ∇_W L_S(W), 2m × d:
     /// ∇_{w_{j,r}} = (1/(nm)) Σ_i ℓ′_i y_i j Σ_q 1[⟨w_{j,r}, x_i^{(q)}⟩ > 0] x_i^{(q)}  (ReLU′(0) = 0).
     /// Rows flagged in `frozen` get a zero gradient.
-    public func gradient(_ data: Dataset, pass: ForwardPass, frozen: [Bool]? = nil) -> Matrix {
+    package func gradient(_ data: Dataset, pass: ForwardPass, frozen: [Bool]? = nil) -> Matrix {
         let g = activationWeights(data, pass: pass, frozen: frozen)
         return BLAS.product(g, transA: true, data.patches)
     }

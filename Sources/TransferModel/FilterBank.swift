@@ -20,7 +20,7 @@ public struct FilterBank: Equatable, Sendable {
 
     /// w⁽⁰⁾_{j,r} ~ N(0, σ₀² I_d) drawn through `rows` (row k is Gaussian vector k of its block;
     /// docs/theory.md §2a): the same draws as ``gaussian(m:d:sigma0:using:)`` for independent rows.
-    public static func gaussian(m: Int, sigma0: Double, rows: GaussianRows, using rng: inout SeededGenerator) -> FilterBank {
+    package static func gaussian(m: Int, sigma0: Double, rows: GaussianRows, using rng: inout SeededGenerator) -> FilterBank {
         let d = rows.dimension
         precondition(2 * m <= rows.count)
         let storage = [Double](unsafeUninitializedCapacity: 2 * m * d) { buffer, initialized in

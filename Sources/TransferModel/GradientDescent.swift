@@ -9,7 +9,7 @@ public struct TrainingRun: Sendable {
     /// Snapshots at t = 0, every `record_every` steps, and at the last step.
     public let snapshots: [CoefficientSnapshot]
     /// Loss and errors on the training set at the final weights.
-    public let trainScore: Score
+    package let trainScore: Score
     public let steps: Int
     public let seconds: Double
     /// ‖ξ_i‖² of the training noises (needed by the lemmas about ρ).
@@ -39,7 +39,7 @@ public struct GradientDescent: Sendable {
 
     /// Train `initial` on `data` for `steps` steps. Rows flagged in `frozen` never move.
     /// `progress` is called with the step count from time to time (for long runs).
-    public func train(_ initial: FilterBank, on data: Dataset, distribution: TaskDistribution,
+    package func train(_ initial: FilterBank, on data: Dataset, distribution: TaskDistribution,
                       probes: SignalVectors, frozen: [Bool]? = nil,
                       progress: ((Int) -> Void)? = nil) -> TrainingRun {
         let start = Date()

@@ -2,7 +2,7 @@ import Foundation
 
 /// The logistic loss ℓ(z) = log(1 + e^{−z}) and its derivative, computed without overflow or
 /// cancellation for margins of any size (docs/theory.md §3, `predecessor`).
-public enum Logistic {
+package enum Logistic {
     /// ℓ(z) = log(1 + e^{−z}) = max(−z, 0) + log1p(e^{−|z|}).
     @inlinable
     public static func loss(_ z: Double) -> Double {

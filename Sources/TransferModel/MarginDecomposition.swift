@@ -15,12 +15,12 @@ import Vocabulary
 /// p + (1 − 2p)·Q(κ√Γ) is built on. Units: the margin is in units of the network's output.
 public struct MarginDecomposition: Sendable {
     /// Which patches a part sums over.
-    public enum PatchKind: String, Sendable, CaseIterable {
+    package enum PatchKind: String, Sendable, CaseIterable {
         case signal, noise
     }
 
     /// Mean and variance (divisor n) of a list of values.
-    public struct Moments: Sendable, Equatable {
+    package struct Moments: Sendable, Equatable {
         public let mean: Double
         public let variance: Double
 
@@ -38,7 +38,7 @@ public struct MarginDecomposition: Sendable {
     /// M_t for every test sample.
     public let margins: [Double]
     /// Per filter group and patch kind, M_t^{g,s} for every test sample.
-    public let parts: [FilterGroup: [PatchKind: [Double]]]
+    package let parts: [FilterGroup: [PatchKind: [Double]]]
 
     /// Decompose from the test pre-activations `z` (row t·P + q, column k: ⟨w_k, x_t^{(q)}⟩), with
     /// `inherited[k]` marking inherited filter rows (nil: one group, `all`).
@@ -109,7 +109,7 @@ public struct MarginDecomposition: Sendable {
     /// a signal patch ŷ_i s_q gives ŷ_i⟨w_k, s_q⟩ from the recorded ⟨w_k, u⟩ and ⟨w_k, v_k⟩ (s = u + v_k in
     /// the combined layout, u and v_k in the separate one), the noise patch the recorded ⟨w_k, ξ_i⟩.
     /// Rows i·P + q, columns k, as ``init(preactivations:patchCount:m:trueLabels:inherited:)`` reads them.
-    public static func trainingPreactivations(_ snapshot: CoefficientSnapshot, task: TaskDistribution, trueLabels: [Double]) -> Matrix {
+    package static func trainingPreactivations(_ snapshot: CoefficientSnapshot, task: TaskDistribution, trueLabels: [Double]) -> Matrix {
         let twoM = snapshot.innerU.count, n = trueLabels.count
         let innerV = task.task == 1 ? snapshot.innerV1 : snapshot.innerV2
         let signal: [[Double]] = task.layout == .combined ? [zip(snapshot.innerU, innerV).map { $0 + $1 }] : [snapshot.innerU, innerV]
@@ -130,7 +130,7 @@ public struct MarginDecomposition: Sendable {
     }
 
     /// Moments of the whole margin.
-    public var moments: Moments { Moments(margins) }
+    package var moments: Moments { Moments(margins) }
 
     /// The metrics of `metrics.json` and the sweep store: `margin_mean`, `margin_var`, `Gamma_hat`,
     /// and per part `margin_<group>_<kind>_mean` and `_var`.

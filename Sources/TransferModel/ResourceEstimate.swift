@@ -20,14 +20,14 @@ import Vocabulary
 /// The estimate errs high (every term is counted as if alive at once); the real peak of the
 /// default experiment is well below it.
 public struct ResourceEstimate: Sendable, CustomStringConvertible {
-    public struct Term: Sendable {
+    package struct Term: Sendable {
         public let what: String
         /// The key to lower to shrink it.
         public let key: ConfigKey
         public let bytes: Double
     }
 
-    public let terms: [Term]
+    package let terms: [Term]
     /// One run's bytes: the sum of the terms.
     public var bytes: Double { terms.reduce(0) { $0 + $1.bytes } }
 
@@ -35,7 +35,7 @@ public struct ResourceEstimate: Sendable, CustomStringConvertible {
     /// (a tiny `ptv train` peaks at 33 MB resident in a debug build, 17 MB in release).
     static let processBaseline = 64e6
     /// The largest term.
-    public var driver: Term { terms.max { $0.bytes < $1.bytes }! }
+    package var driver: Term { terms.max { $0.bytes < $1.bytes }! }
 
     public init(_ c: ExperimentConfig, savingArrays: Bool = false) {
         let m = Double(c.m), n1 = Double(c.N1), n2 = Double(c.N2), p = Double(c.patchCount), nTest = Double(c.n_test)

@@ -5,7 +5,7 @@ import Platform
 /// Provenance of a run: what ran, on what, with which seed and generator (written as
 /// `manifest.json` next to every result).
 public struct RunManifest {
-    public var config: [String: JSONValue]
+    package var config: [String: JSONValue]
     public var seed: UInt64?
     var commandLine: [String]
     public var started: Date
@@ -13,14 +13,14 @@ public struct RunManifest {
     /// How the run's Gaussian vectors were drawn (``SampleSpace/description(of:)``), when known.
     public var sampler: String?
 
-    public init(config: [String: JSONValue], seed: UInt64?, commandLine: [String] = CommandLine.arguments, started: Date = Date()) {
+    package init(config: [String: JSONValue], seed: UInt64?, commandLine: [String] = CommandLine.arguments, started: Date = Date()) {
         self.config = config
         self.seed = seed
         self.commandLine = commandLine
         self.started = started
     }
 
-    public var jsonObject: [String: JSONValue] {
+    package var jsonObject: [String: JSONValue] {
         let iso = RunManifest.iso8601
         var object: [String: JSONValue] = [
             "config": config.json,

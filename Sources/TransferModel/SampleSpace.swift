@@ -83,7 +83,7 @@ public struct SampleSpace: Sendable {
     }
 
     /// The rows of `block`'s vectors: where `fill` takes their bulk coordinates from.
-    public func rows(_ block: Block) -> GaussianRows {
+    package func rows(_ block: Block) -> GaussianRows {
         let first = blockSizes[0..<block.rawValue].reduce(0, +)
         return GaussianRows(bulk: bulk, first: first, count: blockSizes[block.rawValue], dimension: dimension)
     }
@@ -100,7 +100,7 @@ public struct SampleSpace: Sendable {
 /// `gram`: three frame coordinates N(0, σ²) from the caller's generator, then σ times row
 /// `first + index` of the Bartlett factor. Each index may be drawn once per experiment: a
 /// second draw of the same index would repeat its bulk part.
-public struct GaussianRows: Sendable {
+package struct GaussianRows: Sendable {
     let bulk: Matrix?
     let first: Int
     public let count: Int

@@ -6,7 +6,7 @@ import Vocabulary
 ///
 /// Directions are random (stream "signals" of the seed), orthonormalised by Gram–Schmidt, so
 /// no coordinate is special — this matters for the weight-level transfer variant.
-public struct SignalGeometry: Sendable, Equatable {
+package struct SignalGeometry: Sendable, Equatable {
     public let d: Int
     let uHat: [Double]
     let v1Hat: [Double]
@@ -54,7 +54,7 @@ public struct SignalGeometry: Sendable, Equatable {
 /// One training set (or a materialised test set): n samples of P patches each.
 ///
 /// Only the patch matrix is stored; the noise patches ξ_i are its rows i·P + P − 1, read in place
-/// (``withNoise(_:)``) or copied out (``noise``).
+/// (`withNoise(_:)`) or copied out (``noise``).
 public struct Dataset: Sendable {
     /// Patches, (n·P) × d: row i·P + q is patch q of sample i; signal patch(es) first, noise last.
     public let patches: Matrix
@@ -75,7 +75,7 @@ public struct Dataset: Sendable {
     public var count: Int { labels.count }
     public var dimension: Int { patches.cols }
 
-    /// The noise patches ξ_i as an n × d matrix (a copy; prefer ``withNoise(_:)`` in hot code).
+    /// The noise patches ξ_i as an n × d matrix (a copy; prefer `withNoise(_:)` in hot code).
     public var noise: Matrix {
         let n = count, d = dimension, P = patchCount
         return Matrix(rows: n, cols: d, storage: [Double](unsafeUninitializedCapacity: n * d) { buffer, initialized in
@@ -89,7 +89,7 @@ public struct Dataset: Sendable {
     }
 
     /// Calls `body` with a pointer to ξ₁ and the stride between consecutive ξ_i (P·d), no copy.
-    public func withNoise<R>(_ body: (UnsafePointer<Double>, Int) throws -> R) rethrows -> R {
+    package func withNoise<R>(_ body: (UnsafePointer<Double>, Int) throws -> R) rethrows -> R {
         let d = dimension, P = patchCount
         return try patches.storage.withUnsafeBufferPointer { x in try body(x.baseAddress! + (P - 1) * d, P * d) }
     }
@@ -135,7 +135,7 @@ public struct TaskDistribution: Sendable {
     /// for the `gram` sampler is the smaller ℝ^{3+K} (docs/theory.md §2a).
     public let nominalDimension: Int
 
-    public init(task: Int, config: ExperimentConfig, geometry: SignalGeometry) {
+    package init(task: Int, config: ExperimentConfig, geometry: SignalGeometry) {
         precondition(task == 1 || task == 2)
         self.task = task
         layout = config.layout
@@ -164,7 +164,7 @@ public struct TaskDistribution: Sendable {
     /// of ξ (`gaussians`: d draws, or the `gram` space's frame draws and bulk row i), projected
     /// off û and v̂_k. So the samples can be drawn in two bands at once (`worker`), with the same
     /// result either way. Rows are written straight into the output storage.
-    public func sample(_ n: Int, using rng: inout SeededGenerator, gaussians: GaussianRows? = nil,
+    package func sample(_ n: Int, using rng: inout SeededGenerator, gaussians: GaussianRows? = nil,
                        worker: SpinningWorker? = nil) -> Dataset {
         let gaussians = gaussians ?? .independent(dimension: dimension)
         precondition(gaussians.dimension == dimension && n <= gaussians.count)

@@ -23,7 +23,7 @@ import NumericsCore
 /// to rounding, and ‖ξ_t‖²/σ² = ‖z_t‖² + ‖P_⊥g_t‖² ~ χ²(d − 2).
 ///
 /// When r ≥ d − 2 nothing is gained: the noises are drawn directly in ℝᵈ (d Gaussians, projected,
-/// as ``TaskDistribution/sample(_:using:gaussians:worker:)`` does) and a_t = (⟨v_j, ξ_t⟩)_j is computed from them.
+/// as `sample(_:using:gaussians:worker:)` does) and a_t = (⟨v_j, ξ_t⟩)_j is computed from them.
 ///
 /// Draw order per sample (stream of the phase's test set): ŷ (Rademacher), the flip
 /// (Bernoulli(p)), then ρ Gaussians for z_t (or d for ξ_t in the direct case). The complement draws
@@ -194,7 +194,7 @@ public struct TestSet: Sendable {
     }
 
     /// The test noises ξ_t in ℝᵈ, count × d (see the type's documentation; deterministic).
-    public func materialisedNoise() -> Matrix {
+    package func materialisedNoise() -> Matrix {
         if let directNoise { return directNoise }
         guard let factor, let latent else { preconditionFailure("reduced test set without factor") }
         let d = dimension, n = count, rank = factor.rank, sigma = noiseStandardDeviation
@@ -243,7 +243,7 @@ public struct TestSet: Sendable {
         return xi
     }
 
-    /// The test set as a ``Dataset`` in ℝᵈ (patches ŷ_t s_q, then ξ_t from ``materialisedNoise()``).
+    /// The test set as a ``Dataset`` in ℝᵈ (patches ŷ_t s_q, then ξ_t from `materialisedNoise()`).
     public func materialised() -> Dataset {
         let xi = materialisedNoise()
         let n = count, d = dimension, P = patchCount

@@ -70,7 +70,7 @@ public struct TransferExperiment: Sendable {
     /// Where the vectors live and how the Gaussian ones are drawn (`sampler`; docs/theory.md §2a).
     public let space: SampleSpace
     let geometry: SignalGeometry
-    public let probes: SignalVectors
+    package let probes: SignalVectors
     /// Use a second core within the run: the downstream data are drawn on another thread while
     /// upstream trains, and a `SpinningWorker` takes half of each large product. Every draw
     /// comes from its own stream and products are split the same way either way, so results are

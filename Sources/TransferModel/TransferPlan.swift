@@ -38,9 +38,9 @@ public struct TransferContext: Sendable {
     /// S.d. of the Gaussian noise added to every inherited coordinate (config `transfer_noise`).
     public let noise: Double
     /// Task 1's full signal μ₁ = u + v₁ in the sample space (nil when the caller has none).
-    public let upstreamSignal: [Double]?
+    package let upstreamSignal: [Double]?
     /// The upstream run's last recorded step: γ and ρ̄ per filter (nil when none was recorded).
-    public let upstreamRecording: CoefficientSnapshot?
+    package let upstreamRecording: CoefficientSnapshot?
 
     public init(upstream: FilterBank, fresh: FilterBank, alpha: Double, noise: Double = 0, upstreamSignal: [Double]? = nil,
                 upstreamRecording: CoefficientSnapshot? = nil) {
@@ -98,9 +98,9 @@ public protocol TransferRule: Sendable {
 /// random filter of its own class for ⌈k/2⌉ slots and of the other for ⌊k/2⌋ (`balanced`), each
 /// upstream filter used at most once — and the other slots keep the fresh N(0, σ₀²I) draw; with
 /// `freeze` the inherited rows never move downstream.
-public struct FilterTransfer: TransferRule {
+package struct FilterTransfer: TransferRule {
     /// Where an inherited slot's filter comes from.
-    public enum Source: Sendable { case sameSlot, anyClass, balanced }
+    package enum Source: Sendable { case sameSlot, anyClass, balanced }
     public let name: String
     public var scale = 1.0
     public var freeze = false
@@ -146,7 +146,7 @@ public struct FilterTransfer: TransferRule {
 /// Coordinates instead of filters (the `weight` variant): for each class, ⌊α·m·d⌋ of its m·d
 /// coordinates chosen at random are copied from the upstream filters, times `scale`; the rest
 /// are fresh.
-public struct CoordinateTransfer: TransferRule {
+package struct CoordinateTransfer: TransferRule {
     public let name: String
     public var scale = 1.0
 
@@ -180,8 +180,8 @@ public struct CoordinateTransfer: TransferRule {
 /// random draw is used. Scores: `signal`, the class-signed alignment j⟨w_{j,r}, μ₁⟩; `snr`, the
 /// upstream recording's γ_{j,r}/Σ_i ρ̄_{j,r,i} at its last step (first signal patch; +∞ when
 /// Σ_i ρ̄ = 0 < γ). Without the input a score needs, every score is 0 and the lowest slots are taken.
-public struct RankedTransfer: TransferRule {
-    public enum Score: String, Sendable { case signal, snr }
+package struct RankedTransfer: TransferRule {
+    package enum Score: String, Sendable { case signal, snr }
     public let name: String
     public let score: Score
     public var scale = 1.0

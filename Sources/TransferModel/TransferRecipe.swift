@@ -8,7 +8,7 @@ import Yams
 /// noise s.d. s of a composition are the config's `alpha` and `transfer_noise`; a built-in
 /// variant is a recipe too, so Algorithm 1 (`filter`) and the composition
 /// `{selection: random}` run the same code.
-public struct TransferRecipe: Sendable, Equatable {
+package struct TransferRecipe: Sendable, Equatable {
     /// The rule's name in reports: a built-in variant's, or the composition's `name`.
     public var name: String
     public var selection: TransferSelection
@@ -25,7 +25,7 @@ public struct TransferRecipe: Sendable, Equatable {
     }
 
     /// The recipe of a built-in variant (`rescale` is λ of `rescaled`).
-    public static func builtIn(_ variant: TransferVariant, rescale: Double = 1) -> TransferRecipe {
+    package static func builtIn(_ variant: TransferVariant, rescale: Double = 1) -> TransferRecipe {
         let name = variant.rawValue
         switch variant {
         case .filter: return TransferRecipe(name: name, selection: .random)
@@ -80,7 +80,7 @@ public struct TransferRecipe: Sendable, Equatable {
         }
         func number(_ node: Node, _ path: String, _ domain: ConfigKey.RealDomain) throws -> Double {
             _ = try scalar(node, path, "a number \(domain.text)")
-            return try ExperimentConfig.Binding.number(try YAMLInput.numberText(node, field: path, expected: "a number \(domain.text)"), field: path, domain)
+            return try KeyReader.real(try YAMLInput.numberText(node, field: path, expected: "a number \(domain.text)"), field: path, domain)
         }
         var name = defaultName
         if let node = fields[.name] {

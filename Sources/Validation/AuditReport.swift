@@ -28,7 +28,7 @@ extension AuditResult {
     /// `summary.json`: the rules, per configuration the paired differences with their intervals,
     /// each statement's verdict under both rules (changed first), the rank correlations and the
     /// statements that regressed.
-    public var summary: JSONValue {
+    package var summary: JSONValue {
         ["suite": audit.suite.name.json,
          "variant": ["name": audit.variant.name.json, "source": audit.variant.source.json],
          "baseline": ["name": audit.baseline.name.json, "source": audit.baseline.source.json],

@@ -28,7 +28,7 @@ import Yams
 /// and in lemma-training-converges, rather than costing unbounded steps), redoing the stages.
 ///
 /// Conditions that involve none of the values above (p ≤ 1/C) cannot be met by lifting; they
-/// are reported as what prevents it, and ``ceiling(of:)`` gives the largest C any lift reaches.
+/// are reported as what prevents it, and `ceiling(of:)` gives the largest C any lift reaches.
 ///
 /// A *family* (configurations with the same d, lifted together, e.g. the members of a
 /// monotonicity family that must differ in one key only) shares the lifted d, m, κ, η, η₂, σ₀,
@@ -40,12 +40,12 @@ public struct ConfigurationLift: Sendable {
     /// λ = d′/d (κ included).
     public let scale: Double
     /// κ, the factor of every N_k (and of d before the dimension stage).
-    public let sampleFactor: Int
+    package let sampleFactor: Int
     /// Λ₁, Λ₂, Γ(α), Γ(0) before and after, per member.
     public let before: [[String: Double]]
     public let after: [[String: Double]]
     /// C_max of each lifted member over every condition of both tasks, and its binding condition.
-    public let regimeConstants: [RegimeConstant]
+    package let regimeConstants: [RegimeConstant]
     /// Training loss of each phase of each member's check run, and ε.
     public let trainLoss: [[Phase: Double]]
     let lossTarget: Double
@@ -135,7 +135,7 @@ public struct ConfigurationLift: Sendable {
     /// The largest C any lift of `configs` reaches: the smallest C* over the conditions lifting
     /// cannot change (p ≤ 1/C in the shipped theory), with the binding one; C_max = +∞ when
     /// every condition can be met by lifting.
-    public static func ceiling(of configs: [ExperimentConfig]) throws -> RegimeConstant {
+    package static func ceiling(of configs: [ExperimentConfig]) throws -> RegimeConstant {
         var best = RegimeConstant(value: .infinity, binding: nil)
         for c in conditions(configs, constant: 1) where c.ids.isDisjoint(with: liftable) && RegimeConstant.involves(c.relation) {
             let value: Double

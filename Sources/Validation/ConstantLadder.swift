@@ -21,7 +21,7 @@ public struct ConstantLadder: Sendable, Equatable {
 
     public static let defaultConfigurations = 2
     /// At most this many rungs (each costs a lift and a run of every chased configuration).
-    public static let largestRungCount = 16
+    package static let largestRungCount = 16
 
     public init(rungs: [Double], configurationsPerStatement: Int = defaultConfigurations, chaseAll: Bool = false) {
         self.rungs = rungs
@@ -63,7 +63,7 @@ public struct ConstantLadder: Sendable, Equatable {
 }
 
 /// A statement's verdict over the ladder (docs/theory.md §8b), as written in `summary.json`.
-public enum LadderVerdict: String, Sendable, Codable, CaseIterable {
+package enum LadderVerdict: String, Sendable, Codable, CaseIterable {
     /// Holds at the suite's C.
     case holds
     /// Fails (or is undecided) at low rungs and holds at every rung from C₀ on: consistent with the
@@ -87,7 +87,7 @@ public enum LadderVerdict: String, Sendable, Codable, CaseIterable {
 }
 
 /// What one rung says of a statement, after the statements it uses are taken into account.
-public enum RungOutcome: String, Sendable, Codable {
+package enum RungOutcome: String, Sendable, Codable {
     case holds, violated, indeterminate
     case notApplicable = "not-applicable"
     /// A statement it uses is violated, blocked or not reached at this rung.
@@ -112,7 +112,7 @@ public enum RungOutcome: String, Sendable, Codable {
 }
 
 /// One chased configuration at one rung.
-public struct RungConfiguration: Sendable {
+package struct RungConfiguration: Sendable {
     public var label: String
     /// Whether it was lifted to the rung and run.
     public var reached: Bool
@@ -125,7 +125,7 @@ public struct RungConfiguration: Sendable {
     /// Its verdict there (nil when not reached).
     public var verdict: Verdict?
     /// The smallest relative margin of its judged evidence rows (negative: the claim fails).
-    public var worstRelativeMargin: Double?
+    package var worstRelativeMargin: Double?
     /// Why it was not reached, or other facts.
     public var note: String
 
@@ -142,7 +142,7 @@ public struct RungConfiguration: Sendable {
 }
 
 /// A statement at one rung.
-public struct LadderRung: Sendable {
+package struct LadderRung: Sendable {
     /// The rung's nominal C (the suite's C for the first).
     public var constant: Double
     public var configurations: [RungConfiguration]
@@ -159,7 +159,7 @@ public struct LadderRung: Sendable {
 
     /// The C the rung's runs really satisfy: the smallest over its reached configurations (the
     /// nominal C when none reports one).
-    public var reachedConstant: Double {
+    package var reachedConstant: Double {
         configurations.filter(\.reached).compactMap(\.constant).filter(\.isFinite).min() ?? constant
     }
 
@@ -170,14 +170,14 @@ public struct LadderRung: Sendable {
     }
 
     /// The smallest relative margin over the reached configurations.
-    public var worstRelativeMargin: Double? {
+    package var worstRelativeMargin: Double? {
         configurations.filter(\.reached).compactMap(\.worstRelativeMargin).filter { !$0.isNaN }.min()
     }
 }
 
 /// The slope of the worst relative margin against ln C, fitted over rungs and chased
 /// configurations with one intercept per configuration (docs/theory.md §8b).
-public struct LadderTrend: Sendable, Equatable {
+package struct LadderTrend: Sendable, Equatable {
     public var slope: Double
     /// The two-sided interval at `TolerancePolicy.confidence` (Student t; unbounded when the
     /// residual degrees of freedom are 0).
@@ -186,10 +186,10 @@ public struct LadderTrend: Sendable, Equatable {
     public var degreesOfFreedom: Int
     /// Where the fitted margin of the worst configuration at the top rung reaches 0 (only when
     /// the excess shrinks).
-    public var vanishingConstant: Double?
+    package var vanishingConstant: Double?
 
     /// Whether the whole interval lies on the shrinking side (the relative margin rises toward 0).
-    public var shrinks: Bool { lower > 0 }
+    package var shrinks: Bool { lower > 0 }
 
     /// The least-squares fit of y = a_k + b·x over `points` (configuration, x = ln C, y); nil
     /// when no configuration has two distinct x.
@@ -228,12 +228,12 @@ public struct LadderTrend: Sendable, Equatable {
 }
 
 /// A statement's ladder: its rungs (the suite's C first), the verdict and C₀ or the trend.
-public struct StatementLadder: Sendable {
+package struct StatementLadder: Sendable {
     public var id: String
     public var rungs: [LadderRung]
     public var verdict: LadderVerdict
     /// The C from which the claim holds at every rung (`holds-from`).
-    public var holdsFrom: Double?
+    package var holdsFrom: Double?
     public var trend: LadderTrend?
     /// Why, in words.
     public var reason: String

@@ -5,9 +5,6 @@ import Reports
 /// statement coloured by its verdict and linked to its page, an edge from each used statement
 /// to its user.
 enum DependencyGraph {
-    static let colors: [Verdict: String] = [.holds: "#2e7d32", .violated: "#c62828", .indeterminate: "#f9a825",
-                                            .notApplicable: "#78909c", .blocked: "#6a1b9a"]
-
     static func svg(_ judgements: [StatementJudgement], link: (String) -> String) -> String {
         // Judgements come in the library's dependency order.
         let depth = ProofLibrary.depths(of: judgements.map(\.statement))
@@ -33,7 +30,7 @@ enum DependencyGraph {
         }
         for j in judgements {
             guard let (x, y) = position[j.statement.id] else { continue }
-            let color = colors[j.verdict] ?? "#455a64"
+            let color = BadgePalette.color(j.verdict.rawValue)
             s += "<a href=\"\(link(j.statement.id))\"><rect x=\"\(x)\" y=\"\(y)\" width=\"\(boxW)\" height=\"\(boxH)\" rx=\"5\" fill=\"\(color)\"/>"
             s += "<text x=\"\(x + 8)\" y=\"\(y + 17)\" fill=\"\(j.verdict == .indeterminate ? "#222" : "#fff")\">\(SVGChart.escape(j.statement.id))</text></a>\n"
         }

@@ -1,9 +1,9 @@
 import Bounds
 
 /// One row of a statement's evidence table.
-public struct EvidenceRow: Sendable, Codable {
+package struct EvidenceRow: Sendable, Codable {
     /// The instance ("seed 0 · upstream · fresh", "3 seeds pooled", …).
-    public var instance: String
+    package var instance: String
     /// The relation checked, in Unicode math.
     public var relation: String
     /// What was measured (value, or interval for statistical measurements) and the bound.
@@ -21,7 +21,7 @@ public struct EvidenceRow: Sendable, Codable {
 }
 
 /// A statement's evidence at one configuration.
-public struct ConfigurationEvidence: Sendable, Codable {
+package struct ConfigurationEvidence: Sendable, Codable {
     public var label: String
     public var split: String
     /// Whether this configuration is judged (held-out when constants are fitted; all otherwise).
@@ -45,7 +45,7 @@ public struct ConfigurationEvidence: Sendable, Codable {
 }
 
 /// Where a statement's evidence lies relative to its technical conditions (docs/theory.md §6a).
-public struct RegimeSummary: Sendable {
+package struct RegimeSummary: Sendable {
     /// The suite's C: configurations with C_max ≥ C are judged.
     public var constant: Double
     /// C_req = the largest C_max among configurations where the claim fails (violated), nil when
@@ -72,7 +72,7 @@ public struct RegimeSummary: Sendable {
 }
 
 /// A hypothesis evaluated at a configuration.
-public struct HypothesisCheck: Sendable, Codable {
+package struct HypothesisCheck: Sendable, Codable {
     public var hypothesis: String
     public var lhs: Double
     public var rhs: Double
@@ -80,7 +80,7 @@ public struct HypothesisCheck: Sendable, Codable {
 }
 
 /// A constant fitted on the calibration split (docs/theory.md §8).
-public struct FittedConstant: Sendable, Codable {
+package struct FittedConstant: Sendable, Codable {
     public var name: String
     /// The value used on the held-out split: the most permissive value any calibration
     /// configuration needed (so that every calibration configuration holds).
@@ -109,12 +109,12 @@ public struct StatementJudgement: Sendable {
     var ownVerdict: Verdict
     /// Why (the violated dependency for `blocked`, the failing hypotheses for `not-applicable`, …).
     public var reason: String
-    public var fitted: [FittedConstant]
-    public var configurations: [ConfigurationEvidence]
+    package var fitted: [FittedConstant]
+    package var configurations: [ConfigurationEvidence]
     /// Claims that no judged configuration produced evidence for (listed, never dropped silently).
     var claimsWithoutEvidence: [String]
     /// A log-linear certificate that the hypotheses imply the claim, when the checker finds one.
     public var certificate: String?
     /// C, C_req and the evidence counts of the regime (docs/theory.md §6a).
-    public var regime: RegimeSummary
+    package var regime: RegimeSummary
 }

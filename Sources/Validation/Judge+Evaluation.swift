@@ -58,7 +58,7 @@ extension Judge {
                 let env = environment(configuration.config, task: instance.task, constants: constants, values: values)
                 outcomes.append((try? claim.compare(in: env).outcome) ?? .indeterminate)
             }
-            outcome = outcomes.allSatisfy { $0 == .holds } ? .holds : outcomes.allSatisfy { $0 == .fails } ? .violated : .indeterminate
+            outcome = Verdict.atIntervalEnds(outcomes)
             note = "judged at the \(Int(TolerancePolicy.confidence * 100)) % interval ends: " + Set(outcomes.map(\.rawValue)).sorted().joined(separator: "/")
         }
         let measuredSide = claim.lhs.identifiers.contains { instance.values[$0] != nil } ? comparison.lhs : comparison.rhs
@@ -153,14 +153,11 @@ extension Judge {
         }
     }
 
-    static func format(_ x: Double) -> String {
-        if !x.isFinite { return x.isNaN ? "NaN" : (x > 0 ? "∞" : "−∞") }
-        return x == 0 ? "0" : String(format: "%.4g", x)
-    }
+    static func format(_ x: Double) -> String { NumberText.display(x) }
 }
 
 /// A problem with a suite, a statement or a probe that stops validation (exit code 2).
-public struct SuiteError: UserFacingError, CustomStringConvertible {
+package struct SuiteError: UserFacingError, CustomStringConvertible {
     public let description: String
     public var message: String { description }
     public init(_ description: String) { self.description = description }

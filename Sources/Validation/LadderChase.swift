@@ -15,7 +15,7 @@ import Vocabulary
 /// monotonicity family, the whole suite) takes them along; those of the same d are lifted
 /// together, as one family. A configuration that cannot reach a rung is reported with the
 /// largest C any lift reaches and the condition that binds it.
-public struct LadderChase: Sendable {
+package struct LadderChase: Sendable {
     public let suite: ValidationSuite
     public let ladder: ConstantLadder
     public let workers: Int

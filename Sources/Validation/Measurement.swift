@@ -29,7 +29,7 @@ public struct Measurement: Sendable, Codable, Equatable {
 
 /// The exact law of one random element of a concentration lemma (docs/theory.md §7), used to
 /// compute the probability that it violates a threshold.
-public enum ElementLaw: Sendable, Codable, Equatable {
+package enum ElementLaw: Sendable, Codable, Equatable {
     /// X = scale · χ²(k).
     case scaledChiSquared(scale: Double, degreesOfFreedom: Double)
     /// X = |Z| with Z ~ N(0, sd²).

@@ -3,7 +3,7 @@ import TransferModel
 import Vocabulary
 
 /// The random elements of one run for a concentration lemma: each value with its exact law.
-public struct ElementSample: Sendable {
+package struct ElementSample: Sendable {
     /// The measured identifier the elements are values of (e.g. `noise_norm_sq`).
     public var identifier: String
     public var values: [Double]
@@ -13,7 +13,7 @@ public struct ElementSample: Sendable {
 /// One unit of evidence a probe extracts at one configuration: a run-phase-group for the
 /// dynamics lemmas, a run-phase for the concentration lemmas, the pooled seeds for the
 /// statistical claims, a family of configurations for the monotonicity corollary.
-public struct ProbeInstance: Sendable {
+package struct ProbeInstance: Sendable {
     /// Human-readable, e.g. "seed 1 · transfer · inherited".
     public var label: String
     /// The task whose aliases (n, σ_p, ‖μ‖, T*) the claim is evaluated with.
@@ -25,7 +25,7 @@ public struct ProbeInstance: Sendable {
 }
 
 /// How a probe's instances are judged (docs/theory.md §8).
-public enum ProbeKind: String, Sendable {
+package enum ProbeKind: String, Sendable {
     /// Deterministic claims that must hold at every instance (dynamics lemmas).
     case everyInstance = "every instance"
     /// "With probability ≥ 1 − δ": the fraction of runs with a violating element is compared
@@ -39,22 +39,22 @@ public enum ProbeKind: String, Sendable {
 /// A named measurement that judges one statement of docs/theory.md §7 on recorded runs.
 public struct Probe: Sendable {
     public var name: String
-    public var kind: ProbeKind
+    package var kind: ProbeKind
     /// What it measures, for the report.
     public var summary: String
     /// Instances at one configuration from its runs (all seeds). `all` gives every run of the
     /// suite with its configuration, for probes that compare configurations.
-    public var extract: @Sendable (_ configuration: ValidationSuite.Configuration, _ runs: [RunMeasurements],
+    package var extract: @Sendable (_ configuration: ValidationSuite.Configuration, _ runs: [RunMeasurements],
                                    _ all: [(ValidationSuite.Configuration, [RunMeasurements])]) throws -> [ProbeInstance]
     /// Whether `all` holds only the configurations inside the statement's hypotheses at the
     /// suite's C, for a measurement across configurations that must not mix in runs the
     /// statement does not speak of.
-    public var peersInsideHypotheses = false
+    package var peersInsideHypotheses = false
     /// For a probe whose instance at a configuration compares it with others (a family, or the
     /// whole suite), the labels of the configurations that instance needs, itself included; nil
     /// when each configuration's instances need its own runs only. The ladder lifts and runs
     /// them together (docs/theory.md §8b).
-    public var comparedConfigurations: (@Sendable (_ configuration: ValidationSuite.Configuration,
+    package var comparedConfigurations: (@Sendable (_ configuration: ValidationSuite.Configuration,
                                                    _ all: [ValidationSuite.Configuration]) -> [String])? = nil
 }
 

@@ -22,13 +22,13 @@ struct ReportFigures {
                 ("scratch", run.phase(.scratch), FilterGroup.all.rawValue), ("upstream", run.phase(.upstream), FilterGroup.all.rawValue),
             ]
             let where_ = "configuration \(run.label), seed \(run.seed)"
-            for (file, column, title, yLabel) in [("trajectory-gamma.svg", 1, "γ: largest signal coefficient", "max γ"),
-                                                  ("trajectory-rho-bar.svg", 2, "ρ̄: largest noise memorisation (own class)", "max ρ̄"),
-                                                  ("trajectory-rho-under.svg", 3, "ρ̲: most negative noise coefficient (other class)", "min ρ̲")] {
+            for (file, column, title, yLabel) in [("trajectory-gamma.svg", \TrajectoryPoint.gammaMax, "γ: largest signal coefficient", "max γ"),
+                                                  ("trajectory-rho-bar.svg", \TrajectoryPoint.rhoBarMax, "ρ̄: largest noise memorisation (own class)", "max ρ̄"),
+                                                  ("trajectory-rho-under.svg", \TrajectoryPoint.rhoUnderMin, "ρ̲: most negative noise coefficient (other class)", "min ρ̲")] {
                 var chart = SVGChart(title: "\(title) — \(where_)", xLabel: "gradient-descent step t", yLabel: yLabel)
                 for (i, (name, phase, group)) in series.enumerated() {
                     guard let g = phase?.groups.first(where: { $0.group == group }) else { continue }
-                    chart.series.append(.init(name: name, points: g.trajectory.map { ($0[0], $0[column]) },
+                    chart.series.append(.init(name: name, points: g.trajectory.map { ($0.step, $0[keyPath: column]) },
                                               color: SVGChart.palette[i], dashed: name == "upstream"))
                 }
                 add(file, chart.svg, "\(title) over training steps, inherited versus fresh filters of the transfer run, with the scratch and upstream runs (\(where_)).")
@@ -36,8 +36,8 @@ struct ReportFigures {
             var inner = SVGChart(title: "Signal versus noise inner products — \(where_)", xLabel: "gradient-descent step t", yLabel: "inner product")
             for (i, (name, phase, group)) in series.prefix(3).enumerated() {
                 guard let g = phase?.groups.first(where: { $0.group == group }) else { continue }
-                inner.series.append(.init(name: "\(name): max j⟨w,u⟩", points: g.trajectory.map { ($0[0], $0[4]) }, color: SVGChart.palette[i]))
-                inner.series.append(.init(name: "\(name): max |⟨w,ξ⟩|", points: g.trajectory.map { ($0[0], $0[5]) }, color: SVGChart.palette[i], dashed: true))
+                inner.series.append(.init(name: "\(name): max j⟨w,u⟩", points: g.trajectory.map { ($0.step, $0.universalInnerMax) }, color: SVGChart.palette[i]))
+                inner.series.append(.init(name: "\(name): max |⟨w,ξ⟩|", points: g.trajectory.map { ($0.step, $0.noiseInnerMax) }, color: SVGChart.palette[i], dashed: true))
             }
             add("inner-products.svg", inner.svg, "Feature learning (solid: largest class-signed ⟨w, u⟩) against noise memorisation (dashed: largest |⟨w, ξ_i⟩|) as recorded (\(where_)).")
         }
@@ -72,8 +72,7 @@ struct ReportFigures {
             chart.series.append(.init(name: label, points: points.map { ($0.0, $0.1) }, color: SVGChart.palette[(i + 4) % SVGChart.palette.count]))
             for p in points { outcomes[p.2, default: []].append((p.0, p.1)); margins.append(p.1) }
         }
-        for (outcome, color, shape) in [(Verdict.holds, "#2a7d2a", SVGChart.MarkerShape.circle), (.violated, "#c0392b", .cross),
-                                        (.indeterminate, "#888888", .triangle)] {
+        for (outcome, color, shape) in Self.outcomeMarkers {
             guard let p = outcomes[outcome] else { continue }
             chart.series.append(.init(name: outcome.rawValue, points: p, color: color, markers: true, lines: false, shape: shape))
         }
@@ -86,6 +85,12 @@ struct ReportFigures {
             "Each line is one of the statement's worst configurations, lifted to every rung and run at the suite's seeds; a marker is its worst relative margin there, at the C its runs really satisfy, coloured by its verdict. Below zero the claim fails. A failure that rises to zero as C grows is consistent with a theorem that holds for some larger C; one that stays below is not. Ladder verdict: \(ladder.verdict.rawValue) (\(ladder.reason))."
             + (unreached.isEmpty ? "" : " Not reached: " + unreached.joined(separator: "; ") + "."))
     }
+
+    /// How the figures mark an outcome: the report's colour for it and a shape that survives
+    /// printing in grey.
+    static let outcomeMarkers: [(Verdict, String, SVGChart.MarkerShape)] =
+        [(.holds, BadgePalette.color("holds"), .circle), (.violated, BadgePalette.color("violated"), .cross),
+         (.indeterminate, BadgePalette.color("indeterminate"), .triangle)]
 
     /// The file of a statement's regime figure.
     static func regimeFile(_ id: String) -> String { "regime-\(id).svg" }
@@ -108,8 +113,7 @@ struct ReportFigures {
         var chart = SVGChart(title: "\(j.statement.id): regime constant against margin", xLabel: "C_max (log scale)",
                              yLabel: "relative margin (> 0: claim holds)")
         chart.logX = true
-        for (outcome, color, shape) in [(Verdict.holds, "#2a7d2a", SVGChart.MarkerShape.circle), (.violated, "#c0392b", .cross),
-                                        (.indeterminate, "#888888", .triangle)] {
+        for (outcome, color, shape) in Self.outcomeMarkers {
             guard let p = points[outcome] else { continue }
             chart.series.append(.init(name: outcome.rawValue, points: p, color: color, markers: true, lines: false, shape: shape))
         }

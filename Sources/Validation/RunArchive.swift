@@ -15,9 +15,9 @@ public protocol RunArchive: Sendable {
 /// The sweep store as the audit's archive: whole recorded runs keyed by the effective config
 /// (the rule and the seed included).
 public struct StoreArchive: RunArchive {
-    public let store: SweepStore
+    package let store: SweepStore
 
-    public init(store: SweepStore) { self.store = store }
+    package init(store: SweepStore) { self.store = store }
 
     public func recorded(_ config: ExperimentConfig) throws -> RunMeasurements? {
         guard let data = try store.recordedRun(key: RunKey.key(config)) else { return nil }

@@ -5,7 +5,7 @@ import TransferModel
 import Vocabulary
 
 /// The dynamics of one group of filters over a whole training phase (docs/theory.md §5, §7).
-public struct GroupDynamics: Codable, Sendable {
+package struct GroupDynamics: Codable, Sendable {
     /// `all`, `inherited` or `fresh`.
     public var group: String
     var filterCount: Int
@@ -23,12 +23,50 @@ public struct GroupDynamics: Codable, Sendable {
     var decompositionMax: Double
     /// β = 2 max{|⟨w_k⁽⁰⁾, μ⟩|, |⟨w_k⁽⁰⁾, ξ_i⟩|} over the group's filters and the training samples.
     public var beta: Double
-    /// Per recorded step: t, max γ, max ρ̄, min ρ̲, max j⟨w,u⟩, max |⟨w,ξ_i⟩| (for the figures).
-    public var trajectory: [[Double]]
+    /// One point per recorded step (for the figures).
+    public var trajectory: [TrajectoryPoint]
+}
+
+/// The extremes of one group's coefficients at one recorded step (docs/theory.md §5). Stored as
+/// the array [t, max γ, max ρ̄, min ρ̲, max j⟨w,u⟩, max |⟨w,ξ⟩|], the form of recorded runs.
+package struct TrajectoryPoint: Codable, Sendable, Equatable {
+    /// Gradient step t.
+    package var step: Double
+    /// max over filters and signal patches of γ.
+    package var gammaMax: Double
+    /// max over filters and samples of ρ̄ (own class).
+    package var rhoBarMax: Double
+    /// min over filters and samples of ρ̲ (other class).
+    package var rhoUnderMin: Double
+    /// max over filters of j⟨w_{j,r}, u⟩.
+    package var universalInnerMax: Double
+    /// max over filters and samples of |⟨w, ξ_i⟩|.
+    package var noiseInnerMax: Double
+
+    package init(step: Double, gammaMax: Double, rhoBarMax: Double, rhoUnderMin: Double, universalInnerMax: Double, noiseInnerMax: Double) {
+        (self.step, self.gammaMax, self.rhoBarMax, self.rhoUnderMin) = (step, gammaMax, rhoBarMax, rhoUnderMin)
+        (self.universalInnerMax, self.noiseInnerMax) = (universalInnerMax, noiseInnerMax)
+    }
+
+    package init(from decoder: Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        var values: [Double] = []
+        while !c.isAtEnd && values.count <= 6 { values.append(try c.decode(Double.self)) }
+        guard values.count == 6 else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "a trajectory point has 6 numbers, not \(values.count)\(c.isAtEnd ? "" : "+")")
+        }
+        self.init(step: values[0], gammaMax: values[1], rhoBarMax: values[2], rhoUnderMin: values[3],
+                  universalInnerMax: values[4], noiseInnerMax: values[5])
+    }
+
+    package func encode(to encoder: Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        for v in [step, gammaMax, rhoBarMax, rhoUnderMin, universalInnerMax, noiseInnerMax] { try c.encode(v) }
+    }
 }
 
 /// Everything the probes need from one phase of one run, kept small enough to store as JSON.
-public struct PhaseMeasurements: Codable, Sendable {
+package struct PhaseMeasurements: Codable, Sendable {
     public var phase: String
     public var task: Int
     public var n: Int
@@ -36,7 +74,7 @@ public struct PhaseMeasurements: Codable, Sendable {
     public var d: Int
     public var steps: Int
     /// σ_{p,k} and ‖μ_k‖ = ‖u + v_k‖ of the phase's task.
-    public var sigmaP: Double
+    package var sigmaP: Double
     var muNorm: Double
     /// ‖ξ_i‖² of the training noises.
     public var noiseNormsSq: [Double]
@@ -73,7 +111,6 @@ public struct PhaseMeasurements: Codable, Sendable {
         n >= 1 && nTest >= 1 && noiseNormsSq.count == n && noiseCorrelations.count == n * (n - 1) / 2
             && testMistakes.count == nTest && (0...nTest).contains(testWrong) && (0...nTest).contains(testCleanWrong)
             && initNoise.count == initNoiseSampleNorms.count && initNormsSq.count == initSignal.count
-            && groups.allSatisfy { $0.trajectory.allSatisfy { $0.count == 6 } }
     }
 }
 
@@ -81,9 +118,9 @@ public struct PhaseMeasurements: Codable, Sendable {
 public struct RunMeasurements: Codable, Sendable {
     public var label: String
     public var seed: UInt64
-    public var phases: [PhaseMeasurements]
+    package var phases: [PhaseMeasurements]
 
-    public func phase(_ name: Phase) -> PhaseMeasurements? { phases.first { $0.phase == name.rawValue } }
+    package func phase(_ name: Phase) -> PhaseMeasurements? { phases.first { $0.phase == name.rawValue } }
 
     /// The JSON form of recorded runs (report `runs/`, the sweep store): `RecordCoding`'s,
     /// where Γ̂'s +∞ or undefined (every test margin equal, variance 0) is written as text.
@@ -157,7 +194,8 @@ extension GroupDynamics {
                 stepXi = max(stepXi, snap.innerNoise.row(k).map(abs).max() ?? 0)
             }
             gMax = max(gMax, stepGamma); rbMax = max(rbMax, stepRhoBar); ruMin = min(ruMin, stepRhoUnder)
-            trajectory.append([Double(snap.step), stepGamma, stepRhoBar, stepRhoUnder, stepU, stepXi])
+            trajectory.append(TrajectoryPoint(step: Double(snap.step), gammaMax: stepGamma, rhoBarMax: stepRhoBar, rhoUnderMin: stepRhoUnder,
+                                              universalInnerMax: stepU, noiseInnerMax: stepXi))
         }
         rhoBarMax = rbMax; rhoBarMin = rbMin; rhoUnderMax = ruMax; rhoUnderMin = ruMin
         gammaMax = gMax; gammaMin = gMin

@@ -13,9 +13,9 @@ public struct SuiteRunner: Sendable {
 
     /// Run only the jobs whose position in run order is `index` modulo `count` (one array task's
     /// share on a cluster; README "Validation on a cluster"); all of them when nil.
-    public let share: WorkShare?
+    package let share: WorkShare?
 
-    public init(suite: ValidationSuite, workers: Int = ProcessInfo.processInfo.activeProcessorCount, share: WorkShare? = nil) {
+    package init(suite: ValidationSuite, workers: Int = ProcessInfo.processInfo.activeProcessorCount, share: WorkShare? = nil) {
         self.suite = suite
         self.workers = max(1, workers)
         self.share = share

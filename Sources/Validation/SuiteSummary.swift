@@ -5,7 +5,7 @@ import TransferModel
 
 /// Per-configuration facts shown in the report: the theory's predictions next to the
 /// measured errors (pooled over seeds).
-public struct ConfigurationSummary: Sendable {
+package struct ConfigurationSummary: Sendable {
     public var label: String
     public var split: String
     public var config: ExperimentConfig

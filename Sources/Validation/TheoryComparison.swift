@@ -19,7 +19,7 @@ public struct TheoryComparison {
         /// Γ̂ of the transfer phase over seeds, across configurations; nil with fewer than 3.
         public let rankAgreement: Double?
         /// The same for the phases trained from scratch: Λ₂ = Γ(0) against scratch Γ̂.
-        public let scratchRankAgreement: Double?
+        package let scratchRankAgreement: Double?
     }
 
     public let suite: ValidationSuite
@@ -55,7 +55,7 @@ public struct TheoryComparison {
     }
 
     /// The comparison page (Markdown and HTML from one document) and its JSON.
-    public var document: Document {
+    package var document: Document {
         var doc = Document(title: "Theories compared on the same runs — suite \(suite.name)")
         doc.add(.paragraph("Each theory judged the same recorded runs (\(suite.configurations.count) configurations × \(suite.seeds.count) seeds); nothing was trained again. Γ is each theory's own (docs/theory.md §6c)."))
         doc.add(.heading(level: 2, text: "How well Γ orders the measured phase variable"))
@@ -82,7 +82,7 @@ public struct TheoryComparison {
         return doc
     }
 
-    public var jsonObject: JSONValue {
+    package var jsonObject: JSONValue {
         ["suite": suite.name.json,
          "theories": sides.map { side -> JSONValue in
              ["name": side.name.json,

@@ -155,17 +155,17 @@ public struct TransferAudit {
 }
 
 /// One configuration of an audit: paired differences over seeds (docs/theory.md §8a).
-public struct AuditComparison: Sendable {
+package struct AuditComparison: Sendable {
     public let label: String
     public let cell: [(key: String, value: String)]
     /// The theory's Γ at each rule's α (they differ only when a rule sets its own fraction).
-    public let gammaVariant: Double, gammaBaseline: Double
+    package let gammaVariant: Double, gammaBaseline: Double
     /// Mean test errors over seeds.
-    public let variantError: Double, baselineError: Double, scratchError: Double
+    package let variantError: Double, baselineError: Double, scratchError: Double
     /// Transfer test error, variant − baseline, per seed.
     public let versusBaseline: PairedDifference
     /// Variant transfer − scratch test error, per seed.
-    public let versusScratch: PairedDifference
+    package let versusScratch: PairedDifference
     /// Γ̂ (the measured margin SNR of the transfer phase), variant − baseline, per seed.
     public let gammaHat: PairedDifference
 
@@ -176,18 +176,18 @@ public struct AuditComparison: Sendable {
 /// What an audit found.
 public struct AuditResult {
     public let audit: TransferAudit
-    public let comparisons: [AuditComparison]
-    public let variantJudgements: [StatementJudgement]
-    public let baselineJudgements: [StatementJudgement]
-    public let variantRuns: [RunMeasurements]
-    public let baselineRuns: [RunMeasurements]
+    package let comparisons: [AuditComparison]
+    package let variantJudgements: [StatementJudgement]
+    package let baselineJudgements: [StatementJudgement]
+    package let variantRuns: [RunMeasurements]
+    package let baselineRuns: [RunMeasurements]
     /// Spearman's ρ between the theory's Γ and the mean transfer test error over the
     /// configurations, per rule (nil when either is constant); the theory predicts ρ < 0.
-    public let rankCorrelationVariant: Double?
-    public let rankCorrelationBaseline: Double?
+    package let rankCorrelationVariant: Double?
+    package let rankCorrelationBaseline: Double?
     /// Each rule's ladders (docs/theory.md §8b), in the judgements' order; empty without a ladder.
-    public internal(set) var variantLadders: [StatementLadder] = []
-    public internal(set) var baselineLadders: [StatementLadder] = []
+    package internal(set) var variantLadders: [StatementLadder] = []
+    package internal(set) var baselineLadders: [StatementLadder] = []
 
     init(audit: TransferAudit, variantRuns: [RunMeasurements], baselineRuns: [RunMeasurements],
          variantJudgements: [StatementJudgement], baselineJudgements: [StatementJudgement]) throws {
@@ -239,7 +239,7 @@ public struct AuditResult {
     }
 
     /// A statement's ladder verdicts under the variant and the baseline, when a ladder was climbed.
-    public func ladderVerdicts(_ id: String) -> (variant: StatementLadder, baseline: StatementLadder)? {
+    package func ladderVerdicts(_ id: String) -> (variant: StatementLadder, baseline: StatementLadder)? {
         guard let v = variantLadders.first(where: { $0.id == id }), let b = baselineLadders.first(where: { $0.id == id }) else { return nil }
         return (v, b)
     }

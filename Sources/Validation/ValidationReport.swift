@@ -8,7 +8,7 @@ import Vocabulary
 
 /// Writes a validation report into a folder (docs/theory.md §8; layout in README.md):
 /// `index.html`, `lemmas/<id>.md` and `lemmas/<id>.html`, `figures/*.svg`, `summary.json`.
-public struct ValidationReport {
+package struct ValidationReport {
     public let suite: ValidationSuite
     public let judgements: [StatementJudgement]
     public let runs: [RunMeasurements]
@@ -17,7 +17,7 @@ public struct ValidationReport {
     public var seeAlso: [String] = []
     /// Each statement's ladder of constants, in the judgements' order (docs/theory.md §8b); empty
     /// when no ladder was climbed.
-    public var ladders: [StatementLadder] = []
+    package var ladders: [StatementLadder] = []
 
     /// The ladder of a statement, when one was climbed.
     public func ladder(_ id: String) -> StatementLadder? { ladders.first { $0.id == id } }
@@ -29,7 +29,7 @@ public struct ValidationReport {
     }
 
     /// Ladder verdict counts over the statements (empty without a ladder).
-    public var ladderCounts: [String: Int] {
+    package var ladderCounts: [String: Int] {
         guard !ladders.isEmpty else { return [:] }
         var counts = Dictionary(uniqueKeysWithValues: LadderVerdict.allCases.map { ($0.rawValue, 0) })
         for l in ladders { counts[l.verdict.rawValue, default: 0] += 1 }
@@ -81,7 +81,7 @@ public struct ValidationReport {
     /// configurations) and per configuration C_max with its binding condition; and counts.
     /// An infinite C_max (no condition restricts C) or C_req is written as the string "inf"; a
     /// C_req is null when the claim fails nowhere.
-    public var summary: JSONValue {
+    package var summary: JSONValue {
         func constant(_ x: Double) -> JSONValue { x == .infinity ? "inf" : .number(x) }
         var object: [String: JSONValue] = [
             "suite": suite.name.json,

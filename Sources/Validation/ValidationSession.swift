@@ -49,7 +49,7 @@ public struct ValidationSession {
     public var statements: [ProofStatement] { suite.selected(library.statements) }
 
     /// Run, judge and write; returns the report. `progress` receives one line per event.
-    public func run(progress: (String) -> Void) async throws -> ValidationReport {
+    package func run(progress: (String) -> Void) async throws -> ValidationReport {
         // Everything — regimes, hypotheses, claims, the report's Γ — under the proofs folder's theory.
         try await Theory.$current.withValue(library.theory) { try await judgeAndReport(progress: progress) }
     }

@@ -5,17 +5,17 @@ import NumericsCore
 /// suite's C and, with a ladder, its ladder verdict with C₀ or the trend; the counts; the report
 /// path; and the exit code with what it means.
 public struct ValidationSummary {
-    public let report: ValidationReport
+    package let report: ValidationReport
     /// The report's index page.
     public let index: String
 
-    public init(report: ValidationReport, index: String) {
+    package init(report: ValidationReport, index: String) {
         self.report = report
         self.index = index
     }
 
     /// What `isEvidenceAgainst` makes of the exit code, in words.
-    public var exitCodeMeaning: String {
+    package var exitCodeMeaning: String {
         switch (report.ladders.isEmpty, report.isEvidenceAgainst) {
         case (true, true): "exit code 1: a statement is violated at the suite's C (no ladder was climbed to tell a small-C artefact from evidence against it)"
         case (true, false): "exit code 0: no statement is violated"

@@ -136,3 +136,13 @@ public enum RandomStream: String, Sendable, CaseIterable {
             : (.downstreamTest, .downstreamTestExtra, .downstreamTestComplement)
     }
 }
+
+/// The image datasets of the deep runs (docs/theory.md §9).
+public enum ImageDatasetName: String, Sendable, CaseIterable, Codable {
+    case fashion_mnist = "fashion-mnist", cifar10, cifar100
+}
+
+/// The optimisers of the deep runs: SGD with momentum and weight decay, or AdamW.
+public enum DeepOptimiser: String, Sendable, CaseIterable, Codable {
+    case sgd, adamw
+}

@@ -36,6 +36,35 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case seed
         /// The theory's constants by name (``TheoryConstant``), each > 0.
         case constants
+        /// true or false.
+        case flag
+        /// A mapping or a list with a reader of its own; the text says what it may hold.
+        case structured(String)
+
+        /// The allowed values, in words.
+        public var allowedText: String {
+            switch self {
+            case .integer(let range): "an integer in [\(range.lowerBound), \(range.upperBound)]"
+            case .real(let domain), .optionalReal(let domain): "a number \(domain.text)"
+            case .choice(let names): "one of " + names.joined(separator: ", ")
+            case .transferRule(let names): "one of " + names.joined(separator: ", ") + ", or a mapping with "
+                + TransferRuleField.allCases.map(\.rawValue).joined(separator: ", ") + " (selection: "
+                + TransferSelection.allCases.map(\.rawValue).joined(separator: ", ") + "; transform: "
+                + TransferTransform.allCases.map(\.rawValue).joined(separator: ", ") + ")"
+            case .seed: "an integer in [0, 2^64)"
+            case .constants: "a mapping of constant names (" + TheoryConstant.allCases.map(\.rawValue).joined(separator: ", ") + ") to numbers > 0"
+            case .flag: "true or false"
+            case .structured(let text): text
+            }
+        }
+
+        /// Whether the kind holds a number (so a quoted value is refused).
+        public var isNumber: Bool {
+            switch self {
+            case .integer, .real, .optionalReal, .seed: true
+            case .choice, .transferRule, .constants, .flag, .structured: false
+            }
+        }
     }
 
     /// The most gradient steps a phase may run (T₁, T₂).
@@ -157,27 +186,10 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     }
 
     /// Whether the key holds a number (so a quoted value is refused).
-    public var isNumber: Bool {
-        switch kind {
-        case .integer, .real, .optionalReal, .seed: true
-        case .choice, .transferRule, .constants: false
-        }
-    }
+    public var isNumber: Bool { kind.isNumber }
 
     /// The allowed values, in words.
-    public var allowedText: String {
-        switch kind {
-        case .integer(let range): "an integer in [\(range.lowerBound), \(range.upperBound)]"
-        case .real(let domain), .optionalReal(let domain): "a number \(domain.text)"
-        case .choice(let names): "one of " + names.joined(separator: ", ")
-        case .transferRule(let names): "one of " + names.joined(separator: ", ") + ", or a mapping with "
-            + TransferRuleField.allCases.map(\.rawValue).joined(separator: ", ") + " (selection: "
-            + TransferSelection.allCases.map(\.rawValue).joined(separator: ", ") + "; transform: "
-            + TransferTransform.allCases.map(\.rawValue).joined(separator: ", ") + ")"
-        case .seed: "an integer in [0, 2^64)"
-        case .constants: "a mapping of constant names (" + TheoryConstant.allCases.map(\.rawValue).joined(separator: ", ") + ") to numbers > 0"
-        }
-    }
+    public var allowedText: String { kind.allowedText }
 
     /// The README's config reference table (a test keeps README.md equal to it).
     public static var referenceTable: String {
@@ -220,7 +232,7 @@ public enum TheoryConstant: String, CaseIterable, Sendable {
     public var unit: String { self == .epsilon ? "loss (nats)" : "dimensionless" }
 
     /// The thresholds of Theorem 4.2 must be ordered, C3 ≤ C1, or a Γ would be "benign" and
-    /// "harmful" at once; a ``ConfigError`` naming `field` otherwise.
+    /// "harmful" at once; a `ConfigError` naming `field` otherwise.
     public static func checkThresholds(_ given: [String: Double], field: String) throws {
         let c1 = given["C1"] ?? C1.defaultValue, c3 = given["C3"] ?? C3.defaultValue
         guard c3 <= c1 else {
@@ -236,5 +248,5 @@ public enum TheoryConstant: String, CaseIterable, Sendable {
 
 extension Double {
     /// Shortest text that reads back as this value ("1", "0.5", "1e-06").
-    var short: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : "\(self)" }
+    var short: String { NumberText.exact(self) }
 }

@@ -1,4 +1,5 @@
 @testable import DeepExperiments
+@testable import Bounds
 @testable import DeepNetworks
 import Foundation
 @testable import NumericsCore
@@ -185,11 +186,11 @@ struct DeepStatementTests {
     @Test func relationsJudgeIntervals() throws {
         let above = try Self.difference([0.02, 0.03, 0.025, 0.035]), below = try Self.difference([-0.02, -0.03, -0.025, -0.035])
         let across = try Self.difference([-0.02, 0.03, -0.01, 0.02])
-        #expect(DeepStatement.Relation.positive.judge(above) == .holds && DeepStatement.Relation.positive.judge(below) == .violated)
-        #expect(DeepStatement.Relation.positive.judge(across) == .indeterminate)
-        #expect(DeepStatement.Relation.negative.judge(below) == .holds && DeepStatement.Relation.negative.judge(above) == .violated)
-        #expect(DeepStatement.Relation.nonnegative.judge(across) == .indeterminate)
-        #expect(DeepStatement.Relation.positive.judge(try Self.difference([0.1])) == .indeterminate)
+        #expect(RelationOperator.greater.judge(above) == .holds && RelationOperator.greater.judge(below) == .violated)
+        #expect(RelationOperator.greater.judge(across) == .indeterminate)
+        #expect(RelationOperator.less.judge(below) == .holds && RelationOperator.less.judge(above) == .violated)
+        #expect(RelationOperator.greaterEqual.judge(across) == .indeterminate)
+        #expect(RelationOperator.greater.judge(try Self.difference([0.1])) == .indeterminate)
     }
 
     static let helps = """

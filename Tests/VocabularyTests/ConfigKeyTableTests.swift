@@ -17,16 +17,26 @@ import TransferModel
     }
 
     /// Each default lies inside the key's own allowed values (checked here from the kind, not by
-    /// the reader).
+    /// the reader), in both key tables.
     @Test(arguments: ConfigKey.allCases.filter { $0 != .constants && $0 != .eta2 })
     func defaultLiesInsideTheKind(key: ConfigKey) {
-        let text = key.defaultText
-        switch key.kind {
-        case .integer(let range): #expect(Int(text).map(range.contains) == true, "\(key.rawValue) = \(text)")
-        case .real(let domain), .optionalReal(let domain): #expect(Double(text).map(domain.contains) == true, "\(key.rawValue) = \(text)")
-        case .choice(let names), .transferRule(let names): #expect(names.contains(text), "\(key.rawValue) = \(text)")
-        case .seed: #expect(UInt64(text) != nil, "\(key.rawValue) = \(text)")
-        case .constants: Issue.record("constants has no scalar default")
+        #expect(Self.inside(key.defaultText, key.kind), "\(key.rawValue) = \(key.defaultText)")
+    }
+
+    @Test(arguments: DeepConfigKey.allCases)
+    func deepDefaultLiesInsideTheKind(key: DeepConfigKey) {
+        if case .structured = key.kind { return }
+        #expect(Self.inside(key.defaultText, key.kind), "\(key.rawValue) = \(key.defaultText)")
+    }
+
+    static func inside(_ text: String, _ kind: ConfigKey.Kind) -> Bool {
+        switch kind {
+        case .integer(let range): Int(text).map(range.contains) == true
+        case .real(let domain), .optionalReal(let domain): Double(text).map(domain.contains) == true
+        case .choice(let names), .transferRule(let names): names.contains(text)
+        case .seed: UInt64(text) != nil
+        case .flag: text == "true" || text == "false"
+        case .constants, .structured: false
         }
     }
 
@@ -49,11 +59,12 @@ import TransferModel
     }
 
     /// The README table has one row per key, in declaration order, each naming its allowed values.
-    @Test func referenceTableHasOneRowPerKey() {
-        let rows = ConfigKey.referenceTable.split(separator: "\n").dropFirst(2)
-        #expect(rows.count == ConfigKey.allCases.count)
-        for (row, key) in zip(rows, ConfigKey.allCases) {
-            #expect(row.hasPrefix("| `\(key.rawValue)` |"), "\(row)")
+    @Test func referenceTablesHaveOneRowPerKey() {
+        for (table, names) in [(ConfigKey.referenceTable, ConfigKey.allCases.map(\.rawValue)),
+                               (DeepConfigKey.referenceTable, DeepConfigKey.allCases.map(\.rawValue))] {
+            let rows = table.split(separator: "\n").dropFirst(2)
+            #expect(rows.count == names.count)
+            for (row, name) in zip(rows, names) { #expect(row.hasPrefix("| `\(name)` |"), "\(row)") }
         }
     }
 
@@ -61,6 +72,7 @@ import TransferModel
     /// that a reader would have to disambiguate).
     @Test func namesAreUnique() {
         #expect(Set(ConfigKey.allCases.map(\.rawValue)).count == ConfigKey.allCases.count)
+        #expect(Set(DeepConfigKey.allCases.map(\.rawValue)).count == DeepConfigKey.allCases.count)
         #expect(Set(MeasuredQuantity.allCases.map(\.id)).count == MeasuredQuantity.allCases.count)
         #expect(Set(TheoryConstant.allCases.map(\.rawValue)).count == TheoryConstant.allCases.count)
         #expect(TheoryConstant.defaults.values.allSatisfy { $0 > 0 })
