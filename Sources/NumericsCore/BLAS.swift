@@ -3,11 +3,16 @@ import COpenBLAS
 /// Thin, typed wrappers over OpenBLAS's CBLAS (row-major, Double).
 public enum BLAS {
     /// Make OpenBLAS single-threaded: the model's matrices are small, and parallelism lives
-    /// across runs or in a ``SpinningWorker`` instead (see the toolchain notes, §4.3). Safe at any
+    /// across runs or in a ``SpinningWorker`` instead (docs/architecture.md, "Concurrency"). Safe at any
     /// time, also while other threads are inside BLAS calls. A no-op when already so: setting
     /// the count restarts the thread pool that ``stopIdleThreads()`` stopped.
-    public static func useSingleThread() {
-        if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
+    public static func useSingleThread() { useThreads(1) }
+
+    /// Let OpenBLAS split each product over `count` threads: a lone deep run on the cores it is
+    /// given (`ptv deep train --threads`). OpenBLAS splits a product by blocks of its result, not
+    /// along the summed dimension, so every element is summed in the same order at any count.
+    public static func useThreads(_ count: Int) {
+        if openblas_get_num_threads() != Int32(count) { openblas_set_num_threads(Int32(count)) }
     }
 
     /// Stop the worker threads OpenBLAS started when it was loaded: idle, they spin on

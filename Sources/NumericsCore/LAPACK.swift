@@ -18,7 +18,7 @@ public struct CholeskyFactor: Sendable {
 }
 
 /// Typed wrappers over the LAPACK routines OpenBLAS exports (Fortran ABI, declared in the
-/// COpenBLAS shim; see the toolchain notes §1).
+/// COpenBLAS shim, `Sources/COpenBLAS/shim.h`).
 public enum LAPACK {
     /// Factor the symmetric positive semi-definite `g` (row-major, n × n).
     ///

@@ -70,27 +70,47 @@ struct BenchCommand: AsyncParsableCommand {
                      weights.seconds / coefficients.seconds, EngineBenchmark.filterDifference(weights, coefficients),
                      sameErrors ? "identical" : "DIFFER"))
 
-        // Deep networks: training images per second against PyTorch on the same architecture,
-        // one thread each (ptv's runs keep OpenBLAS at one thread).
-        print("deep networks, training images/s on 28×28 Fashion-MNIST-sized inputs, batch 64, 1 thread, best of \(repeats):")
-        let deepChoices: [(String, DeepModel, Int)] = [("default", DeepConfig().model, 20), ("small34", .resnet(.small34), 4),
-                                                      ("small101", .resnet(.small101), 4), ("vit12", .vit(.small12), 4)]
-        let wanted = deepModels.split(separator: ",").map(String.init)
-        for name in wanted where name != "none" && !deepChoices.contains(where: { $0.0 == name }) {
-            throw InputError("--deep-models: '\(InputText.excerpt(name))' is not one of default, small34, small101, vit12, none")
+        // The machine's ceiling, and the coefficient engine's rate at in-regime shapes against it.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let threadCounts = cores > 1 ? [1, cores] : [1]
+        let dPeak = threadCounts.map { MachinePeak.gflops(single: false, threads: $0) }
+        let sPeak = threadCounts.map { MachinePeak.gflops(single: true, threads: $0) }
+        print("machine peak, 1024×1024 products (OpenBLAS \(BLAS.configuration.split(separator: " ").prefix(2).joined(separator: " "))):")
+        for (i, t) in threadCounts.enumerated() {
+            print(String(format: "  %d thread%@: dgemm %6.1f GFLOP/s   sgemm %6.1f GFLOP/s", t, t == 1 ? " " : "s", dPeak[i], sPeak[i]))
         }
-        for (name, model, steps) in deepChoices where wanted.contains(name) {
-            let ours = (0..<repeats).map { _ in DeepThroughput.imagesPerSecond(model, channels: 1, side: 28, classes: 10, batch: 64, steps: steps) }.max()!
-            let description = JSONOutput.text(.object(model.jsonObject.merging(["channels": 1, "classes": 10, "side": 28]) { a, _ in a }))
-            var theirs: [Double] = []
-            for _ in 0..<repeats {
-                let run = try? Subprocess.run(["/usr/bin/env", python, try torchBenchScript(), description, "1", "64", String(steps)], captureOutput: true)
-                if let run, run.status == 0, let value = Double(run.output.trimmingCharacters(in: .whitespacesAndNewlines)) { theirs.append(value) }
+        print("coefficient engine (upstream phase, sampler gram, record final), 2·T·2m·K² flops over training time, best of \(repeats):")
+        for shape in CoefficientRate.shapes {
+            let rate = try await CoefficientRate.gflops(shape, repeats: repeats)
+            print(String(format: "  K = %3d, 2m = %3d, T = %5d: %6.2f GFLOP/s = %5.1f %% of dgemm at 1 thread",
+                         shape.k, 2 * shape.filtersPerClass, shape.steps, rate, 100 * rate / dPeak[0]))
+        }
+
+        // Deep networks: training images per second against PyTorch on the same architecture and
+        // the same thread count (a lone ptv deep train uses every core; suites one per run).
+        for threads in threadCounts {
+            print("deep networks, training images/s on 28×28 Fashion-MNIST-sized inputs, batch 64, \(threads) thread\(threads == 1 ? "" : "s"), best of \(repeats):")
+            let deepChoices: [(String, DeepModel, Int)] = [("default", DeepConfig().model, 20), ("small34", .resnet(.small34), 4),
+                                                          ("small101", .resnet(.small101), 4), ("vit12", .vit(.small12), 4)]
+            let wanted = deepModels.split(separator: ",").map(String.init)
+            for name in wanted where name != "none" && !deepChoices.contains(where: { $0.0 == name }) {
+                throw InputError("--deep-models: '\(InputText.excerpt(name))' is not one of default, small34, small101, vit12, none")
             }
-            if let best = theirs.max() {
-                print("  " + name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: " ptv %7.0f   PyTorch %7.0f   ratio ptv / PyTorch %.2f×", ours, best, ours / best))
-            } else {
-                print("  " + name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: " ptv %7.0f   PyTorch: not importable (scripts/install-deps.sh installs torch==2.13.0+cpu)", ours))
+            for (name, model, steps) in deepChoices where wanted.contains(name) {
+                BLAS.useThreads(threads)
+                let ours = (0..<repeats).map { _ in DeepThroughput.imagesPerSecond(model, channels: 1, side: 28, classes: 10, batch: 64, steps: steps) }.max()!
+                BLAS.useSingleThread()
+                let description = JSONOutput.text(.object(model.jsonObject.merging(["channels": 1, "classes": 10, "side": 28]) { a, _ in a }))
+                var theirs: [Double] = []
+                for _ in 0..<repeats {
+                    let run = try? Subprocess.run(["/usr/bin/env", python, try torchBenchScript(), description, String(threads), "64", String(steps)], captureOutput: true)
+                    if let run, run.status == 0, let value = Double(run.output.trimmingCharacters(in: .whitespacesAndNewlines)) { theirs.append(value) }
+                }
+                if let best = theirs.max() {
+                    print("  " + name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: " ptv %7.0f   PyTorch %7.0f   ratio ptv / PyTorch %.2f×", ours, best, ours / best))
+                } else {
+                    print("  " + name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: " ptv %7.0f   PyTorch: not importable (scripts/install-deps.sh installs torch==2.13.0+cpu)", ours))
+                }
             }
         }
 

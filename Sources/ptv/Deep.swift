@@ -44,7 +44,13 @@ struct DeepTrainCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace the results of an earlier run in the output folder.")
     var force = false
 
+    @Option(name: .long, help: "Threads for the network's products (default: every core of the machine).")
+    var threads: Int?
+
     @OptionGroup var memory: MemoryLimit
+
+    /// The threads a lone run uses: `--threads`, or every core.
+    var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
 
     func validate() throws {
         try InputError.requireFolder(out)
@@ -54,6 +60,10 @@ struct DeepTrainCommand: ParsableCommand {
     static let resultNames = ["epochs.csv", "metrics.json", "manifest.json", "model.safetensors"]
 
     func run() throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if let threads, !(1...max(cores, 1)).contains(threads) {
+            throw InputError("--threads: \(threads) is outside the allowed range: an integer in [1, \(cores)] (the machine's cores)")
+        }
         let deep = try config.map { try DeepConfig.load(from: URL(fileURLWithPath: $0)) } ?? DeepConfig()
         // The images' real shape from the files' headers, before anything is read or allocated.
         let layout = try deep.dataset.layout(folder: data)
@@ -71,6 +81,8 @@ struct DeepTrainCommand: ParsableCommand {
         let output = URL(fileURLWithPath: out)
         try OutputFolder.prepare(output, results: Self.resultNames, replacing: force)
         var manifest = RunManifest(config: deep.jsonObject, seed: deep.plan.seed)
+        manifest.config["threads"] = threadCount.json
+        BLAS.useThreads(threadCount)
         try JSONOutput.write(manifest.jsonObject, to: output.appendingPathComponent("manifest.json"))
         let (train, test) = try deep.data(folder: data)
         var rng = SeededGenerator(seed: deep.plan.seed, stream: "deep-init")

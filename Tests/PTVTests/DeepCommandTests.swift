@@ -44,15 +44,18 @@ struct DeepCommandTests {
     }
 
     /// The same config twice gives the same run, bit for bit: per-epoch figures and checkpoint
-    /// bytes (one OpenBLAS thread, fixed seed).
+    /// bytes (fixed seed), at one thread and at every core (`--threads`): OpenBLAS splits a
+    /// product by blocks of its result, so each element is summed in the same order.
     @Test func aSeedDeterminesTheRun() throws {
         guard Self.installed else { print("skipped: Fashion-MNIST is not installed"); return }
         let dir = CLI.temporaryDirectory("deep-repeat")
         try CLI.write("classes: [0, 1, 2]\ntrain_samples: 64\ntest_samples: 32\nepochs: 2\naugment: true\nlabel_noise: 0.1\nseed: 7\n",
                       to: dir.appendingPathComponent("d.yaml"))
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         func run(_ name: String) throws -> (figures: [String], checkpoint: Data) {
             let out = dir.appendingPathComponent(name)
-            #expect(try CLI.run(["deep", "train", "--config", dir.appendingPathComponent("d.yaml").path, "--out", out.path, "--quiet"]).status == 0)
+            let threads = name == "a" ? "1" : String(cores)
+            #expect(try CLI.run(["deep", "train", "--config", dir.appendingPathComponent("d.yaml").path, "--out", out.path, "--quiet", "--threads", threads]).status == 0)
             let rows = try String(contentsOf: out.appendingPathComponent("epochs.csv"), encoding: .utf8).split(separator: "\n")
             return (rows.map { $0.split(separator: ",").dropLast().joined(separator: ",") }, try Data(contentsOf: out.appendingPathComponent("model.safetensors")))
         }
@@ -213,5 +216,14 @@ struct DeepValidateCommandTests {
         let result = try CLI.run(["validate", "--suite", suite.path, "--out", dir.appendingPathComponent("out").path, "--quiet"])
         #expect(result.status == 2 && result.stderr.contains(field), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+
+    /// `--threads` outside [1, cores] exits 2 naming the option, before anything is read.
+    @Test(arguments: ["0", "-3", "100000"])
+    func threadsOutsideTheMachineAreRefused(threads: String) throws {
+        let dir = CLI.temporaryDirectory("deep-threads")
+        let result = try CLI.run(["deep", "train", "--out", dir.appendingPathComponent("out").path, "--threads", threads])
+        #expect(result.status == 2 && result.stderr.contains("--threads"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
     }
 }
