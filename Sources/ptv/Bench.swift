@@ -87,7 +87,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         // Deep networks: training images per second against PyTorch on the same architecture and
-        // the same thread count (a lone ptv deep train uses every core; suites one per run).
+        // the same thread count (`ptv deep train --threads`; suites run one network per core).
         for threads in threadCounts {
             print("deep networks, training images/s on 28×28 Fashion-MNIST-sized inputs, batch 64, \(threads) thread\(threads == 1 ? "" : "s"), best of \(repeats):")
             let deepChoices: [(String, DeepModel, Int)] = [("default", DeepConfig().model, 20), ("small34", .resnet(.small34), 4),
