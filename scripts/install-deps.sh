@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the system libraries the package links (GSL, OpenBLAS, GLPK, SQLite, libyaml, zlib) and
 # Fashion-MNIST (Debian's dataset-fashion-mnist, for the deep networks) when any is missing;
-# with --slurm also Debian's Slurm and munge (the Slurm tests run a one-node cluster on loopback).
+# with --slurm (what the test script asks for) also Debian's Slurm and munge (the Slurm tests run a
+# one-node cluster on loopback) and Chromium (the report pages are checked in a headless browser).
 # Debian/Ubuntu; needs root (or sudo) the first time only.
 set -euo pipefail
 packages=(libgsl-dev libopenblas-dev libglpk-dev libsqlite3-dev libyaml-dev zlib1g-dev dataset-fashion-mnist pkg-config)
-[ "${1:-}" = --slurm ] && packages+=(slurm-wlm munge)
+[ "${1:-}" = --slurm ] && packages+=(slurm-wlm munge chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

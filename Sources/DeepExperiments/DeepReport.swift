@@ -116,6 +116,13 @@ extension DeepValidationResult {
         let suite = validation.suite
         let percent = Int(TolerancePolicy.confidence * 100)
         var doc = Document(title: "Deep validation: \(suite.name)")
+        doc.add(.links(label: "", targets: [("← the validation report (lemmas and theorems)", "../index.html")]))
+        let decided = judgements.filter { $0.verdict == .holds || $0.verdict == .violated }
+        doc.add(.banner(counts: Verdict.allCases.map { v in (v.rawValue, judgements.filter { $0.verdict == v }.count) }.filter { $0.1 > 0 }, sentences: [
+            "Each deep statement compares transfer − scratch test accuracy with 0, paired by seed over \(suite.seeds.count) seeds: holds when its whole interval lies on the claimed side, violated when it lies entirely on the other, indeterminate when it straddles 0.",
+            decided.isEmpty ? "No statement is decided at this size: every interval straddles 0." : "Decided: " + decided.map { "\($0.statement.id) \($0.verdict.rawValue)" }.joined(separator: ", ") + ".",
+            "Intervals: a statement with k intervals uses 1 − 0.01/k for each, so that all of them hold together at \(percent) % (Bonferroni); the gains table uses \(percent) % per configuration, which is why its intervals are narrower.",
+        ]))
         if !suite.description.isEmpty { doc.add(.paragraph(suite.description)) }
         doc.add(.paragraph("Each configuration trains an upstream network on the upstream task, then a downstream network twice from the same fresh draw, on the same images, batches and test set: once with the transfer plan's rows inherited from the upstream network (Algorithm 1 per layer) and once from scratch. The gain is transfer − scratch test accuracy, paired by seed (\(suite.seeds.count) seeds). A statement's intervals are Student-t intervals over seeds, Bonferroni-corrected within the statement so that together they hold at \(percent) % (docs/theory.md §9c)."))
         doc.add(.paragraph("Scale: the paper's figures come from CIFAR-100 with ResNet-101 → ResNet-34 and DeiT-Base, networks of tens of millions of parameters trained on tens of thousands of images. These runs use Fashion-MNIST subsets of hundreds to a few thousand images and networks of about 10⁵ parameters. The paper's numbers are shown as the anchor, not as a target: the scale differs by orders of magnitude, and nothing here was tuned toward them."))

@@ -17,6 +17,13 @@ package struct Document: Sendable {
         /// Documents shown next to each other (each under its title as a heading), figures scaled
         /// to the column; one after the other in Markdown.
         case columns([Document])
+        /// The headline of a page: a coloured badge per outcome with its count, then plain
+        /// sentences saying what the counts mean.
+        case banner(counts: [(name: String, count: Int)], sentences: [String])
+        /// A label followed by links (`uses: lemma-a, lemma-b`; `back to the index`).
+        case links(label: String, targets: [(text: String, href: String)])
+        /// Blocks folded under a one-line summary (HTML `<details>`; in Markdown, a heading).
+        case details(summary: String, blocks: [Block])
     }
 
     /// A table cell: text, optionally a link, optionally coloured as a verdict.
@@ -67,6 +74,13 @@ package struct Document: Sendable {
             case let .verdict(text): out += "**Verdict: \(text)**\n\n"
             case let .columns(documents):
                 for document in documents { out += "## \(document.title)\n\n" + markdown(document.blocks) }
+            case let .banner(counts, sentences):
+                out += counts.map { "**\($0.name) \($0.count)**" }.joined(separator: " · ") + "\n\n"
+                    + sentences.map { "- \($0)" }.joined(separator: "\n") + "\n\n"
+            case let .links(label, targets):
+                out += (label.isEmpty ? "" : "\(label): ") + targets.map { "[\($0.text)](\($0.href))" }.joined(separator: ", ") + "\n\n"
+            case let .details(summary, blocks):
+                out += "### \(summary)\n\n" + markdown(blocks)
             }
         }
         return out
@@ -114,6 +128,14 @@ package struct Document: Sendable {
                 let parts = text.components(separatedBy: " — ")
                 let reason = parts.count > 1 ? " — " + Self.escape(parts.dropFirst().joined(separator: " — ")) : ""
                 body += "<p class=\"verdict\">Verdict: <span class=\"badge \(Self.verdictClass(text))\">\(Self.escape(parts[0]))</span>\(reason)</p>\n"
+            case let .banner(counts, sentences):
+                body += "<div class=\"banner\">" + counts.map { "<span class=\"badge \(Self.verdictClass($0.name))\">\(Self.escape($0.name)) \($0.count)</span>" }.joined(separator: " ")
+                    + "<ul>" + sentences.map { "<li>\(Self.escape($0))</li>" }.joined() + "</ul></div>\n"
+            case let .links(label, targets):
+                body += "<p class=\"links\">\(Self.escape(label))" + (label.isEmpty ? "" : ": ")
+                    + targets.map { "<a href=\"\(Self.escape($0.href))\">\(Self.escape($0.text))</a>" }.joined(separator: ", ") + "</p>\n"
+            case let .details(summary, blocks):
+                body += "<details><summary>\(Self.escape(summary))</summary>\n" + html(blocks) + "</details>\n"
             case let .columns(documents):
                 body += "<div class=\"columns\">" + documents.map { document in
                     "<div class=\"column\"><h2>\(escape(document.title))</h2>\n" + html(document.blocks) + "</div>"
@@ -143,6 +165,8 @@ package struct Document: Sendable {
     pre.display{background:#f5f7fa;border-left:3px solid #8aa1bd;padding:8px 12px;font-size:1.02em;white-space:pre-wrap}
     .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:0.85em;color:#fff;white-space:nowrap}
     \(BadgePalette.css)
+    .banner{border:1px solid #d5dbe3;border-radius:8px;padding:10px 14px;margin:8px 0 18px;background:#fafbfc}.banner .badge{font-size:1em;margin-right:4px}.banner ul{margin:8px 0 0;padding-left:20px}
+    details{margin:8px 0}summary{cursor:pointer;font-weight:600}
     body:has(.columns){max-width:1800px}.columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:28px}.column svg{max-width:100%;height:auto}
     figure{margin:12px 0 20px}figcaption{font-size:0.85em;color:#4a5563;max-width:900px}a{color:#1a5fb4}
     """

@@ -68,7 +68,29 @@ package struct SVGChart: Sendable {
     /// Colour-blind-safe palette (Okabe–Ito).
     package static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
+    /// `series` with every one whose points coincide with an earlier named series' (to 10⁻⁹ of the
+    /// data's range) drawn dashed, with triangle markers, and named as coinciding: a series hidden
+    /// under another would otherwise have a legend entry and no visible mark.
+    static func distinguishingCoincident(_ series: [Series]) -> [Series] {
+        let values = series.flatMap(\.points).flatMap { [$0.0, $0.1] }.filter(\.isFinite)
+        let tolerance = 1e-9 * max((values.max() ?? 0) - (values.min() ?? 0), .leastNormalMagnitude)
+        var out = series
+        for i in out.indices where !out[i].name.isEmpty && !out[i].points.isEmpty {
+            let earlier = out[..<i].first { other in
+                !other.name.isEmpty && other.points.count == out[i].points.count
+                    && zip(other.points, out[i].points).allSatisfy { abs($0.0 - $1.0) <= tolerance && abs($0.1 - $1.1) <= tolerance }
+            }
+            guard let earlier else { continue }
+            out[i].dashed = true
+            out[i].markers = true
+            out[i].shape = .triangle
+            out[i].name += " (same values as \(earlier.name.components(separatedBy: " (").first ?? earlier.name))"
+        }
+        return out
+    }
+
     package var svg: String {
+        let series = Self.distinguishingCoincident(self.series)
         let left = 72.0, right = xCategories == nil ? 16.0 : 60.0, top = 34.0, bottom = xCategories == nil ? 52.0 : 96.0
         // A series without a name (the second edge of a band, say) has no legend entry.
         let named = series.filter { !$0.name.isEmpty }

@@ -165,6 +165,7 @@ package struct ValidationReport {
 
     func index(figures: ReportFigures) -> Document {
         var doc = Document(title: "Validation report — suite \(suite.name)")
+        doc.add(headline)
         let seeds = suite.seeds.map(String.init).joined(separator: ", ")
         doc.add(.paragraph("""
             \(suite.description.isEmpty ? "" : suite.description + " ")\(suite.configurations.count) configurations × seeds {\(seeds)}; \
@@ -172,8 +173,6 @@ package struct ValidationReport {
             Provenance: paper = stated in the paper's summary; predecessor = the per-task statement of Kou et al. 2023 / Cao et al. 2022; \
             reconstruction = this project's extension to two tasks, a hypothesis under test.
             """))
-        let c = counts
-        doc.add(.paragraph(Verdict.allCases.map { "\($0.rawValue): \(c[$0.rawValue] ?? 0)" }.joined(separator: " · ")))
         if !seeAlso.isEmpty {
             doc.add(.table(header: ["see also"], rows: seeAlso.map { [Document.Cell($0, link: $0)] }))
         }
@@ -214,23 +213,69 @@ package struct ValidationReport {
         return doc
     }
 
+    /// The index's first block: the counts by verdict (and by ladder verdict), then what they
+    /// mean in words — what holds, what fails and by how much, how sure, and the exit code.
+    var headline: Document.Block {
+        let c = counts
+        let suiteC = judgements.first?.regime.constant ?? 1
+        var sentences = ["Each statement is judged at the configurations inside its hypotheses at C = \(f(suiteC)), with one-sided bounds at \(Int(TolerancePolicy.confidence * 100)) % (Clopper–Pearson for rates, Student t for slopes and means) and GSL's error estimates for numerical margins: holds means every judged instance satisfies the claim beyond its error; violated means some instance contradicts it beyond its error; indeterminate means an error interval straddles the bound."]
+        let violated = judgements.filter { $0.verdict == .violated }
+        if let worst = Self.worstRows(violated, count: 1).first {
+            sentences.append("\(violated.count) violated (\(violated.map(\.statement.id).joined(separator: ", "))); the largest excess is \(worst.statement) at \(worst.configuration), \(worst.row.instance): \(worst.row.measured) against \(worst.row.bound), relative margin \(f(worst.row.relativeMargin)) (C_max = \(f(worst.regimeConstant))).")
+        } else {
+            sentences.append("No statement is violated inside its hypotheses.")
+        }
+        if !ladders.isEmpty {
+            let l = ladderCounts.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            sentences.append("Ladder of constants (what fails at C = \(f(suiteC)) lifted to larger C): \(l). holds-from: consistent with the theorem for constants from C₀ on; violated-persistent: the excess does not shrink as C grows, evidence against the statement as encoded; violated-shrinking: not yet evidence either way.")
+        }
+        sentences.append(ValidationSummary(report: self, index: "").exitCodeMeaning + ".")
+        return .banner(counts: Verdict.allCases.map { ($0.rawValue, c[$0.rawValue] ?? 0) }.filter { $0.1 > 0 }
+                       + ladderCounts.filter { $0.value > 0 && Verdict(rawValue: $0.key) == nil }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                       sentences: sentences)
+    }
+
+    /// The judged rows with the most negative relative margins over `judgements`, worst first.
+    static func worstRows(_ judgements: [StatementJudgement], count: Int)
+        -> [(statement: String, configuration: String, regimeConstant: Double, row: EvidenceRow)] {
+        var rows: [(statement: String, configuration: String, regimeConstant: Double, row: EvidenceRow)] = []
+        for j in judgements {
+            for c in j.configurations where c.judged {
+                for row in c.rows where row.outcome == .violated && row.relativeMargin.isFinite {
+                    rows.append((j.statement.id, c.label, c.regimeConstant, row))
+                }
+            }
+        }
+        return Array(rows.sorted { $0.row.relativeMargin < $1.row.relativeMargin }.prefix(count))
+    }
+
     func lemmaPage(_ j: StatementJudgement, figures: ReportFigures) -> Document {
         let s = j.statement
         var doc = Document(title: "\(s.id) — \(s.title)")
+        doc.add(.links(label: "", targets: [("← all statements (index)", "../index.html")]))
         doc.add(.verdict("\(j.verdict.rawValue) — \(j.reason)"))
+        let worst = Self.worstRows([j], count: 3)
+        if !worst.isEmpty {
+            doc.add(.heading(level: 1, text: "Where it fails most"))
+            doc.add(.table(header: ["configuration", "instance", "measured", "bound", "relative margin", "C_max"], rows: worst.map { w in
+                [w.configuration, w.row.instance, w.row.measured, w.row.bound, f(w.row.relativeMargin), f(w.regimeConstant)].map { Document.Cell($0) }
+            }))
+        }
         doc.add(.heading(level: 1, text: "Statement"))
+        // Relative to the package: the statement's file under proofs/, with its line.
+        let file = "\(URL(fileURLWithPath: s.location.file).lastPathComponent):\(s.location.line)"
         doc.add(.display(s.claims.map { $0.printed(.unicode) }.joined(separator: "\n")))
         doc.add(.bullets([
             "provenance: \(s.provenance.rawValue)",
             "source: \(s.source)",
-            "uses: " + (s.uses.isEmpty ? "nothing" : s.uses.joined(separator: ", ")),
             "hypotheses: " + (s.hypotheses.isEmpty ? "none" : s.hypotheses.map { h in
                 if case .condition = h { return "\(h.description) (\(h.relation().printed(.unicode)))" }
                 return h.relation().printed(.unicode)
             }.joined(separator: "; ")),
             "probe: \(s.probe)" + (j.probe.map { " — \($0.kind.rawValue): \($0.summary)" } ?? " (no such probe)"),
-            "defined in: \(s.location)",
+            "defined in: proofs/\(file)",
         ]))
+        doc.add(.links(label: "uses", targets: s.uses.isEmpty ? [("nothing", "../index.html")] : s.uses.map { ($0, "\($0).html") }))
         if !j.fitted.isEmpty {
             doc.add(.heading(level: 1, text: "Fitted constants"))
             doc.add(.paragraph("Fitted on the calibration split as the tightest value under which every calibration configuration holds; the held-out split is judged with it. Spread = largest/smallest value any configuration needs."))
@@ -282,27 +327,37 @@ package struct ValidationReport {
                         closest.map { "\($0.0): \(f($0.1.lhs)) vs \(f($0.1.rhs))" } ?? "—"].map { Document.Cell($0) }
             }))
         }
-        doc.add(.heading(level: 1, text: "Evidence"))
-        for c in j.configurations {
-            doc.add(.heading(level: 2, text: "\(c.label) (\(c.split)\(c.judged ? ", judged" : ", calibration only"))"))
-            doc.add(.verdict(c.verdict.rawValue))
-            if c.regimeConstant.isFinite || c.regimeConstant.isNaN {
-                let outside = c.claimVerdict != c.verdict ? "; the claim on every instance whose other hypotheses hold, inside the regime or not: \(c.claimVerdict.rawValue)" : ""
-                doc.add(.paragraph("C_max = \(f(c.regimeConstant))\(c.bindingCondition.map { ", binding \($0)" } ?? "")\(outside)."))
-            }
-            if c.verdict == .notApplicable {
-                doc.add(.paragraph("Not applicable: " + (c.hypothesisNotes.isEmpty ? "the probe found nothing to measure here." : c.hypothesisNotes.prefix(6).joined(separator: "; "))))
-            } else {
-                doc.add(Self.evidenceTable(c.rows))
-            }
-            if !c.outsideRows.isEmpty {
-                doc.add(.paragraph("Outside the regime (shown, never judged):"))
-                doc.add(Self.evidenceTable(c.outsideRows))
-            }
-        }
         for name in figures.relevant(to: s.id) {
             doc.add(.figure(svg: figures.all[name]!, file: "../figures/\(name)", caption: figures.captions.first { $0.0 == name }?.1 ?? name))
         }
+        doc.add(.heading(level: 1, text: "Evidence"))
+        doc.add(.table(header: ["configuration", "split", "verdict", "C_max", "binding condition", "rows", "smallest relative margin"],
+                       rows: j.configurations.map { c in
+            let margins = c.rows.map(\.relativeMargin).filter(\.isFinite)
+            return [Document.Cell(c.label), Document.Cell(c.split + (c.judged ? "" : " (calibration only)")), Document.Cell(c.verdict.rawValue, verdict: true),
+                    Document.Cell(f(c.regimeConstant)), Document.Cell(c.bindingCondition ?? "—"), Document.Cell("\(c.rows.count)"),
+                    Document.Cell(margins.min().map(f) ?? "—")]
+        }))
+        var full: [Document.Block] = []
+        for c in j.configurations {
+            full.append(.heading(level: 2, text: "\(c.label) (\(c.split)\(c.judged ? ", judged" : ", calibration only"))"))
+            full.append(.verdict(c.verdict.rawValue))
+            if c.regimeConstant.isFinite || c.regimeConstant.isNaN {
+                let outside = c.claimVerdict != c.verdict ? "; the claim on every instance whose other hypotheses hold, inside the regime or not: \(c.claimVerdict.rawValue)" : ""
+                full.append(.paragraph("C_max = \(f(c.regimeConstant))\(c.bindingCondition.map { ", binding \($0)" } ?? "")\(outside)."))
+            }
+            if c.verdict == .notApplicable {
+                full.append(.paragraph("Not applicable: " + (c.hypothesisNotes.isEmpty ? "the probe found nothing to measure here." : c.hypothesisNotes.prefix(6).joined(separator: "; "))))
+            } else {
+                full.append(Self.evidenceTable(c.rows))
+            }
+            if !c.outsideRows.isEmpty {
+                full.append(.paragraph("Outside the regime (shown, never judged):"))
+                full.append(Self.evidenceTable(c.outsideRows))
+            }
+        }
+        let rowCount = j.configurations.reduce(0) { $0 + $1.rows.count + $1.outsideRows.count }
+        doc.add(.details(summary: "Every evidence row (\(rowCount)), configuration by configuration", blocks: full))
         return doc
     }
 

@@ -48,6 +48,27 @@ enum CLI {
         return nil
     }
 
+    /// Run another program to the end: standard output captured, standard error through a file
+    /// (a chatty program cannot fill a pipe and stall), everything it writes kept in `home`
+    /// (HOME and the XDG folders point there).
+    static func runTool(_ path: String, _ arguments: [String], home: URL) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["HOME": home.path, "XDG_CONFIG_HOME": home.path, "XDG_CACHE_HOME": home.path, "XDG_DATA_HOME": home.path]) { $1 }
+        let errors = home.appendingPathComponent("stderr-\(UUID().uuidString).txt")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        let stdout = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: stderr)
+    }
+
     /// Start `ptv` without waiting (output goes to pipes).
     static func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
         let process = Process()

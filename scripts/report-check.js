@@ -1,0 +1,43 @@
+// The report pages' browser check (ReportBrowserTests): injected before </body> of a copy of a page,
+// it measures the laid-out page and writes its findings into the DOM as JSON, which headless
+// Chromium prints with --dump-dom. Findings: elements past the page's right edge (a .scroll box may
+// be wider inside), images that did not load, and overlapping text inside a figure.
+(function () {
+  const problems = [];
+  const width = document.documentElement.clientWidth;
+  const describe = el => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : '') + ' "' + (el.textContent || '').trim().slice(0, 40) + '"';
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('.scroll') && !el.classList.contains('scroll')) continue;
+    if (el.closest('svg') && el.tagName.toLowerCase() !== 'svg') continue;
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > width + 1) problems.push('overflow ' + Math.round(r.right - width) + ' px: ' + describe(el));
+  }
+  for (const img of document.images) if (!img.complete || img.naturalWidth === 0) problems.push('broken image: ' + img.getAttribute('src'));
+  // Text in figures: each label's box as the four corners of its (possibly rotated) glyph box on
+  // the screen; two labels overlap when no edge of either separates them (separating axes).
+  const corners = t => {
+    const b = t.getBBox(), m = t.getScreenCTM();
+    return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height], [b.x, b.y + b.height]]
+      .map(([x, y]) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]);
+  };
+  const separated = (p, q) => {
+    for (const poly of [p, q]) for (let i = 0; i < 4; i++) {
+      const [x1, y1] = poly[i], [x2, y2] = poly[(i + 1) % 4], nx = y1 - y2, ny = x2 - x1;
+      const project = pts => pts.map(([x, y]) => x * nx + y * ny);
+      const a = project(p), b = project(q), norm = Math.hypot(nx, ny) || 1;
+      if (Math.min(...a) >= Math.max(...b) - norm || Math.min(...b) >= Math.max(...a) - norm) return true;  // 1 px of slack
+    }
+    return false;
+  };
+  for (const svg of document.querySelectorAll('svg')) {
+    const boxes = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim() && t.getBBox().width > 0).map(t => [t, corners(t)]);
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      if (!separated(boxes[i][1], boxes[j][1]))
+        problems.push('text overlap in a figure: "' + boxes[i][0].textContent.slice(0, 30) + '" / "' + boxes[j][0].textContent.slice(0, 30) + '"');
+    }
+  }
+  const marker = document.createElement('pre');
+  marker.id = 'ptv-report-check';
+  marker.textContent = JSON.stringify(problems);
+  document.body.appendChild(marker);
+})();
