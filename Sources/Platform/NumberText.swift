@@ -19,10 +19,19 @@ public enum NumberText {
         return x == 0 ? "0" : String(format: "%.\(digits)g", x)
     }
 
-    /// For tick and colour-bar labels: integers below 10⁶ whole, otherwise 3 significant digits
-    /// from 1 up (none after the point from 100), 2 below 1.
+    /// For tick, axis and colour-bar labels: integers below 10⁶ whole; from 10⁶ up a power of ten
+    /// as 10ᵏ and anything else as m·10ᵏ (3 digits); otherwise 3 significant digits from 1 up (none
+    /// after the point from 100), 2 below 1 (the product sign · as on the charts' log axes).
     public static func label(_ x: Double) -> String {
         if x == x.rounded() && abs(x) < 1e6 { return String(Int(x)) }
+        if x.isFinite && abs(x) >= 1e6 {
+            let k = Int(log10(abs(x)).rounded(.down)), mantissa = x / pow(10, Double(k))
+            let power = "10" + String(String(k).map { superscripts[$0] ?? $0 })
+            let m = String(format: "%.3g", mantissa)
+            return m == "1" ? power : m == "-1" ? "−" + power : "\(m)·\(power)"
+        }
         return String(format: abs(x) >= 100 ? "%.0f" : abs(x) >= 1 ? "%.3g" : "%.2g", x)
     }
+
+    static let superscripts: [Character: Character] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻"]
 }

@@ -228,7 +228,7 @@ package struct HeatmapChart: Sendable {
             let dash = overlay.dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
             s += "<line x1=\"\(L)\" y1=\"\(ly - 4)\" x2=\"\(L + 34)\" y2=\"\(ly - 4)\" stroke=\"\(overlay.stroke)\" stroke-width=\"2.2\"\(dash)/>"
             if overlay.markers { s += "<circle cx=\"\(L + 17)\" cy=\"\(ly - 4)\" r=\"4\" fill=\"\(overlay.stroke)\"/>" }
-            s += "<text x=\"\(L + 42)\" y=\"\(ly)\" font-size=\"12\">\(Self.escape(overlay.label))\(overlay.points.isEmpty ? " — not in the plotted range" : "")</text>\n"
+            s += "<text x=\"\(L + 42)\" y=\"\(ly)\" font-size=\"12\">\(Self.escape(overlay.label))\(overlay.points.isEmpty ? " (outside these axes)" : "")</text>\n"
             ly += 17
         }
         for note in notes {

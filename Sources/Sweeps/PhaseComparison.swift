@@ -55,7 +55,11 @@ public struct PhaseComparison: Sendable {
     /// The comparison page: a table of what each diagram measured, then their main figures in two columns.
     package var document: Document {
         let x = left.diagram.xKey, y = left.diagram.yKey
-        var page = Document(title: "Phase diagram \(x) × \(y): \(left.title.lowercased()) beside \(right.title.lowercased())")
+        var page = Document(title: "Where transfer helps and where it hurts, over \(x) × \(y)")
+        // The reading first: per side where transfer helps or hurts, and the measured exponents.
+        page.add(.banner(counts: [], sentences: [left, right].map { side in
+            "\(side.title): " + side.transfer.findings(side.diagram).prefix(3).joined(separator: "; ") + "."
+        } + ["A theory's agreement counts only decisive cells (the measured \(Int((PhaseDiagram.cellConfidence * 100).rounded())) % interval of transfer − scratch excludes 0) among the cells where it predicts a sign; open cells say nothing either way."]))
         page.add(.paragraph("Left: \(left.setting). Right: \(right.setting). Each column's full page, with every figure, is linked in the table. Cells are coloured on the negative-transfer maps only where the \(Int((PhaseDiagram.cellConfidence * 100).rounded())) % t-interval of transfer − scratch test error over seeds excludes 0 (docs/theory.md §6e)."))
         func exponent(_ fit: PhaseDiagram.ExponentFit?) -> String { fit?.text ?? "not measurable" }
         func benign(_ fit: PhaseDiagram.SlopeFit) -> String {

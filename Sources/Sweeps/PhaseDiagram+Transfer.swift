@@ -45,19 +45,22 @@ extension PhaseDiagram {
         /// where the two signs agree.
         public let decisive: Int
         package let agreeing: Int
+        /// Cells with runs where the theory predicts a sign (decisive or not).
+        package let predicted: Int
 
         /// agreeing / decisive (nil without a decisive cell).
         public var agreement: Double? { decisive > 0 ? Double(agreeing) / Double(decisive) : nil }
 
-        /// "k of n cells (p %)", or "no decisive cell".
+        /// "k of n decisive cells (p %) of m predicted", or "no decisive cell of m predicted".
         package var tally: String {
-            agreement.map { String(format: "%d of %d cells (%.0f %%)", agreeing, decisive, 100 * $0) } ?? "no decisive cell"
+            (agreement.map { String(format: "%d of %d decisive cells (%.0f %%)", agreeing, decisive, 100 * $0) } ?? "no decisive cell")
+                + " of \(predicted) predicted"
         }
 
         package var agreementText: String {
             guard let agreement else { return "\(name): no cell where both the prediction and the measurement have a sign" }
-            return String(format: "%@: predicted sign of transfer − scratch matches the measured one in %d of %d cells (%.0f %%)",
-                          name, agreeing, decisive, 100 * agreement)
+            return String(format: "%@: predicted sign of transfer − scratch matches the measured one in %d of %d cells (%.0f %%); only decisive cells count (the measured 99 %% interval excludes 0), out of %d cells with runs and a predicted sign",
+                          name, agreeing, decisive, 100 * agreement, predicted)
         }
     }
 
@@ -66,7 +69,7 @@ extension PhaseDiagram {
         Theory.$current.withValue(named.theory) {
             let boundary = negativeTransferBoundary()
             var signs = [[Int?]](repeating: [Int?](repeating: nil, count: xs.count), count: ys.count)
-            var decisive = 0, agreeing = 0
+            var decisive = 0, agreeing = 0, predicted = 0
             for i in ys.indices {
                 for j in xs.indices where !cellConfigs[i][j].isEmpty {
                     var values = cellConfigs[i][j]
@@ -75,6 +78,7 @@ extension PhaseDiagram {
                     guard let g = gamma(values: values) else { continue }
                     let sign = g.transfer < g.scratch ? 1 : g.transfer > g.scratch ? -1 : 0
                     signs[i][j] = sign
+                    if sign != 0 { predicted += 1 }
                     let observed = measured[i][j].sign
                     guard observed != 0 && sign != 0 else { continue }
                     decisive += 1
@@ -82,7 +86,7 @@ extension PhaseDiagram {
                 }
             }
             return TheoryPrediction(name: named.name, boundary: boundary, boundarySlope: Self.logLogFit(boundary)?.slope,
-                                    signs: signs, decisive: decisive, agreeing: agreeing)
+                                    signs: signs, decisive: decisive, agreeing: agreeing, predicted: predicted)
         }
     }
 

@@ -44,3 +44,19 @@ struct DocumentTests {
         #expect(html.contains("class=\"badge holds-from\"") && html.contains("class=\"badge violated-persistent\"") && html.contains("class=\"badge other\""))
     }
 }
+
+/// A series drawn exactly over an earlier one still shows: dashed, with its own markers, and
+/// named as coinciding in the legend; a series that differs is left as it is.
+struct CoincidingSeriesTests {
+    @Test func coincidingSeriesAreDrawnDistinguishably() {
+        let points = [(0.0, 1.0), (1.0, 2.0), (2.0, 4.0)]
+        let series = SVGChart.distinguishingCoincident([
+            .init(name: "transfer · fresh", points: points, color: "#000"),
+            .init(name: "transfer · inherited", points: points, color: "#111"),
+            .init(name: "scratch", points: points.map { ($0.0, $0.1 + 0.5) }, color: "#222"),
+        ])
+        #expect(!series[0].dashed && series[0].name == "transfer · fresh")
+        #expect(series[1].dashed && series[1].markers && series[1].name == "transfer · inherited (same values as transfer · fresh)")
+        #expect(!series[2].dashed && series[2].name == "scratch")
+    }
+}
