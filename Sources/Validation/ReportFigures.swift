@@ -122,7 +122,7 @@ struct ReportFigures {
         chart.series.append(.init(name: String(format: "suite's C = %g", j.regime.constant),
                                   points: [(j.regime.constant, lo), (j.regime.constant, hi)], color: "#1f4e9c", dashed: true))
         chart.series.append(.init(name: "zero margin", points: [(min(smallest, j.regime.constant) / 2, 0), (edge, 0)], color: "#888", dashed: true))
-        let req = j.regime.requiredConstant.map { String(format: "C_req = %.3g", $0) } ?? "the claim fails nowhere (no C_req)"
+        let req = j.regime.requiredConstant.map { String(format: "C_req = %.3g", $0) } ?? "The claim fails nowhere (no C_req)"
         add(Self.regimeFile(j.statement.id), chart.svg,
             "Each marker is one evidence row (configuration × instance) at its configuration's C_max, the largest C at which every technical condition of the statement holds; right of the dashed line the configuration is judged at the suite's C, left of it it is outside the hypotheses and only shown. Below zero the claim fails. Failures far left say nothing about the theorem; failures right of the line are evidence against it. \(req).")
     }

@@ -206,9 +206,11 @@ package struct ValidationReport {
                     Self.describe(s.transferError), Self.describe(s.scratchError), "\(s.seeds)"].map { Document.Cell($0) }
         }))
         doc.add(.heading(level: 1, text: "Figures"))
-        for (name, caption) in figures.captions where !name.hasPrefix("ladder-") {
+        // Per-statement figures (regime and ladder) are on the statements' pages, once each.
+        for (name, caption) in figures.captions where !name.hasPrefix("ladder-") && !name.hasPrefix("regime-") {
             doc.add(.figure(svg: figures.all[name]!, file: "figures/\(name)", caption: caption))
         }
+        doc.add(.paragraph("Each statement's page shows its regime figure (every evidence row at its configuration's C_max against its relative margin) and, when it was chased, its ladder figure."))
         doc.add(.paragraph("Tolerances: one-sided bounds at \(Int(TolerancePolicy.confidence * 100)) % (Clopper–Pearson for error rates and violation counts, Student t for slopes); the §5 decomposition at \(TolerancePolicy.decomposition) relative; numerical margins against GSL's error estimates. Errors are shown as point [lower, upper]."))
         return doc
     }
