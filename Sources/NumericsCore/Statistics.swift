@@ -1,5 +1,5 @@
 import Foundation
-import NumericsCore
+import Platform
 
 /// Confidence bounds for a binomial proportion (Clopper–Pearson, exact), from GSL's Beta quantiles.
 package enum BinomialBound {
@@ -134,4 +134,48 @@ public struct PairedDifference: Sendable, Equatable {
 
     /// −1 when the interval lies below 0, +1 above it, 0 when it covers 0 (or nothing was measured).
     public var sign: Int { upper < 0 ? -1 : lower > 0 ? 1 : 0 }
+}
+
+/// A confidence sequence for the mean μ of paired differences that each lie in [−1, 1] (a
+/// transfer − scratch test-error difference), valid at every number of seeds at once: with
+/// probability ≥ 1 − α, μ lies in every interval x̄ₙ ± rₙ/n, n = 1, 2, …, so seeds may be added
+/// until the interval excludes 0 without inflating the error rate (docs/theory.md §6f).
+///
+/// rₙ = √((n + ρ)·(log((n + ρ)/ρ) + 2·log(1/α))): Robbins' normal-mixture boundary for the
+/// 1-sub-Gaussian increments Xᵢ − μ (Hoeffding's lemma on a range of 2), two-sided because the
+/// mixing normal is symmetric (Howard, Ramdas, McAuliffe and Sekhon 2021, "Time-uniform,
+/// nonparametric, nonasymptotic confidence sequences", Ann. Statist. 49(2)). ρ > 0 sets where it
+/// is tightest; any fixed ρ keeps the guarantee.
+public struct AnytimeInterval: Sendable, Equatable {
+    public let count: Int
+    public let mean: Double
+    public let lower: Double
+    public let upper: Double
+
+    /// The mixing precision used by default: tightest near 8–16 seeds.
+    public static let defaultPrecision = 8.0
+
+    /// The interval after `differences` (each in [−1, 1]; others are refused) at error rate
+    /// `alpha` (1 − the suite's confidence by default).
+    public init(_ differences: [Double], alpha: Double = 1 - TolerancePolicy.confidence, precision rho: Double = defaultPrecision) throws {
+        guard alpha > 0 && alpha < 1, rho > 0, rho.isFinite else { throw StatisticsError("alpha must lie in (0, 1) and ρ be > 0") }
+        guard differences.allSatisfy({ $0.isFinite && abs($0) <= 1 }) else { throw StatisticsError("a paired difference lies outside [−1, 1]") }
+        count = differences.count
+        guard count > 0 else { mean = .nan; lower = -1; upper = 1; return }
+        let n = Double(count)
+        mean = differences.reduce(0, +) / n
+        let radius = ((n + rho) * (log((n + rho) / rho) + 2 * log(1 / alpha))).squareRoot() / n
+        lower = max(-1, mean - radius)
+        upper = min(1, mean + radius)
+    }
+
+    /// −1 when the interval lies below 0, +1 above it, 0 when it covers 0.
+    public var sign: Int { upper < 0 ? -1 : lower > 0 ? 1 : 0 }
+}
+
+/// A statistics input outside its domain (bad input: exit code 2).
+public struct StatisticsError: UserFacingError, CustomStringConvertible {
+    public let description: String
+    package var message: String { description }
+    init(_ description: String) { self.description = description }
 }
