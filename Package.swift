@@ -46,11 +46,12 @@ let package = Package(
         //
         // Platform: what talks to the operating system — files (atomic, O_EXCL|O_NOFOLLOW, reads
         // that never block), subprocesses, the YAML shape and the one scalar policy, gzip, NPY,
-        // process memory, JSON output, the errors a user sees.
-        .target(name: "Platform", dependencies: ["CYAML", "CZlib", "CMalloc", .product(name: "Yams", package: "Yams")]),
-        // The only code that touches C for numerics: BLAS, LAPACK, GSL made safe, GLPK, seeded
-        // randomness, matrices, statistics (t, Clopper–Pearson, KS, Holm) and the tolerance policy.
-        .target(name: "NumericsCore", dependencies: ["Platform", "CGSL", "COpenBLAS", "CGLPK"]),
+        // JSON output, the errors a user sees.
+        .target(name: "Platform", dependencies: ["CYAML", "CZlib", .product(name: "Yams", package: "Yams")]),
+        // The only code that touches C for numerics and the allocator: BLAS, LAPACK, GSL made safe,
+        // GLPK, the heap's tuning and peak memory, seeded randomness, matrices, statistics (t,
+        // Clopper–Pearson, KS, Holm, the anytime interval) and the tolerance policy.
+        .target(name: "NumericsCore", dependencies: ["Platform", "CGSL", "COpenBLAS", "CGLPK", "CMalloc"]),
         // The project's vocabulary: config keys with their kinds, defaults and meanings, the theory's
         // constants, the names of every choice and measured quantity. No numerics.
         .target(name: "Vocabulary", dependencies: ["Platform", .product(name: "Yams", package: "Yams")]),
