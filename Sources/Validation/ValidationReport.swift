@@ -28,6 +28,16 @@ package struct ValidationReport {
         ladders.isEmpty ? judgements.contains { $0.verdict == .violated } : ladders.contains { $0.verdict.isEvidenceAgainst }
     }
 
+    /// What `isEvidenceAgainst` makes of the exit code, in words.
+    package var exitCodeMeaning: String {
+        switch (ladders.isEmpty, isEvidenceAgainst) {
+        case (true, true): "exit code 1: a statement is violated at the suite's C (no ladder was climbed to tell a small-C artefact from evidence against it)"
+        case (true, false): "exit code 0: no statement is violated"
+        case (false, true): "exit code 1: a statement is violated-persistent, evidence against it as encoded"
+        case (false, false): "exit code 0: no statement is violated-persistent (see the ladder verdicts for what fails at small C)"
+        }
+    }
+
     /// Ladder verdict counts over the statements (empty without a ladder).
     package var ladderCounts: [String: Int] {
         guard !ladders.isEmpty else { return [:] }
@@ -231,7 +241,7 @@ package struct ValidationReport {
             let l = ladderCounts.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             sentences.append("Ladder of constants (what fails at C = \(f(suiteC)) lifted to larger C): \(l). holds-from: consistent with the theorem for constants from C₀ on; violated-persistent: the excess does not shrink as C grows, evidence against the statement as encoded; violated-shrinking: not yet evidence either way.")
         }
-        sentences.append(ValidationSummary(report: self, index: "").exitCodeMeaning + ".")
+        sentences.append(exitCodeMeaning + ".")
         return .banner(counts: Verdict.allCases.map { ($0.rawValue, c[$0.rawValue] ?? 0) }.filter { $0.1 > 0 }
                        + ladderCounts.filter { $0.value > 0 && Verdict(rawValue: $0.key) == nil }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                        sentences: sentences)

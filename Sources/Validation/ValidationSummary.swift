@@ -14,16 +14,6 @@ public struct ValidationSummary {
         self.index = index
     }
 
-    /// What `isEvidenceAgainst` makes of the exit code, in words.
-    package var exitCodeMeaning: String {
-        switch (report.ladders.isEmpty, report.isEvidenceAgainst) {
-        case (true, true): "exit code 1: a statement is violated at the suite's C (no ladder was climbed to tell a small-C artefact from evidence against it)"
-        case (true, false): "exit code 0: no statement is violated"
-        case (false, true): "exit code 1: a statement is violated-persistent, evidence against it as encoded"
-        case (false, false): "exit code 0: no statement is violated-persistent (see the ladder verdicts for what fails at small C)"
-        }
-    }
-
     public var text: String {
         let c = report.judgements.first?.regime.constant ?? 1
         var lines = ["suite \(report.suite.name): \(report.judgements.count) statements on \(report.suite.configurations.count) configurations × \(report.suite.seeds.count) seeds, judged at C = \(Judge.format(c)) (intervals at \(Int(TolerancePolicy.confidence * 100)) %)"]
@@ -46,7 +36,7 @@ public struct ValidationSummary {
             lines.append("ladder (C = \(rungs)): " + Self.counts(report.ladderCounts))
         }
         lines.append("report: \(index)")
-        lines.append(exitCodeMeaning)
+        lines.append(report.exitCodeMeaning)
         return lines.joined(separator: "\n") + "\n"
     }
 
