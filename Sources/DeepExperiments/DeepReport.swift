@@ -1,3 +1,4 @@
+import Bounds
 import Foundation
 import NumericsCore
 import Platform
@@ -10,12 +11,19 @@ import Vocabulary
 /// accuracy-against-noise figures with intervals, the input layer's signal and noise energies
 /// per epoch, and the linear probes; figures/*.svg and summary.json beside it.
 extension DeepValidationResult {
-    public static let resultNames = ["index.html", "index.md", "summary.json", "manifest.json", "figures"]
+    public static let resultNames = ["index.html", "index.md", "summary.json", "manifest.json", "figures", "statements"]
 
     public func write(to folder: URL) throws {
         let figures = self.figures
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("figures"), withIntermediateDirectories: true)
+        for sub in ["figures", "statements"] {
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
         for (file, chart, _) in figures { try ResultFile.write(chart.svg, to: folder.appendingPathComponent(file)) }
+        for j in judgements {
+            let page = self.page(j, figures: figures).document
+            try ResultFile.write(page.html, to: folder.appendingPathComponent("statements/\(j.statement.id).html"))
+            try ResultFile.write(page.markdown, to: folder.appendingPathComponent("statements/\(j.statement.id).md"))
+        }
         let doc = document(figures: figures)
         try ResultFile.write(doc.html, to: folder.appendingPathComponent("index.html"))
         try ResultFile.write(doc.markdown, to: folder.appendingPathComponent("index.md"))
@@ -71,22 +79,21 @@ extension DeepValidationResult {
             for (name, color, value) in [("transfer", SVGChart.palette[0], { (o: DeepOutcome) in o.transfer.testAccuracy }),
                                          ("scratch", SVGChart.palette[1], { (o: DeepOutcome) in o.scratch.testAccuracy })] {
                 let intervals = indices.map { Self.interval(outcomes(of: $0).map(value)) }
+                // An accuracy lies in [0, 100] %: the interval is cut there (few seeds make t-intervals wide).
                 accuracy.series.append(SVGChart.Series(name: "\(name) (mean, \(percent) % interval over seeds)", points: zip(xs, intervals).map { ($0, 100 * $1.mean) },
                                                        color: color, markers: true, lines: axis != .none,
-                                                       intervals: zip(xs, intervals).map { ($0, 100 * $1.lower, 100 * $1.upper) }))
+                                                       intervals: zip(xs, intervals).map { ($0, 100 * max(0, $1.lower), 100 * min(1, $1.upper)) }))
             }
             gain.series.append(SVGChart.Series(name: "measured gain (\(String(format: "%.2f", 100 * j.confidence)) % paired interval)",
                                                points: zip(xs, j.gains).map { ($0, 100 * $1.difference.mean) }, color: SVGChart.palette[2],
                                                markers: true, lines: axis != .none,
                                                intervals: zip(xs, j.gains).map { ($0, 100 * $1.difference.lower, 100 * $1.difference.upper) }))
-            let anchors = zip(xs, j.statement.configurations).compactMap { x, label in j.statement.paper[label].map { (x, $0) } }
-            if !anchors.isEmpty {
-                gain.series.append(SVGChart.Series(name: "paper (CIFAR-100, ResNet-101 → ResNet-34)", points: anchors, color: SVGChart.palette[6],
-                                                   markers: true, lines: false, shape: .cross))
-            }
+            // The paper's gains are a note in the caption, not points on the axis: they were measured
+            // at a scale orders of magnitude larger, and would set the axis for runs they do not describe.
+            let paper = j.statement.configurations.compactMap { label in j.statement.paper[label].map { "\(label) \(String(format: "%+.1f", $0))" } }
             gain.series.append(SVGChart.Series(name: "", points: [(xs.min() ?? 0, 0), (xs.max() ?? 1, 0)], color: "#888888", dashed: true))
             out.append(("figures/\(j.statement.id)-accuracy.svg", accuracy, "Test accuracy of the transfer and matched scratch runs, mean over \(suite.seeds.count) seeds with \(percent) % Student-t intervals."))
-            out.append(("figures/\(j.statement.id)-gain.svg", gain, "Transfer − scratch accuracy, paired by seed, with the statement's intervals\(anchors.isEmpty ? "" : "; crosses: the paper's CIFAR-100 gains, at a far larger scale").") )
+            out.append(("figures/\(j.statement.id)-gain.svg", gain, "Transfer − scratch accuracy, paired by seed, with the statement's intervals.\(paper.isEmpty ? "" : " For reference only, the paper's CIFAR-100 gains (ResNet-101 → ResNet-34, a far larger scale): \(paper.joined(separator: ", ")) points.")"))
         }
         for (k, c) in suite.configurations.enumerated() {
             let runs = outcomes(of: k)
@@ -112,13 +119,39 @@ extension DeepValidationResult {
         return out
     }
 
+    /// A deep statement's page: the shared statement page, with one evidence row per gain (and
+    /// per change between consecutive configurations, for a trend claim) and its two figures.
+    func page(_ j: DeepJudgement, figures: [(String, SVGChart, String)]) -> StatementPage {
+        let s = j.statement
+        let level = String(format: "%.4g %% interval", 100 * j.confidence)
+        func row(_ instance: String, _ relation: RelationOperator, _ d: PairedDifference, _ what: String) -> EvidenceRow {
+            let m = relation.margins(100 * d.mean, 0)
+            return EvidenceRow(instance: instance, relation: "\(what) \(relation.rawValue) 0", measured: "\(d.pointsText) points (\(level))",
+                               bound: "0", margin: m.absolute, absoluteError: 100 * (d.upper - d.lower) / 2, relativeMargin: m.relative,
+                               outcome: relation.judge(d), note: "\(d.count) seeds, paired")
+        }
+        let evidence = j.gains.map { g in
+            ConfigurationEvidence(label: g.label, rows: [row("gain", s.gain, g.difference, "transfer − scratch")]
+                + j.trends.filter { $0.to == g.label }.map { t in row("change from \(t.from)", s.trend!, t.difference, "gain(\(t.to)) − gain(\(t.from))") })
+        }
+        var page = StatementPage(
+            id: s.id, title: s.title, provenance: s.provenance, verdict: j.verdict, reason: j.reason, claim: s.claimText,
+            facts: ["provenance: \(s.provenance.rawValue)", "source: \(s.source)", "configurations along \(s.axis.title): \(s.configurations.joined(separator: ", "))",
+                    "probe: transfer − scratch test accuracy, paired by seed, at the \(level) (Bonferroni over the statement's intervals)",
+                    "the paper's gains: " + (s.paper.isEmpty ? "none given" : s.paper.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%+.1f", $0.value)) points" }.joined(separator: ", ")),
+                    "defined in: proofs/deep/\(s.id).yaml"],
+            uses: [], evidence: evidence, showsRegime: false)
+        page.figures = figures.filter { $0.0.hasPrefix("figures/\(s.id)-") }.map { (file: "../\($0.0)", svg: $0.1.svg, caption: $0.2) }
+        return page
+    }
+
     func document(figures: [(String, SVGChart, String)]) -> Document {
         let suite = validation.suite
         let percent = Int(TolerancePolicy.confidence * 100)
         var doc = Document(title: "Deep validation: \(suite.name)")
         doc.add(.links(label: "", targets: [("← the validation report (lemmas and theorems)", "../index.html")]))
         let decided = judgements.filter { $0.verdict == .holds || $0.verdict == .violated }
-        doc.add(.banner(counts: Verdict.allCases.map { v in (v.rawValue, judgements.filter { $0.verdict == v }.count) }.filter { $0.1 > 0 }, sentences: [
+        doc.add(.banner(counts: Verdict.allCases.map { ($0.rawValue, counts[$0.rawValue] ?? 0) }.filter { $0.1 > 0 }, sentences: [
             "Each deep statement compares transfer − scratch test accuracy with 0, paired by seed over \(suite.seeds.count) seeds: holds when its whole interval lies on the claimed side, violated when it lies entirely on the other, indeterminate when it straddles 0.",
             decided.isEmpty ? "No statement is decided at this size: every interval straddles 0." : "Decided: " + decided.map { "\($0.statement.id) \($0.verdict.rawValue)" }.joined(separator: ", ") + ".",
             "Intervals: a statement with k intervals uses 1 − 0.01/k for each, so that all of them hold together at \(percent) % (Bonferroni); the gains table uses \(percent) % per configuration, which is why its intervals are narrower.",
@@ -127,12 +160,11 @@ extension DeepValidationResult {
         doc.add(.paragraph("Each configuration trains an upstream network on the upstream task, then a downstream network twice from the same fresh draw, on the same images, batches and test set: once with the transfer plan's rows inherited from the upstream network (Algorithm 1 per layer) and once from scratch. The gain is transfer − scratch test accuracy, paired by seed (\(suite.seeds.count) seeds). A statement's intervals are Student-t intervals over seeds, Bonferroni-corrected within the statement so that together they hold at \(percent) % (docs/theory.md §9c)."))
         doc.add(.paragraph("Scale: the paper's figures come from CIFAR-100 with ResNet-101 → ResNet-34 and DeiT-Base, networks of tens of millions of parameters trained on tens of thousands of images. These runs use Fashion-MNIST subsets of hundreds to a few thousand images and networks of about 10⁵ parameters. The paper's numbers are shown as the anchor, not as a target: the scale differs by orders of magnitude, and nothing here was tuned toward them."))
         doc.add(.heading(level: 2, text: "Statements"))
-        doc.add(.table(header: ["statement", "provenance", "claim", "verdict", "evidence"], rows: judgements.map { j in
-            [Document.Cell(j.statement.id), Document.Cell(j.statement.provenance.rawValue), Document.Cell(j.statement.claimText),
-             Document.Cell(j.verdict.rawValue, verdict: true), Document.Cell(j.reason)]
+        doc.add(.table(header: ["statement", "provenance", "verdict", "claim", "evidence"], rows: judgements.map { j in
+            StatementPage.indexCells(id: j.statement.id, provenance: j.statement.provenance, verdict: j.verdict, folder: "statements")
+                + [Document.Cell(j.statement.claimText), Document.Cell(j.reason)]
         }))
         doc.add(.heading(level: 2, text: "Gains next to the paper's"))
-        func pp(_ x: Double) -> String { x.isFinite ? String(format: "%+.2f", 100 * x) : "–" }
         func pct(_ d: PairedDifference) -> String { d.mean.isFinite ? String(format: "%.1f", 100 * d.mean) : "–" }
         doc.add(.table(header: ["configuration", "N₁/N₂", "downstream label noise", "upstream accuracy (%)", "transfer (%)", "scratch (%)",
                                 "gain, points [\(percent) % interval]", "paper (points)"],
@@ -143,10 +175,11 @@ extension DeepValidationResult {
                            return [Document.Cell(c.label), Document.Cell(String(format: "%g", c.sampleRatio)), Document.Cell(String(format: "%g", c.downstream.labelNoise)),
                                    Document.Cell(pct(Self.interval(runs.map(\.upstream.testAccuracy)))),
                                    Document.Cell(pct(Self.interval(runs.map(\.transfer.testAccuracy)))), Document.Cell(pct(Self.interval(runs.map(\.scratch.testAccuracy)))),
-                                   Document.Cell("\(pp(g.mean)) [\(pp(g.lower)), \(pp(g.upper))]"), Document.Cell(paper.map { String(format: "%+.1f", $0) } ?? "–")]
+                                   Document.Cell(g.pointsText), Document.Cell(paper.map { String(format: "%+.1f", $0) } ?? "–")]
                        }))
         doc.add(.heading(level: 2, text: "Figures"))
-        for (file, chart, caption) in figures { doc.add(.figure(svg: chart.svg, file: file, caption: caption)) }
+        doc.add(.paragraph("Each statement's page shows its test-accuracy figure beside its gain figure."))
+        for (file, chart, caption) in figures where !file.hasSuffix("-accuracy.svg") { doc.add(.figure(svg: chart.svg, file: file, caption: caption)) }
         doc.add(.heading(level: 2, text: "Last hidden layer: linear probes"))
         doc.add(.paragraph("Test accuracy of a ridge-regression probe (λ = 10⁻²·n on standardised features) trained on the downstream training images' true labels, on the units of the last hidden layer that the transfer plan inherited and on the fresh ones; the scratch column uses all units. Means over seeds."))
         doc.add(.table(header: ["configuration", "inherited units", "probe: inherited (%)", "probe: fresh (%)", "probe: scratch, all units (%)"],

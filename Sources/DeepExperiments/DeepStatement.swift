@@ -169,20 +169,26 @@ public struct DeepJudgement: Sendable {
                 trends.append((a, b, try PairedDifference(zip(perSeed[a]!, perSeed[b]!).map { $1 - $0 }, confidence: confidence)))
             }
         }
-        func points(_ x: Double) -> String { x.isFinite ? String(format: "%+.2f", 100 * x) : "–" }
-        func describe(_ d: PairedDifference) -> String { "\(points(d.mean)) [\(points(d.lower)), \(points(d.upper))]" }
         var parts: [(Verdict, String)] = gains.map { g in
             let v = statement.gain.judge(g.difference)
-            return (v, "gain at \(g.label) \(describe(g.difference)) points: \(statement.gain.rawValue) 0 \(v.rawValue)")
+            return (v, "gain at \(g.label) \(g.difference.pointsText) points: \(statement.gain.rawValue) 0 \(v.rawValue)")
         }
         if let trend = statement.trend {
             parts += trends.map { t in
                 let v = trend.judge(t.difference)
-                return (v, "change \(t.from) → \(t.to) \(describe(t.difference)) points: \(trend.rawValue) 0 \(v.rawValue)")
+                return (v, "change \(t.from) → \(t.to) \(t.difference.pointsText) points: \(trend.rawValue) 0 \(v.rawValue)")
             }
         }
         let verdict = parts.map(\.0).max() ?? .indeterminate
         return DeepJudgement(statement: statement, verdict: verdict, reason: parts.map(\.1).joined(separator: "; "),
                              gains: gains, trends: trends, confidence: confidence)
+    }
+}
+
+extension PairedDifference {
+    /// "+0.35 [−1.04, +1.74]": an interval of accuracy fractions, in percentage points.
+    package var pointsText: String {
+        func pp(_ x: Double) -> String { x.isFinite ? String(format: "%+.2f", 100 * x) : "–" }
+        return "\(pp(mean)) [\(pp(lower)), \(pp(upper))]"
     }
 }

@@ -18,6 +18,19 @@ package struct EvidenceRow: Sendable, Codable {
     public var note: String
     /// Which of the statement's claims (indices into `claims`) the row is evidence for.
     var claimIndices: [Int] = []
+
+    package init(instance: String, relation: String, measured: String, bound: String, margin: Double, absoluteError: Double,
+                 relativeMargin: Double, outcome: Verdict, note: String) {
+        self.instance = instance
+        self.relation = relation
+        self.measured = measured
+        self.bound = bound
+        self.margin = margin
+        self.absoluteError = absoluteError
+        self.relativeMargin = relativeMargin
+        self.outcome = outcome
+        self.note = note
+    }
 }
 
 /// A statement's evidence at one configuration.
@@ -42,6 +55,16 @@ package struct ConfigurationEvidence: Sendable, Codable {
     var claimVerdict: Verdict
     /// Evidence rows of instances outside the regime (C_max below the suite's C), never judged.
     var outsideRows: [EvidenceRow]
+}
+
+extension ConfigurationEvidence {
+    /// Evidence of a claim with no hypotheses and no technical condition in C (C_max = ∞), judged
+    /// at every configuration: a deep statement's.
+    package init(label: String, rows: [EvidenceRow]) {
+        let verdict = rows.map(\.outcome).max() ?? .notApplicable
+        self.init(label: label, split: "all", judged: true, verdict: verdict, hypothesisNotes: [], hypotheses: [], rows: rows,
+                  regimeConstant: .infinity, bindingCondition: nil, claimVerdict: verdict, outsideRows: [])
+    }
 }
 
 /// Where a statement's evidence lies relative to its technical conditions (docs/theory.md §6a).

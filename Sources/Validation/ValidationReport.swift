@@ -77,7 +77,7 @@ package struct ValidationReport {
             try ResultFile.write(svg, to: folder.appendingPathComponent("figures/\(name)"))
         }
         for judgement in judgements {
-            let page = lemmaPage(judgement, figures: figures)
+            let page = lemmaPage(judgement, figures: figures).document
             try ResultFile.write(page.markdown, to: folder.appendingPathComponent("lemmas/\(judgement.statement.id).md"))
             try ResultFile.write(page.html, to: folder.appendingPathComponent("lemmas/\(judgement.statement.id).html"))
         }
@@ -198,8 +198,8 @@ package struct ValidationReport {
                 l.rungs.dropFirst().map { Document.Cell(l.chased ? $0.outcome.rawValue : "—", verdict: l.chased) }
                     + [Document.Cell(l.verdict.rawValue, verdict: true), Document.Cell(Self.ladderDetail(l))]
             } ?? []
-            return [Document.Cell(j.statement.id, link: "lemmas/\(j.statement.id).html"), Document.Cell(j.statement.provenance.rawValue),
-                    Document.Cell(j.verdict.rawValue, verdict: true)] + ladderCells
+            let cells: [Document.Cell] = StatementPage.indexCells(id: j.statement.id, provenance: j.statement.provenance, verdict: j.verdict, folder: "lemmas")
+            return cells + ladderCells
                 + [Document.Cell(Self.regimeHeadline(j)), Document.Cell(Self.requiredConstantText(j)), Document.Cell(j.reason),
                    Document.Cell(j.fitted.map(Self.describe).joined(separator: "; "))]
         }))
@@ -247,69 +247,57 @@ package struct ValidationReport {
                        sentences: sentences)
     }
 
-    /// The judged rows with the most negative relative margins over `judgements`, worst first.
+    /// The judged, violated rows with the most negative relative margins over `judgements`, worst first.
     static func worstRows(_ judgements: [StatementJudgement], count: Int)
         -> [(statement: String, configuration: String, regimeConstant: Double, row: EvidenceRow)] {
-        var rows: [(statement: String, configuration: String, regimeConstant: Double, row: EvidenceRow)] = []
-        for j in judgements {
-            for c in j.configurations where c.judged {
-                for row in c.rows where row.outcome == .violated && row.relativeMargin.isFinite {
-                    rows.append((j.statement.id, c.label, c.regimeConstant, row))
-                }
-            }
+        let rows = judgements.flatMap { j in
+            StatementPage.worstRows(j.configurations, count: count).map { (statement: j.statement.id, configuration: $0.label, regimeConstant: $0.regimeConstant, row: $1) }
         }
         return Array(rows.sorted { $0.row.relativeMargin < $1.row.relativeMargin }.prefix(count))
     }
 
-    func lemmaPage(_ j: StatementJudgement, figures: ReportFigures) -> Document {
+    /// A lemma's page: the shared statement page with the lemma's context — fitted constants,
+    /// regime, ladder, certificate, hypotheses — and its regime and ladder figures.
+    func lemmaPage(_ j: StatementJudgement, figures: ReportFigures) -> StatementPage {
         let s = j.statement
-        var doc = Document(title: "\(s.id) — \(s.title)")
-        doc.add(.links(label: "", targets: [("← all statements (index)", "../index.html")]))
-        doc.add(.verdict("\(j.verdict.rawValue) — \(j.reason)"))
-        let worst = Self.worstRows([j], count: 3)
-        if !worst.isEmpty {
-            doc.add(.heading(level: 1, text: "Where it fails most"))
-            doc.add(.table(header: ["configuration", "instance", "measured", "bound", "relative margin", "C_max"], rows: worst.map { w in
-                [w.configuration, w.row.instance, w.row.measured, w.row.bound, f(w.row.relativeMargin), f(w.regimeConstant)].map { Document.Cell($0) }
-            }))
-        }
-        doc.add(.heading(level: 1, text: "Statement"))
         // Relative to the package: the statement's file under proofs/, with its line.
         let file = "\(URL(fileURLWithPath: s.location.file).lastPathComponent):\(s.location.line)"
-        doc.add(.display(s.claims.map { $0.printed(.unicode) }.joined(separator: "\n")))
-        doc.add(.bullets([
-            "provenance: \(s.provenance.rawValue)",
-            "source: \(s.source)",
-            "hypotheses: " + (s.hypotheses.isEmpty ? "none" : s.hypotheses.map { h in
-                if case .condition = h { return "\(h.description) (\(h.relation().printed(.unicode)))" }
-                return h.relation().printed(.unicode)
-            }.joined(separator: "; ")),
-            "probe: \(s.probe)" + (j.probe.map { " — \($0.kind.rawValue): \($0.summary)" } ?? " (no such probe)"),
-            "defined in: proofs/\(file)",
-        ]))
-        doc.add(.links(label: "uses", targets: s.uses.isEmpty ? [("nothing", "../index.html")] : s.uses.map { ($0, "\($0).html") }))
+        var page = StatementPage(
+            id: s.id, title: s.title, provenance: s.provenance, verdict: j.verdict, reason: j.reason,
+            claim: s.claims.map { $0.printed(.unicode) }.joined(separator: "\n"),
+            facts: [
+                "provenance: \(s.provenance.rawValue)",
+                "source: \(s.source)",
+                "hypotheses: " + (s.hypotheses.isEmpty ? "none" : s.hypotheses.map { h in
+                    if case .condition = h { return "\(h.description) (\(h.relation().printed(.unicode)))" }
+                    return h.relation().printed(.unicode)
+                }.joined(separator: "; ")),
+                "probe: \(s.probe)" + (j.probe.map { " — \($0.kind.rawValue): \($0.summary)" } ?? " (no such probe)"),
+                "defined in: proofs/\(file)",
+            ],
+            uses: s.uses, evidence: j.configurations, showsRegime: true)
         if !j.fitted.isEmpty {
-            doc.add(.heading(level: 1, text: "Fitted constants"))
-            doc.add(.paragraph("Fitted on the calibration split as the tightest value under which every calibration configuration holds; the held-out split is judged with it. Spread = largest/smallest value any configuration needs."))
-            doc.add(.table(header: ["constant", "value used", "calibration needs", "held-out would need", "spread"], rows: j.fitted.map { c in
+            page.sections.append(.heading(level: 1, text: "Fitted constants"))
+            page.sections.append(.paragraph("Fitted on the calibration split as the tightest value under which every calibration configuration holds; the held-out split is judged with it. Spread = largest/smallest value any configuration needs."))
+            page.sections.append(.table(header: ["constant", "value used", "calibration needs", "held-out would need", "spread"], rows: j.fitted.map { c in
                 [c.name, f(c.value), c.calibration.sorted { $0.key < $1.key }.map { "\($0.key): \(f($0.value))" }.joined(separator: ", "),
                  c.heldOut.sorted { $0.key < $1.key }.map { "\($0.key): \(f($0.value))" }.joined(separator: ", "),
                  c.spread.map { String(format: "×%.3g", $0) } ?? "—"].map { Document.Cell($0) }
             }))
         }
-        doc.add(.heading(level: 1, text: "Regime"))
+        page.sections.append(.heading(level: 1, text: "Regime"))
         if j.configurations.allSatisfy({ $0.regimeConstant == .infinity }) {
-            doc.add(.paragraph("No technical condition of this statement involves C (C_max = ∞ everywhere): it is judged wherever its other hypotheses hold. \(Self.regimeHeadline(j)). \(Self.requiredConstantText(j))."))
+            page.sections.append(.paragraph("No technical condition of this statement involves C (C_max = ∞ everywhere): it is judged wherever its other hypotheses hold. \(Self.regimeHeadline(j)). \(Self.requiredConstantText(j))."))
         } else {
-            doc.add(.paragraph("\(Self.regimeHeadline(j)). \(Self.requiredConstantText(j)). C_max per configuration (binding condition): "
+            page.sections.append(.paragraph("\(Self.regimeHeadline(j)). \(Self.requiredConstantText(j)). C_max per configuration (binding condition): "
                 + j.configurations.map { "\($0.label) \(f($0.regimeConstant))\($0.bindingCondition.map { " (\($0))" } ?? "")" }.joined(separator: "; ") + "."))
         }
         if let ladder = ladder(s.id), ladder.chased {
-            doc.add(.heading(level: 1, text: "Ladder of constants"))
-            doc.add(.verdict("\(ladder.verdict.rawValue) — \(ladder.reason)"))
-            doc.add(.paragraph("The statement's worst configurations at the suite's C, lifted to each rung (docs/theory.md §6a, §8b) and run at the suite's seeds; judged there with the constants fitted at the suite's C. C_max is the C the lifted runs really satisfy."))
-            doc.add(.table(header: ["rung C", "outcome", "configuration", "reached", "C_max (binding)", "verdict", "worst relative margin", "note"],
-                           rows: ladder.rungs.flatMap { rung in
+            page.sections.append(.heading(level: 1, text: "Ladder of constants"))
+            page.sections.append(.verdict("\(ladder.verdict.rawValue) — \(ladder.reason)"))
+            page.sections.append(.paragraph("The statement's worst configurations at the suite's C, lifted to each rung (docs/theory.md §6a, §8b) and run at the suite's seeds; judged there with the constants fitted at the suite's C. C_max is the C the lifted runs really satisfy."))
+            page.sections.append(.table(header: ["rung C", "outcome", "configuration", "reached", "C_max (binding)", "verdict", "worst relative margin", "note"],
+                                        rows: ladder.rungs.flatMap { rung in
                 rung.configurations.enumerated().map { index, c in
                     [Document.Cell(index == 0 ? f(rung.constant) : ""), Document.Cell(index == 0 ? rung.outcome.rawValue : "", verdict: index == 0),
                      Document.Cell(c.label), Document.Cell(c.reached ? "yes" : "no"),
@@ -319,16 +307,16 @@ package struct ValidationReport {
                 }
             }))
         }
-        doc.add(.heading(level: 1, text: "Certificate"))
-        doc.add(.paragraph(j.certificate.map { "The log-linear checker derives the claim from the hypotheses: \($0)" }
-                           ?? "No log-linear certificate: the claim speaks of measured quantities (or is not a monomial consequence of the hypotheses), so it is judged on the runs."))
-        doc.add(.heading(level: 1, text: "Hypotheses"))
+        page.sections.append(.heading(level: 1, text: "Certificate"))
+        page.sections.append(.paragraph(j.certificate.map { "The log-linear checker derives the claim from the hypotheses: \($0)" }
+                                        ?? "No log-linear certificate: the claim speaks of measured quantities (or is not a monomial consequence of the hypotheses), so it is judged on the runs."))
+        page.sections.append(.heading(level: 1, text: "Hypotheses"))
         if s.hypotheses.isEmpty {
-            doc.add(.paragraph("The statement has no hypotheses."))
+            page.sections.append(.paragraph("The statement has no hypotheses."))
         } else {
-            doc.add(.paragraph("Each hypothesis at each configuration (lhs and rhs as evaluated; the smallest relative margin shows how close the closest configuration came)."))
-            doc.add(.table(header: ["hypothesis", "holds at", "fails at", "indeterminate at", "closest configuration (lhs vs rhs)"],
-                           rows: s.hypotheses.map { h in
+            page.sections.append(.paragraph("Each hypothesis at each configuration (lhs and rhs as evaluated; the smallest relative margin shows how close the closest configuration came)."))
+            page.sections.append(.table(header: ["hypothesis", "holds at", "fails at", "indeterminate at", "closest configuration (lhs vs rhs)"],
+                                        rows: s.hypotheses.map { h in
                 let checks = j.configurations.compactMap { c in c.hypotheses.first { $0.hypothesis == h.description }.map { (c.label, $0) } }
                 func at(_ outcome: String) -> String {
                     let labels = checks.filter { $0.1.outcome == outcome }.map(\.0)
@@ -339,46 +327,10 @@ package struct ValidationReport {
                         closest.map { "\($0.0): \(f($0.1.lhs)) vs \(f($0.1.rhs))" } ?? "—"].map { Document.Cell($0) }
             }))
         }
-        for name in figures.relevant(to: s.id) {
-            doc.add(.figure(svg: figures.all[name]!, file: "../figures/\(name)", caption: figures.captions.first { $0.0 == name }?.1 ?? name))
+        page.figures = figures.relevant(to: s.id).map { name in
+            (file: "../figures/\(name)", svg: figures.all[name]!, caption: figures.captions.first { $0.0 == name }?.1 ?? name)
         }
-        doc.add(.heading(level: 1, text: "Evidence"))
-        doc.add(.table(header: ["configuration", "split", "verdict", "C_max", "binding condition", "rows", "smallest relative margin"],
-                       rows: j.configurations.map { c in
-            let margins = c.rows.map(\.relativeMargin).filter(\.isFinite)
-            return [Document.Cell(c.label), Document.Cell(c.split + (c.judged ? "" : " (calibration only)")), Document.Cell(c.verdict.rawValue, verdict: true),
-                    Document.Cell(f(c.regimeConstant)), Document.Cell(c.bindingCondition ?? "—"), Document.Cell("\(c.rows.count)"),
-                    Document.Cell(margins.min().map(f) ?? "—")]
-        }))
-        var full: [Document.Block] = []
-        for c in j.configurations {
-            full.append(.heading(level: 2, text: "\(c.label) (\(c.split)\(c.judged ? ", judged" : ", calibration only"))"))
-            full.append(.verdict(c.verdict.rawValue))
-            if c.regimeConstant.isFinite || c.regimeConstant.isNaN {
-                let outside = c.claimVerdict != c.verdict ? "; the claim on every instance whose other hypotheses hold, inside the regime or not: \(c.claimVerdict.rawValue)" : ""
-                full.append(.paragraph("C_max = \(f(c.regimeConstant))\(c.bindingCondition.map { ", binding \($0)" } ?? "")\(outside)."))
-            }
-            if c.verdict == .notApplicable {
-                full.append(.paragraph("Not applicable: " + (c.hypothesisNotes.isEmpty ? "the probe found nothing to measure here." : c.hypothesisNotes.prefix(6).joined(separator: "; "))))
-            } else {
-                full.append(Self.evidenceTable(c.rows))
-            }
-            if !c.outsideRows.isEmpty {
-                full.append(.paragraph("Outside the regime (shown, never judged):"))
-                full.append(Self.evidenceTable(c.outsideRows))
-            }
-        }
-        let rowCount = j.configurations.reduce(0) { $0 + $1.rows.count + $1.outsideRows.count }
-        doc.add(.details(summary: "Every evidence row (\(rowCount)), configuration by configuration", blocks: full))
-        return doc
-    }
-
-    static func evidenceTable(_ rows: [EvidenceRow]) -> Document.Block {
-        .table(header: ["instance", "relation", "measured", "bound", "margin", "abs. error", "rel. margin", "outcome", "note"],
-               rows: rows.map { r in
-            [r.instance, r.relation, r.measured, r.bound, f(r.margin), f(r.absoluteError), f(r.relativeMargin)].map { Document.Cell($0) }
-                + [Document.Cell(r.outcome.rawValue, verdict: true), Document.Cell(r.note)]
-        })
+        return page
     }
 
     static func describe(_ c: FittedConstant) -> String {

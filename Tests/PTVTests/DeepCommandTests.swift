@@ -205,6 +205,36 @@ struct DeepValidateCommandTests {
         #expect(try CLI.json(out.appendingPathComponent("summary.json"))["counts"] as? [String: Int] == summary["counts"] as? [String: Int])
     }
 
+    /// A deep statement added by the recipe (a file in proofs/deep, named by the suite) gets the
+    /// same page as a lemma — verdict, statement, evidence by configuration, every row folded
+    /// away — and a linked row in the index, with no code written for it.
+    @Test func recipeStatementGetsTheSharedStatementPage() throws {
+        let dir = CLI.temporaryDirectory("deep-recipe")
+        let proofs = dir.appendingPathComponent("proofs"), data = dir.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: proofs.appendingPathComponent("deep"), withIntermediateDirectories: true)
+        try CLI.write("""
+            id: deep-recipe-check
+            title: "Transfer does not lose more than nothing"
+            provenance: reconstruction
+            source: "a statement written for this test"
+            configurations: [ratio-2, ratio-4]
+            axis: sample_ratio
+            claim: {gain: ">= 0"}
+            """, to: proofs.appendingPathComponent("deep/deep-recipe-check.yaml"))
+        let suite = dir.appendingPathComponent("tiny.yaml"), out = dir.appendingPathComponent("report")
+        try CLI.write(Self.suite.replacingOccurrences(of: "statements: [deep-transfer-helps]", with: "statements: [deep-recipe-check]"), to: suite)
+        try Self.writeImages(to: data)
+        let result = try CLI.run(["validate", "--suite", suite.path, "--out", out.path, "--data", data.path, "--proofs", proofs.path, "--quiet"])
+        #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
+        let index = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(index.contains("href=\"statements/deep-recipe-check.html\""))
+        let page = try String(contentsOf: out.appendingPathComponent("statements/deep-recipe-check.html"), encoding: .utf8)
+        for heading in ["Statement", "Evidence"] { #expect(page.contains(">\(heading)</h2>"), "\(heading)") }
+        #expect(page.contains("Every evidence row (2), configuration by configuration"))   // one gain row at each configuration
+        #expect(page.contains("transfer − scratch &gt;= 0") || page.contains("transfer − scratch >= 0"))
+        #expect(page.contains("defined in: proofs/deep/deep-recipe-check.yaml"))
+    }
+
     @Test(arguments: [("alpha: 0.5", "alpha: 1.5", "'transfer.alpha'"),
                       ("{label: ratio-4, upstream: {train_samples: 120}}", "{label: ratio-4, upstream: {epochs: 0}}", "'configurations[1].upstream.epochs'"),
                       ("statements: [deep-transfer-helps]", "statements: [deep-nothing]", "'statements'"),

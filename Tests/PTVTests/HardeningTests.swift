@@ -95,7 +95,7 @@ struct HardeningTests {
             while header.count % 8 != 0 { header.append(0x20) }
             let bytes = (0..<8).map { UInt8((header.count >> (8 * $0)) & 0xff) } + header + [0, 0, 0, 0]
             let file = Self.path("overflow.safetensors")
-            FileManager.default.createFile(atPath: file, contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
             _ = try Self.ends(["deep", "train", "--init-from", file, "--out", Self.path("out-overflow\(k)")], mentioning: "not a safetensors checkpoint")
             #expect(!FileManager.default.fileExists(atPath: Self.path("out-overflow\(k)")))   // refused before anything is written
         }
