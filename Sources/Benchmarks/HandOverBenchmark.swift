@@ -43,7 +43,7 @@ package struct HandOverBenchmark: Sendable {
                     _ = BLAS.product(top, b, worker: nil)
                     _ = await second
                 }
-                childTask = min(childTask, Self.seconds(start.duration(to: clock.now)) / Double(products))
+                childTask = min(childTask, start.duration(to: clock.now).inSeconds / Double(products))
             }
             timings.append(Timing(operations: Self.rows * side * side, oneThread: oneThread, worker: onWorker, childTask: childTask))
 
@@ -52,15 +52,10 @@ package struct HandOverBenchmark: Sendable {
                 for _ in 0..<repeats {
                     let clock = ContinuousClock(), start = clock.now
                     for _ in 0..<products { product() }
-                    fastest = min(fastest, Self.seconds(start.duration(to: clock.now)) / Double(products))
+                    fastest = min(fastest, start.duration(to: clock.now).inSeconds / Double(products))
                 }
                 return fastest
             }
         }
         return timings
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
-}
+    }}

@@ -19,18 +19,15 @@ package enum MachinePeak {
             for _ in 0...products {   // the first product warms up
                 let start = clock.now
                 c.withUnsafeMutableBufferPointer { cp in BLAS.gemm(af, bf, cp.baseAddress!, m: n, n: n, k: n) }
-                best = min(best, Self.seconds(start.duration(to: clock.now)))
+                best = min(best, start.duration(to: clock.now).inSeconds)
             }
         } else {
             var c = [Double](repeating: 0, count: n * n)
             for _ in 0...products {
                 let start = clock.now
                 c.withUnsafeMutableBufferPointer { cp in BLAS.gemm(a, b, cp.baseAddress!, m: n, n: n, k: n) }
-                best = min(best, Self.seconds(start.duration(to: clock.now)))
+                best = min(best, start.duration(to: clock.now).inSeconds)
             }
         }
         return 2 * Double(n) * Double(n) * Double(n) / best / 1e9
-    }
-
-    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-}
+    }}

@@ -45,7 +45,7 @@ package enum SweepThroughput {
         let training = try store.runs().reduce(0.0) { total, run in
             total + Phase.allCases.reduce(0) { $0 + (run.metric($1, "seconds") ?? 0) }
         }
-        return Measurement(runs: outcome.ran, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+        return Measurement(runs: outcome.ran, seconds: elapsed.inSeconds,
                            trainingSeconds: training, workers: workers)
     }
 }

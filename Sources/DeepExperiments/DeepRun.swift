@@ -92,7 +92,7 @@ public struct DeepRun: Sendable {
             signalDimension: subspace?.basis.count ?? 0, patchDimension: subspace?.dimension ?? 0,
             probeAccuracy: probeAccuracy, probeUnits: probeUnits,
             parameterCount: network.parameters.reduce(0) { $0 + $1.parameter.value.count },
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            seconds: elapsed.inSeconds)
         return (record, role == .upstream ? try Checkpoint.encode(Checkpoint.arrays(of: network)) : nil)
     }
 

@@ -110,7 +110,7 @@ public struct DeepStatement: Sendable {
             throw ConfigError(field: "provenance", "'\(InputText.excerpt(provenanceText))' is not allowed (one of \(Provenance.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         guard let list = fields["configurations"]?.sequence, !list.isEmpty else { throw ConfigError(field: "configurations", "expected a non-empty list of suite labels") }
-        let configurations = try list.enumerated().map { try DeepConfig.scalar($1, "configurations[\($0)]") }
+        let configurations = try list.enumerated().map { try KeyReader.label($1, field: "configurations[\($0)]") }
         let axisText = fields["axis"]?.string ?? "none"
         guard let axis = Axis(rawValue: axisText) else {
             throw ConfigError(field: "axis", "'\(InputText.excerpt(axisText))' is not allowed (one of \(Axis.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -118,7 +118,7 @@ public struct DeepStatement: Sendable {
         guard let claim = fields["claim"]?.mapping else { throw ConfigError(field: "claim", "expected a mapping with gain and, optionally, trend") }
         var gain: RelationOperator?, trend: RelationOperator?
         for (key, value) in try YAMLInput.entries(claim, field: "claim") {
-            let relation = try relation(try DeepConfig.scalar(value, "claim.\(key)"), field: "claim.\(key)")
+            let relation = try relation(try KeyReader.label(value, field: "claim.\(key)"), field: "claim.\(key)")
             switch key {
             case "gain": gain = relation
             case "trend": trend = relation

@@ -27,7 +27,7 @@ public struct DeepTransferPlan: Sendable, Equatable {
             switch key {
             case "layers":
                 guard let list = value.sequence else { throw ConfigError(field: field, "expected a list of layer name patterns (e.g. [stem., blocks.9-11])") }
-                layers = try LayerSelection(patterns: list.enumerated().map { try DeepConfig.scalar($1, "\(field)[\($0)]") }, field: field)
+                layers = try LayerSelection(patterns: list.enumerated().map { try KeyReader.label($1, field: "\(field)[\($0)]") }, field: field)
             case "alpha": alpha = try DeepConfig.real(value, field, .closed(0, 1))
             case "freeze": freeze = try KeyReader.flag(KeyReader.text(value, field: field, kind: .flag), field: field)
             default: throw ConfigError(field: field, "unknown key (allowed: \(keys.joined(separator: ", ")))")
@@ -128,7 +128,7 @@ public struct DeepSuite: Sendable {
             var label: String?, up = upstream, down = downstream, plan = transfer
             for (key, value) in try YAMLInput.entries(entry, field: path) {
                 switch key {
-                case "label": label = try DeepConfig.scalar(value, "\(path).label")
+                case "label": label = try KeyReader.label(value, field: "\(path).label")
                 case "upstream": up = try DeepConfig.read(try mapping(value, "\(path).upstream")!, base: upstream, path: "\(path).upstream")
                 case "downstream": down = try DeepConfig.read(try mapping(value, "\(path).downstream")!, base: downstream, path: "\(path).downstream")
                 case "transfer": plan = try DeepTransferPlan.read(try mapping(value, "\(path).transfer")!, base: transfer, path: "\(path).transfer")
@@ -146,7 +146,7 @@ public struct DeepSuite: Sendable {
         var statements: [String]? = nil
         if let node = fields["statements"], node.string != "all" {
             guard let ids = node.sequence, !ids.isEmpty else { throw ConfigError(field: "statements", "expected 'all' or a non-empty list of statement ids") }
-            statements = try ids.enumerated().map { try DeepConfig.scalar($1, "statements[\($0)]") }
+            statements = try ids.enumerated().map { try KeyReader.label($1, field: "statements[\($0)]") }
         }
         return DeepSuite(name: fields["name"]?.string ?? fallback, description: fields["description"]?.string ?? "",
                          seeds: seeds, configurations: configurations, statements: statements)

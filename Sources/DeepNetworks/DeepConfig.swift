@@ -63,10 +63,6 @@ public struct DeepConfig: Sendable, Equatable {
         return config
     }
 
-    package static func scalar(_ node: Node, _ field: String) throws -> String {
-        try KeyReader.text(node, field: field, kind: .structured("a value"))
-    }
-
     package static func integer(_ node: Node, _ field: String, _ range: ClosedRange<Int>) throws -> Int {
         try KeyReader.integer(KeyReader.text(node, field: field, kind: .integer(range)), field: field, range)
     }
@@ -165,7 +161,7 @@ public struct DeepConfig: Sendable, Equatable {
         for (key, value) in try YAMLInput.entries(mapping, field: "model") {
             switch key {
             case "block":
-                let text = try scalar(value, "model.block")
+                let text = try KeyReader.label(value, field: "model.block")
                 guard let block = ResNetDescription.Block(rawValue: text) else { throw ConfigError(field: "model.block", "'\(InputText.excerpt(text))' is not allowed (basic, bottleneck)") }
                 model.block = block
             case "family": continue
@@ -408,10 +404,7 @@ extension DeepConfig {
 
     /// The members of ``jsonObject`` that differ from the defaults' (a run's identity: a key
     /// added later at its default leaves every earlier identity as it was).
-    package var changedJSON: [String: JSONValue] {
-        let defaults = DeepConfig().jsonObject
-        return jsonObject.filter { defaults[$0.key] != $0.value }
-    }
+    package var changedJSON: [String: JSONValue] { jsonObject.changed(from: DeepConfig().jsonObject) }
 }
 
 extension DeepModel {

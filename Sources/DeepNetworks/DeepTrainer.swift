@@ -116,7 +116,7 @@ public struct DeepTrainer {
             let elapsed = start.duration(to: .now)
             let record = EpochRecord(epoch: epoch + 1, trainLoss: loss / Double(data.count), trainAccuracy: Double(correct) / Double(data.count),
                                      testLoss: evaluation.loss, testAccuracy: evaluation.accuracy,
-                                     seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                                     seconds: elapsed.inSeconds)
             records.append(record)
             try onEpoch(record)
         }
@@ -144,6 +144,6 @@ public enum DeepThroughput {
         let clock = ContinuousClock(), start = clock.now
         for _ in 0..<steps { step() }
         let elapsed = start.duration(to: clock.now)
-        return Double(batch * steps) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        return Double(batch * steps) / (elapsed.inSeconds)
     }
 }

@@ -236,6 +236,28 @@ extension JSONValue {
     }
 }
 
+extension JSONValue {
+    /// Whether the two values write as the same JSON text: numbers compared directly (a number
+    /// writes as its shortest decimal, so equal values of equal sign write alike), objects and
+    /// arrays through their canonical text, anything else by equality.
+    package func writesLike(_ other: JSONValue) -> Bool {
+        switch (self, other) {
+        case let (.number(x), .number(y)): x == y && x.sign == y.sign
+        case (.object, _), (.array, _): canonicalText == other.canonicalText
+        default: self == other
+        }
+    }
+}
+
+extension [String: JSONValue] {
+    /// The members that write differently from the member of the same name in `defaults` (a
+    /// member `defaults` lacks counts as null): a run's identity, so that a key added later at its
+    /// default leaves every earlier identity as it was.
+    package func changed(from defaults: [String: JSONValue]) -> [String: JSONValue] {
+        filter { key, value in !value.writesLike(defaults[key] ?? .null) }
+    }
+}
+
 extension JSONValue: CustomStringConvertible {
     /// A string's text as is, a number as Swift writes it (`0.5`, `401`), anything else as its
     /// canonical JSON.

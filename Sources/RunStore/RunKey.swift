@@ -20,8 +20,7 @@ package enum RunKey {
 
     /// `canonicalJSON(_:includingSeed:)` without the keys whose value is the default's.
     package static func identityJSON(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {
-        var object = config.jsonObject
-        for (key, value) in object where isDefault(key, value) { object[key] = nil }
+        var object = config.jsonObject.changed(from: defaults)
         object["engine"] = nil
         if !includingSeed { object["seed"] = nil }
         return text(object)
@@ -29,18 +28,6 @@ package enum RunKey {
 
     static let defaults = ExperimentConfig().jsonObject
     package static let defaultSeed = ExperimentConfig().seed
-
-    /// Whether `value` writes as the same JSON as the default of `key`: numbers compared directly
-    /// (a number writes as its shortest decimal, so equal values with equal signs write alike),
-    /// anything else through its canonical text.
-    package static func isDefault(_ key: String, _ value: JSONValue) -> Bool {
-        guard let standard = defaults[key] else { return value == .null }
-        switch (value, standard) {
-        case let (.number(x), .number(y)): return x == y && x.sign == y.sign
-        case (.object, _), (.array, _): return value.canonicalText == standard.canonicalText
-        default: return value == standard
-        }
-    }
 
     package static func key(_ config: ExperimentConfig, includingSeed: Bool = true) -> String {
         RunHash.hex(identityJSON(config, includingSeed: includingSeed).utf8)

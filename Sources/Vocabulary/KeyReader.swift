@@ -9,13 +9,22 @@ package enum KeyReader {
     /// The scalar text of `node` for a key of `kind`: a mapping or a list is refused, and so is
     /// a quoted number.
     package static func text(_ node: Node, field: String, kind: ConfigKey.Kind) throws -> String {
+        try text(node, field: field, expected: kind.allowedText, refusingQuotes: kind.isNumber)
+    }
+
+    /// The scalar text of `node` where a non-empty text (a label, a name) is expected.
+    package static func label(_ node: Node, field: String) throws -> String {
+        try text(node, field: field, expected: "a text value", refusingQuotes: false)
+    }
+
+    private static func text(_ node: Node, field: String, expected: String, refusingQuotes: Bool) throws -> String {
         guard let scalar = node.scalar else {
-            throw ConfigError(field: field, "expected \(kind.allowedText), got a \(node.mapping != nil ? "mapping" : "list")")
+            throw ConfigError(field: field, "expected \(expected), got a \(node.mapping != nil ? "mapping" : "list")")
         }
-        if kind.isNumber && (scalar.style == .singleQuoted || scalar.style == .doubleQuoted) {
-            throw ConfigError(field: field, "expected \(kind.allowedText), got a quoted text '\(InputText.excerpt(scalar.string))'")
+        if refusingQuotes && (scalar.style == .singleQuoted || scalar.style == .doubleQuoted) {
+            throw ConfigError(field: field, "expected \(expected), got a quoted text '\(InputText.excerpt(scalar.string))'")
         }
-        guard !scalar.string.isEmpty else { throw ConfigError(field: field, "expected \(kind.allowedText), got nothing") }
+        guard !scalar.string.isEmpty else { throw ConfigError(field: field, "expected \(expected), got nothing") }
         return scalar.string
     }
 

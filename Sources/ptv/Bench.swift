@@ -244,6 +244,6 @@ struct BenchCommand: AsyncParsableCommand {
         guard finished.status == 0 else {
             throw InputError("\(argv.prefix(3).joined(separator: " ")) … failed (status \(finished.status))")
         }
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return elapsed.inSeconds
     }
 }

@@ -109,7 +109,7 @@ struct DeepTrainCommand: ParsableCommand {
             guard !quiet, throttle.due() else { return }
             let done = Double(epoch * batches + batch) / Double(epochs * batches)
             let elapsed = start.duration(to: clock.now)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let seconds = elapsed.inSeconds
             Progress.line(String(format: "epoch %d/%d, batch %d/%d (%.0f %%, about %.0f s left)", epoch + 1, epochs, batch, batches,
                                  100 * done, seconds / done * (1 - done)))
         }, onEpoch: { record in

@@ -68,7 +68,7 @@ struct SweepGridTests {
             let config = try ExperimentConfig.parse(yaml: values.map { "\($0.key): \($0.value)" }.joined(separator: "\n"))
             for (key, value) in config.jsonObject {
                 let byText = RunKey.defaults[key]?.canonicalText == value.canonicalText
-                #expect(RunKey.isDefault(key, value) == byText, "\(key) in \(values)")
+                #expect(value.writesLike(RunKey.defaults[key] ?? .null) == byText, "\(key) in \(values)")
             }
         }
     }
