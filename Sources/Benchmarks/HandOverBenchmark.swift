@@ -58,4 +58,5 @@ package struct HandOverBenchmark: Sendable {
             }
         }
         return timings
-    }}
+    
+}
