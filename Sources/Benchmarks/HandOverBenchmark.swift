@@ -58,5 +58,5 @@ package struct HandOverBenchmark: Sendable {
             }
         }
         return timings
-    
+    }
 }

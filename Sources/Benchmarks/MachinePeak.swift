@@ -30,5 +30,5 @@ package enum MachinePeak {
             }
         }
         return 2 * Double(n) * Double(n) * Double(n) / best / 1e9
-    
+    }
 }
