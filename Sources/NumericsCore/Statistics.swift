@@ -136,41 +136,47 @@ public struct PairedDifference: Sendable, Equatable {
     public var sign: Int { upper < 0 ? -1 : lower > 0 ? 1 : 0 }
 }
 
-/// A confidence sequence for the mean μ of paired differences that each lie in [−1, 1] (a
-/// transfer − scratch test-error difference), valid at every number of seeds at once: with
-/// probability ≥ 1 − α, μ lies in every interval x̄ₙ ± rₙ/n, n = 1, 2, …, so seeds may be added
-/// until the interval excludes 0 without inflating the error rate (docs/theory.md §6f).
+/// The looks at which seeds added to a cell are judged, declared before any is run
+/// (docs/theory.md §6f): look k = 1, 2, … is taken at n₀·2^(k−1) seeds and judges the cell by the
+/// two-sided Student-t interval of its paired differences at level 1 − α_k, with
 ///
-/// rₙ = √((n + ρ)·(log((n + ρ)/ρ) + 2·log(1/α))): Robbins' normal-mixture boundary for the
-/// 1-sub-Gaussian increments Xᵢ − μ (Hoeffding's lemma on a range of 2), two-sided because the
-/// mixing normal is symmetric (Howard, Ramdas, McAuliffe and Sekhon 2021, "Time-uniform,
-/// nonparametric, nonasymptotic confidence sequences", Ann. Statist. 49(2)). ρ > 0 sets where it
-/// is tightest; any fixed ρ keeps the guarantee.
-public struct AnytimeInterval: Sendable, Equatable {
-    public let count: Int
-    public let mean: Double
-    public let lower: Double
-    public let upper: Double
+///     α_k = α · 6 / (π² k²),   Σ_k α_k = α.
+///
+/// Each look's interval misses the true mean with probability α_k at its fixed number of seeds,
+/// so by the union bound the chance that *any* look's interval misses it is at most α, whatever
+/// rule decides after each look whether to add seeds or stop (an α-spending schedule with
+/// Bonferroni's split). Unlike a confidence sequence built from the range of a difference alone,
+/// its width follows the measured spread of the differences.
+public struct SeedSchedule: Sendable, Equatable {
+    /// Seeds at the first look (the grid's seeds).
+    public let initial: Int
+    /// The error rate spent over all looks.
+    public let alpha: Double
 
-    /// The mixing precision used by default: tightest near 8–16 seeds.
-    public static let defaultPrecision = 8.0
-
-    /// The interval after `differences` (each in [−1, 1]; others are refused) at error rate
-    /// `alpha` (1 − the suite's confidence by default).
-    public init(_ differences: [Double], alpha: Double = 1 - TolerancePolicy.confidence, precision rho: Double = defaultPrecision) throws {
-        guard alpha > 0 && alpha < 1, rho > 0, rho.isFinite else { throw StatisticsError("alpha must lie in (0, 1) and ρ be > 0") }
-        guard differences.allSatisfy({ $0.isFinite && abs($0) <= 1 }) else { throw StatisticsError("a paired difference lies outside [−1, 1]") }
-        count = differences.count
-        guard count > 0 else { mean = .nan; lower = -1; upper = 1; return }
-        let n = Double(count)
-        mean = differences.reduce(0, +) / n
-        let radius = ((n + rho) * (log((n + rho) / rho) + 2 * log(1 / alpha))).squareRoot() / n
-        lower = max(-1, mean - radius)
-        upper = min(1, mean + radius)
+    public init(initial: Int, alpha: Double = 1 - TolerancePolicy.confidence) throws {
+        guard initial >= 2 else { throw StatisticsError("an adaptive schedule needs at least 2 seeds at its first look (got \(initial))") }
+        guard alpha > 0 && alpha < 1 else { throw StatisticsError("alpha must lie in (0, 1)") }
+        self.initial = initial
+        self.alpha = alpha
     }
 
-    /// −1 when the interval lies below 0, +1 above it, 0 when it covers 0.
-    public var sign: Int { upper < 0 ? -1 : lower > 0 ? 1 : 0 }
+    /// Seeds at look `k` (k ≥ 1): n₀·2^(k−1).
+    public func seeds(look k: Int) -> Int { initial << (k - 1) }
+
+    /// The look that `count` seeds complete (nil when `count` is not n₀·2^(k−1) for any k).
+    public func look(seeds count: Int) -> Int? {
+        var k = 1
+        while seeds(look: k) < count && k < 40 { k += 1 }
+        return seeds(look: k) == count ? k : nil
+    }
+
+    /// The error rate α_k spent at look `k`.
+    public func alpha(look k: Int) -> Double { alpha * 6 / (Double.pi * Double.pi * Double(k * k)) }
+
+    /// The interval of `differences` at look `k`: level 1 − α_k.
+    public func interval(_ differences: [Double], look k: Int) throws -> PairedDifference {
+        try PairedDifference(differences, confidence: 1 - alpha(look: k))
+    }
 }
 
 /// A statistics input outside its domain (bad input: exit code 2).

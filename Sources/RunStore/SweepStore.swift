@@ -58,6 +58,9 @@ package struct StoredRun: Sendable {
     package let seconds: Double
     /// phase → metric → value.
     package let metrics: [String: [String: Double]]
+    /// For a seed added after the grid's own (`ptv sweep --adaptive`), the look of its cell's
+    /// schedule that it completes; nil for the grid's seeds.
+    package var addedAtLook: Int? = nil
 
     /// A numeric config value (nil for strings and missing keys).
     package func number(_ key: String) -> Double? { config[key]?.number }
@@ -102,7 +105,8 @@ package struct SweepStore: Sendable {
     static var expectedColumns: [String: [String]] {
         ["run": ["key", "cell", "seed", "config", "grid", "engines", "seconds", "finished"],
          "phase": ["run_key", "phase"] + SweepResult.metricNames + ["trajectory"],
-         "recorded_run": ["key", "json", "finished"], "deep_run": ["key", "json", "arrays", "finished"], "meta": ["name", "value"]]
+         "recorded_run": ["key", "json", "finished"], "deep_run": ["key", "json", "arrays", "finished"], "meta": ["name", "value"],
+         "added_seed": ["run_key", "look", "reason"]]
     }
 
     /// Open (creating if needed) the store at `url`; errors name `field`. The path must be absent
@@ -170,6 +174,11 @@ package struct SweepStore: Sendable {
             // v6: facts about the store as a whole: the grid it holds (`grid`), the shard it is.
             migrator.registerMigration("v6") { db in
                 try db.execute(sql: "CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")
+            }
+            // v7: seeds added to a cell after the grid's own (`ptv sweep --adaptive`): the look of
+            // the cell's schedule they complete, and why the cell got them.
+            migrator.registerMigration("v7") { db in
+                try db.execute(sql: "CREATE TABLE added_seed (run_key TEXT PRIMARY KEY NOT NULL, look INTEGER NOT NULL, reason TEXT NOT NULL)")
             }
             try migrator.migrate(queue)
             try queue.inDatabase { db in
@@ -374,9 +383,33 @@ package struct SweepStore: Sendable {
         }
     }
 
+    /// Record why the runs `keys` are added to their cells: the look they complete and the
+    /// reason (a key recorded before is left as it was, so a resumed plan records nothing twice).
+    package func recordAddedSeeds(_ keys: [String], look: Int, reason: String) throws {
+        try queue.write { db in
+            for key in keys {
+                try db.execute(sql: "INSERT OR IGNORE INTO added_seed (run_key, look, reason) VALUES (?, ?, ?)", arguments: [key, look, reason])
+            }
+        }
+    }
+
+    /// Every added seed's run key with its look and reason.
+    package func addedSeeds() throws -> [String: (look: Int, reason: String)] {
+        try queue.read { db in
+            var out: [String: (look: Int, reason: String)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT run_key, look, reason FROM added_seed") {
+                guard let key = String.fromDatabaseValue(row["run_key"]), let look = Int.fromDatabaseValue(row["look"]),
+                      let reason = String.fromDatabaseValue(row["reason"]) else { continue }
+                out[key] = (look, reason)
+            }
+            return out
+        }
+    }
+
     /// Every stored run with its metrics, ordered by config values then seed.
     package func runs() throws -> [StoredRun] {
-        try queue.read { db in
+        let added = try addedSeeds()
+        return try queue.read { db in
             var metrics: [String: [String: [String: Double]]] = [:]
             let url = self.url
             func text(_ row: Row, _ column: String, _ what: String) throws -> String {
@@ -404,7 +437,8 @@ package struct SweepStore: Sendable {
                 runs.append(StoredRun(key: key, cellKey: try text(row, "cell", what), seed: seed, config: SweepStore.flatten(json: try text(row, "config", what)),
                                       gridValues: SweepStore.strings(json: try text(row, "grid", what)),
                                       engines: SweepStore.strings(json: try text(row, "engines", what)),
-                                      seconds: try Self.value(row, "seconds", what, url: url) ?? .nan, metrics: metrics[key] ?? [:]))
+                                      seconds: try Self.value(row, "seconds", what, url: url) ?? .nan, metrics: metrics[key] ?? [:],
+                                      addedAtLook: added[key]?.look))
             }
             return runs.sorted(by: SweepStore.configOrder)
         }

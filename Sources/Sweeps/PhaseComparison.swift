@@ -87,6 +87,9 @@ public struct PhaseComparison: Sendable {
         for (a, b) in zip(left.transfer.predictions, right.transfer.predictions) {
             rows.append([Document.Cell("sign agreement: \(a.name)"), Document.Cell(a.tally), Document.Cell(b.tally)])
         }
+        for (a, b) in zip(left.transfer.scoreboard.entries, right.transfer.scoreboard.entries) {
+            rows.append([Document.Cell("agreement on decisive disputed cells: \(a.name)"), Document.Cell(a.disputedText), Document.Cell(b.disputedText)])
+        }
         page.add(.table(header: ["", left.title, right.title], rows: rows))
         func column(_ side: Side) -> Document {
             var doc = Document(title: side.title)

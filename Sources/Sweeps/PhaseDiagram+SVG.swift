@@ -93,13 +93,34 @@ extension PhaseDiagram {
                      "benign_transfer.svg", "benign_scratch.svg"]
         var page = Document(title: "Phase diagram: \(xKey) × \(yKey)")
         page.add(.paragraph(slopeText))
-        page.add(.bullets(transfer.findings(self)))
-        page.add(.table(header: ["theory file", "sign agreement (cells whose interval excludes 0)", "slope of its Γ(α) = Γ(0) curve"],
-                        rows: transfer.predictions.map { prediction in
-                            [Document.Cell(prediction.name),
-                             Document.Cell(prediction.tally),
+        page.add(.bullets(transfer.measured(self)))
+        let scoreboard = transfer.scoreboard
+        page.add(.heading(level: 1, text: "Scoreboard"))
+        page.add(.paragraph("A cell is disputed when two theory files predict opposite signs of transfer − scratch there, and decisive when its \(Int((Self.cellConfidence * 100).rounded())) % interval excludes 0. Agreement on decisive disputed cells is the number that tells the files apart; on the other decisive cells every file says the same. \(scoreboard.cells.count) disputed cells, \(scoreboard.cells.filter(\.isDecisive).count) of them decisive (marked * on the negative-transfer map)."))
+        page.add(.table(header: ["theory file", "agreement on decisive cells", "agreement on decisive disputed cells", "slope of its Γ(α) = Γ(0) curve"],
+                        rows: zip(transfer.predictions, scoreboard.entries).map { prediction, entry in
+                            [Document.Cell(prediction.name), Document.Cell(entry.decisiveText + " of \(prediction.predicted) predicted"),
+                             Document.Cell(entry.disputedText),
                              Document.Cell(prediction.boundarySlope.map(Self.slope) ?? "no curve in range")]
                         }))
+        if !scoreboard.pairs.isEmpty {
+            page.add(.table(header: ["files", "disputed cells", "decisive", "wins of the first", "wins of the second"],
+                            rows: scoreboard.pairs.map { pair in
+                [Document.Cell("\(pair.first) vs \(pair.second)"), Document.Cell("\(pair.disputed)"), Document.Cell("\(pair.decisive)"),
+                 Document.Cell("\(pair.firstWins)"), Document.Cell("\(pair.secondWins)")]
+            }))
+        }
+        if !scoreboard.cells.isEmpty {
+            func sign(_ s: Int?) -> String { s.map { $0 > 0 ? "hurts" : "helps" } ?? "—" }
+            page.add(.details(summary: "The disputed cells (\(scoreboard.cells.count)): each file's predicted sign and the measured interval", blocks: [
+                .table(header: [xKey, yKey] + transfer.predictions.map(\.name) + ["transfer − scratch error, points", "status"],
+                       rows: scoreboard.cells.map { c in
+                    [Document.Cell(Self.format(xs[c.column])), Document.Cell(Self.format(ys[c.row]))] + c.signs.map { Document.Cell(sign($0)) }
+                        + [Document.Cell(String(format: "%+.2f [%+.2f, %+.2f]", 100 * c.measured.mean, 100 * c.measured.lower, 100 * c.measured.upper)),
+                           Document.Cell(c.isDecisive ? (c.measured.sign > 0 ? "decisive: hurts" : "decisive: helps") : "open")]
+                }),
+            ]))
+        }
         for name in order { page.add(.figure(svg: files[name]!, file: name, caption: name)) }
         files["index.html"] = page.html
         return files
@@ -160,6 +181,22 @@ extension PhaseDiagram {
              "agreement": prediction.agreement.json, "boundary": pairs(prediction.boundary).json,
              "boundary_slope": prediction.boundarySlope.json, "predicted_sign": prediction.signs.json]
         }.json
+        let scoreboard = transfer.scoreboard
+        object["scoreboard"] = [
+            "theories": scoreboard.entries.map { e -> JSONValue in
+                ["name": e.name.json, "decisive": e.decisive.json, "agreeing": e.agreeing.json,
+                 "decisive_disputed": e.decisiveDisputed.json, "agreeing_disputed": e.agreeingDisputed.json]
+            }.json,
+            "pairs": scoreboard.pairs.map { p -> JSONValue in
+                ["first": p.first.json, "second": p.second.json, "disputed": p.disputed.json, "decisive": p.decisive.json,
+                 "first_wins": p.firstWins.json, "second_wins": p.secondWins.json]
+            }.json,
+            "disputed_cells": scoreboard.cells.map { c -> JSONValue in
+                [xKey: xs[c.column].json, yKey: ys[c.row].json, "predicted_sign": c.signs.json,
+                 "difference": ["mean": c.measured.mean.json, "lower": c.measured.lower.json, "upper": c.measured.upper.json, "seeds": c.measured.count.json],
+                 "decisive": c.isDecisive.json]
+            }.json,
+        ]
         return JSONOutput.text(.object(object))  // non-finite values become null
     }
 }
@@ -195,9 +232,12 @@ extension TransferSummary {
             values: intervals.map { $0.map { $0.count > 1 ? Double($0.sign) : .nan } }, counts: diagram.counts,
             palette: .ternary(below: "transfer helps", between: "interval covers 0", above: "negative transfer"),
             colorLabel: "", overlays: overlays,
-            notes: ["cell text: mean difference in points; a cell is coloured when its \(percent) % t-interval over seeds excludes 0"]
+            notes: ["cell text: mean difference in points (* where the theory files predict opposite signs); a cell is coloured when its \(percent) % t-interval over seeds excludes 0"]
                 + predictions.map(\.agreementText))
-        chart.cellTexts = intervals.map { $0.map { $0.count > 0 ? String(format: "%+.1f", 100 * $0.mean) : "" } }
+        let disputed = Set(scoreboard.cells.map { [$0.row, $0.column] })
+        chart.cellTexts = intervals.enumerated().map { i, row in
+            row.enumerated().map { j, d in d.count > 0 ? String(format: "%+.1f", 100 * d.mean) + (disputed.contains([i, j]) ? "*" : "") : "" }
+        }
         return chart.svg
     }
 

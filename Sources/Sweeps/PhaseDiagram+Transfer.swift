@@ -10,15 +10,27 @@ extension PhaseDiagram {
     /// over seeds, per cell, not corrected for the number of cells).
     package static let cellConfidence = TolerancePolicy.confidence
 
-    /// Per cell, the paired transfer − scratch test-error interval over seeds at ``cellConfidence``.
-    package func differenceIntervals() throws -> [[PairedDifference]] { try Self.intervals(differences) }
+    /// Per cell, the paired transfer − scratch test-error interval over seeds at ``cellConfidence``
+    /// (at its schedule's level for a cell with added seeds).
+    package func differenceIntervals() throws -> [[PairedDifference]] { try intervals(differences) }
 
-    /// Per cell, the interval of log(Γ̂(α)/Γ̂(0)) over seeds at ``cellConfidence``.
-    package func gammaHatIntervals() throws -> [[PairedDifference]] { try Self.intervals(gammaHatLogRatios) }
+    /// Per cell, the interval of log(Γ̂(α)/Γ̂(0)) over seeds, at the same levels.
+    package func gammaHatIntervals() throws -> [[PairedDifference]] { try intervals(gammaHatLogRatios) }
 
-    /// The interval over seeds of each cell's values, at ``cellConfidence``.
-    static func intervals(_ perCell: [[[Double]]]) throws -> [[PairedDifference]] {
-        try perCell.map { row in try row.map { try PairedDifference($0, confidence: cellConfidence) } }
+    /// The grid's seed schedule (docs/theory.md §6f): its first look is the grid's seeds.
+    package var schedule: SeedSchedule? { try? SeedSchedule(initial: seeds.count, alpha: 1 - Self.cellConfidence) }
+
+    /// The interval over seeds of each cell's values: at ``cellConfidence`` for a cell with the
+    /// grid's seeds only; at the level of its last look (1 − α_k) for one with added seeds,
+    /// since seeds were added because earlier looks were open (optional stopping).
+    func intervals(_ perCell: [[[Double]]]) throws -> [[PairedDifference]] {
+        let schedule = self.schedule
+        return try perCell.enumerated().map { i, row in
+            try row.enumerated().map { j, values in
+                if looks[i][j] > 1, let schedule { return try schedule.interval(values, look: looks[i][j]) }
+                return try PairedDifference(values, confidence: Self.cellConfidence)
+            }
+        }
     }
 
     /// A theory to predict with, named as the report shows it (its file).
@@ -167,14 +179,19 @@ package struct TransferSummary: Sendable {
     let crossingFit: PhaseDiagram.ExponentFit?
     let contourFit: PhaseDiagram.ExponentFit?
 
+    /// Where the theory files disagree and who is right there.
+    var scoreboard: PhaseScoreboard { PhaseScoreboard(predictions: predictions, measured: intervals) }
+
     /// One line each: where negative transfer appears and how large, the measured exponents, and
     /// each theory's sign agreement.
-    public func findings(_ diagram: PhaseDiagram) -> [String] {
+    public func findings(_ diagram: PhaseDiagram) -> [String] { measured(diagram) + predictions.map(\.agreementText) }
+
+    /// The findings without the theories: the region and the measured exponents.
+    func measured(_ diagram: PhaseDiagram) -> [String] {
         let suffix = diagram.theoryExponent.map { String(format: " (the theory's benign-boundary exponent: %+.2f)", $0) } ?? ""
         return region(diagram)
             + ["exponent of the measured negative-transfer boundary: " + (crossingFit?.text ?? "not measurable") + suffix,
                "exponent of the measured Γ̂(α) = Γ̂(0) contour: " + (contourFit?.text ?? "not measurable")]
-            + predictions.map(\.agreementText)
     }
 
     /// The counts of negative-transfer, helping and open cells, and the largest negative transfer.

@@ -38,8 +38,12 @@ public struct PhaseDiagram: Sendable {
     /// Per cell, the numeric config of its first run (with a grid's regime placement, the cell's
     /// own σ₀, η, η₂, T); empty where a cell has no run.
     let cellConfigs: [[[String: Double]]]
-    /// Seeds present, and per seed the transfer error grid (for the per-seed boundaries).
+    /// The grid's seeds (seeds added to single cells by `ptv sweep --adaptive` left out), and per
+    /// seed the transfer error grid (for the per-seed boundaries).
     public let seeds: [UInt64]
+    /// Per cell, the last look of its seed schedule that its added seeds complete (1: only the
+    /// grid's seeds; docs/theory.md §6f).
+    package let looks: [[Int]]
     let perSeedTransfer: [UInt64: [[Double]]]
     /// The config shared by every run (x and y set per evaluation).
     public let base: [String: Double]
@@ -82,7 +86,7 @@ public struct PhaseDiagram: Sendable {
         yKey = y
         xs = Array(Set(usable.map { $0.number(x)! })).sorted()
         ys = Array(Set(usable.map { $0.number(y)! })).sorted()
-        seeds = Array(Set(usable.map(\.seed))).sorted()
+        seeds = Array(Set(usable.filter { $0.addedAtLook == nil }.map(\.seed))).sorted()
         let blank = [[Double]](repeating: [Double](repeating: .nan, count: xs.count), count: ys.count)
         var sumT = [[Double]](repeating: [Double](repeating: 0, count: xs.count), count: ys.count)
         var sumS = sumT
@@ -91,11 +95,12 @@ public struct PhaseDiagram: Sendable {
         var differences = [[[Double]]](repeating: [[Double]](repeating: [], count: xs.count), count: ys.count)
         var logRatios = differences
         var cellConfigs = [[[String: Double]]](repeating: [[String: Double]](repeating: [:], count: xs.count), count: ys.count)
+        var looks = [[Int]](repeating: [Int](repeating: 1, count: xs.count), count: ys.count)
         for run in usable {
             let i = ys.firstIndex(of: run.number(y)!)!, j = xs.firstIndex(of: run.number(x)!)!
             let t = run.metric(.transfer, "test_error") ?? .nan, s = run.metric(.scratch, "test_error") ?? .nan
             sumT[i][j] += t; sumS[i][j] += s; counts[i][j] += 1
-            perSeed[run.seed, default: blank][i][j] = t
+            if let look = run.addedAtLook { looks[i][j] = max(looks[i][j], look) } else { perSeed[run.seed, default: blank][i][j] = t }
             differences[i][j].append(t - s)
             if let gt = run.metric(.transfer, "Gamma_hat"), let gs = run.metric(.scratch, "Gamma_hat"), gt > 0, gs > 0, gt.isFinite, gs.isFinite {
                 logRatios[i][j].append(log(gt / gs))
@@ -105,6 +110,7 @@ public struct PhaseDiagram: Sendable {
             }
         }
         self.differences = differences
+        self.looks = looks
         gammaHatLogRatios = logRatios
         self.cellConfigs = cellConfigs
         let rows = ys.count, cols = xs.count

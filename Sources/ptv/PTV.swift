@@ -42,7 +42,8 @@ struct PTV: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             Foundation.exit(error.exitCode)
         } catch {
-            if error is ExitCode || error is CleanExit { exit(withError: error) }
+            // --help, --version and explicit exits (the parser wraps a help request in its own error type).
+            if error is ExitCode || error is CleanExit || exitCode(for: error) == .success { exit(withError: error) }
             if exitCode(for: error) == .validationFailure {
                 // One line, like every other refusal; the usage is a --help away.
                 let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"

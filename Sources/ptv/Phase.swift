@@ -45,34 +45,14 @@ struct PhaseCommand: ParsableCommand {
     @Option(name: .long, help: "Benign threshold τ: a cell is benign when its test error ≤ p + τ (default 0.1).")
     var threshold: Double = 0.1
 
-    @OptionGroup var theory: TheoryOption
-
-    @Option(name: .long, help: "A folder of candidate theory files to predict with as well (default: the shipped proofs/candidates).")
-    var candidates: String?
+    @OptionGroup var theories: PredictingTheories
 
     @Option(name: .long, help: "A second store over the same axes (e.g. a finite-size sweep), drawn into <out>/beside and put on the left of <out>/side-by-side.html.")
     var beside: String?
 
     func run() throws {
-        let current = try theory.load()
-        let named = [PhaseDiagram.NamedTheory(name: theory.folder.map { ($0 as NSString).appendingPathComponent(Theory.fileName) } ?? "proofs/\(Theory.fileName)",
-                                              theory: current)] + (try candidateTheories())
+        let (current, named) = try theories.load()
         try Theory.$current.withValue(current) { try draw(theories: named) }
-    }
-
-    /// Every *.yaml theory file of --candidates (the shipped candidates by default), by name.
-    private func candidateTheories() throws -> [PhaseDiagram.NamedTheory] {
-        let folder = try candidates.map { try ProjectFiles.folder($0, default: "", option: "--candidates") }
-            ?? ProofLibrary.bundledDirectory.appendingPathComponent("candidates")
-        let label = candidates ?? "proofs/candidates"
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
-        return try files.map { file in
-            let path = (label as NSString).appendingPathComponent(file)
-            do { return .init(name: path, theory: try Theory.load(file: folder.appendingPathComponent(file), displayPath: path)) } catch let error as ProofLoadError {
-                for problem in error.problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
-                throw InputError("--candidates: \(error.problems.count) problem(s) in \(InputText.excerpt(path))")
-            }
-        }
     }
 
     private func draw(theories: [PhaseDiagram.NamedTheory]) throws {
@@ -115,5 +95,37 @@ struct PhaseCommand: ParsableCommand {
         if let c1 = fit.impliedC1 { print(String(format: "Γ(α) along the empirical boundary (implied C1): %.3g; C1 used for the drawn curve: %.3g", c1, diagram.c1)) }
         print("written: \(files.keys.sorted().joined(separator: ", ")) in \(path)")
         return PhaseComparison.Side(diagram: diagram, fit: fit, transfer: transfer, files: files, folder: relative)
+    }
+}
+
+/// The theory files that predict on a phase diagram: the theory in use (shipped, or --proofs) and
+/// every theory file of --candidates (the shipped proofs/candidates by default).
+struct PredictingTheories: ParsableArguments {
+    @OptionGroup var theory: TheoryOption
+
+    @Option(name: .long, help: "A folder of candidate theory files to predict with as well (default: the shipped proofs/candidates).")
+    var candidates: String?
+
+    /// The theory in use, and every predicting file by name (the theory in use first).
+    func load() throws -> (current: Theory, named: [PhaseDiagram.NamedTheory]) {
+        let current = try theory.load()
+        let named = [PhaseDiagram.NamedTheory(name: theory.folder.map { ($0 as NSString).appendingPathComponent(Theory.fileName) } ?? "proofs/\(Theory.fileName)",
+                                              theory: current)] + (try candidateTheories())
+        return (current, named)
+    }
+
+    /// Every *.yaml theory file of --candidates (the shipped candidates by default), by name.
+    private func candidateTheories() throws -> [PhaseDiagram.NamedTheory] {
+        let folder = try candidates.map { try ProjectFiles.folder($0, default: "", option: "--candidates") }
+            ?? ProofLibrary.bundledDirectory.appendingPathComponent("candidates")
+        let label = candidates ?? "proofs/candidates"
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        return try files.map { file in
+            let path = (label as NSString).appendingPathComponent(file)
+            do { return .init(name: path, theory: try Theory.load(file: folder.appendingPathComponent(file), displayPath: path)) } catch let error as ProofLoadError {
+                for problem in error.problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
+                throw InputError("--candidates: \(error.problems.count) problem(s) in \(InputText.excerpt(path))")
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bounds
 import Foundation
 import NumericsCore
 import Platform
@@ -44,9 +45,20 @@ struct SweepRun: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    @Flag(name: .long, help: "After the grid, add seeds to the cells where the theory files disagree or that lie next to a predicted boundary, by an α-spending schedule (docs/theory.md §6f), until they decide or --budget is spent. Needs a grid over two keys.")
+    var adaptive = false
+
+    @Option(name: .long, help: "With --adaptive: the most added runs the store may hold, over every invocation (an integer ≥ 0).")
+    var budget: Int?
+
+    @OptionGroup var theories: PredictingTheories
+
     func validate() throws {
         guard workers >= 1 && workers <= 1024 else { throw ValidationError("--workers: \(workers) is outside the allowed range: an integer in [1, 1024]") }
         guard !(cluster.slurm && shard != nil) else { throw ValidationError("give --slurm or --shard, not both") }
+        guard !adaptive || (!cluster.slurm && shard == nil) else { throw ValidationError("--adaptive runs locally: give it without --slurm and --shard") }
+        guard adaptive == (budget != nil) else { throw ValidationError(adaptive ? "--adaptive needs --budget RUNS" : "--budget is for --adaptive") }
+        if let budget, budget < 0 || budget > 10_000_000 { throw ValidationError("--budget: \(budget) is outside the allowed range: an integer in [0, 10000000]") }
     }
 
     func run() async throws {
@@ -72,6 +84,18 @@ struct SweepRun: AsyncParsableCommand {
         let outcome = try await runner.run { bar.report($0) }
         bar.finish()
         print("sweep finished: \(outcome.ran) runs now, \(outcome.skipped) already stored\(unplaced.isEmpty ? "" : ", \(unplaced.count) cells not placed"); store \(target.path)")
+        if adaptive, let budget { try await addSeeds(sweepGrid, store: sweepStore, budget: budget) }
+    }
+
+    /// `--adaptive`: seeds for the disputed and near-boundary cells (``AdaptiveSeeds``).
+    func addSeeds(_ sweepGrid: SweepGrid, store: SweepStore, budget: Int) async throws {
+        let (current, named) = try theories.load()
+        let adaptive = try AdaptiveSeeds(grid: sweepGrid, store: store, theories: named, budget: budget, workers: workers)
+        let quiet = self.quiet
+        let outcome = try await Theory.$current.withValue(current) {
+            try await adaptive.run { line in if !quiet { Progress.line(line) } }
+        }
+        print("adaptive seeds: \(outcome.decisive) of \(outcome.targets) target cells decisive; \(outcome.added) added runs in the store (budget \(budget)), \(outcome.ran) run now in \(outcome.rounds) rounds; stopped: \(outcome.stop)")
     }
 
     /// `--slurm`: write S.shards/sweep.sbatch, submit it, record the submission in S.shards/slurm.json.

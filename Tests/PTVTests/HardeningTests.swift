@@ -50,6 +50,14 @@ struct HardeningTests {
 
     // Deep inputs.
 
+    /// --help (of the tool and of every command) and --version print and exit 0: the parser
+    /// reports a help request as its own error type, which must not reach the user as a failure.
+    @Test(arguments: [[], ["train"], ["validate"], ["sweep"], ["sweep", "run"], ["phase"], ["deep", "train"], ["bench"]])
+    func helpExitsZero(command: [String]) throws {
+        let result = try CLI.run(command + ["--help"])
+        #expect(result.status == 0 && result.stdout.contains("USAGE") && result.stderr.isEmpty, "\(command): \(result.status) \(result.stderr)")
+    }
+
     @Test func testLabelsBeyondTheTrainingLabelsTrain() throws {
         let data = try Self.idxFolder("labels-beyond", testLabels: [0, 1, 7, 9])
         let config = try Self.file("tiny.yaml", Self.tinyDeep)

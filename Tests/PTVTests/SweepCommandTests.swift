@@ -107,6 +107,12 @@ struct SweepCommandTests {
         #expect(both.status == 0, "\(both.stderr)")
         let page = try String(contentsOf: phaseDir.appendingPathComponent("side-by-side.html"), encoding: .utf8)
         #expect(page.contains("class=\"columns\"") && page.contains("beside/index.html") && page.contains("sign agreement"))
+        // The scoreboard: on both pages, and per theory file in summary.json.
+        #expect(page.contains("agreement on decisive disputed cells: proofs/candidates/learning.yaml"))
+        let index = try String(contentsOf: phaseDir.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(index.contains("Scoreboard") && index.contains("agreement on decisive disputed cells"))
+        let scoreboard = try #require(try CLI.json(phaseDir.appendingPathComponent("summary.json"))["scoreboard"] as? [String: Any])
+        #expect((scoreboard["theories"] as? [[String: Any]])?.count == 3 && (scoreboard["pairs"] as? [[String: Any]])?.count == 3)
         #expect(FileManager.default.fileExists(atPath: phaseDir.appendingPathComponent("beside/negative_transfer.svg").path))
     }
 

@@ -114,4 +114,27 @@ struct PhaseTransferTests {
         let theories = try #require(summary["theories"] as? [[String: Any]])
         #expect(theories.first?["decisive"] as? Int == decisive && theories.first?["agreeing"] as? Int == agreeing)
     }
+
+    /// Disputed cells, the per-file agreement on the decisive ones, and the pairwise wins, on a
+    /// 2 × 2 grid worked by hand (docs/theory.md §6g).
+    @Test func scoreboardCountsDisputedCellsByHand() throws {
+        func interval(_ values: [Double]) throws -> PairedDifference { try PairedDifference(values, confidence: 0.99) }
+        let hurts = try interval([0.10, 0.11, 0.12, 0.10]), helps = try interval([-0.10, -0.12, -0.11, -0.10])
+        let open = try interval([0.01, -0.01, 0.02, -0.02])
+        #expect(hurts.sign == 1 && helps.sign == -1 && open.sign == 0)
+        // Rows are y, columns x; +1 = negative transfer predicted; nil or 0 = no side.
+        func prediction(_ name: String, _ signs: [[Int?]]) -> PhaseDiagram.TheoryPrediction {
+            .init(name: name, boundary: [], boundarySlope: nil, signs: signs, decisive: 0, agreeing: 0, predicted: 0)
+        }
+        let a = prediction("a", [[1, 1], [-1, nil]]), b = prediction("b", [[1, -1], [1, -1]]), c = prediction("c", [[1, -1], [0, -1]])
+        let board = PhaseScoreboard(predictions: [a, b, c], measured: [[hurts, helps], [open, hurts]])
+        // (0,0): all say hurts, not disputed. (0,1): a hurts, b and c help — disputed, decisive, helps.
+        // (1,0): a helps, b hurts, c no side — disputed, open. (1,1): a no side, b and c help — not disputed.
+        #expect(board.cells.map { [$0.row, $0.column] } == [[0, 1], [1, 0]])
+        #expect(board.cells.map(\.isDecisive) == [true, false])
+        #expect(board.entries.map(\.decisiveDisputed) == [1, 1, 1])
+        #expect(board.entries.map(\.agreeingDisputed) == [0, 1, 1])
+        let pairs = board.pairs.map { [$0.disputed, $0.decisive, $0.firstWins, $0.secondWins] }
+        #expect(pairs == [[2, 1, 0, 1], [1, 1, 0, 1], [0, 0, 0, 0]])   // a–b, a–c, b–c
+    }
 }
