@@ -92,7 +92,7 @@ package struct AdaptiveSeeds: Sendable {
             }
             let finished = try store.finishedKeys()
             let jobs = steps.flatMap(\.jobs).filter { !finished.contains($0.key) }
-            progress("adaptive round \(outcome.rounds): \(state.open) of \(state.targets) target cells open; \(steps.count) get their next look, \(jobs.count) runs")
+            progress("adaptive round \(outcome.rounds): \(state.open) of \(state.targets) target cells open; next look for \(steps.count) of them, \(jobs.count) runs")
             var batch = StoreBatch(store: store)
             defer { try? batch.flush() }
             try await ParallelRuns.run(jobs, workers: workers, { job in try await SweepResult.run(job) }, onResult: { k, result in

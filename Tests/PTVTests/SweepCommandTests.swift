@@ -1,4 +1,5 @@
 import Foundation
+@testable import RunStore
 @testable import Sweeps
 import Testing
 
@@ -71,6 +72,38 @@ struct SweepCommandTests {
         #expect(ca.keys.sorted() == cb.keys.sorted())
         for key in ca.keys where ca[key] != cb[key] {
             Issue.record("run \(key) differs after resuming")
+        }
+    }
+
+    /// `--adaptive`: seeds go to disputed and near-boundary cells look by look (2 → 4 → 8 seeds),
+    /// each recorded with its look and reason; the budget caps the added runs over every
+    /// invocation, a second invocation with the same budget runs nothing, and a larger one goes on.
+    @Test func adaptiveSeedsFollowTheScheduleAndTheBudget() throws {
+        let dir = CLI.temporaryDirectory("sweep-adaptive")
+        let gridFile = dir.appendingPathComponent("grid.yaml"), store = dir.appendingPathComponent("s.sqlite")
+        try CLI.write("base: {m: 3, N1: 30, N2: 6, T1: 60, T2: 60, n_test: 100, record_every: 30, v2_norm: 0.5}\ngrid:\n  d: [50, 100, 200]\n  u_norm: [0.5, 1, 2, 4]\nseeds: [0, 1]\n", to: gridFile)
+        let first = try CLI.run(["sweep", "--grid", gridFile.path, "--store", store.path, "--adaptive", "--budget", "12"])
+        #expect(first.status == 0 && first.stdout.contains("adaptive seeds:"), "\(first.stderr)")
+        let added = try SweepStore(url: store, create: false).addedSeeds()
+        #expect(!added.isEmpty && added.count <= 12, "\(added.count) added runs")
+        // Whole looks only: a cell's added seeds number 2 (look 2) or 2 + 4 (look 3), never a part.
+        let runs = try SweepStore(url: store, create: false).runs()
+        #expect(runs.count == 24 + added.count)
+        for (_, cell) in Dictionary(grouping: runs, by: \.cellKey) { #expect([2, 4, 8].contains(cell.count), "\(cell.count) seeds in a cell") }
+        for entry in added.values {
+            #expect(entry.look >= 2 && (entry.reason.hasPrefix("disputed") || entry.reason.hasPrefix("near a predicted boundary")), "\(entry)")
+        }
+        // The grid's seeds stay the diagram's seeds; added ones only widen their cells.
+        let again = try CLI.run(["sweep", "--grid", gridFile.path, "--store", store.path, "--adaptive", "--budget", "12"])
+        #expect(again.status == 0 && again.stdout.contains("0 run now"), "\(again.stdout)")
+        #expect(try SweepStore(url: store, create: false).addedSeeds().count == added.count)
+        let more = try CLI.run(["sweep", "--grid", gridFile.path, "--store", store.path, "--adaptive", "--budget", "40"])
+        let afterMore = try SweepStore(url: store, create: false).addedSeeds().count
+        #expect(more.status == 0 && afterMore > added.count && afterMore <= 40, "\(more.stdout)")
+        for (arguments, field) in [(["--budget", "5"], "--budget is for --adaptive"), (["--adaptive"], "--adaptive needs --budget"),
+                                   (["--adaptive", "--budget", "-1"], "--budget")] {
+            let refused = try CLI.run(["sweep", "--grid", gridFile.path, "--store", store.path] + arguments)
+            #expect(refused.status == 2 && refused.stderr.contains(field), "\(arguments): \(refused.stderr)")
         }
     }
 
