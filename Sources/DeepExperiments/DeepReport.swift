@@ -48,7 +48,7 @@ extension DeepValidationResult {
             "statements": judgements.map { j -> JSONValue in
                 ["id": j.statement.id.json, "provenance": j.statement.provenance.rawValue.json, "verdict": j.verdict.rawValue.json,
                  "reason": j.reason.json, "interval_confidence": j.confidence.json,
-                 "gains": j.gains.map { ["configuration": $0.label.json, "gain": Self.json($0.difference),
+                 "gains": j.gains.map { ["configuration": $0.label.json, "gain": Self.json($0.difference), "minimum_detectable_effect": JSONValue.spelledOut($0.detectable),
                                          "paper_points": j.statement.paper[$0.label].json] as JSONValue }.json,
                  "trends": j.trends.map { ["from": $0.from.json, "to": $0.to.json, "change": Self.json($0.difference)] as JSONValue }.json]
             }.json,
@@ -58,7 +58,8 @@ extension DeepValidationResult {
                         "upstream_accuracy": Self.json(Self.interval(runs.map(\.upstream.testAccuracy))),
                         "transfer_accuracy": Self.json(Self.interval(runs.map(\.transfer.testAccuracy))),
                         "scratch_accuracy": Self.json(Self.interval(runs.map(\.scratch.testAccuracy))),
-                        "gain": Self.json(Self.interval(runs.map(\.gain)))]
+                        "gain": Self.json(Self.interval(runs.map(\.gain))),
+                        "minimum_detectable_effect": .spelledOut((try? PairedDifference.minimumDetectableEffect(runs.map(\.gain))) ?? .nan)]
             }.json,
             "counts": counts.json,
         ]
@@ -124,14 +125,15 @@ extension DeepValidationResult {
     func page(_ j: DeepJudgement, figures: [(String, SVGChart, String)]) -> StatementPage {
         let s = j.statement
         let level = String(format: "%.4g %% interval", 100 * j.confidence)
-        func row(_ instance: String, _ relation: RelationOperator, _ d: PairedDifference, _ what: String) -> EvidenceRow {
+        func row(_ instance: String, _ relation: RelationOperator, _ d: PairedDifference, _ what: String, _ note: String = "") -> EvidenceRow {
             let m = relation.margins(100 * d.mean, 0)
             return EvidenceRow(instance: instance, relation: "\(what) \(relation.rawValue) 0", measured: "\(d.pointsText) points (\(level))",
                                bound: "0", margin: m.absolute, absoluteError: 100 * (d.upper - d.lower) / 2, relativeMargin: m.relative,
-                               outcome: relation.judge(d), note: "\(d.count) seeds, paired")
+                               outcome: relation.judge(d), note: "\(d.count) seeds, paired" + note)
         }
         let evidence = j.gains.map { g in
-            ConfigurationEvidence(label: g.label, rows: [row("gain", s.gain, g.difference, "transfer − scratch")]
+            ConfigurationEvidence(label: g.label, rows: [row("gain", s.gain, g.difference, "transfer − scratch",
+                                                             String(format: "; minimum detectable effect %.2f points (80 %% power)", 100 * g.detectable))]
                 + j.trends.filter { $0.to == g.label }.map { t in row("change from \(t.from)", s.trend!, t.difference, "gain(\(t.to)) − gain(\(t.from))") })
         }
         var page = StatementPage(
@@ -165,9 +167,14 @@ extension DeepValidationResult {
                 + [Document.Cell(j.statement.claimText), Document.Cell(j.reason)]
         }))
         doc.add(.heading(level: 2, text: "Gains next to the paper's"))
+        doc.add(.paragraph("The detectable effect is the gain that the \(percent) % interval would exclude 0 for with 80 % probability, at these seeds and the spread of their gains: (t_{0.995, n−1} + t_{0.8, n−1})·s/√n (docs/theory.md §9d). An open interval with a detectable effect below the paper's gain says the paper's effect is absent at this scale; one above it says the suite is too small to tell."))
+        func mde(_ gains: [Double]) -> String {
+            guard let x = try? PairedDifference.minimumDetectableEffect(gains), x.isFinite else { return "–" }
+            return String(format: "%.2f", 100 * x)
+        }
         func pct(_ d: PairedDifference) -> String { d.mean.isFinite ? String(format: "%.1f", 100 * d.mean) : "–" }
         doc.add(.table(header: ["configuration", "N₁/N₂", "downstream label noise", "upstream accuracy (%)", "transfer (%)", "scratch (%)",
-                                "gain, points [\(percent) % interval]", "paper (points)"],
+                                "gain, points [\(percent) % interval]", "detectable effect (points)", "paper (points)"],
                        rows: suite.configurations.indices.map { k in
                            let c = suite.configurations[k], runs = outcomes(of: k)
                            let g = Self.interval(runs.map(\.gain))
@@ -175,7 +182,7 @@ extension DeepValidationResult {
                            return [Document.Cell(c.label), Document.Cell(String(format: "%g", c.sampleRatio)), Document.Cell(String(format: "%g", c.downstream.labelNoise)),
                                    Document.Cell(pct(Self.interval(runs.map(\.upstream.testAccuracy)))),
                                    Document.Cell(pct(Self.interval(runs.map(\.transfer.testAccuracy)))), Document.Cell(pct(Self.interval(runs.map(\.scratch.testAccuracy)))),
-                                   Document.Cell(g.pointsText), Document.Cell(paper.map { String(format: "%+.1f", $0) } ?? "–")]
+                                   Document.Cell(g.pointsText), Document.Cell(mde(runs.map(\.gain))), Document.Cell(paper.map { String(format: "%+.1f", $0) } ?? "–")]
                        }))
         doc.add(.heading(level: 2, text: "Figures"))
         doc.add(.paragraph("Each statement's page shows its test-accuracy figure beside its gain figure."))
@@ -195,7 +202,7 @@ extension DeepValidationResult {
                        }))
         doc.add(.heading(level: 2, text: "Configurations"))
         doc.add(.bullets(suite.configurations.map { c in
-            "\(c.label): upstream \(c.upstream.trainSamples) images of classes \(c.upstream.classes.map { "\($0)" } ?? "all")\(c.upstream.shuffleLabels ? " with shuffled labels" : "")\(c.upstream.labelNoise > 0 ? ", label noise \(c.upstream.labelNoise)" : ""), \(c.upstream.plan.epochs) epochs; downstream \(c.downstream.trainSamples) images of classes \(c.downstream.classes.map { "\($0)" } ?? "all"), label noise \(c.downstream.labelNoise), \(c.downstream.plan.epochs) epochs; transfer \(c.transfer.layers.patterns.joined(separator: " ")) at α = \(c.transfer.alpha)\(c.transfer.freeze ? ", frozen" : "")"
+            "\(c.label): upstream \(c.upstream.trainSamples) images of classes \(c.upstream.classes.map { "\($0)" } ?? "all")\(c.upstream.shuffleLabels ? " with shuffled labels" : "")\(c.upstream.labelNoise > 0 ? ", label noise \(c.upstream.labelNoise)" : ""), \(c.upstream.plan.epochs) epochs; downstream \(c.downstream.trainSamples) images of classes \(c.downstream.classes.map { "\($0)" } ?? "all"), label noise \(c.downstream.labelNoise), \(c.downstream.plan.epochs) epochs; transfer \(c.transfer.layers.isShared ? "every shared layer" : c.transfer.layers.patterns.joined(separator: " ")) at α = \(c.transfer.alpha)\(c.transfer.freeze ? ", frozen" : "")"
         }))
         return doc
     }

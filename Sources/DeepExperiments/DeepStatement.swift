@@ -145,8 +145,9 @@ public struct DeepJudgement: Sendable {
     public let statement: DeepStatement
     public let verdict: Verdict
     public let reason: String
-    /// The gain (transfer − scratch test accuracy, as a fraction) per configuration.
-    public let gains: [(label: String, difference: PairedDifference)]
+    /// The gain (transfer − scratch test accuracy, as a fraction) per configuration, with its
+    /// minimum detectable effect at the statement's confidence and 80 % power (docs/theory.md §9d).
+    public let gains: [(label: String, difference: PairedDifference, detectable: Double)]
     /// The gain's change between consecutive configurations, per seed.
     package let trends: [(from: String, to: String, difference: PairedDifference)]
     /// The confidence of each interval: 1 − (1 − 0.99)/k for the statement's k intervals
@@ -162,7 +163,10 @@ public struct DeepJudgement: Sendable {
         }
         let intervals = statement.configurations.count + (statement.trend == nil ? 0 : statement.configurations.count - 1)
         let confidence = 1 - (1 - TolerancePolicy.confidence) / Double(intervals)
-        let gains = try statement.configurations.map { (label: $0, difference: try PairedDifference(perSeed[$0]!, confidence: confidence)) }
+        let gains = try statement.configurations.map {
+            (label: $0, difference: try PairedDifference(perSeed[$0]!, confidence: confidence),
+             detectable: try PairedDifference.minimumDetectableEffect(perSeed[$0]!, confidence: confidence))
+        }
         var trends: [(from: String, to: String, difference: PairedDifference)] = []
         if statement.trend != nil {
             for (a, b) in zip(statement.configurations, statement.configurations.dropFirst()) {
@@ -171,7 +175,11 @@ public struct DeepJudgement: Sendable {
         }
         var parts: [(Verdict, String)] = gains.map { g in
             let v = statement.gain.judge(g.difference)
-            return (v, "gain at \(g.label) \(g.difference.pointsText) points: \(statement.gain.rawValue) 0 \(v.rawValue)")
+            var text = "gain at \(g.label) \(g.difference.pointsText) points: \(statement.gain.rawValue) 0 \(v.rawValue)"
+            if v == .indeterminate, let paper = statement.paper[g.label] {
+                text += Self.detection(paper: paper, detectable: g.detectable)
+            }
+            return (v, text)
         }
         if let trend = statement.trend {
             parts += trends.map { t in
@@ -182,6 +190,14 @@ public struct DeepJudgement: Sendable {
         let verdict = parts.map(\.0).max() ?? .indeterminate
         return DeepJudgement(statement: statement, verdict: verdict, reason: parts.map(\.1).joined(separator: "; "),
                              gains: gains, trends: trends, confidence: confidence)
+    }
+
+    /// What an open interval says about the paper's effect: detectable or not at this many seeds.
+    static func detection(paper: Double, detectable: Double) -> String {
+        let effect = String(format: "%+.1f", paper), mde = String(format: "%.2f", 100 * detectable)
+        return 100 * detectable <= abs(paper)
+            ? " (an effect of \(effect) points would have been detected: MDE \(mde) points at 80 % power)"
+            : " (too few seeds to detect the paper's \(effect) points: MDE \(mde) points at 80 % power)"
     }
 }
 

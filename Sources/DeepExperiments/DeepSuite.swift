@@ -17,7 +17,11 @@ public struct DeepTransferPlan: Sendable, Equatable {
 
     public var transfer: DeepTransfer { DeepTransfer(layers, alpha: alpha, freeze: freeze) }
 
-    package var jsonObject: [String: JSONValue] { ["layers": layers.patterns.json, "alpha": alpha.json, "freeze": freeze.json] }
+    /// The plan as a run's identity: `normalisation: follows` marks that a transferred channel's
+    /// batch normalisation comes with it (runs stored before that rule are not reused).
+    package var jsonObject: [String: JSONValue] {
+        ["layers": layers.isShared ? "shared" : layers.patterns.json, "alpha": alpha.json, "freeze": freeze.json, "normalisation": "follows"]
+    }
 
     /// `base` with the keys of `mapping` set; errors name `path.key`.
     static func read(_ mapping: Node.Mapping, base: DeepTransferPlan?, path: String) throws -> DeepTransferPlan {
@@ -26,15 +30,16 @@ public struct DeepTransferPlan: Sendable, Equatable {
             let field = "\(path).\(key)"
             switch key {
             case "layers":
-                guard let list = value.sequence else { throw ConfigError(field: field, "expected a list of layer name patterns (e.g. [stem., blocks.9-11])") }
+                if value.scalar?.string == "shared" { layers = .shared; continue }
+                guard let list = value.sequence else { throw ConfigError(field: field, "expected shared (every layer the networks share by name and shape) or a list of layer name patterns (e.g. [stem., blocks.9-11])") }
                 layers = try LayerSelection(patterns: list.enumerated().map { try KeyReader.label($1, field: "\(field)[\($0)]") }, field: field)
             case "alpha": alpha = try DeepConfig.real(value, field, .closed(0, 1))
             case "freeze": freeze = try KeyReader.flag(KeyReader.text(value, field: field, kind: .flag), field: field)
             default: throw ConfigError(field: field, "unknown key (allowed: \(keys.joined(separator: ", ")))")
             }
         }
-        guard let layers else { throw ConfigError(field: "\(path).layers", "no layers named: give layer name patterns (e.g. [stem., blocks.9-11])") }
-        return DeepTransferPlan(layers: layers, alpha: alpha, freeze: freeze)
+        // Algorithm 1 on the whole network unless a plan names its layers (docs/theory.md §9a).
+        return DeepTransferPlan(layers: layers ?? .shared, alpha: alpha, freeze: freeze)
     }
 }
 

@@ -7,10 +7,21 @@ import Vocabulary
 /// and `stage1-3.block0.conv2` for the three stages' `block0.conv2.`. Each pattern ends at a
 /// component boundary, so `blocks.1` never selects `blocks.10`.
 public struct LayerSelection: Sendable, Equatable {
-    /// The patterns as written.
+    /// The patterns as written (none for ``shared``).
     public let patterns: [String]
     /// Every name prefix they stand for, each ending in ".", in order.
     public let prefixes: [String]
+    /// Every layer the two networks share by name and shape, except the classifier
+    /// (docs/theory.md §9a): Algorithm 1 applied to the whole network.
+    public var isShared: Bool { patterns.isEmpty }
+
+    /// Algorithm 1 on every shared layer (written `layers: shared`).
+    public static let shared = LayerSelection(sharedLayers: ())
+
+    private init(sharedLayers: Void) {
+        patterns = []
+        prefixes = []
+    }
 
     /// The most prefixes a selection may expand to.
     static let largest = 10_000

@@ -129,6 +129,21 @@ public struct PairedDifference: Sendable, Equatable {
         self.upper = upper
     }
 
+    /// The minimum detectable effect of paired differences like `differences` (docs/theory.md
+    /// §9d): the true mean that a two-sided interval at `confidence` excludes 0 with probability
+    /// `power`, from their spread, (t_{(1+c)/2, n−1} + t_{power, n−1})·s/√n (the normal-theory
+    /// approximation to the non-central t). Infinite with fewer than two finite differences; 0
+    /// when they are all equal.
+    public static func minimumDetectableEffect(_ differences: [Double], confidence: Double = TolerancePolicy.confidence,
+                                               power: Double = 0.8) throws -> Double {
+        let finite = differences.filter(\.isFinite)
+        guard finite.count > 1 else { return .infinity }
+        let n = Double(finite.count), mean = finite.reduce(0, +) / n
+        let variance = finite.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+        let quantiles = try GSL.studentTQuantile(0.5 + confidence / 2, degreesOfFreedom: n - 1) + GSL.studentTQuantile(power, degreesOfFreedom: n - 1)
+        return quantiles * (variance / n).squareRoot()
+    }
+
     /// Nothing measured: no seeds, mean NaN, the whole line as interval.
     public static let unmeasured = PairedDifference(count: 0, mean: .nan, lower: -.infinity, upper: .infinity)
 

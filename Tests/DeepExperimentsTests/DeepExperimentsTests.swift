@@ -217,6 +217,21 @@ struct DeepStatementTests {
         #expect(missing.verdict == .notApplicable && missing.reason.contains("b"))
     }
 
+    /// An open gain interval says whether the paper's effect was within reach: with a spread of
+    /// about 0.5 points over 12 seeds the detectable effect is well under +2.6 points; with a
+    /// spread of 10 points over 4 seeds it is far above it.
+    @Test func openGainsSayWhetherThePapersEffectWasDetectable() throws {
+        let statement = try DeepStatement.parse(yaml: Self.helps.replacingOccurrences(of: ", trend: \"> 0\"", with: ""))
+        let tight = (0..<12).map { 0.005 * (Double($0 % 4) - 1.5) }        // mean 0, sd ≈ 0.58 points
+        let judged = try DeepJudgement.judge(statement, gains: ["a": tight, "b": tight])
+        #expect(judged.verdict == .indeterminate)
+        #expect(judged.reason.contains("an effect of +2.6 points would have been detected"), "\(judged.reason)")
+        #expect(judged.reason.contains("an effect of +12.0 points would have been detected"), "\(judged.reason)")
+        let wide = [0.1, -0.1, 0.05, -0.05]
+        let small = try DeepJudgement.judge(statement, gains: ["a": wide, "b": wide])
+        #expect(small.reason.contains("too few seeds to detect the paper's +2.6 points"), "\(small.reason)")
+    }
+
     @Test(arguments: [("claim: {gain: \"> 0\", trend: \"> 0\"}", "claim: {gain: \">> 0\"}", "claim.gain"),
                       ("paper: {a: 2.6, b: 12.0}", "paper: {c: 1}", "paper.c"),
                       ("axis: sample_ratio", "axis: depth", "axis"),

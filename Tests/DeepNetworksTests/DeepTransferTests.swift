@@ -66,4 +66,54 @@ struct DeepTransferTests {
             try DeepTransfer(prefixes: ["blocks.9."], alpha: 1).apply(upstream: ["blocks.9.attn.qkv.weight": Tensor(zeros: [2, 2])], into: network, field: "t", using: &rng)
         }
     }
+
+    /// The deep-quick pair: a bottleneck upstream (inner widths 8, 16, 32; two blocks a stage)
+    /// and a basic downstream (widths 8, 16, 32; one block a stage).
+    static func resnets() -> (upstream: Sequential<Float>, downstream: Sequential<Float>) {
+        var rng = SeededGenerator(seed: 11, stream: "shared-layers")
+        func stages(_ blocks: Int) -> [ResNetDescription.Stage] { [8, 16, 32].map { .init(blocks: blocks, width: $0, stride: 2) } }
+        return (ResNetDescription(block: .bottleneck, stem: 8, stages: stages(2)).network(channels: 1, classes: 5, using: &rng),
+                ResNetDescription(block: .basic, stem: 8, stages: stages(1)).network(channels: 1, classes: 5, using: &rng))
+    }
+
+    /// `layers: shared` between the two: by hand, the layers with the same name and shape are
+    /// the stem's convolution (8 × 1 × 3 × 3) and each stage's first 3 × 3 convolution, conv2
+    /// (w × w × 3 × 3 in both: a bottleneck's inner width is the basic block's width). The
+    /// bottleneck's 1 × 1 conv1 and conv3 and its downsampling differ in shape, and the
+    /// classifier fc (5 × 32 against 5 × 128) is never shared anyway.
+    @Test func sharedLayersOfTheResNetPair() throws {
+        let (up, down) = Self.resnets()
+        let upstream = Dictionary(uniqueKeysWithValues: Checkpoint.arrays(of: up).map { ($0.name, $0.value) })
+        var rng = SeededGenerator(seed: 12)
+        let inherited = try DeepTransfer(.shared, alpha: 0.5).apply(upstream: upstream, into: down, field: "t", using: &rng)
+        #expect(Set(inherited.keys) == ["stem.conv.weight", "stage1.block0.conv2.weight", "stage2.block0.conv2.weight", "stage3.block0.conv2.weight"])
+        // Two ViTs of one shape share every block's weights and the patch embedding, not the head.
+        let vitInherited = try DeepTransfer(.shared, alpha: 0.5).apply(upstream: Dictionary(uniqueKeysWithValues: Checkpoint.arrays(of: Self.vit(seed: 1)).map { ($0.name, $0.value) }),
+                                                                        into: Self.vit(seed: 2), field: "t", using: &rng)
+        #expect(vitInherited.count == 12 * 4 + 1 && vitInherited["patch_embed.proj.weight"] != nil && !vitInherited.keys.contains { $0.hasPrefix("head.") })
+    }
+
+    /// A transferred convolution's channels bring their batch normalisation: scale, shift and
+    /// running statistics of the chosen channels are the upstream's, the others the fresh ones.
+    @Test func normalisationFollowsItsChannels() throws {
+        let (up, down) = Self.resnets()
+        var upstream = Dictionary(uniqueKeysWithValues: Checkpoint.arrays(of: up).map { ($0.name, $0.value) })
+        for name in ["weight", "bias", "running_mean", "running_var"] {
+            upstream["stem.bn.\(name)"] = Tensor(shape: [8], storage: (0..<8).map { Float(100 + $0) })
+        }
+        let fresh = Dictionary(uniqueKeysWithValues: Checkpoint.arrays(of: down).map { ($0.name, $0.value) })
+        var rng = SeededGenerator(seed: 13)
+        let chosen = Set(try DeepTransfer(prefixes: ["stem."], alpha: 0.5).apply(upstream: upstream, into: down, field: "t", using: &rng)["stem.conv.weight"]!)
+        #expect(chosen.count == 4)
+        let after = Dictionary(uniqueKeysWithValues: Checkpoint.arrays(of: down).map { ($0.name, $0.value) })
+        for name in ["weight", "bias", "running_mean", "running_var"] {
+            for r in 0..<8 {
+                let expected = chosen.contains(r) ? Float(100 + r) : fresh["stem.bn.\(name)"]!.storage[r]
+                #expect(after["stem.bn.\(name)"]!.storage[r] == expected, "stem.bn.\(name)[\(r)]")
+            }
+        }
+        #expect(DeepTransfer.normalisation(after: "stage1.block0.conv2.weight") == "stage1.block0.bn2")
+        #expect(DeepTransfer.normalisation(after: "stage1.block0.downsample.0.weight") == "stage1.block0.downsample.1")
+        #expect(DeepTransfer.normalisation(after: "fc.weight") == nil && DeepTransfer.normalisation(after: "blocks.9.attn.qkv.weight") == nil)
+    }
 }

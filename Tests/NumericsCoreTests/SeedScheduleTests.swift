@@ -58,4 +58,14 @@ import Testing
         #expect(throws: StatisticsError.self) { try SeedSchedule(initial: 1) }
         #expect(throws: StatisticsError.self) { try SeedSchedule(initial: 8, alpha: 1) }
     }
+
+    /// The minimum detectable effect against printed t tables: n = 10 differences 0, 1, …, 9
+    /// (s = √(82.5/9)), t_{0.995, 9} = 3.249836 and t_{0.80, 9} = 0.883404, so MDE = 3.957276
+    /// (table values to 6 decimals, hence the 1e-5 tolerance).
+    @Test func minimumDetectableEffectMatchesTables() throws {
+        let mde = try PairedDifference.minimumDetectableEffect((0..<10).map(Double.init), confidence: 0.99, power: 0.8)
+        #expect(abs(mde - 3.957276) < 1e-5, "\(mde)")
+        #expect(try PairedDifference.minimumDetectableEffect([0.3]) == .infinity)
+        #expect(try PairedDifference.minimumDetectableEffect([0.3, 0.3, 0.3]) == 0)
+    }
 }
