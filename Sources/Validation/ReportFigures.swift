@@ -15,31 +15,43 @@ struct ReportFigures {
     init(report: ValidationReport) {
         // A representative run: the first with inherited and fresh filters in the transfer phase.
         let representative = report.runs.first { run in run.phase(.transfer)?.groups.count == 3 } ?? report.runs.first
+        // The ρ̄ figure shows the run where lemma-rho-bar's claim is tightest, with its bound.
+        let tightest = Self.tightest("lemma-rho-bar", in: report)
         if let run = representative {
-            let series: [(String, PhaseMeasurements?, String)] = [
-                ("transfer · inherited", run.phase(.transfer), FilterGroup.inherited.rawValue),
-                ("transfer · fresh", run.phase(.transfer), FilterGroup.fresh.rawValue),
-                ("scratch", run.phase(.scratch), FilterGroup.all.rawValue), ("upstream", run.phase(.upstream), FilterGroup.all.rawValue),
-            ]
             let where_ = "configuration \(run.label), seed \(run.seed)"
             for (file, column, title, yLabel) in [("trajectory-gamma.svg", \TrajectoryPoint.gammaMax, "γ: largest signal coefficient", "max γ"),
                                                   ("trajectory-rho-bar.svg", \TrajectoryPoint.rhoBarMax, "ρ̄: largest noise memorisation (own class)", "max ρ̄"),
                                                   ("trajectory-rho-under.svg", \TrajectoryPoint.rhoUnderMin, "ρ̲: most negative noise coefficient (other class)", "min ρ̲")] {
-                var chart = SVGChart(title: "\(title) — \(where_)", xLabel: "gradient-descent step t", yLabel: yLabel)
-                for (i, (name, phase, group)) in series.enumerated() {
+                let shown = file == "trajectory-rho-bar.svg" ? tightest?.run ?? run : run
+                let at = "configuration \(shown.label), seed \(shown.seed)"
+                var chart = SVGChart(title: "\(title) — \(at)", xLabel: "gradient-descent step t", yLabel: yLabel)
+                for (i, (name, phase, group)) in Self.series(shown).enumerated() {
                     guard let g = phase?.groups.first(where: { $0.group == group }) else { continue }
                     chart.series.append(.init(name: name, points: g.trajectory.map { ($0.step, $0[keyPath: column]) },
                                               color: SVGChart.palette[i], dashed: name == "upstream"))
                 }
-                add(file, chart.svg, "\(title) over training steps, inherited versus fresh filters of the transfer run, with the scratch and upstream runs (\(where_)).")
+                var caption = "\(title) over training steps, inherited versus fresh filters of the transfer run, with the scratch and upstream runs (\(at))."
+                if file == "trajectory-rho-bar.svg", let tightest, let steps = chart.series.flatMap({ $0.points.map(\.0) }).max() {
+                    chart.series.append(.init(name: "bound 4 log T* = \(Judge.format(tightest.bound)) (\(tightest.instance))", points: [(0, tightest.bound), (steps, tightest.bound)],
+                                              color: BadgePalette.color("violated"), dashed: true))
+                    caption += " The run is the one where lemma-rho-bar comes closest to failing, or fails most (\(tightest.instance)); the dashed line is its bound."
+                }
+                add(file, chart.svg, caption)
             }
-            var inner = SVGChart(title: "Signal versus noise inner products — \(where_)", xLabel: "gradient-descent step t", yLabel: "inner product")
-            for (i, (name, phase, group)) in series.prefix(3).enumerated() {
-                guard let g = phase?.groups.first(where: { $0.group == group }) else { continue }
-                inner.series.append(.init(name: "\(name): max j⟨w,u⟩", points: g.trajectory.map { ($0.step, $0.universalInnerMax) }, color: SVGChart.palette[i]))
-                inner.series.append(.init(name: "\(name): max |⟨w,ξ⟩|", points: g.trajectory.map { ($0.step, $0.noiseInnerMax) }, color: SVGChart.palette[i], dashed: true))
+            // Signal and noise inner products differ by orders of magnitude: one figure each.
+            for (file, title, yLabel, value, caption) in [
+                ("inner-products.svg", "Feature learning: largest class-signed ⟨w, u⟩", "max j⟨w, u⟩", \TrajectoryPoint.universalInnerMax,
+                 "Feature learning: the largest class-signed inner product of a filter with the universal signal u, as recorded (\(where_)). Noise memorisation is in the next figure, on its own scale."),
+                ("noise-inner-products.svg", "Noise memorisation: largest |⟨w, ξᵢ⟩|", "max |⟨w, ξᵢ⟩|", \TrajectoryPoint.noiseInnerMax,
+                 "Noise memorisation: the largest inner product of a filter with a training sample's noise, as recorded (\(where_))."),
+            ] {
+                var chart = SVGChart(title: "\(title) — \(where_)", xLabel: "gradient-descent step t", yLabel: yLabel)
+                for (i, (name, phase, group)) in Self.series(run).prefix(3).enumerated() {
+                    guard let g = phase?.groups.first(where: { $0.group == group }) else { continue }
+                    chart.series.append(.init(name: name, points: g.trajectory.map { ($0.step, $0[keyPath: value]) }, color: SVGChart.palette[i]))
+                }
+                add(file, chart.svg, caption)
             }
-            add("inner-products.svg", inner.svg, "Feature learning (solid: largest class-signed ⟨w, u⟩) against noise memorisation (dashed: largest |⟨w, ξ_i⟩|) as recorded (\(where_)).")
         }
         errorVersusGamma(report)
         gammaHatVersusGamma(report)
@@ -47,6 +59,25 @@ struct ReportFigures {
         transferMinusScratch(report)
         for judgement in report.judgements { regime(judgement) }
         for ladder in report.ladders where ladder.chased { self.ladder(ladder) }
+    }
+
+    /// The trajectories a run's figures draw: inherited and fresh filters of the transfer phase,
+    /// then the scratch and upstream phases.
+    static func series(_ run: RunMeasurements) -> [(String, PhaseMeasurements?, String)] {
+        [("transfer · inherited", run.phase(.transfer), FilterGroup.inherited.rawValue),
+         ("transfer · fresh", run.phase(.transfer), FilterGroup.fresh.rawValue),
+         ("scratch", run.phase(.scratch), FilterGroup.all.rawValue), ("upstream", run.phase(.upstream), FilterGroup.all.rawValue)]
+    }
+
+    /// The run and instance of a statement's smallest relative margin among its judged rows
+    /// ("seed 3 · transfer"), with the row's bound, when the bound is a number.
+    static func tightest(_ id: String, in report: ValidationReport) -> (run: RunMeasurements, instance: String, bound: Double)? {
+        guard let j = report.judgements.first(where: { $0.statement.id == id }) else { return nil }
+        let rows = j.configurations.filter(\.judged).flatMap { c in c.rows.filter { $0.relativeMargin.isFinite && Double($0.bound) != nil }.map { (c.label, $0) } }
+        guard let (label, row) = rows.min(by: { $0.1.relativeMargin < $1.1.relativeMargin }),
+              let seedText = row.instance.split(separator: "·").first?.split(separator: " ").last, let seed = UInt64(seedText),
+              let run = report.runs.first(where: { $0.label == label && $0.seed == seed }), let bound = Double(row.bound) else { return nil }
+        return (run, "\(label), \(row.instance)", bound)
     }
 
     /// The file of a statement's ladder figure.
@@ -140,7 +171,7 @@ struct ReportFigures {
 
     private func relevantData(to id: String) -> [String] {
         switch id {
-        case "lemma-gamma-growth", "lemma-signal-noise-ratio": ["trajectory-gamma.svg", "inner-products.svg"]
+        case "lemma-gamma-growth", "lemma-signal-noise-ratio": ["trajectory-gamma.svg", "inner-products.svg", "noise-inner-products.svg"]
         case "lemma-rho-bar": ["trajectory-rho-bar.svg"]
         case "lemma-rho-under": ["trajectory-rho-under.svg"]
         case "theorem-4.2-benign", "theorem-4.2-harmful", "theorem-scratch-benign", "theorem-scratch-harmful", "corollary-monotone":
@@ -261,18 +292,29 @@ struct ReportFigures {
         report.judgements.first { $0.statement.id == statement }?.fitted.first { $0.name == constant }?.value
     }
 
-    /// Transfer minus scratch test error per configuration (positive: negative transfer).
+    /// Transfer minus scratch test error per configuration (positive: negative transfer): the
+    /// mean of the per-seed paired differences with its 99 % Student-t interval.
     mutating func transferMinusScratch(_ report: ValidationReport) {
-        let rows = report.configurations.compactMap { s -> (String, Double)? in
-            guard let t = s.transferError?.point, let c = s.scratchError?.point else { return nil }
-            return (s.label, t - c)
+        let rows = report.configurations.compactMap { s -> (String, PairedDifference)? in
+            let differences = report.runs.filter { $0.label == s.label }.compactMap { run -> Double? in
+                guard let t = run.phase(.transfer)?.testError, let c = run.phase(.scratch)?.testError else { return nil }
+                return t - c
+            }
+            guard let d = try? PairedDifference(differences), d.count > 0 else { return nil }
+            return (s.label, d)
         }
         guard !rows.isEmpty else { return }
+        let percent = Int(TolerancePolicy.confidence * 100)
         var chart = SVGChart(title: "Transfer − scratch test error", xLabel: "configuration", yLabel: "error difference")
         chart.xCategories = rows.map(\.0)
-        chart.series.append(.init(name: "transfer − scratch (pooled seeds)", points: rows.enumerated().map { (Double($0.offset), $0.element.1) },
-                                  color: SVGChart.palette[0], markers: true, lines: false))
+        let finite = { (x: Double) in x.isFinite ? x : 0 }
+        chart.series.append(.init(name: "transfer − scratch (mean over seeds, \(percent) % paired interval)",
+                                  points: rows.enumerated().map { (Double($0.offset), $0.element.1.mean) },
+                                  color: SVGChart.palette[0], markers: true, lines: false,
+                                  intervals: rows.enumerated().compactMap { k, row in
+                                      row.1.count > 1 ? (Double(k), finite(row.1.lower), finite(row.1.upper)) : nil
+                                  }))
         chart.series.append(.init(name: "no difference", points: [(-0.5, 0), (Double(rows.count) - 0.5, 0)], color: "#888", dashed: true))
-        add("transfer-minus-scratch.svg", chart.svg, "Difference of test errors between the transferred model and the scratch baseline, per configuration; above zero is negative transfer.")
+        add("transfer-minus-scratch.svg", chart.svg, "Difference of test errors between the transferred model and the scratch baseline, per configuration: the mean over seeds of the paired differences (same seed, same test set) with its \(percent) % Student-t interval; above zero is negative transfer.")
     }
 }
