@@ -1,7 +1,8 @@
 // The report pages' browser check (ReportBrowserTests): injected before </body> of a copy of a page,
 // it measures the laid-out page and writes its findings into the DOM as JSON, which headless
 // Chromium prints with --dump-dom. Findings: elements past the page's right edge (a .scroll box may
-// be wider inside), images that did not load, and overlapping text inside a figure.
+// be wider inside), images that did not load, overlapping text inside a figure, and legend entries
+// whose series has no visible mark.
 (function () {
   const problems = [];
   const width = document.documentElement.clientWidth;
@@ -36,6 +37,39 @@
         problems.push('text overlap in a figure: "' + boxes[i][0].textContent.slice(0, 30) + '" / "' + boxes[j][0].textContent.slice(0, 30) + '"');
     }
   }
+  // Legend entries (charts tag an entry and its series' marks with one index): the series must
+  // have a mark inside its figure, and somewhere the topmost element under it must be its own —
+  // a series drawn exactly under another has a legend entry and nothing to see.
+  const samples = el => {
+    const tag = el.tagName.toLowerCase(), num = a => parseFloat(el.getAttribute(a));
+    const along = pts => pts.flatMap((p, i) => i === 0 ? [p] : [...Array(12).keys()].map(t => [
+      pts[i - 1][0] + (p[0] - pts[i - 1][0]) * (t + 1) / 12, pts[i - 1][1] + (p[1] - pts[i - 1][1]) * (t + 1) / 12]));
+    if (tag === 'polyline' || tag === 'polygon') {
+      const pts = el.getAttribute('points').trim().split(/\s+/).map(p => p.split(',').map(Number));
+      return tag === 'polygon' ? [pts.reduce((a, p) => [a[0] + p[0] / pts.length, a[1] + p[1] / pts.length], [0, 0])] : along(pts);
+    }
+    if (tag === 'line') return along([[num('x1'), num('y1')], [num('x2'), num('y2')]]);
+    if (tag === 'circle') return [[num('cx'), num('cy')]];
+    return [];
+  };
+  for (const svg of document.querySelectorAll('svg')) {
+    const entries = svg.querySelectorAll('[data-legend]');
+    if (!entries.length) continue;
+    svg.scrollIntoView();
+    const m = svg.getScreenCTM();
+    for (const entry of entries) {
+      const name = entry.textContent.trim().slice(0, 40);
+      const group = svg.querySelector('[data-series="' + entry.getAttribute('data-legend') + '"]');
+      const marks = group ? [...group.children].filter(el => { const b = el.getBBox(); return b.width > 0 || b.height > 0; }) : [];
+      if (!marks.length) { problems.push('legend entry without a mark: "' + name + '"'); continue; }
+      const visible = marks.some(el => samples(el).some(([x, y]) => {
+        const top = document.elementFromPoint(m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f);
+        return top && group.contains(top);
+      }));
+      if (!visible) problems.push('legend entry whose series is hidden under another: "' + name + '"');
+    }
+  }
+  window.scrollTo(0, 0);
   const marker = document.createElement('pre');
   marker.id = 'ptv-report-check';
   marker.textContent = JSON.stringify(problems);

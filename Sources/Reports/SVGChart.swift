@@ -131,7 +131,11 @@ package struct SVGChart: Sendable {
         }
         s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(top + plotH + bottom - 14))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
         s += "<text transform=\"translate(16,\(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
-        for item in series {
+        // Each series' marks and its legend entry carry its index, so a reader (the browser check,
+        // scripts/report-check.js) can tell whether a legend entry has a visible mark.
+        for (k, item) in series.enumerated() {
+            s += "<g data-series=\"\(k)\">"
+            defer { s += "</g>\n" }
             let points = item.points.filter { $0.0.isFinite && $0.1.isFinite && (!logX || $0.0 > 0) && (!logY || $0.1 > 0) }
             if item.lines && points.count > 1 {
                 let path = points.map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
@@ -145,7 +149,9 @@ package struct SVGChart: Sendable {
                 s += "\n"
             }
         }
-        for (i, item) in named.enumerated() {
+        for (i, (k, item)) in series.enumerated().filter({ !$0.element.name.isEmpty }).enumerated() {
+            s += "<g data-legend=\"\(k)\">"
+            defer { s += "</g>\n" }
             let x = left + Double(i % legendColumns) * ((width - left) / Double(legendColumns))
             let y = height - legendHeight + 18.0 * Double(i / legendColumns) + 4
             if item.lines {

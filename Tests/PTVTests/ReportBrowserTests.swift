@@ -87,4 +87,37 @@ struct ReportBrowserTests {
             #expect(findings.isEmpty, "\(page.path.replacingOccurrences(of: validation.path + "/", with: "")): \(findings.prefix(8).joined(separator: "; "))")
         }
     }
+
+    /// The check finds what it is for: a page with an overflowing table, a series drawn exactly
+    /// under another (its legend entry has nothing to see), a legend entry without a series, and
+    /// an absolute path gives one finding of each kind.
+    @Test func plantedDefectsAreFound() throws {
+        guard Self.chromium != nil else {
+            Issue.record("Chromium is not installed (scripts/install-deps.sh --slurm installs it)")
+            return
+        }
+        let dir = CLI.temporaryDirectory("report-planted")
+        let line = "<polyline fill=\"none\" stroke=\"#0072B2\" stroke-width=\"1.8\" points=\"40,100 360,60\"/>"
+        let svg = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="400" height="200" viewBox="0 0 400 200" font-size="11">
+            <g data-series="0">\(line)</g><g data-series="1">\(line.replacingOccurrences(of: "#0072B2", with: "#D55E00"))</g>
+            <g data-legend="0"><text x="40" y="150">hidden series</text></g><g data-legend="1"><text x="40" y="165">covering series</text></g>
+            <g data-legend="2"><text x="40" y="180">series that was never drawn</text></g>
+            </svg>
+            """
+        let page = dir.appendingPathComponent("planted.html")
+        try CLI.write("""
+            <!doctype html><html><head><meta charset="utf-8"></head><body>
+            <p>defined in: /work/somewhere/proofs/lemma.yaml</p>
+            <table><tr><td>\(String(repeating: "w", count: 2000))</td></tr></table>
+            \(svg)
+            </body></html>
+            """, to: page)
+        let findings = try Self.check(page, home: dir)
+        #expect(findings.contains { $0.hasPrefix("absolute path: /work/") }, "\(findings)")
+        #expect(findings.contains { $0.hasPrefix("overflow") }, "\(findings)")
+        #expect(findings.contains { $0.contains("hidden under another") && $0.contains("hidden series") }, "\(findings)")
+        #expect(!findings.contains { $0.contains("covering series") }, "\(findings)")   // the covering series is visible
+        #expect(findings.contains { $0.contains("without a mark") && $0.contains("never drawn") }, "\(findings)")
+    }
 }
