@@ -125,17 +125,23 @@ extension DeepValidationResult {
     func page(_ j: DeepJudgement, figures: [(String, SVGChart, String)]) -> StatementPage {
         let s = j.statement
         let level = String(format: "%.4g %% interval", 100 * j.confidence)
-        func row(_ instance: String, _ relation: RelationOperator, _ d: PairedDifference, _ what: String, _ note: String = "") -> EvidenceRow {
-            let m = relation.margins(100 * d.mean, 0)
-            return EvidenceRow(instance: instance, relation: "\(what) \(relation.rawValue) 0", measured: "\(d.pointsText) points (\(level))",
-                               bound: "0", margin: m.absolute, absoluteError: 100 * (d.upper - d.lower) / 2, relativeMargin: m.relative,
-                               outcome: relation.judge(d), note: "\(d.count) seeds, paired" + note)
+        // `d` is the measured interval; `reference` (in points) what the claim compares it with.
+        func row(_ instance: String, _ relation: RelationOperator, _ d: PairedDifference, _ what: String,
+                 reference: Double = 0, note: String = "") -> EvidenceRow {
+            let m = relation.margins(100 * d.mean, reference)
+            return EvidenceRow(instance: instance, relation: "\(what) \(relation.rawValue) \(reference == 0 ? "0" : String(format: "%+.1f", reference))",
+                               measured: "\(d.pointsText) points (\(level))", bound: reference == 0 ? "0" : String(format: "%+.1f", reference),
+                               margin: m.absolute, absoluteError: 100 * (d.upper - d.lower) / 2, relativeMargin: m.relative,
+                               outcome: relation.judge(d.shifted(by: -reference / 100)), note: "\(d.count) seeds, paired" + note)
         }
         let evidence = j.gains.map { g in
-            ConfigurationEvidence(label: g.label, rows: [row("gain", s.gain, g.difference, "transfer − scratch",
-                                                             String(format: "; minimum detectable effect %.2f points (80 %% power)", 100 * g.detectable))]
+            let gainRow = s.gain.map { gain in
+                row("gain", gain, g.difference, "transfer − scratch", reference: s.gainReference == .paper ? s.paper[g.label] ?? .nan : 0,
+                    note: String(format: "; minimum detectable effect %.2f points (80 %% power)", 100 * g.detectable))
+            }
+            return ConfigurationEvidence(label: g.label, rows: (gainRow.map { [$0] } ?? [])
                 + j.trends.filter { $0.to == g.label }.map { t in row("change from \(t.from)", s.trend!, t.difference, "gain(\(t.to)) − gain(\(t.from))") })
-        }
+        }.filter { !$0.rows.isEmpty }   // a trend alone has nothing to show at its first configuration
         var page = StatementPage(
             id: s.id, title: s.title, provenance: s.provenance, verdict: j.verdict, reason: j.reason, claim: s.claimText,
             facts: ["provenance: \(s.provenance.rawValue)", "source: \(s.source)", "configurations along \(s.axis.title): \(s.configurations.joined(separator: ", "))",

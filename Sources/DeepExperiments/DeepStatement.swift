@@ -22,14 +22,24 @@ import Yams
 /// paper: {ratio-2: 2.6, ratio-4: 12.0} # the paper's gains in points, where it gives one
 /// ```
 public struct DeepStatement: Sendable {
-    /// The claims compare an interval with 0: "> 0", ">= 0", "< 0" or "<= 0", judged by
+    /// What a claim compares with: 0, or the paper's gain at each configuration.
+    public enum Reference: String, Sendable {
+        case zero = "0"
+        case paper
+    }
+
+    /// The claims compare an interval with 0 ("> 0", ">= 0", "< 0", "<= 0") or, for the gain,
+    /// with the paper's gain at each configuration (">= paper"), judged by
     /// ``RelationOperator/judge(_:against:)``, the rule the lemmas' intervals use.
-    package static func relation(_ text: String, field: String) throws -> RelationOperator {
+    package static func relation(_ text: String, field: String, allowingPaper: Bool = false) throws -> (RelationOperator, Reference) {
         let parts = text.split(separator: " ")
-        guard parts.count == 2, parts[1] == "0", let op = RelationOperator(rawValue: String(parts[0])) else {
-            throw ConfigError(field: field, "'\(InputText.excerpt(text))' is not allowed (one of \(RelationOperator.allCases.map { "\"\($0.rawValue) 0\"" }.joined(separator: ", ")))")
+        let references = allowingPaper ? ["0", "paper"] : ["0"]
+        guard parts.count == 2, references.contains(String(parts[1])), let op = RelationOperator(rawValue: String(parts[0])),
+              let reference = Reference(rawValue: String(parts[1])) else {
+            let allowed = RelationOperator.allCases.flatMap { op in references.map { "\"\(op.rawValue) \($0)\"" } }
+            throw ConfigError(field: field, "'\(InputText.excerpt(text))' is not allowed (one of \(allowed.joined(separator: ", ")))")
         }
-        return op
+        return (op, reference)
     }
 
     /// What the configurations vary along, for the figure.
@@ -59,8 +69,10 @@ public struct DeepStatement: Sendable {
     public var source: String
     public var configurations: [String]
     public var axis: Axis
-    /// How the gain compares with 0.
-    package var gain: RelationOperator
+    /// How the gain compares with its reference (nil: only the trend is claimed).
+    package var gain: RelationOperator?
+    /// What the gain is compared with: 0, or the paper's gain at each configuration.
+    package var gainReference: Reference = .zero
     /// How the gain's change between consecutive configurations compares with 0, if at all.
     package var trend: RelationOperator?
     /// The paper's gain in points at a configuration, where it reports one.
@@ -70,9 +82,23 @@ public struct DeepStatement: Sendable {
 
     /// The claim in words.
     package var claimText: String {
-        var text = "transfer − scratch test accuracy \(gain.rawValue) 0 at \(configurations.joined(separator: ", "))"
-        if let trend { text += "; its change from each configuration to the next \(trend.rawValue) 0" }
-        return text
+        var parts: [String] = []
+        if let gain {
+            parts.append("transfer − scratch test accuracy \(gain.rawValue) \(gainReference == .paper ? "the paper's gain" : "0") at \(configurations.joined(separator: ", "))")
+        }
+        if let trend { parts.append("the gain's change from each configuration to the next (\(configurations.joined(separator: " → "))) \(trend.rawValue) 0") }
+        return parts.joined(separator: "; ")
+    }
+
+    /// What the gain at `label` is compared with, in words: "0" or "+2.6 (the paper's)".
+    package func reference(at label: String) -> String {
+        gainReference == .paper ? String(format: "%+.1f (the paper's)", paper[label] ?? .nan) : "0"
+    }
+
+    /// The gain's interval minus its reference (in fractions of accuracy), the interval the
+    /// gain claim compares with 0.
+    package func excess(_ g: (label: String, difference: PairedDifference, detectable: Double)) -> PairedDifference {
+        gainReference == .paper ? g.difference.shifted(by: -(paper[g.label] ?? .nan) / 100) : g.difference
     }
 
     /// Every statement file of `directory`, sorted by id; problems name the file.
@@ -116,16 +142,16 @@ public struct DeepStatement: Sendable {
             throw ConfigError(field: "axis", "'\(InputText.excerpt(axisText))' is not allowed (one of \(Axis.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         guard let claim = fields["claim"]?.mapping else { throw ConfigError(field: "claim", "expected a mapping with gain and, optionally, trend") }
-        var gain: RelationOperator?, trend: RelationOperator?
+        var gain: RelationOperator?, trend: RelationOperator?, reference = Reference.zero
         for (key, value) in try YAMLInput.entries(claim, field: "claim") {
-            let relation = try relation(try KeyReader.label(value, field: "claim.\(key)"), field: "claim.\(key)")
+            let text = try KeyReader.label(value, field: "claim.\(key)")
             switch key {
-            case "gain": gain = relation
-            case "trend": trend = relation
+            case "gain": (gain, reference) = try relation(text, field: "claim.gain", allowingPaper: true)
+            case "trend": trend = try relation(text, field: "claim.trend").0
             default: throw ConfigError(field: "claim.\(key)", "unknown key (allowed: gain, trend)")
             }
         }
-        guard let gain else { throw ConfigError(field: "claim.gain", "required") }
+        guard gain != nil || trend != nil else { throw ConfigError(field: "claim", "expected gain, trend or both") }
         guard trend == nil || configurations.count >= 2 else { throw ConfigError(field: "claim.trend", "a trend needs at least two configurations") }
         var paper: [String: Double] = [:]
         if let node = fields["paper"] {
@@ -135,8 +161,11 @@ public struct DeepStatement: Sendable {
                 paper[label] = try DeepConfig.real(value, "paper.\(label)", .finite)
             }
         }
+        if reference == .paper, let missing = configurations.first(where: { paper[$0] == nil }) {
+            throw ConfigError(field: "paper.\(missing)", "required: the gain is compared with the paper's gain at every configuration")
+        }
         return DeepStatement(id: try required("id"), title: try required("title"), provenance: provenance, source: try required("source"),
-                             configurations: configurations, axis: axis, gain: gain, trend: trend, paper: paper)
+                             configurations: configurations, axis: axis, gain: gain, gainReference: reference, trend: trend, paper: paper)
     }
 }
 
@@ -161,7 +190,7 @@ public struct DeepJudgement: Sendable {
             return DeepJudgement(statement: statement, verdict: .notApplicable,
                                  reason: "the suite has no configuration \(missing.joined(separator: ", "))", gains: [], trends: [], confidence: TolerancePolicy.confidence)
         }
-        let intervals = statement.configurations.count + (statement.trend == nil ? 0 : statement.configurations.count - 1)
+        let intervals = (statement.gain == nil ? 0 : statement.configurations.count) + (statement.trend == nil ? 0 : statement.configurations.count - 1)
         let confidence = 1 - (1 - TolerancePolicy.confidence) / Double(intervals)
         let gains = try statement.configurations.map {
             (label: $0, difference: try PairedDifference(perSeed[$0]!, confidence: confidence),
@@ -173,13 +202,16 @@ public struct DeepJudgement: Sendable {
                 trends.append((a, b, try PairedDifference(zip(perSeed[a]!, perSeed[b]!).map { $1 - $0 }, confidence: confidence)))
             }
         }
-        var parts: [(Verdict, String)] = gains.map { g in
-            let v = statement.gain.judge(g.difference)
-            var text = "gain at \(g.label) \(g.difference.pointsText) points: \(statement.gain.rawValue) 0 \(v.rawValue)"
-            if v == .indeterminate, let paper = statement.paper[g.label] {
-                text += Self.detection(paper: paper, detectable: g.detectable)
+        var parts: [(Verdict, String)] = []
+        if let gain = statement.gain {
+            parts = gains.map { g in
+                let v = gain.judge(statement.excess(g))
+                var text = "gain at \(g.label) \(g.difference.pointsText) points: \(gain.rawValue) \(statement.reference(at: g.label)) \(v.rawValue)"
+                if v == .indeterminate, let paper = statement.paper[g.label] {
+                    text += Self.detection(paper: paper, detectable: g.detectable)
+                }
+                return (v, text)
             }
-            return (v, text)
         }
         if let trend = statement.trend {
             parts += trends.map { t in

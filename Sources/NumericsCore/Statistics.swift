@@ -144,6 +144,11 @@ public struct PairedDifference: Sendable, Equatable {
         return quantiles * (variance / n).squareRoot()
     }
 
+    /// The same interval moved by `offset` (the differences minus a reference value).
+    public func shifted(by offset: Double) -> PairedDifference {
+        PairedDifference(count: count, mean: mean + offset, lower: lower + offset, upper: upper + offset)
+    }
+
     /// Nothing measured: no seeds, mean NaN, the whole line as interval.
     public static let unmeasured = PairedDifference(count: 0, mean: .nan, lower: -.infinity, upper: .infinity)
 

@@ -125,7 +125,7 @@ import Testing
         ]).map(\.description)
         #expect(p.contains("a.yaml:5:1: unknown field 'colour' (allowed: id, title, provenance, source, uses, hypotheses, claim, constants, probe)"))
         #expect(p.contains("b.yaml:1:5: id 'wrong-name' must equal the file name 'b'"))
-        #expect(p.contains("c.yaml:3:13: unknown provenance 'folklore' (one of: paper, predecessor, reconstruction)"))
+        #expect(p.contains("c.yaml:3:13: unknown provenance 'folklore' (one of: paper, paper (claim), predecessor, reconstruction)"))
         #expect(p.contains("c.yaml:5:9: unknown identifier 'x' in claim 'x >= 1'"))
         #expect(p.contains { $0.hasPrefix("d.yaml:3:1: not valid YAML") })
         #expect(p.contains("e.yaml:5:1: constant 'C2' is used but not listed in 'constants'"))

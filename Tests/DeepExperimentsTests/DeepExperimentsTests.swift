@@ -232,6 +232,28 @@ struct DeepStatementTests {
         #expect(small.reason.contains("too few seeds to detect the paper's +2.6 points"), "\(small.reason)")
     }
 
+    /// A gain compared with the paper's: the interval of the gain minus the paper's value at each
+    /// configuration, judged against 0. Gains of +3 points clear +2.6 and fall short of +12.0.
+    @Test func gainsAgainstThePapersValues() throws {
+        let statement = try DeepStatement.parse(yaml: Self.helps.replacingOccurrences(of: "claim: {gain: \"> 0\", trend: \"> 0\"}", with: "claim: {gain: \">= paper\"}"))
+        let three = [0.030, 0.031, 0.029, 0.030, 0.0305, 0.0295]
+        let holdsAtA = try DeepJudgement.judge(statement, gains: ["a": three, "b": three.map { $0 + 0.10 }])
+        #expect(holdsAtA.verdict == .holds, "\(holdsAtA.reason)")   // +3 ≥ +2.6 and +13 ≥ +12
+        let short = try DeepJudgement.judge(statement, gains: ["a": three, "b": three])
+        #expect(short.verdict == .violated && short.reason.contains(">= +12.0 (the paper's) violated"), "\(short.reason)")
+        // A trend alone needs no gain claim; a paper reference needs the paper's value everywhere.
+        let trend = try DeepStatement.parse(yaml: Self.helps.replacingOccurrences(of: "claim: {gain: \"> 0\", trend: \"> 0\"}", with: "claim: {trend: \">= 0\"}"))
+        let grows = try DeepJudgement.judge(trend, gains: ["a": three, "b": three.map { $0 + 0.1 }])
+        #expect(trend.gain == nil && grows.verdict == .holds, "\(grows.reason)")
+        #expect(throws: ConfigError.self) {
+            try DeepStatement.parse(yaml: Self.helps.replacingOccurrences(of: "claim: {gain: \"> 0\", trend: \"> 0\"}", with: "claim: {gain: \">= paper\"}")
+                .replacingOccurrences(of: "paper: {a: 2.6, b: 12.0}", with: "paper: {a: 2.6}"))
+        }
+        #expect(throws: ConfigError.self) {
+            try DeepStatement.parse(yaml: Self.helps.replacingOccurrences(of: "claim: {gain: \"> 0\", trend: \"> 0\"}", with: "claim: {trend: \">= paper\"}"))
+        }
+    }
+
     @Test(arguments: [("claim: {gain: \"> 0\", trend: \"> 0\"}", "claim: {gain: \">> 0\"}", "claim.gain"),
                       ("paper: {a: 2.6, b: 12.0}", "paper: {c: 1}", "paper.c"),
                       ("axis: sample_ratio", "axis: depth", "axis"),
@@ -250,8 +272,10 @@ struct DeepStatementTests {
     @Test func shippedSuitesCoverTheStatements() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let statements = try DeepStatement.load(directory: root.appendingPathComponent("proofs/deep"))
-        #expect(Set(statements.map(\.id)) == ["deep-transfer-helps", "deep-robust-to-target-noise", "deep-vit-late-blocks", "deep-negative-transfer"])
-        #expect(statements.allSatisfy { $0.provenance == .paper })
+        #expect(Set(statements.map(\.id)) == ["deep-transfer-helps", "deep-robust-to-target-noise", "deep-vit-late-blocks", "deep-negative-transfer",
+                                               "deep-gain-at-paper-scale", "deep-gain-grows-with-ratio"])
+        // Sign and trend claims are the paper's; the magnitude claim is a number at the paper's scale.
+        #expect(statements.allSatisfy { $0.provenance == ($0.id == "deep-gain-at-paper-scale" ? .paperClaim : .paper) })
         for name in ["deep-quick", "deep-full"] {
             let suite = try DeepSuite.load(from: root.appendingPathComponent("validation/\(name).yaml"))
             let labels = Set(suite.configurations.map(\.label))
