@@ -52,8 +52,8 @@ echo "  validation-report/index.html              the lemmas and theorems, at C 
 echo "  validation-report/deep/index.html         the paper's deep-network claims (deep-quick)"
 echo "  validation-report/phase/side-by-side.html the (d, ‖u‖) phase diagram, finite size beside in the regime"
 if [ "$code" -eq 0 ]; then
-  echo "main job exit code 0: no statement is violated-persistent and no deep statement is violated"
+  echo "main job exit code 0: no statement is violated-persistent and no deep statement of the paper is violated"
 else
-  echo "main job exit code 1: $([ "$status" -eq 1 ] && echo "a statement is violated-persistent (evidence against it as encoded)")$([ "$status" -eq 1 ] && [ "$deep" -eq 1 ] && echo "; ")$([ "$deep" -eq 1 ] && echo "a deep statement is violated")"
+  echo "main job exit code 1: $([ "$status" -eq 1 ] && echo "a statement is violated-persistent (evidence against it as encoded)")$([ "$status" -eq 1 ] && [ "$deep" -eq 1 ] && echo "; ")$([ "$deep" -eq 1 ] && echo "a deep statement of the paper is violated")"
 fi
 exit "$code"

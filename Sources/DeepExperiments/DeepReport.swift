@@ -160,8 +160,9 @@ extension DeepValidationResult {
         doc.add(.links(label: "", targets: [("← the validation report (lemmas and theorems)", "../index.html")]))
         let decided = judgements.filter { $0.verdict == .holds || $0.verdict == .violated }
         doc.add(.banner(counts: Verdict.allCases.map { ($0.rawValue, counts[$0.rawValue] ?? 0) }.filter { $0.1 > 0 }, sentences: [
-            "Each deep statement compares transfer − scratch test accuracy with 0, paired by seed over \(suite.seeds.count) seeds: holds when its whole interval lies on the claimed side, violated when it lies entirely on the other, indeterminate when it straddles 0.",
-            decided.isEmpty ? "No statement is decided at this size: every interval straddles 0." : "Decided: " + decided.map { "\($0.statement.id) \($0.verdict.rawValue)" }.joined(separator: ", ") + ".",
+            "Each deep statement compares transfer − scratch test accuracy, paired by seed over \(suite.seeds.count) seeds, with 0 — or, for a paper (claim) statement, with the paper's gain: holds when its whole interval lies on the claimed side, violated when it lies entirely on the other, indeterminate when it straddles the reference.",
+            decided.isEmpty ? "No statement is decided at this size: every interval straddles its reference." : "Decided: " + decided.map { "\($0.statement.id) \($0.verdict.rawValue)\($0.statement.provenance == .paperClaim ? " (a claim about size, judged at this far smaller scale)" : "")" }.joined(separator: ", ") + ".",
+            exitCodeMeaning.prefix(1).uppercased() + exitCodeMeaning.dropFirst() + ".",
             "Intervals: a statement with k intervals uses 1 − 0.01/k for each, so that all of them hold together at \(percent) % (Bonferroni); the gains table uses \(percent) % per configuration, which is why its intervals are narrower.",
         ]))
         if !suite.description.isEmpty { doc.add(.paragraph(suite.description)) }
@@ -192,7 +193,12 @@ extension DeepValidationResult {
                        }))
         doc.add(.heading(level: 2, text: "Figures"))
         doc.add(.paragraph("Each statement's page shows its test-accuracy figure beside its gain figure."))
-        for (file, chart, caption) in figures where !file.hasSuffix("-accuracy.svg") { doc.add(.figure(svg: chart.svg, file: file, caption: caption)) }
+        // One gain figure per set of configurations: statements over the same ones draw the same gains.
+        var drawn = Set<[String]>()
+        for (file, chart, caption) in figures where !file.hasSuffix("-accuracy.svg") {
+            if let j = judgements.first(where: { file == "figures/\($0.statement.id)-gain.svg" }), !drawn.insert(j.statement.configurations).inserted { continue }
+            doc.add(.figure(svg: chart.svg, file: file, caption: caption))
+        }
         doc.add(.heading(level: 2, text: "Last hidden layer: linear probes"))
         doc.add(.paragraph("Test accuracy of a ridge-regression probe (λ = 10⁻²·n on standardised features) trained on the downstream training images' true labels, on the units of the last hidden layer that the transfer plan inherited and on the fresh ones; the scratch column uses all units. Means over seeds."))
         doc.add(.table(header: ["configuration", "inherited units", "probe: inherited (%)", "probe: fresh (%)", "probe: scratch, all units (%)"],

@@ -1,3 +1,4 @@
+import Bounds
 import DeepNetworks
 import Foundation
 import NumericsCore
@@ -154,4 +155,16 @@ public struct DeepValidationResult: Sendable {
 
     /// Verdict counts by name.
     public var counts: [String: Int] { Dictionary(grouping: judgements, by: \.verdict.rawValue).mapValues(\.count) }
+
+    /// The exit code's rule for a deep suite: 1 when a statement of the paper is violated. A
+    /// violated `paper (claim)` statement — a number at the paper's scale judged at this one — is
+    /// a finding about scale and leaves it 0 (docs/theory.md §9c).
+    public var isEvidenceAgainst: Bool { judgements.contains { $0.verdict == .violated && $0.statement.provenance != .paperClaim } }
+
+    /// What ``isEvidenceAgainst`` makes of the exit code, in words.
+    package var exitCodeMeaning: String {
+        let scale = judgements.filter { $0.verdict == .violated && $0.statement.provenance == .paperClaim }.map(\.statement.id)
+        let note = scale.isEmpty ? "" : "; violated at this scale only (paper (claim)): \(scale.joined(separator: ", "))"
+        return (isEvidenceAgainst ? "exit code 1: a deep statement of the paper is violated" : "exit code 0: no deep statement of the paper is violated") + note
+    }
 }

@@ -104,6 +104,8 @@ package struct SVGChart: Sendable {
         var (x0, x1) = Self.range(all.map { tx($0.0) })
         var (y0, y1) = Self.range(all.map { ty($0.1) })
         if xCategories != nil { x0 = -0.5; x1 = Double(max(1, xCategories!.count)) - 0.5 }
+        // Markers and interval bars at the ends of the x range would sit on the frame: pad it.
+        else if series.contains(where: { $0.markers || !$0.intervals.isEmpty }) { let pad = (x1 - x0) * 0.04; x0 -= pad; x1 += pad }
         if !logY && y0 > 0 && y0 < 0.5 * y1 { y0 = 0 }
         let pad = (y1 - y0) * 0.06; y0 -= logY ? 0 : pad; y1 += pad
         let px: (Double) -> Double = { left + (tx($0) - x0) / (x1 - x0) * plotW }

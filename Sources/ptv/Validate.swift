@@ -19,7 +19,9 @@ struct Validate: AsyncParsableCommand {
         (--ladder, or the suite's ladder:), every statement violated, undecided or blocked at the \
         suite's C is chased up the ladder (docs/theory.md §8b) and gets a ladder verdict. Exit \
         code: with a ladder, 1 when a statement is violated-persistent (evidence against it); \
-        without one, 1 when a statement is violated; 0 otherwise; 2 on bad usage.
+        without one, 1 when a statement is violated; for a deep suite, 1 when a statement of the \
+        paper is violated (a violated 'paper (claim)' statement, a number at the paper's scale, \
+        is a finding about scale and leaves it 0); 0 otherwise; 2 on bad usage.
         """)
 
     @Option(name: .long, help: "quick (default), full, finite-size, deep-quick, deep-full, or a suite YAML file.")
@@ -154,7 +156,8 @@ extension Validate {
         }
         print(result.counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
         print("report: \(output.appendingPathComponent("index.html").path)")
-        if result.judgements.contains(where: { $0.verdict == .violated }) { throw ExitCode(1) }
+        print(result.exitCodeMeaning)
+        if result.isEvidenceAgainst { throw ExitCode(1) }
     }
 }
 

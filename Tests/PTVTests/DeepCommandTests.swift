@@ -235,6 +235,18 @@ struct DeepValidateCommandTests {
         #expect(page.contains("defined in: proofs/deep/deep-recipe-check.yaml"))
     }
 
+    /// A violated `paper (claim)` statement — the paper's gain sizes at this scale — is reported
+    /// and leaves the exit code 0; the tiny suite's gains are near 0, far below +2.6 and +12.0.
+    @Test func paperClaimViolationsAreAFindingAboutScale() throws {
+        let dir = CLI.temporaryDirectory("deep-paper-claim")
+        let suite = dir.appendingPathComponent("tiny.yaml"), out = dir.appendingPathComponent("report"), data = dir.appendingPathComponent("data")
+        try Self.writeImages(to: data)
+        try CLI.write(Self.suite.replacingOccurrences(of: "statements: [deep-transfer-helps]", with: "statements: [deep-gain-at-paper-scale]"), to: suite)
+        let result = try CLI.run(["validate", "--suite", suite.path, "--out", out.path, "--data", data.path])
+        #expect(result.stdout.contains("violated        deep-gain-at-paper-scale"), "\(result.stdout)")
+        #expect(result.status == 0 && result.stdout.contains("violated at this scale only (paper (claim)): deep-gain-at-paper-scale"), "\(result.status) \(result.stdout)")
+    }
+
     @Test(arguments: [("alpha: 0.5", "alpha: 1.5", "'transfer.alpha'"),
                       ("{label: ratio-4, upstream: {train_samples: 120}}", "{label: ratio-4, upstream: {epochs: 0}}", "'configurations[1].upstream.epochs'"),
                       ("statements: [deep-transfer-helps]", "statements: [deep-nothing]", "'statements'"),
