@@ -23,7 +23,7 @@ import Yams
 /// ```
 public struct DeepStatement: Sendable {
     /// What a claim compares with: 0, or the paper's gain at each configuration.
-    public enum Reference: String, Sendable {
+    package enum Reference: String, Sendable {
         case zero = "0"
         case paper
     }

@@ -134,7 +134,7 @@ public struct PairedDifference: Sendable, Equatable {
     /// `power`, from their spread, (t_{(1+c)/2, n−1} + t_{power, n−1})·s/√n (the normal-theory
     /// approximation to the non-central t). Infinite with fewer than two finite differences; 0
     /// when they are all equal.
-    public static func minimumDetectableEffect(_ differences: [Double], confidence: Double = TolerancePolicy.confidence,
+    package static func minimumDetectableEffect(_ differences: [Double], confidence: Double = TolerancePolicy.confidence,
                                                power: Double = 0.8) throws -> Double {
         let finite = differences.filter(\.isFinite)
         guard finite.count > 1 else { return .infinity }
@@ -145,7 +145,7 @@ public struct PairedDifference: Sendable, Equatable {
     }
 
     /// The same interval moved by `offset` (the differences minus a reference value).
-    public func shifted(by offset: Double) -> PairedDifference {
+    package func shifted(by offset: Double) -> PairedDifference {
         PairedDifference(count: count, mean: mean + offset, lower: lower + offset, upper: upper + offset)
     }
 
@@ -167,13 +167,13 @@ public struct PairedDifference: Sendable, Equatable {
 /// rule decides after each look whether to add seeds or stop (an α-spending schedule with
 /// Bonferroni's split). Unlike a confidence sequence built from the range of a difference alone,
 /// its width follows the measured spread of the differences.
-public struct SeedSchedule: Sendable, Equatable {
+package struct SeedSchedule: Sendable, Equatable {
     /// Seeds at the first look (the grid's seeds).
-    public let initial: Int
+    package let initial: Int
     /// The error rate spent over all looks.
-    public let alpha: Double
+    package let alpha: Double
 
-    public init(initial: Int, alpha: Double = 1 - TolerancePolicy.confidence) throws {
+    package init(initial: Int, alpha: Double = 1 - TolerancePolicy.confidence) throws {
         guard initial >= 2 else { throw StatisticsError("an adaptive schedule needs at least 2 seeds at its first look (got \(initial))") }
         guard alpha > 0 && alpha < 1 else { throw StatisticsError("alpha must lie in (0, 1)") }
         self.initial = initial
@@ -181,20 +181,20 @@ public struct SeedSchedule: Sendable, Equatable {
     }
 
     /// Seeds at look `k` (k ≥ 1): n₀·2^(k−1).
-    public func seeds(look k: Int) -> Int { initial << (k - 1) }
+    package func seeds(look k: Int) -> Int { initial << (k - 1) }
 
     /// The look that `count` seeds complete (nil when `count` is not n₀·2^(k−1) for any k).
-    public func look(seeds count: Int) -> Int? {
+    package func look(seeds count: Int) -> Int? {
         var k = 1
         while seeds(look: k) < count && k < 40 { k += 1 }
         return seeds(look: k) == count ? k : nil
     }
 
     /// The error rate α_k spent at look `k`.
-    public func alpha(look k: Int) -> Double { alpha * 6 / (Double.pi * Double.pi * Double(k * k)) }
+    package func alpha(look k: Int) -> Double { alpha * 6 / (Double.pi * Double.pi * Double(k * k)) }
 
     /// The interval of `differences` at look `k`: level 1 − α_k.
-    public func interval(_ differences: [Double], look k: Int) throws -> PairedDifference {
+    package func interval(_ differences: [Double], look k: Int) throws -> PairedDifference {
         try PairedDifference(differences, confidence: 1 - alpha(look: k))
     }
 }
