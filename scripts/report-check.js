@@ -1,8 +1,8 @@
 // The report pages' browser check (ReportBrowserTests): injected before </body> of a copy of a page,
 // it measures the laid-out page and writes its findings into the DOM as JSON, which headless
 // Chromium prints with --dump-dom. Findings: elements past the page's right edge (a .scroll box may
-// be wider inside), images that did not load, overlapping text inside a figure, and legend entries
-// whose series has no visible mark.
+// be wider inside), images that did not load, overlapping text inside a figure, text cut off at a
+// figure's edge, and legend entries whose series has no visible mark.
 (function () {
   const problems = [];
   const width = document.documentElement.clientWidth;
@@ -32,6 +32,12 @@
   };
   for (const svg of document.querySelectorAll('svg')) {
     const boxes = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim() && t.getBBox().width > 0).map(t => [t, corners(t)]);
+    // Text past the figure's own edges is cut off where the reader cannot see it.
+    const frame = svg.getBoundingClientRect();
+    for (const [t, c] of boxes) {
+      if (c.some(([x, y]) => x < frame.left - 1 || x > frame.right + 1 || y < frame.top - 1 || y > frame.bottom + 1))
+        problems.push('text outside its figure: "' + t.textContent.slice(0, 40) + '"');
+    }
     for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
       if (!separated(boxes[i][1], boxes[j][1]))
         problems.push('text overlap in a figure: "' + boxes[i][0].textContent.slice(0, 30) + '" / "' + boxes[j][0].textContent.slice(0, 30) + '"');
@@ -44,12 +50,17 @@
     const tag = el.tagName.toLowerCase(), num = a => parseFloat(el.getAttribute(a));
     const along = pts => pts.flatMap((p, i) => i === 0 ? [p] : [...Array(12).keys()].map(t => [
       pts[i - 1][0] + (p[0] - pts[i - 1][0]) * (t + 1) / 12, pts[i - 1][1] + (p[1] - pts[i - 1][1]) * (t + 1) / 12]));
+    // A marker is visible when its centre or any point two thirds of the way to its rim is.
+    const around = ([cx, cy], rim) => [[cx, cy], ...rim.map(([x, y]) => [cx + (x - cx) * 2 / 3, cy + (y - cy) * 2 / 3])];
     if (tag === 'polyline' || tag === 'polygon') {
       const pts = el.getAttribute('points').trim().split(/\s+/).map(p => p.split(',').map(Number));
-      return tag === 'polygon' ? [pts.reduce((a, p) => [a[0] + p[0] / pts.length, a[1] + p[1] / pts.length], [0, 0])] : along(pts);
+      return tag === 'polygon' ? around(pts.reduce((a, p) => [a[0] + p[0] / pts.length, a[1] + p[1] / pts.length], [0, 0]), pts) : along(pts);
     }
     if (tag === 'line') return along([[num('x1'), num('y1')], [num('x2'), num('y2')]]);
-    if (tag === 'circle') return [[num('cx'), num('cy')]];
+    if (tag === 'circle') {
+      const cx = num('cx'), cy = num('cy'), r = num('r');
+      return around([cx, cy], [[cx + r, cy], [cx - r, cy], [cx, cy + r], [cx, cy - r]]);
+    }
     return [];
   };
   for (const svg of document.querySelectorAll('svg')) {

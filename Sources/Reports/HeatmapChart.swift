@@ -133,14 +133,17 @@ package struct HeatmapChart: Sendable {
     package var svg: String {
         let W = Self.width, H = Self.height, L = Self.left, T = Self.top, PW = Self.plotWidth, PH = Self.plotHeight
         let cw = PW / Double(xs.count), ch = PH / Double(ys.count)
+        // The opening tag is written last: the legend and notes decide the height.
         var s = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(W))" height="\(Int(H))" viewBox="0 0 \(Int(W)) \(Int(H))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
         <rect width="100%" height="100%" fill="white"/>
         <text x="\(L)" y="28" font-size="18" font-weight="bold">\(Self.escape(title))</text>
         <text x="\(L)" y="50" font-size="12" fill="#444">\(Self.escape(subtitle))</text>
         <defs><clipPath id="plot"><rect x="\(L)" y="\(T)" width="\(PW)" height="\(PH)"/></clipPath></defs>
 
         """
+        // Cell values are written after the overlays, each on a halo of its cell's colour, so a
+        // curve through a cell never hides its number.
+        var cellValues = ""
         for (i, row) in values.enumerated() {
             for (j, v) in row.enumerated() {
                 let x = L + Double(j) * cw, y = T + PH - Double(i + 1) * ch
@@ -159,7 +162,7 @@ package struct HeatmapChart: Sendable {
                     case .binary: dark = true
                     case .ternary: dark = abs(v) > 0.5
                     }
-                    s += "<text x=\"\(x + cw / 2)\" y=\"\(y + ch / 2 + 4)\" font-size=\"11\" text-anchor=\"middle\" fill=\"\(dark ? "white" : "#222")\">\(text)</text>\n"
+                    cellValues += "<text x=\"\(x + cw / 2)\" y=\"\(y + ch / 2 + 4)\" font-size=\"11\" text-anchor=\"middle\" fill=\"\(dark ? "white" : "#222")\" stroke=\"\(Self.color(v, palette))\" stroke-width=\"3\" paint-order=\"stroke\">\(text)</text>\n"
                 }
             }
         }
@@ -191,7 +194,7 @@ package struct HeatmapChart: Sendable {
                 }
             }
         }
-        s += "</g>\n"
+        s += "</g>\n" + cellValues
         // Colour bar or key.
         let bx = L + PW + 30
         switch palette {
@@ -244,7 +247,8 @@ package struct HeatmapChart: Sendable {
                 ly += 17
             }
         }
-        s += "</svg>\n"
-        return s
+        let height = Int(max(H, ly + 6))
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(W))\" height=\"\(height)\" viewBox=\"0 0 \(Int(W)) \(height)\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n"
+            + s + "</svg>\n"
     }
 }

@@ -89,8 +89,8 @@ struct ReportBrowserTests {
     }
 
     /// The check finds what it is for: a page with an overflowing table, a series drawn exactly
-    /// under another (its legend entry has nothing to see), a legend entry without a series, and
-    /// an absolute path gives one finding of each kind.
+    /// under another (its legend entry has nothing to see), a legend entry without a series, a
+    /// note past the figure's edge and an absolute path gives one finding of each kind.
     @Test func plantedDefectsAreFound() throws {
         guard Self.chromium != nil else {
             Issue.record("Chromium is not installed (scripts/install-deps.sh --slurm installs it)")
@@ -103,6 +103,7 @@ struct ReportBrowserTests {
             <g data-series="0">\(line)</g><g data-series="1">\(line.replacingOccurrences(of: "#0072B2", with: "#D55E00"))</g>
             <g data-legend="0"><text x="40" y="150">hidden series</text></g><g data-legend="1"><text x="40" y="165">covering series</text></g>
             <g data-legend="2"><text x="40" y="180">series that was never drawn</text></g>
+            <text x="40" y="230">a note below the figure's edge</text>
             </svg>
             """
         let page = dir.appendingPathComponent("planted.html")
@@ -119,5 +120,6 @@ struct ReportBrowserTests {
         #expect(findings.contains { $0.contains("hidden under another") && $0.contains("hidden series") }, "\(findings)")
         #expect(!findings.contains { $0.contains("covering series") }, "\(findings)")   // the covering series is visible
         #expect(findings.contains { $0.contains("without a mark") && $0.contains("never drawn") }, "\(findings)")
+        #expect(findings.contains { $0.hasPrefix("text outside its figure") && $0.contains("below the figure") }, "\(findings)")
     }
 }
