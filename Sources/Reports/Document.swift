@@ -122,7 +122,8 @@ package struct Document: Sendable {
                 }
                 body += "</tbody></table></div>\n"
             case let .figure(svg, _, caption):
-                body += "<figure>\(svg)<figcaption>\(Self.escape(caption))</figcaption></figure>\n"
+                // A figure wider than the page scrolls sideways instead of shrinking its text.
+                body += "<figure><div class=\"scroll\">\(svg)</div><figcaption>\(Self.escape(caption))</figcaption></figure>\n"
             case let .verdict(text):
                 // The badge holds the verdict; a reason after " — " follows as text (it may be long).
                 let parts = text.components(separatedBy: " — ")
