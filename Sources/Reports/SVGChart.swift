@@ -68,23 +68,31 @@ package struct SVGChart: Sendable {
     /// Colour-blind-safe palette (Okabe–Ito).
     package static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
-    /// `series` with every one whose points coincide with an earlier named series' (to 10⁻⁹ of the
-    /// data's range) drawn dashed, with triangle markers, and named as coinciding: a series hidden
-    /// under another would otherwise have a legend entry and no visible mark.
+    /// `series` with every one whose points coincide with an earlier named series' drawn dashed
+    /// (with triangle markers when it has few points, which would otherwise bury the line under
+    /// them) and named as coinciding: a series hidden under another would otherwise have a legend
+    /// entry and no visible mark. "Coincide" is to the eye: within 0.3 % of the data's range (about
+    /// a pixel); exact equality (to 10⁻⁹ of the range) is named as such.
     static func distinguishingCoincident(_ series: [Series]) -> [Series] {
-        let values = series.flatMap(\.points).flatMap { [$0.0, $0.1] }.filter(\.isFinite)
-        let tolerance = 1e-9 * max((values.max() ?? 0) - (values.min() ?? 0), .leastNormalMagnitude)
+        // Each axis against its own range.
+        func range(_ values: [Double]) -> Double {
+            let finite = values.filter(\.isFinite)
+            return max((finite.max() ?? 0) - (finite.min() ?? 0), .leastNormalMagnitude)
+        }
+        let xRange = range(series.flatMap { $0.points.map(\.0) }), yRange = range(series.flatMap { $0.points.map(\.1) })
+        func within(_ a: Series, _ b: Series, _ fraction: Double) -> Bool {
+            a.points.count == b.points.count
+                && zip(a.points, b.points).allSatisfy { abs($0.0 - $1.0) <= fraction * xRange && abs($0.1 - $1.1) <= fraction * yRange }
+        }
         var out = series
         for i in out.indices where !out[i].name.isEmpty && !out[i].points.isEmpty {
-            let earlier = out[..<i].first { other in
-                !other.name.isEmpty && other.points.count == out[i].points.count
-                    && zip(other.points, out[i].points).allSatisfy { abs($0.0 - $1.0) <= tolerance && abs($0.1 - $1.1) <= tolerance }
-            }
-            guard let earlier else { continue }
+            guard let earlier = out[..<i].first(where: { !$0.name.isEmpty && within($0, out[i], 3e-3) }) else { continue }
+            let exact = within(earlier, out[i], 1e-9)
             out[i].dashed = true
-            out[i].markers = true
+            out[i].markers = out[i].points.count <= 40
             out[i].shape = .triangle
-            out[i].name += " (same values as \(earlier.name.components(separatedBy: " (").first ?? earlier.name))"
+            let name = earlier.name.components(separatedBy: " (").first ?? earlier.name
+            out[i].name += exact ? " (same values as \(name))" : " (indistinguishable from \(name) at this scale)"
         }
         return out
     }
@@ -146,7 +154,8 @@ package struct SVGChart: Sendable {
             for (x, low, high) in item.intervals where [x, low, high].allSatisfy(\.isFinite) && (!logX || x > 0) && (!logY || low > 0) {
                 s += "<line x1=\"\(f(px(x)))\" x2=\"\(f(px(x)))\" y1=\"\(f(py(low)))\" y2=\"\(f(py(high)))\" stroke=\"\(item.color)\" stroke-width=\"1.2\"/>"
             }
-            if item.markers {
+            // A line of one point draws nothing: it gets its marker instead.
+            if item.markers || (item.lines && points.count == 1) {
                 for p in points { s += item.shape.svg(f(px(p.0)), f(py(p.1)), px(p.0), py(p.1), color: item.color) }
                 s += "\n"
             }

@@ -59,4 +59,27 @@ struct CoincidingSeriesTests {
         #expect(series[1].dashed && series[1].markers && series[1].name == "transfer · inherited (same values as transfer · fresh)")
         #expect(!series[2].dashed && series[2].name == "scratch")
     }
+
+    /// Coinciding to the eye is enough: 0.1 % of the data's range apart is named as
+    /// indistinguishable, 1 % apart is left alone; a long coinciding series is dashed without a
+    /// marker at every point (which would bury the line under it); a one-point line gets a marker.
+    @Test func nearlyCoincidingAndLongSeries() {
+        let long = (0..<100).map { (Double($0), Double($0 * $0)) }   // y range 9 801
+        let series = SVGChart.distinguishingCoincident([
+            .init(name: "a", points: long, color: "#000"),
+            .init(name: "b", points: long.map { ($0.0, $0.1 + 9.8) }, color: "#111"),
+            .init(name: "c", points: long.map { ($0.0, $0.1 + 98) }, color: "#222"),
+        ])
+        #expect(series[1].dashed && !series[1].markers && series[1].name == "b (indistinguishable from a at this scale)")
+        #expect(!series[2].dashed && series[2].name == "c")
+        // Each axis against its own range: x up to 10⁵ must not let y values far apart coincide.
+        let wide = SVGChart.distinguishingCoincident([
+            .init(name: "a", points: [(0, 0.0), (1e5, 0.0099)], color: "#000"),
+            .init(name: "b", points: [(0, 0.0), (1e5, 0.0093)], color: "#111"),
+        ])
+        #expect(!wide[1].dashed && wide[1].name == "b")
+        var chart = SVGChart(title: "t", xLabel: "x", yLabel: "y")
+        chart.series = [.init(name: "one rung", points: [(1, 2)], color: "#123456"), .init(name: "two", points: [(0, 0), (2, 3)], color: "#000")]
+        #expect(chart.svg.contains("<circle") && chart.svg.contains("fill=\"#123456\""))
+    }
 }
