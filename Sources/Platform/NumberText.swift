@@ -35,8 +35,3 @@ public enum NumberText {
 
     static let superscripts: [Character: Character] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻"]
 }
-
-extension Duration {
-    /// The duration in seconds, as a Double (wall times in progress lines, records and benchmarks).
-    package var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

@@ -158,9 +158,8 @@ package struct AdaptiveSeeds: Sendable {
             let unpaid = jobs.filter { recorded[$0.key] == nil }.count
             guard unpaid <= budgetLeft else { continue }
             budgetLeft -= unpaid
-            let what = reasons[position] == .disputed ? "disputed" : "near a predicted boundary"
             steps.append(Step(cell: cell, look: nextLook, jobs: jobs,
-                              reason: "\(what); open at look \(nextLook - 1) (\(schedule.seeds(look: nextLook - 1)) seeds, \(String(format: "%.4g", 100 * (1 - schedule.alpha(look: nextLook - 1)))) % interval)"))
+                              reason: "\(reasons[position]!.rawValue); open at look \(nextLook - 1) (\(schedule.seeds(look: nextLook - 1)) seeds, \(String(format: "%.4g", 100 * (1 - schedule.alpha(look: nextLook - 1)))) % interval)"))
         }
         return (steps, (targets.count, open, decisive, recorded.count))
     }
