@@ -30,6 +30,7 @@ public struct RunManifest {
             "swift_version": RunManifest.swiftVersion.json,
             "gsl_version": GSL.version.json,
             "openblas": BLAS.configuration.json,
+            "blas_kernels": BLASKernels.current.json,
             "command_line": commandLine.json,
             "started": iso(started).json,
             "finished": finished.map(iso).json,

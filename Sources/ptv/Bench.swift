@@ -75,7 +75,7 @@ struct BenchCommand: AsyncParsableCommand {
         let threadCounts = cores > 1 ? [1, cores] : [1]
         let dPeak = threadCounts.map { MachinePeak.gflops(single: false, threads: $0) }
         let sPeak = threadCounts.map { MachinePeak.gflops(single: true, threads: $0) }
-        print("machine peak, 1024×1024 products (OpenBLAS \(BLAS.configuration.split(separator: " ").prefix(2).joined(separator: " "))):")
+        print("machine peak, 1024×1024 products (OpenBLAS \(BLAS.configuration.split(separator: " ").prefix(2).joined(separator: " ")), \(BLASKernels.current) kernels):")
         for (i, t) in threadCounts.enumerated() {
             print(String(format: "  %d thread%@: dgemm %6.1f GFLOP/s   sgemm %6.1f GFLOP/s", t, t == 1 ? " " : "s", dPeak[i], sPeak[i]))
         }

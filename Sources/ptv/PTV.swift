@@ -24,6 +24,7 @@ struct PTV: AsyncParsableCommand {
     static let largestArgumentCount = 1_000
 
     static func main() async {
+        BLASKernels.restartWithPreferredKernels()  // first: it replaces the process when it acts
         BLAS.useSingleThread()  // parallelism lives across runs, or in a run's own worker thread
         BLAS.stopIdleThreads()  // before any other thread exists
         guard CommandLine.arguments.count - 1 <= largestArgumentCount else {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NumericsCore
 @testable import TransferModel
 
 /// `ptv train` end to end: outputs, error handling, interruption, and an independent replay.
@@ -40,7 +41,7 @@ struct TrainCommandTests {
         let manifest = try CLI.json(out.appendingPathComponent("manifest.json"))
         let config = try #require(manifest["config"] as? [String: Any])
         #expect(config["d"] as? Int == 80 && config["eta"] as? Double == 1.0)  // defaults filled in
-        for key in ["seed", "generator", "git_commit", "swift_version", "gsl_version", "openblas", "command_line", "started", "finished"] {
+        for key in ["seed", "generator", "git_commit", "swift_version", "gsl_version", "openblas", "blas_kernels", "command_line", "started", "finished"] {
             #expect(manifest[key] != nil, "manifest.\(key)")
         }
         for name in ["X", "y", "W0", "W", "Xtest", "ytest"] {
@@ -50,6 +51,28 @@ struct TrainCommandTests {
 
     /// Both samplers: a `gram` run's arrays live in ℝ^{3+K} (K = 20 + 10 + 4·5 = 50) and replay
     /// there; η₂ ≠ η checks that the downstream phases use their own step size.
+    /// The kernels a run used, as its manifest records them, with OPENBLAS_CORETYPE unset or set
+    /// to `coreType`.
+    static func kernels(coreType: String?) throws -> String {
+        let dir = CLI.temporaryDirectory("kernels")
+        try CLI.write(Self.smallConfig, to: dir.appendingPathComponent("c.yaml"))
+        let out = dir.appendingPathComponent("out")
+        let setting = coreType.map { ["OPENBLAS_CORETYPE=\($0)"] } ?? ["-u", "OPENBLAS_CORETYPE"]
+        let result = try CLI.runTool("/usr/bin/env", setting + [CLI.productsDirectory.appendingPathComponent("ptv").path, "train",
+                                     "--config", dir.appendingPathComponent("c.yaml").path, "--out", out.path, "--quiet"], home: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        return try #require(CLI.json(out.appendingPathComponent("manifest.json"))["blas_kernels"] as? String)
+    }
+
+    /// Where OpenBLAS does not know the CPU it falls back to its SSE3 kernels; `ptv` then restarts
+    /// itself with the widest kernels the CPU has, and keeps a kernel set the user chose.
+    @Test func runsUseTheWidestKernelsUnlessTheUserChose() throws {
+        let unset = try Self.kernels(coreType: nil)
+        #expect(BLASKernels.preferred(current: unset, cpuFlags: BLASKernels.cpuFlags()) == nil,
+                "ran on \(unset) on a CPU with \(BLASKernels.cpuFlags().filter { $0.hasPrefix("avx") }.sorted())")
+        #expect(try Self.kernels(coreType: "Prescott") == "Prescott")
+    }
+
     @Test(.enabled(if: CLI.hasNumPy, "needs python3 with NumPy"),
           arguments: ["layout: combined\nsampler: gram\neta2: 0.5\n", "layout: separate\nvariant: frozen\nsampler: vectors\n",
                       "layout: separate\nsampler: gram\n"])
