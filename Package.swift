@@ -41,6 +41,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // glibc's mallopt (allocator tuning for the command-line tool; libc, nothing to link).
         .systemLibrary(name: "CMalloc"),
+        // The coefficient engine's fused per-step kernels, compiled for baseline x86-64, AVX2 and
+        // AVX-512 and chosen at run time.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // Layers by role, each importing only those above it in this list (docs/architecture.md
         // draws the graph; a test compares it with this file).
         //
@@ -51,7 +54,7 @@ let package = Package(
         // The only code that touches C for numerics and the allocator: BLAS, LAPACK, GSL made safe,
         // GLPK, the heap's tuning and peak memory, seeded randomness, matrices, statistics (t,
         // Clopper–Pearson, KS, Holm, the anytime interval) and the tolerance policy.
-        .target(name: "NumericsCore", dependencies: ["Platform", "CGSL", "COpenBLAS", "CGLPK", "CMalloc"]),
+        .target(name: "NumericsCore", dependencies: ["Platform", "CGSL", "COpenBLAS", "CGLPK", "CMalloc", "CKernels"]),
         // The project's vocabulary: config keys with their kinds, defaults and meanings, the theory's
         // constants, the names of every choice and measured quantity. No numerics.
         .target(name: "Vocabulary", dependencies: ["Platform", .product(name: "Yams", package: "Yams")]),

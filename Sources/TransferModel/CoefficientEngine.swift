@@ -205,14 +205,12 @@ extension GradientDescent {
         var z = z0
         var final = initial
         let progressEvery = max(1, steps / 10)
-        var pass = CoefficientStep(data: data, m: m, signalCount: S, frozen: frozenMask)
+        var pass = CoefficientStep(data: data, m: m, signalCount: S, frozen: frozenMask, gram: basis.gram,
+                                   initialInner: z0, eta: eta)
         pass.forward(z)
         var trainScore: Score?  // the last step is always recorded
-        for t in 0...steps {
-            if t > 0 {
-                BLAS.product(c, basis.gram, adding: z0, into: &z, worker: worker)
-                pass.forward(z)
-            }
+        var t = 0
+        while true {
             if t == steps {
                 final = FilterBank(m: m, weights: rebuild(initial.weights, c, basis))
             }
@@ -232,22 +230,37 @@ extension GradientDescent {
                                 innerV2: inner.column(2), innerNoise: noiseInner, decompositionRelativeError: error)
             }
             if t == steps { break }
-            // The recorder's update and the engine's are independent (each writes only its own
-            // coefficients); with a worker and enough of them, they run at once.
-            let lossDerivatives = pass.lossDerivatives, moving = pass.moving  // shared, not copied
+            // Run to the next step that is recorded or reported, whole in the kernel when nothing
+            // is recorded on the way.
+            let next = nextStop(after: t, progressEvery: progress == nil ? nil : progressEvery)
             if recording == .final {
-                pass.descend(&c, basisInner: z, eta: eta)
+                pass.advance(next - t, &c, &z, gram: basis.gram, initialInner: z0, worker: worker)
             } else {
-                Bands.pair({ pass.descend(&c, basisInner: z, eta: eta) },
-                           { recorder.accumulate(basisInner: z, lossDerivatives: lossDerivatives, data: data, eta: eta,
-                                                 moving: moving) },
-                           worker: twoM * n >= 4096 ? worker : nil)
+                for _ in t..<next {
+                    // The recorder's update and the engine's are independent (each writes only its own
+                    // coefficients); with a worker and enough of them, they run at once.
+                    let lossDerivatives = pass.lossDerivatives, moving = pass.moving  // shared, not copied
+                    Bands.pair({ pass.descend(&c, basisInner: z) },
+                               { recorder.accumulate(basisInner: z, lossDerivatives: lossDerivatives, data: data, eta: eta,
+                                                     moving: moving) },
+                               worker: twoM * n >= 4096 ? worker : nil)
+                    pass.update(&z, from: c, gram: basis.gram, initialInner: z0, worker: worker)
+                }
             }
-            if let progress, (t + 1) % progressEvery == 0 { progress(t + 1) }
+            t = next
+            if let progress, t % progressEvery == 0 { progress(t) }
         }
         let run = TrainingRun(initial: initial, final: final, snapshots: recorder.snapshots, trainScore: trainScore!,
                               steps: steps, seconds: Date().timeIntervalSince(start), noiseNormsSq: recorder.noiseNormsSq)
         return CoefficientRun(run: run, coordinates: c, basisInner: z, signalCount: S)
+    }
+
+    /// The first step after `t` that is recorded, reported to `progressEvery`, or the last.
+    private func nextStop(after t: Int, progressEvery: Int?) -> Int {
+        var next = steps
+        if recording == .trajectories { next = min(next, (t / recordEvery + 1) * recordEvery) }
+        if let progressEvery { next = min(next, (t / progressEvery + 1) * progressEvery) }
+        return next
     }
 
     /// W⁽⁰⁾ + C B in ℝᵈ.
@@ -306,7 +319,8 @@ extension Matrix {
 }
 
 /// One training set's per-step work in coefficient space, on buffers allocated once per run
-/// (measured: the per-step arrays were a third of a small step's time).
+/// (measured: the per-step arrays were a third of a small step's time), through
+/// ``CoefficientKernel`` (C, for the CPU's widest instruction set).
 ///
 /// Forward: f(W, x_i) = (1/m) Σ_r [Σ_q σ(⟨w_{+1,r}, x_i^{(q)}⟩) − Σ_q σ(⟨w_{−1,r}, x_i^{(q)}⟩)] read off
 /// Z = (⟨w_k, b⟩), 2m × K, without forming the pre-activation matrix: the signal patch q of sample
@@ -316,106 +330,63 @@ extension Matrix {
 /// Descent: C ← C − η ∂C with g_i = ℓ′_i y_i/(nm) and j_k = ±1 the filter's class:
 /// ∂c_{k,q} = j_k Σ_i g_i ŷ_i 1[ŷ_i Z_{k,q} > 0] = j_k (G₊ 1[Z_{k,q} > 0] − G₋ 1[Z_{k,q} < 0]) with
 /// G_± = Σ_{i: ŷ_i = ±1} g_i (signal q), and ∂c_{k,S+i} = j_k g_i 1[Z_{k,S+i} > 0].
+///
+/// Inner products: Z ← Z⁽⁰⁾ + C G, in the kernel's own loops up to ``fusedLimit`` and through
+/// BLAS (with the run's worker thread) above it.
 struct CoefficientStep {
-    let labels: [Double], trueLabels: [Double]
-    let m: Int, signalCount: Int
+    let kernel: CoefficientKernel
     /// Rows that move (not frozen).
     let moving: [Bool]
     /// f(W, x_i) and ℓ′_i at the last `forward`.
     private(set) var outputs: [Double]
     private(set) var lossDerivatives: [Double]
-    /// Scratch: per-sample sums over each class's noise pre-activations, and g_i.
-    private var plus: [Double], minus: [Double], weights: [Double]
+    private var scratch: [Double]
 
-    init(data: Dataset, m: Int, signalCount: Int, frozen: [Bool]?) {
-        let n = data.count
-        labels = data.labels
-        trueLabels = data.trueLabels
-        self.m = m
-        self.signalCount = signalCount
+    /// The largest K whose product Z⁽⁰⁾ + C G the kernel forms itself, fused with the rest of the
+    /// step; above it BLAS is faster (measured with `ptv bench`, README "Speed").
+    static let fusedLimit = 48
+
+    init(data: Dataset, m: Int, signalCount: Int, frozen: [Bool]?, gram: Matrix, initialInner: Matrix, eta: Double) {
         moving = (0..<(2 * m)).map { frozen?[$0] != true }
-        outputs = [Double](repeating: 0, count: n)
+        kernel = CoefficientKernel(gram: gram, initialInner: initialInner, half: m, signal: signalCount, labels: data.labels,
+                                   trueLabels: data.trueLabels, moving: moving, eta: eta)
+        outputs = [Double](repeating: 0, count: data.count)
         lossDerivatives = outputs
-        plus = outputs
-        minus = outputs
-        weights = outputs
+        scratch = [Double](repeating: 0, count: kernel.scratchCount)
     }
 
     /// Outputs and ℓ′ at inner products `z` (the score, with its n logarithms, is taken only where
     /// it is recorded).
     mutating func forward(_ z: Matrix) {
-        let twoM = 2 * m, n = labels.count, S = signalCount, K = z.cols, m = self.m
-        precondition(z.rows == twoM && K == S + n)
-        // Σ_q σ(±Z_{k,q}) summed over each class of filters, for ŷ = +1 and ŷ = −1.
-        var signalPlus = (0.0, 0.0), signalMinus = (0.0, 0.0)
-        z.storage.withUnsafeBufferPointer { zp in
-            for k in 0..<twoM {
-                for q in 0..<S {
-                    let value = zp[k * K + q]
-                    if k < m { signalPlus.0 += max(value, 0); signalPlus.1 += max(-value, 0) }
-                    else { signalMinus.0 += max(value, 0); signalMinus.1 += max(-value, 0) }
-                }
-            }
-            plus.withUnsafeMutableBufferPointer { pp in
-                minus.withUnsafeMutableBufferPointer { mp in
-                    pp.update(repeating: 0)
-                    mp.update(repeating: 0)
-                    for k in 0..<twoM {
-                        let row = zp.baseAddress! + k * K + S
-                        let target = k < m ? pp.baseAddress! : mp.baseAddress!
-                        for i in 0..<n {
-                            let value = row[i]
-                            target[i] = target[i] + (value > 0 ? value : 0)
-                        }
-                    }
-                }
-            }
-        }
-        // Written through pointers: an array element written in a loop pays a uniqueness check
-        // each time (measured: a tenth of a small step).
-        let scale = 1 / Double(m)
-        let (plusSums, minusSums, trueLabels, labels) = (plus, minus, self.trueLabels, self.labels)
-        outputs.withUnsafeMutableBufferPointer { out in
-            lossDerivatives.withUnsafeMutableBufferPointer { derivative in
-                for i in 0..<n {
-                    let positive = trueLabels[i] > 0
-                    let f = ((positive ? signalPlus.0 : signalPlus.1) + plusSums[i] - (positive ? signalMinus.0 : signalMinus.1) - minusSums[i]) * scale
-                    out[i] = f
-                    derivative[i] = Logistic.derivative(labels[i] * f)
-                }
-            }
-        }
+        kernel.forward(z, outputs: &outputs, derivatives: &lossDerivatives, scratch: &scratch)
     }
 
     /// C ← C − η ∂C at inner products `z`, from the ℓ′ of the last `forward` at the same `z`.
-    mutating func descend(_ c: inout Matrix, basisInner z: Matrix, eta: Double) {
-        let n = labels.count, twoM = c.rows, K = c.cols, S = K - n, m = self.m
-        let scale = 1 / (Double(n) * Double(m))
-        var positive = 0.0, negative = 0.0
-        let (lossDerivatives, labels, trueLabels, moving) = (self.lossDerivatives, self.labels, self.trueLabels, self.moving)
-        weights.withUnsafeMutableBufferPointer { gp in
-            for i in 0..<n {
-                let g = lossDerivatives[i] * labels[i] * scale
-                gp[i] = g
-                if trueLabels[i] > 0 { positive += g } else { negative += g }
-            }
+    mutating func descend(_ c: inout Matrix, basisInner z: Matrix) {
+        kernel.descend(&c, at: z, derivatives: lossDerivatives, scratch: &scratch)
+    }
+
+    /// Z ← Z⁽⁰⁾ + C G, then the forward pass at the new Z: BLAS's product (with the run's worker
+    /// thread) above ``fusedLimit``, the kernel's below it.
+    mutating func update(_ z: inout Matrix, from c: Matrix, gram: Matrix, initialInner: Matrix, worker: SpinningWorker?) {
+        if c.cols <= Self.fusedLimit {
+            kernel.inner(c, into: &z, scratch: &scratch)
+        } else {
+            BLAS.product(c, gram, adding: initialInner, into: &z, worker: worker)
         }
-        z.storage.withUnsafeBufferPointer { zp in
-            c.storage.withUnsafeMutableBufferPointer { cp in
-                weights.withUnsafeBufferPointer { gp in
-                    for k in 0..<twoM where moving[k] {
-                        let zRow = zp.baseAddress! + k * K, cRow = cp.baseAddress! + k * K
-                        let step = k < m ? eta : -eta
-                        for q in 0..<S {
-                            cRow[q] -= step * (zRow[q] > 0 ? positive : zRow[q] < 0 ? -negative : 0)
-                        }
-                        let zNoise = zRow + S, cNoise = cRow + S, gBase = gp.baseAddress!
-                        for i in 0..<n {  // written as a product with the 0/1 indicator, which vectorises
-                            let active: Double = zNoise[i] > 0 ? 1 : 0
-                            cNoise[i] = cNoise[i] - active * (step * gBase[i])
-                        }
-                    }
-                }
+        forward(z)
+    }
+
+    /// `count` whole steps (descend, update) with nothing recorded in between: one call into the
+    /// kernel when K is small.
+    mutating func advance(_ count: Int, _ c: inout Matrix, _ z: inout Matrix, gram: Matrix, initialInner: Matrix,
+                          worker: SpinningWorker?) {
+        if c.cols <= Self.fusedLimit {
+            kernel.advance(count, c: &c, z: &z, outputs: &outputs, derivatives: &lossDerivatives, scratch: &scratch)
+        } else {
+            for _ in 0..<count {
+                descend(&c, basisInner: z)
+                update(&z, from: c, gram: gram, initialInner: initialInner, worker: worker)
             }
         }
     }
