@@ -179,6 +179,11 @@ struct BenchCommand: AsyncParsableCommand {
         print(String(format: "  ratio NumPy (faster setting) / ptv train: %.1f×", reference / median(trainTimes)))
     }
 
+    /// A rate to three significant figures (a long grid runs about one run a second).
+    static func rate(_ value: Double) -> String {
+        String(format: value >= 100 ? "%.0f" : value >= 10 ? "%.1f" : "%.2f", value)
+    }
+
     /// `--sweep`: the grid of ``SweepThroughput`` (or `--grid`) on every core, best of `repeats`.
     func sweepThroughput() async throws {
         let workers = SweepRunner.defaultWorkers
@@ -189,12 +194,14 @@ struct BenchCommand: AsyncParsableCommand {
         var best: SweepThroughput.Measurement?
         for _ in 0..<repeats {
             let m = try await SweepThroughput.measure(chosen?.grid, workers: workers, folder: FileManager.default.temporaryDirectory)
-            print(String(format: "  %.3f s  %.0f runs/s   (training alone: %.3f s of CPU)", m.seconds, m.runsPerSecond, m.trainingSeconds))
+            print(String(format: "  %.3f s  ", m.seconds) + Self.rate(m.runsPerSecond)
+                  + String(format: " runs/s   (training alone: %.3f s of CPU)", m.trainingSeconds))
             if best == nil || m.seconds < best!.seconds { best = m }
         }
         if let best {
-            print(String(format: "  best %.0f runs/s; compute-only bound %.0f runs/s (%d × runs / training seconds); ratio %.2f",
-                         best.runsPerSecond, best.computeBound, workers, best.runsPerSecond / best.computeBound))
+            print(String(format: "  best %.3f s, ", best.seconds) + Self.rate(best.runsPerSecond) + " runs/s; compute-only bound "
+                  + Self.rate(best.computeBound) + " runs/s (\(workers) × runs / training seconds); "
+                  + String(format: "ratio %.2f", best.runsPerSecond / best.computeBound))
         }
     }
 
