@@ -176,14 +176,6 @@ BODY void descend_entry(const ptv_coefficient_problem *p, const double *z, const
     unpad_rows(s.c, c, p->rows, K, p->gram_stride);
 }
 
-BODY void inner_entry(const ptv_coefficient_problem *p, const double *c, double *z, double *scratch) {
-    scratch_layout s = layout(p, scratch);
-    const int K = p->signal + p->samples;
-    pad_rows(c, s.c, p->rows, K, p->gram_stride);
-    inner_body(p, s.c, s.z);
-    unpad_rows(s.z, z, p->rows, K, p->gram_stride);
-}
-
 BODY void advance_entry(const ptv_coefficient_problem *p, long count, double *c, double *z, double *outputs,
                         double *derivatives, double *scratch) {
     scratch_layout s = layout(p, scratch);
@@ -204,8 +196,6 @@ BODY void advance_entry(const ptv_coefficient_problem *p, long count, double *c,
                                            double *d, double *s) { forward_entry(p, z, o, d, s); }               \
     attribute static void descend_##suffix(const ptv_coefficient_problem *p, const double *z, const double *d,  \
                                            double *c, double *s) { descend_entry(p, z, d, c, s); }               \
-    attribute static void inner_##suffix(const ptv_coefficient_problem *p, const double *c, double *z,         \
-                                         double *s) { inner_entry(p, c, z, s); }                                 \
     attribute static void advance_##suffix(const ptv_coefficient_problem *p, long n, double *c, double *z,      \
                                            double *o, double *d, double *s) { advance_entry(p, n, c, z, o, d, s); }
 
@@ -250,10 +240,6 @@ void ptv_coefficient_forward(int level, const ptv_coefficient_problem *p, const 
 
 void ptv_coefficient_descend(int level, const ptv_coefficient_problem *p, const double *z, const double *derivatives,
                              double *c, double *scratch) { DISPATCH(descend, p, z, derivatives, c, scratch) }
-
-void ptv_coefficient_inner(int level, const ptv_coefficient_problem *p, const double *c, double *z, double *scratch) {
-    DISPATCH(inner, p, c, z, scratch)
-}
 
 void ptv_coefficient_advance(int level, const ptv_coefficient_problem *p, long count, double *c, double *z,
                              double *outputs, double *derivatives, double *scratch) {

@@ -108,12 +108,6 @@ public struct CoefficientKernel: Sendable {
         }
     }
 
-    /// Z ← Z⁽⁰⁾ + C G.
-    public func inner(_ c: Matrix, into z: inout Matrix, scratch: inout [Double]) {
-        precondition(c.rows == rows && c.cols == signal + samples && z.rows == rows && z.cols == c.cols && scratch.count >= scratchCount)
-        withProblem { p in ptv_coefficient_inner(level.rawValue, p, c.storage, &z.storage, &scratch) }
-    }
-
     /// `count` whole steps, each: descend at (z, ℓ′), Z ← Z⁽⁰⁾ + C G, forward at the new Z.
     public func advance(_ count: Int, c: inout Matrix, z: inout Matrix, outputs: inout [Double],
                         derivatives: inout [Double], scratch: inout [Double]) {

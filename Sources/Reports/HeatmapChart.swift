@@ -182,7 +182,11 @@ package struct HeatmapChart: Sendable {
         s += "<text transform=\"translate(\(L - 55),\(T + PH / 2)) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
         // Overlays, clipped to the plot.
         s += "<g clip-path=\"url(#plot)\">\n"
-        for overlay in overlays where !overlay.points.isEmpty {
+        // Each overlay's marks and its legend entry carry its index, as in ``SVGChart``, so the
+        // browser check (scripts/report-check.js) can tell whether a listed line is visible.
+        for (k, overlay) in overlays.enumerated() where !overlay.points.isEmpty {
+            s += "<g data-series=\"\(k)\">"
+            defer { s += "</g>\n" }
             let path = overlay.points.map { String(format: "%.1f,%.1f", xPosition($0.0), yPosition($0.1)) }.joined(separator: " ")
             if overlay.points.count > 1 {
                 s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"white\" stroke-width=\"5\" stroke-opacity=\"0.8\"/>\n"
@@ -227,8 +231,11 @@ package struct HeatmapChart: Sendable {
         }
         // Legend and notes under the plot.
         var ly = T + PH + 62
-        for overlay in overlays {
+        for (k, overlay) in overlays.enumerated() {
             let dash = overlay.dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
+            // An overlay outside the axes says so in its entry, and has no marks to look for.
+            s += overlay.points.isEmpty ? "<g>" : "<g data-legend=\"\(k)\">"
+            defer { s += "</g>" }
             s += "<line x1=\"\(L)\" y1=\"\(ly - 4)\" x2=\"\(L + 34)\" y2=\"\(ly - 4)\" stroke=\"\(overlay.stroke)\" stroke-width=\"2.2\"\(dash)/>"
             if overlay.markers { s += "<circle cx=\"\(L + 17)\" cy=\"\(ly - 4)\" r=\"4\" fill=\"\(overlay.stroke)\"/>" }
             s += "<text x=\"\(L + 42)\" y=\"\(ly)\" font-size=\"12\">\(Self.escape(overlay.label))\(overlay.points.isEmpty ? " (outside these axes)" : "")</text>\n"

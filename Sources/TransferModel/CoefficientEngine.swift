@@ -238,13 +238,21 @@ extension GradientDescent {
             } else {
                 for _ in t..<next {
                     // The recorder's update and the engine's are independent (each writes only its own
-                    // coefficients); with a worker and enough of them, they run at once.
-                    let lossDerivatives = pass.lossDerivatives, moving = pass.moving  // shared, not copied
-                    Bands.pair({ pass.descend(&c, basisInner: z) },
-                               { recorder.accumulate(basisInner: z, lossDerivatives: lossDerivatives, data: data, eta: eta,
-                                                     moving: moving) },
-                               worker: twoM * n >= 4096 ? worker : nil)
-                    pass.update(&z, from: c, gram: basis.gram, initialInner: z0, worker: worker)
+                    // coefficients); with a worker and enough of them, they run at once. The recorder
+                    // reads Z and ℓ′ of step t: below the fused limit the whole step runs beside it (on
+                    // its own copy of Z), above it the descent does and BLAS forms the product after.
+                    let lossDerivatives = pass.lossDerivatives, moving = pass.moving, zNow = z  // shared until written
+                    let pairWorker = twoM * n >= 4096 ? worker : nil
+                    if K <= CoefficientStep.fusedLimit {
+                        Bands.pair({ pass.advance(1, &c, &z, gram: basis.gram, initialInner: z0, worker: nil) },
+                                   { recorder.accumulate(basisInner: zNow, lossDerivatives: lossDerivatives, data: data, eta: eta,
+                                                         moving: moving) }, worker: pairWorker)
+                    } else {
+                        Bands.pair({ pass.descend(&c, basisInner: z) },
+                                   { recorder.accumulate(basisInner: z, lossDerivatives: lossDerivatives, data: data, eta: eta,
+                                                         moving: moving) }, worker: pairWorker)
+                        pass.update(&z, from: c, gram: basis.gram, initialInner: z0, worker: worker)
+                    }
                 }
             }
             t = next
@@ -366,14 +374,10 @@ struct CoefficientStep {
         kernel.descend(&c, at: z, derivatives: lossDerivatives, scratch: &scratch)
     }
 
-    /// Z ← Z⁽⁰⁾ + C G, then the forward pass at the new Z: BLAS's product (with the run's worker
-    /// thread) above ``fusedLimit``, the kernel's below it.
+    /// Z ← Z⁽⁰⁾ + C G by BLAS (with the run's worker thread), then the forward pass at the new Z:
+    /// the step above ``fusedLimit``.
     mutating func update(_ z: inout Matrix, from c: Matrix, gram: Matrix, initialInner: Matrix, worker: SpinningWorker?) {
-        if c.cols <= Self.fusedLimit {
-            kernel.inner(c, into: &z, scratch: &scratch)
-        } else {
-            BLAS.product(c, gram, adding: initialInner, into: &z, worker: worker)
-        }
+        BLAS.product(c, gram, adding: initialInner, into: &z, worker: worker)
         forward(z)
     }
 

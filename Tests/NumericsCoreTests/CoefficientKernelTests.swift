@@ -94,9 +94,13 @@ struct CoefficientKernelTests {
         let expectedC = problem.descend(Matrix(rows: problem.rows, cols: problem.K), at: problem.z0, derivatives: expected.derivatives)
         #expect(Self.relativeGap(c.storage, expectedC.storage) < 1e-12)
         #expect(c.row(1).allSatisfy { $0 == 0 }, "a frozen row moved")
-        var z = Matrix(rows: problem.rows, cols: problem.K)
-        kernel.inner(c, into: &z, scratch: &scratch)
+
+        // One whole step (descent, product, forward) from Z⁽⁰⁾.
+        var z = problem.z0
+        c = Matrix(rows: problem.rows, cols: problem.K)
+        kernel.advance(1, c: &c, z: &z, outputs: &outputs, derivatives: &derivatives, scratch: &scratch)
         #expect(Self.relativeGap(z.storage, problem.inner(expectedC).storage) < 1e-12)
+        #expect(Self.relativeGap(outputs, problem.forward(problem.inner(expectedC)).outputs) < 1e-12)
 
         // 200 whole steps in one call against 200 steps of the definitions.
         var referenceC = Matrix(rows: problem.rows, cols: problem.K), referenceZ = problem.z0

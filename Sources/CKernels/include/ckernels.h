@@ -37,9 +37,6 @@ void ptv_coefficient_forward(int level, const ptv_coefficient_problem *p, const 
 void ptv_coefficient_descend(int level, const ptv_coefficient_problem *p, const double *z,
                              const double *derivatives, double *c, double *scratch);
 
-/* z <- Z0 + C G. */
-void ptv_coefficient_inner(int level, const ptv_coefficient_problem *p, const double *c, double *z, double *scratch);
-
 /* `count` whole steps: descend, z <- Z0 + C G, forward. */
 void ptv_coefficient_advance(int level, const ptv_coefficient_problem *p, long count, double *c, double *z,
                              double *outputs, double *derivatives, double *scratch);
