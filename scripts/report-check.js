@@ -59,6 +59,9 @@
     if (tag === 'line') return along([[num('x1'), num('y1')], [num('x2'), num('y2')]]);
     if (tag === 'circle') {
       const cx = num('cx'), cy = num('cy'), r = num('r');
+      // A ring (no fill) is seen only on its rim: eight points on it.
+      if (el.getAttribute('fill') === 'none')
+        return [...Array(8).keys()].map(k => [cx + r * Math.cos(k * Math.PI / 4), cy + r * Math.sin(k * Math.PI / 4)]);
       return around([cx, cy], [[cx + r, cy], [cx - r, cy], [cx, cy + r], [cx, cy - r]]);
     }
     return [];

@@ -69,6 +69,8 @@ package struct HeatmapChart: Sendable {
 
     static let width = 860.0, height = 640.0
     static let left = 90.0, top = 70.0, plotWidth = 560.0, plotHeight = 420.0
+    /// An overlay marker's radius (px): a ring that reaches above and below a cell's 11 px number.
+    static let ringRadius = 9.0
 
     /// Fractional cell index of `value` among sorted grid values, linear in log(value) between
     /// neighbours (grids of this project are log-spaced), extrapolated from the end segments.
@@ -180,21 +182,28 @@ package struct HeatmapChart: Sendable {
         }
         s += "<text x=\"\(L + PW / 2)\" y=\"\(T + PH + 40)\" font-size=\"13\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
         s += "<text transform=\"translate(\(L - 55),\(T + PH / 2)) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
-        // Overlays, clipped to the plot.
+        // Overlays, clipped to the plot: every line's white halo first, then the lines, so that no
+        // halo hides a line drawn before it (a theory curve equal to another's shows through the
+        // gaps of the other's dashes). Each overlay's marks and its legend entry carry its index, as
+        // in ``SVGChart``, so the browser check (scripts/report-check.js) can tell whether a listed
+        // line is visible. Markers are rings wider than a cell's number, so a marker on a cell that
+        // has one circles it instead of hiding it or being hidden.
         s += "<g clip-path=\"url(#plot)\">\n"
-        // Each overlay's marks and its legend entry carry its index, as in ``SVGChart``, so the
-        // browser check (scripts/report-check.js) can tell whether a listed line is visible.
+        func path(_ overlay: Overlay) -> String {
+            overlay.points.map { String(format: "%.1f,%.1f", xPosition($0.0), yPosition($0.1)) }.joined(separator: " ")
+        }
+        for overlay in overlays where overlay.points.count > 1 {
+            s += "<polyline points=\"\(path(overlay))\" fill=\"none\" stroke=\"white\" stroke-width=\"5\" stroke-opacity=\"0.8\"/>\n"
+        }
         for (k, overlay) in overlays.enumerated() where !overlay.points.isEmpty {
             s += "<g data-series=\"\(k)\">"
             defer { s += "</g>\n" }
-            let path = overlay.points.map { String(format: "%.1f,%.1f", xPosition($0.0), yPosition($0.1)) }.joined(separator: " ")
             if overlay.points.count > 1 {
-                s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"white\" stroke-width=\"5\" stroke-opacity=\"0.8\"/>\n"
-                s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(overlay.stroke)\" stroke-width=\"2.2\"\(overlay.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")/>\n"
+                s += "<polyline points=\"\(path(overlay))\" fill=\"none\" stroke=\"\(overlay.stroke)\" stroke-width=\"2.2\"\(overlay.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")/>\n"
             }
             if overlay.markers {
                 for (x, y) in overlay.points {
-                    s += "<circle cx=\"\(String(format: "%.1f", xPosition(x)))\" cy=\"\(String(format: "%.1f", yPosition(y)))\" r=\"4\" fill=\"\(overlay.stroke)\" stroke=\"white\" stroke-width=\"1.5\"/>\n"
+                    s += "<circle cx=\"\(String(format: "%.1f", xPosition(x)))\" cy=\"\(String(format: "%.1f", yPosition(y)))\" r=\"\(Self.ringRadius)\" fill=\"none\" stroke=\"\(overlay.stroke)\" stroke-width=\"2.2\"/>\n"
                 }
             }
         }
@@ -237,7 +246,7 @@ package struct HeatmapChart: Sendable {
             s += overlay.points.isEmpty ? "<g>" : "<g data-legend=\"\(k)\">"
             defer { s += "</g>" }
             s += "<line x1=\"\(L)\" y1=\"\(ly - 4)\" x2=\"\(L + 34)\" y2=\"\(ly - 4)\" stroke=\"\(overlay.stroke)\" stroke-width=\"2.2\"\(dash)/>"
-            if overlay.markers { s += "<circle cx=\"\(L + 17)\" cy=\"\(ly - 4)\" r=\"4\" fill=\"\(overlay.stroke)\"/>" }
+            if overlay.markers { s += "<circle cx=\"\(L + 17)\" cy=\"\(ly - 4)\" r=\"5\" fill=\"white\" stroke=\"\(overlay.stroke)\" stroke-width=\"2\"/>" }
             s += "<text x=\"\(L + 42)\" y=\"\(ly)\" font-size=\"12\">\(Self.escape(overlay.label))\(overlay.points.isEmpty ? " (outside these axes)" : "")</text>\n"
             ly += 17
         }

@@ -52,12 +52,17 @@ extension PhaseDiagram {
             }
         }
         let level = p + threshold
-        let overlays = [
-            Overlay(label: "predicted Γ(α) = C1 (C1 = \(Self.format(c1)); reconstruction)", points: benign, stroke: "#111111", dash: nil, markers: false),
-            Overlay(label: "predicted Γ(α) = Γ(0): negative transfer on the weak-‖u‖ side (reconstruction)", points: negative, stroke: "#c2185b", dash: "7 5", markers: false),
-            Overlay(label: String(format: "empirical boundary: mean transfer error = p + τ = %.2f", level), points: empirical, stroke: "#1565c0", dash: nil, markers: true),
-            Overlay(label: "log–log fit to the empirical boundary", points: fitted, stroke: "#1565c0", dash: "2 4", markers: false),
-        ]
+        let measured = Overlay(label: String(format: "empirical boundary: mean transfer error = p + τ = %.2f", level), points: empirical,
+                               stroke: "#1565c0", dash: nil, markers: true)
+        let predicted = Overlay(label: "predicted Γ(α) = C1 (C1 = \(Self.format(c1)); reconstruction)", points: benign, stroke: "#111111",
+                                dash: nil, markers: false)
+        let predictedNegative = Overlay(label: "predicted Γ(α) = Γ(0): negative transfer on the weak-‖u‖ side (reconstruction)",
+                                        points: negative, stroke: "#c2185b", dash: "7 5", markers: false)
+        let fitLine = Overlay(label: "log–log fit to the empirical boundary", points: fitted, stroke: "#1565c0", dash: "2 4", markers: false)
+        // Drawn in this order: where the measured boundary agrees with the prediction the two solid
+        // lines coincide, so the prediction goes over the measured line (whose rings stay in view)
+        // and the dashed fit over both.
+        let overlays = [measured, predicted, predictedNegative, fitLine]
         let scratchOverlay = Overlay(label: "predicted Γ(0) = Λ₂ = C1 (C1 = \(Self.format(c1)); predecessor)", points: scratchBoundary(),
                                      stroke: "#111111", dash: nil, markers: false)
         let slopeText = Self.slopeText(fit)
@@ -76,13 +81,13 @@ extension PhaseDiagram {
                                               overlays: overlays, notes: [slopeText])
         files["scratch_error.svg"] = heatmap(title: "Scratch test error (α = 0 baseline)", subtitle: subtitle, values: scratchError,
                                              palette: .sequential(max: errorMax), colorLabel: "test error (mean over seeds)",
-                                             overlays: [scratchOverlay, overlays[1]], notes: [])
+                                             overlays: [scratchOverlay, predictedNegative], notes: [])
         files["difference.svg"] = heatmap(title: "Transfer − scratch test error", subtitle: subtitle, values: difference,
                                           palette: .diverging(limit: diffLimit), colorLabel: "red: negative transfer · blue: transfer helps",
-                                          overlays: Array(overlays.prefix(2)), notes: [])
+                                          overlays: [predicted, predictedNegative], notes: [])
         files["benign_transfer.svg"] = heatmap(title: String(format: "Transfer: benign cells (error ≤ p + τ = %.2f)", level), subtitle: subtitle,
                                                values: benignT, palette: .binary(on: "benign", off: "harmful"), colorLabel: "",
-                                               overlays: Array(overlays.prefix(3)), notes: [slopeText])
+                                               overlays: [measured, predicted, predictedNegative], notes: [slopeText])
         files["benign_scratch.svg"] = heatmap(title: String(format: "Scratch: benign cells (error ≤ p + τ = %.2f)", level), subtitle: subtitle,
                                               values: benignS, palette: .binary(on: "benign", off: "harmful"), colorLabel: "",
                                               overlays: [scratchOverlay], notes: [])
