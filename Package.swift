@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Platform", dependencies: ["CYAML", "CZlib", .product(name: "Yams", package: "Yams")]),
         // The only code that touches C for numerics and the allocator: BLAS, LAPACK, GSL made safe,
         // GLPK, the heap's tuning and peak memory, seeded randomness, matrices, statistics (t,
-        // Clopper–Pearson, KS, Holm, the anytime interval) and the tolerance policy.
+        // Clopper–Pearson, KS, Holm, the α-spending seed schedule), the fused coefficient kernels and the tolerance policy.
         .target(name: "NumericsCore", dependencies: ["Platform", "CGSL", "COpenBLAS", "CGLPK", "CMalloc", "CKernels"]),
         // The project's vocabulary: config keys with their kinds, defaults and meanings, the theory's
         // constants, the names of every choice and measured quantity. No numerics.
