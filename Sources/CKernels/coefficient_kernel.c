@@ -31,15 +31,15 @@ BODY double logistic_derivative(double z) {
     return -1 / (1 + exp(z));
 }
 
-/* The scratch layout (doubles): weights n, plus-class sums 2 x stride, minus-class sums 2 x stride,
-   column weights 2 x stride, then padded Z and padded C, rows x stride each. */
-typedef struct { double *weights, *plus_pos, *plus_neg, *minus_pos, *minus_neg, *w_pos, *w_neg, *z, *c; } scratch_layout;
+/* The scratch layout (doubles): the class +1 rows' column sums of s(Z) and s(-Z), the class -1
+   rows' (stride each), the descent's column weights w+ and w- (stride each), then padded Z and
+   padded C (rows x stride each). */
+typedef struct { double *plus_pos, *plus_neg, *minus_pos, *minus_neg, *w_pos, *w_neg, *z, *c; } scratch_layout;
 
 BODY scratch_layout layout(const ptv_coefficient_problem *p, double *scratch) {
-    const size_t n = (size_t)p->samples, stride = (size_t)p->gram_stride, rows = (size_t)p->rows;
+    const size_t stride = (size_t)p->gram_stride, rows = (size_t)p->rows;
     scratch_layout s;
-    s.weights = scratch;
-    s.plus_pos = scratch + n;
+    s.plus_pos = scratch;
     s.plus_neg = s.plus_pos + stride;
     s.minus_pos = s.plus_neg + stride;
     s.minus_neg = s.minus_pos + stride;
@@ -247,5 +247,5 @@ void ptv_coefficient_advance(int level, const ptv_coefficient_problem *p, long c
 }
 
 size_t ptv_coefficient_scratch(const ptv_coefficient_problem *p) {
-    return (size_t)p->samples + 6 * (size_t)p->gram_stride + 2 * (size_t)p->rows * (size_t)p->gram_stride;
+    return 6 * (size_t)p->gram_stride + 2 * (size_t)p->rows * (size_t)p->gram_stride;
 }

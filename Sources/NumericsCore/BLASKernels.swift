@@ -10,7 +10,8 @@ import Foundation
 /// the environment variable `OPENBLAS_CORETYPE`, read only when the library loads; so the
 /// command-line tool, when it finds the fallback on a CPU with AVX2 or AVX-512 and the variable
 /// unset, sets it and starts itself again (same process id, same arguments; see
-/// ``preferred(current:cpuFlags:)`` and README, "Speed"). A variable the user set is kept as is.
+/// ``preferred(current:cpuFlags:)`` and README, "OpenBLAS's kernels"). A variable the user set is
+/// kept as is.
 public enum BLASKernels {
     /// The environment variable OpenBLAS reads its kernel set from.
     public static let variable = "OPENBLAS_CORETYPE"
