@@ -32,12 +32,13 @@ public struct CoefficientKernel: Sendable {
     public let eta: Double
 
     /// `half` = m rows of class +1 first, then m of class −1; `signal` = S; the labels y_i and the
-    /// clean labels of the n samples; `moving[k]` false for a frozen row. `level` is for tests and
-    /// benchmarks that compare the variants.
-    public init(gram: Matrix, initialInner: Matrix, half: Int, signal: Int, labels: [Double], trueLabels: [Double],
+    /// clean labels of the n samples; `moving[k]` false for a frozen row. Without `gram` (a shape
+    /// whose product BLAS forms) the kernel has forward and descent only, and keeps no padded copy
+    /// of G. `level` is for tests and benchmarks that compare the variants.
+    public init(gram: Matrix?, initialInner: Matrix, half: Int, signal: Int, labels: [Double], trueLabels: [Double],
                 moving: [Bool], eta: Double, level: Level = .avx512) {
         let n = labels.count, K = signal + n
-        precondition(half > 0 && gram.rows == K && gram.cols == K && initialInner.cols == K && initialInner.rows == 2 * half
+        precondition(half > 0 && gram.map { $0.rows == K && $0.cols == K } != false && initialInner.cols == K && initialInner.rows == 2 * half
                      && trueLabels.count == n && moving.count == 2 * half, "coefficient kernel shapes do not match")
         rows = 2 * half
         self.half = half
@@ -52,8 +53,8 @@ public struct CoefficientKernel: Sendable {
             return out
         }
         gramStride = stride
-        self.gram = padded(gram)
-        self.initialInner = padded(initialInner)
+        self.gram = gram.map(padded) ?? []
+        self.initialInner = gram == nil ? [] : padded(initialInner)
         self.labels = labels
         self.trueLabels = trueLabels
         self.moving = moving.map { $0 ? 1 : 0 }
@@ -108,11 +109,12 @@ public struct CoefficientKernel: Sendable {
         }
     }
 
-    /// `count` whole steps, each: descend at (z, ℓ′), Z ← Z⁽⁰⁾ + C G, forward at the new Z.
+    /// `count` whole steps, each: descend at (z, ℓ′), Z ← Z⁽⁰⁾ + C G, forward at the new Z (a
+    /// kernel made with G).
     public func advance(_ count: Int, c: inout Matrix, z: inout Matrix, outputs: inout [Double],
                         derivatives: inout [Double], scratch: inout [Double]) {
         check(z, outputs, derivatives, scratch)
-        precondition(c.rows == z.rows && c.cols == z.cols && count >= 0)
+        precondition(c.rows == z.rows && c.cols == z.cols && count >= 0 && !gram.isEmpty, "a kernel without G cannot advance")
         withProblem { p in ptv_coefficient_advance(level.rawValue, p, count, &c.storage, &z.storage, &outputs, &derivatives, &scratch) }
     }
 }

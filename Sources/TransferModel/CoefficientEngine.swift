@@ -358,8 +358,9 @@ struct CoefficientStep {
 
     init(data: Dataset, m: Int, signalCount: Int, frozen: [Bool]?, gram: Matrix, initialInner: Matrix, eta: Double) {
         moving = (0..<(2 * m)).map { frozen?[$0] != true }
-        kernel = CoefficientKernel(gram: gram, initialInner: initialInner, half: m, signal: signalCount, labels: data.labels,
-                                   trueLabels: data.trueLabels, moving: moving, eta: eta)
+        let fused = gram.cols <= Self.fusedLimit
+        kernel = CoefficientKernel(gram: fused ? gram : nil, initialInner: initialInner, half: m, signal: signalCount,
+                                   labels: data.labels, trueLabels: data.trueLabels, moving: moving, eta: eta)
         outputs = [Double](repeating: 0, count: data.count)
         lossDerivatives = outputs
         scratch = [Double](repeating: 0, count: kernel.scratchCount)

@@ -14,7 +14,8 @@ typedef struct {
     int samples;                       /* n training samples: columns S..<S+n */
     const double *gram;                /* G, K rows of gram_stride columns (K = S + n), zero beyond K */
     int gram_stride;                   /* K rounded up to a multiple of 16 */
-    const double *initial_inner;       /* Z0, rows of gram_stride columns, zero beyond K */
+    const double *initial_inner;       /* Z0, rows of gram_stride columns, zero beyond K; both may be NULL
+                                          except for ptv_coefficient_advance */
     const double *labels;              /* y_i, n */
     const double *true_labels;         /* the clean label of sample i, n */
     const unsigned char *moving;       /* 1 for rows that train, 0 for frozen rows */
