@@ -65,6 +65,7 @@ public struct PhaseComparison: Sendable {
         func benign(_ fit: PhaseDiagram.SlopeFit) -> String {
             guard let mean = fit.mean else { return "not measurable" }
             return PhaseDiagram.slope(mean) + (fit.halfWidth.map { String(format: " ± %.3f", $0) } ?? "")
+                + (fit.agreementText.map { " — " + $0 } ?? "")
         }
         func cells(_ side: Side) -> String {
             "\(side.diagram.xs.count) × \(side.diagram.ys.count) cells, \(side.diagram.seeds.count) seeds, \(side.diagram.counts.flatMap { $0 }.reduce(0, +)) runs"

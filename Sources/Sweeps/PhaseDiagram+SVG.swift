@@ -141,6 +141,7 @@ extension PhaseDiagram {
         } else {
             text += "not measurable (the boundary crosses fewer than 2 columns)"
         }
+        if let agreement = fit.agreementText { return text + " — " + agreement }
         if let exponent = fit.theoryExponent { text += String(format: "; predicted exponent %+.2f", exponent) }
         if let curve = fit.predictedCurveSlope { text += String(format: "; slope of the Γ(α) = C1 curve over this range %.3f", curve) }
         return text

@@ -264,6 +264,22 @@ public struct PhaseDiagram: Sendable {
         let theoryExponent: Double?
         /// C1 implied by the empirical boundary: the geometric mean of Γ(α) along it.
         public let impliedC1: Double?
+
+        /// Whether the predictions lie inside the fitted 95 % interval, in words: the asymptotic
+        /// exponent, then the predicted curve's own slope over the same range (which differs from
+        /// the exponent by the curve's finite-size bend). Nil without an interval or a prediction.
+        var agreementText: String? {
+            guard let mean, let halfWidth, let exponent = theoryExponent else { return nil }
+            func place(_ value: Double) -> String {
+                value < mean - halfWidth ? "below" : value > mean + halfWidth ? "above" : "inside"
+            }
+            let verdict = place(exponent) == "inside" ? "agreement" : "disagreement at 95 %"
+            var text = String(format: "the predicted exponent %+.2f lies ", exponent) + place(exponent) + " this interval (" + verdict + ")"
+            if let curve = predictedCurveSlope {
+                text += String(format: "; the Γ(α) = C1 curve's own slope over this range, %.3f, lies ", curve) + place(curve) + " it"
+            }
+            return text
+        }
     }
 
     /// The asymptotic exponent of the benign boundary (docs/theory.md §7) for these axes: ¼ for

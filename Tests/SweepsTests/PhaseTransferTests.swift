@@ -138,3 +138,29 @@ struct PhaseTransferTests {
         #expect(pairs == [[2, 1, 0, 1], [1, 1, 0, 1], [0, 0, 0, 0]])   // a–b, a–c, b–c
     }
 }
+
+/// The phase page's reading of the benign-boundary exponent: whether the prediction lies inside
+/// the fitted interval, worked by hand on both sides of it.
+struct SlopeAgreementTests {
+    static func fit(mean: Double, half: Double, curve: Double?) -> PhaseDiagram.SlopeFit {
+        PhaseDiagram.SlopeFit(perSeed: [:], mean: mean, halfWidth: half, pooled: nil, predictedCurveSlope: curve,
+                              theoryExponent: 0.25, impliedC1: nil)
+    }
+
+    @Test func aPredictionOutsideTheIntervalIsADisagreement() throws {
+        // 0.257 ± 0.003 is [0.254, 0.260]: 0.25 and 0.253 lie below it.
+        let text = try #require(Self.fit(mean: 0.257, half: 0.003, curve: 0.253).agreementText)
+        #expect(text.contains("+0.25 lies below this interval (disagreement at 95 %)"), "\(text)")
+        #expect(text.contains("0.253, lies below it"), "\(text)")
+        #expect(PhaseDiagram.slopeText(Self.fit(mean: 0.257, half: 0.003, curve: 0.253)).contains("disagreement"))
+    }
+
+    @Test func aPredictionInsideTheIntervalIsAnAgreement() throws {
+        // 0.322 ± 0.012 is [0.310, 0.334] (the finite-size grid): 0.25 lies below; 0.26 ± 0.02 holds it.
+        #expect(try #require(Self.fit(mean: 0.322, half: 0.012, curve: nil).agreementText).contains("below this interval"))
+        let inside = try #require(Self.fit(mean: 0.26, half: 0.02, curve: 0.30).agreementText)
+        #expect(inside.contains("inside this interval (agreement)") && inside.contains("0.300, lies above it"), "\(inside)")
+        #expect(PhaseDiagram.SlopeFit(perSeed: [:], mean: 0.3, halfWidth: nil, pooled: nil, predictedCurveSlope: nil,
+                                      theoryExponent: 0.25, impliedC1: nil).agreementText == nil)
+    }
+}
