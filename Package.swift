@@ -42,8 +42,9 @@ let package = Package(
         // glibc's mallopt (allocator tuning for the command-line tool; libc, nothing to link).
         .systemLibrary(name: "CMalloc"),
         // The coefficient engine's fused per-step kernels, compiled for baseline x86-64, AVX2 and
-        // AVX-512 and chosen at run time.
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        // AVX-512 and chosen at run time. -Wno-psabi: the 8-double vector type changes the calling
+        // convention between those variants, but it never crosses a call (every use is inlined).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-Wno-psabi"])]),
         // Layers by role, each importing only those above it in this list (docs/architecture.md
         // draws the graph; a test compares it with this file).
         //
