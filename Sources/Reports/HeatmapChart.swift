@@ -69,6 +69,8 @@ package struct HeatmapChart: Sendable {
 
     static let width = 860.0, height = 640.0
     static let left = 90.0, top = 70.0, plotWidth = 560.0, plotHeight = 420.0
+    /// The longest line of a note under the plot, in characters (12 px text within the figure).
+    static let noteLine = 105
     /// An overlay marker's radius (px): a ring that reaches above and below a cell's 11 px number.
     static let ringRadius = 9.0
 
@@ -251,11 +253,21 @@ package struct HeatmapChart: Sendable {
             ly += 17
         }
         for note in notes {
-            // Long notes wrap at their "; " separators.
+            // Long notes wrap: at their "; " separators, and between words where a part is longer
+            // than a line.
             var lines: [String] = [], current = ""
             for part in note.components(separatedBy: "; ") {
                 let candidate = current.isEmpty ? part : current + "; " + part
-                if candidate.count > 105 && !current.isEmpty { lines.append(current + ";"); current = part } else { current = candidate }
+                if candidate.count <= Self.noteLine || current.isEmpty && part.count <= Self.noteLine {
+                    current = candidate
+                    continue
+                }
+                if !current.isEmpty { lines.append(current + ";") }
+                current = ""
+                for word in part.split(separator: " ") {
+                    if !current.isEmpty && current.count + 1 + word.count > Self.noteLine { lines.append(current); current = "" }
+                    current += (current.isEmpty ? "" : " ") + word
+                }
             }
             if !current.isEmpty { lines.append(current) }
             for line in lines {
