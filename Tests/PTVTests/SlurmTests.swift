@@ -82,11 +82,12 @@ struct SlurmTests {
         guard !Self.skip() else { return }
         let dir = CLI.temporaryDirectory("slurm-cancel")
         let grid = dir.appendingPathComponent("grid.yaml"), store = dir.appendingPathComponent("s.sqlite")
-        // Slower runs so that a task is still running when it is cancelled: T = 15 000 steps, about
-        // 0.25 s a run in a debug build, so a shard of 25 runs takes about 6 s (at T = 1 500 the
-        // shard sometimes finished before the first status poll saw it started).
-        try CLI.write(Self.grid.replacingOccurrences(of: "T1: 60, T2: 60", with: "T1: 15000, T2: 15000")
-                          .replacingOccurrences(of: "record_every: 30", with: "record_every: 7500"), to: grid)
+        // Slower runs so that a task is still running when it is cancelled: T = 600 000 steps, about
+        // 0.6 s a run in a debug build (the fused coefficient kernel is optimised even there), so a
+        // shard of 25 runs takes about 15 s (at T = 15 000 the shard finished before the cancel
+        // once the kernel was fused; at T = 1 500 before the first status poll saw it start).
+        try CLI.write(Self.grid.replacingOccurrences(of: "T1: 60, T2: 60", with: "T1: 600000, T2: 600000")
+                          .replacingOccurrences(of: "record_every: 30", with: "record_every: 300000"), to: grid)
         let submitted = try CLI.run(["sweep", "--grid", grid.path, "--store", store.path, "--slurm", "--tasks", "4", "--workers", "1", "--quiet"])
         let job = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(submitted.status == 0, "\(submitted.stderr)")
