@@ -206,7 +206,7 @@ extension GradientDescent {
         var final = initial
         let progressEvery = max(1, steps / 10)
         var pass = CoefficientStep(data: data, m: m, signalCount: S, frozen: frozenMask, gram: basis.gram,
-                                   initialInner: z0, eta: eta)
+                                   initialInner: z0, eta: eta, worker: worker)
         pass.forward(z)
         var trainScore: Score?  // the last step is always recorded
         var t = 0
@@ -234,7 +234,7 @@ extension GradientDescent {
             // is recorded on the way.
             let next = nextStop(after: t, progressEvery: progress == nil ? nil : progressEvery)
             if recording == .final {
-                pass.advance(next - t, &c, &z, gram: basis.gram, initialInner: z0, worker: worker)
+                pass.advance(next - t, &c, &z)
             } else {
                 for _ in t..<next {
                     // The recorder's update and the engine's are independent (each writes only its own
@@ -243,15 +243,15 @@ extension GradientDescent {
                     // its own copy of Z), above it the descent does and BLAS forms the product after.
                     let lossDerivatives = pass.lossDerivatives, moving = pass.moving, zNow = z  // shared until written
                     let pairWorker = twoM * n >= 4096 ? worker : nil
-                    if K <= CoefficientStep.fusedLimit {
-                        Bands.pair({ pass.advance(1, &c, &z, gram: basis.gram, initialInner: z0, worker: nil) },
+                    if pass.fused {
+                        Bands.pair({ pass.advance(1, &c, &z) },
                                    { recorder.accumulate(basisInner: zNow, lossDerivatives: lossDerivatives, data: data, eta: eta,
                                                          moving: moving) }, worker: pairWorker)
                     } else {
                         Bands.pair({ pass.descend(&c, basisInner: z) },
                                    { recorder.accumulate(basisInner: z, lossDerivatives: lossDerivatives, data: data, eta: eta,
                                                          moving: moving) }, worker: pairWorker)
-                        pass.update(&z, from: c, gram: basis.gram, initialInner: z0, worker: worker)
+                        pass.update(&z, from: c)
                     }
                 }
             }
@@ -356,11 +356,20 @@ struct CoefficientStep {
     /// K = 130, 2m = 40 about 25 against 42 (README, "The coefficient engine").
     static let fusedLimit = 48
 
-    init(data: Dataset, m: Int, signalCount: Int, frozen: [Bool]?, gram: Matrix, initialInner: Matrix, eta: Double) {
+    /// Whether K ≤ ``fusedLimit``: whole steps run in the kernel, which then holds G.
+    let fused: Bool
+    /// G and Z⁽⁰⁾, and the run's worker thread, for BLAS's product above the fused limit.
+    private let gram: Matrix, initialInner: Matrix, worker: SpinningWorker?
+
+    init(data: Dataset, m: Int, signalCount: Int, frozen: [Bool]?, gram: Matrix, initialInner: Matrix, eta: Double,
+         worker: SpinningWorker?) {
         moving = (0..<(2 * m)).map { frozen?[$0] != true }
-        let fused = gram.cols <= Self.fusedLimit
+        fused = gram.cols <= Self.fusedLimit
         kernel = CoefficientKernel(gram: fused ? gram : nil, initialInner: initialInner, half: m, signal: signalCount,
                                    labels: data.labels, trueLabels: data.trueLabels, moving: moving, eta: eta)
+        self.gram = gram
+        self.initialInner = initialInner
+        self.worker = worker
         outputs = [Double](repeating: 0, count: data.count)
         lossDerivatives = outputs
         scratch = [Double](repeating: 0, count: kernel.scratchCount)
@@ -379,21 +388,20 @@ struct CoefficientStep {
 
     /// Z ← Z⁽⁰⁾ + C G by BLAS (with the run's worker thread), then the forward pass at the new Z:
     /// the step above ``fusedLimit``.
-    mutating func update(_ z: inout Matrix, from c: Matrix, gram: Matrix, initialInner: Matrix, worker: SpinningWorker?) {
+    mutating func update(_ z: inout Matrix, from c: Matrix) {
         BLAS.product(c, gram, adding: initialInner, into: &z, worker: worker)
         forward(z)
     }
 
     /// `count` whole steps (descend, update) with nothing recorded in between: one call into the
     /// kernel when K is small.
-    mutating func advance(_ count: Int, _ c: inout Matrix, _ z: inout Matrix, gram: Matrix, initialInner: Matrix,
-                          worker: SpinningWorker?) {
-        if c.cols <= Self.fusedLimit {
+    mutating func advance(_ count: Int, _ c: inout Matrix, _ z: inout Matrix) {
+        if fused {
             kernel.advance(count, c: &c, z: &z, outputs: &outputs, derivatives: &lossDerivatives, scratch: &scratch)
         } else {
             for _ in 0..<count {
                 descend(&c, basisInner: z)
-                update(&z, from: c, gram: gram, initialInner: initialInner, worker: worker)
+                update(&z, from: c)
             }
         }
     }
