@@ -61,8 +61,52 @@ extension DeepValidationResult {
                         "gain": Self.json(Self.interval(runs.map(\.gain))),
                         "minimum_detectable_effect": .spelledOut((try? PairedDifference.minimumDetectableEffect(runs.map(\.gain))) ?? .nan)]
             }.json,
+            "curves": suite.curves.map { curve -> JSONValue in
+                ["axis": curve.axis.rawValue.json, "points": curveRows(curve).map { r -> JSONValue in
+                    ["x": r.x.json, "configuration": r.label.json, "control": r.control.json,
+                     "gain": Self.json(r.gain), "minimum_detectable_effect": .spelledOut(r.detectable),
+                     "control_gain": Self.json(r.controlGain), "control_minimum_detectable_effect": .spelledOut(r.controlDetectable),
+                     "upstream_learning": Self.json(r.learning)]
+                }.json]
+            }.json,
             "counts": counts.json,
         ]
+    }
+
+    /// One point of a gain curve, measured: the gain with its interval and detectable effect, the
+    /// control's, and their paired difference (transfer from a trained upstream − transfer from
+    /// a shuffled one; the scratch run is shared, so it cancels).
+    struct CurveRow {
+        var x: Double, label: String, control: String
+        var gain: PairedDifference, detectable: Double
+        var controlGain: PairedDifference, controlDetectable: Double
+        var learning: PairedDifference
+    }
+
+    func curveRows(_ curve: DeepSuite.GainCurve) -> [CurveRow] {
+        let suite = validation.suite
+        func runs(_ label: String) -> [DeepOutcome] {
+            suite.configurations.firstIndex { $0.label == label }.map { outcomes(of: $0) } ?? []
+        }
+        func detectable(_ gains: [Double]) -> Double { (try? PairedDifference.minimumDetectableEffect(gains)) ?? .nan }
+        return curve.points.map { p in
+            let real = runs(p.label).map(\.gain), control = runs(p.control).map(\.gain)
+            return CurveRow(x: p.x, label: p.label, control: p.control, gain: Self.interval(real), detectable: detectable(real),
+                            controlGain: Self.interval(control), controlDetectable: detectable(control),
+                            learning: Self.interval(zip(real, control).map { $0 - $1 }))
+        }
+    }
+
+    /// The paper's gains placed on `axis`: from the statements along the same axis, at their
+    /// configurations' values ("N₁/N₂ = 2: +2.6 points").
+    func paperGains(along axis: DeepStatement.Axis) -> [String] {
+        let suite = validation.suite
+        var seen = Set<Double>()
+        return judgements.filter { $0.statement.axis == axis }.flatMap { j in
+            j.statement.paper.compactMap { label, points -> (Double, Double)? in
+                suite.configurations.first { $0.label == label }.flatMap(axis.value).map { ($0, points) }
+            }
+        }.sorted { $0.0 < $1.0 }.filter { seen.insert($0.0).inserted }.map { String(format: "%g: %+.1f points", $0.0, $0.1) }
     }
 
     /// (file, chart, caption) of every figure.
@@ -95,6 +139,22 @@ extension DeepValidationResult {
             gain.series.append(SVGChart.Series(name: "", points: [(xs.min() ?? 0, 0), (xs.max() ?? 1, 0)], color: "#888888", dashed: true))
             out.append(("figures/\(j.statement.id)-accuracy.svg", accuracy, "Test accuracy of the transfer and matched scratch runs, mean over \(suite.seeds.count) seeds with \(percent) % Student-t intervals."))
             out.append(("figures/\(j.statement.id)-gain.svg", gain, "Transfer − scratch accuracy, paired by seed, with the statement's intervals.\(paper.isEmpty ? "" : " For reference only, the paper's CIFAR-100 gains (ResNet-101 → ResNet-34, a far larger scale): \(paper.joined(separator: ", ")) points.")"))
+        }
+        for curve in suite.curves {
+            let rows = curveRows(curve)
+            var chart = SVGChart(title: "transfer − scratch against \(curve.axis.title)", xLabel: curve.axis.title, yLabel: "gain (points)")
+            chart.logX = curve.axis.isLogarithmic
+            for (name, color, pick) in [("upstream trained on its labels", SVGChart.palette[2], { (r: CurveRow) in r.gain }),
+                                        ("control: upstream trained on shuffled labels", SVGChart.palette[1], { (r: CurveRow) in r.controlGain })] {
+                chart.series.append(SVGChart.Series(name: "\(name) (mean, \(percent) % paired interval)", points: rows.map { ($0.x, 100 * pick($0).mean) },
+                                                    color: color, markers: true, lines: true,
+                                                    intervals: rows.map { ($0.x, 100 * pick($0).lower, 100 * pick($0).upper) }))
+            }
+            chart.series.append(SVGChart.Series(name: "", points: [(rows.first?.x ?? 0, 0), (rows.last?.x ?? 1, 0)], color: "#888888", dashed: true))
+            let paper = paperGains(along: curve.axis)
+            out.append(("figures/curve-\(curve.axis.rawValue).svg", chart,
+                        "Transfer − scratch test accuracy against \(curve.axis.title), everything else as the suite's own configuration, paired by seed over \(suite.seeds.count) seeds; \(percent) % Student-t interval at each point, not corrected across points. The control inherits from an upstream network trained on shuffled labels."
+                        + (paper.isEmpty ? "" : " For reference only, the paper's CIFAR-100 gains (ResNet-101 → ResNet-34, a far larger scale) at \(curve.axis == .sampleRatio ? "N₁/N₂" : curve.axis.rawValue) = " + paper.joined(separator: ", ") + ".")))
         }
         for (k, c) in suite.configurations.enumerated() {
             let runs = outcomes(of: k)
@@ -175,10 +235,8 @@ extension DeepValidationResult {
         }))
         doc.add(.heading(level: 2, text: "Gains next to the paper's"))
         doc.add(.paragraph("The detectable effect is the gain that the \(percent) % interval would exclude 0 for with 80 % probability, at these seeds and the spread of their gains: (t_{0.995, n−1} + t_{0.8, n−1})·s/√n (docs/theory.md §9d). An open interval with a detectable effect below the paper's gain says the paper's effect is absent at this scale; one above it says the suite is too small to tell."))
-        func mde(_ gains: [Double]) -> String {
-            guard let x = try? PairedDifference.minimumDetectableEffect(gains), x.isFinite else { return "–" }
-            return String(format: "%.2f", 100 * x)
-        }
+        func mde(_ x: Double) -> String { x.isFinite ? String(format: "%.2f", 100 * x) : "–" }
+        func mde(_ gains: [Double]) -> String { mde((try? PairedDifference.minimumDetectableEffect(gains)) ?? .nan) }
         func pct(_ d: PairedDifference) -> String { d.mean.isFinite ? String(format: "%.1f", 100 * d.mean) : "–" }
         doc.add(.table(header: ["configuration", "N₁/N₂", "downstream label noise", "upstream accuracy (%)", "transfer (%)", "scratch (%)",
                                 "gain, points [\(percent) % interval]", "detectable effect (points)", "paper (points)"],
@@ -191,11 +249,23 @@ extension DeepValidationResult {
                                    Document.Cell(pct(Self.interval(runs.map(\.transfer.testAccuracy)))), Document.Cell(pct(Self.interval(runs.map(\.scratch.testAccuracy)))),
                                    Document.Cell(g.pointsText), Document.Cell(mde(runs.map(\.gain))), Document.Cell(paper.map { String(format: "%+.1f", $0) } ?? "–")]
                        }))
+        if !suite.curves.isEmpty {
+            doc.add(.heading(level: 2, text: "Gain curves"))
+            doc.add(.paragraph("Each curve moves one setting of the suite's own configuration and keeps the rest. At every point the control transfers from an upstream network trained on shuffled labels: a gain the control shares comes from the inherited weights' scale or statistics, not from what the upstream learned. The last column is that difference, transfer from the trained upstream − transfer from the shuffled one, paired by seed (the scratch run is the same, so it cancels). Intervals are \(percent) % per point; the detectable effect is as in the table above."))
+            for (curve, (file, chart, caption)) in zip(suite.curves, figures.filter { $0.0.hasPrefix("figures/curve-") }) {
+                doc.add(.figure(svg: chart.svg, file: file, caption: caption))
+                doc.add(.table(header: [curve.axis.title, "gain, points [\(percent) % interval]", "detectable effect", "control gain [\(percent) % interval]", "control's detectable effect", "trained − shuffled upstream [\(percent) % interval]"],
+                               rows: curveRows(curve).map { r in
+                                   [Document.Cell(String(format: "%g", r.x)), Document.Cell(r.gain.pointsText), Document.Cell(mde(r.detectable)),
+                                    Document.Cell(r.controlGain.pointsText), Document.Cell(mde(r.controlDetectable)), Document.Cell(r.learning.pointsText)]
+                               }))
+            }
+        }
         doc.add(.heading(level: 2, text: "Figures"))
         doc.add(.paragraph("Each statement's page shows its test-accuracy figure beside its gain figure."))
         // One gain figure per set of configurations: statements over the same ones draw the same gains.
         var drawn = Set<[String]>()
-        for (file, chart, caption) in figures where !file.hasSuffix("-accuracy.svg") {
+        for (file, chart, caption) in figures where !file.hasSuffix("-accuracy.svg") && !file.hasPrefix("figures/curve-") {
             if let j = judgements.first(where: { file == "figures/\($0.statement.id)-gain.svg" }), !drawn.insert(j.statement.configurations).inserted { continue }
             doc.add(.figure(svg: chart.svg, file: file, caption: caption))
         }

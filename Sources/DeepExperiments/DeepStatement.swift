@@ -17,7 +17,7 @@ import Yams
 /// provenance: paper
 /// source: …
 /// configurations: [ratio-2, ratio-4]   # suite labels, in the order of the axis
-/// axis: sample_ratio                   # sample_ratio (N₁/N₂), label_noise (downstream), or none
+/// axis: sample_ratio                   # sample_ratio, downstream_samples, label_noise, alpha, or none
 /// claim: {gain: "> 0", trend: ">= 0"}  # the gain at each, and its change from one to the next
 /// paper: {ratio-2: 2.6, ratio-4: 12.0} # the paper's gains in points, where it gives one
 /// ```
@@ -42,14 +42,16 @@ public struct DeepStatement: Sendable {
         return (op, reference)
     }
 
-    /// What the configurations vary along, for the figure.
+    /// What the configurations vary along, for the figure (and for a suite's gain curves).
     public enum Axis: String, Sendable, CaseIterable {
-        case sampleRatio = "sample_ratio", labelNoise = "label_noise", none
+        case sampleRatio = "sample_ratio", downstreamSamples = "downstream_samples", labelNoise = "label_noise", alpha, none
 
         public var title: String {
             switch self {
             case .sampleRatio: "N₁/N₂ (upstream / downstream training images)"
+            case .downstreamSamples: "N₂ (downstream training images)"
             case .labelNoise: "downstream label noise"
+            case .alpha: "α (share of each transferred layer's output channels inherited)"
             case .none: "configuration"
             }
         }
@@ -57,10 +59,15 @@ public struct DeepStatement: Sendable {
         public func value(_ c: DeepSuite.Configuration) -> Double? {
             switch self {
             case .sampleRatio: c.sampleRatio
+            case .downstreamSamples: Double(c.downstream.trainSamples)
             case .labelNoise: c.downstream.labelNoise
+            case .alpha: c.transfer.alpha
             case .none: nil
             }
         }
+
+        /// Whether the axis is drawn on a logarithmic scale (sizes and ratios double along it).
+        public var isLogarithmic: Bool { self == .sampleRatio || self == .downstreamSamples }
     }
 
     public var id: String

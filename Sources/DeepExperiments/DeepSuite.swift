@@ -56,10 +56,13 @@ public struct DeepTransferPlan: Sendable, Equatable {
 /// transfer:   {layers: [stem.], alpha: 0.5, freeze: false}
 /// configurations:
 ///   - {label: ratio-2, upstream: {train_samples: 500}}
+/// curves:                               # optional gain curves (docs/theory.md §9e)
+///   - {axis: downstream_samples, values: [250, 500, 1000]}
 /// statements: all                        # or a list of ids of proofs/deep/
 /// ```
 /// The upstream and downstream mappings take the keys of a `ptv deep train` config; a
-/// configuration's keys override the suite's.
+/// configuration's keys override the suite's. Each point of a curve adds two configurations, the
+/// suite's own with the axis set to the point's value and its shuffled-upstream control.
 public struct DeepSuite: Sendable {
     public struct Configuration: Sendable {
         public var label: String
@@ -83,14 +86,114 @@ public struct DeepSuite: Sendable {
         package var sampleRatio: Double { Double(upstream.trainSamples) / Double(downstream.trainSamples) }
     }
 
+    /// Transfer − scratch along one axis (docs/theory.md §9e), with the control at every point:
+    /// the same point with the upstream network trained on shuffled labels.
+    public struct GainCurve: Sendable {
+        public struct Point: Sendable {
+            /// The axis value.
+            public var x: Double
+            /// The configuration with the upstream trained on its real labels, and its control.
+            public var label: String, control: String
+        }
+        public var axis: DeepStatement.Axis
+        public var points: [Point]
+
+        static let keys = ["axis", "values"]
+        /// The training images a task may ask for (the `train_samples` key's range).
+        static var imageRange: ClosedRange<Int> {
+            guard case .integer(let range) = DeepConfigKey.train_samples.kind else { preconditionFailure("train_samples is an integer key") }
+            return range
+        }
+
+        /// One point's configuration: `base` with the axis set to `value`. The downstream size
+        /// keeps the base's N₁/N₂ (N₁ rounded to a whole image).
+        static func configuration(_ base: Configuration, axis: DeepStatement.Axis, value: Double, field: String) throws -> Configuration {
+            var c = base
+            func images(_ count: Double, _ what: String) throws -> Int {
+                let n = count.rounded()
+                guard n >= Double(imageRange.lowerBound), n <= Double(imageRange.upperBound) else {
+                    throw ConfigError(field: field, "\(value) gives \(what) = \(count), outside \(imageRange.lowerBound)–\(imageRange.upperBound) images")
+                }
+                return Int(n)
+            }
+            switch axis {
+            case .sampleRatio: c.upstream.trainSamples = try images(value * Double(base.downstream.trainSamples), "N₁")
+            case .downstreamSamples:
+                c.downstream.trainSamples = try images(value, "N₂")
+                c.upstream.trainSamples = try images(base.sampleRatio * value, "N₁")
+            case .labelNoise: c.downstream.labelNoise = value
+            case .alpha: c.transfer.alpha = value
+            case .none: throw ConfigError(field: field, "a curve needs an axis")
+            }
+            return c
+        }
+
+        /// Read one entry of `curves`, appending its configurations to `configurations`.
+        static func read(_ node: Node, base: Configuration, path: String, into configurations: inout [Configuration]) throws -> GainCurve {
+            guard let entry = node.mapping else { throw ConfigError(field: path, "expected a mapping with axis and values") }
+            var axis: DeepStatement.Axis?, values: [Node] = []
+            for (key, value) in try YAMLInput.entries(entry, field: path) {
+                switch key {
+                case "axis":
+                    let text = try KeyReader.label(value, field: "\(path).axis")
+                    guard let a = DeepStatement.Axis(rawValue: text), a != .none else {
+                        let allowed = DeepStatement.Axis.allCases.filter { $0 != .none }.map(\.rawValue)
+                        throw ConfigError(field: "\(path).axis", "'\(InputText.excerpt(text))' is not allowed (one of \(allowed.joined(separator: ", ")))")
+                    }
+                    axis = a
+                case "values":
+                    guard let list = value.sequence, list.count >= 2 else { throw ConfigError(field: "\(path).values", "expected a list of at least 2 values") }
+                    values = Array(list)
+                default: throw ConfigError(field: "\(path).\(key)", "unknown key (allowed: \(keys.joined(separator: ", ")))")
+                }
+            }
+            guard let axis else { throw ConfigError(field: "\(path).axis", "every curve names its axis") }
+            guard !values.isEmpty else { throw ConfigError(field: "\(path).values", "expected a list of at least 2 values") }
+            guard !base.upstream.shuffleLabels else {
+                throw ConfigError(field: "upstream.shuffle_labels", "a curve's control shuffles the upstream labels, so the suite's own upstream must keep them")
+            }
+            var points: [Point] = []
+            for (i, node) in values.enumerated() {
+                let field = "\(path).values[\(i)]"
+                let text = try KeyReader.label(node, field: field)
+                let value: Double
+                switch axis {
+                case .sampleRatio: value = try DeepConfig.real(node, field, .positive)
+                case .downstreamSamples: value = Double(try DeepConfig.integer(node, field, imageRange))
+                case .labelNoise:
+                    guard case .real(let domain) = DeepConfigKey.label_noise.kind else { preconditionFailure("label_noise is a real key") }
+                    value = try DeepConfig.real(node, field, domain)
+                case .alpha: value = try DeepConfig.real(node, field, .closed(0, 1))
+                case .none: value = .nan
+                }
+                guard !points.contains(where: { $0.x == value }) else { throw ConfigError(field: field, "\(text) is listed twice") }
+                var real = try configuration(base, axis: axis, value: value, field: field)
+                real.label = "\(axis.rawValue)-\(text)"
+                var control = real
+                control.label = real.label + "-shuffled"
+                control.upstream.shuffleLabels = true
+                for c in [real, control] {
+                    guard !configurations.contains(where: { $0.label == c.label }) else {
+                        throw ConfigError(field: field, "the curve's configuration '\(c.label)' is also a label of configurations")
+                    }
+                    configurations.append(c)
+                }
+                points.append(Point(x: value, label: real.label, control: control.label))
+            }
+            return GainCurve(axis: axis, points: points)
+        }
+    }
+
     public var name: String
     public var description: String
     public var seeds: [UInt64]
     public var configurations: [Configuration]
+    /// The gain curves; their configurations are in `configurations` too.
+    public var curves: [GainCurve] = []
     /// Ids of the statements judged (nil: every statement of the folder).
     public var statements: [String]?
 
-    public static let keys = ["kind", "name", "description", "seeds", "upstream", "downstream", "transfer", "configurations", "statements"]
+    public static let keys = ["kind", "name", "description", "seeds", "upstream", "downstream", "transfer", "configurations", "curves", "statements"]
 
     /// Whether a suite file is a deep suite (`kind: deep` at the top).
     public static func isDeep(_ url: URL) -> Bool {
@@ -123,8 +226,9 @@ public struct DeepSuite: Sendable {
         let seeds = try YAMLInput.seeds(seedList)
         guard seeds.count >= 2 else { throw ConfigError(field: "seeds", "at least 2 seeds are needed for an interval over seeds") }
 
-        guard let list = fields["configurations"]?.sequence, !list.isEmpty else {
-            throw ConfigError(field: "configurations", "expected a non-empty list of configurations")
+        let list = fields["configurations"]?.sequence ?? []
+        guard fields["configurations"] == nil || !list.isEmpty, !list.isEmpty || fields["curves"] != nil else {
+            throw ConfigError(field: "configurations", "expected a non-empty list of configurations (or curves)")
         }
         var configurations: [Configuration] = []
         for (k, node) in list.enumerated() {
@@ -148,12 +252,21 @@ public struct DeepSuite: Sendable {
             }
             configurations.append(Configuration(label: label, upstream: up, downstream: down, transfer: plan))
         }
+        var curves: [GainCurve] = []
+        if let node = fields["curves"] {
+            guard let entries = node.sequence, !entries.isEmpty else { throw ConfigError(field: "curves", "expected a non-empty list of curves") }
+            guard let transfer else { throw ConfigError(field: "transfer", "curves vary the suite's own configuration: give transfer at the top") }
+            let base = Configuration(label: "", upstream: upstream, downstream: downstream, transfer: transfer)
+            for (k, entry) in entries.enumerated() {
+                curves.append(try GainCurve.read(entry, base: base, path: "curves[\(k)]", into: &configurations))
+            }
+        }
         var statements: [String]? = nil
         if let node = fields["statements"], node.string != "all" {
             guard let ids = node.sequence, !ids.isEmpty else { throw ConfigError(field: "statements", "expected 'all' or a non-empty list of statement ids") }
             statements = try ids.enumerated().map { try KeyReader.label($1, field: "statements[\($0)]") }
         }
         return DeepSuite(name: fields["name"]?.string ?? fallback, description: fields["description"]?.string ?? "",
-                         seeds: seeds, configurations: configurations, statements: statements)
+                         seeds: seeds, configurations: configurations, curves: curves, statements: statements)
     }
 }

@@ -283,6 +283,17 @@ struct DeepStatementTests {
             #expect(suite.configurations.first { $0.label == "ratio-4" }?.sampleRatio == 4)
             #expect(suite.configurations.first { $0.label == "ratio-2" }?.sampleRatio == 2)
         }
+        // The curves suite judges the ResNet statements on configurations that are also curve points.
+        let curves = try DeepSuite.load(from: root.appendingPathComponent("validation/deep-curves.yaml"))
+        let labels = Set(curves.configurations.map(\.label))
+        for s in statements where curves.statements?.contains(s.id) == true { #expect(s.configurations.allSatisfy(labels.contains), "deep-curves: \(s.id)") }
+        #expect(curves.curves.map(\.axis) == [.downstreamSamples, .sampleRatio, .labelNoise, .alpha])
+        // ratio-4 is the point N₁/N₂ = 4 (and N₂ = 250, noise 0, α = ½), so the store runs it once.
+        let own = try #require(curves.configurations.first { $0.label == "ratio-4" })
+        for label in ["sample_ratio-4", "downstream_samples-250", "label_noise-0", "alpha-0.5"] {
+            let point = try #require(curves.configurations.first { $0.label == label })
+            #expect(point.upstream == own.upstream && point.downstream == own.downstream && point.transfer == own.transfer, "\(label)")
+        }
     }
 }
 
@@ -347,5 +358,100 @@ struct DeepSuiteTests {
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("summary.json"))) as? [String: Any])
         #expect((summary["configurations"] as? [[String: Any]])?.count == 2)
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("figures/energy-a.svg").path))
+    }
+}
+
+/// Gain curves (docs/theory.md §9e): each point is the suite's own configuration with one
+/// setting moved, plus its shuffled-upstream control.
+struct GainCurveTests {
+    static let suite = """
+    kind: deep
+    seeds: [0, 1, 2]
+    upstream: {model: {block: basic, stem: 4, stages: [{blocks: 1, width: 4, stride: 2}, {blocks: 1, width: 8, stride: 2}]}, classes: [0, 1, 2, 3], train_samples: 160, test_samples: 100, epochs: 2, batch_size: 16}
+    downstream: {model: {block: basic, stem: 4, stages: [{blocks: 1, width: 4, stride: 2}, {blocks: 1, width: 8, stride: 2}]}, classes: [4, 5, 6, 7], train_samples: 40, test_samples: 100, epochs: 2, batch_size: 16}
+    transfer: {layers: shared, alpha: 0.5}
+    curves:
+      - {axis: downstream_samples, values: [40, 80]}
+      - {axis: sample_ratio, values: [1, 2.5]}
+      - {axis: label_noise, values: [0, 0.3]}
+      - {axis: alpha, values: [0.25, 1]}
+    """
+
+    /// The settings each axis moves, by hand from the suite above (N₁/N₂ = 160/40 = 4).
+    @Test func eachPointMovesOneSettingAndHasAControl() throws {
+        let suite = try DeepSuite.parse(yaml: Self.suite)
+        #expect(suite.configurations.count == 16 && suite.curves.map(\.points.count) == [2, 2, 2, 2])
+        func config(_ label: String) throws -> DeepSuite.Configuration { try #require(suite.configurations.first { $0.label == label }) }
+        #expect(try config("downstream_samples-80").downstream.trainSamples == 80 && config("downstream_samples-80").upstream.trainSamples == 320)
+        #expect(try config("sample_ratio-2.5").upstream.trainSamples == 100 && config("sample_ratio-2.5").downstream.trainSamples == 40)
+        #expect(try config("label_noise-0.3").downstream.labelNoise == 0.3 && config("label_noise-0.3").upstream.trainSamples == 160)
+        #expect(try config("alpha-0.25").transfer.alpha == 0.25 && config("alpha-0.25").downstream.labelNoise == 0)
+        for curve in suite.curves {
+            for point in curve.points {
+                let (real, control) = (try config(point.label), try config(point.control))
+                #expect(!real.upstream.shuffleLabels && control.upstream.shuffleLabels)
+                #expect(real.upstream.trainSamples == control.upstream.trainSamples && real.downstream == control.downstream && real.transfer == control.transfer)
+                #expect(curve.axis.value(real) == point.x)
+            }
+        }
+        #expect(suite.curves[1].points.map(\.x) == [1, 2.5])
+    }
+
+    @Test(arguments: [("axis: alpha, values: [0.25, 1]", "axis: none, values: [0.25, 1]", "curves[3].axis"),
+                      ("axis: alpha, values: [0.25, 1]", "axis: width, values: [0.25, 1]", "curves[3].axis"),
+                      ("axis: alpha, values: [0.25, 1]", "axis: alpha, values: [0.25]", "curves[3].values"),
+                      ("axis: alpha, values: [0.25, 1]", "axis: alpha, values: [0.25, 0.25]", "curves[3].values[1]"),
+                      ("axis: alpha, values: [0.25, 1]", "axis: alpha, values: [0.25, 1.5]", "curves[3].values[1]"),
+                      ("axis: label_noise, values: [0, 0.3]", "axis: label_noise, values: [0, 1]", "curves[2].values[1]"),
+                      ("axis: sample_ratio, values: [1, 2.5]", "axis: sample_ratio, values: [1, 0]", "curves[1].values[1]"),
+                      ("axis: sample_ratio, values: [1, 2.5]", "axis: sample_ratio, values: [1, 0.001]", "curves[1].values[1]"),
+                      ("axis: sample_ratio, values: [1, 2.5]", "axis: sample_ratio, values: [1, 2.5], step: 1", "curves[1].step"),
+                      ("train_samples: 160,", "train_samples: 160, shuffle_labels: true,", "upstream.shuffle_labels"),
+                      ("transfer: {layers: shared, alpha: 0.5}\n", "transfer: {layers: shared, alpha: 0.5}\nconfigurations: [{label: alpha-1}]\n", "curves[3].values[1]")])
+    func refusesBadCurves(original: String, replacement: String, field: String) {
+        let text = Self.suite.replacingOccurrences(of: original, with: replacement)
+        #expect(text != Self.suite, "the replacement did not apply")
+        do {
+            _ = try DeepSuite.parse(yaml: text)
+            Issue.record("accepted \(replacement)")
+        } catch let error as ConfigError {
+            #expect(error.field == field, "\(error)")
+        } catch { Issue.record("\(error)") }
+    }
+
+    /// A curve suite trains and reports: per point the gain and the control's, and their
+    /// difference equal to transfer(trained) − transfer(shuffled) accuracy computed here from the
+    /// raw outcomes (the scratch run is shared, so it cancels).
+    @Test func curvesAreReportedWithTheirControls() async throws {
+        let text = Self.suite.replacingOccurrences(of: "  - {axis: downstream_samples, values: [40, 80]}\n", with: "")
+            .replacingOccurrences(of: "  - {axis: sample_ratio, values: [1, 2.5]}\n", with: "")
+            .replacingOccurrences(of: "  - {axis: label_noise, values: [0, 0.3]}\n", with: "")
+        let suite = try DeepSuite.parse(yaml: text)
+        let statement = try DeepStatement.parse(yaml: DeepStatementTests.helps.replacingOccurrences(of: "[a, b]", with: "[alpha-0.25, alpha-1]")
+            .replacingOccurrences(of: "paper: {a: 2.6, b: 12.0}", with: "paper: {alpha-0.25: 2.6, alpha-1: 12.0}"))
+        let validation = try DeepValidation(suite: suite, statements: [statement], workers: 2)
+        let store = try SweepStore(url: FileManager.default.temporaryDirectory.appendingPathComponent("deep-curve-\(UUID().uuidString).sqlite"))
+        let result = try await validation.run(images: SyntheticImages.images, store: store) { _ in }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deep-curve-report-\(UUID().uuidString)")
+        try result.write(to: folder)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("figures/curve-alpha.svg").path))
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("summary.json"))) as? [String: Any])
+        let curve = try #require((summary["curves"] as? [[String: Any]])?.first)
+        #expect(curve["axis"] as? String == "alpha")
+        let points = try #require(curve["points"] as? [[String: Any]])
+        #expect(points.map { $0["x"] as? Double } == [0.25, 1])
+        for point in points {
+            func accuracies(_ label: String) -> [Double] {
+                let k = suite.configurations.firstIndex { $0.label == label }!
+                return result.outcomes.filter { $0.configuration == k }.map(\.transfer.testAccuracy)
+            }
+            let real = accuracies(point["configuration"] as! String), control = accuracies(point["control"] as! String)
+            let expected = zip(real, control).map { $0 - $1 }.reduce(0, +) / Double(real.count)
+            let learning = try #require((point["upstream_learning"] as? [String: Any])?["mean"] as? Double)
+            #expect(abs(learning - expected) <= 1e-12, "\(learning) against \(expected)")
+            #expect(point["minimum_detectable_effect"] is Double)
+        }
+        let page = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(page.contains("Gain curves") && page.contains("trained − shuffled upstream"))
     }
 }
