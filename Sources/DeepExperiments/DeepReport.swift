@@ -69,6 +69,15 @@ extension DeepValidationResult {
                      "upstream_learning": Self.json(r.learning)]
                 }.json]
             }.json,
+            "starting_points": controlPairs.map { pair -> JSONValue in
+                var entry: [String: JSONValue] = ["configuration": pair.label.json, "control": pair.control.json]
+                for (key, recording) in zip(["probe_inherited", "contrast_share_inherited"], Self.startRecordings) {
+                    if let c = startComparison(pair, recording.pick) {
+                        entry[key] = ["trained": Self.json(c.trained), "control": Self.json(c.control), "difference": Self.json(c.difference)]
+                    }
+                }
+                return .object(entry)
+            }.json,
             "counts": counts.json,
         ]
     }
@@ -96,6 +105,46 @@ extension DeepValidationResult {
                             learning: Self.interval(zip(real, control).map { $0 - $1 }))
         }
     }
+
+    /// A configuration and its shuffled-upstream control: the same configuration but for the
+    /// upstream labels. Configurations equal in content are listed once.
+    var controlPairs: [(label: String, control: String)] {
+        let suite = validation.suite
+        var pairs: [(label: String, control: String)] = [], seen: [DeepSuite.Configuration] = []
+        for c in suite.configurations where c.upstream.shuffleLabels {
+            var twin = c
+            twin.upstream.shuffleLabels = false
+            guard let real = suite.configurations.first(where: { $0.upstream == twin.upstream && $0.downstream == twin.downstream && $0.transfer == twin.transfer }),
+                  !seen.contains(where: { $0.upstream == real.upstream && $0.downstream == real.downstream && $0.transfer == real.transfer }) else { continue }
+            seen.append(real)
+            pairs.append((real.label, c.label))
+        }
+        return pairs
+    }
+
+    /// One starting-point recording of a pair, per seed: trained, control, and the paired
+    /// difference trained − control. Nil when a run lacks it (a store trained before it existed).
+    struct StartComparison {
+        var trained: PairedDifference, control: PairedDifference, difference: PairedDifference
+    }
+
+    func startComparison(_ pair: (label: String, control: String), _ pick: (StartingPoint) -> Double?) -> StartComparison? {
+        let suite = validation.suite
+        func values(_ label: String) -> [Double]? {
+            guard let k = suite.configurations.firstIndex(where: { $0.label == label }) else { return nil }
+            let picked = outcomes(of: k).map { $0.start.flatMap(pick) }
+            return picked.allSatisfy { $0 != nil } ? picked.compactMap { $0 } : nil
+        }
+        guard let a = values(pair.label), let b = values(pair.control), !a.isEmpty else { return nil }
+        return StartComparison(trained: Self.interval(a), control: Self.interval(b), difference: Self.interval(zip(a, b).map { $0 - $1 }))
+    }
+
+    /// The two recordings compared: the inherited units' probe, and the inherited input filters'
+    /// share of energy in the class-contrast span.
+    static let startRecordings: [(name: String, pick: @Sendable (StartingPoint) -> Double?)] = [
+        ("probe of the inherited units (%)", { $0.probeAccuracy[.inherited] }),
+        ("inherited input filters' class-contrast energy share (%)", { $0.contrast[.inherited]?.signalFraction }),
+    ]
 
     /// The paper's gains placed on `axis`: from the statements along the same axis, at their
     /// configurations' values ("N₁/N₂ = 2: +2.6 points").
@@ -268,6 +317,25 @@ extension DeepValidationResult {
         for (file, chart, caption) in figures where !file.hasSuffix("-accuracy.svg") && !file.hasPrefix("figures/curve-") {
             if let j = judgements.first(where: { file == "figures/\($0.statement.id)-gain.svg" }), !drawn.insert(j.statement.configurations).inserted { continue }
             doc.add(.figure(svg: chart.svg, file: file, caption: caption))
+        }
+        let pairs = controlPairs
+        if !pairs.isEmpty {
+            doc.add(.heading(level: 2, text: "Before the first downstream step: does a recording tell a trained upstream from a shuffled one?"))
+            let isotropic = outcomes.lazy.compactMap(\.start).first.map { String(format: "%.1f %%", 100 * Double($0.contrastDimension) / Double(max(1, $0.patchDimension))) } ?? "–"
+            doc.add(.paragraph("Each transfer run's network is rebuilt as Algorithm 1 leaves it, before any downstream step, once with the upstream trained on its labels and once with its shuffled-label control (same seeds, same fresh draw). Two recordings: a ridge probe of the last hidden layer's inherited units on the downstream task, and the share of the inherited input filters' energy in the span of the downstream class-mean differences (class mean − task mean, which leaves out the average patch any trained stem learns; an isotropic filter has \(isotropic)). A recording separates the two upstreams where the \(percent) % interval of trained − control excludes 0."))
+            var separated = [Int](repeating: 0, count: Self.startRecordings.count), measured = separated
+            let rows = pairs.map { pair -> [Document.Cell] in
+                var cells = [Document.Cell("\(pair.label) vs \(pair.control)")]
+                for (r, recording) in Self.startRecordings.enumerated() {
+                    guard let c = startComparison(pair, recording.pick) else { cells += [Document.Cell("–"), Document.Cell("–")]; continue }
+                    measured[r] += 1
+                    if c.difference.lower > 0 || c.difference.upper < 0 { separated[r] += 1 }
+                    cells += [Document.Cell(String(format: "%.1f / %.1f", 100 * c.trained.mean, 100 * c.control.mean)), Document.Cell(c.difference.pointsText)]
+                }
+                return cells
+            }
+            doc.add(.table(header: ["trained vs control"] + Self.startRecordings.flatMap { ["\($0.name): trained / control", "difference, points [\(percent) % interval]"] }, rows: rows))
+            doc.add(.paragraph(zip(Self.startRecordings, zip(separated, measured)).map { "\($0.name.prefix(1).uppercased() + $0.name.dropFirst()): separates in \($1.0) of \($1.1) pairs." }.joined(separator: " ")))
         }
         doc.add(.heading(level: 2, text: "Last hidden layer: linear probes"))
         doc.add(.paragraph("Test accuracy of a ridge-regression probe (λ = 10⁻²·n on standardised features) trained on the downstream training images' true labels, on the units of the last hidden layer that the transfer plan inherited and on the fresh ones; the scratch column uses all units. Means over seeds."))

@@ -44,16 +44,7 @@ public struct DeepRun: Sendable {
                         progress: (Int, Int, Int) -> Void = { _, _, _ in }) throws -> (record: DeepRunRecord, checkpoint: Data?) {
         let clock = ContinuousClock(), start = clock.now
         let (train, test) = images.task(config, side: side, seed: seed)
-        let channels = train.images.shape[1], side = train.images.shape[2]
-        // The fresh draw: one stream per side, shared by the transfer and scratch runs of a seed.
-        var draw = SeededGenerator(seed: seed, stream: "deep-init-\(self.side.rawValue)")
-        let network = config.model.network(channels: channels, side: side, classes: train.classCount, using: &draw)
-        var inherited: [String: [Int]] = [:]
-        if role == .transfer, let plan {
-            guard let upstream else { throw ConfigError(field: "transfer", "the transfer run has no upstream network") }
-            var choice = SeededGenerator(seed: seed, stream: "deep-transfer")
-            inherited = try plan.transfer.apply(upstream: upstream, into: network, field: "transfer.layers", using: &choice)
-        }
+        let (network, inherited) = try startingNetwork(for: train, upstream: upstream)
         let input = config.model.inputLayer
         let subspace = role == .upstream ? nil : SignalSubspace(task: train, kernel: input.kernel, stride: input.stride)
         let inputWeight = network.parameters.first { $0.name == input.weight }?.parameter
@@ -73,19 +64,7 @@ public struct DeepRun: Sendable {
                                     seconds: record.seconds, inputLayer: energies()))
         }
         let evaluation = trainer.evaluate(test)
-        var probeAccuracy: [ChannelGroup: Double] = [:], probeUnits: [ChannelGroup: Int] = [:]
-        if role != .upstream {
-            let body = Sequential(Array(network.layers.dropLast()))
-            let trainFeatures = Self.features(body, train), testFeatures = Self.features(body, test)
-            let width = trainFeatures.count / max(1, train.count)
-            let rows = Set(inherited[config.model.representationWeight] ?? [])
-            let groups: [ChannelGroup: [Int]] = [.inherited: (0..<width).filter { rows.contains($0) }, .fresh: (0..<width).filter { !rows.contains($0) }]
-            for (group, units) in groups where !units.isEmpty {
-                probeUnits[group] = units.count
-                probeAccuracy[group] = LinearProbe.accuracy(train: trainFeatures, trainLabels: train.trueLabels, test: testFeatures,
-                                                            testLabels: test.trueLabels, width: width, units: units, classes: train.classCount)
-            }
-        }
+        let (probeAccuracy, probeUnits) = role == .upstream ? ([:], [:]) : probes(of: network, inherited: inherited, train: train, test: test)
         let elapsed = start.duration(to: clock.now)
         let record = DeepRunRecord(
             role: role, key: key, epochs: epochs, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, inherited: inherited,
@@ -94,6 +73,36 @@ public struct DeepRun: Sendable {
             parameterCount: network.parameters.reduce(0) { $0 + $1.parameter.value.count },
             seconds: elapsed.inSeconds)
         return (record, role == .upstream ? try Checkpoint.encode(Checkpoint.arrays(of: network)) : nil)
+    }
+
+    /// The network as training finds it: the fresh draw (one stream per side, shared by the
+    /// transfer and scratch runs of a seed) with, for a transfer run, the plan's rows taken from
+    /// `upstream`. Returns it with the rows inherited per weight.
+    func startingNetwork(for train: ImageDataset, upstream: [String: Tensor<Float>]?) throws -> (Sequential<Float>, [String: [Int]]) {
+        var draw = SeededGenerator(seed: seed, stream: "deep-init-\(side.rawValue)")
+        let network = config.model.network(channels: train.images.shape[1], side: train.images.shape[2], classes: train.classCount, using: &draw)
+        guard role == .transfer, let plan else { return (network, [:]) }
+        guard let upstream else { throw ConfigError(field: "transfer", "the transfer run has no upstream network") }
+        var choice = SeededGenerator(seed: seed, stream: "deep-transfer")
+        return (network, try plan.transfer.apply(upstream: upstream, into: network, field: "transfer.layers", using: &choice))
+    }
+
+    /// Linear-probe test accuracy of the last hidden layer's inherited and fresh units (a group
+    /// without units is absent), and the number of units in each.
+    func probes(of network: Sequential<Float>, inherited: [String: [Int]], train: ImageDataset, test: ImageDataset)
+        -> ([ChannelGroup: Double], [ChannelGroup: Int]) {
+        let body = Sequential(Array(network.layers.dropLast()))
+        let trainFeatures = Self.features(body, train), testFeatures = Self.features(body, test)
+        let width = trainFeatures.count / max(1, train.count)
+        let rows = Set(inherited[config.model.representationWeight] ?? [])
+        let groups: [ChannelGroup: [Int]] = [.inherited: (0..<width).filter { rows.contains($0) }, .fresh: (0..<width).filter { !rows.contains($0) }]
+        var accuracy: [ChannelGroup: Double] = [:], units: [ChannelGroup: Int] = [:]
+        for (group, members) in groups where !members.isEmpty {
+            units[group] = members.count
+            accuracy[group] = LinearProbe.accuracy(train: trainFeatures, trainLabels: train.trueLabels, test: testFeatures,
+                                                   testLabels: test.trueLabels, width: width, units: members, classes: train.classCount)
+        }
+        return (accuracy, units)
     }
 
     /// The last hidden layer's values for every image of `data` (evaluation mode), row-major.

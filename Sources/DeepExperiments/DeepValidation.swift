@@ -95,16 +95,27 @@ public struct DeepValidation: Sendable {
             finished(missingUp[k], output.0)
         })
         try await ParallelRuns.run(missingDown, workers: workers, { run in
-            var upstream: [String: Tensor<Float>]?
-            if let key = run.upstreamKey {
-                guard let data = try store.deepRun(key: key)?.arrays else { throw ConfigError(field: "store", "the upstream run \(key) has no stored arrays") }
-                upstream = try Checkpoint.decode(data, field: "store")
-            }
-            return try run.execute(images: images, upstream: upstream).record
+            try run.execute(images: images, upstream: try Self.upstreamArrays(of: run, in: store)).record
         }, onResult: { k, record in
             try store.insertDeepRun(key: missingDown[k].key, json: DeepRunRecord.encoder().encode(record), arrays: nil)
             finished(missingDown[k], record)
         })
+        // Each transfer run's starting point, rebuilt from its upstream's stored arrays (cheap:
+        // no training, two passes over the downstream images).
+        let missingStart = try downstreams.filter { $0.role == .transfer }.filter { try store.deepRun(key: StartingPoint.key(of: $0)) == nil }
+        if !missingStart.isEmpty { progress("recording \(missingStart.count) transfer runs' starting points (epoch 0)") }
+        try await ParallelRuns.run(missingStart, workers: workers, { run in
+            try StartingPoint.measure(run, images: images, upstream: try Self.upstreamArrays(of: run, in: store) ?? [:])
+        }, onResult: { k, start in
+            try store.insertDeepRun(key: StartingPoint.key(of: missingStart[k]), json: DeepRunRecord.encoder().encode(start), arrays: nil)
+        })
+    }
+
+    /// The stored arrays of the upstream network a transfer run inherits from (nil for other runs).
+    static func upstreamArrays(of run: DeepRun, in store: SweepStore) throws -> [String: Tensor<Float>]? {
+        guard let key = run.upstreamKey else { return nil }
+        guard let data = try store.deepRun(key: key)?.arrays else { throw ConfigError(field: "store", "the upstream run \(key) has no stored arrays") }
+        return try Checkpoint.decode(data, field: "store")
     }
 
     /// Judge every statement on the runs in the store (all of them must be there).
@@ -116,7 +127,8 @@ public struct DeepValidation: Sendable {
         }
         let outcomes = try self.units.map { unit in
             DeepOutcome(configuration: unit.configuration, seed: unit.seed, upstream: try record(unit.upstream),
-                        transfer: try record(unit.transfer), scratch: try record(unit.scratch))
+                        transfer: try record(unit.transfer), scratch: try record(unit.scratch),
+                        start: try store.deepRun(key: StartingPoint.key(of: unit.transfer)).map { try decoder.decode(StartingPoint.self, from: $0.json) })
         }
         return try DeepValidationResult(validation: self, outcomes: outcomes)
     }
@@ -129,6 +141,8 @@ package struct DeepOutcome: Sendable {
     public let upstream: DeepRunRecord
     public let transfer: DeepRunRecord
     public let scratch: DeepRunRecord
+    /// The transfer run's starting point (nil in a store that was trained without it).
+    package let start: StartingPoint?
 
     /// Transfer − scratch test accuracy (a fraction).
     public var gain: Double { transfer.testAccuracy - scratch.testAccuracy }

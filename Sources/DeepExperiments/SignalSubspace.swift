@@ -20,7 +20,11 @@ public struct SignalSubspace: Sendable {
     /// patch norm (collinear with the others to double precision's reach).
     static let dropTolerance = 1e-8
 
-    public init(task: ImageDataset, kernel: Int, stride: Int) {
+    /// With `contrasts`, the span of the class means' differences instead: each class's mean
+    /// patch minus the task's mean patch (weighted by class sizes), so that the direction every
+    /// class shares — the smooth average patch any trained stem picks up — is left out
+    /// (dim ≤ classes − 1; docs/theory.md §9b).
+    public init(task: ImageDataset, kernel: Int, stride: Int, contrasts: Bool = false) {
         let (c, h, w) = (task.images.shape[1], task.images.shape[2], task.images.shape[3])
         let size = c * h * w
         var means = [[Double]](repeating: [Double](repeating: 0, count: size), count: task.classCount)
@@ -41,6 +45,11 @@ public struct SignalSubspace: Sendable {
             patches.append(patch.map { $0 * scale })
         }
         dimension = c * kernel * kernel
+        if contrasts {
+            let weights = counts.filter { $0 > 0 }.map(Double.init), total = weights.reduce(0, +)
+            let grand = (0..<dimension).map { e in zip(patches, weights).reduce(0) { $0 + $1.0[e] * $1.1 } / total }
+            patches = patches.map { zip($0, grand).map { $0 - $1 } }
+        }
         basis = Self.orthonormal(patches)
     }
 

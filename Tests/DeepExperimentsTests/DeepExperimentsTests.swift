@@ -147,6 +147,23 @@ struct FeatureRecordingTests {
         #expect(outside.signal < 1e-12 && abs(outside.noise - 26) < 1e-12)
     }
 
+    /// The same task's contrast span: the class means (1, 0, 0, 0)/4 and (0, 2, 0, 0)/4 minus
+    /// their mean (1, 2, 0, 0)/8 are ±(1, −2, 0, 0)/8, one direction. (2, −4, 0, 0) lies in it
+    /// (signal 20), (2, 1, 0, 0) is orthogonal to it (noise 5), and (1, 0, 0, 0), inside the span
+    /// of the means, is now mostly outside: signal 1/5, noise 4/5.
+    @Test func contrastSpanLeavesOutTheSharedMean() {
+        var pixels = [Float](repeating: 0, count: 2 * 16)
+        pixels[0] = 1
+        pixels[16 + 1] = 2
+        let task = ImageDataset(images: Tensor(shape: [2, 1, 4, 4], storage: pixels), labels: [0, 1], classCount: 2)
+        let s = SignalSubspace(task: task, kernel: 2, stride: 2, contrasts: true)
+        #expect(s.dimension == 4 && s.basis.count == 1)
+        let inside = s.energies([2, -4, 0, 0] as [Float]), outside = s.energies([2, 1, 0, 0] as [Float]), mean = s.energies([1, 0, 0, 0] as [Float])
+        #expect(abs(inside.signal - 20) < 1e-12 && inside.noise < 1e-12)
+        #expect(outside.signal < 1e-12 && abs(outside.noise - 5) < 1e-12)
+        #expect(abs(mean.signal - 0.2) < 1e-12 && abs(mean.noise - 0.8) < 1e-12)
+    }
+
     /// Separable units give a perfect probe; units of pure noise stay near chance (5 classes:
     /// 0.2; over 1 000 test images the binomial s.d. is 0.013, and 0.3 is 7 s.d. above).
     @Test func probeSeparatesOnlyWhatIsThere() throws {
@@ -452,6 +469,22 @@ struct GainCurveTests {
             #expect(point["minimum_detectable_effect"] is Double)
         }
         let page = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
-        #expect(page.contains("Gain curves") && page.contains("trained − shuffled upstream"))
+        #expect(page.contains("Gain curves") && page.contains("trained − shuffled upstream") && page.contains("Before the first downstream step"))
+        // Every point and its control is a pair of starting points.
+        let starts = try #require(summary["starting_points"] as? [[String: Any]])
+        #expect(starts.map { $0["control"] as? String } == ["alpha-0.25-shuffled", "alpha-1-shuffled"])
+        // The starting network is the one the transfer run trained from: its input layer's
+        // energies against the class-mean span equal the run's own epoch-0 record.
+        let unit = try #require(validation.units.first { suite.configurations[$0.configuration].label == "alpha-0.25" })
+        let upstream = try #require(try DeepValidation.upstreamArrays(of: unit.transfer, in: store))
+        let (train, _) = SyntheticImages.images.task(unit.transfer.config, side: .downstream, seed: unit.seed)
+        let (network, inherited) = try unit.transfer.startingNetwork(for: train, upstream: upstream)
+        let input = unit.transfer.config.model.inputLayer
+        let weight = try #require(network.parameters.first { $0.name == input.weight }?.parameter.value)
+        let rows = try #require(inherited[input.weight])
+        let energy = SignalSubspace(task: train, kernel: input.kernel, stride: input.stride).meanEnergies(of: weight, rows: rows)
+        let recorded = try #require(result.outcomes.first { $0.configuration == unit.configuration && $0.seed == unit.seed }?.transfer.epochs.first?.inputLayer[.inherited])
+        #expect(energy == recorded)
+        #expect(result.outcomes.allSatisfy { $0.start?.contrast[.inherited] != nil })
     }
 }

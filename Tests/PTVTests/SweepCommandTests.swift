@@ -294,7 +294,7 @@ struct RegimeSweepCommandTests {
 /// placed cell, with the first and last seed), given to `ptv bounds` at the grid's C, lie inside
 /// every condition. Placement only: nothing is trained.
 struct ShippedRegimeGridTests {
-    @Test(arguments: ["phase-d-u-regime.yaml", "phase-n1-u-regime.yaml", "phase-alpha-u-regime.yaml", "phase-d-u-disputed.yaml"])
+    @Test(arguments: ["phase-d-u-regime.yaml", "phase-n1-u-regime.yaml", "phase-alpha-u-regime.yaml", "phase-d-u-disputed.yaml", "phase-m-u-full.yaml"])
     func sampledCellsAreInsideTheHypotheses(file: String) throws {
         let grid = try SweepGrid.load(from: CLI.packageRoot.appendingPathComponent("validation/grids/\(file)"))
         let regime = try #require(grid.regime)
