@@ -53,19 +53,26 @@ BODY scratch_layout layout(const ptv_coefficient_problem *p, double *scratch) {
 /* f_i = (1/m)[sum over class +1 rows of a_ik - the same over class -1], a_ik the ReLU sum of
    filter k over sample i's patches: signal patch q contributes s(y~_i Z_kq) (y~_i the clean
    label), the noise patch s(Z_{k,S+i}); then l'_i = l'(y_i f_i). Column sums of s(Z) and s(-Z)
-   per class first, over whole tiles. */
+   per class first, a tile of columns at a time with the four sums in registers while the rows
+   are added in order (through memory, each row's add waited for the last row's store). */
 BODY void forward_body(const ptv_coefficient_problem *p, const double *restrict z, scratch_layout s,
                        double *restrict outputs, double *restrict derivatives) {
     const int rows = p->rows, m = p->half, S = p->signal, n = p->samples, stride = p->gram_stride;
-    memset(s.plus_pos, 0, 4 * (size_t)stride * sizeof(double));
-    for (int k = 0; k < rows; k++) {
-        const double *restrict row = z + (size_t)k * stride;
-        double *restrict pos = k < m ? s.plus_pos : s.minus_pos, *restrict neg = k < m ? s.plus_neg : s.minus_neg;
-        for (int j = 0; j < stride; j += TILE) {
-            const v8 v = load8(row + j), zero = {0};
-            store8(pos + j, load8(pos + j) + where(v > zero, v));
-            store8(neg + j, load8(neg + j) - where(v < zero, v));
+    for (int j = 0; j < stride; j += TILE) {
+        const v8 zero = {0};
+        v8 plus_pos = zero, plus_neg = zero, minus_pos = zero, minus_neg = zero;
+        for (int k = 0; k < m; k++) {
+            const v8 v = load8(z + (size_t)k * stride + j);
+            plus_pos = plus_pos + where(v > zero, v);
+            plus_neg = plus_neg - where(v < zero, v);
         }
+        for (int k = m; k < rows; k++) {
+            const v8 v = load8(z + (size_t)k * stride + j);
+            minus_pos = minus_pos + where(v > zero, v);
+            minus_neg = minus_neg - where(v < zero, v);
+        }
+        store8(s.plus_pos + j, plus_pos); store8(s.plus_neg + j, plus_neg);
+        store8(s.minus_pos + j, minus_pos); store8(s.minus_neg + j, minus_neg);
     }
     double plus_pos = 0, plus_neg = 0, minus_pos = 0, minus_neg = 0;
     for (int q = 0; q < S; q++) {

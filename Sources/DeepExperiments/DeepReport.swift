@@ -114,8 +114,7 @@ extension DeepValidationResult {
         for c in suite.configurations where c.upstream.shuffleLabels {
             var twin = c
             twin.upstream.shuffleLabels = false
-            guard let real = suite.configurations.first(where: { $0.upstream == twin.upstream && $0.downstream == twin.downstream && $0.transfer == twin.transfer }),
-                  !seen.contains(where: { $0.upstream == real.upstream && $0.downstream == real.downstream && $0.transfer == real.transfer }) else { continue }
+            guard let real = suite.configurations.first(where: { $0.runsLike(twin) }), !seen.contains(where: { $0.runsLike(real) }) else { continue }
             seen.append(real)
             pairs.append((real.label, c.label))
         }

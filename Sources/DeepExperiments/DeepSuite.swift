@@ -82,6 +82,11 @@ public struct DeepSuite: Sendable {
             try transfer.transfer.apply(upstream: arrays, into: network(downstream), field: field, using: &rng)
         }
 
+        /// Whether `other` runs the same networks (labels aside): the store shares their runs.
+        package func runsLike(_ other: Configuration) -> Bool {
+            upstream == other.upstream && downstream == other.downstream && transfer == other.transfer
+        }
+
         /// N₁/N₂, the upstream over the downstream training images.
         package var sampleRatio: Double { Double(upstream.trainSamples) / Double(downstream.trainSamples) }
     }
