@@ -192,11 +192,14 @@ extension DeepValidationResult {
             let rows = curveRows(curve)
             var chart = SVGChart(title: "transfer − scratch against \(curve.axis.title)", xLabel: curve.axis.title, yLabel: "gain (points)")
             chart.logX = curve.axis.isLogarithmic
-            for (name, color, pick) in [("upstream trained on its labels", SVGChart.palette[2], { (r: CurveRow) in r.gain }),
-                                        ("control: upstream trained on shuffled labels", SVGChart.palette[1], { (r: CurveRow) in r.controlGain })] {
-                chart.series.append(SVGChart.Series(name: "\(name) (mean, \(percent) % paired interval)", points: rows.map { ($0.x, 100 * pick($0).mean) },
+            // The control is drawn a little to the right, so that the two intervals at a point stay apart.
+            let span = (rows.map(\.x).max() ?? 1) - (rows.map(\.x).min() ?? 0)
+            let beside: (Double) -> Double = curve.axis.isLogarithmic ? { $0 * 1.04 } : { $0 + 0.015 * span }
+            for (name, color, pick, place) in [("upstream trained on its labels", SVGChart.palette[2], { (r: CurveRow) in r.gain }, { (x: Double) in x }),
+                                               ("control: upstream trained on shuffled labels (drawn just right of its point)", SVGChart.palette[1], { (r: CurveRow) in r.controlGain }, beside)] {
+                chart.series.append(SVGChart.Series(name: "\(name) (mean, \(percent) % paired interval)", points: rows.map { (place($0.x), 100 * pick($0).mean) },
                                                     color: color, markers: true, lines: true,
-                                                    intervals: rows.map { ($0.x, 100 * pick($0).lower, 100 * pick($0).upper) }))
+                                                    intervals: rows.map { (place($0.x), 100 * pick($0).lower, 100 * pick($0).upper) }))
             }
             chart.series.append(SVGChart.Series(name: "", points: [(rows.first?.x ?? 0, 0), (rows.last?.x ?? 1, 0)], color: "#888888", dashed: true))
             let paper = paperGains(along: curve.axis)
