@@ -24,7 +24,10 @@ struct Validate: AsyncParsableCommand {
         is a finding about scale and leaves it 0); 0 otherwise; 2 on bad usage.
         """)
 
-    @Option(name: .long, help: "quick (default), full, finite-size, deep-quick, deep-full, or a suite YAML file.")
+    /// The suites shipped in validation/, by name.
+    static let builtInSuites = ["quick", "full", "finite-size", "deep-quick", "deep-full", "deep-curves"]
+
+    @Option(name: .long, help: "\(Validate.builtInSuites.joined(separator: ", ")) (quick is the default), or a suite YAML file.")
     var suite = "quick"
 
     @Option(name: .long, help: "Folder of statement files (default: proofs/).")
@@ -175,12 +178,12 @@ enum ProjectFiles {
     }
 
     static func suite(_ name: String) throws -> URL {
-        if ["quick", "full", "finite-size", "deep-quick", "deep-full"].contains(name) {
+        if Validate.builtInSuites.contains(name) {
             guard let url = locate("validation/\(name).yaml") else { throw InputError("built-in suite validation/\(name).yaml not found") }
             return url
         }
         guard FileManager.default.fileExists(atPath: name) else {
-            throw InputError("--suite: '\(InputText.excerpt(name))' is neither quick, full, finite-size, deep-quick, deep-full nor an existing file")
+            throw InputError("--suite: '\(InputText.excerpt(name))' is neither a built-in suite (\(Validate.builtInSuites.joined(separator: ", "))) nor an existing file")
         }
         return URL(fileURLWithPath: name)
     }
