@@ -132,7 +132,7 @@ struct SweepCommandTests {
             #expect(FileManager.default.fileExists(atPath: phaseDir.appendingPathComponent(name).path), "\(name)")
         }
         // Every shipped theory file predicts, and its sign agreement (or the lack of a decisive cell) is stated.
-        for theory in ["proofs/theory.yaml", "proofs/candidates/learning.yaml", "proofs/candidates/static.yaml"] {
+        for theory in ["proofs/theory.yaml", "proofs/candidates/learning.yaml", "proofs/candidates/static.yaml", "proofs/candidates/unmemorised.yaml"] {
             #expect(phase.stdout.contains("\(theory): predicted sign") || phase.stdout.contains("\(theory): no cell"), "\(theory)\n\(phase.stdout)")
         }
         // Side by side with a second store (here the same one): both full pages and the comparison page.
@@ -145,7 +145,8 @@ struct SweepCommandTests {
         let index = try String(contentsOf: phaseDir.appendingPathComponent("index.html"), encoding: .utf8)
         #expect(index.contains("Scoreboard") && index.contains("agreement on decisive disputed cells"))
         let scoreboard = try #require(try CLI.json(phaseDir.appendingPathComponent("summary.json"))["scoreboard"] as? [String: Any])
-        #expect((scoreboard["theories"] as? [[String: Any]])?.count == 3 && (scoreboard["pairs"] as? [[String: Any]])?.count == 3)
+        // Four files (the shipped theory and three candidates), so 4·3/2 pairs.
+        #expect((scoreboard["theories"] as? [[String: Any]])?.count == 4 && (scoreboard["pairs"] as? [[String: Any]])?.count == 6)
         #expect(FileManager.default.fileExists(atPath: phaseDir.appendingPathComponent("beside/negative_transfer.svg").path))
     }
 
