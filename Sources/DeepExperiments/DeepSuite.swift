@@ -153,7 +153,7 @@ public struct DeepSuite: Sendable {
                 }
             }
             guard let axis else { throw ConfigError(field: "\(path).axis", "every curve names its axis") }
-            guard !values.isEmpty else { throw ConfigError(field: "\(path).values", "expected a list of at least 2 values") }
+            guard !values.isEmpty else { throw ConfigError(field: "\(path).values", "every curve lists its values (at least 2)") }
             guard !base.upstream.shuffleLabels else {
                 throw ConfigError(field: "upstream.shuffle_labels", "a curve's control shuffles the upstream labels, so the suite's own upstream must keep them")
             }
@@ -231,8 +231,12 @@ public struct DeepSuite: Sendable {
         let seeds = try YAMLInput.seeds(seedList)
         guard seeds.count >= 2 else { throw ConfigError(field: "seeds", "at least 2 seeds are needed for an interval over seeds") }
 
-        let list = fields["configurations"]?.sequence ?? []
-        guard fields["configurations"] == nil || !list.isEmpty, !list.isEmpty || fields["curves"] != nil else {
+        // Configurations may be left out when curves give them.
+        var list: [Node] = []
+        if let node = fields["configurations"] {
+            guard let entries = node.sequence, !entries.isEmpty else { throw ConfigError(field: "configurations", "expected a non-empty list of configurations") }
+            list = Array(entries)
+        } else if fields["curves"] == nil {
             throw ConfigError(field: "configurations", "expected a non-empty list of configurations (or curves)")
         }
         var configurations: [Configuration] = []

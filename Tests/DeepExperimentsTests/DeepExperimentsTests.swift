@@ -419,6 +419,7 @@ struct GainCurveTests {
     @Test(arguments: [("axis: alpha, values: [0.25, 1]", "axis: none, values: [0.25, 1]", "curves[3].axis"),
                       ("axis: alpha, values: [0.25, 1]", "axis: width, values: [0.25, 1]", "curves[3].axis"),
                       ("axis: alpha, values: [0.25, 1]", "axis: alpha, values: [0.25]", "curves[3].values"),
+                      ("axis: alpha, values: [0.25, 1]", "axis: alpha", "curves[3].values"),
                       ("axis: alpha, values: [0.25, 1]", "axis: alpha, values: [0.25, 0.25]", "curves[3].values[1]"),
                       ("axis: alpha, values: [0.25, 1]", "axis: alpha, values: [0.25, 1.5]", "curves[3].values[1]"),
                       ("axis: label_noise, values: [0, 0.3]", "axis: label_noise, values: [0, 1]", "curves[2].values[1]"),
