@@ -337,7 +337,7 @@ extension DeepValidationResult {
                 return cells
             }
             doc.add(.table(header: ["trained vs control"] + Self.startRecordings.flatMap { ["\($0.name): trained / control", "difference, points [\(percent) % interval]"] }, rows: rows))
-            doc.add(.paragraph(zip(Self.startRecordings, zip(separated, measured)).map { "\($0.name.prefix(1).uppercased() + $0.name.dropFirst()): separates in \($1.0) of \($1.1) pairs." }.joined(separator: " ")))
+            doc.add(.paragraph(zip(Self.startRecordings, zip(separated, measured)).map { "\($0.name.prefix(1).uppercased() + $0.name.dropFirst()): separates in \($1.0) of \($1.1) \($1.1 == 1 ? "pair" : "pairs")." }.joined(separator: " ")))
         }
         doc.add(.heading(level: 2, text: "Last hidden layer: linear probes"))
         doc.add(.paragraph("Test accuracy of a ridge-regression probe (λ = 10⁻²·n on standardised features) trained on the downstream training images' true labels, on the units of the last hidden layer that the transfer plan inherited and on the fresh ones; the scratch column uses all units. Means over seeds."))
