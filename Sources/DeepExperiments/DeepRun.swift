@@ -50,12 +50,7 @@ public struct DeepRun: Sendable {
         let inputWeight = network.parameters.first { $0.name == input.weight }?.parameter
         func energies() -> [ChannelGroup: FilterEnergy] {
             guard let subspace, let weight = inputWeight?.value else { return [:] }
-            let rows = inherited[input.weight] ?? [], kept = Set(rows)
-            let fresh = (0..<weight.shape[0]).filter { !kept.contains($0) }
-            var result: [ChannelGroup: FilterEnergy] = [:]
-            result[.inherited] = subspace.meanEnergies(of: weight, rows: rows)
-            result[.fresh] = subspace.meanEnergies(of: weight, rows: fresh)
-            return result
+            return subspace.groupEnergies(of: weight, inherited: inherited[input.weight] ?? [])
         }
         var epochs = [DeepEpoch(epoch: 0, trainLoss: .nan, trainAccuracy: .nan, seconds: 0, inputLayer: energies())]
         let trainer = DeepTrainer(network: network, plan: config.plan)

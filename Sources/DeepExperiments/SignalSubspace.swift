@@ -77,6 +77,16 @@ public struct SignalSubspace: Sendable {
         return (signal, max(total - signal, 0))
     }
 
+    /// The inherited rows `inherited` of a weight [C_out, C·k·k…] and the fresh rest, each
+    /// group's energies averaged (a group without rows is absent).
+    package func groupEnergies(of weight: Tensor<Float>, inherited rows: [Int]) -> [ChannelGroup: FilterEnergy] {
+        let kept = Set(rows)
+        var result: [ChannelGroup: FilterEnergy] = [:]
+        result[.inherited] = meanEnergies(of: weight, rows: rows)
+        result[.fresh] = meanEnergies(of: weight, rows: (0..<weight.shape[0]).filter { !kept.contains($0) })
+        return result
+    }
+
     /// The energies of the rows `rows` of a weight [C_out, C·k·k…], averaged: nil for no rows.
     package func meanEnergies(of weight: Tensor<Float>, rows: [Int]) -> FilterEnergy? {
         guard !rows.isEmpty else { return nil }

@@ -28,12 +28,8 @@ package struct StartingPoint: Sendable, Codable, Equatable {
         let (probeAccuracy, probeUnits) = run.probes(of: network, inherited: inherited, train: train, test: test)
         let input = run.config.model.inputLayer
         let subspace = SignalSubspace(task: train, kernel: input.kernel, stride: input.stride, contrasts: true)
-        var contrast: [ChannelGroup: FilterEnergy] = [:]
-        if let weight = network.parameters.first(where: { $0.name == input.weight })?.parameter.value {
-            let kept = Set(inherited[input.weight] ?? [])
-            contrast[.inherited] = subspace.meanEnergies(of: weight, rows: kept.sorted())
-            contrast[.fresh] = subspace.meanEnergies(of: weight, rows: (0..<weight.shape[0]).filter { !kept.contains($0) })
-        }
+        let contrast = network.parameters.first(where: { $0.name == input.weight })
+            .map { subspace.groupEnergies(of: $0.parameter.value, inherited: inherited[input.weight] ?? []) } ?? [:]
         return StartingPoint(probeAccuracy: probeAccuracy, probeUnits: probeUnits, contrast: contrast,
                              contrastDimension: subspace.basis.count, patchDimension: subspace.dimension)
     }

@@ -38,7 +38,7 @@ public struct CoefficientKernel: Sendable {
     public init(gram: Matrix?, initialInner: Matrix, half: Int, signal: Int, labels: [Double], trueLabels: [Double],
                 moving: [Bool], eta: Double, level: Level = .avx512) {
         let n = labels.count, K = signal + n
-        precondition(half > 0 && gram.map { $0.rows == K && $0.cols == K } != false && initialInner.cols == K && initialInner.rows == 2 * half
+        precondition(half > 0 && (gram.map { $0.rows == K && $0.cols == K } ?? true) && initialInner.cols == K && initialInner.rows == 2 * half
                      && trueLabels.count == n && moving.count == 2 * half, "coefficient kernel shapes do not match")
         rows = 2 * half
         self.half = half

@@ -240,10 +240,12 @@ extension GradientDescent {
                     // The recorder's update and the engine's are independent (each writes only its own
                     // coefficients); with a worker and enough of them, they run at once. The recorder
                     // reads Z and ℓ′ of step t: below the fused limit the whole step runs beside it (on
-                    // its own copy of Z), above it the descent does and BLAS forms the product after.
-                    let lossDerivatives = pass.lossDerivatives, moving = pass.moving, zNow = z  // shared until written
+                    // its own copy of Z, taken only there), above it the descent does and BLAS forms
+                    // the product after.
+                    let lossDerivatives = pass.lossDerivatives, moving = pass.moving  // shared, not copied
                     let pairWorker = twoM * n >= 4096 ? worker : nil
                     if pass.fused {
+                        let zNow = z  // copied when the step writes z
                         Bands.pair({ pass.advance(1, &c, &z) },
                                    { recorder.accumulate(basisInner: zNow, lossDerivatives: lossDerivatives, data: data, eta: eta,
                                                          moving: moving) }, worker: pairWorker)
